@@ -1,0 +1,3 @@
+module twinbook
+
+go 1.26

@@ -1,0 +1,1 @@
+"""twinbook: resilient, concurrent, event-driven systems, taught in Go and in Python side by side."""
