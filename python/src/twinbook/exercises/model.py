@@ -1,0 +1,268 @@
+"""Exercise metadata: load and validate ``exercise.toml``, find exercises under a root.
+
+The format is described in ``exercises/README.md``. In short::
+
+    id = "ch01-concurrency/01-worker-pool"
+    title = "A worker pool with a limit"
+    hints = ["...", "...", "..."]
+    [python]
+    notebook = "python/worker_pool.ipynb"
+    allowed_imports = ["threading"]
+    [python.points]
+    test_results_in_order = 1
+    [go]
+    notebook = "go/worker_pool.ipynb"
+    allowed_imports = ["context", "sync"]
+    [go.points]
+    TestResultsInOrder = 1
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+EXERCISE_FILE = "exercise.toml"
+LANGUAGES = ("python", "go")
+
+#: Fixed names of the test files, relative to the folder of the language's notebook.
+VISIBLE_TESTS = {"python": "test_visible.py", "go": "visible_test.go"}
+HIDDEN_TESTS = {"python": "test_hidden.py", "go": "hidden_test.go"}
+#: A test is hidden exactly when its name starts with this prefix.
+HIDDEN_PREFIX = {"python": "test_hidden_", "go": "TestHidden"}
+
+_GO_TEST_RE = re.compile(r"^func\s+(Test[A-Za-z0-9_]*)\s*\(\s*\w+\s+\*testing\.T\s*\)", re.M)
+_PY_TEST_RE = re.compile(r"^test_\w*$")
+
+
+class ExerciseError(Exception):
+    """A problem with an exercise's files; the message names the file and the field."""
+
+
+@dataclass(frozen=True)
+class LanguageSpec:
+    """One language of an exercise (the ``[python]`` or ``[go]`` table)."""
+
+    language: str
+    folder: Path  # the exercise folder
+    notebook: str  # relative to the exercise folder
+    allowed_imports: tuple[str, ...]
+    points: dict[str, int | float]  # test name -> points, in file order
+
+    @property
+    def notebook_path(self) -> Path:
+        return self.folder / self.notebook
+
+    @property
+    def test_dir(self) -> Path:
+        """The folder holding the notebook and its test files."""
+        return self.notebook_path.parent
+
+    @property
+    def visible_tests_path(self) -> Path:
+        return self.test_dir / VISIBLE_TESTS[self.language]
+
+    @property
+    def hidden_tests_path(self) -> Path:
+        return self.test_dir / HIDDEN_TESTS[self.language]
+
+    def is_hidden(self, test: str) -> bool:
+        return test.startswith(HIDDEN_PREFIX[self.language])
+
+    def expected(self, *, hidden: bool) -> list[str]:
+        """Test names a run must report, in the order of the points table."""
+        return [t for t in self.points if hidden or not self.is_hidden(t)]
+
+    def test_files(self, *, hidden: bool) -> list[Path]:
+        files = [self.visible_tests_path]
+        if hidden:
+            files.append(self.hidden_tests_path)
+        return files
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """A loaded and validated ``exercise.toml``."""
+
+    id: str
+    title: str
+    hints: tuple[str, ...]
+    folder: Path
+    languages: dict[str, LanguageSpec] = field(default_factory=dict)
+
+    @property
+    def toml_path(self) -> Path:
+        return self.folder / EXERCISE_FILE
+
+    def lang(self, language: str) -> LanguageSpec:
+        try:
+            return self.languages[language]
+        except KeyError:
+            raise ExerciseError(
+                f"{self.toml_path}: exercise {self.id!r} has no [{language}] table"
+            ) from None
+
+
+def _err(path: Path, where: str, msg: str) -> ExerciseError:
+    return ExerciseError(f"{path}: {where}: {msg}")
+
+
+def _require(data: dict, key: str, typ: type | tuple[type, ...], path: Path, prefix: str = ""):
+    where = f"{prefix}{key}"
+    if key not in data:
+        raise _err(path, where, "missing field")
+    value = data[key]
+    if not isinstance(value, typ) or isinstance(value, bool) and typ is not bool:
+        names = typ.__name__ if isinstance(typ, type) else " or ".join(t.__name__ for t in typ)
+        raise _err(path, where, f"must be a {names}, got {type(value).__name__} {value!r}")
+    return value
+
+
+def _string_list(data: dict, key: str, path: Path, prefix: str = "") -> tuple[str, ...]:
+    value = _require(data, key, list, path, prefix)
+    for i, item in enumerate(value):
+        if not isinstance(item, str) or not item.strip():
+            raise _err(path, f"{prefix}{key}[{i}]", f"must be a non-empty string, got {item!r}")
+    return tuple(value)
+
+
+def python_test_names(source: str, filename: str = "<tests>") -> list[str]:
+    """Top-level ``def test_*`` functions of a Python test file, in file order."""
+    tree = ast.parse(source, filename)
+    return [
+        node.name
+        for node in tree.body
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and _PY_TEST_RE.match(node.name)
+    ]
+
+
+def go_test_names(source: str) -> list[str]:
+    """``func TestXxx(t *testing.T)`` functions of a Go test file, in file order."""
+    return _GO_TEST_RE.findall(source)
+
+
+def test_names(path: Path, language: str) -> list[str]:
+    source = path.read_text(encoding="utf-8")
+    if language == "python":
+        try:
+            return python_test_names(source, str(path))
+        except SyntaxError as exc:
+            raise ExerciseError(f"{path}: syntax error: {exc}") from None
+    return go_test_names(source)
+
+
+def _load_language(data: dict, language: str, folder: Path, path: Path) -> LanguageSpec:
+    table = data[language]
+    if not isinstance(table, dict):
+        raise _err(path, language, f"must be a table, got {type(table).__name__}")
+    prefix = f"{language}."
+    notebook = _require(table, "notebook", str, path, prefix)
+    if not notebook.endswith(".ipynb") or Path(notebook).is_absolute() or ".." in Path(notebook).parts:
+        raise _err(path, f"{prefix}notebook", f"must be a relative path to an .ipynb file, got {notebook!r}")
+    allowed = _string_list(table, "allowed_imports", path, prefix)
+    points_table = _require(table, "points", dict, path, prefix)
+    if not points_table:
+        raise _err(path, f"{prefix}points", "must name at least one test")
+    points: dict[str, int | float] = {}
+    for name, value in points_table.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            raise _err(path, f"{prefix}points.{name}", f"must be a positive number, got {value!r}")
+        points[name] = value
+    unknown = sorted(set(table) - {"notebook", "allowed_imports", "points"})
+    if unknown:
+        raise _err(path, f"{prefix}{unknown[0]}", "unknown field")
+
+    spec = LanguageSpec(language, folder, notebook, allowed, points)
+    if not spec.notebook_path.is_file():
+        raise _err(path, f"{prefix}notebook", f"file not found: {spec.notebook_path}")
+    if not spec.visible_tests_path.is_file():
+        raise _err(path, language, f"visible tests not found: {spec.visible_tests_path}")
+
+    # Every test has points, every point has a test, hidden tests only in the hidden file.
+    found: dict[str, Path] = {}
+    files = [spec.visible_tests_path]
+    if spec.hidden_tests_path.is_file():
+        files.append(spec.hidden_tests_path)
+    for file in files:
+        hidden_file = file == spec.hidden_tests_path
+        for test in test_names(file, language):
+            if test in found:
+                raise ExerciseError(f"{file}: test {test} is defined twice (also in {found[test]})")
+            if spec.is_hidden(test) != hidden_file:
+                rule = "must" if hidden_file else "must not"
+                raise ExerciseError(
+                    f"{file}: test {test}: names in this file {rule} start with "
+                    f"{HIDDEN_PREFIX[language]!r}"
+                )
+            found[test] = file
+            if test not in points:
+                raise ExerciseError(
+                    f"{file}: test {test} has no points: add it to [{language}.points] in {path}"
+                )
+    for test in points:
+        if test in found:
+            continue
+        if spec.is_hidden(test) and not spec.hidden_tests_path.is_file():
+            continue  # a learner's copy: hidden tests are not shipped
+        where = spec.hidden_tests_path if spec.is_hidden(test) else spec.visible_tests_path
+        raise _err(path, f"{prefix}points.{test}", f"no such test in {where}")
+    return spec
+
+
+def load_exercise(path: str | Path) -> Exercise:
+    """Load and validate an exercise from its folder or its ``exercise.toml``."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / EXERCISE_FILE
+    if not path.is_file():
+        raise ExerciseError(f"{path}: file not found")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ExerciseError(f"{path}: invalid TOML: {exc}") from None
+    folder = path.parent.resolve()
+    ex_id = _require(data, "id", str, path)
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*/[0-9]{2}-[a-z0-9-]+", ex_id):
+        raise _err(path, "id", f"must look like 'chNN-topic/NN-slug', got {ex_id!r}")
+    if folder.parts[-2:] != tuple(ex_id.split("/")):
+        raise _err(path, "id", f"{ex_id!r} does not match the folder {folder}")
+    title = _require(data, "title", str, path)
+    if not title.strip():
+        raise _err(path, "title", "must not be empty")
+    hints = _string_list(data, "hints", path)
+    languages = {}
+    for language in LANGUAGES:
+        if language in data:
+            languages[language] = _load_language(data, language, folder, path)
+    if not languages:
+        raise _err(path, "python", "missing table: an exercise needs [python] or [go] or both")
+    unknown = sorted(set(data) - {"id", "title", "hints", *LANGUAGES})
+    if unknown:
+        raise _err(path, unknown[0], "unknown field")
+    return Exercise(ex_id, title, hints, folder, languages)
+
+
+_SKIP_DIRS = {".ipynb_checkpoints", "__pycache__", ".pytest_cache", ".git"}
+
+
+def find_exercises(root: str | Path) -> list[Exercise]:
+    """Every exercise (a folder with ``exercise.toml``) under ``root``, sorted by id."""
+    root = Path(root)
+    found = []
+    for toml in sorted(root.rglob(EXERCISE_FILE)):
+        if _SKIP_DIRS.intersection(toml.relative_to(root).parts):
+            continue
+        found.append(load_exercise(toml))
+    return sorted(found, key=lambda e: e.id)
+
+
+def find_exercise_dir(start: str | Path) -> Path:
+    """The exercise folder holding ``start`` (a notebook's folder, a notebook or the exercise)."""
+    start = Path(start).resolve()
+    for folder in [start, *start.parents][:3]:
+        if (folder / EXERCISE_FILE).is_file():
+            return folder
+    raise ExerciseError(f"{start}: not inside an exercise (no {EXERCISE_FILE} here or above)")

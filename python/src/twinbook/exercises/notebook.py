@@ -1,0 +1,205 @@
+"""Notebook helpers: cell roles, answer extraction, solution stripping, stable writing."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from pathlib import Path
+
+import nbformat
+
+ROLES = ("task", "answer", "check", "demo")
+NBFORMAT_VERSION = 4
+
+_MARKERS = {
+    "python": ("# BEGIN SOLUTION", "# END SOLUTION"),
+    "go": ("// BEGIN SOLUTION", "// END SOLUTION"),
+}
+
+
+class StripError(ValueError):
+    """Unbalanced or nested solution markers."""
+
+
+def cell_role(cell) -> str | None:
+    """The cell's ``metadata.twinbook.role`` or None."""
+    meta = cell.get("metadata", {}).get("twinbook", {})
+    return meta.get("role") if isinstance(meta, dict) else None
+
+
+def read_notebook(path: str | Path) -> nbformat.NotebookNode:
+    return nbformat.read(str(path), as_version=NBFORMAT_VERSION)
+
+
+def dumps_notebook(nb) -> str:
+    """The one fixed serialisation used for every notebook twinbook writes."""
+    text = nbformat.writes(nb, version=NBFORMAT_VERSION)
+    return text if text.endswith("\n") else text + "\n"
+
+
+def write_notebook(nb, path: str | Path) -> None:
+    Path(path).write_text(dumps_notebook(nb), encoding="utf-8")
+
+
+def answer_cells(nb) -> list[str]:
+    """Sources of the code cells whose role is ``answer``, in notebook order."""
+    return [
+        cell.source for cell in nb.cells if cell.cell_type == "code" and cell_role(cell) == "answer"
+    ]
+
+
+def notebook_language(nb) -> str:
+    name = (nb.metadata.get("kernelspec") or {}).get("name", "")
+    lang = (nb.metadata.get("kernelspec") or {}).get("language", "")
+    return "go" if "gonb" in name or lang == "go" else "python"
+
+
+def stub_line(language: str, title: str) -> str:
+    if language == "python":
+        return f"raise NotImplementedError({_quoted(title)})"
+    return f"panic({_quoted('TODO: ' + title)})"
+
+
+def _quoted(text: str) -> str:
+    """A double-quoted string literal valid in both Python and Go."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def strip_solution(source: str, language: str, title: str, where: str = "<cell>") -> str:
+    """Replace every ``BEGIN/END SOLUTION`` region (marker lines included) by the stub line.
+
+    The stub is indented like the BEGIN marker. Text outside the regions is unchanged.
+    """
+    begin, end = _MARKERS[language]
+    out: list[str] = []
+    inside_since: int | None = None
+    lines = source.split("\n")
+    for number, line in enumerate(lines, 1):
+        stripped = line.strip()
+        if stripped == begin:
+            if inside_since is not None:
+                raise StripError(f"{where}: line {number}: {begin} inside the region opened on line {inside_since}")
+            inside_since = number
+            indent = line[: len(line) - len(line.lstrip())]
+            out.append(indent + stub_line(language, title))
+        elif stripped == end:
+            if inside_since is None:
+                raise StripError(f"{where}: line {number}: {end} without {begin}")
+            inside_since = None
+        elif inside_since is None:
+            out.append(line)
+    if inside_since is not None:
+        raise StripError(f"{where}: line {inside_since}: {begin} is never closed by {end}")
+    return "\n".join(out)
+
+
+def has_solution_markers(source: str, language: str) -> bool:
+    begin, _ = _MARKERS[language]
+    return any(line.strip() == begin for line in source.split("\n"))
+
+
+def clear_outputs(nb) -> None:
+    """Clear outputs, execution counts and execution timing metadata of every cell."""
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+        cell.metadata.pop("execution", None)
+        cell.metadata.pop("ExecuteTime", None)
+
+
+def make_stub_notebook(nb, language: str, title: str, where: str = "<notebook>"):
+    """A copy of a solution notebook with answers stripped and outputs cleared."""
+    nb = nbformat.from_dict(nb)  # deep copy
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            cell.source = strip_solution(cell.source, language, title, f"{where}: cell {index}")
+    clear_outputs(nb)
+    return nb
+
+
+# --- Go answers ------------------------------------------------------------------------
+
+_GO_IMPORT_BLOCK = re.compile(r"^import\s*\((.*?)^\)[ \t]*$", re.S | re.M)
+_GO_IMPORT_LINE = re.compile(r"^import\s+((?:[A-Za-z_.][A-Za-z0-9_]*\s+)?\"[^\"]+\")[ \t]*$", re.M)
+_GO_MAIN = re.compile(r"^func\s+main\s*\(\s*\)", re.M)
+_GO_IMPORT_SPEC = re.compile(r"^\s*(?:[A-Za-z_.][A-Za-z0-9_]*\s+)?\"([^\"]+)\"", re.M)
+
+
+def go_answer_file(cells: list[str]) -> str:
+    """Turn Go answer cells (declarations only) into a ``package main`` file.
+
+    Import declarations are hoisted to the top, GoNB magic lines (``%`` / ``!``) are dropped,
+    ``func main() {}`` is added when no cell declares main. goimports completes imports later.
+    """
+    imports: list[str] = []
+    bodies: list[str] = []
+    for cell in cells:
+        lines = [ln for ln in cell.split("\n") if not ln.startswith(("%", "!"))]
+        text = "\n".join(lines)
+        for block in _GO_IMPORT_BLOCK.findall(text):
+            imports.extend(ln.strip() for ln in block.split("\n") if ln.strip())
+        text = _GO_IMPORT_BLOCK.sub("", text)
+        imports.extend(m.strip() for m in _GO_IMPORT_LINE.findall(text))
+        text = _GO_IMPORT_LINE.sub("", text)
+        bodies.append(text.strip("\n"))
+    parts = ["package main", ""]
+    unique = list(dict.fromkeys(imports))
+    if unique:
+        parts += ["import (", *("\t" + spec for spec in unique), ")", ""]
+    parts += [b + "\n" for b in bodies if b.strip()]
+    source = "\n".join(parts)
+    if not _GO_MAIN.search(source):
+        source += "\nfunc main() {}\n"
+    return source
+
+
+def go_imports(source: str) -> list[str]:
+    """Import paths of a Go file (after goimports)."""
+    paths = []
+    for block in _GO_IMPORT_BLOCK.findall(source):
+        paths += _GO_IMPORT_SPEC.findall(block)
+    for spec in _GO_IMPORT_LINE.findall(source):
+        paths += _GO_IMPORT_SPEC.findall(spec)
+    return paths
+
+
+# --- Python answers --------------------------------------------------------------------
+
+
+def python_answer_file(cells: list[str]) -> str:
+    """Python answer cells joined into one module (IPython magics dropped)."""
+    bodies = []
+    for cell in cells:
+        lines = [ln for ln in cell.split("\n") if not ln.lstrip().startswith(("%", "!"))]
+        bodies.append("\n".join(lines).strip("\n"))
+    return "\n\n\n".join(b for b in bodies if b.strip()) + "\n"
+
+
+def python_imports(source: str) -> list[str]:
+    """Modules imported anywhere in Python source (absolute imports only)."""
+    modules = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            modules += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            modules.append(node.module)
+    return modules
+
+
+def disallowed_imports(language: str, source: str, allowed: tuple[str, ...] | list[str]) -> list[str]:
+    """Imports of ``source`` (an answer file) that ``allowed`` does not permit.
+
+    Python: a module is allowed when it or one of its parent packages is listed, and
+    ``__future__`` always is. Go: the exact import path must be listed.
+    """
+    if language == "python":
+        bad = []
+        for module in python_imports(source):
+            parts = module.split(".")
+            prefixes = {".".join(parts[: i + 1]) for i in range(len(parts))}
+            if module != "__future__" and not prefixes & set(allowed):
+                bad.append(module)
+        return list(dict.fromkeys(bad))
+    return list(dict.fromkeys(p for p in go_imports(source) if p not in allowed))

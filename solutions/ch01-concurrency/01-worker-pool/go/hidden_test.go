@@ -1,0 +1,125 @@
+// Hidden tests for the worker pool (instructors only). They use the helpers of visible_test.go.
+package main
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"testing"
+	"time"
+)
+
+var errBoom = errors.New("boom")
+
+func TestHiddenFirstErrorStopsNewCalls(t *testing.T) {
+	var g gauge
+	sawCancel := make(chan bool, 1)
+	work := func(ctx context.Context, x int) (int, error) {
+		g.enter()
+		defer g.leave()
+		switch x {
+		case 0: // still running when item 1 fails: its ctx must be cancelled
+			select {
+			case <-ctx.Done():
+				sawCancel <- true
+				return 0, ctx.Err()
+			case <-time.After(3 * time.Second):
+				sawCancel <- false
+				return 0, nil
+			}
+		case 1:
+			return 0, errBoom
+		}
+		time.Sleep(50 * time.Millisecond)
+		return x, nil
+	}
+	items := make([]int, 20)
+	for i := range items {
+		items[i] = i
+	}
+	_, err := callMapLimited(t, context.Background(), 2, items, work)
+	if !errors.Is(err, errBoom) {
+		t.Fatalf("want the first error (boom), got %v", err)
+	}
+	now, _, started := g.read()
+	if now != 0 {
+		t.Fatalf("MapLimited returned while %d call(s) were still running: wait for them", now)
+	}
+	if started > 6 {
+		t.Fatalf("after the first error no new call may start: %d of 20 started", started)
+	}
+	if !<-sawCancel {
+		t.Fatalf("the ctx given to the running calls was not cancelled after the first error")
+	}
+}
+
+func TestHiddenCancelledContext(t *testing.T) {
+	var g gauge
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	work := func(ctx context.Context, x int) (int, error) {
+		g.enter()
+		defer g.leave()
+		if _, _, started := g.read(); started == 2 {
+			cancel() // the caller gives up while two calls run
+		}
+		<-ctx.Done()
+		return 0, ctx.Err()
+	}
+	_, err := callMapLimited(t, ctx, 2, []int{1, 2, 3, 4, 5, 6, 7, 8}, work)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("want an error wrapping context.Canceled, got %v", err)
+	}
+	if _, _, started := g.read(); started > 2 {
+		t.Fatalf("%d calls started after the caller cancelled (want 2)", started)
+	}
+}
+
+func TestHiddenNoGoroutineLeftBehind(t *testing.T) {
+	before := runtime.NumGoroutine()
+	items := []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
+	if _, err := callMapLimited(t, context.Background(), 3, items, func(ctx context.Context, x int) (int, error) {
+		time.Sleep(time.Millisecond)
+		return x, nil
+	}); err != nil {
+		t.Fatalf("unexpected error: %v", err)
+	}
+	deadline := time.Now().Add(time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Fatalf("%d goroutine(s) still running after MapLimited returned", n-before)
+	}
+}
+
+func TestHiddenManyItemsStayWithinLimit(t *testing.T) {
+	var g gauge
+	items := make([]int, 500)
+	for i := range items {
+		items[i] = i
+	}
+	got, err := callMapLimited(t, context.Background(), 7, items, func(ctx context.Context, x int) (int, error) {
+		g.enter()
+		defer g.leave()
+		time.Sleep(100 * time.Microsecond)
+		return x, nil
+	})
+	if err != nil {
+		t.Fatalf("unexpected error: %v", err)
+	}
+	if _, most, _ := g.read(); most > 7 || most < 1 {
+		t.Fatalf("%d calls ran at once with limit=7", most)
+	}
+	for i, v := range got {
+		if v != i {
+			t.Fatalf("result %d is %d, want %d", i, v, i)
+		}
+	}
+	if len(got) != len(items) {
+		t.Fatalf("got %d results for %d items", len(got), len(items))
+	}
+	if got, err := callMapLimited(t, context.Background(), 50, []int{1, 2}, func(ctx context.Context, x int) (int, error) { return x, nil }); err != nil || len(got) != 2 {
+		t.Fatalf("a limit above the number of items must work: got %v, %v", got, err)
+	}
+}
