@@ -1,0 +1,163 @@
+"""Sphinx configuration for the twinbook book.
+
+Build (offline, warnings are errors):
+
+    .venv/bin/sphinx-build -W --keep-going -b html book build/html
+
+Code listings are never pasted: they are ``literalinclude`` directives that cut
+regions out of go/ and python/ by ``docs:start NAME`` / ``docs:end NAME`` markers.
+Notebooks come from ../notebooks through the ``book/notebooks`` symlink and are
+executed through jupyter-cache (cache kept under build/).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BOOK_DIR = Path(__file__).resolve().parent
+ROOT = BOOK_DIR.parent
+
+# Kernels (python3 from the venv, gonb + goimports from .venv/bin, go from
+# /usr/local/go/bin) must be found even when sphinx-build is called by its path.
+_extra_path = [str(ROOT / ".venv" / "bin"), "/usr/local/go/bin"]
+os.environ["PATH"] = os.pathsep.join(
+    [p for p in _extra_path if p not in os.environ.get("PATH", "").split(os.pathsep)]
+    + [os.environ.get("PATH", "")]
+)
+
+# -- Project ------------------------------------------------------------------
+
+project = "twinbook"
+author = "the twinbook authors"
+copyright = "2026, the twinbook authors"
+release = "0.1"
+
+# -- General ------------------------------------------------------------------
+
+extensions = [
+    "myst_nb",  # MyST markdown + notebooks (includes myst_parser)
+    "sphinx_design",
+    "sphinx_copybutton",
+    "sphinx.ext.graphviz",
+]
+
+root_doc = "index"
+exclude_patterns = [
+    "_build",
+    "**/.ipynb_checkpoints",
+    "**/.jupyter_cache",
+    "Thumbs.db",
+    ".DS_Store",
+]
+# Everything under notebooks/ that is not a chapter notebook stays out of the book.
+templates_path: list[str] = []
+
+myst_enable_extensions = [
+    "colon_fence",
+    "deflist",
+    "attrs_inline",
+    "attrs_block",
+]
+myst_heading_anchors = 3
+
+suppress_warnings = [
+    # sphinx-book-theme / pydata check for a version switcher only when one is
+    # configured; nothing to suppress today, keep the list explicit.
+]
+
+# -- Notebooks (myst-nb + jupyter-cache) --------------------------------------
+
+nb_execution_mode = "cache"
+nb_execution_cache_path = str(ROOT / "build" / ".jupyter_cache")
+nb_execution_timeout = 600  # seconds per cell; the Go kernel compiles on first run
+nb_execution_raise_on_error = True
+nb_execution_show_tb = True
+nb_execution_allow_errors = False
+nb_merge_streams = True
+
+# -- Graphviz -----------------------------------------------------------------
+
+graphviz_output_format = "svg"
+graphviz_dot_args = [
+    "-Gfontname=sans-serif",
+    "-Nfontname=sans-serif",
+    "-Efontname=sans-serif",
+]
+
+# -- Copy button --------------------------------------------------------------
+
+# Strip shell and REPL prompts (and their continuation lines) when copying.
+copybutton_prompt_text = r"\$ |>>> |\.\.\. "
+copybutton_prompt_is_regexp = True
+copybutton_only_copy_prompt_lines = False
+
+# -- HTML ---------------------------------------------------------------------
+
+html_theme = "sphinx_book_theme"
+html_title = "twinbook"
+html_static_path = ["_static"]
+html_css_files = ["custom.css"]
+html_show_sphinx = False
+html_show_sourcelink = True
+html_copy_source = True
+html_last_updated_fmt = None
+
+# No external resources: no repository/launch buttons, no icon links, no
+# analytics, no version switcher, no links to theme homepages in the footer.
+html_theme_options = {
+    "repository_url": "",
+    "use_repository_button": False,
+    "use_issues_button": False,
+    "use_edit_page_button": False,
+    "use_source_button": False,
+    "use_download_button": True,
+    "use_fullscreen_button": True,
+    "launch_buttons": {},
+    "icon_links": [],
+    "analytics": {},
+    "home_page_in_toc": True,
+    "show_navbar_depth": 2,
+    "show_toc_level": 2,
+    "footer_start": [],
+    "footer_end": [],
+    "primary_sidebar_end": [],
+    "navigation_with_keys": False,
+}
+
+# MathJax would come from a CDN. The book uses no math; if a page ever does,
+# point this at a local copy in _static/ instead of enabling the CDN default.
+# (mathjax_path left at its default: see the check in the report; no page loads it)
+
+
+# -- GoNB cells ---------------------------------------------------------------
+#
+# Go notebooks run on GoNB, whose cells may hold lines Go itself does not know:
+# `!cmd` / `!*cmd` (shell commands) and `%flag` / `%%` (GoNB magics), always at
+# column 0. gofmt'd Go code never starts a line with `!` or `%`, so a Go lexer
+# that reads those lines as one preprocessor-like token is safe for plain Go
+# listings too, and keeps pygments from failing (a warning, i.e. an error
+# under -W) on every notebook cell that uses them.
+
+from pygments.lexers.go import GoLexer  # noqa: E402
+from pygments.lexer import inherit  # noqa: E402
+from pygments.token import Comment  # noqa: E402
+
+
+class GoNBLexer(GoLexer):
+    """Go, plus GoNB's column-0 `!` shell lines and `%` magics."""
+
+    name = "Go (GoNB)"
+    aliases = ["gonb"]
+    tokens = {
+        "root": [
+            (r"^[!%][^\n]*", Comment.Preproc),
+            inherit,
+        ],
+    }
+
+
+def setup(app):
+    app.add_lexer("go", GoNBLexer)
+    app.add_lexer("gonb", GoNBLexer)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
