@@ -1,7 +1,7 @@
 """The ``twinbook`` command line.
 
     twinbook check [EXERCISE] [--lang python|go] [--hidden] [--gonb] [--json]
-    twinbook hint EXERCISE [LEVEL] [--lang ...]
+    twinbook hint [EXERCISE] [LEVEL]
     twinbook exercises list
     twinbook exercises validate
     twinbook exercises generate [--check]
@@ -74,7 +74,7 @@ def resolve_targets(target: Optional[str], root: Path, tree: str = "exercises", 
         candidates = [base / target] + sorted(p for p in base.glob(f"*/{target}") if p.is_dir())
         folder = next((c for c in candidates if (c / "exercise.toml").is_file()), None)
         if folder is None:
-            _fail(f"no exercise {target!r} under {base}")
+            raise LookupError(f"no exercise {target!r} under {base}")
         exercises = [load_exercise(folder)]
     for ex in exercises:
         pairs += [(ex.folder, l) for l in langs_for(ex)]
@@ -87,7 +87,9 @@ def check(
     lang: Optional[str] = typer.Option(None, "--lang", "-l", help="Only this language: python or go."),
     hidden: bool = typer.Option(False, "--hidden", help="Also run the hidden tests (instructors: with --solutions)."),
     solutions: bool = typer.Option(False, "--solutions", help="Check the solutions/ tree instead of exercises/."),
-    gonb: bool = typer.Option(False, "--gonb", help="Run from a GoNB notebook: `!*twinbook check --gonb`."),
+    gonb: bool = typer.Option(
+        False, "--gonb", help="Run from a GoNB notebook (`!*twinbook check --gonb`): test GoNB's declarations; exit 0."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print results as JSON."),
     root: Optional[Path] = typer.Option(None, "--root", help="Project root (default: found from the current folder)."),
 ) -> None:
@@ -105,7 +107,7 @@ def check(
             if not targets:
                 _fail("no exercise found")
             results = [check_notebook(folder, language, hidden=hidden) for folder, language in targets]
-    except ExerciseError as exc:
+    except (ExerciseError, LookupError) as exc:
         _fail(str(exc))
     if as_json:
         typer.echo(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2))
@@ -114,23 +116,45 @@ def check(
             if len(results) > 1:
                 typer.echo(("\n" if i else "") + f"== {result.exercise} ({result.language})")
             typer.echo(result.report())
-    if not all(r.ok for r in results):
+    # In a GoNB notebook a non-zero exit only adds "exit status 1" under the report.
+    if not gonb and not all(r.ok for r in results):
         raise typer.Exit(1)
 
 
 @app.command()
 def hint(
-    exercise: str = typer.Argument(..., help="Exercise id or folder."),
-    level: int = typer.Argument(1, help="How many hints to show (1 = the gentlest)."),
+    args: list[str] = typer.Argument(None, help="[EXERCISE] [LEVEL]: an exercise id or folder, how many hints (1-3)."),
     root: Optional[Path] = typer.Option(None, "--root"),
 ) -> None:
-    """Show an exercise's hints, gentlest first."""
-    from twinbook.exercises import format_hints, load_exercise
+    """Show an exercise's hints, gentlest first (in a GoNB notebook: `!*twinbook hint 2`)."""
+    import os
 
-    targets = resolve_targets(exercise, (root or find_root()).resolve())
-    if not targets:
-        _fail(f"no exercise {exercise!r}")
-    typer.echo(format_hints(load_exercise(targets[0][0]), level))
+    from twinbook.exercises import ExerciseError, find_exercise_dir, format_hints, load_exercise
+
+    args = args or []
+    level = int(next((a for a in args if a.isdigit()), "1"))
+    names = [a for a in args if not a.isdigit()]
+    try:
+        if names:
+            root = (root or find_root()).resolve()
+            targets = []
+            for tree in ("exercises", "solutions"):  # a learner's copy first
+                try:
+                    targets = resolve_targets(names[0], root, tree)
+                except LookupError:
+                    continue
+                if targets:
+                    break
+            if not targets:
+                _fail(f"no exercise {names[0]!r} under {root}")
+            folder = targets[0][0]
+        else:  # the notebook's exercise: GoNB's notebook folder, else the current folder
+            folder = find_exercise_dir(Path(os.environ.get("GONB_DIR") or "."))
+        ex = load_exercise(folder)
+    except ExerciseError as exc:
+        _fail(str(exc))
+    more = f"twinbook hint {ex.id} {{level}}" if names else "twinbook hint {level}"
+    typer.echo(format_hints(ex, level, more=more))
 
 
 @exercises_app.command("list")

@@ -21,7 +21,7 @@ from typing import Any
 from . import gorunner, pyrunner
 from .model import Exercise, ExerciseError, LanguageSpec, find_exercise_dir, load_exercise
 from .notebook import answer_cells, go_answer_file, python_answer_file, read_notebook
-from .results import DID_NOT_RUN, CheckResult, TestResult, finalize
+from .results import DID_NOT_RUN, CheckResult, TestResult, finalize, merge
 
 PYTHON_TIMEOUT = 60.0  # seconds for one out-of-process pytest run
 
@@ -96,7 +96,7 @@ def _read_events(out: Path, proc, killed: bool, timeout: float) -> tuple[dict[st
             if kind == "start":
                 running = ev["name"]
             elif kind == "result":
-                results[ev["name"]] = TestResult(ev["name"], ev["outcome"], ev.get("message", ""))
+                merge(results, TestResult(ev["name"], ev["outcome"], ev.get("message", "")))
                 running = None if ev["name"] == running else running
             elif kind == "error":
                 errors.append(ev.get("message", ""))
@@ -152,7 +152,8 @@ def check_source(
     hidden: bool = False,
     tests_from: Path | None = None,
 ) -> CheckResult:
-    """Run the tests against an answer file's source (``answer.py`` / ``answer.go``)."""
+    """Run the tests against a whole answer file (``answer.py``, or ``answer.go`` with its
+    ``package main`` clause: see :func:`twinbook.exercises.notebook.go_answer_file`)."""
     exercise, spec = _spec(exercise, language)
     files = _test_files(spec, hidden, tests_from)
     expected = _expected(exercise, spec, hidden, tests_from)
@@ -220,14 +221,15 @@ def check(exercise: str | Path | None = None, *, hidden: bool = False) -> CheckR
 def hint(level: int = 1, exercise: str | Path | None = None) -> None:
     """Print hints 1..level of the exercise (found from the current folder by default)."""
     ex = load_exercise(find_exercise_dir(Path(exercise) if exercise else Path.cwd()))
-    print(format_hints(ex, level))
+    print(format_hints(ex, level, more="hint({level})"))
 
 
-def format_hints(exercise: Exercise, level: int) -> str:
+def format_hints(exercise: Exercise, level: int, more: str = "") -> str:
+    """Hints 1..level, one per line; ``more`` (with ``{level}``) says how to see the next."""
     if not exercise.hints:
         return "This exercise has no hints."
     level = max(1, min(level, len(exercise.hints)))
     lines = [f"Hint {i}/{len(exercise.hints)}: {h}" for i, h in enumerate(exercise.hints[:level], 1)]
-    if level < len(exercise.hints):
-        lines.append(f"(more: hint({level + 1}))")
+    if more and level < len(exercise.hints):
+        lines.append("(next: " + more.format(level=level + 1) + ")")
     return "\n".join(lines)

@@ -61,14 +61,20 @@ class GoRun:
     timed_out: bool = False  # the go command itself had to be killed
 
 
+def goimports(source: str) -> str:
+    """``source`` with its imports completed and pruned by goimports (unchanged without it
+    or when goimports cannot parse it: the compiler then reports the error)."""
+    tool = goimports_binary()
+    if not tool:
+        return source
+    proc = subprocess.run([tool], input=source, env=go_env(), capture_output=True, text=True, timeout=60)
+    return proc.stdout if proc.returncode == 0 and proc.stdout.strip() else source
+
+
 def write_module(workdir: Path, answer_source: str) -> None:
     """A fresh module ``answer`` holding ``answer.go``; goimports completes its imports."""
     (workdir / "go.mod").write_text(f"module answer\n\ngo {GO_VERSION}\n")
-    answer = workdir / "answer.go"
-    answer.write_text(answer_source)
-    tool = goimports_binary()
-    if tool:
-        subprocess.run([tool, "-w", str(answer)], cwd=workdir, env=go_env(), capture_output=True, timeout=60)
+    (workdir / "answer.go").write_text(goimports(answer_source))
 
 
 def copy_gonb_module(gonb_tmp: Path, workdir: Path) -> None:
@@ -76,7 +82,7 @@ def copy_gonb_module(gonb_tmp: Path, workdir: Path) -> None:
     main = gonb_tmp / "main.go"
     if not main.is_file():
         raise FileNotFoundError(f"{main} not found: run `!*twinbook check --gonb` from a GoNB notebook")
-    shutil.copyfile(main, workdir / "answer.go")
+    shutil.copyfile(main, workdir / "main.go")  # keep GoNB's name: errors then match its own
     for name in ("go.mod", "go.sum"):
         if (gonb_tmp / name).is_file():
             shutil.copyfile(gonb_tmp / name, workdir / name)

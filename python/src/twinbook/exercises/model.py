@@ -144,7 +144,7 @@ def go_test_names(source: str) -> list[str]:
     return _GO_TEST_RE.findall(source)
 
 
-def test_names(path: Path, language: str) -> list[str]:
+def declared_tests(path: Path, language: str) -> list[str]:
     source = path.read_text(encoding="utf-8")
     if language == "python":
         try:
@@ -188,7 +188,7 @@ def _load_language(data: dict, language: str, folder: Path, path: Path) -> Langu
         files.append(spec.hidden_tests_path)
     for file in files:
         hidden_file = file == spec.hidden_tests_path
-        for test in test_names(file, language):
+        for test in declared_tests(file, language):
             if test in found:
                 raise ExerciseError(f"{file}: test {test} is defined twice (also in {found[test]})")
             if spec.is_hidden(test) != hidden_file:
@@ -233,6 +233,8 @@ def load_exercise(path: str | Path) -> Exercise:
     if not title.strip():
         raise _err(path, "title", "must not be empty")
     hints = _string_list(data, "hints", path)
+    if not hints:
+        raise _err(path, "hints", "give at least one hint")
     languages = {}
     for language in LANGUAGES:
         if language in data:

@@ -1,0 +1,102 @@
+"""Integrity of every exercise under solutions/, in each of its languages.
+
+The stub (the generated learner's notebook) fails at least one visible test, the solution
+passes every visible and hidden test, every test has points and every point a test, the
+committed exercises/ is exactly what the generator makes. The checks go through the same
+code path as `twinbook check` and the grader (twinbook.exercises.check_notebook).
+"""
+
+from __future__ import annotations
+
+from twinbook.exercises import check_notebook, disallowed_imports, diff_tree, load_exercise
+from twinbook.exercises.checker import answer_source
+from twinbook.exercises.gorunner import goimports
+from twinbook.exercises.model import HIDDEN_PREFIX, declared_tests
+from twinbook.exercises.notebook import answer_cells, cell_role, has_solution_markers, read_notebook, stub_line
+
+CHECK_CELL = {
+    "python": "from twinbook.exercises import check\ncheck()",
+    "go": "!*twinbook check --gonb",
+}
+
+
+def _lines(source: str) -> list[str]:
+    return [line.strip() for line in source.splitlines() if line.strip()]
+
+
+def test_exercise_toml_is_valid(exercise_id, solutions_dir):
+    ex = load_exercise(solutions_dir / exercise_id)
+    assert ex.id == exercise_id
+    assert len(ex.hints) >= 3, "give three hints, gentlest first"
+
+
+def test_every_test_has_points_and_every_point_a_test(solution):
+    _, spec = solution
+    visible = declared_tests(spec.visible_tests_path, spec.language)
+    hidden = declared_tests(spec.hidden_tests_path, spec.language)
+    assert hidden, f"{spec.hidden_tests_path}: no hidden tests"
+    assert set(visible + hidden) == set(spec.points), "the points table must name exactly the tests"
+    assert all(t.startswith(HIDDEN_PREFIX[spec.language]) for t in hidden)
+    assert not any(t.startswith(HIDDEN_PREFIX[spec.language]) for t in visible)
+    assert all(p > 0 for p in spec.points.values())
+
+
+def test_solution_passes_every_visible_and_hidden_test(solution):
+    ex, spec = solution
+    result = check_notebook(ex, spec.language, hidden=True)
+    assert result.total == len(spec.points)
+    assert result.ok, f"{spec.notebook_path}:\n{result.report()}"
+
+
+def test_stub_fails_a_visible_test(stub):
+    ex, spec = stub
+    result = check_notebook(ex, spec.language)
+    assert result.total == len(spec.expected(hidden=False))
+    assert not result.ok, f"the stub of {spec.notebook_path} passes every visible test:\n{result.report()}"
+
+
+def test_notebook_cells_follow_the_format(solution, stub):
+    ex, spec = solution
+    nb = read_notebook(spec.notebook_path)
+    roles = [cell_role(c) for c in nb.cells]
+    assert roles[0] == "task", "the first cell states the task (role task)"
+    answers = [c for c in nb.cells if cell_role(c) == "answer"]
+    assert answers and all(c.cell_type == "code" for c in answers)
+    assert all(has_solution_markers(c.source, spec.language) for c in answers)
+    checks = [_lines(c.source) for c in nb.cells if cell_role(c) == "check" and c.cell_type == "code"]
+    assert checks == [_lines(CHECK_CELL[spec.language])], "one check cell with the contract's source"
+    assert _lines(nb.cells[-1].source) == _lines(CHECK_CELL[spec.language]), "the check cell comes last"
+    # the learner's copy: the stub in every answer cell, no answer left
+    stub_nb = read_notebook(stub[1].notebook_path)
+    for cell in answer_cells(stub_nb):
+        assert stub_line(spec.language, ex.title) in cell
+        assert not has_solution_markers(cell, spec.language)
+    assert all(not c.get("outputs") and c.get("execution_count") is None for c in stub_nb.cells if c.cell_type == "code")
+
+
+def test_solution_notebook_is_committed_with_a_passing_check(solution):
+    _, spec = solution
+    nb = read_notebook(spec.notebook_path)
+    check = nb.cells[-1]
+    text = "".join(o.get("text", "") for o in check.outputs if o.get("output_type") == "stream")
+    n = len(spec.expected(hidden=False))
+    assert f"{n}/{n} tests passed" in text, f"execute {spec.notebook_path} (twinbook exercises execute) and commit it"
+
+
+def test_solution_uses_only_allowed_imports(solution):
+    _, spec = solution
+    source = answer_source(spec)
+    if spec.language == "go":
+        source = goimports(source)  # what the check compiles: imports completed
+    assert disallowed_imports(spec.language, source, spec.allowed_imports) == []
+
+
+def test_committed_exercises_match_the_generator(solutions_dir, exercises_dir):
+    diff = diff_tree(solutions_dir, exercises_dir)
+    assert diff.clean, "run `twinbook exercises generate`:\n" + "\n".join(diff.describe(exercises_dir))
+
+
+def test_exercises_readme_is_kept(exercises_dir):
+    text = (exercises_dir / "README.md").read_text(encoding="utf-8")
+    for word in ("exercise.toml", "BEGIN SOLUTION", "allowed_imports", "twinbook check", '`answer`'):
+        assert word in text
