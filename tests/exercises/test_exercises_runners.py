@@ -130,6 +130,11 @@ def test_go_gonb_mode_tests_gonbs_program(mini, tmp_path):
     assert result.report() == "✓ TestAdds\n✓ TestNegative\n2/2 tests passed"
 
 
+def test_go_gonb_mode_before_any_cell_ran(mini, tmp_path):
+    result = check_gonb(gonb_dir=mini.lang("go").test_dir, gonb_tmp=tmp_path)
+    assert result.results[0].first_line() == "did not run: GoNB has no program yet, run the answer cell first"
+
+
 def test_parse_events_subtests_and_crashes():
     events = [
         {"Action": "run", "Test": "TestA"},
@@ -193,6 +198,14 @@ def test_cli_check_reports_and_sets_the_exit_code(cli):
     assert solved.exit_code == 0, solved.output
     data = json.loads(solved.output)
     assert [(d["language"], d["passed"], d["total"]) for d in data] == [("python", 3, 3), ("go", 3, 3)]
+
+
+def test_cli_hidden_tests_of_a_learners_copy_come_from_solutions(cli, tmp_path):
+    assert cli("exercises", "generate").exit_code == 0
+    out = cli("check", "ch00-demo/01-add", "--lang", "go", "--hidden")
+    assert out.exit_code == 1
+    assert out.output.splitlines()[-1] == "0/3 tests passed"
+    assert "TestHiddenBig: panic: TODO: Add two numbers" in out.output
 
 
 def test_cli_hint_and_errors(cli):

@@ -85,7 +85,7 @@ def resolve_targets(target: Optional[str], root: Path, tree: str = "exercises", 
 def check(
     exercise: Optional[str] = typer.Argument(None, help="Exercise id, folder or notebook (default: every exercise)."),
     lang: Optional[str] = typer.Option(None, "--lang", "-l", help="Only this language: python or go."),
-    hidden: bool = typer.Option(False, "--hidden", help="Also run the hidden tests (instructors: with --solutions)."),
+    hidden: bool = typer.Option(False, "--hidden", help="Also run the hidden tests (instructors: taken from solutions/)."),
     solutions: bool = typer.Option(False, "--solutions", help="Check the solutions/ tree instead of exercises/."),
     gonb: bool = typer.Option(
         False, "--gonb", help="Run from a GoNB notebook (`!*twinbook check --gonb`): test GoNB's declarations; exit 0."
@@ -106,7 +106,12 @@ def check(
             targets = resolve_targets(exercise, root, "solutions" if solutions else "exercises", lang)
             if not targets:
                 _fail("no exercise found")
-            results = [check_notebook(folder, language, hidden=hidden) for folder, language in targets]
+            results = []
+            for folder, language in targets:
+                # instructors: --hidden on a learner's copy takes the hidden tests from solutions/
+                twin = root / "solutions" / folder.parent.name / folder.name
+                tests_from = twin if hidden and not solutions and twin.is_dir() else None
+                results.append(check_notebook(folder, language, hidden=hidden, tests_from=tests_from))
     except (ExerciseError, LookupError) as exc:
         _fail(str(exc))
     if as_json:

@@ -195,6 +195,8 @@ def check_go(
 
     Returns the results and the message for expected tests that have none.
     """
+    if gonb_tmp is not None and not (gonb_tmp / "main.go").is_file():
+        return {}, "did not run: GoNB has no program yet, run the answer cell first"
     with tempfile.TemporaryDirectory(prefix="twinbook-go-") as tmp:
         workdir = Path(tmp)
         if gonb_tmp is not None:
