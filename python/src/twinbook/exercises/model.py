@@ -76,12 +76,6 @@ class LanguageSpec:
         """Test names a run must report, in the order of the points table."""
         return [t for t in self.points if hidden or not self.is_hidden(t)]
 
-    def test_files(self, *, hidden: bool) -> list[Path]:
-        files = [self.visible_tests_path]
-        if hidden:
-            files.append(self.hidden_tests_path)
-        return files
-
 
 @dataclass(frozen=True)
 class Exercise:

@@ -164,6 +164,7 @@ def pytest_args(test_dir: Path) -> list[str]:
         "--confcutdir", str(test_dir),
         "-p", "no:cacheprovider",
         "-p", "no:legacypath",
+        "-p", "no:faulthandler",
         "--capture=sys",
         "-q",
         "--no-header",
