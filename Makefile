@@ -1,0 +1,114 @@
+# twinbook: make setup | test | book | serve | exercises   (make help)
+#
+# Everything installs into the repo: .venv/ (Python, Jupyter kernels, gonb, goimports),
+# the Go module cache and build cache (Go's defaults), Debian packages (graphviz).
+# `make setup` is idempotent and takes well under a second when nothing changed: it keeps
+# a stamp in .venv/ keyed on a hash of its inputs (SETUP_INPUTS below, Go's version and
+# the repo's path, since kernel.json holds absolute paths).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.ONESHELL:
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+VENV := $(ROOT)/.venv
+BIN := $(VENV)/bin
+PYTHON ?= python3.11
+GO ?= go
+# Subprocesses (pytest's, the kernels', the twinbook CLI's) find the venv's tools first.
+export PATH := $(BIN):$(PATH)
+
+# Debian packages, as command:package; apt-get runs only when a command is missing.
+APT_NEEDS := dot:graphviz gcc:gcc
+SETUP_INPUTS := $(wildcard Makefile python/pyproject.toml python/constraints.txt \
+	go/go.mod go/go.sum go/tools/go.mod go/tools/go.sum)
+HTTP_HOST ?= 127.0.0.1
+HTTP_PORT ?= 8000
+# Extra pytest arguments: make test PYTEST_ARGS="-k TestOrdered -n0"
+PYTEST_ARGS ?=
+
+.PHONY: help setup test book serve exercises constraints clean distclean
+
+help: ## this list
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+setup: ## install everything (Debian packages, .venv, Go modules and tools, Jupyter kernels)
+	@cd "$(ROOT)"
+	missing=()
+	for need in $(APT_NEEDS); do
+	  command -v "$${need%%:*}" >/dev/null 2>&1 || missing+=("$${need#*:}")
+	done
+	if (( $${#missing[@]} )); then
+	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo
+	  echo "setup: apt-get install $${missing[*]}"
+	  $$sudo apt-get update -qq
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends "$${missing[@]}"
+	fi
+	command -v $(GO) >/dev/null || { echo "setup: go not found on PATH (Go 1.26 expected)" >&2; exit 1; }
+	hash=$$( { echo "$(ROOT)"; $(GO) version; cat $(SETUP_INPUTS); } | sha256sum | cut -c1-16)
+	stamp="$(VENV)/.twinbook-setup-$$hash"
+	if [ -f "$$stamp" ] && [ -x "$(BIN)/pytest" ] && [ -x "$(BIN)/gonb" ]; then echo "setup: up to date"; exit 0; fi
+	start=$$SECONDS
+	# Python: the venv, the package (editable) and its pinned dependencies
+	[ -x "$(BIN)/python" ] || $(PYTHON) -m venv "$(VENV)"
+	"$(BIN)/python" -m pip install -q --disable-pip-version-check \
+	  -c python/constraints.txt -e './python[dev,book]'
+	# Go: the module's dependencies, then gonb and goimports from the tools module's pins
+	(cd go && $(GO) mod download)
+	(cd go/tools && GOBIN="$(BIN)" $(GO) install github.com/janpfeifer/gonb golang.org/x/tools/cmd/goimports)
+	# Jupyter kernels, inside the venv's own data dir (.venv/share/jupyter), never $$HOME
+	"$(BIN)/python" -m ipykernel install --sys-prefix --name python3 >/dev/null
+	"$(BIN)/python" - "$(BIN)" "$$(dirname "$$(command -v $(GO))")" <<-'EOF'
+		import json, pathlib, sys
+		bindir, godir = sys.argv[1], sys.argv[2]
+		spec = pathlib.Path(bindir).parent / "share/jupyter/kernels/gonb"
+		spec.mkdir(parents=True, exist_ok=True)
+		path = [bindir, godir] + [d for d in ("/usr/local/bin", "/usr/bin", "/bin") if d != godir]
+		(spec / "kernel.json").write_text(json.dumps({
+		    "argv": [f"{bindir}/gonb", "--kernel", "{connection_file}", "--logtostderr", "--raw_error"],
+		    "display_name": "Go (gonb)",
+		    "language": "go",
+		    "env": {"PATH": ":".join(path)},
+		}, indent=2) + "\n")
+	EOF
+	# Warm Go's build cache (plain and -race, with test binaries) so checks start fast;
+	# a package that does not build is reported by `make test`, not here.
+	(cd go && $(GO) build ./... && $(GO) test -race -run '^$$' ./... >/dev/null) \
+	  || echo "setup: warning: the Go module does not build yet (make test will say why)"
+	rm -f "$(VENV)"/.twinbook-setup-*
+	touch "$$stamp"
+	echo "setup: done in $$((SECONDS - start))s"
+
+test: setup ## run every test once: Python, Go, notebooks, exercises (one pytest run)
+	@cd "$(ROOT)"
+	"$(BIN)/pytest" $(PYTEST_ARGS)
+
+book: setup ## build the rendered book into build/html (runs the notebooks, embedded defaults)
+	@cd "$(ROOT)"
+	"$(BIN)/sphinx-build" -W --keep-going -b html book build/html
+	echo "book: open file://$(ROOT)/build/html/index.html  (or: make serve)"
+
+serve: book ## serve the built book on http://127.0.0.1:8000/
+	@cd "$(ROOT)"
+	echo "serve: http://$(HTTP_HOST):$(HTTP_PORT)/  (Ctrl-C stops)"
+	"$(BIN)/python" -m http.server -d build/html -b $(HTTP_HOST) $(HTTP_PORT)
+
+exercises: setup ## regenerate exercises/ from solutions/
+	@cd "$(ROOT)"
+	"$(BIN)/twinbook" exercises generate
+
+constraints: setup ## re-pin python/constraints.txt from the venv (after changing pyproject.toml)
+	@cd "$(ROOT)"
+	{ sed -n '/^#/p' python/constraints.txt
+	  "$(BIN)/python" -m pip freeze --exclude-editable --disable-pip-version-check | grep -vi '^twinbook' ; } \
+	  > python/constraints.txt.new
+	mv python/constraints.txt.new python/constraints.txt
+	echo "constraints: python/constraints.txt updated ($$(grep -vc '^#' python/constraints.txt) pins)"
+
+clean: ## remove build output (build/: book, notebook cache, go test results)
+	@rm -rf "$(ROOT)/build"
+
+distclean: clean ## also remove .venv (the next make setup reinstalls everything)
+	@rm -rf "$(VENV)"

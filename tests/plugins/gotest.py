@@ -1,0 +1,433 @@
+"""pytest plugin: Go tests as pytest items.
+
+When collection reaches a ``go.mod`` file, the plugin runs ``go test -race -json ./...``
+in that module (once per test session, even under pytest-xdist), parses the event
+stream and yields one item per Go test and subtest::
+
+    go/go.mod::twinbook/concurrency::TestOrdered
+    go/go.mod::twinbook/concurrency::TestOrdered/limit_2
+
+An item passes, fails with Go's output as the failure text, or is skipped with the
+reason given to ``t.Skip``. Failures that belong to no test are items too, so a
+broken package is never silently zero items:
+
+    <module>::<import path>::build     the package (or its test binary) failed to build
+    <module>::<import path>::package   the package failed outside any test (TestMain,
+                                       goleak.VerifyTestMain, a panic in init, os.Exit)
+    <module>::go-test                  ``go test`` itself failed (bad go.mod, go missing)
+
+Sharing under xdist: every worker collects every file, and all workers must collect
+the same items. The first worker to reach a module takes an exclusive lock on
+``build/gotest/<testrunuid>/<module>.lock``, runs ``go test`` and writes the JSON
+lines to ``<module>.jsonl`` (atomically, by rename); the others block on the lock and
+then read that file. ``testrunuid`` is xdist's id of the run (a fresh one per session
+without xdist). Run directories older than a day are pruned.
+
+``TWINBOOK_GO_TEST_FLAGS`` adds flags, e.g. ``TWINBOOK_GO_TEST_FLAGS="-count=1 -v"``.
+Enable with ``-p tests.plugins.gotest`` (pytest.ini does).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fcntl
+import hashlib
+import json
+import os
+import re
+import shlex
+import shutil
+import time
+import uuid
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+import sh
+
+FLAGS_ENV = "TWINBOOK_GO_TEST_FLAGS"
+RESULT_DIR = Path("build") / "gotest"
+PRUNE_AFTER_SECONDS = 24 * 3600
+
+_run_uid_key = pytest.StashKey[str]()
+
+
+# --------------------------------------------------------------------------------------
+# Running go test (once per session) and sharing its output
+
+
+def _run_uid(config: pytest.Config) -> str:
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None:  # an xdist worker: all workers of a run share this
+        return str(workerinput["testrunuid"])
+    uid = config.stash.get(_run_uid_key, None)
+    if uid is None:
+        uid = uuid.uuid4().hex
+        config.stash[_run_uid_key] = uid
+    return uid
+
+
+def go_test_argv() -> list[str]:
+    """The ``go`` arguments the plugin runs (``./...`` last)."""
+    return ["test", "-race", "-json", *shlex.split(os.environ.get(FLAGS_ENV, "")), "./..."]
+
+
+def _prune(base: Path, keep: Path) -> None:
+    now = time.time()
+    for run_dir in base.iterdir() if base.is_dir() else ():
+        try:
+            if run_dir != keep and now - run_dir.stat().st_mtime > PRUNE_AFTER_SECONDS:
+                shutil.rmtree(run_dir, ignore_errors=True)
+        except OSError:
+            pass
+
+
+def _run_go_test(moddir: Path, out_path: Path) -> None:
+    """Run go test in moddir; write its stdout plus one trailing meta record to out_path."""
+    argv = go_test_argv()
+    tmp = out_path.with_suffix(f".tmp{os.getpid()}")
+    started = time.monotonic()
+    with tmp.open("wb") as out:
+        try:
+            proc = sh.Command("go")(
+                *argv,
+                _cwd=str(moddir),
+                _out=out,
+                _tty_out=False,
+                _ok_code=list(range(256)),
+                _return_cmd=True,
+            )
+            exit_code, stderr = proc.exit_code, proc.stderr.decode(errors="replace")
+        except sh.CommandNotFound as exc:
+            exit_code, stderr = 127, f"go not found on PATH: {exc}"
+        except sh.SignalException as exc:
+            exit_code, stderr = -1, f"go test was killed: {exc}"
+        meta = {
+            "twinbook": {
+                "argv": ["go", *argv],
+                "cwd": str(moddir),
+                "exit_code": exit_code,
+                "stderr": stderr,
+                "seconds": round(time.monotonic() - started, 3),
+                "pid": os.getpid(),
+            }
+        }
+        out.write(b"\n" + json.dumps(meta).encode() + b"\n")
+    os.replace(tmp, out_path)
+
+
+def shared_go_test_output(config: pytest.Config, moddir: Path) -> Path:
+    """Path of the JSON-lines output of go test for moddir, running it if no one has yet."""
+    base = config.rootpath / RESULT_DIR
+    run_dir = base / _run_uid(config)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        rel = moddir.relative_to(config.rootpath).as_posix()
+    except ValueError:
+        rel = moddir.as_posix()
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "_", rel).strip("_") or "root"
+    key = f"{slug}-{hashlib.sha256(str(moddir).encode()).hexdigest()[:8]}"
+    result = run_dir / f"{key}.jsonl"
+    with (run_dir / f"{key}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released on close, or when the process dies
+        if not result.exists():
+            _prune(base, keep=run_dir)
+            _run_go_test(moddir, result)
+    return result
+
+
+# --------------------------------------------------------------------------------------
+# Parsing go test -json (test2json events, plus the build events of Go >= 1.24)
+
+_NOISE = re.compile(r"^=== (RUN|PAUSE|CONT|NAME)\b")
+
+
+@dataclasses.dataclass
+class GoResult:
+    """What go test said about one test, one package or one build."""
+
+    name: str
+    outcome: str | None = None  # pass | fail | skip | None (never finished)
+    elapsed: float | None = None
+    lines: list[str] = dataclasses.field(default_factory=list)
+
+    def text(self) -> str:
+        return "".join(line for line in self.lines if not _NOISE.match(line)).rstrip()
+
+
+@dataclasses.dataclass
+class GoPackageResult:
+    import_path: str
+    tests: dict[str, GoResult] = dataclasses.field(default_factory=dict)
+    package: GoResult | None = None
+    failed_build: str | None = None
+
+
+@dataclasses.dataclass
+class GoModuleResult:
+    packages: dict[str, GoPackageResult]
+    builds: dict[str, list[str]]  # ImportPath -> build output lines
+    exit_code: int
+    stderr: str
+    argv: list[str]
+    stray: list[str]  # stdout lines that were not JSON
+
+
+def parse_go_test_output(path: Path) -> GoModuleResult:
+    packages: dict[str, GoPackageResult] = {}
+    builds: dict[str, list[str]] = {}
+    stray: list[str] = []
+    meta: dict = {}
+
+    def pkg(name: str) -> GoPackageResult:
+        if name not in packages:
+            packages[name] = GoPackageResult(name)
+        return packages[name]
+
+    for raw in path.read_text(errors="replace").splitlines():
+        if not raw.strip():
+            continue
+        try:
+            event = json.loads(raw)
+        except json.JSONDecodeError:
+            stray.append(raw + "\n")
+            continue
+        if not isinstance(event, dict):
+            stray.append(raw + "\n")
+            continue
+        if "twinbook" in event:
+            meta = event["twinbook"]
+            continue
+        action = event.get("Action")
+        if action in ("build-output", "build-fail"):
+            lines = builds.setdefault(event.get("ImportPath", "?"), [])
+            if action == "build-output":
+                lines.append(event.get("Output", ""))
+            continue
+        if "Package" not in event:
+            stray.append(raw + "\n")
+            continue
+        p = pkg(event["Package"])
+        test = event.get("Test")
+        if test:
+            result = p.tests.setdefault(test, GoResult(test))
+        else:
+            if p.package is None:
+                p.package = GoResult(event["Package"])
+            result = p.package
+            if event.get("FailedBuild"):
+                p.failed_build = event["FailedBuild"]
+        if action == "output":
+            result.lines.append(event.get("Output", ""))
+        elif action in ("pass", "fail", "skip"):
+            result.outcome = action
+            result.elapsed = event.get("Elapsed")
+    return GoModuleResult(
+        packages=packages,
+        builds=builds,
+        exit_code=int(meta.get("exit_code", -1)),
+        stderr=meta.get("stderr", ""),
+        argv=list(meta.get("argv", ["go", *go_test_argv()])),
+        stray=stray,
+    )
+
+
+_GO_LOCATION = re.compile(r"^\S+\.go:\d+: ")
+
+
+def skip_reason(result: GoResult) -> str:
+    """t.Skip's message, without its file:line prefix (the report shows the test's location)."""
+    lines = [
+        _GO_LOCATION.sub("", line.strip())
+        for line in result.lines
+        if line.strip() and not _NOISE.match(line) and not line.lstrip().startswith("--- SKIP")
+    ]
+    return " ".join(lines) or "skipped by go test"
+
+
+# --------------------------------------------------------------------------------------
+# Collection
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector):
+    if file_path.name == "go.mod":
+        return GoModule.from_parent(parent, path=file_path)
+    return None
+
+
+class GoTestFailure(Exception):
+    """A Go test (or build) failed; the message is Go's output."""
+
+
+class GoModule(pytest.File):
+    """A Go module (its go.mod): runs go test once and collects its packages."""
+
+    def collect(self) -> Iterator[pytest.Item | pytest.Collector]:
+        moddir = self.path.parent
+        output = shared_go_test_output(self.config, moddir)
+        result = parse_go_test_output(output)
+        self.go_output_file = output
+        module_path = _module_path(self.path)
+        for import_path, package in result.packages.items():
+            if not package.tests and package.package is not None and package.package.outcome == "skip":
+                continue  # [no test files]
+            yield GoPackage.from_parent(
+                self,
+                name=import_path,
+                result=package,
+                builds=result.builds,
+                pkgdir=_package_dir(moddir, module_path, import_path),
+            )
+        failed = any(
+            (p.package and p.package.outcome == "fail") or any(t.outcome == "fail" for t in p.tests.values())
+            for p in result.packages.values()
+        )
+        if result.exit_code != 0 and not failed:
+            text = "\n".join(
+                part
+                for part in (
+                    "$ " + shlex.join(result.argv) + f"   (in {moddir}, exit code {result.exit_code})",
+                    result.stderr.rstrip(),
+                    "".join(result.stray).rstrip(),
+                    "".join(line for lines in result.builds.values() for line in lines).rstrip(),
+                )
+                if part
+            )
+            yield GoItem.from_parent(self, name="go-test", outcome="fail", text=text, domain="go test ./... failed")
+
+
+class GoPackage(pytest.Collector):
+    """One Go package of the module, named by its import path."""
+
+    def __init__(self, *, result: GoPackageResult, builds: dict[str, list[str]], pkgdir: Path | None, **kw):
+        super().__init__(**kw)
+        self.result = result
+        self.builds = builds
+        self.pkgdir = pkgdir
+
+    def collect(self) -> Iterator[pytest.Item]:
+        res = self.result
+        package_text = res.package.text() if res.package else ""
+        if res.failed_build is not None:
+            build_lines = self.builds.get(res.failed_build, [])
+            text = "".join(build_lines).rstrip() or package_text
+            yield GoItem.from_parent(
+                self, name="build", outcome="fail", text=text, domain=f"{res.import_path} (build failed)"
+            )
+            return
+        test_failed = False
+        for name, test in res.tests.items():
+            if test.outcome is None:
+                outcome = "fail"
+                text = test.text() + "\n\n(the test never finished; package output follows)\n" + package_text
+            else:
+                outcome = test.outcome
+                text = test.text()
+            if outcome == "fail":
+                test_failed = True
+                failed_subtests = [
+                    sub for sub, r in res.tests.items() if sub.startswith(name + "/") and r.outcome != "pass"
+                ]
+                if failed_subtests and test.outcome is not None:
+                    text += "\n\nfailed subtests: " + ", ".join(failed_subtests)
+            yield GoItem.from_parent(
+                self,
+                name=name,
+                outcome=outcome,
+                text=text.strip(),
+                reason=skip_reason(test) if outcome == "skip" else None,
+                elapsed=test.elapsed,
+                location=_find_test(self.pkgdir, name),
+                domain=f"{name} ({res.import_path})",
+            )
+        if res.package is not None and res.package.outcome in ("fail", None) and not test_failed:
+            text = package_text or f"package {res.import_path} did not report a result"
+            yield GoItem.from_parent(
+                self, name="package", outcome="fail", text=text, domain=f"{res.import_path} (package failed)"
+            )
+
+
+class GoItem(pytest.Item):
+    """One Go test or subtest; its outcome is already known from go test's output."""
+
+    def __init__(
+        self,
+        *,
+        outcome: str,
+        text: str,
+        reason: str | None = None,
+        elapsed: float | None = None,
+        location: tuple[Path, int] | None = None,
+        domain: str | None = None,
+        **kw,
+    ):
+        super().__init__(**kw)
+        self.domain = domain or self.name
+        self.outcome = outcome
+        self.text = text
+        self.reason = reason
+        self.elapsed = elapsed
+        self.go_location = location
+        if elapsed is not None:
+            self.user_properties.append(("go_elapsed_seconds", elapsed))
+
+    def runtest(self) -> None:
+        if self.outcome == "skip":
+            # reported at the Go test's own file:line (reportinfo), not at this line
+            raise pytest.skip.Exception(self.reason or "skipped by go test", _use_item_location=True)
+        if self.outcome == "fail":
+            raise GoTestFailure(self.text)
+        if self.text:
+            self.add_report_section("call", "go test output", self.text)
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, GoTestFailure):
+            return str(excinfo.value) or f"{self.name} failed (go test printed nothing)"
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self):
+        if self.go_location is not None:
+            path, line = self.go_location
+            return path, line, self.domain
+        return self.path, None, self.domain
+
+
+# --------------------------------------------------------------------------------------
+# Helpers
+
+
+def _module_path(gomod: Path) -> str | None:
+    try:
+        for line in gomod.read_text(errors="replace").splitlines():
+            m = re.match(r"\s*module\s+(\S+)", line)
+            if m:
+                return m.group(1).strip('"')
+    except OSError:
+        pass
+    return None
+
+
+def _package_dir(moddir: Path, module_path: str | None, import_path: str) -> Path | None:
+    if module_path is None:
+        return None
+    if import_path == module_path:
+        return moddir
+    if import_path.startswith(module_path + "/"):
+        return moddir / import_path[len(module_path) + 1 :]
+    return None
+
+
+def _find_test(pkgdir: Path | None, name: str) -> tuple[Path, int] | None:
+    """File and (0-based) line of ``func <Top>(`` for a test or subtest name."""
+    if pkgdir is None or not pkgdir.is_dir():
+        return None
+    top = name.split("/", 1)[0]
+    decl = re.compile(rf"^func\s+{re.escape(top)}\s*\(")
+    for path in sorted(pkgdir.glob("*_test.go")):
+        try:
+            for lineno, line in enumerate(path.read_text(errors="replace").splitlines()):
+                if decl.match(line):
+                    return path, lineno
+        except OSError:
+            continue
+    return None
