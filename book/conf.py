@@ -48,6 +48,8 @@ exclude_patterns = [
     "**/.ipynb_checkpoints",
     "**/.jupyter_cache",
     "Thumbs.db",
+    # notebooks/ is shared with learners; its README is for the repository, not the site.
+    "notebooks/README.md",
     ".DS_Store",
 ]
 # Everything under notebooks/ that is not a chapter notebook stays out of the book.
