@@ -54,7 +54,7 @@ setup: ## install everything (Debian packages, .venv, Go modules and tools, Jupy
 	# Python: the venv, the package (editable) and its pinned dependencies
 	[ -x "$(BIN)/python" ] || $(PYTHON) -m venv "$(VENV)"
 	"$(BIN)/python" -m pip install -q --disable-pip-version-check \
-	  -c python/constraints.txt -e './python[dev,book]'
+	  -c python/constraints.txt -e './python[dev,book,learn]'
 	# Go: the module's dependencies, then gonb and goimports from the tools module's pins
 	(cd go && $(GO) mod download)
 	(cd go/tools && GOBIN="$(BIN)" $(GO) install github.com/janpfeifer/gonb golang.org/x/tools/cmd/goimports)
