@@ -28,8 +28,12 @@ HTTP_HOST ?= 127.0.0.1
 HTTP_PORT ?= 8000
 # Extra pytest arguments: make test PYTEST_ARGS="-k TestOrdered -n0"
 PYTEST_ARGS ?=
+# make proto: every .proto under proto/ (paths relative to it), and where the stubs go
+PROTO_FILES := $(patsubst proto/%,%,$(wildcard proto/*/*/*.proto))
+PROTO_GO_OUT ?= go
+PROTO_PY_OUT ?= python/src/twinbook/_proto
 
-.PHONY: help setup test book serve exercises constraints clean distclean
+.PHONY: help setup test book serve exercises constraints proto bench-go clean distclean
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -55,9 +59,10 @@ setup: ## install everything (Debian packages, .venv, Go modules and tools, Jupy
 	[ -x "$(BIN)/python" ] || $(PYTHON) -m venv "$(VENV)"
 	"$(BIN)/python" -m pip install -q --disable-pip-version-check \
 	  -c python/constraints.txt -e './python[dev,book,learn]'
-	# Go: the module's dependencies, then gonb and goimports from the tools module's pins
+	# Go: the module's dependencies, then gonb, goimports and the protoc plugins from the tools module's pins
 	(cd go && $(GO) mod download)
-	(cd go/tools && GOBIN="$(BIN)" $(GO) install github.com/janpfeifer/gonb golang.org/x/tools/cmd/goimports)
+	(cd go/tools && GOBIN="$(BIN)" $(GO) install github.com/janpfeifer/gonb golang.org/x/tools/cmd/goimports \
+	  google.golang.org/protobuf/cmd/protoc-gen-go google.golang.org/grpc/cmd/protoc-gen-go-grpc)
 	# Jupyter kernels, inside the venv's own data dir (.venv/share/jupyter), never $$HOME
 	"$(BIN)/python" -m ipykernel install --sys-prefix --name python3 >/dev/null
 	"$(BIN)/python" - "$(BIN)" "$$(dirname "$$(command -v $(GO))")" <<-'EOF'
@@ -106,6 +111,26 @@ constraints: setup ## re-pin python/constraints.txt from the venv (after changin
 	  > python/constraints.txt.new
 	mv python/constraints.txt.new python/constraints.txt
 	echo "constraints: python/constraints.txt updated ($$(grep -vc '^#' python/constraints.txt) pins)"
+
+proto: ## regenerate the gRPC stubs from proto/ (Go: go/internal/flakypb, Python: twinbook._proto)
+	@cd "$(ROOT)"
+	for plugin in protoc-gen-go protoc-gen-go-grpc; do
+	  [ -x "$(BIN)/$$plugin" ] || { echo "proto: $(BIN)/$$plugin is missing (make setup installs it)" >&2; exit 1; }
+	done
+	mkdir -p "$(PROTO_GO_OUT)" "$(PROTO_PY_OUT)"
+	"$(BIN)/python" -m grpc_tools.protoc -I proto \
+	  --plugin=protoc-gen-go="$(BIN)/protoc-gen-go" --plugin=protoc-gen-go-grpc="$(BIN)/protoc-gen-go-grpc" \
+	  --go_out="$(PROTO_GO_OUT)" --go_opt=module=twinbook \
+	  --go-grpc_out="$(PROTO_GO_OUT)" --go-grpc_opt=module=twinbook \
+	  --python_out="$(PROTO_PY_OUT)" --grpc_python_out="$(PROTO_PY_OUT)" --pyi_out="$(PROTO_PY_OUT)" \
+	  $(PROTO_FILES)
+	# grpc_python_out imports a proto's module by its path under proto/ (`from flaky.v1 import
+	# flaky_pb2`); the stubs live in the package twinbook._proto, so make those imports absolute.
+	for root in $(sort $(notdir $(wildcard proto/*))); do
+	  find "$(PROTO_PY_OUT)/$$root" -name '*_pb2_grpc.py' \
+	    -exec sed -i -E "s/^from ($$root(\.[A-Za-z0-9_]+)*) import /from twinbook._proto.\1 import /" {} +
+	done
+	echo "proto: $(PROTO_FILES) -> $(PROTO_GO_OUT), $(PROTO_PY_OUT)"
 
 clean: ## remove build output (build/: book, notebook cache, go test results)
 	@rm -rf "$(ROOT)/build"
