@@ -20,7 +20,7 @@ from typing import Any
 
 from . import gorunner, pyrunner
 from .model import Exercise, ExerciseError, LanguageSpec, find_exercise_dir, load_exercise
-from .notebook import answer_cells, go_answer_file, python_answer_file, read_notebook
+from .notebook import go_answer_file, python_answer_file, read_answer_cells
 from .results import DID_NOT_RUN, CheckResult, TestResult, finalize, merge
 
 PYTHON_TIMEOUT = 60.0  # seconds for one out-of-process pytest run
@@ -137,8 +137,10 @@ def check_namespace(
 
 def answer_source(spec: LanguageSpec, notebook: Path | None = None) -> str:
     """The answer file built from a saved notebook's answer cells."""
-    nb = read_notebook(notebook or spec.notebook_path)
-    cells = answer_cells(nb)
+    try:
+        cells = read_answer_cells(notebook or spec.notebook_path)
+    except ValueError as exc:
+        raise ExerciseError(str(exc)) from None
     if spec.language == "python":
         return python_answer_file(cells)
     return go_answer_file(cells)

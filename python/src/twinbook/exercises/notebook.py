@@ -1,4 +1,9 @@
-"""Notebook helpers: cell roles, answer extraction, solution stripping, stable writing."""
+"""Notebook helpers: cell roles, answer extraction, solution stripping, stable writing.
+
+nbformat is imported only where a notebook is converted or written: importing it costs
+about a second (jsonschema's format checkers), too much for a check that should answer in
+one. :func:`read_answer_cells` reads a saved v4 notebook as plain JSON instead.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,10 @@ import ast
 import json
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import nbformat
+if TYPE_CHECKING:  # pragma: no cover
+    import nbformat
 
 ROLES = ("task", "answer", "check", "demo")
 NBFORMAT_VERSION = 4
@@ -29,11 +36,38 @@ def cell_role(cell) -> str | None:
 
 
 def read_notebook(path: str | Path) -> nbformat.NotebookNode:
+    import nbformat
+
     return nbformat.read(str(path), as_version=NBFORMAT_VERSION)
+
+
+def read_answer_cells(path: str | Path) -> list[str]:
+    """The answer cells of a saved notebook, read as plain JSON (no nbformat import).
+
+    Raises ValueError naming the file when it is not a readable notebook (a save in
+    progress, a file broken by hand). Notebooks older than v4 go through nbformat.
+    """
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path}: not a readable notebook: {exc}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
+        raise ValueError(f"{path}: not a notebook (no cells)")
+    if data.get("nbformat") != NBFORMAT_VERSION:
+        return answer_cells(read_notebook(path))
+    sources = []
+    for cell in data["cells"]:
+        if isinstance(cell, dict) and cell.get("cell_type") == "code" and cell_role(cell) == "answer":
+            source = cell.get("source", "")
+            sources.append("".join(source) if isinstance(source, list) else str(source))
+    return sources
 
 
 def dumps_notebook(nb) -> str:
     """The one fixed serialisation used for every notebook twinbook writes."""
+    import nbformat
+
     text = nbformat.writes(nb, version=NBFORMAT_VERSION)
     return text if text.endswith("\n") else text + "\n"
 
@@ -111,6 +145,8 @@ def clear_outputs(nb) -> None:
 
 def make_stub_notebook(nb, language: str, title: str, where: str = "<notebook>"):
     """A copy of a solution notebook with answers stripped and outputs cleared."""
+    import nbformat
+
     nb = nbformat.from_dict(nb)  # deep copy
     for index, cell in enumerate(nb.cells):
         if cell.cell_type == "code":
