@@ -6,6 +6,7 @@
     twinbook exercises validate
     twinbook exercises generate [--check]
     twinbook exercises execute [NOTEBOOK_OR_FOLDER ...]
+    twinbook grade SUBMISSIONS --out OUT [--jobs N] [--solutions PATH] [--exercise ID ...]
 """
 
 from __future__ import annotations
@@ -239,6 +240,22 @@ def execute(
         start = time.monotonic()
         execute_notebook(nb, timeout=timeout)
         typer.echo(f"executed {nb} ({time.monotonic() - start:.1f}s)")
+
+
+@app.command()
+def grade(
+    submissions: Path = typer.Argument(..., help="Folder with one entry per student: a folder or a .zip (the id is its name)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Where to write the gradebook, feedback and results."),
+    jobs: int = typer.Option(1, "--jobs", "-j", help="Grade this many exercises at once (one sandbox slot each)."),
+    solutions: Optional[Path] = typer.Option(None, "--solutions", help="The instructor's solutions/ tree (default: the repo's)."),
+    exercise: Optional[list[str]] = typer.Option(None, "--exercise", "-e", help="Only this exercise (id or NN-slug); repeatable."),
+    root: Optional[Path] = typer.Option(None, "--root", help="Project root (default: found from the current folder)."),
+) -> None:
+    """Grade a class: hidden tests, points, feedback, gradebook (exit 2 only when grading cannot run)."""
+    from twinbook.grading.command import run
+
+    solutions = solutions or (root or find_root()).resolve() / "solutions"
+    raise typer.Exit(run(submissions, out, solutions=solutions, jobs=jobs, exercises=exercise or None))
 
 
 def main() -> None:  # pragma: no cover

@@ -1,0 +1,421 @@
+"""Grade a class: answer cells in, points out.
+
+For every student, exercise and language (the instructor's ``solutions/`` decides which
+exist and what they are worth):
+
+1. the notebook is read from the submission (:mod:`.submissions`); missing, unreadable or
+   invalid scores zero with a line saying so;
+2. only the code cells with ``metadata.twinbook.role == "answer"`` are taken and joined
+   into an answer file, the same way ``twinbook check`` does; everything else (tests,
+   hidden tests, ``exercise.toml``, ``go.mod``, configuration) comes from ``solutions/``,
+   so files a student added have no effect;
+3. :func:`vet` may reject the answer (zero, with the reasons);
+4. the visible and the hidden suites run in the sandbox (``run_suite``), each in its own
+   run, with the worker's slot;
+5. every test in the points table scores its points when it passed, and zero when it
+   failed, errored, was skipped, timed out or did not report.
+
+A hidden test's message is dropped as soon as its result comes back: no report can show
+what it does not have. One broken exercise (or a grader error while running it) never
+stops the others.
+"""
+
+from __future__ import annotations
+
+import queue
+import shutil
+import threading
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from twinbook.exercises.model import LANGUAGES, Exercise, ExerciseError, LanguageSpec, find_exercises
+from twinbook.exercises.notebook import answer_cells, go_answer_file, python_answer_file
+
+from .backend import Backend, backend
+from .submissions import Entry, NotebookError, SubmissionError, find_entries, open_submission
+
+# Per exercise and language: how it went.
+GRADED = "graded"  # the tests ran (points may still be zero)
+MISSING = "missing"  # no notebook in the submission
+INVALID = "invalid"  # the notebook could not be read or has no answer cells
+REJECTED = "rejected"  # vetting refused the answer
+ERROR = "error"  # the grader failed while running it (a bug or a broken sandbox)
+NOT_GRADED = "not graded"  # the whole submission could not be opened
+
+
+class GradeSetupError(Exception):
+    """The grader cannot run at all (bad SUBMISSIONS, OUT or solutions tree)."""
+
+
+@dataclass
+class TestGrade:
+    """One test of the points table, as graded."""
+
+    __test__ = False
+
+    name: str
+    hidden: bool
+    points: float  # what it is worth
+    outcome: str  # passed, failed, error, skipped
+    message: str = ""  # always "" for a hidden test
+
+    @property
+    def passed(self) -> bool:
+        return self.outcome == "passed"
+
+    @property
+    def earned(self) -> float:
+        return self.points if self.passed else 0
+
+
+@dataclass
+class ExerciseGrade:
+    """One exercise in one language, for one student."""
+
+    exercise: str
+    title: str
+    language: str
+    status: str
+    problem: str = ""  # why it scored zero without running, or what broke every test
+    notebook: str = ""  # where the notebook was found in the submission
+    tests: list[TestGrade] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return f"{self.exercise}:{self.language}"
+
+    @property
+    def points(self) -> float:
+        return sum(t.earned for t in self.tests)
+
+    @property
+    def max_points(self) -> float:
+        return sum(t.points for t in self.tests)
+
+    def visible(self) -> list[TestGrade]:
+        return [t for t in self.tests if not t.hidden]
+
+    def hidden(self) -> list[TestGrade]:
+        return [t for t in self.tests if t.hidden]
+
+
+@dataclass
+class StudentGrade:
+    student: str
+    source: str  # the entry's name in SUBMISSIONS
+    error: str = ""  # the submission could not be opened at all
+    notes: list[str] = field(default_factory=list)
+    exercises: list[ExerciseGrade] = field(default_factory=list)
+
+    @property
+    def points(self) -> float:
+        return sum(e.points for e in self.exercises)
+
+    @property
+    def max_points(self) -> float:
+        return sum(e.max_points for e in self.exercises)
+
+    def problems(self) -> list[str]:
+        """Short, stable descriptions of what went wrong beyond failing tests."""
+        out = [self.error] if self.error else []
+        if self.exercises and all(e.status == MISSING for e in self.exercises):
+            out.append("no exercise notebook found (expected exercises/<chapter>/<exercise>/<language>/*.ipynb)")
+        else:
+            out += [f"{e.key}: {e.status}" for e in self.exercises if e.status not in (GRADED, NOT_GRADED)]
+        return out + self.notes
+
+
+@dataclass
+class ClassGrade:
+    students: list[StudentGrade]
+    columns: list[tuple[Exercise, str]]  # (exercise, language) in gradebook order
+    warnings: list[str] = field(default_factory=list)
+    contained: bool = True  # whether the sandbox ran the tests
+
+    def column_keys(self) -> list[str]:
+        return [f"{ex.id}:{lang}" for ex, lang in self.columns]
+
+    @property
+    def max_points(self) -> float:
+        return sum(sum(ex.lang(lang).points.values()) for ex, lang in self.columns)
+
+
+# --- the solutions tree --------------------------------------------------------------------
+
+
+def load_solutions(solutions: Path, only: list[str] | None = None) -> list[tuple[Exercise, str]]:
+    """(exercise, language) pairs to grade, sorted by id then language; checks that
+    ``solutions`` is an instructor's tree (hidden tests present)."""
+    if not solutions.is_dir():
+        raise GradeSetupError(f"{solutions}: no such folder (--solutions must be the instructor's solutions/ tree)")
+    try:
+        exercises = find_exercises(solutions)
+    except ExerciseError as exc:
+        raise GradeSetupError(f"the solutions tree is invalid: {exc}") from None
+    if not exercises:
+        raise GradeSetupError(f"{solutions}: no exercise.toml found: not a solutions tree")
+    if only:
+        chosen = []
+        for name in only:
+            match = [e for e in exercises if name in (e.id, e.id.split("/", 1)[1])]
+            if not match:
+                known = ", ".join(e.id for e in exercises)
+                raise GradeSetupError(f"--exercise {name!r}: no such exercise in {solutions} (known: {known})")
+            chosen += [m for m in match if m not in chosen]
+        exercises = sorted(chosen, key=lambda e: e.id)
+    pairs = []
+    for ex in exercises:
+        for lang in LANGUAGES:
+            if lang not in ex.languages:
+                continue
+            spec = ex.languages[lang]
+            hidden = [t for t in spec.points if spec.is_hidden(t)]
+            if hidden and not spec.hidden_tests_path.is_file():
+                raise GradeSetupError(
+                    f"{spec.hidden_tests_path}: hidden tests not found (exercise.toml gives points to "
+                    f"{hidden[0]}): --solutions must be the instructor's tree, not a learner's copy"
+                )
+            pairs.append((ex, lang))
+    return pairs
+
+
+# --- answers -------------------------------------------------------------------------------
+
+
+def notebook_answer(data: bytes, language: str) -> str:
+    """The answer file made of a notebook's answer cells; :class:`NotebookError` when the
+    notebook cannot be parsed or has no answer cell."""
+    import nbformat
+
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise NotebookError("the notebook is not UTF-8 text") from None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            nb = nbformat.reads(text, as_version=4)
+        cells = answer_cells(nb)
+    except Exception as exc:  # nbformat raises many kinds on bad input
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise NotebookError(f"the notebook is not a valid Jupyter notebook ({first[:200]})") from None
+    if not cells or not any(c.strip() for c in cells):
+        raise NotebookError('no answer cell (a code cell with metadata {"twinbook": {"role": "answer"}}) in the notebook')
+    if language == "python":
+        return python_answer_file(cells)
+    return go_answer_file(cells)
+
+
+def _zero(ex: Exercise, spec: LanguageSpec, status: str, problem: str, notebook: str = "") -> ExerciseGrade:
+    outcome = "error" if status in (ERROR, INVALID) else "failed"
+    tests = [
+        TestGrade(t, spec.is_hidden(t), float(p), outcome, "" if spec.is_hidden(t) else problem)
+        for t, p in spec.points.items()
+    ]
+    return ExerciseGrade(ex.id, ex.title, spec.language, status, problem, notebook, tests)
+
+
+@dataclass
+class _Job:
+    student: StudentGrade
+    index: int  # into student.exercises
+    exercise: Exercise
+    language: str
+    answer: str
+
+
+def _read_student(entry: Entry, columns: list[tuple[Exercise, str]]) -> tuple[StudentGrade, list[_Job]]:
+    """Every answer of one student (all files are read before any code runs)."""
+    student = StudentGrade(entry.student, entry.path.name, notes=list(entry.notes))
+    jobs: list[_Job] = []
+    try:
+        submission = open_submission(entry)
+    except SubmissionError as exc:
+        student.error = str(exc)
+        student.exercises = [
+            _zero(ex, ex.lang(lang), NOT_GRADED, f"not graded: {exc}") for ex, lang in columns
+        ]
+        return student, jobs
+    with submission:
+        for ex, lang in columns:
+            spec = ex.lang(lang)
+            rel = f"{ex.id}/{spec.notebook}"
+            try:
+                where, data = submission.read_notebook(rel)
+            except NotebookError as exc:
+                status = MISSING if "not found" in str(exc) else INVALID
+                student.exercises.append(_zero(ex, spec, status, str(exc)))
+                continue
+            try:
+                answer = notebook_answer(data, lang)
+            except NotebookError as exc:
+                student.exercises.append(_zero(ex, spec, INVALID, f"{where}: {exc}", where))
+                continue
+            student.exercises.append(ExerciseGrade(ex.id, ex.title, lang, GRADED, notebook=where))
+            jobs.append(_Job(student, len(student.exercises) - 1, ex, lang, answer))
+    return student, jobs
+
+
+# --- running -------------------------------------------------------------------------------
+
+
+def _first_line(text: str) -> str:
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()
+    return ""
+
+
+def _collect(spec: LanguageSpec, results, hidden: bool) -> list[TestGrade]:
+    by_name = {}
+    for r in results or []:
+        name = getattr(r, "name", None)
+        if isinstance(name, str) and name not in by_name:
+            by_name[name] = r
+    grades = []
+    for test, points in spec.points.items():
+        if spec.is_hidden(test) != hidden:
+            continue
+        r = by_name.get(test)
+        if r is None:
+            outcome, message = "failed", "did not report a result"
+        else:
+            outcome = r.outcome if r.outcome in ("passed", "failed", "error", "skipped") else "failed"
+            message = r.message or ""
+            if outcome == "skipped":
+                message = "skipped (a skipped test scores zero)" + (f": {_first_line(message)}" if message else "")
+            elif outcome != "passed" and not message:
+                message = outcome
+        grades.append(TestGrade(test, hidden, float(points), outcome, "" if hidden else message))
+    return grades
+
+
+def grade_answer(be: Backend, ex: Exercise, lang: str, answer: str, *, limits, slot: int, notebook: str = "") -> ExerciseGrade:
+    """Vet one answer and run both suites on it; never raises."""
+    spec = ex.lang(lang)
+    try:
+        reasons = be.vet(ex, lang, answer)
+    except Exception as exc:
+        return _zero(ex, spec, ERROR, f"the grader could not vet this answer: {type(exc).__name__}: {exc}", notebook)
+    if reasons:
+        return _zero(ex, spec, REJECTED, "rejected: " + "; ".join(reasons), notebook)
+    tests: list[TestGrade] = []
+    try:
+        visible = be.run_suite(ex, lang, answer, "visible", limits=limits, slot=slot)
+        tests += _collect(spec, visible, hidden=False)
+        if any(spec.is_hidden(t) for t in spec.points):
+            hidden = be.run_suite(ex, lang, answer, "hidden", limits=limits, slot=slot)
+            tests += _collect(spec, hidden, hidden=True)
+    except Exception as exc:
+        return _zero(ex, spec, ERROR, f"the grader could not run the tests: {type(exc).__name__}: {exc}", notebook)
+    order = {t: i for i, t in enumerate(spec.points)}
+    tests.sort(key=lambda t: order[t.name])
+    problem = ""
+    visible_tests = [t for t in tests if not t.hidden]
+    if visible_tests and not any(t.passed for t in tests):
+        firsts = {_first_line(t.message) for t in visible_tests}
+        if len(firsts) == 1 and len(visible_tests) > 1:
+            problem = firsts.pop()  # one cause broke every test: a compile or syntax error
+    return ExerciseGrade(ex.id, ex.title, lang, GRADED, problem, notebook, tests)
+
+
+def grade_class(
+    submissions: Path,
+    *,
+    solutions: Path,
+    jobs: int = 1,
+    exercises: list[str] | None = None,
+    limits=None,
+    on_start: Callable[[int], None] | None = None,
+    on_done: Callable[[str, ExerciseGrade], None] | None = None,
+    be: Backend | None = None,
+) -> ClassGrade:
+    """Grade every student in ``submissions`` against ``solutions``.
+
+    ``on_start(total_tasks)`` is called once the answers are read, ``on_done(student,
+    exercise_grade)`` after each graded exercise (from worker threads). Raises
+    :class:`GradeSetupError` when the grader cannot run.
+    """
+    be = be or backend()
+    columns = load_solutions(Path(solutions), exercises)
+    try:
+        entries, warnings_ = find_entries(Path(submissions))
+    except (FileNotFoundError, NotADirectoryError) as exc:
+        raise GradeSetupError(str(exc)) from None
+    if jobs < 1:
+        raise GradeSetupError(f"--jobs must be at least 1, not {jobs}")
+    limits = limits if limits is not None else be.Limits()
+    students: list[StudentGrade] = []
+    pending: list[_Job] = []
+    for entry in entries:
+        student, todo = _read_student(entry, columns)
+        students.append(student)
+        pending += todo
+    if on_start:
+        on_start(len(pending))
+
+    slots: queue.Queue[int] = queue.Queue()
+    for slot in range(jobs):
+        slots.put(slot)
+    lock = threading.Lock()
+
+    def work(job: _Job) -> None:
+        slot = slots.get()
+        try:
+            result = grade_answer(
+                be, job.exercise, job.language, job.answer, limits=limits, slot=slot,
+                notebook=job.student.exercises[job.index].notebook,
+            )
+        finally:
+            slots.put(slot)
+        with lock:
+            job.student.exercises[job.index] = result
+        if on_done:
+            on_done(job.student.student, result)
+
+    if jobs == 1:
+        for job in pending:
+            work(job)
+    else:
+        with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="twinbook-grade") as pool:
+            for future in [pool.submit(work, job) for job in pending]:
+                future.result()
+    return ClassGrade(students, columns, warnings_, be.contained)
+
+
+def prepare_out(out: Path, submissions: Path, solutions: Path) -> None:
+    """Check OUT is a safe place to write and clear what an earlier grade wrote there."""
+    out = out.resolve()
+    for name, other in (("SUBMISSIONS", submissions.resolve()), ("--solutions", solutions.resolve())):
+        if out == other or other in out.parents:
+            raise GradeSetupError(f"--out {out} is inside {name} ({other}): choose a folder outside it")
+        if out in other.parents:
+            raise GradeSetupError(f"{name} ({other}) is inside --out {out}: choose another --out")
+    if out.exists() and not out.is_dir():
+        raise GradeSetupError(f"--out {out}: exists and is not a folder")
+    out.mkdir(parents=True, exist_ok=True)
+    from .reports import MANAGED
+
+    for name in MANAGED:
+        target = out / name
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)
+        elif target.exists() or target.is_symlink():
+            target.unlink()
+
+
+__all__ = [
+    "ClassGrade",
+    "ExerciseGrade",
+    "GradeSetupError",
+    "StudentGrade",
+    "TestGrade",
+    "grade_answer",
+    "grade_class",
+    "load_solutions",
+    "notebook_answer",
+    "prepare_out",
+]
