@@ -33,7 +33,7 @@ PROTO_FILES := $(patsubst proto/%,%,$(wildcard proto/*/*/*.proto))
 PROTO_GO_OUT ?= go
 PROTO_PY_OUT ?= python/src/twinbook/_proto
 
-.PHONY: help setup test book serve exercises constraints proto bench-go clean distclean
+.PHONY: help setup test book serve exercises constraints proto bench-go lab release clean distclean
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -99,6 +99,20 @@ serve: book ## serve the built book on http://127.0.0.1:8000/
 	@cd "$(ROOT)"
 	echo "serve: http://$(HTTP_HOST):$(HTTP_PORT)/  (Ctrl-C stops)"
 	"$(BIN)/python" -m http.server -d build/html -b $(HTTP_HOST) $(HTTP_PORT)
+
+# make lab: JupyterLab from .venv with both kernels (python3, gonb), on loopback only;
+# LAB_ARGS adds options, e.g. LAB_ARGS="--no-browser".
+LAB_PORT ?= 8888
+LAB_ARGS ?=
+lab: setup ## JupyterLab on http://127.0.0.1:8888/ with both kernels (Python and Go)
+	@cd "$(ROOT)"
+	exec "$(BIN)/jupyter" lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT) --ServerApp.root_dir="$(ROOT)" $(LAB_ARGS)
+
+# make release OUT=folder: the student edition (twinbook release --help says what is in it).
+# OUT defaults to build/student-edition here; an earlier edition there is replaced.
+release: setup ## write the student edition: make release OUT=folder (the book: build/html if fresh, else built)
+	@cd "$(ROOT)"
+	"$(BIN)/twinbook" release "$(if $(filter file undefined,$(origin OUT)),build/student-edition,$(OUT))" --force $(RELEASE_ARGS)
 
 exercises: setup ## regenerate exercises/ from solutions/
 	@cd "$(ROOT)"

@@ -1,7 +1,10 @@
 """The ``twinbook`` command line.
 
     twinbook check [EXERCISE] [--lang python|go] [--hidden] [--gonb] [--json]
-    twinbook hint [EXERCISE] [LEVEL]
+    twinbook hint [EXERCISE] [LEVEL] [--reset]
+    twinbook watch [EXERCISE] [--lang python|go]
+    twinbook progress [--refresh] [--exercises]
+    twinbook release OUT [--book auto|build|copy|none] [--force]
     twinbook exercises list
     twinbook exercises validate
     twinbook exercises generate [--check]
@@ -11,6 +14,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from pathlib import Path
@@ -92,53 +96,93 @@ def check(
         False, "--gonb", help="Run from a GoNB notebook (`!*twinbook check --gonb`): test GoNB's declarations; exit 0."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print results as JSON."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Also list every test of each notebook."),
+    jobs: int = typer.Option(0, "--jobs", "-j", help="Check this many notebooks at once (default: one per core)."),
     root: Optional[Path] = typer.Option(None, "--root", help="Project root (default: found from the current folder)."),
 ) -> None:
-    """Check saved exercise notebooks against their tests and print the report."""
-    from twinbook.exercises import ExerciseError, check_gonb, check_notebook
+    """Check saved exercise notebooks against their visible tests: a table, what to fix first,
+    the workbook's progress. Exit 1 when a test fails."""
+    from twinbook.exercises import ExerciseError, check_gonb
 
     if lang not in (None, "python", "go"):
         _fail(f"--lang must be python or go, not {lang!r}")
+    if gonb:  # the Go notebook's check cell: the plain report; exit 0 (the report says it all)
+        try:
+            typer.echo(check_gonb(hidden=hidden).report())
+        except ExerciseError as exc:
+            _fail(str(exc))
+        return
+    from twinbook import checks
+
+    root = (root or find_root()).resolve()
+    tree = root / ("solutions" if solutions else "exercises")
     try:
-        if gonb:
-            results = [check_gonb(hidden=hidden)]
-        else:
-            root = (root or find_root()).resolve()
-            targets = resolve_targets(exercise, root, "solutions" if solutions else "exercises", lang)
-            if not targets:
-                _fail("no exercise found")
-            results = []
-            for folder, language in targets:
-                # instructors: --hidden on a learner's copy takes the hidden tests from solutions/
-                twin = root / "solutions" / folder.parent.name / folder.name
-                tests_from = twin if hidden and not solutions and twin.is_dir() else None
-                results.append(check_notebook(folder, language, hidden=hidden, tests_from=tests_from))
+        targets = resolve_targets(exercise, root, tree.name, lang)
+        if not targets:
+            _fail("no exercise found")
+
+        def tests_from(folder: Path) -> Optional[Path]:
+            # instructors: --hidden on a learner's copy takes the hidden tests from solutions/
+            twin = root / "solutions" / folder.parent.name / folder.name
+            return twin if hidden and not solutions and twin.is_dir() else None
+
+        with _checking_status(len(targets), quiet=as_json) as on_done:
+            checked = checks.run_checks(targets, jobs=jobs, hidden=hidden, tests_from=tests_from, on_done=on_done)
     except (ExerciseError, LookupError) as exc:
         _fail(str(exc))
+    learner = not (solutions or hidden)  # a learner's check: remember it (twinbook progress)
+    progress = checks.record(tree, checked) if learner else None
     if as_json:
-        typer.echo(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2))
+        typer.echo(json.dumps([c.result.to_dict() for c in checked], ensure_ascii=False, indent=2))
     else:
-        for i, result in enumerate(results):
-            if len(results) > 1:
-                typer.echo(("\n" if i else "") + f"== {result.exercise} ({result.language})")
-            typer.echo(result.report())
-    # In a GoNB notebook a non-zero exit only adds "exit status 1" under the report.
-    if not gonb and not all(r.ok for r in results):
+        items = checks.items_for(tree, progress, checked) if learner else None
+        verbose = verbose or not learner  # instructors (--hidden, --solutions) see every test
+        checks.render(_console(), checked, items=items, verbose=verbose, show_not_started=exercise is not None)
+    if not all(c.ok for c in checked):
         raise typer.Exit(1)
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+@contextlib.contextmanager
+def _checking_status(total: int, quiet: bool = False):
+    """A transient "checking 3/8" line on a terminal's stderr while checks run."""
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    if quiet or total < 2 or not console.is_terminal:
+        yield lambda checked: None
+        return
+    done = [0]
+    with console.status(f"checking 0/{total} notebooks") as status:
+
+        def on_done(checked) -> None:
+            done[0] += 1
+            status.update(f"checking {done[0]}/{total} notebooks (last: {checked.exercise.id} {checked.language})")
+
+        yield on_done
 
 
 @app.command()
 def hint(
-    args: list[str] = typer.Argument(None, help="[EXERCISE] [LEVEL]: an exercise id or folder, how many hints (1-3)."),
+    args: list[str] = typer.Argument(None, help="[EXERCISE] [LEVEL]: an exercise id or folder; LEVEL shows hints 1..LEVEL."),
+    reset: bool = typer.Option(False, "--reset", help="Forget the hints revealed so far for this exercise."),
     root: Optional[Path] = typer.Option(None, "--root"),
 ) -> None:
-    """Show an exercise's hints, gentlest first (in a GoNB notebook: `!*twinbook hint 2`)."""
+    """Reveal an exercise's hints one at a time, gentlest first: each call shows the hints
+    revealed so far plus the next (remembered in exercises/.twinbook/progress.json).
+    In a GoNB notebook: `!*twinbook hint` (or `!*twinbook hint 2`)."""
     import os
 
     from twinbook.exercises import ExerciseError, find_exercise_dir, format_hints, load_exercise
+    from twinbook.progress import reveal_hint
 
     args = args or []
-    level = int(next((a for a in args if a.isdigit()), "1"))
+    level = next((int(a) for a in args if a.isdigit()), None)
     names = [a for a in args if not a.isdigit()]
     try:
         if names:
@@ -159,8 +203,87 @@ def hint(
         ex = load_exercise(folder)
     except ExerciseError as exc:
         _fail(str(exc))
-    more = f"twinbook hint {ex.id} {{level}}" if names else "twinbook hint {level}"
-    typer.echo(format_hints(ex, level, more=more))
+    name = f" {ex.id}" if names else ""
+    if reset:
+        reveal_hint(ex, reset=True)
+        typer.echo(f"Hints of {ex.id} hidden again: `twinbook hint{name}` shows the first.")
+        return
+    shown = reveal_hint(ex, level)
+    more = f"twinbook hint{name} {{level}}" if level is not None else f"twinbook hint{name}"
+    typer.echo(format_hints(ex, shown, more=more))
+
+
+@app.command()
+def watch(
+    exercise: Optional[str] = typer.Argument(None, help="Exercise id, folder or notebook (default: every exercise)."),
+    lang: Optional[str] = typer.Option(None, "--lang", "-l", help="Only this language: python or go."),
+    clear: bool = typer.Option(True, "--clear/--no-clear", help="Clear the screen before each check."),
+    max_runs: Optional[int] = typer.Option(None, "--max-runs", hidden=True, help="Stop after N checks (for tests)."),
+    root: Optional[Path] = typer.Option(None, "--root"),
+) -> None:
+    """Check an exercise again each time you save its notebook, and say what to do next.
+    Starts with EXERCISE, else with the first notebook not yet passing. Ctrl-C quits."""
+    from twinbook.exercises import ExerciseError
+    from twinbook.watch import Watcher
+
+    if lang not in (None, "python", "go"):
+        _fail(f"--lang must be python or go, not {lang!r}")
+    root = (root or find_root()).resolve()
+    try:
+        targets = resolve_targets(exercise, root, "exercises", lang) if (exercise or lang) else None
+        watcher = Watcher(root / "exercises", targets, console=_console(), clear=clear)
+        watcher.run(max_runs=max_runs)
+    except (ExerciseError, LookupError) as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        typer.echo("\nStopped watching.")
+
+
+@app.command()
+def progress(
+    refresh: bool = typer.Option(False, "--refresh", help="Check every notebook again first (else: the last checks)."),
+    exercises: bool = typer.Option(False, "--exercises", "-e", help="A row per exercise instead of per chapter."),
+    jobs: int = typer.Option(0, "--jobs", "-j", help="With --refresh: notebooks checked at once (default: one per core)."),
+    root: Optional[Path] = typer.Option(None, "--root"),
+) -> None:
+    """Your progress through the workbook: per chapter, notebooks passing / total per
+    language, and the next one to do. Reads the results of your last checks."""
+    from twinbook import checks
+    from twinbook.exercises import ExerciseError
+    from twinbook.progress import Progress, workbook
+
+    tree = (root or find_root()).resolve() / "exercises"
+    try:
+        if refresh:
+            targets = resolve_targets(None, tree.parent, tree.name)
+            with _checking_status(len(targets)) as on_done:
+                checks.record(tree, checks.run_checks(targets, jobs=jobs, on_done=on_done))
+        items = workbook(tree, Progress.load(tree))
+    except (ExerciseError, LookupError) as exc:
+        _fail(str(exc))
+    if not items:
+        _fail(f"no exercise under {tree}")
+    checks.render_progress(_console(), items, exercises=exercises)
+
+
+@app.command()
+def release(
+    out: Path = typer.Argument(..., help="Where to write the student edition (a new folder)."),
+    book: str = typer.Option("auto", "--book", help="auto: copy build/html if fresh, else build it; build; copy; none."),
+    book_from: Optional[Path] = typer.Option(None, "--book-from", help="Copy this built site instead of build/html."),
+    force: bool = typer.Option(False, "--force", help="Replace an earlier student edition at OUT."),
+    root: Optional[Path] = typer.Option(None, "--root"),
+) -> None:
+    """Write the student edition: the book, notebooks, exercises (no answers), the libraries
+    and tools; no solutions, no hidden tests. Scanned for leaks before OUT is written."""
+    from twinbook.release import ReleaseError, make_release
+
+    root = (root or find_root()).resolve()
+    try:
+        made = make_release(root, out, book=book, book_from=book_from, force=force)
+    except ReleaseError as exc:
+        _fail(str(exc), 1)
+    typer.echo(f"release: {made.files} files in {made.out} (book: {made.book}); no answer or hidden test found in it")
 
 
 @exercises_app.command("list")

@@ -220,10 +220,14 @@ def check(exercise: str | Path | None = None, *, hidden: bool = False) -> CheckR
     return None
 
 
-def hint(level: int = 1, exercise: str | Path | None = None) -> None:
-    """Print hints 1..level of the exercise (found from the current folder by default)."""
+def hint(level: int | None = None, exercise: str | Path | None = None) -> None:
+    """Print the exercise's hints (found from the current folder by default): 1..level, or
+    without a level the ones revealed so far plus the next, like ``twinbook hint``."""
+    from twinbook.progress import reveal_hint
+
     ex = load_exercise(find_exercise_dir(Path(exercise) if exercise else Path.cwd()))
-    print(format_hints(ex, level, more="hint({level})"))
+    shown = reveal_hint(ex, level)
+    print(format_hints(ex, shown, more="hint({level})" if level is not None else "hint()"))
 
 
 def format_hints(exercise: Exercise, level: int, more: str = "") -> str:

@@ -23,7 +23,8 @@ from .notebook import dumps_notebook, make_stub_notebook, notebook_language, rea
 
 #: Paths (relative to exercises/) that the generator never writes nor deletes.
 KEEP = frozenset({"README.md"})
-_JUNK_DIRS = frozenset({".ipynb_checkpoints", "__pycache__", ".pytest_cache"})
+# .twinbook/ holds a learner's progress (twinbook.progress): theirs, never generated nor removed
+_JUNK_DIRS = frozenset({".ipynb_checkpoints", "__pycache__", ".pytest_cache", ".twinbook"})
 _JUNK_FILES = frozenset({".DS_Store"})
 
 
