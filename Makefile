@@ -33,7 +33,7 @@ PROTO_FILES := $(patsubst proto/%,%,$(wildcard proto/*/*/*.proto))
 PROTO_GO_OUT ?= go
 PROTO_PY_OUT ?= python/src/twinbook/_proto
 
-.PHONY: help setup test book serve exercises constraints proto bench-go lab release clean distclean
+.PHONY: help setup test book serve exercises constraints proto bench-go grade bench-grade lab release clean distclean
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -117,6 +117,19 @@ release: setup ## write the student edition: make release OUT=folder (the book: 
 exercises: setup ## regenerate exercises/ from solutions/
 	@cd "$(ROOT)"
 	"$(BIN)/twinbook" exercises generate
+
+# make grade SUBMISSIONS=path/to/submissions OUT=build/grade JOBS=2 (as root: the sandbox
+# then runs student code as an unprivileged user). Exit 0 once graded, 2 if it cannot run.
+SUBMISSIONS ?= submissions
+OUT ?= build/grade
+JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+grade: setup ## grade a class: make grade SUBMISSIONS=folder OUT=build/grade [JOBS=2]
+	@cd "$(ROOT)"
+	"$(BIN)/twinbook" grade "$(SUBMISSIONS)" --out "$(OUT)" --jobs $(JOBS)
+
+bench-grade: setup ## benchmark the grader on a synthetic class (build/bench/grade.json)
+	@cd "$(ROOT)"
+	"$(BIN)/python" tests/benchmarks/grade_class.py --jobs 2
 
 constraints: setup ## re-pin python/constraints.txt from the venv (after changing pyproject.toml)
 	@cd "$(ROOT)"

@@ -69,21 +69,25 @@ func MapLimited(ctx context.Context, limit int, items []int, fn func(context.Con
 '''
 
 
-def notebook_rel(ex_id: str, lang: str) -> str:
-    """``<id>/<lang>/<name>.ipynb`` from the solution's exercise.toml."""
+def _tomls() -> dict[str, dict]:
+    """exercise id -> parsed exercise.toml, from the same snapshot as :func:`learner_tree`."""
     import tomllib
 
-    data = tomllib.loads((SOLUTIONS / ex_id / "exercise.toml").read_text())
-    return f"{ex_id}/{data[lang]['notebook']}"
+    out = {}
+    for rel, data in learner_tree().items():
+        rel = Path(rel)
+        if rel.name == "exercise.toml":
+            out[rel.parent.as_posix()] = tomllib.loads(data.decode("utf-8"))
+    return out
+
+
+def notebook_rel(ex_id: str, lang: str) -> str:
+    """``<id>/<lang>/<name>.ipynb`` from the exercise's exercise.toml."""
+    return f"{ex_id}/{_tomls()[ex_id][lang]['notebook']}"
 
 
 def exercise_languages() -> list[tuple[str, str]]:
-    pairs = []
-    for toml in sorted(SOLUTIONS.glob("*/*/exercise.toml")):
-        ex_id = f"{toml.parent.parent.name}/{toml.parent.name}"
-        text = toml.read_text()
-        pairs += [(ex_id, lang) for lang in ("python", "go") if f"[{lang}]" in text]
-    return pairs
+    return [(ex_id, lang) for ex_id, data in sorted(_tomls().items()) for lang in ("python", "go") if lang in data]
 
 
 def answer_sources(notebook: Path) -> list[str]:

@@ -7,6 +7,7 @@ signatures, so the grader's code does not change when they land.
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -31,6 +32,14 @@ def backend() -> Backend:
     if sandbox is not None:
         return Backend(sandbox.run_suite, vet, sandbox.Limits, True)
     return Backend(_run_suite_unconfined, vet, _Limits, False)
+
+
+def accepts(fn: Callable, name: str) -> bool:
+    """Whether ``fn`` takes the keyword argument ``name``."""
+    try:
+        return name in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 # --- stand-ins ----------------------------------------------------------------------------

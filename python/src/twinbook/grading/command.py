@@ -80,7 +80,8 @@ def run(
     try:
         with bar:
             grades: ClassGrade = grade_class(
-                submissions, solutions=solutions, jobs=jobs, exercises=exercises, on_start=on_start, on_done=on_done
+                submissions, solutions=solutions, jobs=jobs, exercises=exercises, on_start=on_start, on_done=on_done,
+                hide=(submissions.resolve(), out.resolve()),
             )
             bar.update(task, description="")
     except GradeSetupError as exc:

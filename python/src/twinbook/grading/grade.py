@@ -34,7 +34,7 @@ from typing import Callable
 from twinbook.exercises.model import LANGUAGES, Exercise, ExerciseError, LanguageSpec, find_exercises
 from twinbook.exercises.notebook import answer_cells, go_answer_file, python_answer_file
 
-from .backend import Backend, backend
+from .backend import Backend, accepts, backend
 from .submissions import Entry, NotebookError, SubmissionError, find_entries, open_submission
 
 # Per exercise and language: how it went.
@@ -293,9 +293,13 @@ def _collect(spec: LanguageSpec, results, hidden: bool) -> list[TestGrade]:
     return grades
 
 
-def grade_answer(be: Backend, ex: Exercise, lang: str, answer: str, *, limits, slot: int, notebook: str = "") -> ExerciseGrade:
-    """Vet one answer and run both suites on it; never raises."""
+def grade_answer(
+    be: Backend, ex: Exercise, lang: str, answer: str, *, limits, slot: int, notebook: str = "", hide: tuple = ()
+) -> ExerciseGrade:
+    """Vet one answer and run both suites on it; never raises. ``hide``: more folders the
+    sandbox must keep out of the student's reach (SUBMISSIONS, OUT)."""
     spec = ex.lang(lang)
+    extra = {"hide": tuple(hide)} if hide and accepts(be.run_suite, "hide") else {}
     try:
         reasons = be.vet(ex, lang, answer)
     except Exception as exc:
@@ -304,10 +308,10 @@ def grade_answer(be: Backend, ex: Exercise, lang: str, answer: str, *, limits, s
         return _zero(ex, spec, REJECTED, "rejected: " + "; ".join(reasons), notebook)
     tests: list[TestGrade] = []
     try:
-        visible = be.run_suite(ex, lang, answer, "visible", limits=limits, slot=slot)
+        visible = be.run_suite(ex, lang, answer, "visible", limits=limits, slot=slot, **extra)
         tests += _collect(spec, visible, hidden=False)
         if any(spec.is_hidden(t) for t in spec.points):
-            hidden = be.run_suite(ex, lang, answer, "hidden", limits=limits, slot=slot)
+            hidden = be.run_suite(ex, lang, answer, "hidden", limits=limits, slot=slot, **extra)
             tests += _collect(spec, hidden, hidden=True)
     except Exception as exc:
         return _zero(ex, spec, ERROR, f"the grader could not run the tests: {type(exc).__name__}: {exc}", notebook)
@@ -332,11 +336,13 @@ def grade_class(
     on_start: Callable[[int], None] | None = None,
     on_done: Callable[[str, ExerciseGrade], None] | None = None,
     be: Backend | None = None,
+    hide: tuple = (),
 ) -> ClassGrade:
     """Grade every student in ``submissions`` against ``solutions``.
 
     ``on_start(total_tasks)`` is called once the answers are read, ``on_done(student,
-    exercise_grade)`` after each graded exercise (from worker threads). Raises
+    exercise_grade)`` after each graded exercise (from worker threads); ``hide``: folders
+    the sandbox must keep from student code besides the solutions (SUBMISSIONS, OUT). Raises
     :class:`GradeSetupError` when the grader cannot run.
     """
     be = be or backend()
@@ -367,7 +373,7 @@ def grade_class(
         try:
             result = grade_answer(
                 be, job.exercise, job.language, job.answer, limits=limits, slot=slot,
-                notebook=job.student.exercises[job.index].notebook,
+                notebook=job.student.exercises[job.index].notebook, hide=hide,
             )
         finally:
             slots.put(slot)

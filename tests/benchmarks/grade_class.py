@@ -1,0 +1,159 @@
+"""Benchmark `twinbook grade` on a synthetic class (a script, not a pytest test).
+
+    .venv/bin/python tests/benchmarks/grade_class.py [--jobs 2] [--students 24]
+    make bench-grade
+
+Builds a class of whole-workbook submissions from the real exercises (every exercise of
+solutions/, both languages) under build/bench/grade-class/: correct, partly correct,
+broken and hostile students, folders and zips. Grades it with `twinbook grade --jobs N`,
+then grades one correct submission alone, and writes the figures to
+build/bench/grade.json: seconds per submission, students per minute, the single
+submission's time, and each group's mean score (a sanity check: correct students get full
+marks, hostile ones nothing they did not earn).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "grade"))
+
+import classbuild as cb  # noqa: E402
+
+ROOT = cb.ROOT
+BUILD = ROOT / "build" / "bench"
+
+PY_HANG = "def map_limited(fn, items, limit):\n    while True:\n        pass\n"
+GO_HANG = (
+    "func MapLimited(ctx context.Context, limit int, items []int, fn func(context.Context, int) (int, error)) ([]int, error) {\n"
+    "\tfor {\n\t}\n}\n"
+)
+PY_EXIT_AT_IMPORT = "raise SystemExit(0)\n\n\ndef map_limited(fn, items, limit):\n    return []\n"
+GO_FAKE_PASS = (
+    'func init() {\n\tfmt.Println("--- PASS: TestResultsInOrder (0.00s)")\n'
+    '\tfmt.Println(`{"Action":"pass","Test":"TestResultsInOrder"}`)\n\tos.Exit(0)\n}\n\n'
+) + cb.GO_COMPILE_ERROR.replace("undefinedThing(items)", "items")
+PY_FORBIDDEN = "import os\n\n\ndef map_limited(fn, items, limit):\n    os.system('echo owned')\n    return [fn(x) for x in items]\n"
+
+
+def build_class(subs: Path, students: int) -> dict[str, str]:
+    """Write ``students`` submissions into ``subs``; returns student -> group."""
+    pairs = cb.exercise_languages()
+    groups: dict[str, str] = {}
+    work = subs.parent / "src"
+    shutil.rmtree(subs.parent, ignore_errors=True)
+    subs.mkdir(parents=True)
+    work.mkdir()
+
+    def add(name: str, group: str, answers: dict | None = None, *, default="solution", layout="exercises", zipped=False, cheats=False):
+        dest = (work if zipped else subs) / name
+        cb.make_student(dest, answers, default=default, layout=layout)
+        if cheats:
+            cb.add_cheats(dest / "exercises" if layout == "repo" else dest)
+        if zipped:
+            cb.zip_folder(dest, subs / f"{name}.zip", prefix=f"{name}-main")
+        groups[name] = group
+
+    pool_py, pool_go = (cb.POOL, "python"), (cb.POOL, "go")
+    recipes = [
+        # correct: folders, repository copies, zips
+        lambda i: add(f"s{i:02d}-correct", "correct"),
+        lambda i: add(f"s{i:02d}-correct-repo", "correct", layout="repo"),
+        lambda i: add(f"s{i:02d}-correct-zip", "correct", zipped=True, layout="repo"),
+        # partly correct: some exercises left as stubs, weaker answers in others
+        lambda i: add(f"s{i:02d}-partial", "partial", {p: "stub" for j, p in enumerate(pairs) if (i + j) % 3 == 0}),
+        lambda i: add(f"s{i:02d}-partial-pool", "partial", {pool_py: cb.PY_POOL_SEQUENTIAL, pool_go: cb.GO_POOL_SEQUENTIAL}),
+        # broken: syntax and compile errors, missing and invalid notebooks
+        lambda i: add(f"s{i:02d}-broken", "broken", {pool_py: cb.PY_SYNTAX_ERROR, pool_go: cb.GO_COMPILE_ERROR, pairs[-1]: "missing", pairs[-2]: "invalid"}),
+        # hostile: cheating files, a hang, exit at import, fake PASS lines, forbidden imports, bad zips
+        lambda i: add(f"s{i:02d}-hostile-cheats", "hostile", default="stub", cheats=True),
+        lambda i: add(f"s{i:02d}-hostile-hang", "hostile", {pool_py: PY_HANG, pool_go: GO_HANG}),
+        lambda i: add(f"s{i:02d}-hostile-exit", "hostile", {pool_py: PY_EXIT_AT_IMPORT, pool_go: GO_FAKE_PASS}),
+        lambda i: add(f"s{i:02d}-hostile-imports", "hostile", {pool_py: PY_FORBIDDEN}),
+    ]
+    i = 0
+    while len(groups) < students - 2:
+        recipes[i % len(recipes)](i)
+        i += 1
+    traversal = f"s{i:02d}-hostile-traversal"
+    cb.traversal_zip(subs / f"{traversal}.zip", cb.make_student(work / traversal))  # correct answers, one bad member
+    groups[traversal] = "hostile-zip"
+    symlinked = f"s{i + 1:02d}-hostile-symlink"
+    cb.symlink_zip(subs / f"{symlinked}.zip", str(cb.SOLUTIONS / cb.notebook_rel(cb.POOL, "python")))
+    groups[symlinked] = "hostile-zip"
+    shutil.rmtree(work)
+    return groups
+
+
+def grade(subs: Path, out: Path, jobs: int) -> tuple[float, subprocess.CompletedProcess]:
+    cmd = [str(Path(sys.executable).parent / "twinbook"), "grade", str(subs), "--out", str(out), "--jobs", str(jobs)]
+    start = time.monotonic()
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    return time.monotonic() - start, proc
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--students", type=int, default=24)
+    parser.add_argument("--report", type=Path, default=BUILD / "grade.json")
+    args = parser.parse_args(argv)
+    os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), "/usr/local/go/bin", os.environ.get("PATH", "")])
+
+    base = BUILD / "grade-class"
+    subs = base / "submissions"
+    groups = build_class(subs, args.students)
+    out = base / "out"
+    print(f"grading {len(groups)} whole-workbook submissions with --jobs {args.jobs} ...", flush=True)
+    seconds, proc = grade(subs, out, args.jobs)
+    if proc.returncode != 0:
+        print(proc.stdout, proc.stderr, sep="\n")
+        return 1
+    print(proc.stdout)
+
+    single = BUILD / "grade-single"
+    shutil.rmtree(single, ignore_errors=True)
+    (single / "submissions").mkdir(parents=True)
+    cb.make_student(single / "submissions" / "one-correct")
+    one_seconds, one = grade(single / "submissions", single / "out", args.jobs)
+    assert one.returncode == 0, one.stderr
+
+    rows = list(csv.DictReader((out / "gradebook.csv").open(encoding="utf-8")))
+    max_points = float(rows[0]["max"]) if rows else 0
+    by_group: dict[str, list[float]] = {}
+    for row in rows:
+        by_group.setdefault(groups[row["student"]], []).append(float(row["total"]))
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    report = {
+        "students": len(rows),
+        "jobs": args.jobs,
+        "cores": os.cpu_count(),
+        "contained": summary["contained"],
+        "exercise_languages": len(summary["columns"]),
+        "max_points": max_points,
+        "seconds": round(seconds, 1),
+        "seconds_per_submission": round(seconds / len(rows), 2),
+        "students_per_minute": round(60 * len(rows) / seconds, 1),
+        "single_submission_seconds": round(one_seconds, 1),
+        "mean_points_by_group": {g: round(sum(v) / len(v), 1) for g, v in sorted(by_group.items())},
+        "students_by_group": {g: len(v) for g, v in sorted(by_group.items())},
+        "python": platform.python_version(),
+    }
+    args.report.parent.mkdir(parents=True, exist_ok=True)
+    args.report.write_text(json.dumps(report, indent=2) + "\n")
+    print(json.dumps(report, indent=2))
+    print(f"wrote {args.report}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
