@@ -165,3 +165,12 @@ def test_hidden_messages_never_reach_a_report(tmp_path):
 @pytest.mark.parametrize("points, text", [(2, "2"), (1.5, "1.5"), (0.25, "0.25"), (2.0, "2"), (1 / 3, "0.33")])
 def test_points_print_the_same_way_every_time(points, text):
     assert reports.fmt(points) == text
+
+
+def test_gradebook_cells_never_start_a_formula(tmp_path):
+    (tmp_path / "=HYPERLINK(1)").mkdir()
+    (tmp_path / "plain").mkdir()
+    csv_text = reports.gradebook_csv(grade(tmp_path, Scripted()))
+    rows = csv_text.splitlines()[1:]
+    assert rows[0].startswith("'=HYPERLINK(1),0,0,0,28,")
+    assert rows[1].startswith("plain,0,0,0,28,no exercise notebook found")

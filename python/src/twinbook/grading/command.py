@@ -18,6 +18,7 @@ from .reports import fmt, write_reports
 
 EXIT_OK = 0
 EXIT_SETUP = 2
+EXIT_INTERRUPTED = 130
 
 
 def student_line(student, max_width: int) -> str:
@@ -87,6 +88,9 @@ def run(
     except GradeSetupError as exc:
         console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
         return EXIT_SETUP
+    except KeyboardInterrupt:
+        console.print("[bold red]interrupted:[/] no reports written")
+        return EXIT_INTERRUPTED
     write_reports(grades, out)
 
     for warning in grades.warnings:

@@ -386,9 +386,14 @@ def grade_class(
         for job in pending:
             work(job)
     else:
-        with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="twinbook-grade") as pool:
+        pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="twinbook-grade")
+        try:
             for future in [pool.submit(work, job) for job in pending]:
                 future.result()
+        except BaseException:  # Ctrl-C: start nothing new (running suites end on their own limits)
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
     return ClassGrade(students, columns, warnings_, be.contained)
 
 

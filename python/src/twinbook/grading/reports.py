@@ -126,10 +126,15 @@ def gradebook_csv(grades: ClassGrade) -> str:
     writer.writerow(["student", *keys, "total", "max", "problems"])
     for student in sorted(grades.students, key=lambda s: s.student):
         by_key = {e.key: e for e in student.exercises}
-        row = [student.student] + [fmt(by_key[k].points) if k in by_key else "0" for k in keys]
-        row += [fmt(student.points), fmt(grades.max_points), "; ".join(_short(p) for p in student.problems())]
+        row = [_cell(student.student)] + [fmt(by_key[k].points) if k in by_key else "0" for k in keys]
+        row += [fmt(student.points), fmt(grades.max_points), _cell("; ".join(_short(p) for p in student.problems()))]
         writer.writerow(row)
     return buf.getvalue()
+
+
+def _cell(text: str) -> str:
+    """A text cell a spreadsheet will not run as a formula (OWASP CSV injection)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _short(text: str, n: int = 160) -> str:
