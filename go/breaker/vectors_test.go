@@ -1,0 +1,325 @@
+package breaker_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"twinbook/breaker"
+)
+
+// The conformance vectors (tests/vectors/README.md, the spec's format): every
+// *.json in $TWINBOOK_VECTORS_DIR/breaker/ when TWINBOOK_VECTORS_DIR is set,
+// else in the project's tests/vectors/breaker/. One subtest per case, named
+// by the case. A case with an op, a key or an expect key this runner does not
+// know fails; nothing is skipped.
+
+const vectorsEnv = "TWINBOOK_VECTORS_DIR"
+
+func vectorsDir() string {
+	if root, ok := os.LookupEnv(vectorsEnv); ok {
+		return filepath.Join(root, "breaker")
+	}
+	return filepath.Join("..", "..", "tests", "vectors", "breaker")
+}
+
+type vectorFile struct {
+	Concept string            `json:"concept"`
+	Cases   []json.RawMessage `json:"cases"`
+}
+
+type vectorCase struct {
+	Name   string                     `json:"name"`
+	Config map[string]json.RawMessage `json:"config"`
+	Steps  []map[string]json.RawMessage
+}
+
+func TestVectors(t *testing.T) {
+	dir := vectorsDir()
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(files)
+	if len(files) == 0 {
+		t.Fatalf("no vector files (*.json) in %s", dir)
+	}
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var vf vectorFile
+		if err := strictUnmarshal(data, &vf); err != nil {
+			t.Errorf("%s: %v", file, err)
+			continue
+		}
+		if vf.Concept != "breaker" {
+			t.Errorf("%s: concept %q, want \"breaker\"", file, vf.Concept)
+			continue
+		}
+		for i, raw := range vf.Cases {
+			var c vectorCase
+			err := strictUnmarshal(raw, &c)
+			name := c.Name
+			if name == "" {
+				name = fmt.Sprintf("%s#%d", filepath.Base(file), i)
+			}
+			t.Run(name, func(t *testing.T) {
+				if err != nil {
+					t.Fatalf("%s: malformed case: %v", file, err)
+				}
+				if c.Name == "" {
+					t.Fatalf("%s: a case needs a name", file)
+				}
+				runVectorCase(t, c)
+			})
+		}
+	}
+}
+
+func strictUnmarshal(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
+}
+
+// vectorConfig turns a case's config into a breaker.Config.
+func vectorConfig(raw map[string]json.RawMessage) (breaker.Config, error) {
+	var cfg breaker.Config
+	var errs []string
+	integer := func(key string) int {
+		var v int
+		if err := json.Unmarshal(raw[key], &v); err != nil {
+			errs = append(errs, fmt.Sprintf("%s: want an integer: %v", key, err))
+		}
+		return v
+	}
+	number := func(key string) float64 {
+		var v float64
+		if err := json.Unmarshal(raw[key], &v); err != nil {
+			errs = append(errs, fmt.Sprintf("%s: want a number: %v", key, err))
+		}
+		return v
+	}
+	ms := func(key string) time.Duration { return time.Duration(integer(key)) * time.Millisecond }
+	setters := map[string]func(string){
+		"sliding_window": func(k string) {
+			var s string
+			if err := json.Unmarshal(raw[k], &s); err != nil {
+				errs = append(errs, fmt.Sprintf("%s: want a string: %v", k, err))
+			}
+			cfg.SlidingWindow = breaker.WindowType(s)
+		},
+		"window_size":               func(k string) { cfg.WindowSize = integer(k) },
+		"minimum_calls":             func(k string) { cfg.MinimumCalls = integer(k) },
+		"failure_rate_threshold":    func(k string) { cfg.FailureRateThreshold = number(k) },
+		"slow_call_rate_threshold":  func(k string) { cfg.SlowCallRateThreshold = number(k) },
+		"slow_call_duration_ms":     func(k string) { cfg.SlowCallDuration = ms(k) },
+		"wait_in_open_ms":           func(k string) { cfg.WaitInOpen = ms(k) },
+		"half_open_permitted_calls": func(k string) { cfg.HalfOpenPermittedCalls = integer(k) },
+		"max_wait_in_half_open_ms":  func(k string) { cfg.MaxWaitInHalfOpen = ms(k) },
+	}
+	for key := range raw {
+		if setters[key] == nil {
+			errs = append(errs, fmt.Sprintf("unknown config key %q", key))
+		}
+	}
+	for key, set := range setters {
+		if _, ok := raw[key]; !ok {
+			errs = append(errs, fmt.Sprintf("missing config key %q", key))
+			continue
+		}
+		set(key)
+	}
+	if len(errs) > 0 {
+		slices.Sort(errs)
+		return cfg, fmt.Errorf("config: %s", strings.Join(errs, "; "))
+	}
+	return cfg, nil
+}
+
+// vectorStep is one step, its fields checked against the format.
+type vectorStep struct {
+	AtMS       int64                      `json:"at_ms"`
+	Op         string                     `json:"op"`
+	Outcome    *string                    `json:"outcome"`
+	DurationMS *int64                     `json:"duration_ms"`
+	ID         *string                    `json:"id"`
+	Expect     map[string]json.RawMessage `json:"expect"`
+}
+
+var (
+	vectorOps = map[string]bool{"call": true, "acquire": true, "complete": true, "state": true,
+		"metrics": true, "force_open": true, "disable": true, "close": true, "reset": true}
+	metricKeys = map[string]bool{"calls": true, "failed": true, "slow": true,
+		"failure_rate": true, "slow_call_rate": true}
+)
+
+func runVectorCase(t *testing.T, c vectorCase) {
+	cfg, err := vectorConfig(c.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, clock := newTestBreaker(t, cfg)
+	tr := watch(b)
+	type held struct {
+		perm    breaker.Permission
+		granted bool
+	}
+	perms := map[string]*held{}
+	var last int64
+	for i, raw := range c.Steps {
+		rawStep, _ := json.Marshal(raw)
+		var s vectorStep
+		if err := strictUnmarshal(rawStep, &s); err != nil {
+			t.Fatalf("step %d: malformed: %v", i, err)
+		}
+		where := fmt.Sprintf("step %d (%s at %d)", i, s.Op, s.AtMS)
+		if !vectorOps[s.Op] {
+			t.Fatalf("%s: unknown op %q", where, s.Op)
+		}
+		for key := range s.Expect {
+			if key != "permitted" && key != "state" && key != "transitions" && !metricKeys[key] {
+				t.Fatalf("%s: unknown expect key %q", where, key)
+			}
+		}
+		if _, ok := s.Expect["permitted"]; ok && s.Op != "call" && s.Op != "acquire" {
+			t.Fatalf("%s: expect.permitted applies only to call and acquire", where)
+		}
+		if s.AtMS < last {
+			t.Fatalf("%s: at_ms goes back in time (the clock is at %d)", where, last)
+		}
+		outcome := func() breaker.Outcome {
+			if s.Outcome == nil {
+				t.Fatalf("%s: needs an outcome", where)
+			}
+			o, err := breaker.ParseOutcome(*s.Outcome)
+			if err != nil {
+				t.Fatalf("%s: %v", where, err)
+			}
+			return o
+		}
+		id := func() string {
+			if s.ID == nil {
+				t.Fatalf("%s: needs an id", where)
+			}
+			return *s.ID
+		}
+
+		tr.take()
+		clock.set(s.AtMS)
+		now := s.AtMS
+		var permitted *bool
+		switch s.Op {
+		case "call":
+			o := outcome()
+			if s.DurationMS == nil || *s.DurationMS < 0 {
+				t.Fatalf("%s: needs a duration_ms >= 0", where)
+			}
+			perm, err := b.Acquire()
+			ok := err == nil
+			permitted = &ok
+			if ok {
+				now = s.AtMS + *s.DurationMS
+				clock.set(now)
+				perm.Done(o)
+			}
+			last = s.AtMS + *s.DurationMS
+		case "acquire":
+			name := id()
+			if _, dup := perms[name]; dup {
+				t.Fatalf("%s: id %q acquired twice", where, name)
+			}
+			perm, err := b.Acquire()
+			ok := err == nil
+			permitted = &ok
+			perms[name] = &held{perm: perm, granted: ok}
+		case "complete":
+			o := outcome()
+			h := perms[id()]
+			if h == nil {
+				t.Fatalf("%s: no acquire with id %q", where, id())
+			}
+			if !h.granted {
+				t.Fatalf("%s: completes %q, which was refused", where, id())
+			}
+			delete(perms, id())
+			h.perm.Done(o)
+		case "state", "metrics":
+			b.State()
+		case "force_open":
+			b.ForceOpen()
+		case "disable":
+			b.Disable()
+		case "close":
+			b.Close()
+		case "reset":
+			b.Reset()
+		}
+		clock.set(now)
+		last = max(last, now)
+		state := b.State() // a consultation: transitions due by now happen in this step
+		got := tr.take()
+		m := b.Metrics()
+
+		for key, rawWant := range s.Expect {
+			switch key {
+			case "permitted":
+				var want bool
+				mustDecode(t, where, key, rawWant, &want)
+				if permitted == nil || *permitted != want {
+					t.Errorf("%s: permitted = %v, want %v", where, deref(permitted), want)
+				}
+			case "state":
+				var want string
+				mustDecode(t, where, key, rawWant, &want)
+				if state.String() != want {
+					t.Errorf("%s: state = %s, want %s", where, state, want)
+				}
+			case "transitions":
+				var want []string
+				mustDecode(t, where, key, rawWant, &want)
+				if !slices.Equal(got, want) && !(len(got) == 0 && len(want) == 0) {
+					t.Errorf("%s: transitions = %q, want %q", where, got, want)
+				}
+			case "calls", "failed", "slow":
+				var want int
+				mustDecode(t, where, key, rawWant, &want)
+				have := map[string]int{"calls": m.Calls, "failed": m.Failed, "slow": m.Slow}[key]
+				if have != want {
+					t.Errorf("%s: %s = %d, want %d (%+v)", where, key, have, want, m)
+				}
+			case "failure_rate", "slow_call_rate":
+				var want float64
+				mustDecode(t, where, key, rawWant, &want)
+				have := map[string]float64{"failure_rate": m.FailureRate, "slow_call_rate": m.SlowCallRate}[key]
+				if math.Abs(have-want) > 1e-6 {
+					t.Errorf("%s: %s = %v, want %v (%+v)", where, key, have, want, m)
+				}
+			}
+		}
+	}
+}
+
+func mustDecode(t *testing.T, where, key string, raw json.RawMessage, v any) {
+	t.Helper()
+	if err := json.Unmarshal(raw, v); err != nil {
+		t.Fatalf("%s: expect.%s: %v", where, key, err)
+	}
+}
+
+func deref(p *bool) any {
+	if p == nil {
+		return "n/a"
+	}
+	return *p
+}
