@@ -20,8 +20,9 @@ GO ?= go
 # Subprocesses (pytest's, the kernels', the twinbook CLI's) find the venv's tools first.
 export PATH := $(BIN):$(PATH)
 
-# Debian packages, as command:package; apt-get runs only when a command is missing.
-APT_NEEDS := dot:graphviz gcc:gcc
+# Debian packages, as command:package[,package...]; apt-get runs only when a command is
+# missing. Chromium (Debian's, at /usr/bin/chromium) runs the book's browser tests.
+APT_NEEDS := dot:graphviz gcc:gcc chromium:chromium,fonts-liberation
 SETUP_INPUTS := $(wildcard Makefile python/pyproject.toml python/constraints.txt \
 	go/go.mod go/go.sum go/tools/go.mod go/tools/go.sum)
 HTTP_HOST ?= 127.0.0.1
@@ -42,7 +43,8 @@ setup: ## install everything (Debian packages, .venv, Go modules and tools, Jupy
 	@cd "$(ROOT)"
 	missing=()
 	for need in $(APT_NEEDS); do
-	  command -v "$${need%%:*}" >/dev/null 2>&1 || missing+=("$${need#*:}")
+	  pkgs="$${need#*:}"
+	  command -v "$${need%%:*}" >/dev/null 2>&1 || missing+=($${pkgs//,/ })
 	done
 	if (( $${#missing[@]} )); then
 	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo
@@ -92,8 +94,9 @@ test: setup ## run every test once: Python, Go, notebooks, exercises (one pytest
 
 book: setup ## build the rendered book into build/html (runs the notebooks, embedded defaults)
 	@cd "$(ROOT)"
+	start=$$SECONDS
 	"$(BIN)/sphinx-build" -W --keep-going -b html book build/html
-	echo "book: open file://$(ROOT)/build/html/index.html  (or: make serve)"
+	echo "book: built in $$((SECONDS - start))s; open file://$(ROOT)/build/html/index.html  (or: make serve)"
 
 serve: book ## serve the built book on http://127.0.0.1:8000/
 	@cd "$(ROOT)"

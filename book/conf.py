@@ -13,6 +13,7 @@ executed through jupyter-cache (cache kept under build/).
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 BOOK_DIR = Path(__file__).resolve().parent
@@ -25,6 +26,11 @@ os.environ["PATH"] = os.pathsep.join(
     [p for p in _extra_path if p not in os.environ.get("PATH", "").split(os.pathsep)]
     + [os.environ.get("PATH", "")]
 )
+
+# twinbook's own extension (book/_ext/twinbook_book.py): generated exercises and
+# source pages, chapter link cards, per-chapter downloads.
+sys.path.insert(0, str(BOOK_DIR / "_ext"))
+import twinbook_book  # noqa: E402
 
 # -- Project ------------------------------------------------------------------
 
@@ -40,7 +46,20 @@ extensions = [
     "sphinx_design",
     "sphinx_copybutton",
     "sphinx.ext.graphviz",
+    "twinbook_book",
 ]
+
+# Chapters: id -> the folders of its code. Pages use them through
+# ```{twinbook-chapter-links} ID```, ```{twinbook-exercises} ID``` and
+# ```{twinbook-source} ID``` blocks; the build zips each chapter's executed notebooks
+# and its exercises into _downloads/.
+twinbook_chapters = {
+    "ch01-concurrency": {
+        "source": ["go/concurrency", "python/src/twinbook/concurrency"],
+        "tests": ["python/tests/concurrency"],
+    },
+}
+twinbook_ext_version = twinbook_book.ext_fingerprint()
 
 root_doc = "index"
 exclude_patterns = [
@@ -89,10 +108,15 @@ graphviz_dot_args = [
 
 # -- Copy button --------------------------------------------------------------
 
-# Strip shell and REPL prompts (and their continuation lines) when copying.
+# Copying skips prompts and outputs: shell and REPL prompts (and continuation
+# prompts) are stripped; in a block with prompts only the prompt lines are copied;
+# line numbers and console output (pygments .go) never are; notebook outputs get
+# no copy button at all.
 copybutton_prompt_text = r"\$ |>>> |\.\.\. "
 copybutton_prompt_is_regexp = True
-copybutton_only_copy_prompt_lines = False
+copybutton_only_copy_prompt_lines = True
+copybutton_exclude = ".linenos, .go"
+copybutton_selector = "div:not(.output) > div.highlight pre"
 
 # -- HTML ---------------------------------------------------------------------
 
@@ -100,6 +124,12 @@ html_theme = "sphinx_book_theme"
 html_title = "twinbook"
 html_static_path = ["_static"]
 html_css_files = ["custom.css"]
+html_favicon = "_static/favicon.svg"
+html_logo = "_static/favicon.svg"
+# Light or dark follows the reader's system until they pick one (the theme's switch
+# remembers it). Without an explicit default the theme logs a console error on a
+# reader's first visit ("Got invalid theme mode").
+html_context = {"default_mode": "auto"}
 html_show_sphinx = False
 html_show_sourcelink = True
 html_copy_source = True
@@ -125,6 +155,10 @@ html_theme_options = {
     "footer_end": [],
     "primary_sidebar_end": [],
     "navigation_with_keys": False,
+    # The sidebar has the search field and the article header a search button: no
+    # third one in a top bar of its own.
+    "navbar_persistent": [],
+    "logo": {"text": "twinbook", "alt_text": "twinbook: home"},
 }
 
 # MathJax would come from a CDN. The book uses no math; if a page ever does,

@@ -1,0 +1,291 @@
+"""The book in a real browser: Debian's Chromium, driven by Playwright, on loopback.
+
+- every page opens with no console error, no failed request and no request that
+  leaves the site, and every internal link it shows (after its scripts ran) leads
+  to an existing page and anchor;
+- the language tabs: Python picked on one chapter is selected on the next page with
+  tabs, and still after a reload (sphinx-design keeps it in localStorage);
+- the search page finds chapter 1 by a word of chapter 1;
+- copy buttons copy code without prompts, and notebook outputs have none;
+- screenshots of the landing page and of every chapter page, light and dark, land
+  in build/screenshots/ (the test artifacts).
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from book_site import SCREENSHOTS, page_anchors, site_pages
+
+TIMEOUT_MS = 30_000  # generous: the machine is shared, nothing here is timed
+
+
+def _watch(page, base: str, problems: list[str]) -> None:
+    """Record console errors, page errors, failed requests and requests leaving the site."""
+    origin = base.rstrip("/")
+
+    def on_route(route):
+        url = route.request.url
+        if url.startswith(origin + "/") or url.startswith(("data:", "blob:", "about:")):
+            route.continue_()
+        else:
+            problems.append(f"request outside the site: {route.request.method} {url}")
+            route.abort()
+
+    page.route("**/*", on_route)
+    page.on(
+        "console",
+        lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None,
+    )
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url} ({r.failure})"))
+    page.on(
+        "response",
+        lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None,
+    )
+
+
+def _open(page, url: str) -> None:
+    page.goto(url, wait_until="load", timeout=TIMEOUT_MS)
+    page.wait_for_load_state("networkidle", timeout=TIMEOUT_MS)
+
+
+def test_every_page_opens_cleanly_and_its_links_resolve(
+    browser, served_site: str, site: Path
+) -> None:
+    pages = site_pages(site)
+    assert len(pages) >= 8, pages
+    context = browser.new_context()
+    problems: dict[str, list[str]] = {}
+    links: dict[str, set[str]] = {}  # internal target URL (with fragment) -> pages showing it
+    try:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        current: list[str] = []
+        _watch(page, served_site, current)
+        for rel in pages:
+            current.clear()
+            _open(page, served_site + rel)
+            hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+            for href in hrefs:
+                if href.startswith(served_site):
+                    links.setdefault(href, set()).add(rel)
+            if current:
+                problems[rel] = list(current)
+    finally:
+        context.close()
+    assert not problems, "pages with errors:\n" + "\n".join(
+        f"{rel}:\n  " + "\n  ".join(items) for rel, items in problems.items()
+    )
+
+    broken = []
+    anchors: dict[str, set[str]] = {}
+    for href in sorted(links):
+        url = urlsplit(href)
+        path = unquote(url.path)
+        target = site / path.lstrip("/")
+        if path.endswith("/"):
+            target = target / "index.html"
+        try:
+            with urllib.request.urlopen(f"{served_site.rstrip('/')}{url.path}", timeout=30) as resp:
+                ok = resp.status == 200
+        except urllib.error.HTTPError as exc:
+            ok = False
+            status = exc.code
+        else:
+            status = 200
+        shown_on = ", ".join(sorted(links[href])[:3])
+        if not ok:
+            broken.append(f"{href} (HTTP {status}), linked from {shown_on}")
+            continue
+        if url.fragment and target.suffix == ".html":
+            key = target.as_posix()
+            if key not in anchors:
+                anchors[key] = page_anchors(target)
+            if unquote(url.fragment) not in anchors[key]:
+                broken.append(
+                    f"{href} (no element with id {url.fragment!r}), linked from {shown_on}"
+                )
+    assert len(links) > 20, f"only {len(links)} internal links found"
+    assert not broken, "broken internal links or anchors:\n" + "\n".join(broken)
+
+
+# -- language tabs ------------------------------------------------------------------
+
+_SELECTED_LANGS = """() => Array.from(document.querySelectorAll('.sd-tab-set')).map(set => {
+  const input = Array.from(set.querySelectorAll(':scope > input')).find(i => i.checked);
+  const label = input && input.nextElementSibling;
+  return label && label.getAttribute('data-sync-group') === 'lang' ? label.getAttribute('data-sync-id') : null;
+}).filter(x => x !== null)"""
+
+
+def _pages_with_lang_tabs(site: Path) -> list[str]:
+    return [
+        rel
+        for rel in site_pages(site)
+        if 'data-sync-group="lang"' in (site / rel).read_text(encoding="utf-8")
+    ]
+
+
+def test_language_choice_is_shared_across_pages_and_remembered(
+    browser, served_site: str, site: Path
+) -> None:
+    with_tabs = _pages_with_lang_tabs(site)
+    first = "chapters/ch01-concurrency.html"
+    assert first in with_tabs, "chapter 1 has no Go/Python tabs"
+    # Prefer another chapter; until there is one, another page with language tabs.
+    others = [p for p in with_tabs if p != first]
+    chapters = [
+        p
+        for p in others
+        if re.fullmatch(r"chapters/ch\d\d-[a-z0-9-]+\.html", p)
+        and not p.endswith(("-exercises.html", "-code.html"))
+    ]
+    assert others, "no second page with Go/Python tabs"
+    second = (chapters or others)[0]
+
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        problems: list[str] = []
+        _watch(page, served_site, problems)
+        _open(page, served_site + first)
+        before = page.evaluate(_SELECTED_LANGS)
+        assert before and set(before) == {"go"}, f"Go is not the default on a first visit: {before}"
+
+        page.locator('label.sd-tab-label[data-sync-id="python"]').first.click()
+        here = page.evaluate(_SELECTED_LANGS)
+        assert set(here) == {"python"}, f"one click did not switch every listing of {first}: {here}"
+        python_panel = page.locator(
+            'label.sd-tab-label[data-sync-id="python"] + .sd-tab-content'
+        ).first
+        assert python_panel.is_visible()
+
+        _open(page, served_site + second)
+        there = page.evaluate(_SELECTED_LANGS)
+        assert there and set(there) == {"python"}, f"{second} did not open on Python: {there}"
+
+        page.reload(wait_until="load")
+        again = page.evaluate(_SELECTED_LANGS)
+        assert set(again) == {"python"}, f"{second} forgot Python after a reload: {again}"
+        assert not problems, problems
+    finally:
+        context.close()
+
+    fresh = browser.new_context()  # a new visitor: nothing remembered
+    try:
+        page = fresh.new_page()
+        _open(page, served_site + second)
+        assert set(page.evaluate(_SELECTED_LANGS)) == {"go"}
+    finally:
+        fresh.close()
+
+
+# -- search ---------------------------------------------------------------------------
+
+
+def test_search_finds_chapter_1(browser, served_site: str, site: Path) -> None:
+    chapter = (site / "chapters" / "ch01-concurrency.html").read_text(encoding="utf-8")
+    assert "backpressure" in chapter.lower()
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        problems: list[str] = []
+        _watch(page, served_site, problems)
+        _open(page, served_site + "search.html?q=backpressure")
+        # Sphinx's search shows its results one by one, then says it is done.
+        page.wait_for_function(
+            "() => /Search finished/.test("
+            "document.querySelector('#search-results .search-summary')?.textContent || '')",
+            timeout=TIMEOUT_MS,
+        )
+        hrefs = page.eval_on_selector_all(
+            "#search-results ul.search li a", "e => e.map(a => a.href)"
+        )
+        found = [urlsplit(h).path for h in hrefs]
+        assert "/chapters/ch01-concurrency.html" in found, (
+            f"chapter 1 not among the results: {found}"
+        )
+        assert not problems, problems
+    finally:
+        context.close()
+
+
+# -- copy buttons ----------------------------------------------------------------------
+
+
+def test_copy_buttons_skip_prompts_and_outputs(browser, served_site: str) -> None:
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    try:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        _open(page, served_site + "how-to-use.html")
+        block = page.locator("div.highlight-console pre", has_text="$ make setup").first
+        block.hover()
+        page.wait_for_function("() => document.querySelectorAll('button.copybtn').length > 0")
+        block.locator("xpath=following-sibling::button[contains(@class,'copybtn')]").click()
+        copied = page.evaluate("() => navigator.clipboard.readText()")
+        assert copied.strip() == "make setup", repr(copied)
+
+        _open(page, served_site + "notebooks/ch01-concurrency/concurrency_python.html")
+        page.wait_for_function("() => document.querySelectorAll('button.copybtn').length > 0")
+        inputs = page.locator(".cell_input button.copybtn").count()
+        outputs = page.locator(".cell_output button.copybtn").count()
+        assert inputs > 0 and outputs == 0, (inputs, outputs)
+    finally:
+        context.close()
+
+
+# -- screenshots ----------------------------------------------------------------------
+
+
+def _chapter_pages(site: Path) -> list[str]:
+    return [
+        rel
+        for rel in site_pages(site)
+        if rel.startswith("chapters/")
+        and "twinbook-chapter-links" in (site / rel).read_text(encoding="utf-8")
+    ]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_screenshots(browser, served_site: str, site: Path, scheme: str) -> None:
+    chapters = _chapter_pages(site)
+    assert "chapters/ch01-concurrency.html" in chapters
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        problems: list[str] = []
+        _watch(page, served_site, problems)
+        shots = []
+        for rel in ["index.html", *chapters]:
+            _open(page, served_site + rel)
+            theme = page.evaluate("() => document.documentElement.dataset.theme")
+            assert theme == scheme, (
+                f"{rel}: the page is in {theme} mode, the browser asked for {scheme}"
+            )
+            name = "landing" if rel == "index.html" else Path(rel).stem
+            out = SCREENSHOTS / f"{name}-{scheme}.png"
+            page.screenshot(path=str(out))
+            shots.append(out)
+            if rel != "index.html":
+                # The first Go/Python listing, the heart of every chapter.
+                tabs = page.locator(".sd-tab-set").filter(has=page.locator("div.highlight")).first
+                tabs.scroll_into_view_if_needed()
+                out = SCREENSHOTS / f"{name}-listing-{scheme}.png"
+                tabs.screenshot(path=str(out))
+                shots.append(out)
+        for out in shots:
+            assert out.stat().st_size > 10_000, f"{out} looks empty"
+        assert not problems, problems
+    finally:
+        context.close()
