@@ -12,6 +12,17 @@ One code path, two ways in:
 
 The tests are copied into a fresh folder with an empty ``pytest.ini`` so the project's
 configuration, conftest files and third-party plugins never take part.
+
+The subprocess reports either to a file (``--out``) or, as the grader runs it, on the
+result channel of :mod:`twinbook.exercises.harness` (a pipe named by
+``$TWINBOOK_EVENTS_FD``, each line tagged with the nonce read from ``$TWINBOOK_NONCE_FD``
+before the answer is imported). ``--select`` runs only some test functions (the runner
+reruns the tests a crash never reached), ``--files`` collects only some test files (the
+hidden suite collects ``test_hidden.py`` only, which may import helpers from
+``test_visible.py``). ``--contain`` is the grader's mode: the answer is loaded through
+:func:`twinbook.grading.guard.load_answer` and the sandbox's audit hook is installed first
+(:func:`twinbook.grading.guard.install_audit_hook`). After ``done`` the process ends at once
+(``os._exit``), so threads the answer left running cannot keep it alive.
 """
 
 from __future__ import annotations
@@ -26,6 +37,7 @@ import re
 import shutil
 import sys
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any, Callable
 
@@ -88,8 +100,14 @@ class _Collector:
     """pytest plugin: records per-test outcomes (the ``answer`` fixture is added by
     :func:`_plugin`, so that importing this module does not import pytest)."""
 
-    def __init__(self, answer_factory: Callable[[], Any], emit: Callable[[dict], None]):
+    def __init__(
+        self,
+        answer_factory: Callable[[], Any],
+        emit: Callable[[dict], None],
+        select: frozenset[str] | None = None,
+    ):
         self._factory = answer_factory
+        self._select = select
         self._answer: Any = None
         self._answer_error: BaseException | None = None
         self._loaded = False
@@ -108,6 +126,15 @@ class _Collector:
             exc = self._answer_error
             raise RuntimeError(f"the answer did not load: {type(exc).__name__}: {exc}")
         return self._answer
+
+    def pytest_collection_modifyitems(self, session, config, items):
+        if self._select is None:
+            return
+        keep = [item for item in items if _test_name(item.nodeid) in self._select]
+        dropped = [item for item in items if _test_name(item.nodeid) not in self._select]
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
 
     def pytest_runtest_logstart(self, nodeid, location):
         self.emit({"event": "start", "name": _test_name(nodeid)})
@@ -133,7 +160,9 @@ class _Collector:
             self.emit({"event": "error", "message": msg})
 
 
-def _plugin(answer_factory: Callable[[], Any], emit: Callable[[dict], None]) -> _Collector:
+def _plugin(
+    answer_factory: Callable[[], Any], emit: Callable[[dict], None], select: frozenset[str] | None = None
+) -> _Collector:
     import pytest
 
     class Plugin(_Collector):
@@ -142,7 +171,7 @@ def _plugin(answer_factory: Callable[[], Any], emit: Callable[[dict], None]) -> 
             """The learner's names: ``answer.map_limited`` and so on."""
             return self.get_answer()
 
-    return Plugin(answer_factory, emit)
+    return Plugin(answer_factory, emit, select)
 
 
 _INI = "[pytest]\n"
@@ -156,9 +185,9 @@ def prepare_test_dir(test_files: list[Path], into: Path) -> Path:
     return into
 
 
-def pytest_args(test_dir: Path) -> list[str]:
+def pytest_args(test_dir: Path, files: list[str] | None = None) -> list[str]:
     return [
-        str(test_dir),
+        *([str(test_dir / f) for f in files] if files else [str(test_dir)]),
         "-c", str(test_dir / "pytest.ini"),
         "--rootdir", str(test_dir),
         "--confcutdir", str(test_dir),
@@ -194,20 +223,24 @@ def run_pytest(
     test_dir: Path,
     answer_factory: Callable[[], Any],
     emit: Callable[[dict], None] = lambda event: None,
+    *,
+    select: list[str] | None = None,
+    files: list[str] | None = None,
 ) -> tuple[dict[str, TestResult], list[str]]:
     """Run pytest on ``test_dir`` (see :func:`prepare_test_dir`) with the given answer.
 
+    ``select`` keeps only those test functions, ``files`` collects only those files.
     Returns per-test results by function name, and collection error messages.
     """
     import pytest
 
-    collector = _plugin(answer_factory, emit)
+    collector = _plugin(answer_factory, emit, frozenset(select) if select is not None else None)
     before = set(sys.modules)
     saved_path = list(sys.path)
     noise = io.StringIO()
     try:
         with _quiet_env(), contextlib.redirect_stdout(noise), contextlib.redirect_stderr(noise):
-            code = pytest.main(pytest_args(test_dir), plugins=[collector])
+            code = pytest.main(pytest_args(test_dir, files), plugins=[collector])
     finally:
         # forget the test modules and pytest's sys.path entry, so that a later run (the
         # learner checks again in the same kernel) imports the fresh copies
@@ -216,11 +249,15 @@ def run_pytest(
             if file.startswith(str(test_dir)):
                 del sys.modules[name]
         sys.path[:] = saved_path
+    problem = ""
     if code in (pytest.ExitCode.INTERRUPTED,):
-        collector.errors.append("interrupted")
+        problem = "interrupted"
     elif code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR) and not collector.errors:
         lines = [ln for ln in noise.getvalue().splitlines() if ln.strip()]
-        collector.errors.append(lines[-1] if lines else f"pytest exited with {int(code)}")
+        problem = lines[-1] if lines else f"pytest exited with {int(code)}"
+    if problem:
+        collector.errors.append(problem)
+        emit({"event": "error", "message": problem})
     return collector.results, collector.errors
 
 
@@ -231,23 +268,65 @@ def run_in_process(test_files: list[Path], namespace: dict[str, Any]) -> tuple[d
         return run_pytest(test_dir, lambda: Answer(namespace))
 
 
+def _event_writer(args) -> tuple[Callable[[dict], None], Callable[[], None]]:
+    """emit(event) and close() for ``--out FILE`` or the harness channel (fd + nonce)."""
+    if args.out:
+        out = open(args.out, "w", encoding="utf-8")
+        nonce = None
+    else:
+        from .harness import EVENTS_FD_ENV, NONCE_FD_ENV
+
+        try:
+            events_fd, nonce_fd = int(os.environ[EVENTS_FD_ENV]), int(os.environ[NONCE_FD_ENV])
+        except (KeyError, ValueError):
+            raise SystemExit(f"pyrunner: give --out FILE, or ${EVENTS_FD_ENV} and ${NONCE_FD_ENV}") from None
+        with os.fdopen(nonce_fd, "r", encoding="ascii") as f:
+            nonce = f.read(256).strip()
+        out = os.fdopen(events_fd, "w", encoding="utf-8")
+        for name in (EVENTS_FD_ENV, NONCE_FD_ENV):
+            os.environ.pop(name, None)
+    lock = threading.Lock()
+
+    def emit(event: dict) -> None:
+        if nonce is not None:
+            event = {"nonce": nonce, **event}
+        line = json.dumps(event, ensure_ascii=False) + "\n"
+        with lock:
+            out.write(line)
+            out.flush()
+
+    return emit, out.close
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m twinbook.exercises.pyrunner")
     parser.add_argument("--answer", required=True, help="answer.py to import as the `answer` fixture")
     parser.add_argument("--tests", required=True, help="folder prepared by prepare_test_dir")
-    parser.add_argument("--out", required=True, help="JSON-lines event file to write")
+    parser.add_argument("--out", help="JSON-lines event file to write (default: the harness channel)")
+    parser.add_argument("--select", action="append", help="run only this test function (repeatable)")
+    parser.add_argument("--files", action="append", help="collect only this test file (repeatable)")
+    parser.add_argument("--contain", action="store_true", help="grader mode: guarded answer, audit hook")
+    parser.add_argument("--allowed-import", action="append", default=[], help="with --contain (repeatable)")
+    parser.add_argument("--scratch", help="with --contain: the only folder the answer may write to")
     args = parser.parse_args(argv)
     answer_path = Path(args.answer).resolve()
-    sys.path.insert(0, str(answer_path.parent))
-    with open(args.out, "w", encoding="utf-8") as out:
+    emit, close = _event_writer(args)
+    if args.contain:
+        from twinbook.grading import guard
 
-        def emit(event: dict) -> None:
-            out.write(json.dumps(event, ensure_ascii=False) + "\n")
-            out.flush()
-
-        results, errors = run_pytest(Path(args.tests).resolve(), lambda: load_answer_module(answer_path), emit)
-        emit({"event": "done", "passed": sum(r.passed for r in results.values())})
-    return 0
+        guard.install_audit_hook(answer_path, args.scratch or os.getcwd(), args.allowed_import)
+        factory = lambda: Answer(guard.load_answer(answer_path).__dict__)  # noqa: E731
+    else:
+        sys.path.insert(0, str(answer_path.parent))
+        factory = lambda: load_answer_module(answer_path)  # noqa: E731
+    results, errors = run_pytest(
+        Path(args.tests).resolve(), factory, emit, select=args.select, files=args.files
+    )
+    emit({"event": "done", "passed": sum(r.passed for r in results.values())})
+    close()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)  # threads the answer left behind must not keep the process alive
 
 
 if __name__ == "__main__":

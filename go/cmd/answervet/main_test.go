@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestVet(t *testing.T) {
+	allowed := []string{"context", "sync"}
+	tests := []struct {
+		name   string
+		source string
+		want   []string // substrings, one per expected reason, in order
+	}{
+		{"clean", "package main\n\nimport \"sync\"\n\nvar mu sync.Mutex\n\nfunc main() {}\n", nil},
+		{"disallowed import", "package main\n\nimport \"os\"\n\nfunc F() { os.Exit(0) }\n",
+			[]string{`line 3: import "os" is not allowed here (allowed: context, sync)`}},
+		{"cgo", "package main\n\n// #include <stdlib.h>\nimport \"C\"\n", []string{`line 4: cgo (import "C")`}},
+		{"linkname", "package main\n\n//go:linkname nanotime runtime.nanotime\nfunc nanotime() int64\n",
+			[]string{"line 3: compiler directive //go:linkname is not allowed"}},
+		{"embed directive", "package main\n\n//go:embed hidden_test.go\nvar s string\n",
+			[]string{"compiler directive //go:embed"}},
+		{"old build tag", "package main\n\n// +build ignore\n", []string{"line 3: compiler directive // +build is not allowed"}},
+		{"init", "package main\n\nfunc init() {}\n", []string{"line 3: func init is not allowed"}},
+		{"TestMain", "package main\n\nfunc TestMain() {}\n", []string{"func TestMain is not allowed"}},
+		{"methods named init are fine", "package main\n\ntype T struct{}\n\nfunc (T) init() {}\n", nil},
+		{"shadowed builtin func", "package main\n\nfunc max(a, b int) int { return 0 }\n",
+			[]string{"declares max, which would replace Go's predeclared max"}},
+		{"shadowed builtin var and type", "package main\n\nvar true = false\n\ntype error int\n",
+			[]string{"declares true", "declares error"}},
+		{"local shadowing is fine", "package main\n\nfunc F() int { len := 3; return len }\n", nil},
+		{"reserved names", "package main\n\nvar twinbookNonce string\n",
+			[]string{"the name twinbookNonce is reserved"}},
+		{"wrong package", "package answer\n", []string{"must be package main"}},
+		{"syntax error", "package main\n\nfunc {\n", []string{"syntax error: answer.go:3:6"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Vet(tt.source, allowed)
+			if len(got) != len(tt.want) {
+				t.Fatalf("Vet() = %q, want %d reason(s) like %q", got, len(tt.want), tt.want)
+			}
+			for i, w := range tt.want {
+				if !strings.Contains(got[i], w) {
+					t.Errorf("reason %d = %q, want it to contain %q", i, got[i], w)
+				}
+			}
+		})
+	}
+}
+
+func TestRunSpeaksJSON(t *testing.T) {
+	in := strings.NewReader(`{"source": "package main\n\nimport \"os\"\n", "allowed": []}`)
+	var out bytes.Buffer
+	if err := run(in, &out); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	var reply Reply
+	if err := json.Unmarshal(out.Bytes(), &reply); err != nil {
+		t.Fatalf("reply %q is not JSON: %v", out.String(), err)
+	}
+	if !slices.Equal(reply.Reasons, []string{`line 3: import "os" is not allowed here (allowed: nothing)`}) {
+		t.Fatalf("reasons = %q", reply.Reasons)
+	}
+	if err := run(strings.NewReader("not json"), &out); err == nil {
+		t.Fatal("want an error for a bad request")
+	}
+}
+
+func TestCleanReplyIsAnEmptyList(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(strings.NewReader(`{"source": "package main\n"}`), &out); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.TrimSpace(out.String()); got != `{"reasons":[]}` {
+		t.Fatalf("reply = %s, want an empty list", got)
+	}
+}

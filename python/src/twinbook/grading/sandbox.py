@@ -1,0 +1,510 @@
+"""Run an exercise's instructor tests on an untrusted answer, contained.
+
+:func:`run_suite` is the only way the grader runs student code. For one answer and one
+suite (``visible`` or ``hidden``) it
+
+1. vets the answer (:func:`twinbook.grading.vet.vet`); a rejected answer fails every test
+   with the reasons and never runs;
+2. lays out a fresh input folder holding only what the run needs: Python, the answer,
+   that suite's test files and an empty ``pytest.ini``; Go, a test binary built by
+   ``go test -c`` *as the grader* (warm build cache, no network: ``GOPROXY=off``) from the
+   answer, the test files and the harness test file of :mod:`twinbook.exercises.gorunner`.
+   The visible suite's folder and binary never contain the hidden tests;
+3. runs the instructor's harness (the same runners as the learner's ``twinbook check``:
+   :mod:`twinbook.exercises.pyrunner` in ``--contain`` mode, the Go test binary) in a
+   jail (:mod:`twinbook.grading.jail`): fresh pid, mount, network, IPC and UTS namespaces
+   from ``unshare``; a read-only root that shows only system libraries, the interpreter
+   and the inputs, with a size-limited tmpfs as the only writable folder; the slot's own
+   unprivileged uid (``61000 + slot``) with no capabilities and ``no_new_privs`` via
+   ``setpriv``; rlimits on CPU time, address space, processes, file size and core dumps;
+   a wall-clock timeout that kills the process group, and with it the namespace;
+   stdout and stderr read up to a cap (the rest discarded);
+4. takes the outcomes only from the harness's events on the result channel
+   (:mod:`twinbook.exercises.harness`: an inherited pipe, every line tagged with a per-run
+   nonce passed through another pipe), requires one for every expected test ("did not
+   run" otherwise), and reruns the tests a crash never reached, all within the suite's
+   wall-clock budget.
+
+Isolation needs Linux with util-linux's ``unshare`` and ``setpriv``. As root (CI, a
+throwaway VM) everything above applies (:func:`isolation` is ``"root"``). As another
+user, when user namespaces work (``"userns"``), the jail is the same but the payload
+keeps the grader's uid (without capabilities) and the process limit counts the grader's
+own processes too. Without either (``"none"``), the harness runs as a plain process with
+the rlimits only: hidden tests and other files the grader can read are then within
+reach. See book/instructors/threat-model.md.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Literal, Sequence
+
+from twinbook.exercises import gorunner
+from twinbook.exercises import harness as channel
+from twinbook.exercises.model import Exercise, ExerciseError
+from twinbook.exercises.pyrunner import prepare_test_dir
+from twinbook.exercises.results import TestResult, finalize
+
+log = logging.getLogger(__name__)
+
+UID_BASE = 61000  # slot n runs as uid/gid UID_BASE + n
+MAX_SLOTS = 4000
+JAIL_IN = "/sandbox/in"  # the run's inputs, read-only
+JAIL_WORK = "/sandbox/work"  # the only writable folder (besides /tmp), a tmpfs
+JAIL_SCRIPT = Path(__file__).with_name("jail.py")
+SYSTEM_BINDS = ("/usr", "/lib", "/lib64", "/lib32", "/libx32", "/bin", "/sbin")
+ETC_FILES = (
+    "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/passwd",
+    "/etc/group", "/etc/nsswitch.conf", "/etc/hosts", "/etc/mime.types",
+)
+DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
+BUILD_TIMEOUT = 180.0  # seconds for `go test -c` (a cold build cache is slow)
+
+
+class SandboxError(RuntimeError):
+    """The sandbox itself failed (not the answer): the grader should report it."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits of one suite's run. The defaults suit one exercise.
+
+    ``wall_seconds`` bounds the whole suite (reruns after a crash included; building Go
+    is not counted); ``cpu_seconds`` (RLIMIT_CPU), ``memory_bytes`` (RLIMIT_AS),
+    ``processes`` (RLIMIT_NPROC: processes and threads of the slot's uid) and
+    ``file_bytes`` (RLIMIT_FSIZE; the writable tmpfs folders hold 4x that) apply to each
+    test process; ``output_bytes`` of stdout+stderr are kept, the rest is discarded.
+    """
+
+    wall_seconds: float = 60.0
+    cpu_seconds: int = 30
+    memory_bytes: int = 2 << 30
+    processes: int = 256
+    file_bytes: int = 16 << 20
+    output_bytes: int = 1 << 20
+
+    def __post_init__(self) -> None:
+        minimum = {"wall_seconds": 1, "cpu_seconds": 1, "memory_bytes": 64 << 20, "processes": 8,
+                   "file_bytes": 1 << 16, "output_bytes": 1 << 10}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            kind = (int, float) if f.name == "wall_seconds" else int
+            if isinstance(value, bool) or not isinstance(value, kind):
+                want = "a number" if f.name == "wall_seconds" else "an integer"
+                raise ValueError(f"Limits.{f.name} must be {want}, got {value!r}")
+            if value < minimum[f.name]:
+                raise ValueError(f"Limits.{f.name} must be at least {minimum[f.name]}, got {value!r}")
+
+
+@functools.cache
+def isolation() -> Literal["root", "userns", "none"]:
+    """How much isolation this machine gives: ``root``, ``userns`` or ``none``."""
+    if not sys.platform.startswith("linux") or not (shutil.which("unshare") and shutil.which("setpriv")):
+        return "none"
+    if os.geteuid() == 0:
+        return "root"
+    try:
+        subprocess.run(
+            ["unshare", "--user", "--map-root-user", "--net", "--mount", "--pid", "--fork", "true"],
+            check=True, capture_output=True, timeout=10,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return "none"
+    return "userns"
+
+
+@dataclass(frozen=True)
+class _Layers:
+    """Which defences a run uses. Only the hostile test suite turns some off, to show
+    that each layer holds on its own."""
+
+    vet: bool = True  # static vetting before anything runs
+    guard: bool = True  # Python: rewritten answer and audit hook in the harness
+    mode: str | None = None  # isolation mode; None = isolation()
+
+
+def run_suite(
+    exercise: Exercise,
+    lang: str,
+    answer_source: str,
+    suite: Literal["visible", "hidden"],
+    *,
+    limits: Limits = Limits(),
+    slot: int = 0,
+    hide: Sequence[str | os.PathLike] = (),
+) -> list[TestResult]:
+    """Run one suite of ``exercise``'s tests (``lang``: ``python`` or ``go``) on the answer.
+
+    ``answer_source`` is the answer file made of the notebook's answer cells
+    (:func:`twinbook.exercises.notebook.python_answer_file` / ``go_answer_file``);
+    ``exercise`` comes from the instructor's solutions tree. Returns one
+    :class:`~twinbook.exercises.results.TestResult` per test the points table expects in
+    that suite, in its order: a test without an event failed ("did not run ..."), a
+    skipped test is reported as skipped. Messages of hidden tests may quote the hidden
+    test or the answer's output: never show them to students. ``slot`` (0 ..
+    ``jobs - 1``) picks the unprivileged uid, so concurrent runs never share one.
+    ``hide`` names more folders to cover if they are visible inside the jail (the
+    repository's solutions/, exercises/ and .git are always covered).
+    Raises :class:`SandboxError` when the sandbox itself fails.
+    """
+    return _run_suite(exercise, lang, answer_source, suite, limits=limits, slot=slot, hide=hide)
+
+
+def _expected(exercise: Exercise, lang: str, suite: str) -> list[str]:
+    spec = exercise.lang(lang)
+    if suite == "visible":
+        return spec.expected(hidden=False)
+    return [t for t in spec.points if spec.is_hidden(t)]
+
+
+def _run_suite(
+    exercise: Exercise,
+    lang: str,
+    answer_source: str,
+    suite: str,
+    *,
+    limits: Limits = Limits(),
+    slot: int = 0,
+    hide: Sequence[str | os.PathLike] = (),
+    layers: _Layers = _Layers(),
+) -> list[TestResult]:
+    if lang not in ("python", "go"):
+        raise ValueError(f"lang must be 'python' or 'go', got {lang!r}")
+    if suite not in ("visible", "hidden"):
+        raise ValueError(f"suite must be 'visible' or 'hidden', got {suite!r}")
+    if isinstance(slot, bool) or not isinstance(slot, int) or not 0 <= slot < MAX_SLOTS:
+        raise ValueError(f"slot must be an integer from 0 to {MAX_SLOTS - 1}, got {slot!r}")
+    if not isinstance(limits, Limits):
+        raise TypeError(f"limits must be a sandbox.Limits, got {type(limits).__name__}")
+    if not isinstance(answer_source, str):
+        raise TypeError(f"answer_source must be a str, got {type(answer_source).__name__}")
+    spec = exercise.lang(lang)
+    expected = _expected(exercise, lang, suite)
+    if not expected:
+        return []
+    files = [spec.visible_tests_path]
+    if suite == "hidden":
+        if not spec.hidden_tests_path.is_file():
+            raise ExerciseError(f"{spec.hidden_tests_path}: hidden tests not found (grade from the solutions tree)")
+        files.append(spec.hidden_tests_path)
+    if layers.vet:
+        from .vet import vet
+
+        reasons = vet(exercise, lang, answer_source)
+        if reasons:
+            msg = "rejected: " + "; ".join(reasons)
+            return [TestResult(t, "failed", msg) for t in expected]
+    mode = layers.mode or isolation()
+    box = _Box(exercise, lang, limits, slot, mode, _hidden_paths(exercise, hide))
+    with tempfile.TemporaryDirectory(prefix=f"twinbook-sandbox-{slot}-") as tmp:
+        tmp_path = Path(tmp)
+        os.chmod(tmp_path, 0o711 if mode == "root" else 0o700)
+        in_dir = tmp_path / "in"
+        in_dir.mkdir(mode=0o755)
+        if lang == "python":
+            results, missing, runnable = _python(box, answer_source, files, expected, suite, in_dir, tmp_path, layers)
+        else:
+            results, missing, runnable = _go(box, answer_source, files, expected, in_dir, tmp_path)
+    return finalize(exercise.id, lang, expected, results, missing).results
+
+
+def _hidden_paths(exercise: Exercise, extra: Sequence[str | os.PathLike]) -> list[str]:
+    tree = exercise.folder.parents[1]  # solutions/<chapter>/<exercise> -> solutions
+    repo = tree.parent
+    paths = [tree, repo / "solutions", repo / "exercises", repo / ".git", *map(Path, extra)]
+    return [str(Path(p).resolve()) for p in paths]
+
+
+@dataclass
+class _Box:
+    exercise: Exercise
+    lang: str
+    limits: Limits
+    slot: int
+    mode: str
+    hide: list[str]
+
+
+# --- Python ----------------------------------------------------------------------------------
+
+
+def _python(box: _Box, answer_source: str, files, expected, suite, in_dir: Path, tmp: Path, layers: _Layers):
+    (in_dir / "answer.py").write_text(answer_source, encoding="utf-8")
+    tests = in_dir / "tests"
+    tests.mkdir(mode=0o755)
+    prepare_test_dir(files, tests)
+    for path in [in_dir / "answer.py", *tests.iterdir()]:
+        path.chmod(0o644)
+    spec = box.exercise.lang("python")
+    if box.mode == "none":
+        inside, work = in_dir, tmp / "work"
+        work.mkdir(mode=0o700)
+    else:
+        inside, work = Path(JAIL_IN), Path(JAIL_WORK)
+    argv = [sys.executable, "-I", "-B", "-m", "twinbook.exercises.pyrunner",
+            "--answer", str(inside / "answer.py"), "--tests", str(inside / "tests")]
+    if suite == "hidden":
+        argv += ["--files", "test_hidden.py"]
+    if layers.guard:
+        argv += ["--contain", "--scratch", str(work)]
+        for module in spec.allowed_imports:
+            argv += ["--allowed-import", module]
+    binds = [(p, p) for p in _python_paths()]
+
+    def execute(selection, left, nonce):
+        extra = [a for t in selection for a in ("--select", t)] if selection else []
+        return _execute(box, [*argv, *extra], in_dir, binds, work, left, nonce)
+
+    results, missing = channel.run_all(
+        expected, execute, budget=box.limits.wall_seconds,
+        describe=lambda raw, name: _describe_python(raw, name, box.limits),
+    )
+    return results, missing, expected
+
+
+@functools.cache
+def _python_paths() -> tuple[str, ...]:
+    """What the interpreter and the harness need: the base installation, the virtualenv,
+    and the folder the twinbook package is imported from."""
+    import twinbook
+
+    paths = {os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix)}
+    package_root = os.path.realpath(Path(twinbook.__file__).parent.parent)
+    if not any(package_root.startswith(p + os.sep) for p in paths):
+        paths.add(package_root)
+    if os.path.realpath(sys.executable) != sys.executable:
+        paths.add(os.path.dirname(os.path.realpath(sys.executable)))
+    return tuple(sorted(paths))
+
+
+def _describe_python(raw: channel.RawRun, name: str, limits: Limits) -> str:
+    end = channel.describe_end(raw, limits.wall_seconds, limits.cpu_seconds)
+    if not name and raw.exit_code is not None and not raw.timed_out:
+        end = f"the test process exited with code {raw.exit_code} before running the tests"
+    lines = [l.strip() for l in raw.text().splitlines() if l.strip()]
+    for line in reversed(lines):
+        if line.startswith(("Fatal Python error", "MemoryError")) or (not name and "Error" in line.split(":")[0]):
+            return f"{end} ({channel.clip(line, 200)})"
+    return end
+
+
+# --- Go -------------------------------------------------------------------------------------
+
+
+def _go(box: _Box, answer_source: str, files, expected, in_dir: Path, tmp: Path):
+    from .vet import go_source
+
+    build_dir = tmp / "build"
+    build_dir.mkdir(mode=0o700)
+    spec = box.exercise.lang("go")
+    source = go_source(answer_source)  # goimports applied (cached from vetting)
+    (build_dir / "go.mod").write_text(f"module answer\n\ngo {gorunner.GO_VERSION}\n")
+    (build_dir / "answer.go").write_text(source)
+    for file in files:
+        shutil.copyfile(file, build_dir / file.name)
+    declared = set(gorunner.declared_tests(files))
+    runnable = [t for t in expected if t in declared]
+    (build_dir / gorunner.HARNESS_FILE).write_text(gorunner.harness_source(runnable))
+    binary = in_dir / "tests.bin"
+    env = gorunner.go_env()
+    env.update(GOPROXY="off", GOFLAGS="-mod=mod", CGO_ENABLED="1" if "C" in spec.allowed_imports else "0")
+    error = gorunner.build(build_dir, binary, env=env, timeout=max(BUILD_TIMEOUT, box.limits.wall_seconds))
+    shutil.rmtree(build_dir, ignore_errors=True)  # the hidden test sources go before anything runs
+    if error:
+        msg = "compile error: " + gorunner.first_lines(error)
+        return {t: TestResult(t, "error", msg) for t in expected}, msg, runnable
+    binary.chmod(0o755)
+    if box.mode == "none":
+        inside, work = in_dir, tmp / "work"
+        work.mkdir(mode=0o700)
+    else:
+        inside, work = Path(JAIL_IN), Path(JAIL_WORK)
+
+    def execute(selection, left, nonce):
+        argv = [str(inside / "tests.bin"), *gorunner.binary_args(selection, max(left - 1, 1))]
+        return _execute(box, argv, in_dir, [], work, left, nonce)
+
+    results, missing = channel.run_all(
+        runnable, execute, budget=box.limits.wall_seconds,
+        describe=lambda raw, name: gorunner.describe(raw, name, budget=box.limits.wall_seconds, cpu=box.limits.cpu_seconds),
+        messages=gorunner.attach_messages,
+    )
+    return results, missing, runnable
+
+
+# --- the jail ---------------------------------------------------------------------------------
+
+
+def _payload_env(work: Path) -> dict[str, str]:
+    return {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "HOME": str(work),
+        "TMPDIR": str(work),
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "GOTRACEBACK": "single",
+    }
+
+
+def _rlimits(box: _Box) -> dict[str, object]:
+    lim = box.limits
+    nproc = lim.processes
+    if box.mode == "userns":
+        nproc += _tasks_of(os.getuid())  # RLIMIT_NPROC counts the grader's own processes here
+    return {
+        "RLIMIT_CPU": [lim.cpu_seconds, lim.cpu_seconds + 1],
+        "RLIMIT_AS": lim.memory_bytes,
+        "RLIMIT_NPROC": nproc,
+        "RLIMIT_FSIZE": lim.file_bytes,
+        "RLIMIT_CORE": 0,
+        "RLIMIT_NOFILE": 1024,
+    }
+
+
+def _tasks_of(uid: int) -> int:
+    count = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            if entry.stat().st_uid == uid:
+                count += len(os.listdir(f"/proc/{entry.name}/task"))
+        except OSError:
+            continue
+    return count
+
+
+def _execute(box: _Box, argv: list[str], in_dir: Path, binds, work: Path, timeout: float, nonce: str) -> channel.RawRun:
+    if box.mode == "none":
+        return _execute_unconfined(box, argv, work, timeout, nonce)
+    uid = UID_BASE + box.slot if box.mode == "root" else 0
+    root = in_dir.parent / "root"
+    root.mkdir(mode=0o700, exist_ok=True)
+    ro_binds = [(p, p) for p in SYSTEM_BINDS] + [(p, p) for p in ETC_FILES] + list(binds) + [(str(in_dir), JAIL_IN)]
+    hide = []
+    for hidden in box.hide:
+        for source, target in ro_binds:
+            if hidden == source or hidden.startswith(source.rstrip("/") + "/"):
+                hide.append(target + hidden[len(source):])
+    if box.mode == "root":
+        setpriv_args = [f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--no-new-privs",
+                        "--inh-caps=-all", "--bounding-set=-all"]
+    else:
+        setpriv_args = ["--no-new-privs", "--inh-caps=-all", "--bounding-set=-all",
+                        "--securebits=+noroot,+noroot_locked,+no_setuid_fixup,+no_setuid_fixup_locked,+keep_caps_locked"]
+    ev_r, ev_w = os.pipe()
+    nonce_r, nonce_w = os.pipe()
+    st_r, st_w = os.pipe()
+    env = _payload_env(work)
+    env.update({channel.EVENTS_FD_ENV: "3", channel.NONCE_FD_ENV: "4"})
+    cfg = {
+        "root": str(root), "ro_binds": ro_binds, "dev_binds": [(d, d) for d in DEVICES],
+        "work": str(work), "work_bytes": box.limits.file_bytes * 4, "uid": uid, "gid": uid, "hide": hide,
+        "rlimits": _rlimits(box), "setpriv": shutil.which("setpriv") or "/usr/bin/setpriv",
+        "setpriv_args": setpriv_args, "argv": argv, "env": env,
+        "events_fd": ev_w, "nonce_fd": nonce_r, "status_fd": st_w,
+    }
+    unshare = [shutil.which("unshare") or "/usr/bin/unshare", "--net", "--mount", "--pid", "--ipc", "--uts",
+               "--fork", "--kill-child"]
+    if box.mode == "userns":
+        unshare += ["--user", "--map-root-user"]
+    cmd = [*unshare, "--", sys.executable, "-I", "-S", str(JAIL_SCRIPT), json.dumps(cfg)]
+    started = time.monotonic()
+    try:
+        proc = subprocess.Popen(
+            cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            pass_fds=(ev_w, nonce_r, st_w), start_new_session=True,
+            env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8"},
+        )
+    except OSError as exc:
+        for fd in (ev_r, ev_w, nonce_r, nonce_w, st_r, st_w):
+            os.close(fd)
+        raise SandboxError(f"cannot start the sandbox ({cmd[0]}): {exc}") from exc
+    for fd in (ev_w, nonce_r, st_w):
+        os.close(fd)
+    try:
+        os.write(nonce_w, nonce.encode() + b"\n")
+    except OSError:
+        pass
+    os.close(nonce_w)
+    ev_thread, ev_box = channel.start_reader(ev_r, channel.EVENTS_LIMIT + 1)
+    out_thread, out_box = channel.start_reader(proc.stdout, box.limits.output_bytes)
+    st_thread, st_box = channel.start_reader(st_r, 4096)
+    timed_out = _wait(proc, timeout)
+    for thread in (ev_thread, out_thread, st_thread):
+        thread.join(10)
+    status = _status(st_box["data"])
+    raw = channel.RawRun(
+        events=ev_box["data"], output=out_box["data"], output_truncated=out_box["truncated"],
+        exit_code=status.get("code"), signal=status.get("signal"), timed_out=timed_out,
+        seconds=time.monotonic() - started, cpu_seconds=status.get("cpu"),
+    )
+    if out_box["truncated"]:
+        log.warning("slot %d: the run printed more than %d bytes; the rest was discarded", box.slot, box.limits.output_bytes)
+    if not status and not timed_out:
+        text = raw.text()
+        setup = [l for l in text.splitlines() if l.startswith("twinbook jail:") or l.startswith("unshare:")]
+        if setup or proc.returncode not in (0, None):
+            raise SandboxError("the sandbox did not start: " + (setup[0] if setup else channel.clip(text.strip(), 500) or f"exit code {proc.returncode}"))
+    return raw
+
+
+def _wait(proc: subprocess.Popen, timeout: float) -> bool:
+    """Wait for the jail; at the timeout kill its process group (the namespace dies with
+    its init). True when it had to be killed."""
+    try:
+        proc.wait(timeout=timeout)
+        return False
+    except subprocess.TimeoutExpired:
+        pass
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
+    return True
+
+
+def _status(data: bytes) -> dict:
+    for line in data.decode("utf-8", "replace").splitlines():
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(obj, dict) and obj.get("event") == "exit":
+            return obj
+    return {}
+
+
+# --- no isolation available ------------------------------------------------------------------
+
+_warned = threading.Event()
+
+
+def _execute_unconfined(box: _Box, argv: list[str], work: Path, timeout: float, nonce: str) -> channel.RawRun:
+    """Rlimits only (``prlimit``), for machines without namespaces: not a sandbox."""
+    if not _warned.is_set():
+        _warned.set()
+        log.warning("no namespaces available: student code runs with resource limits only; "
+                    "grade as root (CI, a throwaway VM) to contain it")
+    lim = box.limits
+    prlimit = shutil.which("prlimit")
+    if prlimit:
+        argv = [prlimit, f"--cpu={lim.cpu_seconds}:{lim.cpu_seconds + 1}", f"--as={lim.memory_bytes}",
+                f"--nproc={lim.processes + _tasks_of(os.getuid())}", f"--fsize={lim.file_bytes}", "--core=0",
+                "--", *argv]
+    env = _payload_env(work)
+    return channel.execute_plain(argv, cwd=str(work), env=env, timeout=timeout, nonce=nonce, output_limit=lim.output_bytes)
