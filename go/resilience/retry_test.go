@@ -111,7 +111,9 @@ func TestRetry(t *testing.T) {
 		{name: "one attempt never retries", failures: 9, err: errBoom, change: func(c *resilience.RetryConfig) { c.MaxAttempts = 1 },
 			wantCalls: 1, wantErr: errBoom},
 		{name: "errors not worth retrying", failures: 9, err: errBoom,
-			change:    func(c *resilience.RetryConfig) { c.ShouldRetry = func(err error) bool { return !errors.Is(err, errBoom) } },
+			change: func(c *resilience.RetryConfig) {
+				c.ShouldRetry = func(err error) bool { return !errors.Is(err, errBoom) }
+			},
 			wantCalls: 1, wantErr: errBoom},
 		{name: "an open breaker is not retried", failures: 9, err: breaker.ErrOpen, wantCalls: 1, wantErr: breaker.ErrOpen},
 		{name: "an attempt's own timeout is retried", failures: 2, err: context.DeadlineExceeded, wantCalls: 3, wantWait: 150 * time.Millisecond},
@@ -171,7 +173,7 @@ func TestRetryBudget(t *testing.T) {
 		// Every call fails for good: each retry spends a token, each call adds half.
 		calls := 0
 		always := func(context.Context) (int, error) { calls++; return 0, errBoom }
-		wantCalls := []int{3, 1, 2, 1, 2}  // attempts per call as the tokens run out and trickle in
+		wantCalls := []int{3, 1, 2, 1, 2} // attempts per call as the tokens run out and trickle in
 		wantTokens := []float64{0, 0.5, 0, 0.5, 0}
 		for i := range wantCalls {
 			calls = 0
