@@ -125,7 +125,9 @@ class TimeWindow:
                     self._seconds[slot] = None
                     self._calls[slot] = self._failed[slot] = self._slow[slot] = 0
         self.head = second
+    # docs:end time-window
 
+    # docs:start time-window-record
     def record(self, now: int, failed: bool, slow: bool) -> Totals:
         second = now // NS_PER_SECOND
         if self.head is None or second > self.head:
@@ -141,7 +143,7 @@ class TimeWindow:
         self.failed += failed
         self.slow += slow
         return self.totals(now)
-    # docs:end time-window
+    # docs:end time-window-record
 
     def totals(self, now: int) -> Totals:
         second = now // NS_PER_SECOND

@@ -1,0 +1,131 @@
+"""Bulkhead: at most N calls at once to one dependency; the rest wait briefly or are turned away.
+
+The Go twin is ``go/resilience/bulkhead.go`` (a buffered channel as a
+semaphore). The name is the ship's: a flooded compartment must not sink the
+ship. A slow dependency that holds every worker thread (or every connection)
+stalls calls to healthy dependencies too; a bulkhead caps what one
+dependency can hold, and rejects the excess *fast* with
+:class:`BulkheadFullError` rather than letting it queue without bound.
+
+Two classes, because a semaphore belongs to one world: :class:`Bulkhead`
+counts threads (``threading.BoundedSemaphore``), :class:`AsyncBulkhead`
+counts tasks (``asyncio.Semaphore``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import threading
+from collections.abc import Awaitable, Callable
+from types import TracebackType
+from typing import ParamSpec, TypeVar
+
+__all__ = ["AsyncBulkhead", "Bulkhead", "BulkheadFullError"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class BulkheadFullError(Exception):
+    """All ``max_concurrent`` slots were taken for longer than ``max_wait`` seconds."""
+
+    def __init__(self, max_concurrent: int, max_wait: float) -> None:
+        super().__init__(
+            f"bulkhead full: {max_concurrent} calls in flight, none finished within {max_wait}s"
+        )
+        self.max_concurrent = max_concurrent
+        self.max_wait = max_wait
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.max_concurrent, self.max_wait))
+
+
+def _check(max_concurrent: int, max_wait: float) -> None:
+    if max_concurrent < 1:
+        raise ValueError(f"max_concurrent: must be >= 1, got {max_concurrent!r}")
+    if max_wait < 0:
+        raise ValueError(f"max_wait: must be >= 0 seconds, got {max_wait!r}")
+
+
+class Bulkhead:
+    """At most ``max_concurrent`` threads inside at once; wait up to ``max_wait`` seconds for a slot."""
+
+    def __init__(self, max_concurrent: int, max_wait: float = 0.0) -> None:
+        _check(max_concurrent, max_wait)
+        self.max_concurrent, self.max_wait = max_concurrent, max_wait
+        self._slots = threading.BoundedSemaphore(max_concurrent)
+        self._lock = threading.Lock()
+        self.in_use = 0
+
+    def __enter__(self) -> Bulkhead:
+        if self.max_wait > 0:
+            acquired = self._slots.acquire(timeout=self.max_wait)
+        else:
+            acquired = self._slots.acquire(blocking=False)
+        if not acquired:
+            raise BulkheadFullError(self.max_concurrent, self.max_wait)
+        with self._lock:
+            self.in_use += 1
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        with self._lock:
+            self.in_use -= 1
+        self._slots.release()
+
+    def call(self, fn: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with self:
+            return fn(*args, **kwargs)
+
+    def __call__(self, fn: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(fn)
+        def limited(*args: P.args, **kwargs: P.kwargs) -> R:
+            return self.call(fn, *args, **kwargs)
+
+        return limited
+
+
+class AsyncBulkhead:
+    """At most ``max_concurrent`` tasks inside at once; wait up to ``max_wait`` seconds for a slot."""
+
+    def __init__(self, max_concurrent: int, max_wait: float = 0.0) -> None:
+        _check(max_concurrent, max_wait)
+        self.max_concurrent, self.max_wait = max_concurrent, max_wait
+        self._slots = asyncio.Semaphore(max_concurrent)  # binds to a loop on first wait only
+        self.in_use = 0
+
+    async def __aenter__(self) -> AsyncBulkhead:
+        if self._slots.locked():
+            if self.max_wait <= 0:
+                raise BulkheadFullError(self.max_concurrent, self.max_wait)
+            try:
+                async with asyncio.timeout(self.max_wait):
+                    await self._slots.acquire()
+            except TimeoutError:
+                raise BulkheadFullError(self.max_concurrent, self.max_wait) from None
+        else:
+            await self._slots.acquire()  # a free slot: returns without suspending
+        self.in_use += 1
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.in_use -= 1
+        self._slots.release()
+
+    async def call_async(
+        self, fn: Callable[P, Awaitable[R]], /, *args: P.args, **kwargs: P.kwargs
+    ) -> R:
+        async with self:
+            return await fn(*args, **kwargs)
+
+    def __call__(self, fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+        @functools.wraps(fn)
+        async def limited(*args: P.args, **kwargs: P.kwargs) -> R:
+            return await self.call_async(fn, *args, **kwargs)
+
+        return limited

@@ -1,0 +1,201 @@
+"""Retry: exponential backoff with full jitter, a cap on attempts, and a retry budget.
+
+The Go twin is ``go/resilience/retry.go``. Three ideas, each against a known
+way retries make an outage worse:
+
+* **Exponential backoff** spaces attempts out (``base_delay``, times
+  ``multiplier`` per attempt, capped at ``max_delay``), so a struggling
+  service gets room to recover.
+* **Full jitter** draws each delay uniformly from ``[0, backoff]``: clients
+  that failed together would otherwise retry together, in synchronized waves
+  (AWS's "Exponential Backoff And Jitter" measures this).
+* **A retry budget** caps retries *across* calls: retries may be at most
+  ``ratio`` of the calls in the last ``window`` seconds (plus a small floor,
+  ``min_retries``, so a quiet client can still retry). Per-call attempt caps
+  alone let a fleet triple its load exactly when the dependency is down.
+
+A rejection by a breaker (:class:`~twinbook.breaker.BreakerOpenError`) is not
+retried by default: the breaker has just said the dependency is down, and
+backing off for a few milliseconds will not change its mind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import inspect
+import random
+import threading
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import ParamSpec, TypeVar
+
+from twinbook.breaker import BreakerOpenError
+
+__all__ = ["Retry", "RetryBudget"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class RetryBudget:
+    """Retries allowed as a share of calls over a sliding time window; share one per dependency.
+
+    ``ratio=0.2`` lets retries add at most 20 % to the load; ``min_retries``
+    retries per window are always allowed. Safe to share between threads and tasks.
+    """
+
+    def __init__(
+        self,
+        ratio: float = 0.2,
+        min_retries: int = 3,
+        window: float = 10.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if not 0 <= ratio:
+            raise ValueError(f"ratio: must be >= 0, got {ratio!r}")
+        if min_retries < 0:
+            raise ValueError(f"min_retries: must be >= 0, got {min_retries!r}")
+        if not window > 0:
+            raise ValueError(f"window: must be > 0 seconds, got {window!r}")
+        self.ratio, self.min_retries, self.window = ratio, min_retries, window
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._calls: deque[float] = deque()
+        self._retries: deque[float] = deque()
+
+    def _forget(self, now: float) -> None:
+        for times in (self._calls, self._retries):
+            while times and times[0] <= now - self.window:
+                times.popleft()
+
+    def record_call(self) -> None:
+        """Count a first attempt (``Retry`` calls this)."""
+        with self._lock:
+            now = self._clock()
+            self._forget(now)
+            self._calls.append(now)
+
+    def try_spend(self) -> bool:
+        """Take one retry from the budget if there is one left."""
+        with self._lock:
+            now = self._clock()
+            self._forget(now)
+            if len(self._retries) >= max(self.min_retries, self.ratio * len(self._calls)):
+                return False
+            self._retries.append(now)
+            return True
+
+
+def _retryable(exc: BaseException) -> bool:
+    return isinstance(exc, Exception) and not isinstance(exc, BreakerOpenError)
+
+
+@dataclass(frozen=True)
+class Retry:
+    """Call again after a failure, up to ``max_attempts`` attempts in all.
+
+    ``retry_on(exc)`` decides which exceptions are worth another attempt
+    (default: every :class:`Exception` except a breaker's rejection; never a
+    cancellation). When the attempts or the budget run out, the last
+    exception is raised, with a note saying why retrying stopped.
+    ``sleep``, ``sleep_async`` and ``rng`` are injectable for tests.
+    """
+
+    max_attempts: int = 3
+    base_delay: float = 0.1
+    max_delay: float = 5.0
+    multiplier: float = 2.0
+    retry_on: Callable[[BaseException], bool] = _retryable
+    budget: RetryBudget | None = None
+    on_retry: Callable[[int, BaseException, float], None] | None = None
+    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
+    sleep_async: Callable[[float], Awaitable[None]] = field(default=asyncio.sleep, repr=False)
+    rng: random.Random = field(default_factory=random.Random, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.max_attempts < 1:
+            raise ValueError(f"max_attempts: must be >= 1, got {self.max_attempts!r}")
+        if self.base_delay < 0 or self.max_delay < 0:
+            raise ValueError(
+                f"base_delay, max_delay: must be >= 0, got {self.base_delay!r}, {self.max_delay!r}"
+            )
+        if self.multiplier < 1:
+            raise ValueError(f"multiplier: must be >= 1, got {self.multiplier!r}")
+
+    # docs:start retry-delays
+    def backoff(self, attempt: int) -> float:
+        """The ceiling of the delay after failed attempt ``attempt`` (1, 2, ...)."""
+        return min(self.max_delay, self.base_delay * self.multiplier ** (attempt - 1))
+
+    def delay(self, attempt: int) -> float:
+        """Full jitter: anywhere in ``[0, backoff(attempt)]``, uniformly."""
+        return self.rng.uniform(0.0, self.backoff(attempt))
+
+    def _next_delay(self, attempt: int, exc: BaseException) -> float | None:
+        """The delay before attempt ``attempt + 1``, or ``None`` to give up (with a note why)."""
+        if not self.retry_on(exc):
+            return None
+        if attempt >= self.max_attempts:
+            exc.add_note(f"retry: gave up after {attempt} attempts")
+            return None
+        if self.budget is not None and not self.budget.try_spend():
+            exc.add_note(f"retry: budget exhausted after {attempt} attempt(s)")
+            return None
+        delay = self.delay(attempt)
+        if self.on_retry is not None:
+            self.on_retry(attempt, exc, delay)
+        return delay
+    # docs:end retry-delays
+
+    # docs:start retry
+    def call(self, fn: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
+        """Call ``fn`` until it returns, or raise its last exception."""
+        if self.budget is not None:
+            self.budget.record_call()
+        attempt = 1
+        while True:
+            try:
+                return fn(*args, **kwargs)
+            except BaseException as exc:
+                delay = self._next_delay(attempt, exc)
+                if delay is None:
+                    raise
+            self.sleep(delay)
+            attempt += 1
+    # docs:end retry
+
+    async def call_async(
+        self, fn: Callable[P, Awaitable[R]], /, *args: P.args, **kwargs: P.kwargs
+    ) -> R:
+        """Await ``fn`` until it returns, or raise its last exception; cancellation stops at once."""
+        if self.budget is not None:
+            self.budget.record_call()
+        attempt = 1
+        while True:
+            try:
+                return await fn(*args, **kwargs)
+            except BaseException as exc:
+                delay = self._next_delay(attempt, exc)
+                if delay is None:
+                    raise
+            await self.sleep_async(delay)
+            attempt += 1
+
+    def __call__(self, fn: Callable[P, R]) -> Callable[P, R]:
+        """Decorate a function or a coroutine function."""
+        if inspect.iscoroutinefunction(fn):
+
+            @functools.wraps(fn)
+            async def retried_async(*args: P.args, **kwargs: P.kwargs) -> R:
+                return await self.call_async(fn, *args, **kwargs)  # type: ignore[arg-type]
+
+            return retried_async  # type: ignore[return-value]
+
+        @functools.wraps(fn)
+        def retried(*args: P.args, **kwargs: P.kwargs) -> R:
+            return self.call(fn, *args, **kwargs)
+
+        return retried
