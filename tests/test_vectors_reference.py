@@ -323,3 +323,35 @@ def test_a_model_with_one_rule_broken_fails_some_case(mutant):
         except model.Mismatch:
             caught.append(f"{file}: {case['name']}")
     assert caught, f"no vector catches {mutant.__name__}"
+
+
+# -- the chapter 2 exercises' hidden tests embed the current vectors ---------------------------
+
+
+def _exercise_vectors():
+    name = "twinbook_breaker_exercise_vectors"
+    path = ROOT / "tests" / "vectors" / "reference" / "exercise_vectors.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+exercise_vectors = _exercise_vectors()
+
+
+def test_exercise_hidden_tests_embed_the_current_vectors():
+    stale = exercise_vectors.stale_files()
+    assert stale == [], (
+        "run `.venv/bin/python tests/vectors/reference/exercise_vectors.py --write`: "
+        + ", ".join(str(p.relative_to(ROOT)) for p in stale)
+    )
+
+
+@pytest.mark.parametrize("exercise", sorted(exercise_vectors.EXERCISES))
+def test_each_vector_exercise_replays_a_real_subset(exercise):
+    cases = exercise_vectors.select(exercise)
+    assert len(cases) >= 10, f"{exercise}: only {len(cases)} vector cases apply"
+    for case in cases:  # the subset is what it claims to be
+        assert exercise_vectors.features(case) <= exercise_vectors.EXERCISES[exercise]["features"]
