@@ -109,7 +109,8 @@ LAB_PORT ?= 8888
 LAB_ARGS ?=
 lab: setup ## JupyterLab on http://127.0.0.1:8888/ with both kernels (Python and Go)
 	@cd "$(ROOT)"
-	exec "$(BIN)/jupyter" lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT) --ServerApp.root_dir="$(ROOT)" $(LAB_ARGS)
+	root=(); [ "$$(id -u)" != 0 ] || root=(--allow-root)  # containers often run as root
+	exec "$(BIN)/jupyter" lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT) --ServerApp.root_dir="$(ROOT)" "$${root[@]}" $(LAB_ARGS)
 
 # make release OUT=folder: the student edition (twinbook release --help says what is in it).
 # OUT defaults to build/student-edition here; an earlier edition there is replaced.

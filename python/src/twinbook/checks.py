@@ -182,11 +182,18 @@ def failure_lines(c: Checked, *, verbose: bool = False) -> Text:
     text.append("  stuck? ", style="dim")
     text.append(f"twinbook hint {c.exercise.id}\n", style="dim")
     if verbose:
-        for r in c.result.results:
-            mark, style = ("✓", "green") if r.passed else ("✗", "red")
-            text.append(f"    {mark} ", style=style)
-            text.append(r.name if r.passed else f"{r.name}: {r.first_line()}")
-            text.append("\n")
+        text.append_text(per_test_lines(c))
+    return text
+
+
+def per_test_lines(c: Checked) -> Text:
+    """Every test of a check, ``✓ name`` / ``✗ name: message`` (the notebook's report)."""
+    text = Text()
+    for r in c.result.results:
+        mark, style = ("✓", "green") if r.passed else ("✗", "red")
+        text.append(f"    {mark} ", style=style)
+        text.append(r.name if r.passed else f"{r.name}: {r.first_line()}")
+        text.append("\n")
     return text
 
 
@@ -244,6 +251,10 @@ def render(
     whole-workbook check: the table and the "Next" line say enough about those)."""
     console.print(results_table(checked))
     for c in checked:
+        if c.ok and verbose:
+            console.print()
+            console.print(Text.assemble(("✓ ", "green bold"), (f"{c.exercise.id} ({c.language})", "bold")))
+            console.print(per_test_lines(c), end="", soft_wrap=True)
         if c.ok or (c.status == NOT_STARTED and not show_not_started and not verbose):
             continue
         console.print()

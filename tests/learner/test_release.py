@@ -1,0 +1,228 @@
+"""`make release OUT=...` / `twinbook release`: the student edition has no answer and no
+hidden test, and `twinbook check` works inside it.
+
+The release is made once per module through the Makefile (setup assumed done), with a small
+built site standing in for build/html (the real book is scanned by every release; building
+it here would take minutes). The checks below do not reuse the release's own scanner: they
+recompute what must not be there from solutions/ with their own code.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, SOLUTIONS, fill_in
+
+from twinbook.release import ReleaseError, Secrets, find_leaks, make_release
+
+MARKERS = ("# BEGIN SOLUTION", "# END SOLUTION", "// BEGIN SOLUTION", "// END SOLUTION")
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory) -> Path:
+    site = tmp_path_factory.mktemp("site")
+    (site / "index.html").write_text("<html><body><h1>twinbook</h1><p>the book</p></body></html>\n")
+    (site / "chapters").mkdir()
+    (site / "chapters" / "ch01.html").write_text("<p>worker pools, pipelines</p>\n")
+    out = tmp_path_factory.mktemp("release") / "student"
+    proc = subprocess.run(
+        ["make", "-o", "setup", "release", f"OUT={out}", f"RELEASE_ARGS=--book-from {site}"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"files in {out} (book: copied {site})" in proc.stdout
+    return out
+
+
+def _squeeze(line: str) -> str:
+    return " ".join(line.split())
+
+
+def _text(path: Path) -> str:
+    text = path.read_bytes().decode("utf-8", errors="ignore")
+    if path.suffix == ".ipynb":
+        nb = json.loads(text)
+        parts = []
+        for cell in nb["cells"]:
+            parts.append("".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"])
+            for output in cell.get("outputs", []):
+                parts.append(json.dumps(output, ensure_ascii=False).replace("\\n", "\n"))
+        return "\n".join(parts)
+    if path.suffix == ".html":
+        return html.unescape(re.sub(r"<[^>]+>", "", text))
+    return text
+
+
+def _solution_cells():
+    for nb in SOLUTIONS.rglob("*.ipynb"):
+        for cell in json.loads(nb.read_text())["cells"]:
+            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            inside = False
+            for line in source.split("\n"):
+                if line.strip() in MARKERS:
+                    inside = line.strip().endswith("BEGIN SOLUTION")
+                    continue
+                yield nb, _squeeze(line), inside
+
+
+def _release_files(release: Path) -> list[Path]:
+    return sorted(p for p in release.rglob("*") if p.is_file())
+
+
+def test_what_is_in_it(release):
+    assert sorted(p.name for p in release.iterdir()) == sorted(
+        [".gitignore", "Makefile", "README.md", "book", "exercises", "go", "notebooks", "python"]
+    )
+    assert (release / "book" / "index.html").read_text().startswith("<html>")
+    assert (release / "exercises" / "README.md").is_file()
+    assert (release / "python" / "pyproject.toml").is_file() and (release / "go" / "go.mod").is_file()
+    assert (release / "python" / "src" / "twinbook" / "cli.py").is_file()
+    ids = sorted(p.parent.relative_to(release / "exercises").as_posix() for p in (release / "exercises").glob("*/*/exercise.toml"))
+    assert ids == sorted(p.parent.relative_to(SOLUTIONS).as_posix() for p in SOLUTIONS.glob("*/*/exercise.toml"))
+    junk = {"__pycache__", ".pytest_cache", ".twinbook", ".ipynb_checkpoints", "solutions", "build", ".venv"}
+    assert [p for p in _release_files(release) if junk & set(p.relative_to(release).parts)] == []
+
+
+def test_no_answer_text(release):
+    """No file holds a non-trivial line of an answer region, unless the workbook shows that
+    line anyway outside the answers (the libraries, the teaching notebooks, the book's
+    pages, the visible tests, the exercise notebooks' tasks and demos)."""
+    answers = {line for _, line, inside in _solution_cells() if inside and len(line) >= 8 and re.search(r"\w", line)}
+    shown: set[str] = {line for _, line, inside in _solution_cells() if not inside}
+    for top in ("go", "python/src", "python/tests", "notebooks", "book"):
+        for path in (ROOT / top).rglob("*"):
+            if path.is_file() and path.suffix in (".go", ".py", ".md", ".ipynb"):
+                shown |= {_squeeze(line) for line in _text(path).splitlines()}
+    for path in list(SOLUTIONS.glob("*/*/*/test_visible.py")) + list(SOLUTIONS.glob("*/*/*/visible_test.go")):
+        shown |= {_squeeze(line) for line in path.read_text().splitlines()}
+    specific = answers - shown
+    assert len(specific) >= 40, "too few answer lines to prove anything"
+    found = {
+        (str(path.relative_to(release)), line)
+        for path in _release_files(release)
+        for line in {_squeeze(line) for line in _text(path).splitlines()} & specific
+    }
+    assert found == set()
+
+
+def test_no_hidden_test(release):
+    hidden_names = set()
+    for toml in SOLUTIONS.glob("*/*/exercise.toml"):
+        data = tomllib.loads(toml.read_text())
+        for lang, prefix in (("python", "test_hidden_"), ("go", "TestHidden")):
+            hidden_names |= {name for name in data.get(lang, {}).get("points", {}) if name.startswith(prefix)}
+    assert len(hidden_names) >= 8
+    hidden_files = [p for p in _release_files(release) if p.name in ("test_hidden.py", "hidden_test.go")]
+    assert hidden_files == []
+    hidden_lines = set()
+    for path in list(SOLUTIONS.glob("*/*/*/test_hidden.py")) + list(SOLUTIONS.glob("*/*/*/hidden_test.go")):
+        hidden_lines |= {_squeeze(line) for line in path.read_text().splitlines() if "Hidden" in line or "hidden" in line}
+    for path in _release_files(release):
+        text = path.read_bytes().decode("utf-8", errors="ignore")
+        assert not [name for name in hidden_names if name in text], path
+        assert not hidden_lines & {_squeeze(line) for line in text.splitlines()}, path
+    for toml in (release / "exercises").glob("*/*/exercise.toml"):
+        data = tomllib.loads(toml.read_text())
+        for lang in ("python", "go"):
+            points = data.get(lang, {}).get("points", {})
+            assert points and not any("hidden" in name.lower() for name in points), toml
+    # the points of the visible tests are all still there
+    src = tomllib.loads((SOLUTIONS / "ch01-concurrency/01-worker-pool/exercise.toml").read_text())
+    rel = tomllib.loads((release / "exercises/ch01-concurrency/01-worker-pool/exercise.toml").read_text())
+    assert rel["python"]["points"] == {k: v for k, v in src["python"]["points"].items() if not k.startswith("test_hidden_")}
+
+
+def _twinbook(release: Path, *args: str) -> subprocess.CompletedProcess:
+    """The release's own twinbook (its python/src first on the path), run inside it."""
+    env = dict(os.environ, PYTHONPATH=str(release / "python" / "src"), COLUMNS="120")
+    return subprocess.run(
+        [sys.executable, "-m", "twinbook.cli", *args], cwd=release, env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+@pytest.mark.parametrize(
+    "ex_id, language, stub_message, passed",
+    [
+        ("ch01-concurrency/01-worker-pool", "python", "NotImplementedError: A worker pool with a limit", "5/5"),
+        ("ch01-concurrency/02-pipeline-stage", "go", "TODO: A pipeline stage with backpressure", "4/4"),
+    ],
+)
+def test_twinbook_check_works_inside(release, tmp_path, ex_id, language, stub_message, passed):
+    where = subprocess.run(  # the release's own package, not the project's
+        [sys.executable, "-c", "import twinbook; print(twinbook.__file__)"],
+        env=dict(os.environ, PYTHONPATH=str(release / "python" / "src")), capture_output=True, text=True,
+    )
+    assert where.stdout.strip() == str(release / "python" / "src" / "twinbook" / "__init__.py")
+    workbook = tmp_path / "student"  # a copy: each learner gets their own
+    shutil.copytree(release, workbook, symlinks=True, ignore=shutil.ignore_patterns("book"))
+    stub = _twinbook(workbook, "check", ex_id, "--lang", language)
+    assert stub.returncode == 1, stub.stdout + stub.stderr
+    assert "· not started" in stub.stdout and stub_message in stub.stdout
+    fill_in(workbook / "exercises", ex_id, language)
+    solved = _twinbook(workbook, "check", ex_id, "--lang", language)
+    assert solved.returncode == 0, solved.stdout + solved.stderr
+    assert f"│   {passed} │ ✓ done │" in solved.stdout
+    assert (workbook / "exercises" / ".twinbook" / "progress.json").is_file()
+
+
+def test_its_makefile_and_readme(release):
+    targets = subprocess.run(["make", "help"], cwd=release, capture_output=True, text=True, check=True).stdout
+    names = re.findall(r"^  make (\S+)", targets, re.M)
+    assert names == ["help", "setup", "lab", "clean", "distclean", "check", "watch", "progress", "serve"]
+    # setup and lab are the project's own rules, unchanged
+    project = (ROOT / "Makefile").read_text()
+    student = (release / "Makefile").read_text()
+    for rule in ("setup", "lab"):
+        block = re.search(rf"^{rule}:.*?(?=^\S|\Z)", project, re.M | re.S).group(0).rstrip()
+        assert block in student
+    dry = subprocess.run(["make", "-n", "setup"], cwd=release, capture_output=True, text=True)
+    assert dry.returncode == 0, dry.stderr
+    assert "pip install" in dry.stdout and "ipykernel install" in dry.stdout
+    check = subprocess.run(["make", "-n", "-o", "setup", "check", "EX=ch01-concurrency/01-worker-pool"], cwd=release, capture_output=True, text=True)
+    assert check.returncode == 0 and 'twinbook" check ch01-concurrency/01-worker-pool' in check.stdout
+    readme = (release / "README.md").read_text()
+    assert "make setup" in readme and "twinbook check" in readme and "solutions" not in readme.lower()
+
+
+def test_the_scan_catches_planted_leaks(release, tmp_path):
+    """What the release refuses: a solution notebook, a hidden test file, hidden points in an
+    exercise.toml, an answer line in a page of the book (highlighted by spans)."""
+    secrets = Secrets.of(ROOT)
+    assert find_leaks(release, secrets) == []
+    tree = tmp_path / "leaky"
+    sol_nb = next((SOLUTIONS / "ch01-concurrency/01-worker-pool/python").glob("*.ipynb"))
+    (tree / "exercises").mkdir(parents=True)
+    shutil.copy(sol_nb, tree / "exercises" / "copied.ipynb")
+    shutil.copy(SOLUTIONS / "ch01-concurrency/01-worker-pool/go/hidden_test.go", tree / "exercises" / "hidden_test.go")
+    shutil.copy(SOLUTIONS / "ch01-concurrency/01-worker-pool/exercise.toml", tree / "exercises" / "exercise.toml")
+    line = next(iter(secrets.answers))
+    words = line.split(" ")
+    (tree / "page.html").write_text("<pre>" + " ".join(f"<span class='n'>{html.escape(w)}</span>" for w in words) + "</pre>\n")
+    leaks = find_leaks(tree, secrets)
+    assert any(l.startswith("exercises/copied.ipynb: answer line") for l in leaks)
+    assert "exercises/hidden_test.go: a hidden test file" in leaks
+    assert any(l.startswith("exercises/exercise.toml: hidden test name test_hidden_") for l in leaks)
+    assert any(l.startswith("page.html: answer line") for l in leaks)
+
+
+def test_refuses_to_overwrite_what_is_not_a_release(release, tmp_path):
+    other = tmp_path / "mine"
+    other.mkdir()
+    (other / "notes.txt").write_text("my notes")
+    with pytest.raises(ReleaseError, match="not empty"):
+        make_release(ROOT, other, book="none")
+    with pytest.raises(ReleaseError, match="not an earlier student edition"):
+        make_release(ROOT, other, book="none", force=True)
+    assert (other / "notes.txt").read_text() == "my notes"
+    with pytest.raises(ReleaseError, match="outside the project"):
+        make_release(ROOT, ROOT / "exercises" / "out", book="none")
