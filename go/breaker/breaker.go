@@ -189,10 +189,12 @@ func (b *Breaker) reject(p *phase, now int64) error {
 // Done reports how the call ended. Its duration is the time since Acquire;
 // a result whose permission was granted before the breaker's latest
 // transition is discarded.
-func (p Permission) Done(o Outcome) { p.finish(o, nil) }
+func (p Permission) Done(o Outcome) { p.DoneErr(o, nil) }
 
-// finish is Done with the call's error, which events carry.
-func (p Permission) finish(o Outcome, err error) {
+// DoneErr is Done with the call's error, which subscribers see in the
+// outcome's [Event]. (Use [Breaker.Classify] to turn an error into an
+// Outcome.)
+func (p Permission) DoneErr(o Outcome, err error) {
 	if p.b != nil {
 		p.b.done(p.p, p.start, o, err)
 	}
