@@ -36,15 +36,18 @@ from __future__ import annotations
 
 import datetime as _dt
 import html
+import io
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
+import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from twinbook.exercises.generate import generate_tree
 from twinbook.exercises.model import HIDDEN_PREFIX, HIDDEN_TESTS, find_exercises
@@ -122,6 +125,36 @@ def strip_hidden_points(toml_text: str) -> str:
                 continue
         out.append(line)
     return "".join(out)
+
+
+def strip_hidden_everywhere(tree: Path) -> list[str]:
+    """Strip hidden tests' points from every copy of an exercise.toml under ``tree``,
+    including those inside zip archives (the book's downloads); returns what changed.
+    Zip entries keep their order, dates and attributes, so a deterministic zip stays so."""
+    changed = []
+    for path in sorted(Path(tree).rglob("*")):
+        if path.name == "exercise.toml" and path.is_file():
+            text = path.read_text(encoding="utf-8")
+            if strip_hidden_points(text) != text:
+                path.write_text(strip_hidden_points(text), encoding="utf-8")
+                changed.append(str(path.relative_to(tree)))
+        elif path.suffix == ".zip" and path.is_file() and zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as zf:
+                entries = [(info, zf.read(info)) for info in zf.infolist()]
+            fixed = []
+            for info, data in entries:
+                if PurePosixPath(info.filename).name == "exercise.toml":
+                    text = data.decode("utf-8")
+                    data = strip_hidden_points(text).encode("utf-8")
+                fixed.append((info, data))
+            if any(a[1] != b[1] for a, b in zip(entries, fixed)):
+                tmp = path.with_name(path.name + ".tmp")
+                with zipfile.ZipFile(tmp, "w") as zf:
+                    for info, data in fixed:
+                        zf.writestr(info, data)
+                os.replace(tmp, path)
+                changed.append(str(path.relative_to(tree)))
+    return changed
 
 
 def learner_readme(readme: str) -> str:
@@ -360,14 +393,38 @@ def _notebook_text(text: str) -> str:
     return "\n".join(strings)
 
 
-def file_lines(path: Path) -> set[str]:
+def file_lines(path: Path, data: bytes | None = None) -> set[str]:
     """A file's lines, whitespace squeezed; notebooks by their strings, HTML without tags."""
-    text = path.read_bytes().decode("utf-8", errors="ignore")
-    if path.suffix == ".ipynb":
+    name = PurePosixPath(str(path))
+    text = (path.read_bytes() if data is None else data).decode("utf-8", errors="ignore")
+    if name.suffix == ".ipynb":
         text = _notebook_text(text)
-    elif path.suffix in (".html", ".htm", ".xml", ".svg"):
+    elif name.suffix in (".html", ".htm", ".xml", ".svg"):
         text = html.unescape(re.sub(r"<[^>]+>", "", text))
     return {_squeeze(line) for line in text.splitlines()}
+
+
+def _members(path: Path, data: bytes | None = None, depth: int = 0):
+    """(name, bytes) of a file, or of every file inside it when it is a zip or tar archive
+    (archives inside archives too, a few levels deep): the book's downloads are zips."""
+    data = path.read_bytes() if data is None else data
+    name = str(path)
+    if depth < 3 and name.endswith(".zip") and zipfile.is_zipfile(io.BytesIO(data)):
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            for info in zf.infolist():
+                if not info.is_dir():
+                    yield from _members(Path(f"{name}!{info.filename}"), zf.read(info), depth + 1)
+        return
+    if depth < 3 and name.endswith((".tar", ".tar.gz", ".tgz")):
+        try:
+            with tarfile.open(fileobj=io.BytesIO(data)) as tf:
+                for member in tf.getmembers():
+                    if member.isfile():
+                        yield from _members(Path(f"{name}!{member.name}"), tf.extractfile(member).read(), depth + 1)
+            return
+        except tarfile.TarError:
+            pass
+    yield name, data
 
 
 def _regions(solutions: Path):
@@ -452,26 +509,36 @@ class Secrets:
 
 
 def find_leaks(out: Path, secrets: Secrets) -> list[str]:
-    """Every leak in the tree ``out``, one line each: the file and what it gives away."""
+    """Every leak in the tree ``out``, one line each: the file (``archive.zip!member`` for
+    a file inside an archive) and what it gives away."""
     out = Path(out)
     leaks: list[str] = []
-    name_re = re.compile(r"\b(" + "|".join(map(re.escape, sorted(secrets.hidden_names, key=len, reverse=True))) + r")\b") if secrets.hidden_names else None
+    name_re = (
+        re.compile(r"\b(" + "|".join(map(re.escape, sorted(secrets.hidden_names, key=len, reverse=True))) + r")\b")
+        if secrets.hidden_names else None
+    )
     for path in sorted(p for p in out.rglob("*") if p.is_file()):
-        rel = path.relative_to(out)
-        if path.name in HIDDEN_TESTS.values():
-            leaks.append(f"{rel}: a hidden test file")
-            continue
-        if "solutions" in rel.parts:
-            leaks.append(f"{rel}: inside a solutions folder")
-        lines = file_lines(path)
-        for line in sorted(lines & secrets.answers.keys()):
-            leaks.append(f"{rel}: answer line from {secrets.answers[line]}: {line}")
-        for line in sorted(lines & secrets.hidden_lines.keys()):
-            leaks.append(f"{rel}: hidden test line from {secrets.hidden_lines[line]}: {line}")
-        if name_re is not None:
-            text = path.read_bytes().decode("utf-8", errors="ignore")
-            for name in sorted(set(name_re.findall(text))):
-                leaks.append(f"{rel}: hidden test name {name} ({secrets.hidden_names[name]})")
+        for name, data in _members(path):
+            rel = name[len(str(out)) + 1:]  # below out; "a.zip!member" inside an archive
+            leaks += _leaks_of(rel, data, secrets, name_re)
+    return leaks
+
+
+def _leaks_of(rel: str, data: bytes, secrets: Secrets, name_re) -> list[str]:
+    leaks = []
+    parts = PurePosixPath(rel.replace("!", "/")).parts
+    if parts[-1] in HIDDEN_TESTS.values():
+        return [f"{rel}: a hidden test file"]
+    if "solutions" in parts:
+        leaks.append(f"{rel}: inside a solutions folder")
+    lines = file_lines(Path(rel), data)
+    for line in sorted(lines & secrets.answers.keys()):
+        leaks.append(f"{rel}: answer line from {secrets.answers[line]}: {line}")
+    for line in sorted(lines & secrets.hidden_lines.keys()):
+        leaks.append(f"{rel}: hidden test line from {secrets.hidden_lines[line]}: {line}")
+    if name_re is not None:
+        for name in sorted(set(name_re.findall(data.decode("utf-8", errors="ignore")))):
+            leaks.append(f"{rel}: hidden test name {name} ({secrets.hidden_names[name]})")
     return leaks
 
 
@@ -501,6 +568,7 @@ def make_release(root: Path, out: Path, *, book: str = "auto", book_from: Path |
                 shutil.copy2(root / rel, target)
         write_exercises(root, staging)
         how = add_book(root, staging, book, book_from)
+        strip_hidden_everywhere(staging)  # the book's copies of exercise.toml, zipped or not
         (staging / "Makefile").write_text(student_makefile((root / "Makefile").read_text(encoding="utf-8")))
         (staging / "README.md").write_text(student_readme(_commit(root)), encoding="utf-8")
         if (root / ".gitignore").is_file():
