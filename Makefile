@@ -135,6 +135,10 @@ bench-grade: setup ## benchmark the grader on a synthetic class (build/bench/gra
 	@cd "$(ROOT)"
 	"$(BIN)/python" tests/benchmarks/grade_class.py --jobs 2
 
+bench-go: setup ## benchmark the Go breaker against sony/gobreaker v2 (build/bench/go.json)
+	@cd "$(ROOT)"
+	"$(BIN)/python" tests/benchmarks/go_breaker.py --count $(or $(BENCH_COUNT),5)
+
 constraints: setup ## re-pin python/constraints.txt from the venv (after changing pyproject.toml)
 	@cd "$(ROOT)"
 	{ sed -n '/^#/p' python/constraints.txt

@@ -90,10 +90,21 @@ func New(cfg Config) (*Breaker, error) {
 	}
 	b.closedLimits = thresholds{minimum: uint64(minimum), failure: cfg.FailureRateThreshold, slow: cfg.SlowCallRateThreshold}
 	b.trialLimits = thresholds{minimum: uint64(cfg.HalfOpenPermittedCalls), failure: cfg.FailureRateThreshold, slow: cfg.SlowCallRateThreshold}
-	// One stripe of a time window's call counters per core, up to 8.
-	b.stripes = 1 << bits.Len(uint(min(runtime.GOMAXPROCS(0), 8)-1))
+	b.stripes = timeStripes(runtime.GOMAXPROCS(0), cfg.WindowSize)
 	b.phase.Store(b.newPhase(Closed, b.tl.now()))
 	return b, nil
+}
+
+// timeStripes is how many call counters a time window keeps per bucket:
+// four per core (goroutines pick theirs by a hash, see stripe, so fewer
+// would collide often), a power of two, at most 16, and fewer for windows
+// so long that the counters would pass 64Ki (4 MiB).
+func timeStripes(procs, seconds int) int {
+	n := 1 << bits.Len(uint(4*procs-1))
+	for n > 16 || (n > 1 && n*seconds > 1<<16) {
+		n /= 2
+	}
+	return n
 }
 
 func (b *Breaker) newPhase(s State, since int64) *phase {
@@ -224,7 +235,7 @@ func (a *allowance) done(o Outcome) {
 	}
 }
 
-// docs:start done
+// docs:start record
 
 func (b *Breaker) done(p *phase, start int64, o Outcome, err error) {
 	end := b.tl.now()
@@ -266,7 +277,9 @@ func (b *Breaker) done(p *phase, start int64, o Outcome, err error) {
 	// Disabled records nothing; Open and ForcedOpen grant no permissions.
 }
 
-// docs:end done
+// docs:end record
+
+// docs:start half-open-trial
 
 // record adds one trial outcome (an ignored one gives its permit back) and
 // reports whether all the trial calls are now in, with their counts.
@@ -287,6 +300,8 @@ func (t *trial) record(o Outcome, slow bool, permits int) (bool, counts) {
 	return t.counts.calls == uint64(permits), t.counts
 }
 
+// docs:end half-open-trial
+
 // ---------------------------------------------------------------------------
 // Transitions
 
@@ -295,7 +310,7 @@ func (t *trial) record(o Outcome, slow bool, permits int) (bool, counts) {
 // skipCycles).
 const dueLimit = 10_000
 
-// docs:start advance
+// docs:start apply-due
 
 // advance applies every time-driven transition due at or before now, each at
 // the moment it was due, and returns the current phase.
@@ -319,7 +334,7 @@ func (b *Breaker) advance(now int64) *phase {
 	}
 }
 
-// docs:end advance
+// docs:end apply-due
 
 // skipCycles is for a breaker left alone through more than dueLimit
 // transitions of open/half-open cycles (a zero wait in Open and a tiny maximum wait in
@@ -338,6 +353,8 @@ func (b *Breaker) skipCycles(p *phase, now int64) int64 {
 	return p.since + stay
 }
 
+// docs:start transition
+
 // transition moves from phase from (if it is still current) to a new phase
 // in state to that began at at, and delivers the transition's event.
 func (b *Breaker) transition(from *phase, to State, at int64) {
@@ -351,6 +368,8 @@ func (b *Breaker) transition(from *phase, to State, at int64) {
 	b.mu.Unlock()
 	b.dispatch()
 }
+
+// docs:end transition
 
 // ForceOpen moves the breaker to ForcedOpen (if it is not there already),
 // where it rejects every call until Close, Disable or Reset.

@@ -6,7 +6,7 @@ import (
 	"fmt"
 )
 
-// docs:start execute
+// docs:start call
 
 // Execute runs fn through b: if b permits the call, Execute calls fn(ctx),
 // records how it went and returns what fn returned; if not, it returns the
@@ -52,7 +52,7 @@ func (t Typed[T]) Execute(ctx context.Context, fn func(context.Context) (T, erro
 	return result, err
 }
 
-// docs:end execute
+// docs:end call
 
 // docs:start classify
 

@@ -1,5 +1,7 @@
 package breaker
 
+// docs:start metrics
+
 // Metrics is a snapshot of a breaker: its state and what its current window
 // holds. In Open, ForcedOpen and Disabled the window is empty; in HalfOpen it
 // holds the trial calls recorded so far.
@@ -15,6 +17,8 @@ type Metrics struct {
 	// last Reset.
 	NotPermitted uint64
 }
+
+// docs:end metrics
 
 // Metrics returns a snapshot, after applying every time-driven transition
 // that is due.

@@ -120,7 +120,7 @@ func newCountWindow(size int, t thresholds) *countWindow {
 	return &countWindow{thresholds: t, size: uint64(size), slots: make([]atomic.Uint64, size)}
 }
 
-// docs:start count-record
+// docs:start count-window
 
 // record adds one call with outcome bits and reports whether the window now
 // opens the breaker.
@@ -147,12 +147,14 @@ func (w *countWindow) record(bits uint8) bool {
 	}
 }
 
-// docs:end count-record
+// docs:end count-window
 
 func (w *countWindow) snapshot() counts { return unpack(w.agg.Load()) }
 
 // ---------------------------------------------------------------------------
 // The time window: the calls recorded in the last size seconds.
+
+// docs:start time-window
 
 // A time window's counters are tagged words: the high 32 bits hold the
 // second they count (its low 32 bits), the low 32 bits the count. A word
@@ -178,6 +180,8 @@ func bump(w *atomic.Uint64, sec int64) bool {
 		}
 	}
 }
+
+// docs:end time-window
 
 // timeWindow is a ring of size one-second buckets without a lock. A call
 // counts in the bucket of its completion second, floor(t / 1s); at time T the
@@ -229,7 +233,7 @@ func (w *timeWindow) bucket(sec int64) int64 {
 	return b
 }
 
-// docs:start time-record
+// docs:start time-window-record
 
 // record adds one call that completed at end and reports whether the window
 // now opens the breaker.
@@ -258,7 +262,7 @@ func (w *timeWindow) record(bits uint8, end int64) bool {
 	return false
 }
 
-// docs:end time-record
+// docs:end time-window-record
 
 // snapshot sums the buckets in the window at time now.
 func (w *timeWindow) snapshot(now int64) counts {

@@ -87,7 +87,7 @@ func (o *options) outcome(ctx context.Context, err error) breaker.Outcome {
 
 // docs:end classify
 
-// docs:start unary
+// docs:start grpc-interceptor
 
 // UnaryClientInterceptor runs every unary call through cb.
 func UnaryClientInterceptor(cb *breaker.Breaker, opts ...Option) grpc.UnaryClientInterceptor {
@@ -104,7 +104,7 @@ func UnaryClientInterceptor(cb *breaker.Breaker, opts ...Option) grpc.UnaryClien
 	}
 }
 
-// docs:end unary
+// docs:end grpc-interceptor
 
 // StreamClientInterceptor runs every streaming call through cb. A stream
 // counts as one call, from its start to its end: the error (io.EOF for a

@@ -11,7 +11,7 @@ import (
 	"twinbook/breaker"
 )
 
-// docs:start transport
+// docs:start http-transport
 
 // Transport is an http.RoundTripper that runs every request through a
 // breaker. When the breaker refuses, RoundTrip returns its
@@ -50,7 +50,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, err
 }
 
-// docs:end transport
+// docs:end http-transport
 
 func (t *Transport) failed(resp *http.Response) bool {
 	if t.IsFailureResponse != nil {
