@@ -308,6 +308,7 @@ class Breaker:
             self._hub.post(subscribers, Transition(old, to, at / 1e9))
     # docs:end transition
 
+    # docs:start trips
     def _tripped(self, calls: int, failed: int, slow: int, minimum: int | None = None) -> bool:
         """The spec's test: enough calls, and either rate at or above its threshold.
 
@@ -318,6 +319,7 @@ class Breaker:
             failed * 100 / calls >= self._failure_threshold
             or slow * 100 / calls >= self._slow_threshold
         )
+    # docs:end trips
 
     # docs:start acquire
     def _acquire_slow(self) -> tuple[_Era, int]:
@@ -401,6 +403,7 @@ class Breaker:
         return False  # closed and ignored, or disabled: nothing to record
     # docs:end record
 
+    # docs:start half-open-trial
     def _record_trial(self, failed: bool, slow: bool, end: int) -> None:
         """A half-open trial call came back: once all are in, close or open again."""
         self._trial_in_flight -= 1
@@ -412,6 +415,7 @@ class Breaker:
                 self._trial_calls, self._trial_failed, self._trial_slow, self._permits
             )
             self._transition(OPEN if opened else CLOSED, end)
+    # docs:end half-open-trial
 
     def _deliver(self) -> None:
         if self._pending:

@@ -64,6 +64,7 @@ class Config:
     breaker records.
     """
 
+    # docs:start config
     sliding_window: SlidingWindow | str = SlidingWindow.COUNT
     window_size: int = 100
     minimum_calls: int = 100
@@ -79,6 +80,7 @@ class Config:
     ignore_exception: Callable[[BaseException], bool] | None = None
     record_result: Callable[[Any], bool] | None = None
     name: str = ""
+    # docs:end config
 
     def __post_init__(self) -> None:
         try:
@@ -121,6 +123,7 @@ class Config:
             return min(self.minimum_calls, self.window_size)
         return self.minimum_calls
 
+    # docs:start classify
     def classify_exception(self, exc: BaseException) -> Outcome:
         """What the breaker records when the protected call raised ``exc`` (see the class doc)."""
         if isinstance(exc, self.ignore_exceptions) or (
@@ -140,6 +143,7 @@ class Config:
         if self.record_result is not None and self.record_result(value):
             return Outcome.FAILURE
         return Outcome.SUCCESS
+    # docs:end classify
 
 
 def _is_number(value: object) -> bool:

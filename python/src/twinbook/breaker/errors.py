@@ -17,6 +17,7 @@ class BreakerError(Exception):
     """Base of the errors a breaker raises itself (never of the errors it passes through)."""
 
 
+# docs:start open-error
 class BreakerOpenError(BreakerError):
     """The breaker did not permit the call; the call was not made.
 
@@ -43,6 +44,7 @@ class BreakerOpenError(BreakerError):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.state.value!r}, retry_after={self.retry_after!r})"
+# docs:end open-error
 
     def __reduce__(self) -> tuple[object, ...]:  # keep pickling (e.g. across processes) working
         return (type(self), (self.state, self.retry_after, self.name))

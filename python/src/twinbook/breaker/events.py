@@ -68,6 +68,7 @@ class Transition:
         return f"{self.from_state.value}->{self.to_state.value}"
 
 
+# docs:start event
 @dataclass(frozen=True, slots=True)
 class CallEvent:
     """A permitted call finished.
@@ -83,6 +84,7 @@ class CallEvent:
     state: State
     recorded: bool
     at: float
+# docs:end event
 
 
 @dataclass(frozen=True, slots=True)

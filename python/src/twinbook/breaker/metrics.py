@@ -14,6 +14,7 @@ from .state import State
 __all__ = ["Metrics", "rate"]
 
 
+# docs:start metrics
 @dataclass(frozen=True, slots=True)
 class Metrics:
     """The current window, and rejections since the breaker was built or last reset.
@@ -32,6 +33,7 @@ class Metrics:
     slow_call_rate: float
     not_permitted: int
     """Calls rejected since the breaker was built or last :meth:`~twinbook.breaker.Breaker.reset`."""
+# docs:end metrics
 
 
 def rate(part: int, calls: int, minimum: int) -> float:
