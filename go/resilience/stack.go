@@ -7,7 +7,7 @@ import (
 	"twinbook/breaker"
 )
 
-// docs:start stack
+// docs:start compose
 
 // Stack is the composition chapter 2 recommends; every field is optional
 // (nil or zero leaves that layer out). Wrap builds, from the outside in:
@@ -44,7 +44,7 @@ func (s Stack[T]) Wrap(call Func[T]) Func[T] {
 	return call
 }
 
-// docs:end stack
+// docs:end compose
 
 // WithTypedBreaker is [WithBreaker] with a breaker that also judges results.
 func WithTypedBreaker[T any](call Func[T], cb breaker.Typed[T]) Func[T] {

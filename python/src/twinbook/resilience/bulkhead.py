@@ -58,6 +58,7 @@ class Bulkhead:
         self._lock = threading.Lock()
         self.in_use = 0
 
+    # docs:start bulkhead
     def __enter__(self) -> Bulkhead:
         if self.max_wait > 0:
             acquired = self._slots.acquire(timeout=self.max_wait)
@@ -75,6 +76,7 @@ class Bulkhead:
         with self._lock:
             self.in_use -= 1
         self._slots.release()
+    # docs:end bulkhead
 
     def call(self, fn: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
         with self:

@@ -32,6 +32,7 @@ class Fallback:
     handler: Callable[[BaseException], Any]
     on: tuple[type[BaseException], ...] = (Exception,)
 
+    # docs:start fallback
     def call(self, fn: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return fn(*args, **kwargs)
@@ -48,6 +49,7 @@ class Fallback:
             if inspect.isawaitable(answer):
                 answer = await answer
             return answer  # type: ignore[no-any-return]
+    # docs:end fallback
 
     def __call__(self, fn: Callable[P, R]) -> Callable[P, R]:
         """Decorate a function or a coroutine function."""

@@ -66,6 +66,7 @@ class RetryBudget:
         self._calls: deque[float] = deque()
         self._retries: deque[float] = deque()
 
+    # docs:start budget
     def _forget(self, now: float) -> None:
         for times in (self._calls, self._retries):
             while times and times[0] <= now - self.window:
@@ -87,6 +88,7 @@ class RetryBudget:
                 return False
             self._retries.append(now)
             return True
+    # docs:end budget
 
 
 def _retryable(exc: BaseException) -> bool:

@@ -41,6 +41,7 @@ class Timeout:
         if not self.seconds > 0:
             raise ValueError(f"seconds: must be > 0, got {self.seconds!r}")
 
+    # docs:start timeout
     async def call_async(
         self, fn: Callable[P, Awaitable[R]], /, *args: P.args, **kwargs: P.kwargs
     ) -> R:
@@ -51,7 +52,9 @@ class Timeout:
         except TimeoutError as exc:
             exc.add_note(f"timeout: {_name(fn)} took longer than {self.seconds}s")
             raise
+    # docs:end timeout
 
+    # docs:start timeout-threads
     def call(self, fn: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
         """Run ``fn`` in a worker thread; stop waiting after ``seconds`` (see the module doc)."""
         done = threading.Event()
@@ -74,6 +77,7 @@ class Timeout:
         if ok:
             return value  # type: ignore[no-any-return]
         raise value
+    # docs:end timeout-threads
 
     def __call__(self, fn: Callable[P, R]) -> Callable[P, R]:
         """Decorate a function or a coroutine function."""
