@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import tomllib
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,15 @@ def release(tmp_path_factory) -> Path:
     (site / "index.html").write_text("<html><body><h1>twinbook</h1><p>the book</p></body></html>\n")
     (site / "chapters").mkdir()
     (site / "chapters" / "ch01.html").write_text("<p>worker pools, pipelines</p>\n")
+    # like the real book's downloads: the exercise files as exercises/ has them (the
+    # exercise.toml with the hidden tests' names and points), plain and zipped
+    downloads = site / "_downloads"
+    ex = ROOT / "exercises" / "ch01-concurrency" / "01-worker-pool"
+    shutil.copytree(ex, downloads / "exercises" / "ch01-concurrency" / "01-worker-pool")
+    with zipfile.ZipFile(downloads / "ch01-concurrency-exercises.zip", "w") as zf:
+        for path in sorted(ex.rglob("*")):
+            if path.is_file():
+                zf.write(path, path.relative_to(ex.parent).as_posix())
     out = tmp_path_factory.mktemp("release") / "student"
     proc = subprocess.run(
         ["make", "-o", "setup", "release", f"OUT={out}", f"RELEASE_ARGS=--book-from {site}"],
@@ -79,6 +89,24 @@ def _release_files(release: Path) -> list[Path]:
     return sorted(p for p in release.rglob("*") if p.is_file())
 
 
+def _contents(release: Path):
+    """(name, path-like name for the suffix, bytes) of every file, zip members included."""
+    for path in _release_files(release):
+        rel = str(path.relative_to(release))
+        if path.suffix == ".zip":
+            with zipfile.ZipFile(path) as zf:
+                for info in zf.infolist():
+                    yield f"{rel}!{info.filename}", zf.read(info)
+        else:
+            yield rel, path.read_bytes()
+
+
+def _text_of(name: str, data: bytes, tmp: Path) -> str:
+    file = tmp / Path(name.replace("!", "_")).name
+    file.write_bytes(data)
+    return _text(file)
+
+
 def test_what_is_in_it(release):
     assert sorted(p.name for p in release.iterdir()) == sorted(
         [".gitignore", "Makefile", "README.md", "book", "exercises", "go", "notebooks", "python"]
@@ -93,7 +121,7 @@ def test_what_is_in_it(release):
     assert [p for p in _release_files(release) if junk & set(p.relative_to(release).parts)] == []
 
 
-def test_no_answer_text(release):
+def test_no_answer_text(release, tmp_path):
     """No file holds a non-trivial line of an answer region, unless the workbook shows that
     line anyway outside the answers (the libraries, the teaching notebooks, the book's
     pages, the visible tests, the exercise notebooks' tasks and demos)."""
@@ -108,9 +136,9 @@ def test_no_answer_text(release):
     specific = answers - shown
     assert len(specific) >= 40, "too few answer lines to prove anything"
     found = {
-        (str(path.relative_to(release)), line)
-        for path in _release_files(release)
-        for line in {_squeeze(line) for line in _text(path).splitlines()} & specific
+        (name, line)
+        for name, data in _contents(release)
+        for line in {_squeeze(line) for line in _text_of(name, data, tmp_path).splitlines()} & specific
     }
     assert found == set()
 
@@ -122,15 +150,17 @@ def test_no_hidden_test(release):
         for lang, prefix in (("python", "test_hidden_"), ("go", "TestHidden")):
             hidden_names |= {name for name in data.get(lang, {}).get("points", {}) if name.startswith(prefix)}
     assert len(hidden_names) >= 8
-    hidden_files = [p for p in _release_files(release) if p.name in ("test_hidden.py", "hidden_test.go")]
+    contents = list(_contents(release))
+    assert any("!" in name and name.endswith("exercise.toml") for name, _ in contents)  # zips were looked into
+    hidden_files = [name for name, _ in contents if name.rsplit("/", 1)[-1] in ("test_hidden.py", "hidden_test.go")]
     assert hidden_files == []
     hidden_lines = set()
     for path in list(SOLUTIONS.glob("*/*/*/test_hidden.py")) + list(SOLUTIONS.glob("*/*/*/hidden_test.go")):
         hidden_lines |= {_squeeze(line) for line in path.read_text().splitlines() if "Hidden" in line or "hidden" in line}
-    for path in _release_files(release):
-        text = path.read_bytes().decode("utf-8", errors="ignore")
-        assert not [name for name in hidden_names if name in text], path
-        assert not hidden_lines & {_squeeze(line) for line in text.splitlines()}, path
+    for name, data in contents:
+        text = data.decode("utf-8", errors="ignore")
+        assert not [hidden for hidden in hidden_names if hidden in text], name
+        assert not hidden_lines & {_squeeze(line) for line in text.splitlines()}, name
     for toml in (release / "exercises").glob("*/*/exercise.toml"):
         data = tomllib.loads(toml.read_text())
         for lang in ("python", "go"):
@@ -208,7 +238,12 @@ def test_the_scan_catches_planted_leaks(release, tmp_path):
     line = next(iter(secrets.answers))
     words = line.split(" ")
     (tree / "page.html").write_text("<pre>" + " ".join(f"<span class='n'>{html.escape(w)}</span>" for w in words) + "</pre>\n")
+    with zipfile.ZipFile(tree / "download.zip", "w") as zf:
+        zf.write(SOLUTIONS / "ch01-concurrency/01-worker-pool/python/test_hidden.py", "01-worker-pool/python/test_hidden.py")
+        zf.write(sol_nb, "01-worker-pool/python/worker_pool.ipynb")
     leaks = find_leaks(tree, secrets)
+    assert "download.zip!01-worker-pool/python/test_hidden.py: a hidden test file" in leaks
+    assert any(l.startswith("download.zip!01-worker-pool/python/worker_pool.ipynb: answer line") for l in leaks)
     assert any(l.startswith("exercises/copied.ipynb: answer line") for l in leaks)
     assert "exercises/hidden_test.go: a hidden test file" in leaks
     assert any(l.startswith("exercises/exercise.toml: hidden test name test_hidden_") for l in leaks)
