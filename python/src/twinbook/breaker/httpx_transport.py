@@ -65,7 +65,7 @@ def _permission(breaker: Breaker, request: httpx.Request):  # type: ignore[no-un
         raise BreakerOpenTransportError(rejection, request) from None
 
 
-# docs:start httpx-transport
+# docs:start http-transport
 class BreakerTransport(httpx.BaseTransport):
     """Wraps ``transport`` (default: a plain ``httpx.HTTPTransport``) with ``breaker``."""
 
@@ -89,7 +89,7 @@ class BreakerTransport(httpx.BaseTransport):
             raise
         permission.complete(Outcome.FAILURE if self.is_failure(response) else Outcome.SUCCESS)
         return response
-    # docs:end httpx-transport
+    # docs:end http-transport
 
     def close(self) -> None:
         self.transport.close()
