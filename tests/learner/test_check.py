@@ -147,3 +147,18 @@ def test_instructor_checks_are_not_recorded(cli, workbook, exercises):
     assert hidden.exit_code == 0, hidden.output
     assert "✓ test_hidden_no_threads_left_behind" in hidden.output  # instructors see every test
     assert not (exercises / ".twinbook").exists() and not (workbook / "solutions" / ".twinbook").exists()
+
+
+def test_a_workbook_that_cannot_be_written_still_gets_its_check(cli, exercises, monkeypatch):
+    from twinbook.progress import Progress
+
+    def refuse(self, results):
+        raise PermissionError(13, "Permission denied", str(self.path))
+
+    monkeypatch.setattr(Progress, "record", refuse)
+    fill_in(exercises, WORKER_POOL, "python")
+    out = cli("check", WORKER_POOL, "--lang", "python")
+    assert out.exit_code == 0, out.output
+    assert "│   5/5 │ ✓ done │" in out.output
+    assert "progress not saved" in out.output  # on stderr, which the runner mixes in
+    assert bar(exercises, python=1) in out.output  # this check still counts on screen

@@ -14,8 +14,12 @@ for several notebooks at once, records the results in the learner's progress fil
       the test: exercises/ch01-concurrency/01-worker-pool/python/test_visible.py
       stuck? twinbook hint ch01-concurrency/01-worker-pool
 
-    Workbook ━━━━━━━━━━━━━━━━━╺━━━━━━━━━━━━━━━━━━━━━━━  3/8 done  (python 2/4 · go 1/4)
-    Next: ch01-concurrency/01-worker-pool (python): exercises/.../python/worker_pool.ipynb
+    Workbook ███████████░░░░░░░░░░░░░░░░░░░ 3/8 done (python 2/4 · go 1/4)
+    Next: ch01-concurrency/01-worker-pool (python)
+          open exercises/ch01-concurrency/01-worker-pool/python/worker_pool.ipynb
+
+A whole-workbook check leaves out the blocks of notebooks still on their stub: the table
+and the "Next" line say enough about those.
 """
 
 from __future__ import annotations
@@ -123,9 +127,15 @@ def run_checks(
 
 
 def record(tree: Path, checked: list[Checked]) -> Progress:
-    """Remember the results in the learner's progress file under ``tree``."""
+    """Remember the results in the learner's progress file under ``tree`` (a workbook that
+    cannot be written to, read-only media say, keeps no record; the check still counts)."""
     progress = Progress.load(tree)
-    progress.record([(c.exercise, c.result, c.fingerprint) for c in checked])
+    try:
+        progress.record([(c.exercise, c.result, c.fingerprint) for c in checked])
+    except OSError as exc:
+        import sys
+
+        print(f"twinbook: progress not saved ({exc})", file=sys.stderr)
     return progress
 
 
