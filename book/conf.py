@@ -58,6 +58,17 @@ twinbook_chapters = {
         "source": ["go/concurrency", "python/src/twinbook/concurrency"],
         "tests": ["python/tests/concurrency"],
     },
+    "ch02-circuit-breaker": {
+        "source": [
+            "go/breaker",
+            "go/breaker/breakerhttp",
+            "go/breaker/breakergrpc",
+            "go/resilience",
+            "python/src/twinbook/breaker",
+            "python/src/twinbook/resilience",
+        ],
+        "tests": ["python/tests/breaker", "python/tests/resilience"],
+    },
 }
 twinbook_ext_version = twinbook_book.ext_fingerprint()
 

@@ -13,7 +13,8 @@ real sections, tabs, dropdowns and cross-references like hand-written text::
   (never ``solutions/``): title, the task's summary from each notebook's task cell in a
   Go and a Python tab, tests and points, the files, and one folded dropdown per hint.
 - ``twinbook-source CHAPTER``: every file of the chapter's source folders
-  (``twinbook_chapters`` in conf.py), the code in full and the tests folded away.
+  (``twinbook_chapters`` in conf.py; else go/TOPIC, python/src/twinbook/TOPIC and
+  python/tests/TOPIC for a chapter chNN-TOPIC), the code in full, the tests folded away.
 
 Downloads are written into the site's ``_downloads/`` when the build finishes:
 ``CHAPTER-notebooks.zip`` (the chapter's notebooks as this build executed them, from
@@ -58,21 +59,39 @@ def _root(app: Sphinx) -> Path:
     return Path(app.srcdir).resolve().parent
 
 
-def _chapter_number(chapter: str) -> int:
-    match = _CHAPTER_ID.fullmatch(chapter)
-    if not match:
-        raise ExtensionError(f"twinbook: {chapter!r} is not a chapter id like 'ch01-concurrency'")
-    return int(match["num"])
+def _chapters(app: Sphinx) -> dict[str, dict]:
+    """The configured chapters, plus every ``chNN-topic`` folder of notebooks/ or exercises/
+    (its code found by convention: go/TOPIC, python/src/twinbook/TOPIC, python/tests/TOPIC)."""
+    root = _root(app)
+    chapters = dict(app.config.twinbook_chapters)
+    for top in ("notebooks", "exercises"):
+        for folder in sorted((root / top).glob("ch[0-9][0-9]-*")):
+            if folder.is_dir() and _CHAPTER_ID.fullmatch(folder.name):
+                chapters.setdefault(folder.name, _conventional(root, folder.name))
+    return chapters
+
+
+def _conventional(root: Path, chapter: str) -> dict:
+    topic = chapter.split("-", 1)[1].replace("-", "_")
+    return {
+        "source": [
+            f for f in (f"go/{topic}", f"python/src/twinbook/{topic}") if (root / f).is_dir()
+        ],
+        "tests": [f for f in (f"python/tests/{topic}",) if (root / f).is_dir()],
+    }
 
 
 def _chapter_config(app: Sphinx, chapter: str) -> dict:
-    chapters = app.config.twinbook_chapters
-    if chapter not in chapters:
+    if not _CHAPTER_ID.fullmatch(chapter):
+        raise ExtensionError(f"twinbook: {chapter!r} is not a chapter id like 'ch01-concurrency'")
+    config = _chapters(app).get(chapter) or _conventional(_root(app), chapter)
+    if not config.get("source"):
         raise ExtensionError(
-            f"twinbook: chapter {chapter!r} is not in twinbook_chapters (book/conf.py); "
-            f"known: {', '.join(sorted(chapters)) or 'none'}"
+            f"twinbook: chapter {chapter!r} has no source folders: add it to twinbook_chapters "
+            'in book/conf.py, e.g. {"source": ["go/PKG", "python/src/twinbook/PKG"], '
+            '"tests": ["python/tests/PKG"]}'
         )
-    return chapters[chapter]
+    return config
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -359,8 +378,14 @@ def _gen_exercises(app: Sphinx, docname: str, chapter: str) -> str:
     _note_folder(app, _root(app) / "exercises" / chapter)
     if not exercises:
         return "This chapter has no exercises yet.\n"
+    langs = {frozenset(ex.languages) for ex in exercises}
+    each = (
+        "each in Go and in Python"
+        if langs == {frozenset({"go", "python"})}
+        else "in Go, in Python or in both (see the tabs)"
+    )
     intro = (
-        f"{len(exercises)} exercises, each in Go and in Python. Download one, or "
+        f"{len(exercises)} exercises, {each}. Download one, or "
         f"{{twinbook-download}}`all of them (zip) <{chapter}-exercises.zip>`, open its "
         "notebook in Jupyter (see {doc}`/how-to-use`), and run the check cell as you go. "
         "The hints are folded away: open one only when you are stuck, gentlest first.\n"
@@ -541,7 +566,7 @@ def _write_downloads(app: Sphinx, exception: Exception | None) -> None:
     out = Path(app.outdir) / DOWNLOADS
     executed = _executed_dir(app)
     written = []
-    for chapter in app.config.twinbook_chapters:
+    for chapter in _chapters(app):
         # 1. The chapter's notebooks, as this build executed them.
         entries = {}
         for doc in _notebook_docs(app, chapter):
@@ -593,7 +618,7 @@ def _outdated(app, env, added, changed, removed):
         and any(_listing(Path(folder)) != names for folder, names in folders.items())
     ]
     executed = _executed_dir(app)
-    for chapter in app.config.twinbook_chapters:
+    for chapter in _chapters(app):
         for doc in _notebook_docs(app, chapter):
             if (
                 doc not in added
