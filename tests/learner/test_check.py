@@ -162,3 +162,26 @@ def test_a_workbook_that_cannot_be_written_still_gets_its_check(cli, exercises, 
     assert "│   5/5 │ ✓ done │" in out.output
     assert "progress not saved" in out.output  # on stderr, which the runner mixes in
     assert bar(exercises, python=1) in out.output  # this check still counts on screen
+
+
+def test_the_go_check_cell_prints_the_plain_report(cli, exercises, tmp_path, monkeypatch):
+    """`!*twinbook check --gonb`: GoNB's main.go against the visible tests, the notebook's
+    report (no table), and exit 0 even when a test fails (GoNB would add noise)."""
+    from twinbook.exercises.gorunner import goimports
+    from twinbook.exercises.notebook import go_answer_file
+
+    gonb_tmp = tmp_path / "gonb-tmp"
+    gonb_tmp.mkdir()
+    answer = solution_answers(WORKER_POOL, "go")
+    (gonb_tmp / "main.go").write_text(goimports(go_answer_file(answer)))  # as GoNB writes it
+    monkeypatch.setenv("GONB_DIR", str(exercises / WORKER_POOL / "go"))
+    monkeypatch.setenv("GONB_TMP_DIR", str(gonb_tmp))
+    out = cli("check", "--gonb")
+    assert out.exit_code == 0, out.output
+    assert out.output.splitlines()[-1] == "5/5 tests passed"
+    assert "✓ TestResultsInOrder" in out.output and "┃" not in out.output
+    (gonb_tmp / "main.go").write_text("package main\n\nfunc main() {}\n")
+    failing = cli("check", "--gonb")
+    assert failing.exit_code == 0
+    assert failing.output.splitlines()[-1] == "0/5 tests passed"
+    assert "compile error" in failing.output

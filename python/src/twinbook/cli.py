@@ -108,9 +108,10 @@ def check(
         _fail(f"--lang must be python or go, not {lang!r}")
     if gonb:  # the Go notebook's check cell: the plain report; exit 0 (the report says it all)
         try:
-            typer.echo(check_gonb(hidden=hidden).report())
+            result = check_gonb(hidden=hidden)
         except ExerciseError as exc:
             _fail(str(exc))
+        typer.echo(json.dumps([result.to_dict()], ensure_ascii=False, indent=2) if as_json else result.report())
         return
     from twinbook import checks
 
