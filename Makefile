@@ -34,7 +34,7 @@ PROTO_FILES := $(patsubst proto/%,%,$(wildcard proto/*/*/*.proto))
 PROTO_GO_OUT ?= go
 PROTO_PY_OUT ?= python/src/twinbook/_proto
 
-.PHONY: help setup test book serve exercises constraints proto bench-go grade bench-grade lab release clean distclean
+.PHONY: help setup test book serve exercises constraints proto bench bench-go bench-python grade bench-grade lab release clean distclean
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -138,6 +138,19 @@ bench-grade: setup ## benchmark the grader on a synthetic class (build/bench/gra
 bench-go: setup ## benchmark the Go breaker against sony/gobreaker v2 (build/bench/go.json)
 	@cd "$(ROOT)"
 	"$(BIN)/python" tests/benchmarks/go_breaker.py --count $(or $(BENCH_COUNT),5)
+
+# pytest-benchmark needs a plain run: no xdist (it disables benchmarks), no nbval, so addopts is reset.
+bench-python: setup ## benchmark the Python breaker against pybreaker (build/bench/python.json)
+	@cd "$(ROOT)"
+	mkdir -p build/bench
+	"$(BIN)/pytest" tests/benchmarks/test_breaker_bench.py -o addopts="" -p no:cacheprovider -q \
+	  --benchmark-only --benchmark-min-time=0.0001 --benchmark-warmup=on --benchmark-sort=name \
+	  --benchmark-json=build/bench/python.json
+	"$(BIN)/python" tests/benchmarks/merge_bench.py --only python
+
+bench: bench-go bench-python ## both breakers against their peers: figures and ratios in build/bench/bench.json
+	@cd "$(ROOT)"
+	"$(BIN)/python" tests/benchmarks/merge_bench.py
 
 constraints: setup ## re-pin python/constraints.txt from the venv (after changing pyproject.toml)
 	@cd "$(ROOT)"

@@ -445,15 +445,23 @@ def test_time_window_through_the_decorator(make: Make, clock: ManualClock) -> No
     assert breaker.state is State.OPEN
 
 
-def test_the_hot_path_and_the_slow_path_agree(make: Make, clock: ManualClock) -> None:
-    """The decorator inlines the common case; it must feed the window like acquire/complete."""
+@pytest.mark.parametrize("via", ["decorator", "call"])
+def test_the_hot_path_and_the_slow_path_agree(make: Make, clock: ManualClock, via: str) -> None:
+    """The decorator and call() inline the common case; they must feed the window like acquire/complete."""
     fast, slow = make(window_size=5, minimum_calls=3), make(window_size=5, minimum_calls=3)
 
-    @fast
-    def run(failed: bool, ms: int) -> None:
+    def work(failed: bool, ms: int) -> None:
         clock.advance_ms(ms)
         if failed:
             raise Boom
+
+    guarded = fast(work)
+
+    def run(failed: bool, ms: int) -> None:
+        if via == "decorator":
+            guarded(failed, ms)
+        else:
+            fast.call(work, failed, ms)
 
     pattern = [(False, 1), (False, 1), (True, 1), (False, 1200), (False, 1), (False, 1)] * 3
     for failed, ms in pattern:

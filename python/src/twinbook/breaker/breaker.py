@@ -158,8 +158,9 @@ class Breaker:
             else TimeWindow(c.window_size)
         )
         self._count = self._window if isinstance(self._window, CountWindow) else None
+        # The hot path needs a count window and no result to classify (see call()).
+        self._fast = self._count is not None and c.record_result is None
         self._classify_exception = c.classify_exception
-        self._record_result = c.record_result
         self._lock = threading.Lock()
         self._hub = EventHub()
         self._call_topic = self._hub.calls  # read on every call: one attribute lookup less
@@ -352,22 +353,6 @@ class Breaker:
     # docs:end acquire
 
     # docs:start finish
-    def _record_fast(self, era: _Era, start: int, end: int) -> bool:
-        """Record a good call on the hot path if nothing else can happen; else return False.
-
-        Nothing else can happen when the call was permitted in the current,
-        closed era, is not slow, and the count window holds no bad call: then
-        no rate can reach a threshold, and recording is ``seen += 1``.
-        """
-        if self._count is None or end - start > self._slow_ns:
-            return False
-        with self._lock:
-            if (era is self._era and era.closed and not self._count.bad
-                    and not self._call_topic.subscribers):
-                self._count.seen += 1
-                return True
-        return False
-
     def _finish(self, era: _Era, start: int, outcome: Outcome, end: int) -> None:
         """Record a call that finished at ``end``, unless it is a late result."""
         slow = end - start > self._slow_ns  # strictly greater, whatever the outcome
@@ -454,8 +439,16 @@ class Breaker:
             self._finish(era, start, self._classify_exception(exc), self._now())
             raise
         end = self._now()
-        if self._record_result is None and self._record_fast(era, start, end):
-            return result
+        if self._fast and end - start <= self._slow_ns:
+            # The hot path: a good call into a closed count window that holds no bad
+            # call cannot trip anything, and recording it is one addition.
+            self._lock.acquire()
+            try:
+                if era is self._era and era.closed and not self._count.bad and not self._call_topic.subscribers:
+                    self._count.seen += 1
+                    return result
+            finally:
+                self._lock.release()
         self._finish(era, start, self.config.classify_result(result), end)
         return result
     # docs:end call
@@ -493,12 +486,12 @@ class Breaker:
         return self._guard_sync(fn)
 
     def _guard_sync(self, fn: Callable[P, R]) -> Callable[P, R]:
-        # call(), with its lookups hoisted out and _record_fast inlined: this wrapper
-        # is the breaker's hot path, and a Python function call costs a third of it.
+        # call(), with its lookups hoisted out of the wrapper: this is the breaker's
+        # hot path, where every attribute lookup is a few percent of the cost.
         breaker, now, acquire_slow, finish = self, self._now, self._acquire_slow, self._finish
         classify, classify_result = self._classify_exception, self.config.classify_result
-        checks_result = self._record_result is not None
-        lock, count, slow_ns, calls = self._lock, self._count, self._slow_ns, self._call_topic
+        fast, count, slow_ns, calls = self._fast, self._count, self._slow_ns, self._call_topic
+        acquire, release = self._lock.acquire, self._lock.release
 
         @functools.wraps(fn)
         def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -513,11 +506,14 @@ class Breaker:
                 finish(era, start, classify(exc), now())
                 raise
             end = now()
-            if count is not None and not checks_result and end - start <= slow_ns:
-                with lock:
+            if fast and end - start <= slow_ns:
+                acquire()
+                try:
                     if era is breaker._era and era.closed and not count.bad and not calls.subscribers:
                         count.seen += 1
                         return result
+                finally:
+                    release()
             finish(era, start, classify_result(result), end)
             return result
 

@@ -1,0 +1,141 @@
+"""Merge the breaker benchmarks of both languages into build/bench/bench.json, as ratios to the peers.
+
+    .venv/bin/python tests/benchmarks/merge_bench.py            # make bench: go.json + python.json
+    .venv/bin/python tests/benchmarks/merge_bench.py --only python   # make bench-python: print only
+
+Inputs: build/bench/go.json (``make bench-go``: go test -bench, twinbook vs sony/gobreaker v2)
+and build/bench/python.json (``make bench-python``: pytest-benchmark's JSON, twinbook vs
+pybreaker 1.4.1). For Python, a benchmark named ``test_<group>_<implementation>_<form>``
+is compared with pybreaker's benchmark of the same group and form (or the group's only
+pybreaker benchmark). ``ns_per_op`` is the best round (a shared machine only ever adds
+time), with the median beside it; a ratio below 1 means twinbook is faster.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BENCH = ROOT / "build" / "bench"
+PEER = "pybreaker"
+PYTHON_AIMS = [  # (name, measure, at most, what the issue asks)
+    ("success/twinbook-decorator", "ratio_to_pybreaker", 1 / 3, "at most 1/3 of pybreaker's time per successful call"),
+    ("success/twinbook-call", "ratio_to_pybreaker", 1 / 3, "the same through call(fn)"),
+    ("concurrent/twinbook-threads", "median_seconds", 0.070, "four concurrent 50 ms calls overlap: under 70 ms"),
+]
+
+
+def python_records(data: dict) -> list[dict]:
+    records = []
+    for bench in data["benchmarks"]:
+        group = bench["group"]
+        rest = bench["name"].removeprefix(f"test_{group}_")
+        impl, _, form = rest.partition("_")
+        stats = bench["stats"]
+        records.append({
+            "benchmark": group,
+            "implementation": f"{impl}-{form}" if form else impl,
+            "name": f"{group}/{impl}-{form}" if form else f"{group}/{impl}",
+            "form": form,
+            "impl": impl,
+            "ns_per_op": round(stats["min"] * 1e9, 1),
+            "median_ns_per_op": round(stats["median"] * 1e9, 1),
+            "median_seconds": stats["median"],
+            "rounds": stats["rounds"],
+            "iterations": stats.get("iterations", 1),
+        })
+    for rec in records:
+        peers = [r for r in records if r["benchmark"] == rec["benchmark"] and r["impl"] == PEER]
+        same_form = [r for r in peers if r["form"] == rec["form"]]
+        peer = (same_form or peers or [None])[0]
+        if peer is None:
+            rec["ratio_to_pybreaker"] = rec["median_ratio_to_pybreaker"] = None
+        else:
+            rec["peer"] = peer["name"]
+            rec["ratio_to_pybreaker"] = round(rec["ns_per_op"] / peer["ns_per_op"], 3)
+            rec["median_ratio_to_pybreaker"] = round(rec["median_ns_per_op"] / peer["median_ns_per_op"], 3)
+    for rec in records:
+        del rec["form"], rec["impl"]
+    return records
+
+
+def python_aims(records: list[dict]) -> list[dict]:
+    by_name = {r["name"]: r for r in records}
+    out = []
+    for name, measure, limit, why in PYTHON_AIMS:
+        value = by_name.get(name, {}).get(measure)
+        out.append({"benchmark": name, "measure": measure, "at_most": round(limit, 4), "value": value,
+                    "met": value is not None and value <= limit, "aim": why})
+    return out
+
+
+def python_section(path: Path) -> dict:
+    data = json.loads(path.read_text())
+    records = python_records(data)
+    return {
+        "command": "make bench-python (pytest-benchmark)",
+        "python": data.get("machine_info", {}).get("python_version"),
+        "cpu": data.get("machine_info", {}).get("cpu", {}).get("brand_raw"),
+        "statistic": "ns_per_op is the best round; median_ns_per_op beside it",
+        "peer": "pybreaker 1.4.1 (default settings)",
+        "benchmarks": records,
+        "aims": python_aims(records),
+    }
+
+
+def show(language: str, section: dict, peer_key: str) -> None:
+    print(f"\n{language}: {'benchmark':34} {'ns/op':>12} {'median':>12} {'vs peer':>8}")
+    for r in section["benchmarks"]:
+        ratio = r.get(peer_key)
+        ratio_text = "" if ratio is None else f"{ratio:.3f}"
+        median = r.get("median_ns_per_op")
+        median_text = "" if median is None else f"{median:12.1f}"
+        print(f"{'':{len(language) + 2}}{r['name']:34} {r['ns_per_op']:12.1f} {median_text:>12} {ratio_text:>8}")
+    for a in section.get("aims", []):
+        print(f"  aim: {a['benchmark']} {a['measure']} <= {a['at_most']}: {a['value']} "
+              f"{'met' if a['met'] else 'NOT met'}")
+
+
+def main(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--only", choices=["python"], help="print the Python figures; write nothing")
+    ap.add_argument("--out", type=Path, default=BENCH / "bench.json")
+    args = ap.parse_args(argv)
+
+    python_json = BENCH / "python.json"
+    go_json = BENCH / "go.json"
+    needed = [python_json] if args.only else [python_json, go_json]
+    missing = [p for p in needed if not p.exists()]
+    if missing:
+        print(f"merge_bench: missing {', '.join(str(p.relative_to(ROOT)) for p in missing)} "
+              "(make bench-go / make bench-python write them)", file=sys.stderr)
+        return 1
+    python = python_section(python_json)
+    show("python", python, "ratio_to_pybreaker")
+    if args.only:
+        return 0
+    go = json.loads(go_json.read_text())
+    show("go", go, "ratio_to_gobreaker")
+    merged = {
+        "about": "chapter 2's breakers against their peers; a ratio below 1 means twinbook is faster",
+        "go": go,
+        "python": python,
+        "ratios": {
+            "go": {r["name"]: r["ratio_to_gobreaker"] for r in go["benchmarks"]
+                   if r.get("ratio_to_gobreaker") is not None and not r["name"].endswith("/gobreaker")},
+            "python": {r["name"]: r["ratio_to_pybreaker"] for r in python["benchmarks"]
+                       if r.get("ratio_to_pybreaker") is not None and "/pybreaker" not in r["name"]},
+        },
+        "aims": {"go": go.get("aims", []), "python": python["aims"]},
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(merged, indent=2) + "\n")
+    print(f"\nbench: wrote {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
