@@ -109,7 +109,7 @@ def first_failure(result: CheckResult):
 
 class Progress:
     """The state file of one workbook tree. ``load`` reads it (a missing or unreadable file
-    is an empty state); the ``record_*`` / ``set_*`` methods update it on disk at once."""
+    is an empty state); :meth:`record` and :meth:`set_hint_level` update it on disk at once."""
 
     def __init__(self, tree: Path, data: dict | None = None):
         self.tree = Path(tree)
@@ -129,7 +129,8 @@ class Progress:
         return level if isinstance(level, int) and level >= 0 else 0
 
     def last_check(self, exercise_id: str, language: str) -> dict | None:
-        entry = self.data["checks"].get(exercise_id, {}).get(language)
+        checks = self.data["checks"].get(exercise_id)
+        entry = checks.get(language) if isinstance(checks, dict) else None
         return entry if isinstance(entry, dict) else None
 
     def status(self, exercise: Exercise, language: str, current: object = _COMPUTE) -> str:
@@ -167,7 +168,9 @@ class Progress:
         with self._update() as data:
             for exercise, result, print_ in results:
                 failure = first_failure(result)
-                data["checks"].setdefault(exercise.id, {})[result.language] = {
+                if not isinstance(data["checks"].get(exercise.id), dict):
+                    data["checks"][exercise.id] = {}
+                data["checks"][exercise.id][result.language] = {
                     "passed": result.passed,
                     "total": result.total,
                     "status": result_status(result, exercise),
