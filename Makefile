@@ -95,7 +95,9 @@ test: setup ## run every test once: Python, Go, notebooks, exercises (one pytest
 book: setup ## build the rendered book into build/html (runs the notebooks, embedded defaults)
 	@cd "$(ROOT)"
 	start=$$SECONDS
-	"$(BIN)/sphinx-build" -W --keep-going -b html book build/html
+	# (GoNB logs every cell it runs, glog style, to stderr: keep those lines out.)
+	"$(BIN)/sphinx-build" -W --keep-going -b html book build/html \
+	  2> >(grep --line-buffered -vE '^I[0-9]{4} [0-9:.]+ +[0-9]+ [a-z_]+\.go:[0-9]+\]' >&2)
 	echo "book: built in $$((SECONDS - start))s; open file://$(ROOT)/build/html/index.html  (or: make serve)"
 
 serve: book ## serve the built book on http://127.0.0.1:8000/

@@ -7,7 +7,7 @@ real sections, tabs, dropdowns and cross-references like hand-written text::
     ```{twinbook-chapter-links} ch01-concurrency
     ```
 
-- ``twinbook-chapter-links CHAPTER``: cards linking the chapter's notebooks (pages and
+- ``twinbook-chapter-links CHAPTER``: a table linking the chapter's notebooks (pages and
   the executed notebooks, zipped), its exercises (page and zip) and its source folders.
 - ``twinbook-exercises CHAPTER``: one section per exercise in ``exercises/CHAPTER``
   (never ``solutions/``): title, the task's summary from each notebook's task cell in a
@@ -162,7 +162,6 @@ def _exercises(app: Sphinx, chapter: str) -> list:
 
 def _gen_chapter_links(app: Sphinx, docname: str, chapter: str) -> str:
     config = _chapter_config(app, chapter)
-    _root(app)
     notebooks = _notebook_docs(app, chapter)
     exercises = _exercises(app, chapter)
     _note_folder(app, _root(app) / "notebooks" / chapter)
