@@ -261,3 +261,18 @@ def test_refuses_to_overwrite_what_is_not_a_release(release, tmp_path):
     assert (other / "notes.txt").read_text() == "my notes"
     with pytest.raises(ReleaseError, match="outside the project"):
         make_release(ROOT, ROOT / "exercises" / "out", book="none")
+
+
+def test_a_solution_like_file_in_the_libraries_stops_the_release(tmp_path):
+    """A file named like a solution or a hidden test inside go/ or python/ is neither
+    shipped nor quietly dropped: the release stops and names it."""
+    from twinbook.release import project_files
+
+    root = tmp_path / "project"
+    (root / "go" / "pool").mkdir(parents=True)
+    (root / "go" / "pool" / "pool.go").write_text("package pool\n")
+    assert project_files(root, "go") == [Path("go/pool/pool.go")]
+    (root / "go" / "pool" / "hidden_test.go").write_text("package pool\n")
+    (root / "go" / "pool" / "solution.go").write_text("package pool\n")
+    with pytest.raises(ReleaseError, match="solution-like files in go/.*hidden_test.go.*solution.go"):
+        project_files(root, "go")

@@ -91,9 +91,11 @@ def _solution_like(rel: Path) -> bool:
     return name in HIDDEN_TESTS.values() or any("solution" in p.lower() for p in rel.parts)
 
 
-def project_files(root: Path, top: str) -> list[Path]:
+def project_files(root: Path, top: str, *, strict: bool = True) -> list[Path]:
     """Files under ``root/top`` (relative to root): git's tracked and not-ignored new files
-    when root is a git checkout, else every file; junk and solution-like paths left out."""
+    when root is a git checkout, else every file; junk left out. A solution-like path (a
+    hidden test file, a name with "solution") is an error: dropping it quietly could
+    break the package, shipping it could give answers away."""
     root = Path(root)
     rels: list[Path] | None = None
     if (root / ".git").exists() and shutil.which("git"):
@@ -105,7 +107,11 @@ def project_files(root: Path, top: str) -> list[Path]:
             rels = [Path(p) for p in proc.stdout.split("\0") if p]
     if rels is None:
         rels = [p.relative_to(root) for p in (root / top).rglob("*") if p.is_file()]
-    return sorted(r for r in rels if (root / r).is_file() and not _is_junk(r) and not _solution_like(r))
+    files = sorted(r for r in rels if (root / r).is_file() and not _is_junk(r))
+    suspects = [str(r) for r in files if _solution_like(r)]
+    if suspects and strict:
+        raise ReleaseError(f"solution-like files in {top}/ (rename them or move them out): {', '.join(suspects)}")
+    return files
 
 
 # --- exercises ----------------------------------------------------------------------------------
@@ -475,7 +481,7 @@ def teaching_lines(root: Path) -> set[str]:
     counts these apart)."""
     root = Path(root)
     lines: set[str] = set()
-    files = [root / r for top in ("go", "python/src", "python/tests", "notebooks", "book") for r in project_files(root, top)]
+    files = [root / r for top in ("go", "python/src", "python/tests", "notebooks", "book") for r in project_files(root, top, strict=False)]
     files += list((root / "solutions").glob("*/*/*/test_visible.py")) + list((root / "solutions").glob("*/*/*/visible_test.go"))
     for path in files:
         if path.suffix in (".go", ".py", ".md", ".ipynb", ".txt", ".toml"):
