@@ -100,8 +100,9 @@ def check(
     jobs: int = typer.Option(0, "--jobs", "-j", help="Check this many notebooks at once (default: one per core)."),
     root: Optional[Path] = typer.Option(None, "--root", help="Project root (default: found from the current folder)."),
 ) -> None:
-    """Check saved exercise notebooks against their visible tests: a table, what to fix first,
-    the workbook's progress. Exit 1 when a test fails."""
+    """Check your saved exercise notebooks: a table, the first failing test, your progress.
+
+    Runs the visible tests against the answer cells as saved. Exit 1 when a test fails."""
     from twinbook.exercises import ExerciseError, check_gonb
 
     if lang not in (None, "python", "go"):
