@@ -306,6 +306,23 @@ def test_exercises_page_lists_each_task_with_folded_hints(site: Path, chapter: s
         for hint in data["hints"]:
             start = "".join(_text(hint).split()[:8])
             assert start in shown, f"{slug}: hint not shown: {hint[:60]}"
+        for lang in ("go", "python"):
+            if lang not in data:
+                continue
+            task = _task_paragraph(toml.parent / data[lang]["notebook"])
+            start = "".join(_text(re.sub(r"\*\*|`", "", task)).split()[:10])
+            assert start in shown, f"{slug}: the {lang} task is not summarised: {task[:80]}"
+
+
+def _task_paragraph(notebook: Path) -> str:
+    """The task cell's '**What.**' / '**Your task.**' paragraph (or its first paragraph)."""
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    cell = next(c for c in nb["cells"] if c["metadata"].get("twinbook", {}).get("role") == "task")
+    paragraphs = [p for p in "".join(cell["source"]).split("\n\n") if not p.startswith("#")]
+    for p in paragraphs:
+        if re.match(r"\*\*(What|Your task)\.?\*\*", p):
+            return p
+    return paragraphs[0]
 
 
 def _text(html: str) -> str:
