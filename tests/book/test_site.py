@@ -129,19 +129,6 @@ def test_no_page_loads_anything_from_outside_the_site(site: Path) -> None:
     assert not problems, "external resources in the built site:\n" + "\n".join(problems)
 
 
-def test_no_page_uses_mathjax_or_a_cdn(site: Path) -> None:
-    offenders = [
-        p.relative_to(site).as_posix()
-        for p in site.rglob("*.html")
-        if re.search(
-            r"mathjax|cdn\.jsdelivr|unpkg\.com|cdnjs|googleapis",
-            p.read_text(errors="replace"),
-            re.I,
-        )
-    ]
-    assert not offenders, f"pages referring to MathJax or a CDN: {offenders}"
-
-
 # -- chapters --------------------------------------------------------------------
 
 
