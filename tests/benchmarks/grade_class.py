@@ -42,10 +42,21 @@ GO_FAKE_PASS = (
     'func init() {\n\tfmt.Println("--- PASS: TestResultsInOrder (0.00s)")\n'
     '\tfmt.Println(`{"Action":"pass","Test":"TestResultsInOrder"}`)\n\tos.Exit(0)\n}\n\n'
 ) + cb.GO_COMPILE_ERROR.replace("undefinedThing(items)", "items")
+# Only with the sandbox (they would hurt the machine otherwise): memory, threads, output.
+PY_MEMORY_BOMB = "_hog = bytearray(8 << 30)\n\n\ndef map_limited(fn, items, limit):\n    return [fn(x) for x in items]\n"
+PY_THREAD_BOMB = (
+    "import threading\n\n\ndef map_limited(*args, **kwargs):\n    while True:\n"
+    "        threading.Thread(target=threading.Event().wait, daemon=True).start()\n"
+)
+PY_OUTPUT_FLOOD = "def map_limited(*args, **kwargs):\n    while True:\n        print('x' * 10000)\n"
+GO_MEMORY_BOMB = (
+    "func MapLimited(ctx context.Context, limit int, items []int, fn func(context.Context, int) (int, error)) ([]int, error) {\n"
+    "\tb := make([]byte, 8<<30)\n\tfor i := range b {\n\t\tb[i] = 1\n\t}\n\treturn nil, nil\n}\n"
+)
 PY_FORBIDDEN = "import os\n\n\ndef map_limited(fn, items, limit):\n    os.system('echo owned')\n    return [fn(x) for x in items]\n"
 
 
-def build_class(subs: Path, students: int) -> dict[str, str]:
+def build_class(subs: Path, students: int, contained: bool) -> dict[str, str]:
     """Write ``students`` submissions into ``subs``; returns student -> group."""
     pairs = cb.exercise_languages()
     groups: dict[str, str] = {}
@@ -80,6 +91,13 @@ def build_class(subs: Path, students: int) -> dict[str, str]:
         lambda i: add(f"s{i:02d}-hostile-exit", "hostile", {pool_py: PY_EXIT_AT_IMPORT, pool_go: GO_FAKE_PASS}),
         lambda i: add(f"s{i:02d}-hostile-imports", "hostile", {pool_py: PY_FORBIDDEN}),
     ]
+    if contained:
+        stage, merge = pairs[2], pairs[4]  # 02-pipeline-stage, 03-fan-in-merge (python)
+        recipes.append(
+            lambda i: add(f"s{i:02d}-hostile-bombs", "hostile", {pool_py: PY_MEMORY_BOMB, pool_go: GO_MEMORY_BOMB,
+                                                                  stage: PY_THREAD_BOMB.replace("map_limited", "stage"),
+                                                                  merge: PY_OUTPUT_FLOOD.replace("map_limited", "merge")})
+        )
     i = 0
     while len(groups) < students - 2:
         recipes[i % len(recipes)](i)
@@ -94,8 +112,9 @@ def build_class(subs: Path, students: int) -> dict[str, str]:
     return groups
 
 
-def grade(subs: Path, out: Path, jobs: int) -> tuple[float, subprocess.CompletedProcess]:
+def grade(subs: Path, out: Path, jobs: int, exercises: list[str]) -> tuple[float, subprocess.CompletedProcess]:
     cmd = [str(Path(sys.executable).parent / "twinbook"), "grade", str(subs), "--out", str(out), "--jobs", str(jobs)]
+    cmd += [f"--exercise={e}" for e in exercises]
     start = time.monotonic()
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     return time.monotonic() - start, proc
@@ -106,15 +125,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--students", type=int, default=24)
     parser.add_argument("--report", type=Path, default=BUILD / "grade.json")
+    parser.add_argument("--exercise", action="append", default=[], help="grade only these exercises (repeatable)")
     args = parser.parse_args(argv)
     os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), "/usr/local/go/bin", os.environ.get("PATH", "")])
 
     base = BUILD / "grade-class"
     subs = base / "submissions"
-    groups = build_class(subs, args.students)
+    from twinbook.grading.backend import backend
+
+    contained = backend().contained
+    groups = build_class(subs, args.students, contained)
     out = base / "out"
     print(f"grading {len(groups)} whole-workbook submissions with --jobs {args.jobs} ...", flush=True)
-    seconds, proc = grade(subs, out, args.jobs)
+    load_before = os.getloadavg()
+    seconds, proc = grade(subs, out, args.jobs, args.exercise)
     if proc.returncode != 0:
         print(proc.stdout, proc.stderr, sep="\n")
         return 1
@@ -124,7 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(single, ignore_errors=True)
     (single / "submissions").mkdir(parents=True)
     cb.make_student(single / "submissions" / "one-correct")
-    one_seconds, one = grade(single / "submissions", single / "out", args.jobs)
+    one_seconds, one = grade(single / "submissions", single / "out", args.jobs, args.exercise)
+    load_after = os.getloadavg()
     assert one.returncode == 0, one.stderr
 
     rows = list(csv.DictReader((out / "gradebook.csv").open(encoding="utf-8")))
@@ -147,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
         "mean_points_by_group": {g: round(sum(v) / len(v), 1) for g, v in sorted(by_group.items())},
         "students_by_group": {g: len(v) for g, v in sorted(by_group.items())},
         "python": platform.python_version(),
+        "load_average_1min": [round(load_before[0], 1), round(load_after[0], 1)],  # other work on the machine
+        "exercises": args.exercise or "all",
     }
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(json.dumps(report, indent=2) + "\n")
