@@ -42,7 +42,7 @@ GO_FAKE_PASS = (
     'func init() {\n\tfmt.Println("--- PASS: TestResultsInOrder (0.00s)")\n'
     '\tfmt.Println(`{"Action":"pass","Test":"TestResultsInOrder"}`)\n\tos.Exit(0)\n}\n\n'
 ) + cb.GO_COMPILE_ERROR.replace("undefinedThing(items)", "items")
-# Only with the sandbox (they would hurt the machine otherwise): memory, threads, output.
+# Only with full isolation (they would hurt the machine otherwise): memory, threads, output.
 PY_MEMORY_BOMB = "_hog = bytearray(8 << 30)\n\n\ndef map_limited(fn, items, limit):\n    return [fn(x) for x in items]\n"
 PY_THREAD_BOMB = (
     "import threading\n\n\ndef map_limited(*args, **kwargs):\n    while True:\n"
@@ -56,7 +56,7 @@ GO_MEMORY_BOMB = (
 PY_FORBIDDEN = "import os\n\n\ndef map_limited(fn, items, limit):\n    os.system('echo owned')\n    return [fn(x) for x in items]\n"
 
 
-def build_class(subs: Path, students: int, contained: bool) -> dict[str, str]:
+def build_class(subs: Path, students: int, bombs: bool) -> dict[str, str]:
     """Write ``students`` submissions into ``subs``; returns student -> group."""
     pairs = cb.exercise_languages()
     groups: dict[str, str] = {}
@@ -91,7 +91,7 @@ def build_class(subs: Path, students: int, contained: bool) -> dict[str, str]:
         lambda i: add(f"s{i:02d}-hostile-exit", "hostile", {pool_py: PY_EXIT_AT_IMPORT, pool_go: GO_FAKE_PASS}),
         lambda i: add(f"s{i:02d}-hostile-imports", "hostile", {pool_py: PY_FORBIDDEN}),
     ]
-    if contained:
+    if bombs:
         stage, merge = pairs[2], pairs[4]  # 02-pipeline-stage, 03-fan-in-merge (python)
         recipes.append(
             lambda i: add(f"s{i:02d}-hostile-bombs", "hostile", {pool_py: PY_MEMORY_BOMB, pool_go: GO_MEMORY_BOMB,
@@ -133,8 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     subs = base / "submissions"
     from twinbook.grading.backend import backend
 
-    contained = backend().contained
-    groups = build_class(subs, args.students, contained)
+    isolation = backend().isolation
+    groups = build_class(subs, args.students, bombs=isolation == "root")
     out = base / "out"
     print(f"grading {len(groups)} whole-workbook submissions with --jobs {args.jobs} ...", flush=True)
     load_before = os.getloadavg()
@@ -162,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         "students": len(rows),
         "jobs": args.jobs,
         "cores": os.cpu_count(),
-        "contained": summary["contained"],
+        "isolation": summary["isolation"],
         "exercise_languages": len(summary["columns"]),
         "max_points": max_points,
         "seconds": round(seconds, 1),

@@ -18,7 +18,8 @@ import classbuild as cb
 from twinbook.exercises import load_exercise
 from twinbook.exercises.results import TestResult
 from twinbook.grading import reports
-from twinbook.grading.backend import Backend, _Limits
+from twinbook.grading.backend import Backend
+from twinbook.grading.sandbox import Limits
 from twinbook.grading.grade import ERROR, GRADED, REJECTED, grade_class
 
 POOL = cb.POOL
@@ -70,7 +71,7 @@ class Scripted:
 
 
 def backend(scripted: Scripted) -> Backend:
-    return Backend(scripted.run_suite, scripted.vet, _Limits, True)
+    return Backend(scripted.run_suite, scripted.vet, Limits, "root")
 
 
 def student(subs: Path, name: str, python: str, go: str = "// outcome none passed\n") -> None:

@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from .grade import ClassGrade, GradeSetupError, grade_class, load_solutions, prepare_out
-from .reports import fmt, write_reports
+from .reports import fmt, isolation_warning, write_reports
 
 EXIT_OK = 0
 EXIT_SETUP = 2
@@ -95,8 +95,8 @@ def run(
 
     for warning in grades.warnings:
         console.print(f"[yellow]warning:[/] {escape(warning)}", soft_wrap=True)
-    if not grades.contained:
-        console.print("[yellow]warning:[/] the tests ran WITHOUT the sandbox (twinbook.grading.sandbox is missing)")
+    if grades.isolation != "root":
+        console.print(f"[yellow]warning:[/] {escape(isolation_warning(grades.isolation))}", soft_wrap=True)
     students = sorted(grades.students, key=lambda s: s.student)
     width = max((len(s.student) for s in students), default=0)
     for s in students:

@@ -133,7 +133,7 @@ class ClassGrade:
     students: list[StudentGrade]
     columns: list[tuple[Exercise, str]]  # (exercise, language) in gradebook order
     warnings: list[str] = field(default_factory=list)
-    contained: bool = True  # whether the sandbox ran the tests
+    isolation: str = "root"  # the sandbox's isolation: root (full), userns, none
 
     def column_keys(self) -> list[str]:
         return [f"{ex.id}:{lang}" for ex, lang in self.columns]
@@ -394,7 +394,7 @@ def grade_class(
             pool.shutdown(wait=False, cancel_futures=True)
             raise
         pool.shutdown()
-    return ClassGrade(students, columns, warnings_, be.contained)
+    return ClassGrade(students, columns, warnings_, be.isolation)
 
 
 def prepare_out(out: Path, submissions: Path, solutions: Path) -> None:

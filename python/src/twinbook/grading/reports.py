@@ -393,12 +393,19 @@ def _num(value: float) -> int | float:
 # --- class summary -------------------------------------------------------------------------
 
 
+def isolation_warning(isolation: str) -> str:
+    return (
+        f"the sandbox ran with isolation {isolation!r}, not 'root': student code kept the grader's "
+        "uid and could read what the grader can (grade as root for full isolation)"
+    )
+
+
 def summary_markdown(grades: ClassGrade) -> str:
     students = sorted(grades.students, key=lambda s: s.student)
     n = len(students)
     out = [f"## twinbook grade: {n} student{'s' if n != 1 else ''}", ""]
-    if not grades.contained:
-        out += ["> **Warning:** the tests ran without the sandbox (twinbook.grading.sandbox is missing).", ""]
+    if grades.isolation != "root":
+        out += [f"> **Warning:** {isolation_warning(grades.isolation)}", ""]
     for w in grades.warnings:
         out += [f"- {_md_text(w)}"]
     if grades.warnings:
@@ -433,7 +440,7 @@ def summary_json(grades: ClassGrade) -> dict:
     return {
         "max_points": _num(grades.max_points),
         "columns": grades.column_keys(),
-        "contained": grades.contained,
+        "isolation": grades.isolation,
         "warnings": list(grades.warnings),
         "students": [
             {
