@@ -74,7 +74,7 @@ func DefaultShouldRetry(err error) bool {
 	return !errors.Is(err, breaker.ErrOpen)
 }
 
-// docs:start retry-delays
+// docs:start backoff
 
 // Backoff returns the wait before retry n (n >= 1): full jitter over an
 // exponentially growing cap.
@@ -84,7 +84,7 @@ func (r *Retry) Backoff(n int) time.Duration {
 	return time.Duration(r.cfg.Rand() * ceiling)
 }
 
-// docs:end retry-delays
+// docs:end backoff
 
 // ErrBudgetExhausted is matched by the error of a call that was not retried
 // because its [Budget] had no retry left.

@@ -22,7 +22,7 @@ MARKER = re.compile(r"^\s*# docs:(start|end) (\S+)\s*$")
 REQUIRED = {
     "breaker/window.py": {"count-window", "time-window"},
     "breaker/breaker.py": {"apply-due", "transition", "acquire", "finish", "record", "call", "call-async"},
-    "resilience/retry.py": {"retry-delays", "retry"},
+    "resilience/retry.py": {"backoff", "retry"},
     "resilience/compose.py": {"compose"},
 }
 

@@ -127,7 +127,7 @@ class Retry:
         if self.multiplier < 1:
             raise ValueError(f"multiplier: must be >= 1, got {self.multiplier!r}")
 
-    # docs:start retry-delays
+    # docs:start backoff
     def backoff(self, attempt: int) -> float:
         """The ceiling of the delay after failed attempt ``attempt`` (1, 2, ...)."""
         return min(self.max_delay, self.base_delay * self.multiplier ** (attempt - 1))
@@ -150,7 +150,7 @@ class Retry:
         if self.on_retry is not None:
             self.on_retry(attempt, exc, delay)
         return delay
-    # docs:end retry-delays
+    # docs:end backoff
 
     # docs:start retry
     def call(self, fn: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
