@@ -187,8 +187,11 @@ func (t *trial) take(permits int) bool {
 
 func (b *Breaker) reject(p *phase, now int64) error {
 	err := &OpenError{Name: b.name, State: p.state}
-	if p.state == Open {
+	switch p.state {
+	case Open:
 		err.RetryAfter = durationOf(p.since + b.waitInOpen - now)
+	case ForcedOpen:
+		err.RetryAfter = Forever
 	}
 	b.notPermitted.add()
 	if b.subscribed() {

@@ -200,7 +200,7 @@ func TestRejection(t *testing.T) {
 	if oe.State != breaker.Open || oe.RetryAfter != 3500*time.Millisecond || oe.Name != "payments" {
 		t.Errorf("OpenError %+v, want open, retry after 3.5s, payments", oe)
 	}
-	if want := `breaker "payments" open: not permitted, retry after 3.5s`; err.Error() != want {
+	if want := `breaker "payments" is open: call not permitted (retry after 3.5s)`; err.Error() != want {
 		t.Errorf("Error() = %q, want %q", err, want)
 	}
 
@@ -213,12 +213,15 @@ func TestRejection(t *testing.T) {
 	}
 	_, err = b.Acquire()
 	if !errors.As(err, &oe) || oe.State != breaker.HalfOpen || oe.RetryAfter != 0 {
-		t.Errorf("half-open rejection %v, want HalfOpen with no RetryAfter", err)
+		t.Errorf("half-open rejection %v, want HalfOpen with RetryAfter 0", err)
 	}
 	b.ForceOpen()
 	_, err = b.Acquire()
-	if !errors.As(err, &oe) || oe.State != breaker.ForcedOpen || oe.RetryAfter != 0 || !errors.Is(err, breaker.ErrOpen) {
-		t.Errorf("forced-open rejection %v, want ForcedOpen with no RetryAfter", err)
+	if !errors.As(err, &oe) || oe.State != breaker.ForcedOpen || oe.RetryAfter != breaker.Forever || !errors.Is(err, breaker.ErrOpen) {
+		t.Errorf("forced-open rejection %v, want ForcedOpen, RetryAfter Forever", err)
+	}
+	if want := `breaker "payments" is forced_open: call not permitted (until closed by hand)`; err.Error() != want {
+		t.Errorf("Error() = %q, want %q", err, want)
 	}
 	if m := b.Metrics(); m.NotPermitted != 3 {
 		t.Errorf("NotPermitted = %d, want 3", m.NotPermitted)

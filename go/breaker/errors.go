@@ -2,6 +2,7 @@ package breaker
 
 import (
 	"errors"
+	"math"
 	"strings"
 	"time"
 )
@@ -20,23 +21,29 @@ type OpenError struct {
 	// State is the state that refused: Open, HalfOpen (all trial permits
 	// taken) or ForcedOpen.
 	State State
-	// RetryAfter is how long until the breaker may let calls through again:
-	// the rest of the wait when Open, 0 when that is not known (HalfOpen
-	// waits for its trial calls, ForcedOpen for a manual transition).
+	// RetryAfter is how long until the breaker may let a call through again:
+	// the rest of the wait when Open, 0 when HalfOpen (a trial permit may
+	// come back any moment), [Forever] when ForcedOpen (only a manual
+	// transition ends it).
 	RetryAfter time.Duration
 }
 
-// Error reads like `breaker "payments": open: not permitted, retry after 4s`.
+// Forever is the RetryAfter of a ForcedOpen breaker.
+const Forever = time.Duration(math.MaxInt64)
+
+// Error reads like `breaker "payments" is open: call not permitted (retry
+// after 3.5s)`.
 func (e *OpenError) Error() string {
 	var b strings.Builder
 	b.WriteString("breaker ")
 	if e.Name != "" {
 		b.WriteString(`"` + e.Name + `" `)
 	}
-	b.WriteString(e.State.String())
-	b.WriteString(": not permitted")
-	if e.RetryAfter > 0 {
-		b.WriteString(", retry after " + e.RetryAfter.String())
+	b.WriteString("is " + e.State.String() + ": call not permitted (")
+	if e.RetryAfter == Forever {
+		b.WriteString("until closed by hand)")
+	} else {
+		b.WriteString("retry after " + e.RetryAfter.String() + ")")
 	}
 	return b.String()
 }

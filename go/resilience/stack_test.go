@@ -112,7 +112,7 @@ func TestStackOrder(t *testing.T) {
 		want = slices.Concat(attempt, []string{
 			"breaker: transition closed->open",
 			"breaker: not_permitted not_permitted",
-			"fallback: breaker open: not permitted, retry after 59.99s",
+			"fallback: breaker is open: call not permitted (retry after 59.99s)",
 		})
 		if got := f.take(); !slices.Equal(got, want) {
 			t.Errorf("second call:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
