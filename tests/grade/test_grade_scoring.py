@@ -50,6 +50,8 @@ class Scripted:
             time.sleep(self.delay)
             if "CRASH-GRADER" in source:
                 raise RuntimeError("sandbox exploded")
+            if "CRASH-HIDDEN" in source and suite == "hidden":
+                raise RuntimeError(f"hidden build failed: {SECRET}")
             spec = exercise.lang(lang)
             wanted = [t for t in spec.points if spec.is_hidden(t) == (suite == "hidden")]
             out = []
@@ -175,3 +177,16 @@ def test_gradebook_cells_never_start_a_formula(tmp_path):
     rows = csv_text.splitlines()[1:]
     assert rows[0].startswith("'=HYPERLINK(1),0,0,0,28,")
     assert rows[1].startswith("plain,0,0,0,28,no exercise notebook found")
+
+
+def test_a_hidden_suite_that_cannot_run_keeps_its_error_out_of_reports(tmp_path, caplog):
+    student(tmp_path, "dan", "# CRASH-HIDDEN\ndef map_limited(fn, items, limit): ...\n")
+    grades = grade(tmp_path, Scripted())
+    py = by_name(grades)["dan"].exercises[0]
+    assert py.status == ERROR and py.problem == "the grader could not run the hidden tests"
+    assert all(t.passed for t in py.visible())  # the visible suite's points stay
+    assert all(t.outcome == "error" and t.earned == 0 for t in py.hidden())
+    out = tmp_path.parent / "out-dan"
+    reports.write_reports(grades, out)
+    assert SECRET not in "".join(p.read_text(encoding="utf-8") for p in out.rglob("*") if p.is_file())
+    assert SECRET in caplog.text  # the instructor's log has the details

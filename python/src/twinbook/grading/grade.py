@@ -22,6 +22,7 @@ stops the others.
 
 from __future__ import annotations
 
+import logging
 import queue
 import shutil
 import threading
@@ -36,6 +37,8 @@ from twinbook.exercises.notebook import answer_cells, go_answer_file, python_ans
 
 from .backend import Backend, accepts, backend
 from .submissions import Entry, NotebookError, SubmissionError, find_entries, open_submission
+
+log = logging.getLogger(__name__)
 
 # Per exercise and language: how it went.
 GRADED = "graded"  # the tests ran (points may still be zero)
@@ -310,11 +313,19 @@ def grade_answer(
     try:
         visible = be.run_suite(ex, lang, answer, "visible", limits=limits, slot=slot, **extra)
         tests += _collect(spec, visible, hidden=False)
-        if any(spec.is_hidden(t) for t in spec.points):
-            hidden = be.run_suite(ex, lang, answer, "hidden", limits=limits, slot=slot, **extra)
-            tests += _collect(spec, hidden, hidden=True)
     except Exception as exc:
         return _zero(ex, spec, ERROR, f"the grader could not run the tests: {type(exc).__name__}: {exc}", notebook)
+    if any(spec.is_hidden(t) for t in spec.points):
+        try:
+            hidden = be.run_suite(ex, lang, answer, "hidden", limits=limits, slot=slot, **extra)
+        except Exception as exc:
+            # its message may quote the hidden tests: the instructor's log only, never a report
+            log.warning("%s (%s): the hidden suite failed to run: %s: %s", ex.id, lang, type(exc).__name__, exc)
+            tests += [TestGrade(t, True, float(p), "error") for t, p in spec.points.items() if spec.is_hidden(t)]
+            order = {t: i for i, t in enumerate(spec.points)}
+            tests.sort(key=lambda t: order[t.name])
+            return ExerciseGrade(ex.id, ex.title, lang, ERROR, "the grader could not run the hidden tests", notebook, tests)
+        tests += _collect(spec, hidden, hidden=True)
     order = {t: i for i, t in enumerate(spec.points)}
     tests.sort(key=lambda t: order[t.name])
     problem = ""
