@@ -276,3 +276,41 @@ def test_a_solution_like_file_in_the_libraries_stops_the_release(tmp_path):
     (root / "go" / "pool" / "solution.go").write_text("package pool\n")
     with pytest.raises(ReleaseError, match="solution-like files in go/.*hidden_test.go.*solution.go"):
         project_files(root, "go")
+
+
+def test_which_book_goes_in(tmp_path, monkeypatch):
+    """auto copies build/html when it is newer than every source of the book, else builds it
+    first (the project's sphinx-build, stubbed here); copy needs a built book; none skips it."""
+    import twinbook.release as rel
+
+    root = tmp_path / "project"
+    for rel_path in ("book/index.md", "notebooks/ch01/a.ipynb", "go/pool.go", "python/src/twinbook/x.py"):
+        (root / rel_path).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel_path).write_text("source\n")
+    os.utime(root / "go" / "pool.go", (1_000_000, 1_000_000))
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(ReleaseError, match="index.html not found"):
+        rel.add_book(root, out, "copy")
+    assert rel.add_book(root, out, "none") == "none" and not (out / "book").exists()
+
+    built = []
+
+    def fake_build(project: Path) -> None:
+        built.append(project)
+        (project / "build" / "html").mkdir(parents=True, exist_ok=True)
+        (project / "build" / "html" / "index.html").write_text("<html>built</html>\n")
+
+    monkeypatch.setattr(rel, "build_book", fake_build)
+    assert not rel.book_is_fresh(root)
+    assert rel.add_book(root, out, "auto").startswith("built")
+    assert built == [root] and (out / "book" / "index.html").read_text() == "<html>built</html>\n"
+    shutil.rmtree(out / "book")
+    assert rel.book_is_fresh(root)  # built after every source
+    assert rel.add_book(root, out, "auto") == "copied build/html" and built == [root]
+    shutil.rmtree(out / "book")
+    (root / "book" / "index.md").write_text("changed\n")
+    later = (root / "build" / "html" / "index.html").stat().st_mtime + 10
+    os.utime(root / "book" / "index.md", (later, later))
+    assert not rel.book_is_fresh(root)  # a page changed since
+    assert rel.add_book(root, out, "auto").startswith("built") and len(built) == 2
