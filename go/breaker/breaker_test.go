@@ -63,6 +63,8 @@ func TestClassification(t *testing.T) {
 	type pathError = fs.PathError
 	canceled, cancel := context.WithCancel(context.Background())
 	cancel()
+	expired, cancelExpired := context.WithDeadline(context.Background(), time.Unix(1, 0))
+	defer cancelExpired()
 	tests := []struct {
 		name   string
 		change func(*breaker.Config)
@@ -88,6 +90,7 @@ func TestClassification(t *testing.T) {
 		{"unless RecordCallerCancellation", func(c *breaker.Config) { c.RecordCallerCancellation = true },
 			canceled, context.Canceled, breaker.Failure},
 		{"a timeout of the call's own is a failure", nil, context.Background(), context.DeadlineExceeded, breaker.Failure},
+		{"the caller's own deadline is a failure too", nil, expired, fmt.Errorf("get: %w", context.DeadlineExceeded), breaker.Failure},
 		{"another error while the caller is canceled is a failure", nil, canceled, errBoom, breaker.Failure},
 	}
 	for _, tt := range tests {

@@ -65,10 +65,12 @@ type Config struct {
 	// success nor as a failure. It is asked before IsFailure. nil: no error
 	// is ignored, except the caller's own cancellation (see below).
 	IsIgnored func(error) bool
-	// RecordCallerCancellation, when true, classifies an error that is the
-	// caller's own context error (the ctx given to Execute or Classify is done
-	// and the error wraps ctx.Err()) like any other error. By default such an
-	// error is Ignored: the caller gave up, the dependency did not fail.
+	// RecordCallerCancellation, when true, classifies the caller's own
+	// cancellation (the ctx given to Execute or Classify was canceled and the
+	// error wraps context.Canceled) like any other error. By default it is
+	// Ignored: the caller gave up, the dependency did not fail. (A deadline
+	// that passed is not a cancellation: the dependency was too slow for the
+	// caller, a failure like any timeout.)
 	RecordCallerCancellation bool
 }
 

@@ -57,17 +57,16 @@ func (t Typed[T]) Execute(ctx context.Context, fn func(context.Context) (T, erro
 // docs:start classify
 
 // Classify says how a call that returned err counts, by the breaker's
-// configuration: nil is a Success; the caller's own cancellation (ctx is
-// done and err wraps ctx.Err()) is Ignored unless RecordCallerCancellation;
-// then IsIgnored, then IsFailure (nil: every error is a Failure).
+// configuration: nil is a Success; the caller's own cancellation (ctx was
+// canceled and err wraps context.Canceled) is Ignored unless
+// RecordCallerCancellation; then IsIgnored, then IsFailure (nil: every
+// error is a Failure).
 func (b *Breaker) Classify(ctx context.Context, err error) Outcome {
 	if err == nil {
 		return Success
 	}
-	if !b.recordCancel && ctx != nil {
-		if cerr := ctx.Err(); cerr != nil && errors.Is(err, cerr) {
-			return Ignored
-		}
+	if !b.recordCancel && ctx != nil && errors.Is(ctx.Err(), context.Canceled) && errors.Is(err, context.Canceled) {
+		return Ignored
 	}
 	if b.isIgnored != nil && b.isIgnored(err) {
 		return Ignored

@@ -5,6 +5,9 @@
 // ([DefaultFailureCodes]: Unavailable, Internal, Unknown, DeadlineExceeded,
 // ResourceExhausted, DataLoss) are failures, and every other code,
 // InvalidArgument or NotFound say, is a success: the server answered.
+// Canceled is ignored: the caller gave up, which says nothing about the
+// server. (DeadlineExceeded is a failure, even when the deadline was the
+// caller's: the server was too slow for it.)
 //
 // A refused call fails with status code Unavailable; the error also matches
 // breaker.ErrOpen (errors.Is) and holds the [*breaker.OpenError]
@@ -65,9 +68,8 @@ func newOptions(opts []Option) *options {
 
 // docs:start classify
 
-// outcome classifies a finished call: nil is a success; Canceled or
-// DeadlineExceeded while the caller's own context is done is the caller's
-// doing, and ignored; otherwise the status code decides.
+// outcome classifies a finished call: nil is a success; Canceled (the
+// caller gave up) is ignored; otherwise the status code decides.
 func (o *options) outcome(ctx context.Context, err error) breaker.Outcome {
 	if o.classify != nil {
 		return o.classify(ctx, err)
@@ -76,7 +78,7 @@ func (o *options) outcome(ctx context.Context, err error) breaker.Outcome {
 		return breaker.Success
 	}
 	code := status.Code(err)
-	if cerr := ctx.Err(); cerr != nil && (code == codes.Canceled || code == codes.DeadlineExceeded || errors.Is(err, cerr)) {
+	if code == codes.Canceled || errors.Is(err, context.Canceled) {
 		return breaker.Ignored
 	}
 	if o.failures[code] {

@@ -217,7 +217,21 @@ func TestUnaryTripsAndRecovers(t *testing.T) {
 	}
 }
 
-func TestUnaryIgnoresTheCallersDeadline(t *testing.T) {
+func TestUnaryIgnoresTheCallersCancellation(t *testing.T) {
+	f := newFixture(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	time.AfterFunc(50*time.Millisecond, cancel)
+	_, err := f.client.Call(ctx, &flakypb.CallRequest{DelayMs: 10_000})
+	if status.Code(err) != codes.Canceled {
+		t.Fatalf("err = %v, want Canceled", err)
+	}
+	if m := f.cb.Metrics(); m.Calls != 0 {
+		t.Errorf("the caller's own cancellation was recorded: %+v", m)
+	}
+}
+
+func TestUnaryCountsTheCallersDeadline(t *testing.T) {
 	f := newFixture(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
@@ -225,8 +239,8 @@ func TestUnaryIgnoresTheCallersDeadline(t *testing.T) {
 	if status.Code(err) != codes.DeadlineExceeded {
 		t.Fatalf("err = %v, want DeadlineExceeded", err)
 	}
-	if m := f.cb.Metrics(); m.Calls != 0 {
-		t.Errorf("the caller's own deadline was recorded: %+v", m)
+	if m := f.cb.Metrics(); m.Calls != 1 || m.Failed != 1 {
+		t.Errorf("a server too slow for the caller's deadline: %+v, want one failure", m)
 	}
 }
 

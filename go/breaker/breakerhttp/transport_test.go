@@ -183,13 +183,28 @@ func TestTransportIgnoresTheCallersCancellation(t *testing.T) {
 	srv := newFlakyServer(t)
 	srv.set("hang")
 	client, cb, _ := newClient(t, nil, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	time.AfterFunc(50*time.Millisecond, cancel)
+	if _, err := get(ctx, client, srv.URL); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want the caller's cancellation", err)
+	}
+	if m := cb.Metrics(); m.Calls != 0 {
+		t.Errorf("the caller's own cancellation was recorded: %+v", m)
+	}
+}
+
+func TestTransportCountsTheCallersDeadline(t *testing.T) {
+	srv := newFlakyServer(t)
+	srv.set("hang")
+	client, cb, _ := newClient(t, nil, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	if _, err := get(ctx, client, srv.URL); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v, want the caller's deadline", err)
 	}
-	if m := cb.Metrics(); m.Calls != 0 {
-		t.Errorf("the caller's own deadline was recorded: %+v", m)
+	if m := cb.Metrics(); m.Calls != 1 || m.Failed != 1 {
+		t.Errorf("a server too slow for the caller's deadline: %+v, want one failure", m)
 	}
 }
 
