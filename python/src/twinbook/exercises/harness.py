@@ -40,6 +40,7 @@ EVENTS_FD_ENV = "TWINBOOK_EVENTS_FD"
 NONCE_FD_ENV = "TWINBOOK_NONCE_FD"
 MESSAGE_LIMIT = 4000  # characters of one test's message kept by the runner
 EVENTS_LIMIT = 8 << 20  # bytes on the event channel before the run counts as tampered with
+CRASH_STREAK = 3  # runs in a row that die in their first test before the rest are given up
 
 
 def new_nonce() -> str:
@@ -130,7 +131,9 @@ def run_all(
     messages: Callable[[RawRun, dict[str, TestResult]], None] | None = None,
 ) -> tuple[dict[str, TestResult], str]:
     """Run until every expected test has a verdict, a run makes no progress, the harness
-    says it is done, or the wall-clock ``budget`` (seconds, for all runs together) is spent.
+    says it is done, the wall-clock ``budget`` (seconds, for all runs together) is spent,
+    or :data:`CRASH_STREAK` runs in a row died in their first test (a crash at every start:
+    the rest would only repeat it).
 
     Returns the results by name and the message for expected tests that have none.
     ``messages`` may fill in failure messages from a run's output (Go).
@@ -139,6 +142,7 @@ def run_all(
     results: dict[str, TestResult] = {}
     pending = list(expected)
     selection: list[str] | None = None
+    streak = 0  # runs in a row that died in their first test
     while True:
         left = deadline - time.monotonic()
         if left < 0.5:
@@ -166,6 +170,10 @@ def run_all(
             return results, ""
         if len(left_over) == len(pending):  # no progress: the process dies before any test
             return results, f"{DID_NOT_RUN}: {describe(raw, '')}"
+        streak = streak + 1 if len(ev.results) == 0 else 0
+        if streak >= CRASH_STREAK:  # it dies at every start: more runs would only repeat it
+            reason = describe(raw, ev.running[0]) if ev.running else describe(raw, "")
+            return results, f"{DID_NOT_RUN}: the tests crashed {streak} times in a row ({reason})"
         pending = selection = left_over
 
 

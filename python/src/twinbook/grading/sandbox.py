@@ -210,7 +210,7 @@ def _run_suite(
     box = _Box(exercise, lang, limits, slot, mode, _hidden_paths(exercise, hide))
     with tempfile.TemporaryDirectory(prefix=f"twinbook-sandbox-{slot}-") as tmp:
         tmp_path = Path(tmp)
-        os.chmod(tmp_path, 0o711 if mode == "root" else 0o700)
+        os.chmod(tmp_path, 0o700)
         in_dir = tmp_path / "in"
         in_dir.mkdir(mode=0o755)
         if lang == "python":

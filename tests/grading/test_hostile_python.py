@@ -1,0 +1,13 @@
+"""Hostile Python submissions: each gets exactly its grade, and the grader, the other
+students and the grader's output are unaffected (see hostile.py and conftest.py)."""
+
+import pytest
+
+from hostile import PYTHON, check_case
+
+pytestmark = pytest.mark.usefixtures("unaffected")
+
+
+@pytest.mark.parametrize("case", PYTHON, ids=[c.id for c in PYTHON])
+def test_hostile_python(case, grade, exercises, bystander, listener):
+    check_case(case, grade, exercises, bystander, listener)
