@@ -276,8 +276,10 @@ func (b *Breaker) done(p *phase, start int64, o Outcome, err error) {
 			}
 			b.transition(p, to, end)
 		}
+	case Disabled: // records nothing, but subscribers still hear of the call
+		b.outcome(p, start, end, o, err)
 	}
-	// Disabled records nothing; Open and ForcedOpen grant no permissions.
+	// Open and ForcedOpen grant no permissions.
 }
 
 // docs:end record

@@ -276,9 +276,18 @@ func TestManualOperations(t *testing.T) {
 	b, clock := newTestBreaker(t, specConfig())
 	tr := watch(b)
 
+	var heard int
+	b.Subscribe(func(e breaker.Event) {
+		if e.Type == breaker.EventFailure && e.State == breaker.Disabled {
+			heard++
+		}
+	})
 	b.Disable()
 	for range 10 {
 		mustDone(t, b, breaker.Failure)
+	}
+	if heard != 10 {
+		t.Errorf("subscribers heard of %d calls while disabled, want 10", heard)
 	}
 	if m := b.Metrics(); m.State != breaker.Disabled || m.Calls != 0 {
 		t.Errorf("disabled: %+v, want nothing recorded", m)

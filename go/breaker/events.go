@@ -86,7 +86,9 @@ type subscriber struct{ fn func(Event) }
 
 // Subscribe calls fn with every later event until cancel is called.
 //
-// Call outcomes are delivered on the goroutine that finished the call.
+// Call outcomes (also those of a Disabled breaker, which records nothing)
+// are delivered on the goroutine that finished the call, so fn may run on
+// several goroutines at once and must be safe for that.
 // Transitions and resets are delivered in the order they happened, one at a
 // time, each on the goroutine that caused it or on one already delivering.
 // fn may use the breaker (even cause transitions: their events follow), but
