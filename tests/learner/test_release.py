@@ -215,6 +215,8 @@ def test_its_makefile_and_readme(release):
     for rule in ("setup", "lab"):
         block = re.search(rf"^{rule}:.*?(?=^\S|\Z)", project, re.M | re.S).group(0).rstrip()
         assert block in student
+    apt = re.search(r"^APT_NEEDS :=(.*)$", student, re.M).group(1).split()
+    assert "gcc:gcc" in apt and not [a for a in apt if a.startswith("chromium:")]  # the book tests' browser
     dry = subprocess.run(["make", "-n", "setup"], cwd=release, capture_output=True, text=True)
     assert dry.returncode == 0, dry.stderr
     assert "pip install" in dry.stdout and "ipykernel install" in dry.stdout

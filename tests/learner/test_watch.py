@@ -86,7 +86,7 @@ def test_a_save_checks_again_and_says_what_is_next(workbook):
 
 
 def test_ctrl_c_stops_it_cleanly(workbook):
-    watch = Watch(workbook)
+    watch = Watch(workbook, "--poll")  # polling mode: where file events do not arrive
     watch.wait_for(f"Watching {len(pairs(workbook / 'exercises'))} notebook")
     watch.proc.send_signal(signal.SIGINT)
     assert watch.finish() == 0, watch.output

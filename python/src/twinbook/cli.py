@@ -220,6 +220,7 @@ def watch(
     exercise: Optional[str] = typer.Argument(None, help="Exercise id, folder or notebook (default: every exercise)."),
     lang: Optional[str] = typer.Option(None, "--lang", "-l", help="Only this language: python or go."),
     clear: bool = typer.Option(True, "--clear/--no-clear", help="Clear the screen before each check."),
+    poll: bool = typer.Option(False, "--poll", help="Poll for saves (network drives, where file events do not arrive)."),
     max_runs: Optional[int] = typer.Option(None, "--max-runs", hidden=True, help="Stop after N checks (for tests)."),
     root: Optional[Path] = typer.Option(None, "--root"),
 ) -> None:
@@ -234,7 +235,7 @@ def watch(
     try:
         targets = resolve_targets(exercise, root, "exercises", lang) if (exercise or lang) else None
         watcher = Watcher(root / "exercises", targets, console=_console(), clear=clear)
-        watcher.run(max_runs=max_runs)
+        watcher.run(max_runs=max_runs, force_polling=poll or None)
     except (ExerciseError, LookupError) as exc:
         _fail(str(exc))
     except KeyboardInterrupt:

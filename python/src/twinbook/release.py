@@ -56,6 +56,8 @@ from twinbook.exercises.model import HIDDEN_PREFIX, HIDDEN_TESTS, find_exercises
 COPIED = ("go", "python", "notebooks")
 #: Makefile rules the student edition keeps from the project's Makefile, unchanged.
 KEPT_RULES = ("help", "setup", "lab", "clean", "distclean")
+#: Debian packages of APT_NEEDS (by command) that only the project's own tests need.
+DROPPED_APT = ("chromium",)
 BOOK_MODES = ("auto", "build", "copy", "none")
 
 _JUNK_PARTS = {"__pycache__", ".pytest_cache", ".ipynb_checkpoints", ".twinbook", ".hypothesis", "build", "dist"}
@@ -266,7 +268,7 @@ def student_makefile(makefile: str) -> str:
     """The project's Makefile cut to the learner's rules: the header comment is replaced,
     the rules in :data:`KEPT_RULES` are kept as they are, every other rule is dropped with
     the paragraph right above it (its comment and variables), the student rules are added
-    and ``.PHONY`` lists the rules there are."""
+    and ``.PHONY`` lists the rules there are. APT_NEEDS loses :data:`DROPPED_APT`."""
     lines = makefile.splitlines()
     i = 0
     while i < len(lines) and lines[i].startswith("#"):
@@ -277,6 +279,9 @@ def student_makefile(makefile: str) -> str:
         line = lines[i]
         name = None if line.startswith(("\t", "#", ".")) else _rule_name(line)
         if name is None:
+            if line.startswith("APT_NEEDS"):  # the browser for the book's tests is not for learners
+                head, _, needs = line.partition(":=")
+                line = head + ":= " + " ".join(n for n in needs.split() if n.split(":")[0] not in DROPPED_APT)
             if not line.startswith(".PHONY"):
                 body.append(line)
             i += 1
