@@ -9,8 +9,9 @@ channel, so every RPC through it goes through the breaker::
 What counts as a failure is the RPC's status code:
 
 * ``failure_codes`` (default :data:`FAILURE_CODES`: ``UNAVAILABLE``,
-  ``INTERNAL``, ``UNKNOWN``, ``DEADLINE_EXCEEDED``, ``DATA_LOSS``) are
-  failures: the server, or the way to it, is in trouble;
+  ``INTERNAL``, ``UNKNOWN``, ``DEADLINE_EXCEEDED``, ``RESOURCE_EXHAUSTED``,
+  ``DATA_LOSS``, the same list as the Go twin's ``DefaultFailureCodes``) are
+  failures: the server, or the way to it, is in trouble or overloaded;
 * ``CANCELLED`` is ignored: the caller gave up, which says nothing about
   the server (the spec's "a caller's own cancellation is ignored");
 * every other code, ``OK`` and the client's mistakes such as
@@ -45,6 +46,7 @@ FAILURE_CODES: frozenset[grpc.StatusCode] = frozenset(
         grpc.StatusCode.INTERNAL,
         grpc.StatusCode.UNKNOWN,
         grpc.StatusCode.DEADLINE_EXCEEDED,
+        grpc.StatusCode.RESOURCE_EXHAUSTED,
         grpc.StatusCode.DATA_LOSS,
     }
 )
