@@ -2,7 +2,6 @@ package breaker
 
 import (
 	"math/bits"
-	"math/rand/v2"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -419,12 +418,13 @@ func (b *Breaker) Reset() {
 // Helpers
 
 // stripedCounter is a counter that many cores can add to at once without
-// fighting over one cache line: each add goes to a random cell.
+// fighting over one cache line: each goroutine adds to its own cell (see
+// stripe).
 type stripedCounter struct {
 	cells [8]paddedUint64
 }
 
-func (c *stripedCounter) add() { c.cells[rand.Uint32()&7].Add(1) }
+func (c *stripedCounter) add() { c.cells[stripe()&7].Add(1) }
 
 func (c *stripedCounter) load() uint64 {
 	var n uint64
