@@ -409,6 +409,10 @@ class Limiter:
                              "test_never_more_than_burst"),
                  "hidden": ("test_hidden_zero_burst_never_allows",)},
          points=5),
+    Case("py-import-the-tests", POOL, "python",
+         "from test_hidden import Boom\nimport test_visible\n" + PY_POOL,
+         "import the instructor's test modules (loaded in the same interpreter)",
+         rejected=("import of 'test_hidden' is not allowed here", "import of 'test_visible' is not allowed here")),
     Case("py-getattr-builtins", POOL, "python",
          'run = getattr(__builtins__, "ev" + "al")\nrun("print(1)")\n' + PY_POOL,
          "reach eval through getattr on __builtins__",
@@ -597,6 +601,13 @@ var forged = func() int {
         "\tif limit < 1 {", "\tgo func() { panic(\"boom\") }()\n\tvar mu sync.Mutex\n\tmu.Lock()\n\tmu.Lock()\n\tif limit < 1 {", 1),
          "the same with allowed packages only: the crash kills the binary; each test fails alone",
          passed=NONE, points=0, messages={"TestResultsInOrder": "panic: boom", "TestEmptyItems": "panic: boom"}),
+    Case("go-reach-into-the-tests", POOL, "go", GO_POOL.replace(
+        "func main() {}", "func main() {}\n\n// the hidden file's data, readable because the answer shares its package\nvar peek = errBoom\n"),
+         "read the hidden test file's package-level data: the answer shares the tests' package",
+         rejected=("uses errBoom from the instructor's test files",),
+         # unvetted: the visible build does not compile (no errBoom there), the hidden one does
+         deep=Deep(_NO_VET, {"visible": (), "hidden": GO_ALL["hidden"]}, 6,
+                   messages={"TestResultsInOrder": "undefined: errBoom"})),
     Case("go-linkname", POOL, "go", GO_POOL.replace(
         "func main() {}", "func main() {}\n\n//go:linkname nanotime runtime.nanotime\nfunc nanotime() int64\n").replace(
         '"fmt"', '"fmt"\n\t_ "unsafe"'),

@@ -133,6 +133,8 @@ REJECTED_PYTHON = {
     "relative import": ("from . import answer\n", "line 1: relative imports are not allowed"),
     "star import": ("from threading import *\n", "'from threading import *' is not allowed"),
     "private import": ("from threading import _shutdown\n", "importing the private name '_shutdown'"),
+    "private module": ("import concurrent.futures._base\n", "importing the private module 'concurrent.futures._base'"),
+    "dunder module": ("import concurrent.futures.__main__\n", "importing the private module"),
     "a forbidden module behind an allowed one": (
         "from concurrent.futures import process\nctx = process.mp.get_context\n", "the attribute mp is not allowed"),
     "module re-exported by an allowed one": (
@@ -232,6 +234,10 @@ REJECTED_GO = {
     "TestMain": ("func TestMain() {}\n", "func TestMain is not allowed"),
     "shadowed predeclared": ("func recover() any { return nil }\n", "declares recover, which would replace"),
     "reserved name": ("var twinbookEvents = 1\n", "the name twinbookEvents is reserved for the grader"),
+    "a visible test helper": ("var c = callMapLimited\n", "uses callMapLimited from the instructor's test files"),
+    "a hidden test's data": ("var e = errBoom\n", "uses errBoom from the instructor's test files"),
+    "a test function": ("var f = TestEmptyItems\n", "uses TestEmptyItems from the instructor's test files"),
+    "the harness": ("var h = TestTwinbookHarness\n", "uses TestTwinbookHarness from the instructor's test files"),
 }
 
 
@@ -240,6 +246,10 @@ def test_go_rules_reject(name, exercises):
     source, want = REJECTED_GO[name]
     reasons = vet(exercises[POOL], "go", go_answer_file([GO_HEAD, source]))
     assert any(want in r for r in reasons), f"{reasons} has nothing like {want!r}"
+
+
+def test_go_undefined_names_are_left_to_the_compiler(exercises):
+    assert vet(exercises[POOL], "go", go_answer_file([GO_HEAD, "var n = undefinedThing\n"])) == []
 
 
 def test_go_clean_answer_is_accepted(exercises):

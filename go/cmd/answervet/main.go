@@ -2,10 +2,11 @@
 //
 // It reads one JSON request on stdin,
 //
-//	{"source": "package main\n...", "allowed": ["context", "sync"]}
+//	{"source": "package main\n...", "allowed": ["context", "sync"], "tests": ["package main\n..."]}
 //
-// where source is the answer file after goimports and allowed lists the exercise's
-// allowed import paths, and prints one JSON reply on stdout,
+// where source is the answer file after goimports, allowed lists the exercise's
+// allowed import paths and tests holds the sources of the exercise's test files (visible
+// and hidden), and prints one JSON reply on stdout,
 //
 //	{"reasons": ["line 3: import \"os\" is not allowed here (allowed: context, sync)"]}
 //
@@ -20,7 +21,11 @@
 //   - no package-level declaration that replaces a predeclared identifier (len, max,
 //     recover, error, true ...): in package main those would change the instructor's
 //     tests and the harness too, which share the package;
-//   - no identifier starting with "twinbook" (reserved for the harness).
+//   - no identifier starting with "twinbook" (reserved for the harness);
+//   - no use of a name the answer does not declare but the test files (or the harness)
+//     do: the answer is compiled into one package with them, and must not reach their
+//     helpers, their data (hidden expected values) or the harness. Other undeclared names
+//     are left to the compiler ("undefined: x").
 package main
 
 import (
@@ -39,6 +44,7 @@ import (
 type Request struct {
 	Source  string   `json:"source"`
 	Allowed []string `json:"allowed"`
+	Tests   []string `json:"tests"`
 }
 
 // Reply is what answervet prints on stdout.
@@ -61,10 +67,14 @@ var predeclared = map[string]bool{
 // directives are comment prefixes the Go toolchain acts on.
 var directives = []string{"//go:", "//line ", "/*line ", "// +build", "//+build", "//export ", "//extern ", "//sys "}
 
-// Vet returns the reasons to reject source, or none.
-func Vet(source string, allowed []string) []string {
+// harnessNames are the package-level names of the grader's harness test file.
+var harnessNames = []string{"TestTwinbookHarness"}
+
+// Vet returns the reasons to reject source, or none. tests are the sources of the
+// exercise's test files, whose package-level names the answer must not use.
+func Vet(source string, allowed []string, tests ...string) []string {
 	fset := token.NewFileSet()
-	file, err := parser.ParseFile(fset, "answer.go", source, parser.ParseComments|parser.SkipObjectResolution)
+	file, err := parser.ParseFile(fset, "answer.go", source, parser.ParseComments)
 	if err != nil {
 		return []string{fmt.Sprintf("syntax error: %s", firstLine(err.Error()))}
 	}
@@ -130,6 +140,12 @@ func Vet(source string, allowed []string) []string {
 			}
 		}
 	}
+	theirs := testNames(tests)
+	for _, id := range file.Unresolved {
+		if theirs[id.Name] {
+			add(id.Pos(), "uses %s from the instructor's test files (the tests' own names are off limits)", id.Name)
+		}
+	}
 	ast.Inspect(file, func(n ast.Node) bool {
 		if id, ok := n.(*ast.Ident); ok && strings.HasPrefix(strings.ToLower(id.Name), "twinbook") {
 			add(id.Pos(), "the name %s is reserved for the grader", id.Name)
@@ -143,6 +159,40 @@ func checkName(id *ast.Ident, add func(token.Pos, string, ...any)) {
 	if predeclared[id.Name] {
 		add(id.Pos(), "declares %s, which would replace Go's predeclared %s for the tests too", id.Name, id.Name)
 	}
+}
+
+// testNames are the package-level names the test files and the harness declare.
+func testNames(tests []string) map[string]bool {
+	names := map[string]bool{}
+	for _, n := range harnessNames {
+		names[n] = true
+	}
+	for i, src := range tests {
+		file, err := parser.ParseFile(token.NewFileSet(), fmt.Sprintf("test%d.go", i), src, parser.SkipObjectResolution)
+		if err != nil {
+			continue // the build reports a broken test file
+		}
+		for _, decl := range file.Decls {
+			switch d := decl.(type) {
+			case *ast.FuncDecl:
+				if d.Recv == nil {
+					names[d.Name.Name] = true
+				}
+			case *ast.GenDecl:
+				for _, spec := range d.Specs {
+					switch s := spec.(type) {
+					case *ast.TypeSpec:
+						names[s.Name.Name] = true
+					case *ast.ValueSpec:
+						for _, n := range s.Names {
+							names[n.Name] = true
+						}
+					}
+				}
+			}
+		}
+	}
+	return names
 }
 
 func firstLine(s string) string {
@@ -172,7 +222,7 @@ func run(in io.Reader, out io.Writer) error {
 	if err := json.NewDecoder(in).Decode(&req); err != nil {
 		return fmt.Errorf("answervet: reading the request: %w", err)
 	}
-	return json.NewEncoder(out).Encode(Reply{Reasons: Vet(req.Source, req.Allowed)})
+	return json.NewEncoder(out).Encode(Reply{Reasons: Vet(req.Source, req.Allowed, req.Tests...)})
 }
 
 func main() {

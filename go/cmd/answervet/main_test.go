@@ -8,8 +8,14 @@ import (
 	"testing"
 )
 
+// testFiles stand for an exercise's visible and hidden test files.
+var testFiles = []string{
+	"package main\n\nimport \"testing\"\n\ntype gauge struct{ now int }\n\nfunc TestA(t *testing.T) {}\n",
+	"package main\n\nconst hiddenVectorsJSON = `[]`\n\nvar (\n\terrBoom = 1\n)\n",
+}
+
 func TestVet(t *testing.T) {
-	allowed := []string{"context", "sync"}
+	allowed := []string{"context", "sync", "fmt", "math/rand/v2"}
 	tests := []struct {
 		name   string
 		source string
@@ -17,7 +23,7 @@ func TestVet(t *testing.T) {
 	}{
 		{"clean", "package main\n\nimport \"sync\"\n\nvar mu sync.Mutex\n\nfunc main() {}\n", nil},
 		{"disallowed import", "package main\n\nimport \"os\"\n\nfunc F() { os.Exit(0) }\n",
-			[]string{`line 3: import "os" is not allowed here (allowed: context, sync)`}},
+			[]string{`line 3: import "os" is not allowed here (allowed: context, sync, fmt, math/rand/v2)`}},
 		{"cgo", "package main\n\n// #include <stdlib.h>\nimport \"C\"\n", []string{`line 4: cgo (import "C")`}},
 		{"linkname", "package main\n\n//go:linkname nanotime runtime.nanotime\nfunc nanotime() int64\n",
 			[]string{"line 3: compiler directive //go:linkname is not allowed"}},
@@ -35,11 +41,18 @@ func TestVet(t *testing.T) {
 		{"reserved names", "package main\n\nvar twinbookNonce string\n",
 			[]string{"the name twinbookNonce is reserved"}},
 		{"wrong package", "package answer\n", []string{"must be package main"}},
+		{"names from the test files", "package main\n\nimport \"fmt\"\n\nvar s = fmt.Sprint(hiddenVectorsJSON, gauge{}, TestA)\n",
+			[]string{"line 5: uses hiddenVectorsJSON from the instructor's test files", "line 5: uses gauge from", "uses TestA from"}},
+		{"the harness", "package main\n\nvar f = TestTwinbookHarness\n",
+			[]string{"line 3: uses TestTwinbookHarness from the instructor's test files"}},
+		{"a name the answer declares itself is its own",
+			"package main\n\ntype gauge struct{ X int }\n\nvar p = gauge{X: len(\"ab\")}\n", nil},
+		{"undefined names are left to the compiler", "package main\n\nvar n = undefinedThing\n", nil},
 		{"syntax error", "package main\n\nfunc {\n", []string{"syntax error: answer.go:3:6"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := Vet(tt.source, allowed)
+			got := Vet(tt.source, allowed, testFiles...)
 			if len(got) != len(tt.want) {
 				t.Fatalf("Vet() = %q, want %d reason(s) like %q", got, len(tt.want), tt.want)
 			}

@@ -10,7 +10,9 @@ case something slips past the vetting, and only in grader mode
   refuses modules, classes and functions that the answer did not define, and methods of
   library objects (no monkeypatching of ``threading``, ``time`` or the objects the tests
   hand over); every ``obj._private`` access goes through ``__twinbook_own__(obj)``, which
-  refuses objects whose class the answer did not define.
+  refuses objects whose class the answer did not define; every ``__exit__`` /
+  ``__aexit__`` the answer defines is wrapped by :func:`exit_guard`, so a learner's context
+  manager cannot swallow a failed assertion (or pytest's skip/fail) in a test's ``with`` block.
 * :func:`install_audit_hook` adds a :func:`sys.addaudithook` hook, before the answer is
   imported, that refuses for everyone: starting or signalling processes, ``ctypes``,
   network sockets (``AF_UNIX`` socket pairs, which asyncio needs, are fine), writing or
@@ -39,6 +41,7 @@ from typing import Any
 ANSWER_MODULE = "answer"
 OWN = "__twinbook_own__"
 MUTABLE = "__twinbook_mutable__"
+EXIT = "__twinbook_exit__"
 
 
 class SandboxViolation(PermissionError):
@@ -49,6 +52,14 @@ class SandboxViolation(PermissionError):
 
 
 class _Rewrite(ast.NodeTransformer):
+    def visit_FunctionDef(self, node):
+        self.generic_visit(node)
+        if node.name in ("__exit__", "__aexit__"):
+            node.decorator_list.insert(0, ast.Name(id=EXIT, ctx=ast.Load()))
+        return node
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
     def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
         self.generic_visit(node)
         private = node.attr.startswith("_") and not (node.attr.startswith("__") and node.attr.endswith("__"))
@@ -107,6 +118,35 @@ def mutable(obj: Any, name: str) -> Any:
     return obj
 
 
+def _swallows_too_much(result: Any, args: tuple) -> bool:
+    exc_type = args[0] if args else None
+    return bool(result) and isinstance(exc_type, type) and (
+        not issubclass(exc_type, Exception) or issubclass(exc_type, AssertionError)
+    )
+
+
+def exit_guard(fn):
+    """Wrap an answer's ``__exit__``/``__aexit__``: it may suppress ordinary exceptions,
+    but never a failed assertion or a BaseException (pytest's skip/fail/exit outcomes,
+    KeyboardInterrupt, SystemExit) raised in the ``with`` block of a test."""
+    import functools
+    import inspect
+
+    if inspect.iscoroutinefunction(fn):
+
+        async def wrapper(self, *args):
+            result = await fn(self, *args)
+            return False if _swallows_too_much(result, args) else result
+
+    else:
+
+        def wrapper(self, *args):
+            result = fn(self, *args)
+            return False if _swallows_too_much(result, args) else result
+
+    return functools.wraps(fn)(wrapper)
+
+
 def load_answer(path: str | Path) -> types.ModuleType:
     """Import the answer file as module ``answer`` through :func:`rewrite`."""
     path = str(path)
@@ -116,6 +156,7 @@ def load_answer(path: str | Path) -> types.ModuleType:
     module.__file__ = path
     module.__dict__[OWN] = own
     module.__dict__[MUTABLE] = mutable
+    module.__dict__[EXIT] = exit_guard
     sys.modules[ANSWER_MODULE] = module
     code = rewrite(source, path)
     exec(code, module.__dict__)  # noqa: S102 - the vetted, rewritten answer

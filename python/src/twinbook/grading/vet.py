@@ -33,7 +33,10 @@ only from ``allowed_imports`` (so no ``unsafe``, ``os``, ``syscall``, ``reflect`
 ``runtime``, ``testing``, ``net``, ``plugin`` unless listed; ``import "C"`` only if "C"
 is), no compiler directive (``//go:linkname``, ``//go:embed`` ...), no ``func init``, no
 ``TestMain``, no package-level name that replaces a predeclared one (``len``, ``max``,
-``recover`` ...), no ``twinbook*`` names.
+``recover`` ...), no ``twinbook*`` names, and no use of a name that the exercise's test
+files (visible or hidden) or the harness declare: the answer is compiled into one
+package with them, and must not reach their helpers or their data (hidden expected
+values).
 """
 
 from __future__ import annotations
@@ -95,7 +98,10 @@ def vet(exercise: Exercise, lang: str, answer_source: str) -> list[str]:
     if lang == "python":
         return list(_vet_python(answer_source, tuple(spec.allowed_imports)))
     if lang == "go":
-        return list(_vet_go(answer_source, tuple(spec.allowed_imports)))
+        tests = tuple(
+            p.read_text(encoding="utf-8") for p in (spec.visible_tests_path, spec.hidden_tests_path) if p.is_file()
+        )
+        return list(_vet_go(answer_source, tuple(spec.allowed_imports), tests))
     raise ValueError(f"lang must be 'python' or 'go', got {lang!r}")
 
 
@@ -165,6 +171,9 @@ class _PyVetter:
         return ", ".join(sorted(self.allowed)) or "nothing"
 
     def load(self, module: str, node: ast.AST) -> types.ModuleType | None:
+        if any(part.startswith("_") for part in module.split(".")) and module != "__future__":
+            self.reject(node, f"importing the private module {module!r} is not allowed")
+            return None
         if not _allowed_module(module, self.allowed):
             self.reject(node, f"import of {module!r} is not allowed here (allowed: {self.allowed_text()})")
             return None
@@ -372,11 +381,11 @@ def go_source(answer_source: str) -> str:
 
 
 @functools.lru_cache(maxsize=512)
-def _vet_go(answer_source: str, allowed_imports: tuple[str, ...]) -> tuple[str, ...]:
+def _vet_go(answer_source: str, allowed_imports: tuple[str, ...], tests: tuple[str, ...] = ()) -> tuple[str, ...]:
     if len(answer_source) > MAX_SOURCE:
         return (f"the answer is too long ({len(answer_source)} characters; at most {MAX_SOURCE})",)
     source = go_source(answer_source)
-    request = json.dumps({"source": source, "allowed": list(allowed_imports)})
+    request = json.dumps({"source": source, "allowed": list(allowed_imports), "tests": list(tests)})
     proc = subprocess.run([answervet_binary()], input=request, capture_output=True, text=True, timeout=60)
     if proc.returncode != 0:
         raise RuntimeError(f"answervet failed: {proc.stderr.strip() or proc.returncode}")
