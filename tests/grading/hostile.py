@@ -413,6 +413,45 @@ class Limiter:
          "from test_hidden import Boom\nimport test_visible\n" + PY_POOL,
          "import the instructor's test modules (loaded in the same interpreter)",
          rejected=("import of 'test_hidden' is not allowed here", "import of 'test_visible' is not allowed here")),
+    Case("py-lying-subclass", POOL, "python", '''
+import threading
+
+
+class Worker(threading.Thread):
+    def is_alive(self):
+        return False  # leaked threads look finished to the hidden leak check
+
+
+class Results(list):
+    def __iter__(self):
+        return iter(range(8))
+''' + PY_POOL, "subclass a library or builtin class and lie through the methods the tests call",
+         rejected=("Worker.is_alive overrides Thread.is_alive", "Results.__iter__ overrides list.__iter__")),
+    Case("py-shadow-library-method", POOL, "python", '''
+import threading
+
+
+class Worker(threading.Thread):
+    def __init__(self, fn, item):
+        super().__init__(daemon=True)
+        self.fn, self.item, self.value = fn, item, None
+        self.is_alive = lambda: False  # the same lie, set on each object at run time
+
+    def run(self):
+        self.value = self.fn(self.item)
+
+
+def map_limited(fn, items, limit):
+    if limit < 1:
+        raise ValueError(limit)
+    workers = [Worker(fn, x) for x in items]
+    for w in workers:
+        w.start()
+    return [w.value for w in workers]
+''', "shadow a library method on the answer's own Thread objects (vetting cannot see it)",
+         # the run-time guard refuses the assignment: only the tests that build no Worker pass
+         passed={"visible": ("test_bad_limit_raises_value_error", "test_empty_items"), "hidden": ()}, points=2,
+         messages={"test_results_in_order": "the answer may not replace the method Thread.is_alive"}),
     Case("py-getattr-builtins", POOL, "python",
          'run = getattr(__builtins__, "ev" + "al")\nrun("print(1)")\n' + PY_POOL,
          "reach eval through getattr on __builtins__",

@@ -148,3 +148,17 @@ var _ = func() int {
         results = run_suite(exercises[POOL], "go", source, "visible", limits=limits, slot=slots[0])
     assert all(r.passed for r in results)
     assert f"slot {slots[0]}: the run printed more than 4096 bytes; the rest was discarded" in caplog.text
+
+
+def test_the_jail_ends_the_run_even_if_the_grader_never_kills_it(exercises, slots, monkeypatch):
+    """The grader's wall-clock kill has a backstop inside the jail (should the grader die)."""
+    import time
+
+    monkeypatch.setattr(sandbox, "_wait", lambda proc, timeout: proc.wait() and False)
+    limits = dataclasses.replace(LIMITS, wall_seconds=2)
+    started = time.monotonic()
+    results = run_suite(exercises[POOL], "python", "import time\ntime.sleep(3600)\n" + PY_POOL, "visible",
+                        limits=limits, slot=slots[0])
+    assert time.monotonic() - started < 30
+    assert results[0].message == "the test process was killed by SIGKILL"
+    assert {r.outcome for r in results} == {"failed"}

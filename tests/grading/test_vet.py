@@ -112,6 +112,25 @@ class Limiter:
     def allow(self):
         return sum(Countdown(3)) == 3
 '''),
+    "NamedTuple, Generic and exception classes": (POOL, '''
+import typing
+
+T = typing.TypeVar("T")
+
+
+class Pair(typing.NamedTuple):
+    left: int
+    right: int = 0
+
+
+class Box(typing.Generic[T]):
+    pass
+
+
+class Boom(Exception):
+    def __str__(self):
+        return "boom"
+'''),
     "variables named like modules are just variables": (POOL, '''
 def map_limited(fn, items, limit):
     code, types, signal, select = 200, [int], None, []
@@ -188,6 +207,19 @@ REJECTED_PYTHON = {
     "assigning through an alias": ("import threading\nT = threading.Thread\nT.run = print\n",
                                    "assigning to T.run would change a library"),
     "deleting from a library": ("import threading\ndel threading.Lock\n", "assigning to threading.Lock would change"),
+    "overriding a library method": ("import threading\nclass W(threading.Thread):\n    def is_alive(self):\n"
+                                    "        return False\n", "W.is_alive overrides Thread.is_alive"),
+    "overriding through a subclass of a subclass": (
+        "import threading\nclass A(threading.Thread):\n    pass\nclass B(A):\n    def join(self, timeout=None):\n"
+        "        pass\n", "B.join overrides Thread.join"),
+    "overriding a builtin's method": ("class L(list):\n    def __iter__(self):\n        return iter([])\n",
+                                      "L.__iter__ overrides list.__iter__"),
+    "overriding through an alias": ("Base = list\nclass L(Base):\n    def __iter__(self):\n        return iter([])\n",
+                                    "L.__iter__ overrides list.__iter__"),
+    "overriding with a class attribute": ("import threading\nclass W(threading.Thread):\n    join = print\n",
+                                          "W.join overrides Thread.join"),
+    "a computed base": ("def pick():\n    return list\nclass L(pick()):\n    pass\n",
+                        "the base class pick() must be a class named directly"),
     "SystemExit": ("raise SystemExit\n", "SystemExit is not allowed"),
     "KeyboardInterrupt": ("raise KeyboardInterrupt\n", "KeyboardInterrupt is not allowed"),
     "too deep to parse": ("x = " + "-" * 200_000 + "1\n", "cannot be parsed"),

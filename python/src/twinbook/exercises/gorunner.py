@@ -275,9 +275,21 @@ def prepare_module(
     return runnable
 
 
-def build(workdir: Path, binary: Path, *, env: dict[str, str] | None = None, timeout: float = DEFAULT_TIMEOUT) -> str:
-    """``go test -c`` the module into ``binary``; returns the compiler's output on failure."""
+def build(
+    workdir: Path,
+    binary: Path,
+    *,
+    env: dict[str, str] | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    limit_memory: int | None = None,
+) -> str:
+    """``go test -c`` the module into ``binary``; returns the compiler's output on failure.
+
+    ``limit_memory`` caps the toolchain's address space (``prlimit --as``), for untrusted code.
+    """
     cmd = [go_binary(), "test", "-c", "-o", str(binary), "-vet=off", "."]
+    if limit_memory and shutil.which("prlimit"):
+        cmd = [shutil.which("prlimit"), f"--as={limit_memory}", "--core=0", "--", *cmd]
     try:
         proc = subprocess.run(cmd, cwd=workdir, env=env or go_env(), capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:

@@ -9,7 +9,8 @@ case something slips past the vetting, and only in grader mode
   every attribute store or delete goes through ``__twinbook_mutable__(obj, name)``, which
   refuses modules, classes and functions that the answer did not define, and methods of
   library objects (no monkeypatching of ``threading``, ``time`` or the objects the tests
-  hand over); every ``obj._private`` access goes through ``__twinbook_own__(obj)``, which
+  hand over, nor a library method on an instance of the answer's own subclass); every
+  ``obj._private`` access goes through ``__twinbook_own__(obj)``, which
   refuses objects whose class the answer did not define; every ``__exit__`` /
   ``__aexit__`` the answer defines is wrapped by :func:`exit_guard`, so a learner's context
   manager cannot swallow a failed assertion (or pytest's skip/fail) in a test's ``with`` block.
@@ -106,15 +107,16 @@ def mutable(obj: Any, name: str) -> Any:
             return obj
         raise SandboxViolation(f"twinbook sandbox: the answer may not change {getattr(obj, '__qualname__', obj)!r}")
     cls = type(obj)
-    if not _defined_by_answer(cls):
-        for klass in cls.__mro__:
-            if name in vars(klass):
-                attr = vars(klass)[name]
-                if callable(attr) and not hasattr(attr, "__set__"):
-                    raise SandboxViolation(
-                        f"twinbook sandbox: the answer may not replace the method {cls.__name__}.{name}"
-                    )
-                break
+    for klass in cls.__mro__:
+        if name in vars(klass):
+            attr = vars(klass)[name]
+            if _defined_by_answer(klass):
+                break  # the answer's own method: its business
+            if callable(attr) and not hasattr(attr, "__set__"):
+                raise SandboxViolation(
+                    f"twinbook sandbox: the answer may not replace the method {klass.__name__}.{name}"
+                )
+            break
     return obj
 
 

@@ -71,6 +71,7 @@ ETC_FILES = (
 )
 DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
 BUILD_TIMEOUT = 180.0  # seconds for `go test -c` (a cold build cache is slow)
+BUILD_MEMORY = 4 << 30  # address space of the Go toolchain building an answer (prlimit)
 
 
 class SandboxError(RuntimeError):
@@ -320,7 +321,8 @@ def _go(box: _Box, answer_source: str, files, expected, in_dir: Path, tmp: Path)
     binary = in_dir / "tests.bin"
     env = gorunner.go_env()
     env.update(GOPROXY="off", GOFLAGS="-mod=mod", CGO_ENABLED="1" if "C" in spec.allowed_imports else "0")
-    error = gorunner.build(build_dir, binary, env=env, timeout=max(BUILD_TIMEOUT, box.limits.wall_seconds))
+    error = gorunner.build(build_dir, binary, env=env, timeout=max(BUILD_TIMEOUT, box.limits.wall_seconds),
+                           limit_memory=BUILD_MEMORY)
     shutil.rmtree(build_dir, ignore_errors=True)  # the hidden test sources go before anything runs
     if error:
         msg = "compile error: " + gorunner.first_lines(error)
@@ -415,7 +417,7 @@ def _execute(box: _Box, argv: list[str], in_dir: Path, binds, work: Path, timeou
         "work": str(work), "work_bytes": box.limits.file_bytes * 4, "uid": uid, "gid": uid, "hide": hide,
         "rlimits": _rlimits(box), "setpriv": shutil.which("setpriv") or "/usr/bin/setpriv",
         "setpriv_args": setpriv_args, "argv": argv, "env": env,
-        "events_fd": ev_w, "nonce_fd": nonce_r, "status_fd": st_w,
+        "events_fd": ev_w, "nonce_fd": nonce_r, "status_fd": st_w, "deadline": timeout + 1,
     }
     unshare = [shutil.which("unshare") or "/usr/bin/unshare", "--net", "--mount", "--pid", "--ipc", "--uts",
                "--fork", "--kill-child"]

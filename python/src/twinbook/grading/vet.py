@@ -26,7 +26,12 @@ and harness, which share the process with it, stay in charge of the results.
   ``locals``, ``vars``, ``dir``, ``open``, ``input``, ``breakpoint``, ``help``,
   ``exit``/``quit``, ``SystemExit``, ``KeyboardInterrupt``; ``type`` only as ``type(x)``;
   ``str.format`` only on a literal whose fields do not reach into attributes or items;
-* no metaclasses or class keywords; no assignment to attributes of imported names.
+* no metaclasses or class keywords; no assignment to attributes of imported names;
+* class bases must be named classes (a builtin, an imported class or one of the answer's),
+  and a class may not redefine what such a base already has (``is_alive`` of a
+  ``threading.Thread``, ``__iter__`` of a ``list`` ...) except ``__init__``, ``__repr__``,
+  ``__str__``, ``__post_init__`` and ``run``: the tests call those methods on the answer's
+  objects and must get the library's behaviour.
 
 **Go** (``go/cmd/answervet``, on go/parser's syntax tree, after goimports): imports
 only from ``allowed_imports`` (so no ``unsafe``, ``os``, ``syscall``, ``reflect``,
@@ -42,6 +47,7 @@ values).
 from __future__ import annotations
 
 import ast
+import builtins
 import functools
 import hashlib
 import importlib
@@ -66,6 +72,8 @@ SAFE_DUNDER_DEFS = frozenset({
     "__iter__", "__next__", "__aiter__", "__anext__", "__call__", "__post_init__",
 })
 SAFE_DUNDER_ATTRS = SAFE_DUNDER_DEFS | {"__name__", "__qualname__", "__doc__"}
+#: what a class may redefine although a builtin or library base class has it
+OVERRIDABLE = frozenset({"__init__", "__repr__", "__str__", "__post_init__", "run", "__doc__", "__module__", "__qualname__"})
 BANNED_BUILTINS = frozenset({
     "eval", "exec", "compile", "getattr", "setattr", "delattr", "globals", "locals", "vars", "dir",
     "open", "input", "breakpoint", "help", "exit", "quit", "copyright", "credits", "license",
@@ -142,6 +150,8 @@ class _PyVetter:
         self.reasons: list[str] = []
         self.imported: dict[str, object] = {}  # name bound by an import -> the object (None: unknown)
         self.aliases: set[str] = set()  # names assigned a library object that is not called
+        self.alias_values: dict[str, object] = {}  # module-level names bound to a builtin or library class
+        self.classes: dict[str, list[type]] = {}  # the answer's classes -> the library classes they inherit
         self.parents: dict[int, ast.AST] = {}
 
     def reject(self, node: ast.AST, message: str) -> None:
@@ -159,7 +169,18 @@ class _PyVetter:
                 for target in node.targets:
                     if isinstance(target, ast.Name):
                         self.aliases.add(target.id)
+        for node in tree.body:  # Base = list; class Mine(Base): ...
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                value = self.builtin_or_library(node.value) if isinstance(node.value, (ast.Name, ast.Attribute)) else None
+                if isinstance(value, type):
+                    self.alias_values[node.targets[0].id] = value
+        # classes first, in source order, so that a class's bases are known when it is checked
         for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                self.visit_ClassDef(node)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                continue
             method = getattr(self, "visit_" + type(node).__name__, None)
             if method is not None:
                 method(node)
@@ -286,6 +307,45 @@ class _PyVetter:
         self.check_identifier(node, node.name, "class name")
         if node.keywords:
             self.reject(node, "class keywords (metaclass=...) are not allowed")
+        inherited: list[type] = []
+        for base in node.bases:
+            target = base.value if isinstance(base, ast.Subscript) else base  # Generic[T]
+            if isinstance(target, ast.Name) and target.id in self.classes:
+                inherited += self.classes[target.id]
+                continue
+            obj = self.builtin_or_library(target)
+            if obj is not None and not isinstance(obj, type) and hasattr(obj, "__mro_entries__"):
+                # typing.NamedTuple / TypedDict: class syntax for a tuple / dict
+                inherited += [tuple] if getattr(obj, "__name__", "") == "NamedTuple" else [dict]
+                continue
+            if not isinstance(obj, type):
+                self.reject(node, f"the base class {ast.unparse(base)} must be a class named directly "
+                                  "(a builtin, an imported class or one of yours)")
+                continue
+            inherited.append(obj)
+        self.classes[node.name] = inherited
+        for item in node.body:
+            names = []
+            if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                names = [item.name]
+            elif isinstance(item, (ast.Assign, ast.AnnAssign)):
+                targets = item.targets if isinstance(item, ast.Assign) else [item.target]
+                names = [t.id for t in targets if isinstance(t, ast.Name)]
+            for name in names:
+                if name in OVERRIDABLE:
+                    continue
+                for klass in inherited:
+                    if klass is not object and hasattr(klass, name):
+                        self.reject(item, f"{node.name}.{name} overrides {klass.__qualname__}.{name}, "
+                                          "which the tests may call on your objects")
+                        break
+
+    def builtin_or_library(self, node: ast.AST) -> object | None:
+        if isinstance(node, ast.Name) and node.id not in self.imported and node.id not in self.alias_values:
+            return getattr(builtins, node.id, None) if not node.id.startswith("_") else None
+        if isinstance(node, ast.Name) and node.id in self.alias_values:
+            return self.alias_values[node.id]
+        return self.library_value(node)
 
     def visit_Global(self, node: ast.Global | ast.Nonlocal) -> None:
         for name in node.names:
