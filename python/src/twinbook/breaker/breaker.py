@@ -326,7 +326,6 @@ class Breaker:
     def _acquire_slow(self) -> tuple[_Era, int]:
         """Permission outside the lock-free path: apply due transitions, then ask the state."""
         now = self._now()
-        error = None
         with self._lock:
             self._apply_due(now)
             era = self._era
@@ -337,18 +336,19 @@ class Breaker:
                 self._not_permitted += 1
                 if state is OPEN:
                     retry_after = (era.since + self._open_ns - now) / 1e9
-                elif state is HALF_OPEN:
-                    retry_after = 0.0
-                else:
-                    retry_after = math.inf
-                error = BreakerOpenError(state, retry_after, self.config.name)
+                else:  # a full half-open: any moment; forced open: only by hand
+                    retry_after = 0.0 if state is HALF_OPEN else math.inf
                 if self._hub.rejections.subscribers:
                     self._hub.post(
                         self._hub.rejections.subscribers, Rejection(state, retry_after, now / 1e9)
                     )
-        self._deliver()
-        if error is not None:
-            raise error
+                era = None  # type: ignore[assignment]
+        if self._pending:
+            self._hub.deliver()
+        if era is None:
+            # Raised where it is made: an exception held in a local of the raising frame
+            # makes a reference cycle (exception, traceback, frame) for the GC to find.
+            raise BreakerOpenError(state, retry_after, self.config.name)
         return era, now
     # docs:end acquire
 
@@ -444,8 +444,9 @@ class Breaker:
             # call cannot trip anything, and recording it is one addition.
             self._lock.acquire()
             try:
-                if era is self._era and era.closed and not self._count.bad and not self._call_topic.subscribers:
-                    self._count.seen += 1
+                count, calls = self._count, self._call_topic
+                if era is self._era and era.closed and not count.bad and not calls.subscribers:
+                    count.seen += 1  # type: ignore[union-attr]
                     return result
             finally:
                 self._lock.release()
@@ -473,7 +474,7 @@ class Breaker:
     # docs:end call-async
 
     def __call__(self, fn: Callable[P, R]) -> Callable[P, R]:
-        """Decorate a function or a coroutine function so that every call goes through the breaker."""
+        """Decorate a function or a coroutine function: every call goes through the breaker."""
         if inspect.isgeneratorfunction(fn) or inspect.isasyncgenfunction(fn):
             raise TypeError(
                 f"cannot guard generator function {fn.__qualname__}: its work happens after the "
@@ -509,7 +510,8 @@ class Breaker:
             if fast and end - start <= slow_ns:
                 acquire()
                 try:
-                    if era is breaker._era and era.closed and not count.bad and not calls.subscribers:
+                    if (era is breaker._era and era.closed
+                            and not count.bad and not calls.subscribers):
                         count.seen += 1
                         return result
                 finally:

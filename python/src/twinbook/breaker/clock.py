@@ -66,7 +66,7 @@ class ManualClock:
             self._ns += round(ms * 1_000_000)
 
     def set_ms(self, ms: float) -> None:
-        """Jump to ``ms`` milliseconds (backwards too: a vector's call may end after the next step starts)."""
+        """Jump to ``ms`` milliseconds, backwards too: a vector call may outlast the next step."""
         with self._lock:
             self._ns = round(ms * 1_000_000)
 

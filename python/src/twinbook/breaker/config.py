@@ -109,7 +109,7 @@ class Config:
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> Config:
-        """Build from a vector file's ``config`` object; an unknown key is a :class:`ConfigError`."""
+        """Build from a vector file's ``config``; an unknown key is a :class:`ConfigError`."""
         known = {f.name for f in fields(cls)}
         for key in values:
             if key not in known:

@@ -29,7 +29,8 @@ class BreakerOpenError(BreakerError):
     """
 
     def __init__(self, state: State, retry_after: float, name: str = "") -> None:
-        super().__init__()
+        # No super().__init__(): BaseException.__new__ already keeps the arguments in
+        # ``args``, and the message is built only when shown (see __str__).
         self.state = state
         self.retry_after = retry_after
         self.name = name

@@ -149,7 +149,7 @@ class EventHub:
         return self.rejections.add(fn)
 
     def post(self, subscribers: tuple[Subscriber, ...], event: object) -> None:
-        """Queue ``event`` for ``subscribers``; the caller holds the breaker's lock (that fixes the order)."""
+        """Queue ``event`` for ``subscribers``, under the breaker's lock: that fixes the order."""
         self._pending.append((subscribers, event))
 
     @property
@@ -157,7 +157,7 @@ class EventHub:
         return bool(self._pending)
 
     def deliver(self) -> None:
-        """Deliver queued events, unless another thread is already at it; never under the breaker's lock."""
+        """Deliver queued events unless another thread is at it; never under the breaker's lock."""
         pending = self._pending
         while pending:
             if not self._delivering.acquire(blocking=False):

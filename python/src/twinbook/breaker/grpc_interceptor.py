@@ -92,12 +92,17 @@ def outcome_of(code: grpc.StatusCode | None, failure_codes: Set[grpc.StatusCode]
 class BreakerInterceptor(grpc.UnaryUnaryClientInterceptor):
     """For blocking channels: works for plain calls, ``with_call`` and ``future``."""
 
-    def __init__(self, breaker: Breaker, *, failure_codes: Set[grpc.StatusCode] = FAILURE_CODES) -> None:
+    def __init__(
+        self, breaker: Breaker, *, failure_codes: Set[grpc.StatusCode] = FAILURE_CODES
+    ) -> None:
         self.breaker = breaker
         self.failure_codes = frozenset(failure_codes)
 
     def intercept_unary_unary(
-        self, continuation: Callable[..., Any], client_call_details: grpc.ClientCallDetails, request: Any
+        self,
+        continuation: Callable[..., Any],
+        client_call_details: grpc.ClientCallDetails,
+        request: Any,
     ) -> Any:
         permission = _acquire(self.breaker)
         try:
@@ -121,7 +126,9 @@ class BreakerInterceptor(grpc.UnaryUnaryClientInterceptor):
 class AsyncBreakerInterceptor(grpc.aio.UnaryUnaryClientInterceptor):
     """For ``grpc.aio`` channels; the lock is never held across an ``await``."""
 
-    def __init__(self, breaker: Breaker, *, failure_codes: Set[grpc.StatusCode] = FAILURE_CODES) -> None:
+    def __init__(
+        self, breaker: Breaker, *, failure_codes: Set[grpc.StatusCode] = FAILURE_CODES
+    ) -> None:
         self.breaker = breaker
         self.failure_codes = frozenset(failure_codes)
 

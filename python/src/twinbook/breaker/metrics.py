@@ -32,7 +32,7 @@ class Metrics:
     failure_rate: float
     slow_call_rate: float
     not_permitted: int
-    """Calls rejected since the breaker was built or last :meth:`~twinbook.breaker.Breaker.reset`."""
+    """Calls rejected since the breaker was built or last reset."""
 # docs:end metrics
 
 

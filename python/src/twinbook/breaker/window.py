@@ -94,7 +94,9 @@ class TimeWindow:
     or after ``head`` could hold it).
     """
 
-    __slots__ = ("size", "_seconds", "_calls", "_failed", "_slow", "head", "calls", "failed", "slow")
+    __slots__ = (
+        "size", "_seconds", "_calls", "_failed", "_slow", "head", "calls", "failed", "slow"
+    )
 
     def __init__(self, size: int) -> None:
         self.size = size

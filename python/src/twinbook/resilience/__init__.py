@@ -12,7 +12,7 @@ module          what it holds
 ==============  ==========================================================
 retry           :class:`Retry` (backoff, full jitter, attempts), :class:`RetryBudget`
 timeout         :class:`Timeout` (asyncio cancels; threads stop waiting)
-bulkhead        :class:`Bulkhead` (threads), :class:`AsyncBulkhead` (tasks), :class:`BulkheadFullError`
+bulkhead        :class:`Bulkhead` (threads), :class:`AsyncBulkhead` (tasks), the error
 fallback        :class:`Fallback`
 compose         :func:`compose`
 ==============  ==========================================================

@@ -49,7 +49,7 @@ def _check(max_concurrent: int, max_wait: float) -> None:
 
 
 class Bulkhead:
-    """At most ``max_concurrent`` threads inside at once; wait up to ``max_wait`` seconds for a slot."""
+    """At most ``max_concurrent`` threads inside at once; wait up to ``max_wait`` s for a slot."""
 
     def __init__(self, max_concurrent: int, max_wait: float = 0.0) -> None:
         _check(max_concurrent, max_wait)
@@ -71,7 +71,10 @@ class Bulkhead:
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         with self._lock:
             self.in_use -= 1
@@ -91,7 +94,7 @@ class Bulkhead:
 
 
 class AsyncBulkhead:
-    """At most ``max_concurrent`` tasks inside at once; wait up to ``max_wait`` seconds for a slot."""
+    """At most ``max_concurrent`` tasks inside at once; wait up to ``max_wait`` s for a slot."""
 
     def __init__(self, max_concurrent: int, max_wait: float = 0.0) -> None:
         _check(max_concurrent, max_wait)
@@ -114,7 +117,10 @@ class AsyncBulkhead:
         return self
 
     async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.in_use -= 1
         self._slots.release()

@@ -86,7 +86,9 @@ def _check_flavour(bulkhead: Bulkhead | AsyncBulkhead | None, is_async: bool) ->
         raise TypeError("a plain function needs a Bulkhead (AsyncBulkhead is for coroutines)")
 
 
-def _around(layer: Callable[..., Any], inner: Callable[..., Any], is_async: bool) -> Callable[..., Any]:
+def _around(
+    layer: Callable[..., Any], inner: Callable[..., Any], is_async: bool
+) -> Callable[..., Any]:
     """``layer(inner, *args, **kwargs)`` as a function of ``*args, **kwargs``."""
     if is_async:
 

@@ -1,4 +1,4 @@
-"""Fallback: when the call fails, answer something else (a cached value, a default, a degraded page).
+"""Fallback: when the call fails, answer something else (a cached value, a default, less).
 
 The Go twin is ``go/resilience/fallback.go``. A fallback is the outermost
 layer because it is the last word: it sees every way the layers inside can

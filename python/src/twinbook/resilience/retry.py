@@ -172,7 +172,7 @@ class Retry:
     async def call_async(
         self, fn: Callable[P, Awaitable[R]], /, *args: P.args, **kwargs: P.kwargs
     ) -> R:
-        """Await ``fn`` until it returns, or raise its last exception; cancellation stops at once."""
+        """Await ``fn`` until it returns, or raise its last exception; cancelling stops it."""
         if self.budget is not None:
             self.budget.record_call()
         attempt = 1
