@@ -158,8 +158,11 @@ class Breaker:
             else TimeWindow(c.window_size)
         )
         self._count = self._window if isinstance(self._window, CountWindow) else None
-        # The hot path needs a count window and no result to classify (see call()).
-        self._fast = self._count is not None and c.record_result is None
+        # The hot path (see call()) needs a count window and no result to classify. It is
+        # tried for calls shorter than this; without a hot path, never (no call's duration
+        # is below -2**62 ns, even on a clock that steps back).
+        fast = self._count is not None and c.record_result is None
+        self._hot_below = self._slow_ns if fast else -(1 << 62)
         self._classify_exception = c.classify_exception
         self._lock = threading.Lock()
         self._hub = EventHub()
@@ -439,17 +442,18 @@ class Breaker:
             self._finish(era, start, self._classify_exception(exc), self._now())
             raise
         end = self._now()
-        if self._fast and end - start <= self._slow_ns:
+        if end - start <= self._hot_below:
             # The hot path: a good call into a closed count window that holds no bad
             # call cannot trip anything, and recording it is one addition.
-            self._lock.acquire()
+            lock = self._lock
+            lock.acquire()
             try:
                 count, calls = self._count, self._call_topic
                 if era is self._era and era.closed and not count.bad and not calls.subscribers:
                     count.seen += 1  # type: ignore[union-attr]
                     return result
             finally:
-                self._lock.release()
+                lock.release()
         self._finish(era, start, self.config.classify_result(result), end)
         return result
     # docs:end call
@@ -491,7 +495,7 @@ class Breaker:
         # hot path, where every attribute lookup is a few percent of the cost.
         breaker, now, acquire_slow, finish = self, self._now, self._acquire_slow, self._finish
         classify, classify_result = self._classify_exception, self.config.classify_result
-        fast, count, slow_ns, calls = self._fast, self._count, self._slow_ns, self._call_topic
+        count, calls, hot_below = self._count, self._call_topic, self._hot_below
         acquire, release = self._lock.acquire, self._lock.release
 
         @functools.wraps(fn)
@@ -507,7 +511,7 @@ class Breaker:
                 finish(era, start, classify(exc), now())
                 raise
             end = now()
-            if fast and end - start <= slow_ns:
+            if end - start <= hot_below:
                 acquire()
                 try:
                     if (era is breaker._era and era.closed
