@@ -28,6 +28,7 @@ POOL = "01-worker-pool"
         ({"file_bytes": "big"}, "Limits.file_bytes must be an integer, got 'big'"),
         ({"output_bytes": -1}, "Limits.output_bytes must be at least 1024, got -1"),
         ({"wall_seconds": "60"}, "Limits.wall_seconds must be a number, got '60'"),
+        ({"wall_seconds": float("nan")}, "Limits.wall_seconds must be at least 1, got nan"),
     ],
 )
 def test_limits_are_validated_naming_the_field(kwargs, message):

@@ -39,6 +39,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import math
 import os
 import shutil
 import signal
@@ -105,7 +106,7 @@ class Limits:
             if isinstance(value, bool) or not isinstance(value, kind):
                 want = "a number" if f.name == "wall_seconds" else "an integer"
                 raise ValueError(f"Limits.{f.name} must be {want}, got {value!r}")
-            if value < minimum[f.name]:
+            if not math.isfinite(value) or value < minimum[f.name]:
                 raise ValueError(f"Limits.{f.name} must be at least {minimum[f.name]}, got {value!r}")
 
 
@@ -215,9 +216,9 @@ def _run_suite(
         in_dir = tmp_path / "in"
         in_dir.mkdir(mode=0o755)
         if lang == "python":
-            results, missing, runnable = _python(box, answer_source, files, expected, suite, in_dir, tmp_path, layers)
+            results, missing = _python(box, answer_source, files, expected, suite, in_dir, layers)
         else:
-            results, missing, runnable = _go(box, answer_source, files, expected, in_dir, tmp_path)
+            results, missing = _go(box, answer_source, files, expected, in_dir, tmp_path)
     return finalize(exercise.id, lang, expected, results, missing).results
 
 
@@ -241,7 +242,7 @@ class _Box:
 # --- Python ----------------------------------------------------------------------------------
 
 
-def _python(box: _Box, answer_source: str, files, expected, suite, in_dir: Path, tmp: Path, layers: _Layers):
+def _python(box: _Box, answer_source: str, files, expected, suite, in_dir: Path, layers: _Layers):
     (in_dir / "answer.py").write_text(answer_source, encoding="utf-8")
     tests = in_dir / "tests"
     tests.mkdir(mode=0o755)
@@ -250,7 +251,7 @@ def _python(box: _Box, answer_source: str, files, expected, suite, in_dir: Path,
         path.chmod(0o644)
     spec = box.exercise.lang("python")
     if box.mode == "none":
-        inside, work = in_dir, tmp / "work"
+        inside, work = in_dir, in_dir.parent / "work"
         work.mkdir(mode=0o700)
     else:
         inside, work = Path(JAIL_IN), Path(JAIL_WORK)
@@ -268,11 +269,10 @@ def _python(box: _Box, answer_source: str, files, expected, suite, in_dir: Path,
         extra = [a for t in selection for a in ("--select", t)] if selection else []
         return _execute(box, [*argv, *extra], in_dir, binds, work, left, nonce)
 
-    results, missing = channel.run_all(
+    return channel.run_all(
         expected, execute, budget=box.limits.wall_seconds,
         describe=lambda raw, name: _describe_python(raw, name, box.limits),
     )
-    return results, missing, expected
 
 
 @functools.cache
@@ -326,7 +326,7 @@ def _go(box: _Box, answer_source: str, files, expected, in_dir: Path, tmp: Path)
     shutil.rmtree(build_dir, ignore_errors=True)  # the hidden test sources go before anything runs
     if error:
         msg = "compile error: " + gorunner.first_lines(error)
-        return {t: TestResult(t, "error", msg) for t in expected}, msg, runnable
+        return {t: TestResult(t, "error", msg) for t in expected}, msg
     binary.chmod(0o755)
     if box.mode == "none":
         inside, work = in_dir, tmp / "work"
@@ -338,12 +338,11 @@ def _go(box: _Box, answer_source: str, files, expected, in_dir: Path, tmp: Path)
         argv = [str(inside / "tests.bin"), *gorunner.binary_args(selection, max(left - 1, 1))]
         return _execute(box, argv, in_dir, [], work, left, nonce)
 
-    results, missing = channel.run_all(
+    return channel.run_all(
         runnable, execute, budget=box.limits.wall_seconds,
         describe=lambda raw, name: gorunner.describe(raw, name, budget=box.limits.wall_seconds, cpu=box.limits.cpu_seconds),
         messages=gorunner.attach_messages,
     )
-    return results, missing, runnable
 
 
 # --- the jail ---------------------------------------------------------------------------------
