@@ -521,6 +521,16 @@ def gen():
 
 frame = gen().gi_frame
 ''' + PY_POOL, "get a frame object from a generator", rejected=("the attribute gi_frame is not allowed",)),
+    Case("py-pattern-matching-reads", POOL, "python", '''
+from typing import get_type_hints
+
+
+def map_limited(fn, items, limit):
+    match fn:
+        case object(__globals__=scope):
+            raise RuntimeError(scope)
+''', "read attributes by name through match/case and from-imports, where no attribute node shows",
+         rejected=("the attribute __globals__ is not allowed", "the attribute get_type_hints is not allowed")),
     Case("py-private-library-attribute", POOL, "python", "import threading\nthreading._shutdown()\n" + PY_POOL,
          "call a library's private function", rejected=("the private attribute _shutdown is only allowed on self or cls",)),
     Case("py-module-as-value", POOL, "python", '''

@@ -221,7 +221,7 @@ class _PyVetter:
             if alias.name == "*":
                 self.reject(node, f"'from {node.module} import *' is not allowed: import the names you use")
                 continue
-            if alias.name.startswith("_"):
+            if alias.name.startswith("_") and not _DUNDER.fullmatch(alias.name):
                 self.reject(node, f"importing the private name {alias.name!r} is not allowed")
             obj = None
             if module is not None:
@@ -234,6 +234,8 @@ class _PyVetter:
                         obj = None
                 if isinstance(obj, types.ModuleType) and not _allowed_module(obj.__name__, self.allowed):
                     self.reject(node, f"{full} is the module {obj.__name__}, which is not allowed here")
+            if not alias.name.startswith("_") or _DUNDER.fullmatch(alias.name):
+                self.attribute_name_ok(node, alias.name, resolved=obj)  # from typing import get_type_hints
             self.imported[alias.asname or alias.name] = obj
 
     def library_value(self, node: ast.AST) -> object | None:
@@ -372,27 +374,38 @@ class _PyVetter:
 
     # attributes -----------------------------------------------------------------------
 
+    def attribute_name_ok(self, node: ast.AST, attr: str, *, storing: bool = False, own: bool = False,
+                          resolved: object = None) -> bool:
+        """The rules for a name read from (or stored on) an object, however it is spelled:
+        ``obj.attr``, ``from module import attr``, ``case Class(attr=...)``."""
+        if _DUNDER.fullmatch(attr):
+            if storing or attr not in SAFE_DUNDER_ATTRS:
+                self.reject(node, f"the attribute {attr} is not allowed")
+                return False
+        elif attr.startswith("_") and not own:
+            self.reject(node, f"the private attribute {attr} is only allowed on self or cls")
+            return False
+        if attr in BANNED_ATTRS or attr.startswith(INTROSPECTION_PREFIXES):
+            self.reject(node, f"the attribute {attr} is not allowed")
+            return False
+        if attr in DANGEROUS_MODULES and not _allowed_module(attr, self.allowed):
+            if not (isinstance(resolved, types.ModuleType) and _allowed_module(resolved.__name__, self.allowed)):
+                self.reject(node, f"the attribute {attr} is not allowed")
+                return False
+        return True
+
+    def visit_MatchClass(self, node: ast.MatchClass) -> None:
+        for attr in node.kwd_attrs:  # case Class(attr=pattern) reads obj.attr
+            self.attribute_name_ok(node, attr)
+
     def visit_Attribute(self, node: ast.Attribute) -> None:
         attr = node.attr
         parent = self.parents.get(id(node))
         storing = isinstance(node.ctx, (ast.Store, ast.Del))
-        if _DUNDER.fullmatch(attr):
-            if storing or attr not in SAFE_DUNDER_ATTRS:
-                self.reject(node, f"the attribute {attr} is not allowed")
-                return
-        elif attr.startswith("_"):
-            base = node.value
-            if not (isinstance(base, ast.Name) and base.id in ("self", "cls")):
-                self.reject(node, f"the private attribute {attr} is only allowed on self or cls")
-                return
-        if attr in BANNED_ATTRS or attr.startswith(INTROSPECTION_PREFIXES):
-            self.reject(node, f"the attribute {attr} is not allowed")
+        own = isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")
+        resolved = self.library_value(node) if attr in DANGEROUS_MODULES else None
+        if not self.attribute_name_ok(node, attr, storing=storing, own=own, resolved=resolved):
             return
-        if attr in DANGEROUS_MODULES and not _allowed_module(attr, self.allowed):
-            obj = self.library_value(node)
-            if not (isinstance(obj, types.ModuleType) and _allowed_module(obj.__name__, self.allowed)):
-                self.reject(node, f"the attribute {attr} is not allowed")
-                return
         root = node.value
         while isinstance(root, ast.Attribute):
             root = root.value
