@@ -104,11 +104,12 @@ import os
 def map_limited(fn, items, limit):
     tests = sorted(os.listdir("/sandbox/in/tests"))
     raise RuntimeError(f"uid={os.getuid()} gid={os.getgid()} groups={os.getgroups()} tests={tests} "
-                       f"cwd={os.getcwd()} root={sorted(os.listdir('/'))}")
+                       f"cwd={os.getcwd()} root={sorted(os.listdir('/'))} env={sorted(os.environ)}")
 '''
 
 
-def test_the_payload_runs_as_the_slots_uid_in_a_bare_jail(exercises, slots):
+def test_the_payload_runs_as_the_slots_uid_in_a_bare_jail(exercises, slots, monkeypatch):
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_secret_of_the_grader")
     ex = exercises[POOL]
     layers = sandbox._Layers(vet=False, guard=False)
     visible = sandbox._run_suite(ex, "python", PROBE, "visible", limits=LIMITS, slot=slots[1], layers=layers)
@@ -117,6 +118,9 @@ def test_the_payload_runs_as_the_slots_uid_in_a_bare_jail(exercises, slots):
     assert f"uid={uid} gid={uid} groups=[]" in message
     assert "tests=['pytest.ini', 'test_visible.py']" in message  # no hidden tests in the visible run
     assert "cwd=/sandbox/work" in message
+    assert "GITHUB_TOKEN" not in message and "ghp_secret" not in message
+    env = message.split("env=")[1]
+    assert env.startswith("['GOTRACEBACK', 'HOME', 'LANG', 'LC_ALL', 'PATH', 'PYTEST_CURRENT_TEST'"), env
     assert "root=['bin', 'dev', 'etc', 'lib', 'lib64', 'root', 'sandbox', 'sbin', 'tmp', 'usr', 'work']" in message
     hidden = sandbox._run_suite(ex, "python", PROBE, "hidden", limits=LIMITS, slot=slots[1], layers=layers)
     assert "tests=['pytest.ini', 'test_hidden.py', 'test_visible.py']" in hidden[0].message
