@@ -11,7 +11,8 @@ real sections, tabs, dropdowns and cross-references like hand-written text::
   the executed notebooks, zipped), its exercises (page and zip) and its source folders.
 - ``twinbook-exercises CHAPTER``: one section per exercise in ``exercises/CHAPTER``
   (never ``solutions/``): title, the task's summary from each notebook's task cell in a
-  Go and a Python tab, tests and points, the files, and one folded dropdown per hint.
+  Go and a Python tab, tests and points (the hidden tests as the generated exercise.toml
+  summarises them: how many, worth how much), the files, and one folded dropdown per hint.
 - ``twinbook-source CHAPTER``: every file of the chapter's source folders
   (``twinbook_chapters`` in conf.py; else go/TOPIC, python/src/twinbook/TOPIC and
   python/tests/TOPIC for a chapter chNN-TOPIC), the code in full, the tests folded away.
@@ -294,10 +295,9 @@ def _exercise_section(app: Sphinx, chapter: str, ex) -> str:
         _note(app, spec.notebook_path)
         _check_clean(spec.notebook_path)
         summary = task_summary(_task_cell(spec.notebook_path))
+        _check_no_hidden_names(spec)
         visible = spec.expected(hidden=False)
-        hidden = [t for t in spec.points if spec.is_hidden(t)]
         vis_pts = sum(spec.points[t] for t in visible)
-        hid_pts = sum(spec.points[t] for t in hidden)
         folder = _rel(spec.test_dir, root)
         site_folder = f"{folder}"
         files = [spec.notebook_path, spec.visible_tests_path]
@@ -305,8 +305,11 @@ def _exercise_section(app: Sphinx, chapter: str, ex) -> str:
             f"{{twinbook-download}}`{f.name} <{site_folder}/{f.name}>`" for f in files
         )
         tests = ", ".join(f"`{t}` ({spec.points[t]:g})" for t in visible)
+        hidden = spec.hidden  # the learner's copy's summary: a number, never names
         hidden_text = (
-            f"{len(hidden)} more ({_points(hid_pts)}), run only by the grader" if hidden else "none"
+            f"{hidden.tests} more ({_points(hidden.points)}), run only by the grader"
+            if hidden
+            else "none"
         )
         imports = ", ".join(f"`{i}`" for i in spec.allowed_imports) or "none"
         lang_flag = "" if language == "python" else " --lang go"
@@ -369,6 +372,17 @@ def _check_clean(path: Path) -> None:
                 f"twinbook: {path} contains {marker!r}: the book reads exercises/, "
                 "which must hold no answers (run `make exercises`)"
             )
+
+
+def _check_no_hidden_names(spec) -> None:
+    """The learner's exercise.toml only: the generator leaves the hidden tests' names in
+    solutions/ (a ``[<lang>.hidden]`` summary instead); refuse a copy that has them."""
+    names = spec.hidden_names()
+    if names:
+        raise ExtensionError(
+            f"twinbook: {spec.folder / 'exercise.toml'} names the hidden test {names[0]}: the "
+            "book reads exercises/, generated without them (run `make exercises`)"
+        )
 
 
 def _gen_exercises(app: Sphinx, docname: str, chapter: str) -> str:
@@ -542,6 +556,11 @@ def _executed_dir(app: Sphinx) -> Path:
 
 
 def _learner_files(folder: Path) -> list[Path]:
+    """An exercise's files to publish; refuses hidden tests (files or names) and answers."""
+    from twinbook.exercises.model import load_exercise
+
+    for spec in load_exercise(folder).languages.values():
+        _check_no_hidden_names(spec)
     files = []
     for f in sorted(folder.rglob("*")):
         rel = f.relative_to(folder)

@@ -407,6 +407,27 @@ def test_nothing_from_solutions_is_published(site: Path) -> None:
     assert not leaks, "solution content in the built site:\n" + "\n".join(leaks[:20])
 
 
+def _hidden_test_names() -> set[str]:
+    """Every test function of solutions/' hidden test files, read from the files."""
+    names = set()
+    for path in (ROOT / "solutions").rglob("test_hidden.py"):
+        names |= set(re.findall(r"^(?:async )?def (test_hidden_\w+)\(", path.read_text(), re.M))
+    for path in (ROOT / "solutions").rglob("hidden_test.go"):
+        names |= set(re.findall(r"^func (TestHidden\w*)\(", path.read_text(), re.M))
+    return names
+
+
+def test_no_hidden_test_name_is_published(site: Path) -> None:
+    """Pages, downloads and the zips' exercise.toml files: not one hidden test's name."""
+    names = _hidden_test_names()
+    assert len(names) >= 16, f"only {len(names)} hidden tests found: is solutions/ there?"
+    texts = _published_texts(site)
+    assert any(name.endswith("exercise.toml") and "!" in name for name in texts), "the zips were read"
+    pattern = re.compile(r"\b(" + "|".join(sorted(names, key=len, reverse=True)) + r")\b")
+    found = sorted({f"{name}: {hit}" for name, text in texts.items() for hit in pattern.findall(text)})
+    assert not found, "hidden test names in the built site:\n" + "\n".join(found[:20])
+
+
 def test_internal_links_and_anchors_resolve(site: Path) -> None:
     """Every internal <a href> of every page names an existing file (and #id)."""
     broken = []

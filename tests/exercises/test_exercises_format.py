@@ -4,11 +4,13 @@ generator and the report format."""
 from __future__ import annotations
 
 import re
+import tomllib
 
 import pytest
 from mini_exercise import MINI_FILES, MINI_TOML, mini_notebook
 
 from twinbook.exercises import ExerciseError, find_exercises, generate, load_exercise
+from twinbook.exercises.generate import learner_toml
 from twinbook.exercises.notebook import (
     StripError,
     answer_cells,
@@ -88,6 +90,77 @@ def test_learner_copy_without_hidden_tests_is_valid(make_exercise):
     folder = make_exercise(files={"python/test_hidden.py": None, "go/hidden_test.go": None})
     ex = load_exercise(folder)
     assert "test_hidden_big" in ex.lang("python").points
+
+
+LEARNER_TOML = (
+    MINI_TOML.replace("test_hidden_big = 2\n", "\n[python.hidden]\ntests = 1\npoints = 2\n")
+    .replace("TestHiddenBig = 2\n", "\n[go.hidden]\ntests = 1\npoints = 2\n")
+)
+
+
+def test_learner_copy_with_a_hidden_summary_loads(make_exercise):
+    folder = make_exercise(toml=LEARNER_TOML, files={"python/test_hidden.py": None, "go/hidden_test.go": None})
+    ex = load_exercise(folder)
+    py = ex.lang("python")
+    assert list(py.points) == ["test_adds", "test_negative"]
+    assert py.hidden_names() == []
+    assert (py.hidden.tests, py.hidden.points) == (1, 2)
+    assert py.total_points == 4
+    assert py.expected(hidden=False) == ["test_adds", "test_negative"]
+    # the full form says the same through the same properties
+    full = load_exercise(make_exercise()).lang("go")
+    assert full.hidden_summary is None and full.hidden_names() == ["TestHiddenBig"]
+    assert (full.hidden.tests, full.hidden.points, full.total_points) == (1, 2, 4)
+
+
+@pytest.mark.parametrize(
+    "edit, where, message",
+    [
+        (lambda t: t.replace("tests = 1\npoints = 2\n\n[go]", "tests = 0\npoints = 2\n\n[go]"), "python.hidden.tests", "positive integer"),
+        (lambda t: t.replace("tests = 1\npoints = 2\n\n[go]", "tests = true\npoints = 2\n\n[go]"), "python.hidden.tests", "must be a int"),
+        (lambda t: t.replace("tests = 1\npoints = 2\n\n[go]", "tests = 1\n\n[go]"), "python.hidden.points", "missing field"),
+        (lambda t: t.replace("tests = 1\npoints = 2\n\n[go]", "tests = 1\npoints = -1\n\n[go]"), "python.hidden.points", "positive number"),
+        (lambda t: t.replace("tests = 1\npoints = 2\n\n[go]", "tests = 1\npoints = 2\nnames = []\n\n[go]"), "python.hidden.names", "unknown field"),
+        (lambda t: t.replace("test_negative = 1\n", "test_negative = 1\ntest_hidden_big = 2\n"), "python.points.test_hidden_big", "a hidden test named beside"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else None,
+)
+def test_hidden_summary_errors_name_the_file_and_the_field(make_exercise, edit, where, message):
+    folder = make_exercise(toml=edit(LEARNER_TOML), files={"python/test_hidden.py": None, "go/hidden_test.go": None})
+    with pytest.raises(ExerciseError) as info:
+        load_exercise(folder)
+    assert re.search(rf"exercise.toml: {where}: .*{message}", str(info.value)), str(info.value)
+
+
+def test_learner_toml_drops_hidden_names_and_keeps_the_rest():
+    text = MINI_TOML.replace("[python.points]\n", "[python.points]  # by test\n# a comment stays\n")
+    got = learner_toml(text)
+    assert "hidden_big" not in got.lower() and "HiddenBig" not in got
+    assert "# a comment stays\n" in got and "[python.points]  # by test\n" in got
+    data = tomllib.loads(got)
+    assert data["python"]["points"] == {"test_adds": 1, "test_negative": 1}
+    assert data["python"]["hidden"] == {"tests": 1, "points": 2}
+    assert data["go"]["points"] == {"TestAdds": 1, "TestNegative": 1}
+    assert data["go"]["hidden"] == {"tests": 1, "points": 2}
+    assert {k: v for k, v in data.items() if k not in ("python", "go")} == {
+        k: v for k, v in tomllib.loads(MINI_TOML).items() if k not in ("python", "go")
+    }
+    # no hidden test in a language: no summary table
+    no_hidden = learner_toml(MINI_TOML.replace("TestHiddenBig = 2\n", ""))
+    assert "[go.hidden]" not in no_hidden and "[python.hidden]" in no_hidden
+
+
+def test_learner_toml_refuses_a_points_table_it_cannot_cut_line_by_line():
+    table = '[python]\nnotebook = "python/add.ipynb"\nallowed_imports = ["math"]\n\n[python.points]\ntest_adds = 1\ntest_negative = 1\ntest_hidden_big = 2\n'
+    assert table in MINI_TOML
+    inline = MINI_TOML.replace(
+        table,
+        'python = { notebook = "python/add.ipynb", allowed_imports = ["math"], '
+        "points = { test_adds = 1, test_negative = 1, test_hidden_big = 2 } }\n",
+    )
+    assert tomllib.loads(inline)["python"] == tomllib.loads(MINI_TOML)["python"]
+    with pytest.raises(ExerciseError, match="one `name = points` line per test"):
+        learner_toml(inline)
 
 
 def test_find_exercises_sorted_by_id(make_exercise, tmp_path):
@@ -215,6 +288,10 @@ def test_generate_is_idempotent_and_drops_hidden_tests(make_exercise, tmp_path):
     assert (exercises / "README.md").read_text() == "hand-written"
     ex = exercises / "ch00-demo" / "01-add"
     assert not (ex / "python" / "test_hidden.py").exists() and not (ex / "go" / "hidden_test.go").exists()
+    toml = (ex / "exercise.toml").read_text()
+    assert "test_hidden_big" not in toml and "TestHiddenBig" not in toml
+    learner = load_exercise(ex)  # the learner's form loads, the hidden tests summarised
+    assert (learner.lang("python").hidden.tests, learner.lang("python").total_points) == (1, 4)
     assert (ex / "python" / "test_visible.py").read_bytes() == (solutions / "ch00-demo/01-add/python/test_visible.py").read_bytes()
     assert (exercises / "ch00-demo" / "notes.txt").read_bytes() == b"kept\r\nbyte for byte"
     go_nb = read_notebook(ex / "go" / "add.ipynb")

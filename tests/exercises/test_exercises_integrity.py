@@ -8,6 +8,8 @@ code path as `twinbook check` and the grader (twinbook.exercises.check_notebook)
 
 from __future__ import annotations
 
+import re
+
 from twinbook.exercises import check_notebook, disallowed_imports, diff_tree, load_exercise
 from twinbook.exercises.checker import answer_source
 from twinbook.exercises.gorunner import goimports
@@ -94,6 +96,40 @@ def test_solution_uses_only_allowed_imports(solution):
 def test_committed_exercises_match_the_generator(solutions_dir, exercises_dir):
     diff = diff_tree(solutions_dir, exercises_dir)
     assert diff.clean, "run `twinbook exercises generate`:\n" + "\n".join(diff.describe(exercises_dir))
+
+
+def _hidden_test_names(solutions_dir) -> set[str]:
+    """Every test declared in a hidden test file of solutions/ (read from the files, not
+    from exercise.toml)."""
+    names = set()
+    for lang, pattern in (("python", "*/*/*/test_hidden.py"), ("go", "*/*/*/hidden_test.go")):
+        for path in solutions_dir.glob(pattern):
+            names |= set(declared_tests(path, lang))
+    return names
+
+
+def test_no_file_under_exercises_names_a_hidden_test(solutions_dir, exercises_dir, generated_exercises):
+    names = _hidden_test_names(solutions_dir)
+    assert len(names) >= 16, "expected the hidden tests of every exercise"
+    pattern = re.compile(r"\b(" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")\b")
+    for tree in (exercises_dir, generated_exercises):
+        files = [p for p in tree.rglob("*") if p.is_file() and ".twinbook" not in p.relative_to(tree).parts]
+        assert any(p.name == "exercise.toml" for p in files)
+        found = {
+            f"{p.relative_to(tree)}: {name}"
+            for p in files
+            for name in pattern.findall(p.read_bytes().decode("utf-8", errors="ignore"))
+        }
+        assert found == set(), f"hidden test names under {tree}"
+
+
+def test_learner_exercise_toml_summarises_the_hidden_tests(solution, stub):
+    _, spec = solution
+    _, learner = stub
+    assert learner.points == {t: p for t, p in spec.points.items() if not spec.is_hidden(t)}
+    hidden = spec.hidden_names()
+    assert (learner.hidden.tests, learner.hidden.points) == (len(hidden), sum(spec.points[t] for t in hidden))
+    assert learner.total_points == sum(spec.points.values())
 
 
 def test_exercises_readme_is_kept(exercises_dir):

@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from hostile import GO_POOL, LIMITS, PY_POOL
+from hostile import GO_POOL, LIMITS, PY_POOL, SOLUTIONS
 from twinbook.exercises.checker import answer_source
 from twinbook.grading import sandbox
 from twinbook.grading.sandbox import Limits, run_suite
@@ -66,6 +66,17 @@ def test_a_rejected_answer_never_runs(exercises, slots):
         "rejected: line 1: import of 'os' is not allowed here (allowed: collections.abc, concurrent.futures, "
         "queue, threading, time, typing)"
     }
+
+
+def test_the_hidden_suite_of_a_learners_copy_is_an_error_not_nothing(slots):
+    """exercises/ names no hidden test (its exercise.toml only counts them): asked for the
+    hidden suite there, the sandbox says the tests are missing instead of running none."""
+    from twinbook.exercises import ExerciseError, load_exercise
+
+    learner = load_exercise(SOLUTIONS.parent.parent / "exercises" / "ch01-concurrency" / POOL)
+    assert learner.lang("python").hidden.tests > 0
+    with pytest.raises(ExerciseError, match="hidden tests not found"):
+        run_suite(learner, "python", PY_POOL, "hidden", limits=LIMITS, slot=slots[0])
 
 
 def test_suites_report_their_own_tests_in_points_order(exercises, slots):

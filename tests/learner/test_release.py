@@ -36,7 +36,7 @@ def release(tmp_path_factory) -> Path:
     (site / "chapters").mkdir()
     (site / "chapters" / "ch01.html").write_text("<p>worker pools, pipelines</p>\n")
     # like the real book's downloads: the exercise files as exercises/ has them (the
-    # exercise.toml with the hidden tests' names and points), plain and zipped
+    # generated exercise.toml: visible tests by name, the hidden ones only counted), plain and zipped
     downloads = site / "_downloads"
     ex = ROOT / "exercises" / "ch01-concurrency" / "01-worker-pool"
     shutil.copytree(ex, downloads / "exercises" / "ch01-concurrency" / "01-worker-pool")

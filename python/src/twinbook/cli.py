@@ -299,7 +299,7 @@ def list_exercises(
 
     root = (root or find_root()).resolve()
     for ex in find_exercises(root / ("solutions" if solutions else "exercises")):
-        langs = ", ".join(f"{l} {sum(s.points.values()):g} pts" for l, s in ex.languages.items())
+        langs = ", ".join(f"{l} {s.total_points:g} pts" for l, s in ex.languages.items())
         typer.echo(f"{ex.id}  {ex.title}  [{langs}]")
 
 

@@ -8,9 +8,9 @@ OUT gets::
     .gitignore     the project's
     book/          the rendered book (a static site: open book/index.html)
     notebooks/     the teaching notebooks, with their outputs
-    exercises/     generated from solutions/ (answers stripped, outputs cleared, no hidden
-                   test files), each exercise.toml without the hidden tests' names and points,
-                   the README's part for learners
+    exercises/     generated from solutions/ as `twinbook exercises generate` makes it
+                   (answers stripped, outputs cleared, no hidden test files, each
+                   exercise.toml naming only the visible tests), the README's part for learners
     go/            the Go module (the libraries, the Go kernel's tool pins)
     python/        the Python package (the libraries and the twinbook tools) and its tests
 
@@ -50,7 +50,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from twinbook.exercises.generate import generate_tree
-from twinbook.exercises.model import HIDDEN_PREFIX, HIDDEN_TESTS, find_exercises
+from twinbook.exercises.model import HIDDEN_TESTS, find_exercises
 
 #: What the release takes from the project, as is (minus junk and anything solution-like).
 COPIED = ("go", "python", "notebooks")
@@ -119,52 +119,6 @@ def project_files(root: Path, top: str, *, strict: bool = True) -> list[Path]:
 # --- exercises ----------------------------------------------------------------------------------
 
 
-def strip_hidden_points(toml_text: str) -> str:
-    """exercise.toml without the lines of hidden tests in its ``[<lang>.points]`` tables."""
-    out, table = [], ""
-    for line in toml_text.splitlines(keepends=True):
-        header = re.match(r"^\s*\[([^\]]+)\]\s*$", line)
-        if header:
-            table = header.group(1).strip()
-        else:
-            key = re.match(r'^\s*"?([A-Za-z0-9_]+)"?\s*=', line)
-            lang = table[: -len(".points")] if table.endswith(".points") else None
-            if key and lang in HIDDEN_PREFIX and key.group(1).startswith(HIDDEN_PREFIX[lang]):
-                continue
-        out.append(line)
-    return "".join(out)
-
-
-def strip_hidden_everywhere(tree: Path) -> list[str]:
-    """Strip hidden tests' points from every copy of an exercise.toml under ``tree``,
-    including those inside zip archives (the book's downloads); returns what changed.
-    Zip entries keep their order, dates and attributes, so a deterministic zip stays so."""
-    changed = []
-    for path in sorted(Path(tree).rglob("*")):
-        if path.name == "exercise.toml" and path.is_file():
-            text = path.read_text(encoding="utf-8")
-            if strip_hidden_points(text) != text:
-                path.write_text(strip_hidden_points(text), encoding="utf-8")
-                changed.append(str(path.relative_to(tree)))
-        elif path.suffix == ".zip" and path.is_file() and zipfile.is_zipfile(path):
-            with zipfile.ZipFile(path) as zf:
-                entries = [(info, zf.read(info)) for info in zf.infolist()]
-            fixed = []
-            for info, data in entries:
-                if PurePosixPath(info.filename).name == "exercise.toml":
-                    text = data.decode("utf-8")
-                    data = strip_hidden_points(text).encode("utf-8")
-                fixed.append((info, data))
-            if any(a[1] != b[1] for a, b in zip(entries, fixed)):
-                tmp = path.with_name(path.name + ".tmp")
-                with zipfile.ZipFile(tmp, "w") as zf:
-                    for info, data in fixed:
-                        zf.writestr(info, data)
-                os.replace(tmp, path)
-                changed.append(str(path.relative_to(tree)))
-    return changed
-
-
 def learner_readme(readme: str) -> str:
     """The learners' part of exercises/README.md (the format for authors is left out)."""
     cut = readme.find("\n## The format")
@@ -173,12 +127,11 @@ def learner_readme(readme: str) -> str:
 
 
 def write_exercises(root: Path, out: Path) -> None:
-    """exercises/ as the generator makes it from solutions/, hidden tests' points stripped."""
+    """exercises/ as the generator makes it from solutions/ (the generator alone leaves the
+    hidden tests out, their names included: see :func:`twinbook.exercises.generate.learner_toml`)."""
     for rel, data in generate_tree(root / "solutions").items():
         target = out / "exercises" / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        if rel.name == "exercise.toml":
-            data = strip_hidden_points(data.decode("utf-8")).encode("utf-8")
         target.write_bytes(data)
     readme = root / "exercises" / "README.md"
     if readme.is_file():
@@ -578,8 +531,7 @@ def make_release(root: Path, out: Path, *, book: str = "auto", book_from: Path |
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(root / rel, target)
         write_exercises(root, staging)
-        how = add_book(root, staging, book, book_from)
-        strip_hidden_everywhere(staging)  # the book's copies of exercise.toml, zipped or not
+        how = add_book(root, staging, book, book_from)  # its downloads are exercises/'s files
         (staging / "Makefile").write_text(student_makefile((root / "Makefile").read_text(encoding="utf-8")))
         (staging / "README.md").write_text(student_readme(_commit(root)), encoding="utf-8")
         if (root / ".gitignore").is_file():

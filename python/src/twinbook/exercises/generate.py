@@ -4,6 +4,10 @@ For every file under ``solutions/``:
 
 * hidden test files (``python/test_hidden.py``, ``go/hidden_test.go`` beside an exercise's
   notebook) are dropped;
+* ``exercise.toml`` loses the hidden tests' lines from its ``[<lang>.points]`` tables and
+  gains a ``[<lang>.hidden]`` summary (``tests = N``, ``points = P``) instead
+  (:func:`learner_toml`): no hidden test's name leaves ``solutions/``. This is the one
+  place that removes them; the book and ``twinbook release`` ship these files as they are;
 * notebooks (``*.ipynb``) inside an exercise get their ``BEGIN/END SOLUTION`` regions
   replaced by the stub and every cell's outputs and execution count cleared, then are
   written with one fixed serialisation, so generating twice gives the same bytes;
@@ -15,10 +19,12 @@ left alone; any other file there that the generator would not write is stale.
 
 from __future__ import annotations
 
+import re
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .model import HIDDEN_TESTS, find_exercises
+from .model import EXERCISE_FILE, HIDDEN_PREFIX, HIDDEN_TESTS, LANGUAGES, ExerciseError, find_exercises
 from .notebook import dumps_notebook, make_stub_notebook, notebook_language, read_notebook
 
 #: Paths (relative to exercises/) that the generator never writes nor deletes.
@@ -38,6 +44,78 @@ def _files(root: Path) -> list[Path]:
     return sorted(
         p.relative_to(root) for p in root.rglob("*") if p.is_file() and not _is_junk(p.relative_to(root))
     )
+
+
+_HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
+_KEY = re.compile(r'^\s*(?:"([^"]+)"|([A-Za-z0-9_-]+))\s*=')
+
+
+def _number(value: int | float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def learner_toml(text: str, path: Path | str = EXERCISE_FILE) -> str:
+    """A solutions' ``exercise.toml`` as a learner's copy: every ``[<lang>.points]`` table
+    without the hidden tests' lines, followed by ``[<lang>.hidden]`` with their number and
+    their points (omitted when a language has no hidden test). Everything else, comments
+    included, is kept line for line. The result is parsed again and must say exactly that
+    (else :class:`ExerciseError`: write the points table one ``name = points`` per line)."""
+    data = tomllib.loads(text)
+    summaries: dict[str, tuple[int, int | float]] = {}
+    for lang in LANGUAGES:
+        points = data.get(lang, {}).get("points", {}) if isinstance(data.get(lang), dict) else {}
+        hidden = [p for name, p in points.items() if name.startswith(HIDDEN_PREFIX[lang])]
+        if hidden:
+            summaries[lang] = (len(hidden), sum(hidden))
+
+    out: list[str] = []
+    table = ""
+
+    def close(table: str) -> None:
+        lang = table.removesuffix(".points") if table.endswith(".points") else None
+        if lang not in summaries:
+            return
+        tail = []
+        while out and not out[-1].strip():
+            tail.append(out.pop())  # the summary goes right below the last key
+        tests, points = summaries[lang]
+        out.append(f"\n[{lang}.hidden]  # the hidden tests, run only by the grader: how many, worth how much\n")
+        out.append(f"tests = {tests}\n")
+        out.append(f"points = {_number(points)}\n")
+        out.extend(reversed(tail))
+
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    for line in lines:
+        header = _HEADER.match(line)
+        if header:
+            close(table)
+            table = header.group(1)
+        elif table.endswith(".points") and table.removesuffix(".points") in HIDDEN_PREFIX:
+            key = _KEY.match(line)
+            name = key and (key.group(1) or key.group(2))
+            if name and name.startswith(HIDDEN_PREFIX[table.removesuffix(".points")]):
+                continue
+        out.append(line)
+    close(table)
+    result = "".join(out)
+
+    wanted = tomllib.loads(text)
+    for lang, (tests, points) in summaries.items():
+        table_ = wanted[lang]
+        table_["points"] = {k: v for k, v in table_["points"].items() if not k.startswith(HIDDEN_PREFIX[lang])}
+        table_["hidden"] = {"tests": tests, "points": points}
+    try:
+        got = tomllib.loads(result)
+    except tomllib.TOMLDecodeError as exc:
+        got = exc
+    if got != wanted:
+        raise ExerciseError(
+            f"{path}: the learner's copy without the hidden tests' names came out wrong: write each "
+            "[<lang>.points] table as a table of its own, one `name = points` line per test"
+        )
+    return result
 
 
 def generate_tree(solutions: Path) -> dict[Path, bytes]:
@@ -60,6 +138,8 @@ def generate_tree(solutions: Path) -> dict[Path, bytes]:
             nb = read_notebook(src)
             stub = make_stub_notebook(nb, notebook_language(nb), ex.title, str(src))
             out[rel] = dumps_notebook(stub).encode("utf-8")
+        elif rel.name == EXERCISE_FILE and rel.parent in exercises:
+            out[rel] = learner_toml(src.read_text(encoding="utf-8"), src).encode("utf-8")
         else:
             out[rel] = src.read_bytes()
     return out

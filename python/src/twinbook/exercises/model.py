@@ -15,6 +15,18 @@ The format is described in ``exercises/README.md``. In short::
     allowed_imports = ["context", "sync"]
     [go.points]
     TestResultsInOrder = 1
+    TestHiddenStopsAfterFirstError = 2
+
+That is the full form, in ``solutions/``: the points table names every visible and hidden
+test. A learner's copy (``exercises/``, what ``twinbook exercises generate`` writes) names
+only the visible tests and summarises the hidden ones, so that no hidden test's name
+leaves ``solutions/``::
+
+    [go.points]
+    TestResultsInOrder = 1
+    [go.hidden]
+    tests = 1
+    points = 2
 """
 
 from __future__ import annotations
@@ -43,6 +55,14 @@ class ExerciseError(Exception):
 
 
 @dataclass(frozen=True)
+class HiddenSummary:
+    """A learner's copy's ``[<lang>.hidden]`` table: how many hidden tests, worth how much."""
+
+    tests: int
+    points: int | float
+
+
+@dataclass(frozen=True)
 class LanguageSpec:
     """One language of an exercise (the ``[python]`` or ``[go]`` table)."""
 
@@ -51,6 +71,8 @@ class LanguageSpec:
     notebook: str  # relative to the exercise folder
     allowed_imports: tuple[str, ...]
     points: dict[str, int | float]  # test name -> points, in file order
+    #: ``[<lang>.hidden]`` of a learner's copy (its points table names no hidden test)
+    hidden_summary: HiddenSummary | None = None
 
     @property
     def notebook_path(self) -> Path:
@@ -75,6 +97,27 @@ class LanguageSpec:
     def expected(self, *, hidden: bool) -> list[str]:
         """Test names a run must report, in the order of the points table."""
         return [t for t in self.points if hidden or not self.is_hidden(t)]
+
+    def hidden_names(self) -> list[str]:
+        """The hidden tests the points table names (none in a learner's copy)."""
+        return [t for t in self.points if self.is_hidden(t)]
+
+    @property
+    def hidden(self) -> HiddenSummary | None:
+        """How many hidden tests there are and what they are worth, in either form (the
+        full points table, or a learner's copy's summary); None when there are none."""
+        if self.hidden_summary is not None:
+            return self.hidden_summary
+        names = self.hidden_names()
+        if not names:
+            return None
+        return HiddenSummary(len(names), sum(self.points[t] for t in names))
+
+    @property
+    def total_points(self) -> int | float:
+        """What the language is worth: visible and hidden tests, in either form."""
+        summary = self.hidden_summary.points if self.hidden_summary is not None else 0
+        return sum(self.points.values()) + summary
 
 
 @dataclass(frozen=True)
@@ -165,11 +208,20 @@ def _load_language(data: dict, language: str, folder: Path, path: Path) -> Langu
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
             raise _err(path, f"{prefix}points.{name}", f"must be a positive number, got {value!r}")
         points[name] = value
-    unknown = sorted(set(table) - {"notebook", "allowed_imports", "points"})
+    unknown = sorted(set(table) - {"notebook", "allowed_imports", "points", "hidden"})
     if unknown:
         raise _err(path, f"{prefix}{unknown[0]}", "unknown field")
+    summary = _load_hidden_summary(table, language, path) if "hidden" in table else None
+    if summary is not None:
+        named = [t for t in points if t.startswith(HIDDEN_PREFIX[language])]
+        if named:
+            raise _err(
+                path, f"{prefix}points.{named[0]}",
+                f"a hidden test named beside [{language}.hidden]: the full points table "
+                f"(solutions/) names every test, a learner's copy only summarises the hidden ones",
+            )
 
-    spec = LanguageSpec(language, folder, notebook, allowed, points)
+    spec = LanguageSpec(language, folder, notebook, allowed, points, summary)
     if not spec.notebook_path.is_file():
         raise _err(path, f"{prefix}notebook", f"file not found: {spec.notebook_path}")
     if not spec.visible_tests_path.is_file():
@@ -204,6 +256,24 @@ def _load_language(data: dict, language: str, folder: Path, path: Path) -> Langu
         where = spec.hidden_tests_path if spec.is_hidden(test) else spec.visible_tests_path
         raise _err(path, f"{prefix}points.{test}", f"no such test in {where}")
     return spec
+
+
+def _load_hidden_summary(table: dict, language: str, path: Path) -> HiddenSummary:
+    """``[<lang>.hidden]``: ``tests`` (a positive integer) and ``points`` (a positive number)."""
+    prefix = f"{language}.hidden."
+    hidden = table["hidden"]
+    if not isinstance(hidden, dict):
+        raise _err(path, f"{language}.hidden", f"must be a table, got {type(hidden).__name__}")
+    tests = _require(hidden, "tests", int, path, prefix)
+    if tests < 1:
+        raise _err(path, f"{prefix}tests", f"must be a positive integer, got {tests!r}")
+    points = _require(hidden, "points", (int, float), path, prefix)
+    if points <= 0:
+        raise _err(path, f"{prefix}points", f"must be a positive number, got {points!r}")
+    unknown = sorted(set(hidden) - {"tests", "points"})
+    if unknown:
+        raise _err(path, f"{prefix}{unknown[0]}", "unknown field")
+    return HiddenSummary(tests, points)
 
 
 def load_exercise(path: str | Path) -> Exercise:

@@ -175,6 +175,11 @@ def load_solutions(solutions: Path, only: list[str] | None = None) -> list[tuple
             if lang not in ex.languages:
                 continue
             spec = ex.languages[lang]
+            if spec.hidden_summary is not None:
+                raise GradeSetupError(
+                    f"{spec.hidden_tests_path}: hidden tests not found ({ex.toml_path} only summarises "
+                    f"them in [{lang}.hidden]): --solutions must be the instructor's tree, not a learner's copy"
+                )
             hidden = [t for t in spec.points if spec.is_hidden(t)]
             if hidden and not spec.hidden_tests_path.is_file():
                 raise GradeSetupError(
