@@ -127,6 +127,9 @@ def build_root(cfg: dict) -> str:
     mount(None, "/", None, MS_REC | MS_PRIVATE)  # nothing we mount leaks to the host
     tmpfs(root, "size=1m,nr_inodes=4096,mode=0755")
     inside = lambda p: os.path.join(root, p.lstrip("/"))  # noqa: E731
+    # /tmp first: the repository or its virtualenv may live under /tmp (a CI clone does),
+    # and a tmpfs mounted after their binds would cover them.
+    tmpfs(inside("/tmp"), f"size={cfg['work_bytes']},nr_inodes=4096,mode=1777")
     for source, target in cfg["ro_binds"]:
         if os.path.lexists(source):
             bind(source, inside(target), readonly=True)
@@ -135,7 +138,6 @@ def build_root(cfg: dict) -> str:
             bind(source, inside(target), readonly=False, device=True)
     uid, gid = cfg["uid"], cfg["gid"]
     tmpfs(inside(cfg["work"]), f"size={cfg['work_bytes']},nr_inodes=4096,mode=0700,uid={uid},gid={gid}")
-    tmpfs(inside("/tmp"), f"size={cfg['work_bytes']},nr_inodes=4096,mode=1777")
     for path in cfg["hide"]:
         target = inside(path)
         if os.path.isdir(target) and not os.path.islink(target):
