@@ -61,16 +61,22 @@ def test_results_in_order(answer):
 
 def test_runs_limit_calls_at_once(answer):
     gauge = Gauge()
+    gave_up = threading.Event()  # one call waited in vain: the others need not wait too
 
     def wait_for_company(x):
+        # only observe here: the checks below run in the test, where your code cannot catch them
         with gauge:
             deadline = time.monotonic() + 2
-            while gauge.most < 3 and time.monotonic() < deadline:
+            while gauge.most < 3 and not gave_up.is_set():
+                if time.monotonic() > deadline:
+                    gave_up.set()
+                    break
                 time.sleep(0.005)
-            assert gauge.most >= 3, f"only {gauge.most} call(s) ran at once with limit=3: run calls in threads"
             return x
 
-    assert call(answer, wait_for_company, list(range(6)), 3) == list(range(6))
+    got = call(answer, wait_for_company, list(range(6)), 3)
+    assert gauge.most >= 3, f"only {gauge.most} call(s) ran at once with limit=3: run calls in threads"
+    assert got == list(range(6)), f"results must follow the input order, got {got}"
 
 
 def test_never_more_than_limit(answer):
