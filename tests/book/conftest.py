@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import functools
 import http.server
+import inspect
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -49,8 +51,25 @@ def served_site(site: Path) -> Iterator[str]:
         thread.join(timeout=10)
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture(scope="module")
+def playwright_thread() -> Iterator[ThreadPoolExecutor]:
+    """The one thread on which Playwright runs, and with it the bodies of the browser tests.
+
+    Playwright's sync API drives an asyncio loop from a greenlet and, between calls, marks
+    that loop as running on the thread that uses it (the dispatcher resumes the loop on
+    every call). On the worker's main thread, every later ``asyncio.run()`` in the same
+    worker would fail with "cannot be called from a running event loop" for as long as
+    Playwright is open. On a thread of its own, the loop lives and dies with that thread.
+    Playwright's objects belong to the thread that made them, so the tests that use
+    ``browser`` run there too (``pytest_pyfunc_call`` below); fixtures and the reporting
+    stay on the main thread.
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="playwright") as pool:
+        yield pool
+
+
+@pytest.fixture(scope="module")
+def browser(playwright_thread: ThreadPoolExecutor):
     """Debian's Chromium driven by Playwright, headless, with a fresh temporary profile."""
     if not CHROMIUM.exists():
         pytest.fail(
@@ -58,14 +77,39 @@ def browser():
             "installs Debian's chromium package (Playwright's own browser download is not used)",
             pytrace=False,
         )
-    from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as pw:
-        # launch() gives every run a new temporary user-data-dir, removed on close.
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
+    def start():
+        from playwright.sync_api import sync_playwright
+
+        pw = sync_playwright().start()
         try:
-            yield browser
-        finally:
+            # launch() gives every run a new temporary user-data-dir, removed on close.
+            return pw, pw.chromium.launch(
+                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+            )
+        except BaseException:
+            pw.stop()
+            raise
+
+    def stop(pw, browser) -> None:
+        try:
             browser.close()
+        finally:
+            pw.stop()
+
+    pw, browser = playwright_thread.submit(start).result()
+    try:
+        yield browser
+    finally:
+        playwright_thread.submit(stop, pw, browser).result()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """A test using ``browser`` runs on the Playwright thread (see ``playwright_thread``)."""
+    if "browser" not in pyfuncitem.fixturenames:
+        return None
+    test = pyfuncitem.obj
+    args = {name: pyfuncitem.funcargs[name] for name in inspect.signature(test).parameters}
+    pyfuncitem.funcargs["playwright_thread"].submit(test, **args).result()
+    return True
