@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PLUGIN = ("-p", "tests.plugins.event_loop", "-p", "no:cacheprovider", "-p", "no:xdist", "-p", "no:randomly")
+PLUGIN = (
+    "-p", "tests.plugins.event_loop", "-p", "no:cacheprovider", "-p", "no:xdist", "-p", "no:randomly"
+)
 
 LEAKS = """
 import asyncio
