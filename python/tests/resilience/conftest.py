@@ -31,28 +31,7 @@ def arun() -> Callable[..., Any]:
             async with asyncio.timeout(timeout):
                 return await main
 
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:  # the normal case: no loop on this thread
-            return asyncio.run(bounded())
-        # A test elsewhere in this process left a loop registered as running on this
-        # thread (a sync test cannot be inside a running loop). asyncio.run would refuse;
-        # run on a fresh thread instead, which has no loop.
-        outcome: list[Any] = []
-
-        def worker() -> None:
-            try:
-                outcome.append((True, asyncio.run(bounded())))
-            except BaseException as exc:
-                outcome.append((False, exc))
-
-        thread = threading.Thread(target=worker, name="arun")
-        thread.start()
-        thread.join()
-        ok, value = outcome[0]
-        if ok:
-            return value  # type: ignore[no-any-return]
-        raise value
+        return asyncio.run(bounded())
 
     return run
 
