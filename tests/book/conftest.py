@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import http.server
 import inspect
+import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -35,12 +36,25 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        """A browser drops connections at will (a navigation cancels a load): not an error.
+
+        socketserver would print the traceback to the worker's stderr from a request
+        thread, outside any test's capture, into the middle of pytest's progress line.
+        A request the page needed and did not get fails the test (``requestfailed``).
+        """
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 @pytest.fixture(scope="session")
 def served_site(site: Path) -> Iterator[str]:
     """The site served by http.server on a free loopback port; yields its base URL."""
     handler = functools.partial(_QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
+    server = _Server(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, name="book-http", daemon=True)
     thread.start()
     try:
