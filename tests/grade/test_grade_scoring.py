@@ -19,7 +19,7 @@ from twinbook.exercises import load_exercise
 from twinbook.exercises.results import TestResult
 from twinbook.grading import reports
 from twinbook.grading.backend import Backend
-from twinbook.grading.sandbox import Limits
+from twinbook.grading.sandbox import Limits, SuiteResults, output_note
 from twinbook.grading.grade import ERROR, GRADED, REJECTED, grade_class
 
 POOL = cb.POOL
@@ -66,6 +66,8 @@ class Scripted:
                 message = "" if outcome == "passed" else f"{SECRET if spec.is_hidden(test) else 'visible says why'}"
                 out.append(TestResult(test, outcome, message))
             out.append(TestResult("test_not_in_points_table", "passed", ""))
+            if "FLOOD" in source:  # the sandbox's note for a run that printed past its limit
+                return SuiteResults(out, notes=[output_note(1 << 20)])
             return out
         finally:
             with self.lock:
@@ -190,3 +192,21 @@ def test_a_hidden_suite_that_cannot_run_keeps_its_error_out_of_reports(tmp_path,
     reports.write_reports(grades, out)
     assert SECRET not in "".join(p.read_text(encoding="utf-8") for p in out.rglob("*") if p.is_file())
     assert SECRET in caplog.text  # the instructor's log has the details
+
+
+def test_an_output_flood_is_a_note_in_the_feedback_and_changes_no_outcome(tmp_path):
+    student(tmp_path, "eve", "# FLOOD\n# outcome test_empty_items failed\ndef map_limited(fn, items, limit): ...\n")
+    student(tmp_path, "fay", "def map_limited(fn, items, limit): ...\n")
+    grades = grade(tmp_path, Scripted())
+    eve, fay = by_name(grades)["eve"].exercises[0], by_name(grades)["fay"].exercises[0]
+    note = "output limit exceeded (1 MiB): output truncated"
+    assert eve.notes == [note] and fay.notes == []  # once, though both suites noted it
+    assert {t.name: t.outcome for t in eve.tests} == {
+        t: "failed" if t == "test_empty_items" else "passed" for t in SPEC["python"].points
+    }
+    assert eve.points == sum(SPEC["python"].points.values()) - SPEC["python"].points["test_empty_items"]
+    out = tmp_path.parent / "out-eve"
+    reports.write_reports(grades, out)
+    assert f"Note: {note}" in (out / "feedback" / "eve.md").read_text(encoding="utf-8")
+    assert f"<p>Note: {note}</p>" in (out / "feedback" / "eve.html").read_text(encoding="utf-8")
+    assert "output limit" not in (out / "feedback" / "fay.md").read_text(encoding="utf-8")

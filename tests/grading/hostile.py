@@ -5,7 +5,9 @@ A case either is **rejected** by vetting (``rejected``: substrings of the reason
 grade is then 0 and the tests never run), or runs and must pass **exactly** the tests in
 ``passed`` (per suite) for exactly ``points``. ``deep`` runs the same answer again with
 some layers turned off (vetting, the in-process guards) to show that the next layer
-holds on its own; it carries its own expected grade.
+holds on its own; it carries its own expected grade. ``notes`` are the lines the run
+adds to the student's feedback (``SuiteResults.notes``, both suites together): none,
+unless the answer printed past the output limit.
 
 Placeholders filled in per run: ``@OTHER@`` (another student's submission folder),
 ``@OUT@`` (the grader's OUT folder), ``@SOLUTIONS@`` (the instructor's solutions tree),
@@ -25,6 +27,9 @@ SOLUTIONS = Path(__file__).resolve().parents[2] / "solutions" / "ch01-concurrenc
 LIMITS = Limits(
     wall_seconds=8, cpu_seconds=3, memory_bytes=1 << 30, processes=64, file_bytes=1 << 20, output_bytes=64 << 10
 )
+
+#: the feedback line of a run that printed more than LIMITS.output_bytes
+OUTPUT_NOTE = "output limit exceeded (64 KiB): output truncated"
 
 POOL = "01-worker-pool"
 LIMITER = "04-rate-limiter"
@@ -149,6 +154,7 @@ class Deep:
     points: float
     messages: dict[str, str] = field(default_factory=dict)  # test -> substring of its message
     outcomes: str | None = None  # every test must have this outcome ("skipped", "error" ...)
+    notes: tuple[str, ...] = ()  # SuiteResults.notes of the two suites together
 
 
 @dataclass(frozen=True)
@@ -165,6 +171,7 @@ class Case:
     deep: Deep | tuple[Deep, ...] | None = None
     limits: dict = field(default_factory=dict)  # overrides of the suite's small limits
     bystander: bool = False  # grade a correct submission in parallel: it must get full marks
+    notes: tuple[str, ...] = ()  # SuiteResults.notes of the two suites together
     max_seconds: float | None = None  # both suites together must finish within this
 
     def render(self, classroom: Path, port: int = 9) -> str:
@@ -317,8 +324,8 @@ def pytest_collection_modifyitems(session, config, items):
     Case("py-output-flood", POOL, "python",
          'for _ in range(50):\n    print("x" * 40000)\n' + PY_POOL,
          "print 2 MB; the tests must still pass and the grader's output stay clean",
-         passed=PY_ALL, points=14, bystander=True,
-         deep=Deep(_NOTHING_IN_PROCESS, PY_ALL, 14)),
+         passed=PY_ALL, points=14, bystander=True, notes=(OUTPUT_NOTE,),
+         deep=Deep(_NOTHING_IN_PROCESS, PY_ALL, 14, notes=(OUTPUT_NOTE,))),
     Case("py-output-flood-raw", POOL, "python", '''
 import os
 import threading
@@ -333,7 +340,7 @@ def flood():
 threading.Thread(target=flood, daemon=True).start()
 ''' + PY_POOL, "write 50 MB straight to fds 1 and 2; the grader keeps 64 KiB",
          rejected=("import of 'os' is not allowed here",),
-         deep=Deep(_NOTHING_IN_PROCESS, PY_ALL, 14)),
+         deep=Deep(_NOTHING_IN_PROCESS, PY_ALL, 14, notes=(OUTPUT_NOTE,))),
     Case("py-network", POOL, "python", '''
 import socket
 
@@ -563,6 +570,12 @@ PYTHON_LIMITS = [
          "spin forever while the answer is imported: the CPU limit (or, on a busy machine, the wall clock) stops it",
          passed=NONE, points=0, bystander=True, limits={"wall_seconds": 5},
          messages={"test_results_in_order": ("used up its CPU time", "timed out: the run was stopped after 5s")}),
+    Case("py-output-flood-forever", POOL, "python",
+         "def map_limited(fn, items, limit):\n    while True:\n        print('x' * 10000)\n",
+         "print forever inside the function under test: nothing piles up in memory, the CPU limit "
+         "(or the wall clock) stops it, and the feedback says the output limit was passed",
+         passed=NONE, points=0, limits={"wall_seconds": 5}, notes=(OUTPUT_NOTE,),
+         messages={"test_results_in_order": ("used up its CPU time", "timed out: the run was stopped after 5s")}),
     Case("py-sleep-past-the-limit", POOL, "python", "import time\ntime.sleep(3600)\n" + PY_POOL,
          "sleep for an hour while the answer is imported: the wall-clock limit stops it",
          passed=NONE, points=0, limits={"wall_seconds": 3},
@@ -718,7 +731,7 @@ var _ = func() int {
 	return 0
 }()
 '''), "print 80 MB from a package initializer; the grader keeps 64 KiB",
-         passed=GO_ALL, points=14, bystander=True),
+         passed=GO_ALL, points=14, bystander=True, notes=(OUTPUT_NOTE,)),
     Case("go-network", POOL, "go", GO_POOL.replace('"fmt"', '"fmt"\n\t"net"\n\t"time"').replace("func main() {}", '''func main() {}
 
 var _ = func() int {
@@ -818,6 +831,7 @@ def check_case(case: Case, grade, exercises, bystander, listener) -> None:
         assert _passed(results) == case.passed, _show(results)
         assert points_of(ex, case.lang, _passed(results)) == case.points
         _check_messages(results, case.messages)
+    assert _notes(results) == set(case.notes), _notes(results)
     if case.max_seconds is not None:
         assert elapsed <= case.max_seconds, f"took {elapsed:.1f}s, more than {case.max_seconds}s"
     for deep in case.deep if isinstance(case.deep, tuple) else filter(None, [case.deep]):
@@ -825,11 +839,16 @@ def check_case(case: Case, grade, exercises, bystander, listener) -> None:
         assert _passed(results) == deep.passed, _show(results)
         assert points_of(ex, case.lang, _passed(results)) == deep.points
         _check_messages(results, deep.messages)
+        assert _notes(results) == set(deep.notes), _notes(results)
         if deep.outcomes is not None:
             assert {r.outcome for rs in results.values() for r in rs} == {deep.outcomes}, _show(results)
     assert listener.connections() == 0, "a submission reached the grader's network"
     if case.bystander:
         bystander.check()
+
+
+def _notes(results) -> set[str]:
+    return {note for rs in results.values() for note in rs.notes}
 
 
 def _passed(results) -> dict[str, tuple[str, ...]]:

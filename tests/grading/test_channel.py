@@ -123,3 +123,19 @@ def test_a_crash_at_every_start_is_given_up_after_three_runs():
     assert [r.message for r in results.values()] == ["crashed (0)"] * 3
     assert missing == "did not run: the tests crashed 3 times in a row (crashed (0))"
     assert run.selections == [None, list("bcde"), list("cde")]
+
+
+def test_an_output_event_marks_the_run_as_truncated_and_changes_no_result():
+    data = line(event="start", name="a") + line(event="output", limit=1024) + line(
+        event="result", name="a", outcome="passed") + line(event="done")
+    ev = parse(data, NONCE)
+    assert ev.tampered == "" and ev.output_truncated and ev.results == {"a": TestResult("a", "passed")}
+    assert not parse(line(event="done"), NONCE).output_truncated
+    raws = []
+
+    def run(selection, left, nonce):
+        raws.append(RawRun(events=data.replace(NONCE.encode(), nonce.encode())))
+        return raws[-1]
+
+    assert run_all(["a"], run, budget=60, describe=lambda raw, name: "") == ({"a": TestResult("a", "passed")}, "")
+    assert [raw.output_truncated for raw in raws] == [True]

@@ -168,6 +168,21 @@ var _ = func() int {
         results = run_suite(exercises[POOL], "go", source, "visible", limits=limits, slot=slots[0])
     assert all(r.passed for r in results)
     assert f"slot {slots[0]}: the run printed more than 4096 bytes; the rest was discarded" in caplog.text
+    assert results.notes == ("output limit exceeded (4 KiB): output truncated",)
+
+
+def test_what_python_tests_print_is_counted_not_kept(exercises, slots):
+    """print() in the answer goes to the harness's counting sink, not to pytest's capture
+    (which kept it in memory until the address-space limit broke it: every test then
+    failed with "ValueError: I/O operation on closed file."). Past the limit the run gets
+    the note; the outcomes stay the channel's."""
+    limits = dataclasses.replace(LIMITS, output_bytes=4096)
+    flood = "for _ in range(100):\n    print('x' * 1000)\n" + PY_POOL
+    results = run_suite(exercises[POOL], "python", flood, "visible", limits=limits, slot=slots[0])
+    assert all(r.passed for r in results), results
+    assert results.notes == ("output limit exceeded (4 KiB): output truncated",)
+    quiet = run_suite(exercises[POOL], "python", "print('hello')\n" + PY_POOL, "visible", limits=limits, slot=slots[0])
+    assert all(r.passed for r in quiet) and quiet.notes == ()
 
 
 def test_the_jail_ends_the_run_even_if_the_grader_never_kills_it(exercises, slots, monkeypatch):

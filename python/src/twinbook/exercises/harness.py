@@ -7,6 +7,7 @@ object per line to an inherited pipe, never to stdout::
     {"nonce": "...", "event": "start",  "name": "test_x"}
     {"nonce": "...", "event": "result", "name": "test_x", "outcome": "failed", "message": "..."}
     {"nonce": "...", "event": "error",  "message": "collection error"}
+    {"nonce": "...", "event": "output", "limit": 1048576}   (what the tests print passed the limit)
     {"nonce": "...", "event": "done"}
 
 The pipe's fd number is in ``$TWINBOOK_EVENTS_FD``. Every line carries a random nonce the
@@ -53,6 +54,8 @@ class RawRun:
 
     events: bytes = b""
     output: bytes = b""  # stdout and stderr, merged, at most the output limit
+    #: more was printed than the output limit: on stdout / stderr (the runner cut it), or
+    #: through the harness's own count of what the tests printed (an ``output`` event)
     output_truncated: bool = False
     exit_code: int | None = None
     signal: str | None = None  # e.g. "SIGKILL", when the process was killed by a signal
@@ -72,6 +75,7 @@ class Events:
     errors: list[str] = field(default_factory=list)
     done: bool = False
     tampered: str = ""
+    output_truncated: bool = False  # the harness reported an ``output`` event
 
 
 def clip(message: str, limit: int = MESSAGE_LIMIT) -> str:
@@ -110,6 +114,8 @@ def parse(data: bytes, nonce: str) -> Events:
             ev.errors.append(clip(str(obj.get("message") or "")))
         elif kind == "done":
             ev.done = True
+        elif kind == "output":
+            ev.output_truncated = True
         else:
             ev.tampered = "an unknown event on the result channel"
             return ev
@@ -136,7 +142,9 @@ def run_all(
     the rest would only repeat it).
 
     Returns the results by name and the message for expected tests that have none.
-    ``messages`` may fill in failure messages from a run's output (Go).
+    ``messages`` may fill in failure messages from a run's output (Go). A run whose harness
+    reported an ``output`` event gets ``raw.output_truncated`` set, like one whose stdout
+    the executor cut, before ``messages`` and ``describe`` see it.
     """
     deadline = time.monotonic() + budget
     results: dict[str, TestResult] = {}
@@ -151,6 +159,7 @@ def run_all(
         if raw.note:
             return results, raw.note
         ev = parse(raw.events, nonce)
+        raw.output_truncated = raw.output_truncated or ev.output_truncated
         if ev.tampered:
             msg = f"the run was tampered with: {ev.tampered}"
             return {t: TestResult(t, "failed", msg) for t in expected}, msg

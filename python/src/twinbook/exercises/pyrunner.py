@@ -13,6 +13,14 @@ One code path, two ways in:
 The tests are copied into a fresh folder with an empty ``pytest.ini`` so the project's
 configuration, conftest files and third-party plugins never take part.
 
+Nothing the tests or the answer print is kept in memory without bound: pytest's own capture
+is off (``--capture=no``) and, while the tests run, ``sys.stdout`` / ``sys.stderr`` write to
+a sink that only counts their UTF-8 bytes (:class:`_Sink`); past the output limit (``--output-limit``,
+default 1 MiB) the harness says so once with an ``output`` event. (pytest's capture keeps a
+test's output in memory: a test that prints in a loop filled it until the address-space
+limit broke the capture, and every test then failed with "ValueError: I/O operation on
+closed file.") pytest's own report goes to a buffer that keeps only its last lines.
+
 The subprocess reports either to a file (``--out``) or, as the grader runs it, on the
 result channel of :mod:`twinbook.exercises.harness` (a pipe named by
 ``$TWINBOOK_EVENTS_FD``, each line tagged with the nonce read from ``$TWINBOOK_NONCE_FD``
@@ -42,6 +50,11 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .results import TestResult, merge
+
+#: Bytes the tests and the answer may print (UTF-8) before the harness reports an ``output``
+#: event; the grader passes its own limit (``Limits.output_bytes``).
+OUTPUT_LIMIT = 1 << 20
+_TAIL = 64 << 10  # characters of pytest's own report kept, for the line that says why it stopped
 
 
 class Answer:
@@ -96,6 +109,53 @@ def _message(report) -> str:
     return msg
 
 
+class _Sink(io.TextIOBase):
+    """Where the tests' and the answer's ``print`` goes while the tests run: nothing is kept,
+    the UTF-8 bytes are counted, and ``on_overflow()`` is called once when they pass ``limit``."""
+
+    def __init__(self, limit: int, on_overflow: Callable[[], None]):
+        super().__init__()
+        self.limit = limit
+        self.written = 0
+        self._on_overflow = on_overflow
+        self._lock = threading.Lock()
+        self._told = False
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        size = len(text) if text.isascii() else len(text.encode("utf-8", "replace"))
+        with self._lock:
+            self.written += size
+            tell = self.written > self.limit and not self._told
+            self._told = self._told or tell
+        if tell:
+            self._on_overflow()
+        return len(text)
+
+
+class _Tail(io.TextIOBase):
+    """A text buffer that keeps only its last ``keep`` characters (pytest's own report)."""
+
+    def __init__(self, keep: int = _TAIL):
+        super().__init__()
+        self._keep = keep
+        self._text = ""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self._text = (self._text + text)[-self._keep:]
+        return len(text)
+
+    def getvalue(self) -> str:
+        return self._text
+
+
 class _Collector:
     """pytest plugin: records per-test outcomes (the ``answer`` fixture is added by
     :func:`_plugin`, so that importing this module does not import pytest)."""
@@ -105,9 +165,11 @@ class _Collector:
         answer_factory: Callable[[], Any],
         emit: Callable[[dict], None],
         select: frozenset[str] | None = None,
+        output_limit: int = OUTPUT_LIMIT,
     ):
         self._factory = answer_factory
         self._select = select
+        self.output = _Sink(output_limit, lambda: emit({"event": "output", "limit": output_limit}))
         self._answer: Any = None
         self._answer_error: BaseException | None = None
         self._loaded = False
@@ -161,7 +223,10 @@ class _Collector:
 
 
 def _plugin(
-    answer_factory: Callable[[], Any], emit: Callable[[dict], None], select: frozenset[str] | None = None
+    answer_factory: Callable[[], Any],
+    emit: Callable[[dict], None],
+    select: frozenset[str] | None = None,
+    output_limit: int = OUTPUT_LIMIT,
 ) -> _Collector:
     import pytest
 
@@ -171,7 +236,18 @@ def _plugin(
             """The learner's names: ``answer.map_limited`` and so on."""
             return self.get_answer()
 
-    return Plugin(answer_factory, emit, select)
+        @pytest.hookimpl(wrapper=True)
+        def pytest_runtestloop(self, session):
+            # the tests (and the answer, imported by the first test) print into the sink;
+            # pytest's report keeps the stream it was configured with
+            saved = sys.stdin, sys.stdout, sys.stderr
+            sys.stdin, sys.stdout, sys.stderr = io.StringIO(), self.output, self.output
+            try:
+                return (yield)
+            finally:
+                sys.stdin, sys.stdout, sys.stderr = saved
+
+    return Plugin(answer_factory, emit, select, output_limit)
 
 
 _INI = "[pytest]\n"
@@ -194,7 +270,7 @@ def pytest_args(test_dir: Path, files: list[str] | None = None) -> list[str]:
         "-p", "no:cacheprovider",
         "-p", "no:legacypath",
         "-p", "no:faulthandler",
-        "--capture=sys",
+        "--capture=no",  # pytest would keep every test's output in memory: _Sink counts it instead
         "-q",
         "--no-header",
         "-o", "console_output_style=classic",
@@ -226,18 +302,21 @@ def run_pytest(
     *,
     select: list[str] | None = None,
     files: list[str] | None = None,
+    output_limit: int = OUTPUT_LIMIT,
 ) -> tuple[dict[str, TestResult], list[str]]:
     """Run pytest on ``test_dir`` (see :func:`prepare_test_dir`) with the given answer.
 
     ``select`` keeps only those test functions, ``files`` collects only those files.
+    What the tests print is counted, not kept: past ``output_limit`` bytes ``emit``
+    gets one ``{"event": "output", "limit": output_limit}``.
     Returns per-test results by function name, and collection error messages.
     """
     import pytest
 
-    collector = _plugin(answer_factory, emit, frozenset(select) if select is not None else None)
+    collector = _plugin(answer_factory, emit, frozenset(select) if select is not None else None, output_limit)
     before = set(sys.modules)
     saved_path = list(sys.path)
-    noise = io.StringIO()
+    noise = _Tail()
     try:
         with _quiet_env(), contextlib.redirect_stdout(noise), contextlib.redirect_stderr(noise):
             code = pytest.main(pytest_args(test_dir, files), plugins=[collector])
@@ -305,6 +384,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", help="JSON-lines event file to write (default: the harness channel)")
     parser.add_argument("--select", action="append", help="run only this test function (repeatable)")
     parser.add_argument("--files", action="append", help="collect only this test file (repeatable)")
+    parser.add_argument("--output-limit", type=int, default=OUTPUT_LIMIT,
+                        help="bytes the tests may print before an `output` event says the limit was passed")
     parser.add_argument("--contain", action="store_true", help="grader mode: guarded answer, audit hook")
     parser.add_argument("--allowed-import", action="append", default=[], help="with --contain (repeatable)")
     parser.add_argument("--scratch", help="with --contain: the only folder the answer may write to")
@@ -320,7 +401,8 @@ def main(argv: list[str] | None = None) -> int:
         sys.path.insert(0, str(answer_path.parent))
         factory = lambda: load_answer_module(answer_path)  # noqa: E731
     results, errors = run_pytest(
-        Path(args.tests).resolve(), factory, emit, select=args.select, files=args.files
+        Path(args.tests).resolve(), factory, emit, select=args.select, files=args.files,
+        output_limit=args.output_limit,
     )
     emit({"event": "done", "passed": sum(r.passed for r in results.values())})
     close()

@@ -85,6 +85,7 @@ class ExerciseGrade:
     problem: str = ""  # why it scored zero without running, or what broke every test
     notebook: str = ""  # where the notebook was found in the submission
     tests: list[TestGrade] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # about the runs, e.g. the output limit was passed
 
     @property
     def key(self) -> str:
@@ -315,9 +316,11 @@ def grade_answer(
     if reasons:
         return _zero(ex, spec, REJECTED, "rejected: " + "; ".join(reasons), notebook)
     tests: list[TestGrade] = []
+    notes: list[str] = []
     try:
         visible = be.run_suite(ex, lang, answer, "visible", limits=limits, slot=slot, **extra)
         tests += _collect(spec, visible, hidden=False)
+        _add_notes(notes, visible)
     except Exception as exc:
         return _zero(ex, spec, ERROR, f"the grader could not run the tests: {type(exc).__name__}: {exc}", notebook)
     if any(spec.is_hidden(t) for t in spec.points):
@@ -329,8 +332,11 @@ def grade_answer(
             tests += [TestGrade(t, True, float(p), "error") for t, p in spec.points.items() if spec.is_hidden(t)]
             order = {t: i for i, t in enumerate(spec.points)}
             tests.sort(key=lambda t: order[t.name])
-            return ExerciseGrade(ex.id, ex.title, lang, ERROR, "the grader could not run the hidden tests", notebook, tests)
+            return ExerciseGrade(
+                ex.id, ex.title, lang, ERROR, "the grader could not run the hidden tests", notebook, tests, notes
+            )
         tests += _collect(spec, hidden, hidden=True)
+        _add_notes(notes, hidden)
     order = {t: i for i, t in enumerate(spec.points)}
     tests.sort(key=lambda t: order[t.name])
     problem = ""
@@ -339,7 +345,15 @@ def grade_answer(
         firsts = {_first_line(t.message) for t in visible_tests}
         if len(firsts) == 1 and len(visible_tests) > 1:
             problem = firsts.pop()  # one cause broke every test: a compile or syntax error
-    return ExerciseGrade(ex.id, ex.title, lang, GRADED, problem, notebook, tests)
+    return ExerciseGrade(ex.id, ex.title, lang, GRADED, problem, notebook, tests, notes)
+
+
+def _add_notes(notes: list[str], results) -> None:
+    """The suite's notes for the feedback (``SuiteResults.notes``: the output limit was
+    passed), once each; they never change a test's outcome."""
+    for note in getattr(results, "notes", ()) or ():
+        if isinstance(note, str) and note not in notes:
+            notes.append(note)
 
 
 def grade_class(

@@ -193,6 +193,8 @@ def feedback_markdown(student: StudentGrade) -> str:
         out.append("")
         if e.problem and e.status != NOT_GRADED:
             out += [f"**{_problem_label(e)}:**", "", _fence(clean(e.problem)), ""]
+        for note in e.notes:
+            out += [f"Note: {_md_text(clean(note))}", ""]
         out += ["Visible tests:", ""]
         for t in e.visible():
             out.append(f"- {_mark(t)} `{t.name}` ({fmt(t.earned)}/{fmt(t.points)})")
@@ -260,6 +262,8 @@ def feedback_html(student: StudentGrade) -> str:
             out.append(f"<p>Notebook: <code>{e_(e.notebook)}</code></p>")
         if e.problem and e.status != NOT_GRADED:
             out.append(f'<div class="problem"><p><strong>{e_(_problem_label(e))}:</strong></p><pre>{e_(clean(e.problem))}</pre></div>')
+        for note in e.notes:
+            out.append(f"<p>Note: {e_(clean(note))}</p>")
         out.append("<p>Visible tests:</p><ul>")
         for t in e.visible():
             cls = "pass" if t.passed else "fail"

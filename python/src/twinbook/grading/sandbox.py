@@ -18,12 +18,15 @@ suite (``visible`` or ``hidden``) it
    unprivileged uid (``61000 + slot``) with no capabilities and ``no_new_privs`` via
    ``setpriv``; rlimits on CPU time, address space, processes, file size and core dumps;
    a wall-clock timeout that kills the process group, and with it the namespace;
-   stdout and stderr read up to a cap (the rest discarded);
+   stdout and stderr read up to a cap (the rest discarded; what Python tests print is
+   counted by the harness against the same cap and not kept);
 4. takes the outcomes only from the harness's events on the result channel
    (:mod:`twinbook.exercises.harness`: an inherited pipe, every line tagged with a per-run
    nonce passed through another pipe), requires one for every expected test ("did not
    run" otherwise), and reruns the tests a crash never reached, all within the suite's
-   wall-clock budget.
+   wall-clock budget. Output past the cap never changes an outcome: it adds a note for
+   the student's feedback (:attr:`SuiteResults.notes`), "output limit exceeded (1 MiB):
+   output truncated".
 
 Isolation needs Linux with util-linux's ``unshare`` and ``setpriv``. As root (CI, a
 throwaway VM) everything above applies (:func:`isolation` is ``"root"``). As another
@@ -48,7 +51,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Literal, Sequence
 
@@ -77,6 +80,29 @@ BUILD_MEMORY = 4 << 30  # address space of the Go toolchain building an answer (
 
 class SandboxError(RuntimeError):
     """The sandbox itself failed (not the answer): the grader should report it."""
+
+
+class SuiteResults(list):
+    """What :func:`run_suite` returns: the :class:`TestResult` of every expected test (a
+    list, in points-table order) and ``notes``, lines about the run as a whole for the
+    student's feedback (the output limit), never about a test's content."""
+
+    def __init__(self, results=(), notes=()):
+        super().__init__(results)
+        self.notes: tuple[str, ...] = tuple(notes)
+
+
+def _size(n: int) -> str:
+    if n % (1 << 20) == 0:
+        return f"{n >> 20} MiB"
+    if n % (1 << 10) == 0:
+        return f"{n >> 10} KiB"
+    return f"{n} bytes"
+
+
+def output_note(limit: int) -> str:
+    """The feedback line of a run that printed more than ``limit`` bytes."""
+    return f"output limit exceeded ({_size(limit)}): output truncated"
 
 
 @dataclass(frozen=True)
@@ -146,7 +172,7 @@ def run_suite(
     limits: Limits = Limits(),
     slot: int = 0,
     hide: Sequence[str | os.PathLike] = (),
-) -> list[TestResult]:
+) -> SuiteResults:
     """Run one suite of ``exercise``'s tests (``lang``: ``python`` or ``go``) on the answer.
 
     ``answer_source`` is the answer file made of the notebook's answer cells
@@ -154,7 +180,8 @@ def run_suite(
     ``exercise`` comes from the instructor's solutions tree. Returns one
     :class:`~twinbook.exercises.results.TestResult` per test the points table expects in
     that suite, in its order: a test without an event failed ("did not run ..."), a
-    skipped test is reported as skipped. Messages of hidden tests may quote the hidden
+    skipped test is reported as skipped; their :class:`SuiteResults` also carries notes
+    for the feedback (the output limit was passed). Messages of hidden tests may quote the hidden
     test or the answer's output: never show them to students. ``slot`` (0 ..
     ``jobs - 1``) picks the unprivileged uid, so concurrent runs never share one.
     ``hide`` names more folders to cover if they are visible inside the jail (the
@@ -183,7 +210,7 @@ def _run_suite(
     slot: int = 0,
     hide: Sequence[str | os.PathLike] = (),
     layers: _Layers = _Layers(),
-) -> list[TestResult]:
+) -> SuiteResults:
     if lang not in ("python", "go"):
         raise ValueError(f"lang must be 'python' or 'go', got {lang!r}")
     if suite not in ("visible", "hidden"):
@@ -197,7 +224,7 @@ def _run_suite(
     spec = exercise.lang(lang)
     expected = _expected(exercise, lang, suite)
     if not expected:
-        return []
+        return SuiteResults()
     files = [spec.visible_tests_path]
     if suite == "hidden":
         if not spec.hidden_tests_path.is_file():
@@ -209,7 +236,7 @@ def _run_suite(
         reasons = vet(exercise, lang, answer_source)
         if reasons:
             msg = "rejected: " + "; ".join(reasons)
-            return [TestResult(t, "failed", msg) for t in expected]
+            return SuiteResults(TestResult(t, "failed", msg) for t in expected)
     mode = layers.mode or isolation()
     box = _Box(exercise, lang, limits, slot, mode, _hidden_paths(exercise, hide))
     with tempfile.TemporaryDirectory(prefix=f"twinbook-sandbox-{slot}-") as tmp:
@@ -221,7 +248,8 @@ def _run_suite(
             results, missing = _python(box, answer_source, files, expected, suite, in_dir, layers)
         else:
             results, missing = _go(box, answer_source, files, expected, in_dir, tmp_path)
-    return finalize(exercise.id, lang, expected, results, missing).results
+    notes = [output_note(limits.output_bytes)] if any(raw.output_truncated for raw in box.runs) else []
+    return SuiteResults(finalize(exercise.id, lang, expected, results, missing).results, notes)
 
 
 def _hidden_paths(exercise: Exercise, extra: Sequence[str | os.PathLike]) -> list[str]:
@@ -239,6 +267,7 @@ class _Box:
     slot: int
     mode: str
     hide: list[str]
+    runs: list[channel.RawRun] = field(default_factory=list)  # every harness process of the suite
 
 
 # --- Python ----------------------------------------------------------------------------------
@@ -258,7 +287,8 @@ def _python(box: _Box, answer_source: str, files, expected, suite, in_dir: Path,
     else:
         inside, work = Path(JAIL_IN), Path(JAIL_WORK)
     argv = [sys.executable, "-I", "-B", "-m", "twinbook.exercises.pyrunner",
-            "--answer", str(inside / "answer.py"), "--tests", str(inside / "tests")]
+            "--answer", str(inside / "answer.py"), "--tests", str(inside / "tests"),
+            "--output-limit", str(box.limits.output_bytes)]
     if suite == "hidden":
         argv += ["--files", "test_hidden.py"]
     if layers.guard:
@@ -269,7 +299,9 @@ def _python(box: _Box, answer_source: str, files, expected, suite, in_dir: Path,
 
     def execute(selection, left, nonce):
         extra = [a for t in selection for a in ("--select", t)] if selection else []
-        return _execute(box, [*argv, *extra], in_dir, binds, work, left, nonce)
+        raw = _execute(box, [*argv, *extra], in_dir, binds, work, left, nonce)
+        box.runs.append(raw)
+        return raw
 
     return channel.run_all(
         expected, execute, budget=box.limits.wall_seconds,
@@ -338,7 +370,9 @@ def _go(box: _Box, answer_source: str, files, expected, in_dir: Path, tmp: Path)
 
     def execute(selection, left, nonce):
         argv = [str(inside / "tests.bin"), *gorunner.binary_args(selection, max(left - 1, 1))]
-        return _execute(box, argv, in_dir, [], work, left, nonce)
+        raw = _execute(box, argv, in_dir, [], work, left, nonce)
+        box.runs.append(raw)
+        return raw
 
     return channel.run_all(
         runnable, execute, budget=box.limits.wall_seconds,
