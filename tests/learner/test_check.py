@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from conftest import SOLUTIONS, WORKER_POOL, bar, fill_in, pairs, solution_answers, state
+from learner_workbook import SOLUTIONS, WORKER_POOL, bar, fill_in, pairs, solution_answers, state
 
 from twinbook import checks
 from twinbook.exercises import check_namespace, load_exercise

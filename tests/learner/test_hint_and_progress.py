@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import threading
 
-from conftest import WORKER_POOL, fill_in, pairs, state
+from learner_workbook import WORKER_POOL, fill_in, pairs, state
 
 from twinbook.exercises import hint, load_exercise
 from twinbook.exercises.results import CheckResult, TestResult

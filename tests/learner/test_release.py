@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SOLUTIONS, fill_in
+from learner_workbook import ROOT, SOLUTIONS, fill_in
 
 from twinbook.release import ReleaseError, Secrets, find_leaks, make_release
 

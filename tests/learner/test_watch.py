@@ -13,7 +13,7 @@ import time
 
 from rich.console import Console
 
-from conftest import WORKER_POOL, bar, fill_in, pairs
+from learner_workbook import WORKER_POOL, bar, fill_in, pairs
 
 from twinbook import checks
 from twinbook.exercises import load_exercise
