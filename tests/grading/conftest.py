@@ -4,7 +4,6 @@ tree, hidden tests included), small limits, a sandbox slot per xdist worker, and
 
 from __future__ import annotations
 
-import fcntl
 import glob
 import hashlib
 import os
@@ -27,52 +26,17 @@ def exercises():
     return {p.name: load_exercise(p) for p in sorted(SOLUTIONS.iterdir()) if (p / "exercise.toml").is_file()}
 
 
-SLOT_LOCKS = Path(tempfile.gettempdir()) / "twinbook-test-slots"
-FIRST_SLOT = 100  # below: the slots `twinbook grade --jobs N` uses (0 .. N-1)
-
-
-def _lease(slot: int):
-    """An exclusive lock on the slot's lock file, or None if another process holds it."""
-    fd = os.open(SLOT_LOCKS / f"{slot}.lock", os.O_RDONLY | os.O_CREAT, 0o666)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(fd)
-        return None
-    return fd
+FIRST_SLOT = 100  # clear of the first slots that `twinbook grade --jobs N` looks at
 
 
 @pytest.fixture(scope="session")
 def slots():
-    """Two sandbox slots (uids) leased to this test process for the session.
-
-    A slot's uid is shared by everything that runs in it (RLIMIT_NPROC counts its
-    processes, ``unaffected`` looks for its folders), so no two xdist workers, nor two
-    test sessions on the machine, may hold one at once. A lease is an exclusive flock on
-    ``$TMPDIR/twinbook-test-slots/<slot>.lock``, held for the session (the kernel lets go
-    of it if the process dies); each worker starts looking at a place of its own (by worker id) and takes the
-    first two free slots from there."""
-    if not SLOT_LOCKS.is_dir():
-        SLOT_LOCKS.mkdir(exist_ok=True)
-        SLOT_LOCKS.chmod(0o1777)  # shared by every user's sessions, like /tmp
+    """Two sandbox slots (uids) leased to this test process for the session, by the
+    grader's own leases (sandbox.lease_slots), so that no two xdist workers, test sessions
+    or graders on the machine share one; each worker starts looking at a place of its own."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-    start = FIRST_SLOT + 2 * int(worker.removeprefix("gw") or 0)
-    span = sandbox.MAX_SLOTS - FIRST_SLOT
-    leased: dict[int, int] = {}
-    for i in range(span):
-        slot = FIRST_SLOT + (start - FIRST_SLOT + i) % span
-        fd = _lease(slot)
-        if fd is not None:
-            leased[slot] = fd
-            if len(leased) == 2:
-                break
-    if len(leased) < 2:
-        pytest.fail(f"no two free sandbox slots in {FIRST_SLOT}..{sandbox.MAX_SLOTS - 1}")
-    try:
-        yield tuple(leased)
-    finally:
-        for fd in leased.values():
-            os.close(fd)
+    with sandbox.lease_slots(2, start=FIRST_SLOT + 2 * int(worker.removeprefix("gw") or 0)) as leased:
+        yield leased
 
 
 @pytest.fixture(scope="session")

@@ -1,28 +1,32 @@
-"""The sandbox slots of this test process are its own: no other process holds them."""
+"""Sandbox slots are leased: the test process's slots are its own, and a grader that asks
+for slots while they are held gets others."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
-import tempfile
-from pathlib import Path
 
 from twinbook.grading import sandbox
 
 TRY_LEASE = """
-import fcntl, os, sys
-fd = os.open(sys.argv[1], os.O_RDONLY)
-try:
-    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-except BlockingIOError:
-    sys.exit(3)
+import sys
+from twinbook.grading import sandbox
+with sandbox.lease_slots(2, start=int(sys.argv[1])) as leased:
+    print(*leased)
 """
 
 
 def test_the_sessions_slots_are_leased_to_this_process(slots):
     assert len(set(slots)) == 2
-    assert all(100 <= s < sandbox.MAX_SLOTS for s in slots), slots  # clear of `grade`'s 0..N-1
-    for slot in slots:
-        lock = Path(tempfile.gettempdir()) / "twinbook-test-slots" / f"{slot}.lock"
-        other = subprocess.run([sys.executable, "-c", TRY_LEASE, str(lock)], timeout=60)
-        assert other.returncode == 3, f"another process could lease slot {slot}"
+    assert all(0 <= s < sandbox.MAX_SLOTS for s in slots), slots
+    other = subprocess.run([sys.executable, "-c", TRY_LEASE, str(min(slots))],
+                           capture_output=True, text=True, timeout=60, check=True)
+    theirs = {int(s) for s in other.stdout.split()}
+    assert len(theirs) == 2 and not theirs & set(slots), f"another process leased {theirs}, ours are {slots}"
+
+
+def test_a_lease_is_given_back_when_the_block_ends():
+    with sandbox.lease_slots(1, start=3000) as first:
+        pass
+    with sandbox.lease_slots(1, start=first[0]) as again:
+        assert again == first

@@ -6,9 +6,16 @@ tests can stand in a scripted one (``grade_class(..., be=...)``).
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, ContextManager, Iterator
+
+
+@contextlib.contextmanager
+def numbered_slots(count: int) -> Iterator[tuple[int, ...]]:
+    """Slots 0 .. count-1, leased from nobody: for backends that run no sandbox."""
+    yield tuple(range(count))
 
 
 @dataclass(frozen=True)
@@ -17,13 +24,16 @@ class Backend:
     vet: Callable[[Any, str, str], list[str]]
     Limits: type
     isolation: str  # the sandbox's: "root" (full), "userns" or "none" (rlimits only)
+    # Slots (uids) for ``--jobs`` workers, held while grading so that no other grader or
+    # test session on the machine runs in the same uid at the same time.
+    lease_slots: Callable[[int], ContextManager[tuple[int, ...]]] = numbered_slots
 
 
 def backend() -> Backend:
     from . import sandbox
     from .vet import vet
 
-    return Backend(sandbox.run_suite, vet, sandbox.Limits, sandbox.isolation())
+    return Backend(sandbox.run_suite, vet, sandbox.Limits, sandbox.isolation(), sandbox.lease_slots)
 
 
 def accepts(fn: Callable, name: str) -> bool:

@@ -393,8 +393,15 @@ def grade_class(
     if on_start:
         on_start(len(pending))
 
+    with be.lease_slots(jobs) as leased:
+        _run_jobs(be, pending, jobs, leased, limits, hide, on_done)
+    return ClassGrade(students, columns, warnings_, be.isolation)
+
+
+def _run_jobs(be: Backend, pending: list[_Job], jobs: int, leased: tuple[int, ...], limits, hide, on_done) -> None:
+    """Grade every job, ``jobs`` at a time, each in a slot of its own from ``leased``."""
     slots: queue.Queue[int] = queue.Queue()
-    for slot in range(jobs):
+    for slot in leased:
         slots.put(slot)
     lock = threading.Lock()
 
@@ -424,7 +431,6 @@ def grade_class(
             pool.shutdown(wait=False, cancel_futures=True)
             raise
         pool.shutdown()
-    return ClassGrade(students, columns, warnings_, be.isolation)
 
 
 def prepare_out(out: Path, submissions: Path, solutions: Path) -> None:

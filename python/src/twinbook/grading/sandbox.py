@@ -39,6 +39,8 @@ reach. See book/instructors/threat-model.md.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
 import json
 import logging
@@ -53,7 +55,7 @@ import threading
 import time
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Literal, Sequence
+from typing import Iterator, Literal, Sequence
 
 from twinbook.exercises import gorunner
 from twinbook.exercises import harness as channel
@@ -65,6 +67,42 @@ log = logging.getLogger(__name__)
 
 UID_BASE = 61000  # slot n runs as uid/gid UID_BASE + n
 MAX_SLOTS = 4000
+SLOT_LOCKS = Path(tempfile.gettempdir()) / "twinbook-slots"
+
+
+@contextlib.contextmanager
+def lease_slots(count: int, *, start: int = 0) -> Iterator[tuple[int, ...]]:
+    """Lease ``count`` sandbox slots for as long as the ``with`` block runs.
+
+    A slot's uid is shared by everything that runs in it (RLIMIT_NPROC counts its
+    processes), so no two graders, test workers or sessions on the machine may use one at
+    once. A lease is an exclusive flock on ``$TMPDIR/twinbook-slots/<slot>.lock`` (the
+    kernel lets go of it if the process dies); the search starts at ``start`` and takes
+    the first free slots from there, wrapping around."""
+    if count < 1 or count > MAX_SLOTS:
+        raise ValueError(f"count must be from 1 to {MAX_SLOTS}, got {count}")
+    if not SLOT_LOCKS.is_dir():
+        SLOT_LOCKS.mkdir(exist_ok=True)
+        SLOT_LOCKS.chmod(0o1777)  # shared by every user's sessions, like /tmp
+    leased: dict[int, int] = {}
+    try:
+        for i in range(MAX_SLOTS):
+            slot = (start + i) % MAX_SLOTS
+            fd = os.open(SLOT_LOCKS / f"{slot}.lock", os.O_RDONLY | os.O_CREAT, 0o666)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                continue
+            leased[slot] = fd
+            if len(leased) == count:
+                break
+        if len(leased) < count:
+            raise SandboxError(f"no {count} free sandbox slots (all {MAX_SLOTS} are leased)")
+        yield tuple(leased)
+    finally:
+        for fd in leased.values():
+            os.close(fd)
 JAIL_IN = "/sandbox/in"  # the run's inputs, read-only
 JAIL_WORK = "/sandbox/work"  # the only writable folder (besides /tmp), a tmpfs
 JAIL_SCRIPT = Path(__file__).with_name("jail.py")
