@@ -14,6 +14,7 @@ Jupyter save writes a temporary file and renames it over the notebook, which sho
 from __future__ import annotations
 
 import os
+import signal
 import threading
 from pathlib import Path
 
@@ -121,6 +122,18 @@ class Watcher:
         ``max_runs`` checks after saves. Returns the number of those checks."""
         import watchfiles
 
+        if stop_event is None and threading.current_thread() is threading.main_thread():
+            # Ctrl-C sets an event that the watch loop polls every step, instead of a
+            # KeyboardInterrupt that can land inside watchfiles' native code and be lost.
+            stop = threading.Event()
+            previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
+            try:
+                runs = self.run(max_runs=max_runs, stop_event=stop, force_polling=force_polling)
+            finally:
+                signal.signal(signal.SIGINT, previous)
+            if stop.is_set():
+                raise KeyboardInterrupt  # in Python code, where the caller's handler sees it
+            return runs
         first = self.first()
         if first is None:
             self.console.print("Nothing to watch: no exercise found.")
