@@ -186,8 +186,8 @@ html_theme_options = {
 # listings too, and keeps pygments from failing (a warning, i.e. an error
 # under -W) on every notebook cell that uses them.
 
-from pygments.lexers.go import GoLexer  # noqa: E402
 from pygments.lexer import inherit  # noqa: E402
+from pygments.lexers.go import GoLexer  # noqa: E402
 from pygments.token import Comment  # noqa: E402
 
 

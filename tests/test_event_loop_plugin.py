@@ -12,7 +12,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PLUGIN = (
-    "-p", "tests.plugins.event_loop", "-p", "no:cacheprovider", "-p", "no:xdist", "-p", "no:randomly"
+    "-p",
+    "tests.plugins.event_loop",
+    "-p",
+    "no:cacheprovider",
+    "-p",
+    "no:xdist",
+    "-p",
+    "no:randomly",
 )
 
 LEAKS = """

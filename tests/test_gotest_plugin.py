@@ -161,7 +161,9 @@ def test_outcomes_selection_and_flags(pytester, gomod, monkeypatch):
     # -k selects Go tests and subtests by name
     selected = pytester.runpytest(*PLUGIN, "-k", "TestSub and not limit_3", "-v")
     selected.assert_outcomes(failed=1, passed=1, deselected=10)
-    selected.stdout.fnmatch_lines_random([f"{m}/mixed::TestSub FAILED*", f"{m}/mixed::TestSub/limit_2 PASSED*"])
+    selected.stdout.fnmatch_lines_random(
+        [f"{m}/mixed::TestSub FAILED*", f"{m}/mixed::TestSub/limit_2 PASSED*"]
+    )
 
     # a node id runs one Go test
     one = pytester.runpytest(*PLUGIN, f"{m}/mixed::TestPass")
@@ -173,9 +175,15 @@ def test_outcomes_selection_and_flags(pytester, gomod, monkeypatch):
     flagged = pytester.runpytest(*PLUGIN, "-v")
     flagged.assert_outcomes(passed=2, failed=3)  # broken, badtest, leaky
     flagged.stdout.fnmatch_lines_random(
-        [f"{m}/mixed::TestPass PASSED*", f"{m}/pan::TestBefore PASSED*", f"{m}/broken::build FAILED*"]
+        [
+            f"{m}/mixed::TestPass PASSED*",
+            f"{m}/pan::TestBefore PASSED*",
+            f"{m}/broken::build FAILED*",
+        ]
     )
-    newest = max((pytester.path / "build" / "gotest").glob("*/*.jsonl"), key=lambda p: p.stat().st_mtime)
+    newest = max(
+        (pytester.path / "build" / "gotest").glob("*/*.jsonl"), key=lambda p: p.stat().st_mtime
+    )
     text = newest.read_text()
     assert '"Test":"TestPass"' in text and '"twinbook"' in text and "-count=1" in text
 

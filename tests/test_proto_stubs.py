@@ -48,12 +48,18 @@ def regenerated(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
     [(GO_STUBS, Path("go/internal/flakypb")), (PY_STUBS, Path("py"))],
     ids=["go", "python"],
 )
-def test_committed_stubs_are_current(repo_root: Path, regenerated: Path, committed: Path, generated: Path):
+def test_committed_stubs_are_current(
+    repo_root: Path, regenerated: Path, committed: Path, generated: Path
+):
     have, want = repo_root / committed, regenerated / generated
     assert _files(want), f"make proto wrote nothing under {generated}"
-    assert _files(have) == _files(want), "stub files differ from make proto's output: run make proto"
+    assert _files(have) == _files(want), (
+        "stub files differ from make proto's output: run make proto"
+    )
     for name in sorted(_files(want)):
-        assert filecmp.cmp(have / name, want / name, shallow=False), f"{committed / name} is stale: run make proto"
+        assert filecmp.cmp(have / name, want / name, shallow=False), (
+            f"{committed / name} is stale: run make proto"
+        )
 
 
 def test_python_stubs_import_inside_the_package():

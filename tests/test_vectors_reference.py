@@ -53,7 +53,9 @@ def test_case_agrees_with_the_reference_model(file, case):
 
 def test_every_op_and_expect_key_is_exercised():
     ops = Counter(step["op"] for _, case in CASES for step in case["steps"])
-    keys = Counter(key for _, case in CASES for step in case["steps"] for key in step.get("expect", {}))
+    keys = Counter(
+        key for _, case in CASES for step in case["steps"] for key in step.get("expect", {})
+    )
     assert set(ops) == model.OPS
     assert set(keys) == model.EXPECT_KEYS
     outcomes = {step.get("outcome") for _, case in CASES for step in case["steps"]} - {None}
@@ -97,7 +99,14 @@ def test_the_model_rejects_a_wrong_rate():
         lambda c: c["config"].update(sliding_window="sessions"),
         lambda c: c["steps"][1].update(at_ms=-5),
     ],
-    ids=["unknown-op", "unknown-expect-key", "window-size-0", "threshold-0", "unknown-window", "time-goes-back"],
+    ids=[
+        "unknown-op",
+        "unknown-expect-key",
+        "window-size-0",
+        "threshold-0",
+        "unknown-window",
+        "time-goes-back",
+    ],
 )
 def test_the_model_rejects_a_malformed_case(mutate):
     case = _first_case("count: opens at exactly the failure-rate threshold")
@@ -121,8 +130,10 @@ B = model.Breaker
 class TripsAboveNotAtThreshold(B):
     def _over_threshold(self, now_ms):
         m = self.metrics(now_ms)
-        return (m["failure_rate"] > self.cfg["failure_rate_threshold"]
-                or m["slow_call_rate"] > self.cfg["slow_call_rate_threshold"])
+        return (
+            m["failure_rate"] > self.cfg["failure_rate_threshold"]
+            or m["slow_call_rate"] > self.cfg["slow_call_rate_threshold"]
+        )
 
 
 class IgnoresSlowCallRate(B):
@@ -188,8 +199,11 @@ class OneTimeTransitionPerConsult(B):
     def advance(self, now_ms):
         if self.state == "open" and now_ms >= self.since_ms + self.cfg["wait_in_open_ms"]:
             self._transition("half_open", self.since_ms + self.cfg["wait_in_open_ms"])
-        elif (self.state == "half_open" and self.cfg["max_wait_in_half_open_ms"] > 0
-              and now_ms >= self.since_ms + self.cfg["max_wait_in_half_open_ms"]):
+        elif (
+            self.state == "half_open"
+            and self.cfg["max_wait_in_half_open_ms"] > 0
+            and now_ms >= self.since_ms + self.cfg["max_wait_in_half_open_ms"]
+        ):
             self._transition("open", self.since_ms + self.cfg["max_wait_in_half_open_ms"])
 
 
@@ -231,7 +245,11 @@ class IgnoredIsSuccess(B):
 class IgnoredKeepsPermit(B):
     def complete(self, permission, outcome, now_ms):
         super().complete(permission, outcome, now_ms)
-        if outcome == "ignored" and self.state == "half_open" and permission.generation == self.generation:
+        if (
+            outcome == "ignored"
+            and self.state == "half_open"
+            and permission.generation == self.generation
+        ):
             self.in_flight += 1
 
 
@@ -249,7 +267,11 @@ class ForcedOpenTimesOut(B):
 
 class DisabledRecords(B):
     def complete(self, permission, outcome, now_ms):
-        if self.state == "disabled" and permission.generation == self.generation and outcome != "ignored":
+        if (
+            self.state == "disabled"
+            and permission.generation == self.generation
+            and outcome != "ignored"
+        ):
             self.records.append(model.Record(now_ms, outcome == "failure", False))
             return
         super().complete(permission, outcome, now_ms)
@@ -257,8 +279,13 @@ class DisabledRecords(B):
     def metrics(self, now_ms):
         if self.state == "disabled":
             n = len(self.records)
-            return {"calls": n, "failed": sum(r.failed for r in self.records), "slow": 0,
-                    "failure_rate": -1.0, "slow_call_rate": -1.0}
+            return {
+                "calls": n,
+                "failed": sum(r.failed for r in self.records),
+                "slow": 0,
+                "failure_rate": -1.0,
+                "slow_call_rate": -1.0,
+            }
         return super().metrics(now_ms)
 
 
@@ -305,12 +332,31 @@ class SelfTransitions(B):
 
 
 MUTANTS = [
-    TripsAboveNotAtThreshold, IgnoresSlowCallRate, SlowAtEqualDuration, UncappedMinimum,
-    TimeWindowMinimumCapped, NoEviction, TimeEvictsHalfOpen, BucketByStart, RatesWithoutMinimum,
-    LateTimeTransitions, OneTimeTransitionPerConsult, TimedFromConsult, NoMaxWait,
-    InFlightNotCounted, HalfOpenDecidesEarly, IgnoredIsSuccess, IgnoredKeepsPermit, NoDiscard,
-    ForcedOpenTimesOut, DisabledRecords, TransitionsKeepWindow, ResetKeepsClosedWindow,
-    ManualSkipsDueTransitions, NoAdvanceAfterTrip, SelfTransitions,
+    TripsAboveNotAtThreshold,
+    IgnoresSlowCallRate,
+    SlowAtEqualDuration,
+    UncappedMinimum,
+    TimeWindowMinimumCapped,
+    NoEviction,
+    TimeEvictsHalfOpen,
+    BucketByStart,
+    RatesWithoutMinimum,
+    LateTimeTransitions,
+    OneTimeTransitionPerConsult,
+    TimedFromConsult,
+    NoMaxWait,
+    InFlightNotCounted,
+    HalfOpenDecidesEarly,
+    IgnoredIsSuccess,
+    IgnoredKeepsPermit,
+    NoDiscard,
+    ForcedOpenTimesOut,
+    DisabledRecords,
+    TransitionsKeepWindow,
+    ResetKeepsClosedWindow,
+    ManualSkipsDueTransitions,
+    NoAdvanceAfterTrip,
+    SelfTransitions,
 ]
 
 

@@ -41,8 +41,10 @@ COMMENT = {"python": "# check {n}", "go": "// check {n}"}
 
 def _answers(nb: dict) -> list[dict]:
     return [
-        c for c in nb["cells"]
-        if c["cell_type"] == "code" and (c.get("metadata", {}).get("twinbook") or {}).get("role") == "answer"
+        c
+        for c in nb["cells"]
+        if c["cell_type"] == "code"
+        and (c.get("metadata", {}).get("twinbook") or {}).get("role") == "answer"
     ]
 
 
@@ -83,7 +85,9 @@ def measure(twinbook: str, workbook: Path, ex_id: str, language: str, repeat: in
         start = time.perf_counter()
         proc = subprocess.run(
             [twinbook, "check", ex_id, "--lang", language, "--root", str(workbook)],
-            cwd=workbook, capture_output=True, text=True,
+            cwd=workbook,
+            capture_output=True,
+            text=True,
         )
         elapsed = time.perf_counter() - start
         if proc.returncode != 0:
@@ -121,7 +125,9 @@ def machine() -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeat", "-n", type=int, default=10, help="measured runs per language (default 10)")
+    parser.add_argument(
+        "--repeat", "-n", type=int, default=10, help="measured runs per language (default 10)"
+    )
     parser.add_argument("--python-exercise", default="ch01-concurrency/01-worker-pool")
     parser.add_argument("--go-exercise", default="ch01-concurrency/01-worker-pool")
     parser.add_argument("--out", type=Path, default=OUT)
@@ -131,7 +137,9 @@ def main() -> int:
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="twinbook-bench-") as tmp:
         workbook = Path(tmp)
-        shutil.copytree(ROOT / "exercises", workbook / "exercises", ignore=shutil.ignore_patterns(".twinbook"))
+        shutil.copytree(
+            ROOT / "exercises", workbook / "exercises", ignore=shutil.ignore_patterns(".twinbook")
+        )
         results = {
             "python": measure(twinbook, workbook, args.python_exercise, "python", args.repeat),
             "go": measure(twinbook, workbook, args.go_exercise, "go", args.repeat),
@@ -150,7 +158,9 @@ def main() -> int:
             f"{language:6} {r['exercise']}: median {r['median_s']:.2f} s, p90 {r['p90_s']:.2f} s "
             f"(min {r['min_s']:.2f}, max {r['max_s']:.2f}; CPU {r['cpu_median_s']:.2f} s; {verdict} the aim of {r['aim_s']:g} s)"
         )
-    print(f"load average {report['machine']['load_average_1_5_15']} on {os.cpu_count()} cores; wrote {args.out}")
+    print(
+        f"load average {report['machine']['load_average_1_5_15']} on {os.cpu_count()} cores; wrote {args.out}"
+    )
     return 0
 
 

@@ -51,8 +51,15 @@ def parse(output: str) -> list[dict]:
         if not m:
             continue
         key = (m["group"], m["impl"])
-        rec = runs.setdefault(key, {"benchmark": m["group"], "implementation": m["impl"],
-                                    "name": f"{m['group']}/{m['impl']}", "runs_ns_per_op": []})
+        rec = runs.setdefault(
+            key,
+            {
+                "benchmark": m["group"],
+                "implementation": m["impl"],
+                "name": f"{m['group']}/{m['impl']}",
+                "runs_ns_per_op": [],
+            },
+        )
         rec["runs_ns_per_op"].append(float(m["ns"]))
         rec["bytes_per_op"] = int(float(m["bytes"] or 0))
         rec["allocs_per_op"] = int(float(m["allocs"] or 0))
@@ -73,20 +80,43 @@ def aims(records: list[dict]) -> list[dict]:
     for bench, impl, what, limit in AIMS:
         rec = by_name.get(f"{bench}/{impl}")
         value = None if rec is None else rec["ratio_to_gobreaker" if what == "ratio" else what]
-        out.append({"benchmark": f"{bench}/{impl}", "measure": "ratio_to_gobreaker" if what == "ratio" else what,
-                    "at_most": limit, "value": value, "met": value is not None and value <= limit})
+        out.append(
+            {
+                "benchmark": f"{bench}/{impl}",
+                "measure": "ratio_to_gobreaker" if what == "ratio" else what,
+                "at_most": limit,
+                "value": value,
+                "met": value is not None and value <= limit,
+            }
+        )
     return out
 
 
 def main(argv: list[str]) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--count", type=int, default=5, help="rounds: runs of every benchmark (default 5)")
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--count", type=int, default=5, help="rounds: runs of every benchmark (default 5)"
+    )
     ap.add_argument("--benchtime", default="1s", help="go test -benchtime (default 1s)")
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args(argv)
 
-    cmd = ["go", "test", "-run", "^$", "-bench", ".", "-benchmem", "-count", "1",
-           "-benchtime", args.benchtime, "./breaker/"]
+    cmd = [
+        "go",
+        "test",
+        "-run",
+        "^$",
+        "-bench",
+        ".",
+        "-benchmem",
+        "-count",
+        "1",
+        "-benchtime",
+        args.benchtime,
+        "./breaker/",
+    ]
     output = []
     for round_ in range(1, args.count + 1):
         print(f"$ (cd go && {' '.join(cmd)})   # round {round_} of {args.count}", flush=True)
@@ -104,7 +134,9 @@ def main(argv: list[str]) -> int:
         print("bench-go: no benchmark results in go test's output", file=sys.stderr)
         return 1
     cpu = re.search(r"^cpu: (.+)$", text, re.MULTILINE)
-    go_version = subprocess.run(["go", "env", "GOVERSION"], capture_output=True, text=True).stdout.strip()
+    go_version = subprocess.run(
+        ["go", "env", "GOVERSION"], capture_output=True, text=True
+    ).stdout.strip()
     result = {
         "command": " ".join(cmd) + f"   (in go/, {args.count} rounds)",
         "go": go_version,
@@ -122,11 +154,17 @@ def main(argv: list[str]) -> int:
     print(f"\n{'benchmark':40} {'ns/op':>9} {'B/op':>5} {'allocs':>6} {'vs gobreaker':>13}")
     for r in records:
         ratio = "" if r["ratio_to_gobreaker"] is None else f"{r['ratio_to_gobreaker']:.3f}"
-        print(f"{r['name']:40} {r['ns_per_op']:9.2f} {r['bytes_per_op']:5} {r['allocs_per_op']:6} {ratio:>13}")
+        print(
+            f"{r['name']:40} {r['ns_per_op']:9.2f} {r['bytes_per_op']:5} {r['allocs_per_op']:6} {ratio:>13}"
+        )
     for a in result["aims"]:
-        print(f"aim: {a['benchmark']} {a['measure']} <= {a['at_most']}: {a['value']} "
-              f"{'met' if a['met'] else 'NOT met'}")
-    print(f"bench-go: wrote {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")
+        print(
+            f"aim: {a['benchmark']} {a['measure']} <= {a['at_most']}: {a['value']} "
+            f"{'met' if a['met'] else 'NOT met'}"
+        )
+    print(
+        f"bench-go: wrote {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}"
+    )
     return 0
 
 

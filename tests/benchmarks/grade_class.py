@@ -65,7 +65,16 @@ def build_class(subs: Path, students: int, bombs: bool) -> dict[str, str]:
     subs.mkdir(parents=True)
     work.mkdir()
 
-    def add(name: str, group: str, answers: dict | None = None, *, default="solution", layout="exercises", zipped=False, cheats=False):
+    def add(
+        name: str,
+        group: str,
+        answers: dict | None = None,
+        *,
+        default="solution",
+        layout="exercises",
+        zipped=False,
+        cheats=False,
+    ):
         dest = (work if zipped else subs) / name
         cb.make_student(dest, answers, default=default, layout=layout)
         if cheats:
@@ -81,39 +90,79 @@ def build_class(subs: Path, students: int, bombs: bool) -> dict[str, str]:
         lambda i: add(f"s{i:02d}-correct-repo", "correct", layout="repo"),
         lambda i: add(f"s{i:02d}-correct-zip", "correct", zipped=True, layout="repo"),
         # partly correct: some exercises left as stubs, weaker answers in others
-        lambda i: add(f"s{i:02d}-partial", "partial", {p: "stub" for j, p in enumerate(pairs) if (i + j) % 3 == 0}),
-        lambda i: add(f"s{i:02d}-partial-pool", "partial", {pool_py: cb.PY_POOL_SEQUENTIAL, pool_go: cb.GO_POOL_SEQUENTIAL}),
+        lambda i: add(
+            f"s{i:02d}-partial",
+            "partial",
+            {p: "stub" for j, p in enumerate(pairs) if (i + j) % 3 == 0},
+        ),
+        lambda i: add(
+            f"s{i:02d}-partial-pool",
+            "partial",
+            {pool_py: cb.PY_POOL_SEQUENTIAL, pool_go: cb.GO_POOL_SEQUENTIAL},
+        ),
         # broken: syntax and compile errors, missing and invalid notebooks
-        lambda i: add(f"s{i:02d}-broken", "broken", {pool_py: cb.PY_SYNTAX_ERROR, pool_go: cb.GO_COMPILE_ERROR, pairs[-1]: "missing", pairs[-2]: "invalid"}),
+        lambda i: add(
+            f"s{i:02d}-broken",
+            "broken",
+            {
+                pool_py: cb.PY_SYNTAX_ERROR,
+                pool_go: cb.GO_COMPILE_ERROR,
+                pairs[-1]: "missing",
+                pairs[-2]: "invalid",
+            },
+        ),
         # hostile: cheating files, a hang, exit at import, fake PASS lines, forbidden imports, bad zips
         lambda i: add(f"s{i:02d}-hostile-cheats", "hostile", default="stub", cheats=True),
         lambda i: add(f"s{i:02d}-hostile-hang", "hostile", {pool_py: PY_HANG, pool_go: GO_HANG}),
-        lambda i: add(f"s{i:02d}-hostile-exit", "hostile", {pool_py: PY_EXIT_AT_IMPORT, pool_go: GO_FAKE_PASS}),
+        lambda i: add(
+            f"s{i:02d}-hostile-exit", "hostile", {pool_py: PY_EXIT_AT_IMPORT, pool_go: GO_FAKE_PASS}
+        ),
         lambda i: add(f"s{i:02d}-hostile-imports", "hostile", {pool_py: PY_FORBIDDEN}),
     ]
     if bombs:
         stage, merge = pairs[2], pairs[4]  # 02-pipeline-stage, 03-fan-in-merge (python)
         recipes.append(
-            lambda i: add(f"s{i:02d}-hostile-bombs", "hostile", {pool_py: PY_MEMORY_BOMB, pool_go: GO_MEMORY_BOMB,
-                                                                  stage: PY_THREAD_BOMB.replace("map_limited", "stage"),
-                                                                  merge: PY_OUTPUT_FLOOD.replace("map_limited", "merge")})
+            lambda i: add(
+                f"s{i:02d}-hostile-bombs",
+                "hostile",
+                {
+                    pool_py: PY_MEMORY_BOMB,
+                    pool_go: GO_MEMORY_BOMB,
+                    stage: PY_THREAD_BOMB.replace("map_limited", "stage"),
+                    merge: PY_OUTPUT_FLOOD.replace("map_limited", "merge"),
+                },
+            )
         )
     i = 0
     while len(groups) < students - 2:
         recipes[i % len(recipes)](i)
         i += 1
     traversal = f"s{i:02d}-hostile-traversal"
-    cb.traversal_zip(subs / f"{traversal}.zip", cb.make_student(work / traversal))  # correct answers, one bad member
+    cb.traversal_zip(
+        subs / f"{traversal}.zip", cb.make_student(work / traversal)
+    )  # correct answers, one bad member
     groups[traversal] = "hostile-zip"
     symlinked = f"s{i + 1:02d}-hostile-symlink"
-    cb.symlink_zip(subs / f"{symlinked}.zip", str(cb.SOLUTIONS / cb.notebook_rel(cb.POOL, "python")))
+    cb.symlink_zip(
+        subs / f"{symlinked}.zip", str(cb.SOLUTIONS / cb.notebook_rel(cb.POOL, "python"))
+    )
     groups[symlinked] = "hostile-zip"
     shutil.rmtree(work)
     return groups
 
 
-def grade(subs: Path, out: Path, jobs: int, exercises: list[str]) -> tuple[float, subprocess.CompletedProcess]:
-    cmd = [str(Path(sys.executable).parent / "twinbook"), "grade", str(subs), "--out", str(out), "--jobs", str(jobs)]
+def grade(
+    subs: Path, out: Path, jobs: int, exercises: list[str]
+) -> tuple[float, subprocess.CompletedProcess]:
+    cmd = [
+        str(Path(sys.executable).parent / "twinbook"),
+        "grade",
+        str(subs),
+        "--out",
+        str(out),
+        "--jobs",
+        str(jobs),
+    ]
     cmd += [f"--exercise={e}" for e in exercises]
     start = time.monotonic()
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
@@ -125,9 +174,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--students", type=int, default=24)
     parser.add_argument("--report", type=Path, default=BUILD / "grade.json")
-    parser.add_argument("--exercise", action="append", default=[], help="grade only these exercises (repeatable)")
+    parser.add_argument(
+        "--exercise", action="append", default=[], help="grade only these exercises (repeatable)"
+    )
     args = parser.parse_args(argv)
-    os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), "/usr/local/go/bin", os.environ.get("PATH", "")])
+    os.environ["PATH"] = os.pathsep.join(
+        [str(Path(sys.executable).parent), "/usr/local/go/bin", os.environ.get("PATH", "")]
+    )
 
     base = BUILD / "grade-class"
     subs = base / "submissions"
@@ -136,7 +189,9 @@ def main(argv: list[str] | None = None) -> int:
     isolation = backend().isolation
     groups = build_class(subs, args.students, bombs=isolation == "root")
     out = base / "out"
-    print(f"grading {len(groups)} whole-workbook submissions with --jobs {args.jobs} ...", flush=True)
+    print(
+        f"grading {len(groups)} whole-workbook submissions with --jobs {args.jobs} ...", flush=True
+    )
     load_before = os.getloadavg()
     seconds, proc = grade(subs, out, args.jobs, args.exercise)
     if proc.returncode != 0:
@@ -172,7 +227,10 @@ def main(argv: list[str] | None = None) -> int:
         "mean_points_by_group": {g: round(sum(v) / len(v), 1) for g, v in sorted(by_group.items())},
         "students_by_group": {g: len(v) for g, v in sorted(by_group.items())},
         "python": platform.python_version(),
-        "load_average_1min": [round(load_before[0], 1), round(load_after[0], 1)],  # other work on the machine
+        "load_average_1min": [
+            round(load_before[0], 1),
+            round(load_after[0], 1),
+        ],  # other work on the machine
         "exercises": args.exercise or "all",
     }
     args.report.parent.mkdir(parents=True, exist_ok=True)

@@ -24,10 +24,18 @@ PEER = "pybreaker"
 # (name, measure, at most, what the issue asks). A successful call is measured the way
 # both libraries' docs lead with, a decorated function; call(fn) is reported beside it.
 PYTHON_AIMS = [
-    ("success/twinbook-decorator", "ratio_to_pybreaker", 1 / 3,
-     "at most 1/3 of pybreaker's time per successful call"),
-    ("concurrent/twinbook-threads", "median_seconds", 0.070,
-     "four concurrent 50 ms calls overlap: under 70 ms"),
+    (
+        "success/twinbook-decorator",
+        "ratio_to_pybreaker",
+        1 / 3,
+        "at most 1/3 of pybreaker's time per successful call",
+    ),
+    (
+        "concurrent/twinbook-threads",
+        "median_seconds",
+        0.070,
+        "four concurrent 50 ms calls overlap: under 70 ms",
+    ),
 ]
 
 
@@ -38,18 +46,20 @@ def python_records(data: dict) -> list[dict]:
         rest = bench["name"].removeprefix(f"test_{group}_")
         impl, _, form = rest.partition("_")
         stats = bench["stats"]
-        records.append({
-            "benchmark": group,
-            "implementation": f"{impl}-{form}" if form else impl,
-            "name": f"{group}/{impl}-{form}" if form else f"{group}/{impl}",
-            "form": form,
-            "impl": impl,
-            "ns_per_op": round(stats["min"] * 1e9, 1),
-            "median_ns_per_op": round(stats["median"] * 1e9, 1),
-            "median_seconds": stats["median"],
-            "rounds": stats["rounds"],
-            "iterations": stats.get("iterations", 1),
-        })
+        records.append(
+            {
+                "benchmark": group,
+                "implementation": f"{impl}-{form}" if form else impl,
+                "name": f"{group}/{impl}-{form}" if form else f"{group}/{impl}",
+                "form": form,
+                "impl": impl,
+                "ns_per_op": round(stats["min"] * 1e9, 1),
+                "median_ns_per_op": round(stats["median"] * 1e9, 1),
+                "median_seconds": stats["median"],
+                "rounds": stats["rounds"],
+                "iterations": stats.get("iterations", 1),
+            }
+        )
     for rec in records:
         peers = [r for r in records if r["benchmark"] == rec["benchmark"] and r["impl"] == PEER]
         same_form = [r for r in peers if r["form"] == rec["form"]]
@@ -59,7 +69,9 @@ def python_records(data: dict) -> list[dict]:
         else:
             rec["peer"] = peer["name"]
             rec["ratio_to_pybreaker"] = round(rec["ns_per_op"] / peer["ns_per_op"], 3)
-            rec["median_ratio_to_pybreaker"] = round(rec["median_ns_per_op"] / peer["median_ns_per_op"], 3)
+            rec["median_ratio_to_pybreaker"] = round(
+                rec["median_ns_per_op"] / peer["median_ns_per_op"], 3
+            )
     for rec in records:
         del rec["form"], rec["impl"]
     return records
@@ -70,8 +82,16 @@ def python_aims(records: list[dict]) -> list[dict]:
     out = []
     for name, measure, limit, why in PYTHON_AIMS:
         value = by_name.get(name, {}).get(measure)
-        out.append({"benchmark": name, "measure": measure, "at_most": round(limit, 4), "value": value,
-                    "met": value is not None and value <= limit, "aim": why})
+        out.append(
+            {
+                "benchmark": name,
+                "measure": measure,
+                "at_most": round(limit, 4),
+                "value": value,
+                "met": value is not None and value <= limit,
+                "aim": why,
+            }
+        )
     return out
 
 
@@ -96,14 +116,20 @@ def show(language: str, section: dict, peer_key: str) -> None:
         ratio_text = "" if ratio is None else f"{ratio:.3f}"
         median = r.get("median_ns_per_op")
         median_text = "" if median is None else f"{median:12.1f}"
-        print(f"{'':{len(language) + 2}}{r['name']:34} {r['ns_per_op']:12.1f} {median_text:>12} {ratio_text:>8}")
+        print(
+            f"{'':{len(language) + 2}}{r['name']:34} {r['ns_per_op']:12.1f} {median_text:>12} {ratio_text:>8}"
+        )
     for a in section.get("aims", []):
-        print(f"  aim: {a['benchmark']} {a['measure']} <= {a['at_most']}: {a['value']} "
-              f"{'met' if a['met'] else 'NOT met'}")
+        print(
+            f"  aim: {a['benchmark']} {a['measure']} <= {a['at_most']}: {a['value']} "
+            f"{'met' if a['met'] else 'NOT met'}"
+        )
 
 
 def main(argv: list[str]) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--only", choices=["python"], help="print the Python figures; write nothing")
     ap.add_argument("--out", type=Path, default=BENCH / "bench.json")
     args = ap.parse_args(argv)
@@ -113,8 +139,11 @@ def main(argv: list[str]) -> int:
     needed = [python_json] if args.only else [python_json, go_json]
     missing = [p for p in needed if not p.exists()]
     if missing:
-        print(f"merge_bench: missing {', '.join(str(p.relative_to(ROOT)) for p in missing)} "
-              "(make bench-go / make bench-python write them)", file=sys.stderr)
+        print(
+            f"merge_bench: missing {', '.join(str(p.relative_to(ROOT)) for p in missing)} "
+            "(make bench-go / make bench-python write them)",
+            file=sys.stderr,
+        )
         return 1
     python = python_section(python_json)
     show("python", python, "ratio_to_pybreaker")
@@ -127,16 +156,24 @@ def main(argv: list[str]) -> int:
         "go": go,
         "python": python,
         "ratios": {
-            "go": {r["name"]: r["ratio_to_gobreaker"] for r in go["benchmarks"]
-                   if r.get("ratio_to_gobreaker") is not None and not r["name"].endswith("/gobreaker")},
-            "python": {r["name"]: r["ratio_to_pybreaker"] for r in python["benchmarks"]
-                       if r.get("ratio_to_pybreaker") is not None and "/pybreaker" not in r["name"]},
+            "go": {
+                r["name"]: r["ratio_to_gobreaker"]
+                for r in go["benchmarks"]
+                if r.get("ratio_to_gobreaker") is not None and not r["name"].endswith("/gobreaker")
+            },
+            "python": {
+                r["name"]: r["ratio_to_pybreaker"]
+                for r in python["benchmarks"]
+                if r.get("ratio_to_pybreaker") is not None and "/pybreaker" not in r["name"]
+            },
         },
         "aims": {"go": go.get("aims", []), "python": python["aims"]},
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(merged, indent=2) + "\n")
-    print(f"\nbench: wrote {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")
+    print(
+        f"\nbench: wrote {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}"
+    )
     return 0
 
 

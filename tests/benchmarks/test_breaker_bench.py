@@ -144,7 +144,9 @@ def loop() -> Iterator[asyncio.AbstractEventLoop]:
 
 
 @pytest.mark.benchmark(group="concurrent")
-def test_concurrent_twinbook_tasks(benchmark: Any, ours: Breaker, loop: asyncio.AbstractEventLoop) -> None:
+def test_concurrent_twinbook_tasks(
+    benchmark: Any, ours: Breaker, loop: asyncio.AbstractEventLoop
+) -> None:
     @ours
     async def asleep() -> str:
         await asyncio.sleep(SLEEP)
@@ -153,5 +155,7 @@ def test_concurrent_twinbook_tasks(benchmark: Any, ours: Breaker, loop: asyncio.
     async def four() -> list[str]:
         return list(await asyncio.gather(*(asleep() for _ in range(4))))
 
-    results = benchmark.pedantic(lambda: loop.run_until_complete(four()), rounds=10, warmup_rounds=1)
+    results = benchmark.pedantic(
+        lambda: loop.run_until_complete(four()), rounds=10, warmup_rounds=1
+    )
     assert results == ["done"] * 4

@@ -422,9 +422,13 @@ def test_no_hidden_test_name_is_published(site: Path) -> None:
     names = _hidden_test_names()
     assert len(names) >= 16, f"only {len(names)} hidden tests found: is solutions/ there?"
     texts = _published_texts(site)
-    assert any(name.endswith("exercise.toml") and "!" in name for name in texts), "the zips were read"
+    assert any(name.endswith("exercise.toml") and "!" in name for name in texts), (
+        "the zips were read"
+    )
     pattern = re.compile(r"\b(" + "|".join(sorted(names, key=len, reverse=True)) + r")\b")
-    found = sorted({f"{name}: {hit}" for name, text in texts.items() for hit in pattern.findall(text)})
+    found = sorted(
+        {f"{name}: {hit}" for name, text in texts.items() for hit in pattern.findall(text)}
+    )
     assert not found, "hidden test names in the built site:\n" + "\n".join(found[:20])
 
 

@@ -10,7 +10,6 @@ import tomllib
 from pathlib import Path
 
 import pytest
-
 from mini_exercise import MINI_FILES, MINI_TOML, mini_notebook
 
 from twinbook.exercises import generate_tree, load_exercise
@@ -107,7 +106,9 @@ def make_exercise(tmp_path):
             elif (folder / rel).exists():
                 (folder / rel).unlink()
         for lang in ("python", "go"):
-            write_notebook(mini_notebook(lang, (answers or {}).get(lang)), folder / lang / "add.ipynb")
+            write_notebook(
+                mini_notebook(lang, (answers or {}).get(lang)), folder / lang / "add.ipynb"
+            )
         return folder
 
     return make

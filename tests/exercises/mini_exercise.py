@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-MINI_TOML = '''\
+MINI_TOML = """\
 id = "ch00-demo/01-add"
 title = "Add two numbers"
 hints = ["use +", "return it", "return a + b"]
@@ -24,7 +24,7 @@ allowed_imports = ["fmt"]
 TestAdds = 1
 TestNegative = 1
 TestHiddenBig = 2
-'''
+"""
 
 MINI_FILES = {
     "python/test_visible.py": (
@@ -44,7 +44,7 @@ MINI_FILES = {
 }
 
 MINI_ANSWERS = {
-    "python": "def add(a, b):\n    \"\"\"Return a + b.\"\"\"\n    # BEGIN SOLUTION\n    return a + b\n    # END SOLUTION",
+    "python": 'def add(a, b):\n    """Return a + b."""\n    # BEGIN SOLUTION\n    return a + b\n    # END SOLUTION',
     "go": "// Add returns a + b.\nfunc Add(a, b int) int {\n\t// BEGIN SOLUTION\n\treturn a + b\n\t// END SOLUTION\n}",
 }
 MINI_CHECKS = {
@@ -79,5 +79,3 @@ def mini_notebook(language: str, answer: str | None = None):
     nb.cells[2].outputs = [nbformat.v4.new_output("stream", name="stdout", text="3\n")]
     nb.cells[2].execution_count = 2
     return nb
-
-

@@ -42,19 +42,59 @@ def test_mini_exercise_loads(make_exercise):
     [
         (lambda t: t.replace('title = "Add two numbers"\n', ""), "title", "missing field"),
         (lambda t: t.replace('title = "Add two numbers"', "title = 3"), "title", "must be a str"),
-        (lambda t: t.replace('hints = ["use +", "return it", "return a + b"]', "hints = []"), "hints", "at least one"),
+        (
+            lambda t: t.replace('hints = ["use +", "return it", "return a + b"]', "hints = []"),
+            "hints",
+            "at least one",
+        ),
         (lambda t: t.replace('hints = ["use +"', 'hints = [""'), r"hints\[0\]", "non-empty string"),
-        (lambda t: t.replace('"ch00-demo/01-add"', '"ch00-demo/02-add"'), "id", "does not match the folder"),
+        (
+            lambda t: t.replace('"ch00-demo/01-add"', '"ch00-demo/02-add"'),
+            "id",
+            "does not match the folder",
+        ),
         (lambda t: t.replace('"ch00-demo/01-add"', '"nonsense"'), "id", "must look like"),
-        (lambda t: t.replace('notebook = "python/add.ipynb"', 'notebook = "python/nope.ipynb"'), "python.notebook", "file not found"),
-        (lambda t: t.replace('allowed_imports = ["math"]\n', ""), "python.allowed_imports", "missing field"),
-        (lambda t: t.replace("test_adds = 1", "test_adds = 0"), "python.points.test_adds", "positive number"),
-        (lambda t: t.replace("test_adds = 1", 'test_adds = "1"'), "python.points.test_adds", "positive number"),
-        (lambda t: t.replace("test_adds = 1", "test_adds = 1\ntest_missing = 1"), "python.points.test_missing", "no such test"),
-        (lambda t: t.replace("TestHiddenBig = 2", "TestHiddenBig = 2\nTestHiddenGone = 1"), "go.points.TestHiddenGone", "no such test in .*hidden_test.go"),
-        (lambda t: t.replace("[go.points]", "[go.points]\n") + "colour = 1\n", "go.points.colour", "no such test"),
+        (
+            lambda t: t.replace('notebook = "python/add.ipynb"', 'notebook = "python/nope.ipynb"'),
+            "python.notebook",
+            "file not found",
+        ),
+        (
+            lambda t: t.replace('allowed_imports = ["math"]\n', ""),
+            "python.allowed_imports",
+            "missing field",
+        ),
+        (
+            lambda t: t.replace("test_adds = 1", "test_adds = 0"),
+            "python.points.test_adds",
+            "positive number",
+        ),
+        (
+            lambda t: t.replace("test_adds = 1", 'test_adds = "1"'),
+            "python.points.test_adds",
+            "positive number",
+        ),
+        (
+            lambda t: t.replace("test_adds = 1", "test_adds = 1\ntest_missing = 1"),
+            "python.points.test_missing",
+            "no such test",
+        ),
+        (
+            lambda t: t.replace("TestHiddenBig = 2", "TestHiddenBig = 2\nTestHiddenGone = 1"),
+            "go.points.TestHiddenGone",
+            "no such test in .*hidden_test.go",
+        ),
+        (
+            lambda t: t.replace("[go.points]", "[go.points]\n") + "colour = 1\n",
+            "go.points.colour",
+            "no such test",
+        ),
         (lambda t: t + "\n[rust]\nnotebook = 'x'\n", "rust", "unknown field"),
-        (lambda t: t.replace("[python]", "[python]\nkernel = 'x'"), "python.kernel", "unknown field"),
+        (
+            lambda t: t.replace("[python]", "[python]\nkernel = 'x'"),
+            "python.kernel",
+            "unknown field",
+        ),
     ],
     ids=lambda v: v if isinstance(v, str) else None,
 )
@@ -75,8 +115,12 @@ def test_a_test_without_points_is_an_error(make_exercise):
 
 def test_a_hidden_name_in_the_visible_file_is_an_error(make_exercise):
     extra = "\n\ndef test_hidden_sneaky(answer):\n    pass\n"
-    folder = make_exercise(files={"python/test_visible.py": MINI_FILES["python/test_visible.py"] + extra})
-    with pytest.raises(ExerciseError, match=r"test_visible.py: test test_hidden_sneaky: .*must not start with"):
+    folder = make_exercise(
+        files={"python/test_visible.py": MINI_FILES["python/test_visible.py"] + extra}
+    )
+    with pytest.raises(
+        ExerciseError, match=r"test_visible.py: test test_hidden_sneaky: .*must not start with"
+    ):
         load_exercise(folder)
 
 
@@ -92,14 +136,15 @@ def test_learner_copy_without_hidden_tests_is_valid(make_exercise):
     assert "test_hidden_big" in ex.lang("python").points
 
 
-LEARNER_TOML = (
-    MINI_TOML.replace("test_hidden_big = 2\n", "\n[python.hidden]\ntests = 1\npoints = 2\n")
-    .replace("TestHiddenBig = 2\n", "\n[go.hidden]\ntests = 1\npoints = 2\n")
-)
+LEARNER_TOML = MINI_TOML.replace(
+    "test_hidden_big = 2\n", "\n[python.hidden]\ntests = 1\npoints = 2\n"
+).replace("TestHiddenBig = 2\n", "\n[go.hidden]\ntests = 1\npoints = 2\n")
 
 
 def test_learner_copy_with_a_hidden_summary_loads(make_exercise):
-    folder = make_exercise(toml=LEARNER_TOML, files={"python/test_hidden.py": None, "go/hidden_test.go": None})
+    folder = make_exercise(
+        toml=LEARNER_TOML, files={"python/test_hidden.py": None, "go/hidden_test.go": None}
+    )
     ex = load_exercise(folder)
     py = ex.lang("python")
     assert list(py.points) == ["test_adds", "test_negative"]
@@ -116,17 +161,47 @@ def test_learner_copy_with_a_hidden_summary_loads(make_exercise):
 @pytest.mark.parametrize(
     "edit, where, message",
     [
-        (lambda t: t.replace("tests = 1\npoints = 2\n\n[go]", "tests = 0\npoints = 2\n\n[go]"), "python.hidden.tests", "positive integer"),
-        (lambda t: t.replace("tests = 1\npoints = 2\n\n[go]", "tests = true\npoints = 2\n\n[go]"), "python.hidden.tests", "must be a int"),
-        (lambda t: t.replace("tests = 1\npoints = 2\n\n[go]", "tests = 1\n\n[go]"), "python.hidden.points", "missing field"),
-        (lambda t: t.replace("tests = 1\npoints = 2\n\n[go]", "tests = 1\npoints = -1\n\n[go]"), "python.hidden.points", "positive number"),
-        (lambda t: t.replace("tests = 1\npoints = 2\n\n[go]", "tests = 1\npoints = 2\nnames = []\n\n[go]"), "python.hidden.names", "unknown field"),
-        (lambda t: t.replace("test_negative = 1\n", "test_negative = 1\ntest_hidden_big = 2\n"), "python.points.test_hidden_big", "a hidden test named beside"),
+        (
+            lambda t: t.replace("tests = 1\npoints = 2\n\n[go]", "tests = 0\npoints = 2\n\n[go]"),
+            "python.hidden.tests",
+            "positive integer",
+        ),
+        (
+            lambda t: t.replace(
+                "tests = 1\npoints = 2\n\n[go]", "tests = true\npoints = 2\n\n[go]"
+            ),
+            "python.hidden.tests",
+            "must be a int",
+        ),
+        (
+            lambda t: t.replace("tests = 1\npoints = 2\n\n[go]", "tests = 1\n\n[go]"),
+            "python.hidden.points",
+            "missing field",
+        ),
+        (
+            lambda t: t.replace("tests = 1\npoints = 2\n\n[go]", "tests = 1\npoints = -1\n\n[go]"),
+            "python.hidden.points",
+            "positive number",
+        ),
+        (
+            lambda t: t.replace(
+                "tests = 1\npoints = 2\n\n[go]", "tests = 1\npoints = 2\nnames = []\n\n[go]"
+            ),
+            "python.hidden.names",
+            "unknown field",
+        ),
+        (
+            lambda t: t.replace("test_negative = 1\n", "test_negative = 1\ntest_hidden_big = 2\n"),
+            "python.points.test_hidden_big",
+            "a hidden test named beside",
+        ),
     ],
     ids=lambda v: v if isinstance(v, str) else None,
 )
 def test_hidden_summary_errors_name_the_file_and_the_field(make_exercise, edit, where, message):
-    folder = make_exercise(toml=edit(LEARNER_TOML), files={"python/test_hidden.py": None, "go/hidden_test.go": None})
+    folder = make_exercise(
+        toml=edit(LEARNER_TOML), files={"python/test_hidden.py": None, "go/hidden_test.go": None}
+    )
     with pytest.raises(ExerciseError) as info:
         load_exercise(folder)
     assert re.search(rf"exercise.toml: {where}: .*{message}", str(info.value)), str(info.value)
@@ -199,7 +274,10 @@ def test_strip_python_region_keeps_everything_else():
 
 def test_strip_go_region_uses_the_marker_indentation():
     source = "// F doc.\nfunc F() int {\n\t// BEGIN SOLUTION\n\treturn 1\n\t// END SOLUTION\n}"
-    assert strip_solution(source, "go", "Title") == '// F doc.\nfunc F() int {\n\tpanic("TODO: Title")\n}'
+    assert (
+        strip_solution(source, "go", "Title")
+        == '// F doc.\nfunc F() int {\n\tpanic("TODO: Title")\n}'
+    )
 
 
 def test_strip_without_markers_is_identity():
@@ -212,7 +290,10 @@ def test_strip_without_markers_is_identity():
     [
         ("# BEGIN SOLUTION\nx = 1\n", "line 1: # BEGIN SOLUTION is never closed"),
         ("x = 1\n# END SOLUTION\n", "line 2: # END SOLUTION without # BEGIN SOLUTION"),
-        ("# BEGIN SOLUTION\n# BEGIN SOLUTION\n# END SOLUTION\n", "line 2: # BEGIN SOLUTION inside the region opened on line 1"),
+        (
+            "# BEGIN SOLUTION\n# BEGIN SOLUTION\n# END SOLUTION\n",
+            "line 2: # BEGIN SOLUTION inside the region opened on line 1",
+        ),
     ],
 )
 def test_strip_rejects_bad_markers(source, message):
@@ -230,7 +311,9 @@ def test_stub_notebook_clears_outputs_and_is_stable():
             assert cell.outputs == [] and cell.execution_count is None
         assert "execution" not in cell.metadata
     assert 'raise NotImplementedError("Add two numbers")' in stub.cells[1].source
-    assert dumps_notebook(stub) == dumps_notebook(make_stub_notebook(stub, "python", "Add two numbers"))
+    assert dumps_notebook(stub) == dumps_notebook(
+        make_stub_notebook(stub, "python", "Add two numbers")
+    )
 
 
 # --- answer extraction -------------------------------------------------------------------------
@@ -287,15 +370,22 @@ def test_generate_is_idempotent_and_drops_hidden_tests(make_exercise, tmp_path):
     assert not (exercises / "stale.txt").exists()
     assert (exercises / "README.md").read_text() == "hand-written"
     ex = exercises / "ch00-demo" / "01-add"
-    assert not (ex / "python" / "test_hidden.py").exists() and not (ex / "go" / "hidden_test.go").exists()
+    assert (
+        not (ex / "python" / "test_hidden.py").exists()
+        and not (ex / "go" / "hidden_test.go").exists()
+    )
     toml = (ex / "exercise.toml").read_text()
     assert "test_hidden_big" not in toml and "TestHiddenBig" not in toml
     learner = load_exercise(ex)  # the learner's form loads, the hidden tests summarised
     assert (learner.lang("python").hidden.tests, learner.lang("python").total_points) == (1, 4)
-    assert (ex / "python" / "test_visible.py").read_bytes() == (solutions / "ch00-demo/01-add/python/test_visible.py").read_bytes()
+    assert (ex / "python" / "test_visible.py").read_bytes() == (
+        solutions / "ch00-demo/01-add/python/test_visible.py"
+    ).read_bytes()
     assert (exercises / "ch00-demo" / "notes.txt").read_bytes() == b"kept\r\nbyte for byte"
     go_nb = read_notebook(ex / "go" / "add.ipynb")
-    assert answer_cells(go_nb) == ['// Add returns a + b.\nfunc Add(a, b int) int {\n\tpanic("TODO: Add two numbers")\n}']
+    assert answer_cells(go_nb) == [
+        '// Add returns a + b.\nfunc Add(a, b int) int {\n\tpanic("TODO: Add two numbers")\n}'
+    ]
 
     before = {p: p.read_bytes() for p in exercises.rglob("*") if p.is_file()}
     assert generate(solutions, exercises, check=True).clean

@@ -10,11 +10,17 @@ from __future__ import annotations
 
 import re
 
-from twinbook.exercises import check_notebook, disallowed_imports, diff_tree, load_exercise
+from twinbook.exercises import check_notebook, diff_tree, disallowed_imports, load_exercise
 from twinbook.exercises.checker import answer_source
 from twinbook.exercises.gorunner import goimports
 from twinbook.exercises.model import HIDDEN_PREFIX, declared_tests
-from twinbook.exercises.notebook import answer_cells, cell_role, has_solution_markers, read_notebook, stub_line
+from twinbook.exercises.notebook import (
+    answer_cells,
+    cell_role,
+    has_solution_markers,
+    read_notebook,
+    stub_line,
+)
 
 CHECK_CELL = {
     "python": "from twinbook.exercises import check\ncheck()",
@@ -54,7 +60,9 @@ def test_stub_fails_a_visible_test(stub):
     ex, spec = stub
     result = check_notebook(ex, spec.language)
     assert result.total == len(spec.expected(hidden=False))
-    assert not result.ok, f"the stub of {spec.notebook_path} passes every visible test:\n{result.report()}"
+    assert not result.ok, (
+        f"the stub of {spec.notebook_path} passes every visible test:\n{result.report()}"
+    )
 
 
 def test_notebook_cells_follow_the_format(solution, stub):
@@ -65,15 +73,25 @@ def test_notebook_cells_follow_the_format(solution, stub):
     answers = [c for c in nb.cells if cell_role(c) == "answer"]
     assert answers and all(c.cell_type == "code" for c in answers)
     assert all(has_solution_markers(c.source, spec.language) for c in answers)
-    checks = [_lines(c.source) for c in nb.cells if cell_role(c) == "check" and c.cell_type == "code"]
-    assert checks == [_lines(CHECK_CELL[spec.language])], "one check cell with the contract's source"
-    assert _lines(nb.cells[-1].source) == _lines(CHECK_CELL[spec.language]), "the check cell comes last"
+    checks = [
+        _lines(c.source) for c in nb.cells if cell_role(c) == "check" and c.cell_type == "code"
+    ]
+    assert checks == [_lines(CHECK_CELL[spec.language])], (
+        "one check cell with the contract's source"
+    )
+    assert _lines(nb.cells[-1].source) == _lines(CHECK_CELL[spec.language]), (
+        "the check cell comes last"
+    )
     # the learner's copy: the stub in every answer cell, no answer left
     stub_nb = read_notebook(stub[1].notebook_path)
     for cell in answer_cells(stub_nb):
         assert stub_line(spec.language, ex.title) in cell
         assert not has_solution_markers(cell, spec.language)
-    assert all(not c.get("outputs") and c.get("execution_count") is None for c in stub_nb.cells if c.cell_type == "code")
+    assert all(
+        not c.get("outputs") and c.get("execution_count") is None
+        for c in stub_nb.cells
+        if c.cell_type == "code"
+    )
 
 
 def test_solution_notebook_is_committed_with_a_passing_check(solution):
@@ -82,7 +100,9 @@ def test_solution_notebook_is_committed_with_a_passing_check(solution):
     check = nb.cells[-1]
     text = "".join(o.get("text", "") for o in check.outputs if o.get("output_type") == "stream")
     n = len(spec.expected(hidden=False))
-    assert f"{n}/{n} tests passed" in text, f"execute {spec.notebook_path} (twinbook exercises execute) and commit it"
+    assert f"{n}/{n} tests passed" in text, (
+        f"execute {spec.notebook_path} (twinbook exercises execute) and commit it"
+    )
 
 
 def test_solution_uses_only_allowed_imports(solution):
@@ -95,7 +115,9 @@ def test_solution_uses_only_allowed_imports(solution):
 
 def test_committed_exercises_match_the_generator(solutions_dir, exercises_dir):
     diff = diff_tree(solutions_dir, exercises_dir)
-    assert diff.clean, "run `twinbook exercises generate`:\n" + "\n".join(diff.describe(exercises_dir))
+    assert diff.clean, "run `twinbook exercises generate`:\n" + "\n".join(
+        diff.describe(exercises_dir)
+    )
 
 
 def _hidden_test_names(solutions_dir) -> set[str]:
@@ -108,12 +130,20 @@ def _hidden_test_names(solutions_dir) -> set[str]:
     return names
 
 
-def test_no_file_under_exercises_names_a_hidden_test(solutions_dir, exercises_dir, generated_exercises):
+def test_no_file_under_exercises_names_a_hidden_test(
+    solutions_dir, exercises_dir, generated_exercises
+):
     names = _hidden_test_names(solutions_dir)
     assert len(names) >= 16, "expected the hidden tests of every exercise"
-    pattern = re.compile(r"\b(" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")\b")
+    pattern = re.compile(
+        r"\b(" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")\b"
+    )
     for tree in (exercises_dir, generated_exercises):
-        files = [p for p in tree.rglob("*") if p.is_file() and ".twinbook" not in p.relative_to(tree).parts]
+        files = [
+            p
+            for p in tree.rglob("*")
+            if p.is_file() and ".twinbook" not in p.relative_to(tree).parts
+        ]
         assert any(p.name == "exercise.toml" for p in files)
         found = {
             f"{p.relative_to(tree)}: {name}"
@@ -128,11 +158,20 @@ def test_learner_exercise_toml_summarises_the_hidden_tests(solution, stub):
     _, learner = stub
     assert learner.points == {t: p for t, p in spec.points.items() if not spec.is_hidden(t)}
     hidden = spec.hidden_names()
-    assert (learner.hidden.tests, learner.hidden.points) == (len(hidden), sum(spec.points[t] for t in hidden))
+    assert (learner.hidden.tests, learner.hidden.points) == (
+        len(hidden),
+        sum(spec.points[t] for t in hidden),
+    )
     assert learner.total_points == sum(spec.points.values())
 
 
 def test_exercises_readme_is_kept(exercises_dir):
     text = (exercises_dir / "README.md").read_text(encoding="utf-8")
-    for word in ("exercise.toml", "BEGIN SOLUTION", "allowed_imports", "twinbook check", '`answer`'):
+    for word in (
+        "exercise.toml",
+        "BEGIN SOLUTION",
+        "allowed_imports",
+        "twinbook check",
+        "`answer`",
+    ):
         assert word in text

@@ -10,7 +10,13 @@ import pytest
 from typer.testing import CliRunner
 
 from twinbook.cli import app
-from twinbook.exercises import check_gonb, check_namespace, check_notebook, check_source, load_exercise
+from twinbook.exercises import (
+    check_gonb,
+    check_namespace,
+    check_notebook,
+    check_source,
+    load_exercise,
+)
 from twinbook.exercises.checker import run_python_answer
 from twinbook.exercises.gorunner import check_go, parse_events
 from twinbook.exercises.notebook import go_answer_file
@@ -33,9 +39,7 @@ def test_python_solution_passes_visible_and_hidden(mini):
 def test_python_failures_carry_the_first_line_of_the_message(mini):
     result = check_source("def add(a, b):\n    return a - b\n", mini, "python")
     assert result.report() == (
-        "✗ test_adds: add(2, 3) should be 5\n"
-        "✗ test_negative: assert 1 == -5\n"
-        "0/2 tests passed"
+        "✗ test_adds: add(2, 3) should be 5\n✗ test_negative: assert 1 == -5\n0/2 tests passed"
     )
     assert [r.outcome for r in result.results] == ["failed", "failed"]
 
@@ -43,7 +47,10 @@ def test_python_failures_carry_the_first_line_of_the_message(mini):
 def test_python_answer_that_does_not_import_errors_every_test(mini):
     result = check_source("x = 1 / 0\n", mini, "python")
     assert {r.outcome for r in result.results} == {"error"}
-    assert result.results[0].first_line() == "RuntimeError: the answer did not load: ZeroDivisionError: division by zero"
+    assert (
+        result.results[0].first_line()
+        == "RuntimeError: the answer did not load: ZeroDivisionError: division by zero"
+    )
 
 
 def test_python_hung_test_is_named_and_the_rest_did_not_run(mini):
@@ -90,7 +97,11 @@ def test_go_solution_passes_visible_and_hidden(mini):
 
 def test_go_panics_do_not_hide_the_other_tests(mini):
     # no recover in these tests: each panic kills the test binary, the rest run again
-    result = check_source(go_answer_file(['func Add(a, b int) int {\n\tpanic("TODO: Add two numbers")\n}']), mini, "go")
+    result = check_source(
+        go_answer_file(['func Add(a, b int) int {\n\tpanic("TODO: Add two numbers")\n}']),
+        mini,
+        "go",
+    )
     assert result.report() == (
         "✗ TestAdds: panic: TODO: Add two numbers\n"
         "✗ TestNegative: panic: TODO: Add two numbers\n"
@@ -106,13 +117,20 @@ def test_go_failure_message_drops_the_file_location(mini):
 def test_go_compile_error_fails_every_test_with_the_compiler_output(mini):
     result = check_source(go_answer_file(["func Add(a, b int) int {\n\treturn c\n}"]), mini, "go")
     assert {r.outcome for r in result.results} == {"error"}
-    assert [r.first_line() for r in result.results] == ["compile error: ./answer.go:4:9: undefined: c"] * 2
+    assert [r.first_line() for r in result.results] == [
+        "compile error: ./answer.go:4:9: undefined: c"
+    ] * 2
 
 
 def test_go_hung_test_times_out_and_the_rest_still_run(mini):
     spec = mini.lang("go")
     source = 'package main\n\nimport "time"\n\nfunc Add(a, b int) int {\n\tif a == 2 {\n\t\ttime.Sleep(time.Minute)\n\t}\n\treturn a + b\n}\n\nfunc main() {}\n'
-    results, missing = check_go([spec.visible_tests_path], ["TestAdds", "TestNegative"], answer_source=source, test_timeout=2)
+    results, missing = check_go(
+        [spec.visible_tests_path],
+        ["TestAdds", "TestNegative"],
+        answer_source=source,
+        test_timeout=2,
+    )
     assert results["TestAdds"] == TestResult("TestAdds", "failed", "panic: test timed out after 2s")
     assert results["TestNegative"].passed
     assert missing == ""
@@ -132,7 +150,10 @@ def test_go_gonb_mode_tests_gonbs_program(mini, tmp_path):
 
 def test_go_gonb_mode_before_any_cell_ran(mini, tmp_path):
     result = check_gonb(gonb_dir=mini.lang("go").test_dir, gonb_tmp=tmp_path)
-    assert result.results[0].first_line() == "did not run: GoNB has no program yet, run the answer cell first"
+    assert (
+        result.results[0].first_line()
+        == "did not run: GoNB has no program yet, run the answer cell first"
+    )
 
 
 def test_parse_events_subtests_and_crashes():
@@ -171,7 +192,12 @@ def cli(make_exercise, tmp_path):
     runner = CliRunner()
 
     def invoke(*args):
-        return runner.invoke(app, [*args, "--root", str(tmp_path)] if args[0] != "exercises" else [*args, "--root", str(tmp_path)])
+        return runner.invoke(
+            app,
+            [*args, "--root", str(tmp_path)]
+            if args[0] != "exercises"
+            else [*args, "--root", str(tmp_path)],
+        )
 
     return invoke
 
@@ -191,11 +217,17 @@ def test_cli_check_reports_and_sets_the_exit_code(cli):
     assert stub.exit_code == 1
     # a table row per notebook, then the first failing test and its message (tests/learner has more)
     assert "│ ch00-demo/01-add │ python   │   0/2 │ · not started │" in stub.output
-    assert "✗ ch00-demo/01-add (python) · test_adds\n  NotImplementedError: Add two numbers\n" in stub.output
+    assert (
+        "✗ ch00-demo/01-add (python) · test_adds\n  NotImplementedError: Add two numbers\n"
+        in stub.output
+    )
     solved = cli("check", "01-add", "--solutions", "--hidden", "--json")
     assert solved.exit_code == 0, solved.output
     data = json.loads(solved.output)
-    assert [(d["language"], d["passed"], d["total"]) for d in data] == [("python", 3, 3), ("go", 3, 3)]
+    assert [(d["language"], d["passed"], d["total"]) for d in data] == [
+        ("python", 3, 3),
+        ("go", 3, 3),
+    ]
 
 
 def test_cli_hidden_tests_of_a_learners_copy_come_from_solutions(cli, tmp_path):
@@ -203,11 +235,16 @@ def test_cli_hidden_tests_of_a_learners_copy_come_from_solutions(cli, tmp_path):
     out = cli("check", "ch00-demo/01-add", "--lang", "go", "--hidden")
     assert out.exit_code == 1
     assert "│ ch00-demo/01-add │ go       │   0/3 │" in out.output
-    assert "✗ TestHiddenBig: panic: TODO: Add two numbers" in out.output  # instructors see every test
+    assert (
+        "✗ TestHiddenBig: panic: TODO: Add two numbers" in out.output
+    )  # instructors see every test
 
 
 def test_cli_hint_and_errors(cli):
     out = cli("hint", "ch00-demo/01-add", "2")
-    assert out.output == "Hint 1/3: use +\nHint 2/3: return it\n(next: twinbook hint ch00-demo/01-add 3)\n"
+    assert (
+        out.output
+        == "Hint 1/3: use +\nHint 2/3: return it\n(next: twinbook hint ch00-demo/01-add 3)\n"
+    )
     missing = cli("check", "nope")
     assert missing.exit_code == 2

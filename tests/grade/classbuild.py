@@ -20,7 +20,7 @@ POOL = "ch01-concurrency/01-worker-pool"
 
 # Python: every visible test passes; submits every item at once, so the hidden test that
 # wants no new call after an error fails.
-PY_POOL_EAGER = '''\
+PY_POOL_EAGER = """\
 from concurrent.futures import ThreadPoolExecutor
 
 
@@ -29,23 +29,23 @@ def map_limited(fn, items, limit):
         raise ValueError(f"limit must be at least 1, got {limit}")
     with ThreadPoolExecutor(max_workers=limit) as pool:
         return list(pool.map(fn, items))
-'''
+"""
 
 # Python: one call at a time: test_runs_limit_calls_at_once fails.
-PY_POOL_SEQUENTIAL = '''\
+PY_POOL_SEQUENTIAL = """\
 def map_limited(fn, items, limit):
     if limit < 1:
         raise ValueError(f"limit must be at least 1, got {limit}")
     return [fn(x) for x in items]
-'''
+"""
 
-PY_SYNTAX_ERROR = '''\
+PY_SYNTAX_ERROR = """\
 def map_limited(fn, items, limit):
     return [fn(x) for x in items
-'''
+"""
 
 # Go: one call at a time, ctx ignored: TestRunsLimitCallsAtOnce fails.
-GO_POOL_SEQUENTIAL = '''\
+GO_POOL_SEQUENTIAL = """\
 func MapLimited(ctx context.Context, limit int, items []int, fn func(context.Context, int) (int, error)) ([]int, error) {
 	if limit < 1 {
 		return nil, fmt.Errorf("limit must be at least 1, got %d", limit)
@@ -60,13 +60,13 @@ func MapLimited(ctx context.Context, limit int, items []int, fn func(context.Con
 	}
 	return out, nil
 }
-'''
+"""
 
-GO_COMPILE_ERROR = '''\
+GO_COMPILE_ERROR = """\
 func MapLimited(ctx context.Context, limit int, items []int, fn func(context.Context, int) (int, error)) ([]int, error) {
 	return undefinedThing(items), nil
 }
-'''
+"""
 
 
 def _tomls() -> dict[str, dict]:
@@ -87,14 +87,22 @@ def notebook_rel(ex_id: str, lang: str) -> str:
 
 
 def exercise_languages() -> list[tuple[str, str]]:
-    return [(ex_id, lang) for ex_id, data in sorted(_tomls().items()) for lang in ("python", "go") if lang in data]
+    return [
+        (ex_id, lang)
+        for ex_id, data in sorted(_tomls().items())
+        for lang in ("python", "go")
+        if lang in data
+    ]
 
 
 def answer_sources(notebook: Path) -> list[str]:
     nb = json.loads(notebook.read_text(encoding="utf-8"))
     out = []
     for cell in nb["cells"]:
-        if cell["cell_type"] == "code" and cell.get("metadata", {}).get("twinbook", {}).get("role") == "answer":
+        if (
+            cell["cell_type"] == "code"
+            and cell.get("metadata", {}).get("twinbook", {}).get("role") == "answer"
+        ):
             src = cell["source"]
             out.append("".join(src) if isinstance(src, list) else src)
     return out
@@ -105,7 +113,10 @@ def set_answers(notebook: Path, sources: list[str]) -> None:
     nb = json.loads(notebook.read_text(encoding="utf-8"))
     i = 0
     for cell in nb["cells"]:
-        if cell["cell_type"] == "code" and cell.get("metadata", {}).get("twinbook", {}).get("role") == "answer":
+        if (
+            cell["cell_type"] == "code"
+            and cell.get("metadata", {}).get("twinbook", {}).get("role") == "answer"
+        ):
             cell["source"] = sources[i] if i < len(sources) else ""
             i += 1
     notebook.write_text(json.dumps(nb, indent=1), encoding="utf-8")
@@ -120,7 +131,9 @@ def learner_tree() -> dict[str, bytes]:
     return generate_tree(SOLUTIONS)
 
 
-def make_student(dest: Path, answers: dict | None = None, *, default: str = "solution", layout: str = "exercises") -> Path:
+def make_student(
+    dest: Path, answers: dict | None = None, *, default: str = "solution", layout: str = "exercises"
+) -> Path:
     """A student folder at ``dest``.
 
     ``answers`` maps (exercise id, language) to "solution", "stub", "missing", "invalid" or
@@ -191,17 +204,32 @@ def add_cheats(student: Path) -> None:
         "    report.outcome = 'passed'\n"
         "    report.longrepr = None\n"
     )
-    visible = [l.split("(")[0][4:] for l in (SOLUTIONS / POOL / "python/test_visible.py").read_text().splitlines() if l.startswith("def test_")]
-    hidden = [l.split("(")[0][4:] for l in (SOLUTIONS / POOL / "python/test_hidden.py").read_text().splitlines() if l.startswith("def test_")]
-    (py / "test_visible.py").write_text("".join(f"def {t}(answer):\n    pass\n\n\n" for t in visible))
+    visible = [
+        l.split("(")[0][4:]
+        for l in (SOLUTIONS / POOL / "python/test_visible.py").read_text().splitlines()
+        if l.startswith("def test_")
+    ]
+    hidden = [
+        l.split("(")[0][4:]
+        for l in (SOLUTIONS / POOL / "python/test_hidden.py").read_text().splitlines()
+        if l.startswith("def test_")
+    ]
+    (py / "test_visible.py").write_text(
+        "".join(f"def {t}(answer):\n    pass\n\n\n" for t in visible)
+    )
     (py / "test_hidden.py").write_text("".join(f"def {t}(answer):\n    pass\n\n\n" for t in hidden))
     (py / "sitecustomize.py").write_text("import builtins\nbuiltins.AssertionError = Exception\n")
     (py / "pytest.ini").write_text("[pytest]\naddopts = -p no:python\n")
     (go / "go.mod").write_text("module answer\n\ngo 1.26\n\nreplace answer => ./cheat\n")
-    go_tests = [l.split("(")[0][5:] for l in (SOLUTIONS / POOL / "go/hidden_test.go").read_text().splitlines() if l.startswith("func Test")]
+    go_tests = [
+        l.split("(")[0][5:]
+        for l in (SOLUTIONS / POOL / "go/hidden_test.go").read_text().splitlines()
+        if l.startswith("func Test")
+    ]
     (go / "hidden_test.go").write_text(
-        "package main\n\nimport \"testing\"\n\n" + "".join(f"func {t}(t *testing.T) {{}}\n\n" for t in go_tests)
+        'package main\n\nimport "testing"\n\n'
+        + "".join(f"func {t}(t *testing.T) {{}}\n\n" for t in go_tests)
     )
     (go / "zz_main_test.go").write_text(
-        "package main\n\nimport (\n\t\"os\"\n\t\"testing\"\n)\n\nfunc TestMain(m *testing.M) { os.Exit(0) }\n"
+        'package main\n\nimport (\n\t"os"\n\t"testing"\n)\n\nfunc TestMain(m *testing.M) { os.Exit(0) }\n'
     )

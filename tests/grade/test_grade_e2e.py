@@ -28,16 +28,26 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import pytest
-
 import classbuild as cb
+import pytest
 
 POOL = cb.POOL
 GO_POOL = (POOL, "go")
 PY_POOL = (POOL, "python")
 POOL_POINTS = {"python": 14, "go": 14}
 HTML_ID = "<img src=x onerror=alert(1)>"
-STUDENTS = [HTML_ID, "broken-nb", "cheater", "missing", "partial", "perfect", "symlinked", "syntax", "traversal", "zipped"]
+STUDENTS = [
+    HTML_ID,
+    "broken-nb",
+    "cheater",
+    "missing",
+    "partial",
+    "perfect",
+    "symlinked",
+    "syntax",
+    "traversal",
+    "zipped",
+]
 
 
 def run_grade(*args: str | Path) -> subprocess.CompletedProcess:
@@ -53,7 +63,10 @@ def graded(tmp_path_factory):
     subs.mkdir()
     only_pool = {pair: "stub" for pair in cb.exercise_languages() if pair[0] != POOL}
     cb.make_student(subs / "perfect", only_pool, layout="repo")
-    cb.make_student(subs / "partial", {**only_pool, PY_POOL: cb.PY_POOL_SEQUENTIAL, GO_POOL: cb.GO_POOL_SEQUENTIAL})
+    cb.make_student(
+        subs / "partial",
+        {**only_pool, PY_POOL: cb.PY_POOL_SEQUENTIAL, GO_POOL: cb.GO_POOL_SEQUENTIAL},
+    )
     cb.make_student(subs / "syntax", {**only_pool, PY_POOL: cb.PY_SYNTAX_ERROR})
     cb.make_student(subs / "missing", {**only_pool, GO_POOL: "missing"})
     cb.make_student(subs / "broken-nb", {**only_pool, PY_POOL: "invalid", GO_POOL: "stub"})
@@ -89,7 +102,10 @@ def test_grading_completes_and_prints_a_line_per_student(graded):
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     for student in STUDENTS:
-        assert any(re.match(rf"^[✓✗] {re.escape(student)}\s+\d+/28\b", line) for line in lines), (student, proc.stdout)
+        assert any(re.match(rf"^[✓✗] {re.escape(student)}\s+\d+/28\b", line) for line in lines), (
+            student,
+            proc.stdout,
+        )
     assert re.search(r"^✓ perfect\s+28/28$", proc.stdout, re.M)
     assert "README.txt: ignored" in proc.stderr
     assert "graded 10 students" in proc.stdout
@@ -149,7 +165,9 @@ def test_invalid_notebook_scores_zero_with_a_clear_line(graded):
     out, _, _ = graded
     assert points(out, "broken-nb") == (0, 0)
     assert f"{POOL}:python: invalid" in gradebook(out)["broken-nb"]["problems"]
-    assert "not a valid Jupyter notebook" in (out / "feedback" / "broken-nb.md").read_text(encoding="utf-8")
+    assert "not a valid Jupyter notebook" in (out / "feedback" / "broken-nb.md").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_files_a_student_adds_have_no_effect(graded):
@@ -190,9 +208,18 @@ def _hidden_literals() -> list[str]:
     found = set()
     for lang, name in (("python", "test_hidden.py"), ("go", "hidden_test.go")):
         hidden = (cb.SOLUTIONS / POOL / lang / name).read_text(encoding="utf-8")
-        visible = (cb.SOLUTIONS / POOL / lang / ("test_visible.py" if lang == "python" else "visible_test.go")).read_text(encoding="utf-8")
+        visible = (
+            cb.SOLUTIONS
+            / POOL
+            / lang
+            / ("test_visible.py" if lang == "python" else "visible_test.go")
+        ).read_text(encoding="utf-8")
         if lang == "python":
-            literals = [n.value for n in ast.walk(ast.parse(hidden)) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+            literals = [
+                n.value
+                for n in ast.walk(ast.parse(hidden))
+                if isinstance(n, ast.Constant) and isinstance(n.value, str)
+            ]
             literals += [
                 v.value
                 for n in ast.walk(ast.parse(hidden))
@@ -206,7 +233,11 @@ def _hidden_literals() -> list[str]:
         code = [line.strip() for line in hidden.splitlines()]
         for text in literals + code:
             text = text.strip()
-            if len(text) >= 16 and text not in visible and not text.startswith(("def test_hidden", "func TestHidden")):
+            if (
+                len(text) >= 16
+                and text not in visible
+                and not text.startswith(("def test_hidden", "func TestHidden"))
+            ):
                 found.add(text)
     return sorted(found)
 
@@ -264,7 +295,10 @@ def test_results_json_follows_exercism_v3(graded):
                 assert test["message"]
             if hidden:
                 assert "test_code" not in test
-                assert test.get("message") in (None, "hidden test failed (its details are not shown)")
+                assert test.get("message") in (
+                    None,
+                    "hidden test failed (its details are not shown)",
+                )
             else:
                 assert "def test_" in test["test_code"] or test["test_code"].startswith("func Test")
     assert results(out, "partial")["status"] == "fail"
@@ -327,7 +361,13 @@ def test_regrading_into_the_same_out_drops_stale_reports(tmp_path):
 
 @pytest.mark.parametrize(
     "case",
-    ["no-submissions", "submissions-is-a-file", "learner-copy-as-solutions", "unknown-exercise", "out-inside-submissions"],
+    [
+        "no-submissions",
+        "submissions-is-a-file",
+        "learner-copy-as-solutions",
+        "unknown-exercise",
+        "out-inside-submissions",
+    ],
 )
 def test_the_grader_exits_2_naming_what_is_wrong(tmp_path, case):
     subs = tmp_path / "subs"

@@ -12,15 +12,15 @@ import threading
 import time
 from pathlib import Path
 
+import classbuild as cb
 import pytest
 
-import classbuild as cb
 from twinbook.exercises import load_exercise
 from twinbook.exercises.results import TestResult
 from twinbook.grading import reports
 from twinbook.grading.backend import Backend
-from twinbook.grading.sandbox import Limits, SuiteResults, output_note
 from twinbook.grading.grade import ERROR, GRADED, REJECTED, grade_class
+from twinbook.grading.sandbox import Limits, SuiteResults, output_note
 
 POOL = cb.POOL
 SECRET = "SECRET-hidden-input-[1, 2, 3]-expected-42"
@@ -63,7 +63,11 @@ class Scripted:
                         outcome = parts[3]
                 if outcome == "absent":
                     continue
-                message = "" if outcome == "passed" else f"{SECRET if spec.is_hidden(test) else 'visible says why'}"
+                message = (
+                    ""
+                    if outcome == "passed"
+                    else f"{SECRET if spec.is_hidden(test) else 'visible says why'}"
+                )
                 out.append(TestResult(test, outcome, message))
             out.append(TestResult("test_not_in_points_table", "passed", ""))
             if "FLOOD" in source:  # the sandbox's note for a run that printed past its limit
@@ -84,7 +88,9 @@ def student(subs: Path, name: str, python: str, go: str = "// outcome none passe
 
 
 def grade(subs: Path, scripted: Scripted, jobs: int = 1):
-    return grade_class(subs, solutions=cb.SOLUTIONS, jobs=jobs, exercises=[POOL], be=backend(scripted))
+    return grade_class(
+        subs, solutions=cb.SOLUTIONS, jobs=jobs, exercises=[POOL], be=backend(scripted)
+    )
 
 
 def by_name(grades):
@@ -114,11 +120,21 @@ def test_points_come_from_the_table_and_only_passing_tests_score(tmp_path):
     assert outcomes["test_runs_limit_calls_at_once"] == ("error", 0)
     assert outcomes["test_never_more_than_limit"] == ("skipped", 0)
     assert outcomes["test_empty_items"] == ("failed", 0)
-    assert outcomes["test_bad_limit_raises_value_error"] == ("passed", py.points["test_bad_limit_raises_value_error"])
+    assert outcomes["test_bad_limit_raises_value_error"] == (
+        "passed",
+        py.points["test_bad_limit_raises_value_error"],
+    )
     assert outcomes["test_hidden_no_threads_left_behind"] == ("failed", 0)
-    lost = sum(py.points[t] for t in ("test_results_in_order", "test_runs_limit_calls_at_once",
-                                       "test_never_more_than_limit", "test_empty_items",
-                                       "test_hidden_no_threads_left_behind"))
+    lost = sum(
+        py.points[t]
+        for t in (
+            "test_results_in_order",
+            "test_runs_limit_calls_at_once",
+            "test_never_more_than_limit",
+            "test_empty_items",
+            "test_hidden_no_threads_left_behind",
+        )
+    )
     assert ex_py.points == sum(py.points.values()) - lost
     messages = {t.name: t.message for t in ex_py.tests}
     assert messages["test_empty_items"] == "did not report a result"
@@ -152,8 +168,12 @@ def test_jobs_use_distinct_slots_at_once(tmp_path):
 
 def test_hidden_messages_never_reach_a_report(tmp_path):
     script = "# outcome test_hidden_accepts_any_iterable failed\n# outcome test_results_in_order failed\n"
-    student(tmp_path, "cy", script + "def map_limited(fn, items, limit): ...\n",
-            "// outcome TestHiddenCancelledContext error\nfunc MapLimited() {}\n")
+    student(
+        tmp_path,
+        "cy",
+        script + "def map_limited(fn, items, limit): ...\n",
+        "// outcome TestHiddenCancelledContext error\nfunc MapLimited() {}\n",
+    )
     grades = grade(tmp_path, Scripted())
     cy = by_name(grades)["cy"]
     assert all(t.message == "" for e in cy.exercises for t in e.tests if t.hidden)
@@ -167,7 +187,9 @@ def test_hidden_messages_never_reach_a_report(tmp_path):
     assert "✗ `test_hidden_accepts_any_iterable`" in md
 
 
-@pytest.mark.parametrize("points, text", [(2, "2"), (1.5, "1.5"), (0.25, "0.25"), (2.0, "2"), (1 / 3, "0.33")])
+@pytest.mark.parametrize(
+    "points, text", [(2, "2"), (1.5, "1.5"), (0.25, "0.25"), (2.0, "2"), (1 / 3, "0.33")]
+)
 def test_points_print_the_same_way_every_time(points, text):
     assert reports.fmt(points) == text
 
@@ -190,12 +212,18 @@ def test_a_hidden_suite_that_cannot_run_keeps_its_error_out_of_reports(tmp_path,
     assert all(t.outcome == "error" and t.earned == 0 for t in py.hidden())
     out = tmp_path.parent / "out-dan"
     reports.write_reports(grades, out)
-    assert SECRET not in "".join(p.read_text(encoding="utf-8") for p in out.rglob("*") if p.is_file())
+    assert SECRET not in "".join(
+        p.read_text(encoding="utf-8") for p in out.rglob("*") if p.is_file()
+    )
     assert SECRET in caplog.text  # the instructor's log has the details
 
 
 def test_an_output_flood_is_a_note_in_the_feedback_and_changes_no_outcome(tmp_path):
-    student(tmp_path, "eve", "# FLOOD\n# outcome test_empty_items failed\ndef map_limited(fn, items, limit): ...\n")
+    student(
+        tmp_path,
+        "eve",
+        "# FLOOD\n# outcome test_empty_items failed\ndef map_limited(fn, items, limit): ...\n",
+    )
     student(tmp_path, "fay", "def map_limited(fn, items, limit): ...\n")
     grades = grade(tmp_path, Scripted())
     eve, fay = by_name(grades)["eve"].exercises[0], by_name(grades)["fay"].exercises[0]
@@ -204,7 +232,10 @@ def test_an_output_flood_is_a_note_in_the_feedback_and_changes_no_outcome(tmp_pa
     assert {t.name: t.outcome for t in eve.tests} == {
         t: "failed" if t == "test_empty_items" else "passed" for t in SPEC["python"].points
     }
-    assert eve.points == sum(SPEC["python"].points.values()) - SPEC["python"].points["test_empty_items"]
+    assert (
+        eve.points
+        == sum(SPEC["python"].points.values()) - SPEC["python"].points["test_empty_items"]
+    )
     out = tmp_path.parent / "out-eve"
     reports.write_reports(grades, out)
     assert f"Note: {note}" in (out / "feedback" / "eve.md").read_text(encoding="utf-8")

@@ -31,7 +31,11 @@ def test_entries_are_folders_and_zips_sorted_by_id(tmp_path):
     (tmp_path / ".hidden").mkdir()
     (tmp_path / "notes.txt").write_text("x")
     entries, warnings = sub.find_entries(tmp_path)
-    assert [(e.student, e.kind) for e in entries] == [("adam", "folder"), ("bea", "zip"), ("zoe", "folder")]
+    assert [(e.student, e.kind) for e in entries] == [
+        ("adam", "folder"),
+        ("bea", "zip"),
+        ("zoe", "folder"),
+    ]
     assert warnings == ["notes.txt: ignored (neither a folder nor a .zip file)"]
 
 
@@ -44,7 +48,9 @@ def test_a_folder_and_a_zip_with_one_id_grade_the_folder_and_say_so(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "prefix", ["", "exercises/", "twinbook-main/", "twinbook-main/exercises/"], ids=["flat", "repo", "wrapped", "wrapped-repo"]
+    "prefix",
+    ["", "exercises/", "twinbook-main/", "twinbook-main/exercises/"],
+    ids=["flat", "repo", "wrapped", "wrapped-repo"],
 )
 def test_notebooks_are_found_in_every_layout(tmp_path, prefix):
     zip_path = write_zip(tmp_path / "s.zip", {prefix + REL: NB, "__MACOSX/._x": b""})
@@ -130,7 +136,10 @@ def test_folder_symlinks_are_never_followed(tmp_path):
         sub.FolderSubmission(student).read_notebook(REL)
     linked_dir = tmp_path / "linked"
     (linked_dir / "ch01-concurrency").mkdir(parents=True)
-    os.symlink(student / "ch01-concurrency" / "01-worker-pool", linked_dir / "ch01-concurrency" / "01-worker-pool")
+    os.symlink(
+        student / "ch01-concurrency" / "01-worker-pool",
+        linked_dir / "ch01-concurrency" / "01-worker-pool",
+    )
     with pytest.raises(NotebookError, match="a symlink"):
         sub.FolderSubmission(linked_dir).read_notebook(REL)
     os.symlink(student, tmp_path / "alias")

@@ -12,18 +12,23 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from hostile import LIMITS, Case, points_of
+
 from twinbook.exercises.model import load_exercise
 from twinbook.grading import sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions" / "ch01-concurrency"
 
+
 @pytest.fixture(scope="session")
 def exercises():
     """The chapter 1 exercises, loaded from the solutions tree (as the grader does)."""
-    return {p.name: load_exercise(p) for p in sorted(SOLUTIONS.iterdir()) if (p / "exercise.toml").is_file()}
+    return {
+        p.name: load_exercise(p)
+        for p in sorted(SOLUTIONS.iterdir())
+        if (p / "exercise.toml").is_file()
+    }
 
 
 FIRST_SLOT = 100  # clear of the first slots that `twinbook grade --jobs N` looks at
@@ -35,7 +40,9 @@ def slots():
     grader's own leases (sandbox.lease_slots), so that no two xdist workers, test sessions
     or graders on the machine share one; each worker starts looking at a place of its own."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-    with sandbox.lease_slots(2, start=FIRST_SLOT + 2 * int(worker.removeprefix("gw") or 0)) as leased:
+    with sandbox.lease_slots(
+        2, start=FIRST_SLOT + 2 * int(worker.removeprefix("gw") or 0)
+    ) as leased:
         yield leased
 
 
@@ -70,9 +77,15 @@ def unaffected(classroom, slots, capfd):
     capfd.readouterr()
     yield classroom
     out, err = capfd.readouterr()
-    assert out == "" and err == "", f"the run reached the grader's output: {out[:200]!r} {err[:200]!r}"
+    assert out == "" and err == "", (
+        f"the run reached the grader's output: {out[:200]!r} {err[:200]!r}"
+    )
     assert snapshot(classroom) == before, "another student's folder or OUT changed"
-    left = [p for s in slots for p in glob.glob(os.path.join(tempfile.gettempdir(), f"twinbook-sandbox-{s}-*"))]
+    left = [
+        p
+        for s in slots
+        for p in glob.glob(os.path.join(tempfile.gettempdir(), f"twinbook-sandbox-{s}-*"))
+    ]
     assert left == [], f"sandbox folders left behind: {left}"
 
 
@@ -89,7 +102,9 @@ def grade(exercises, slots, classroom):
             if layers is None:
                 out[suite] = sandbox.run_suite(ex, case.lang, source, suite, **kwargs)
             else:
-                out[suite] = sandbox._run_suite(ex, case.lang, source, suite, layers=layers, **kwargs)
+                out[suite] = sandbox._run_suite(
+                    ex, case.lang, source, suite, layers=layers, **kwargs
+                )
         return out
 
     return run
@@ -113,7 +128,9 @@ def bystander(exercises, slots):
 
             def work():
                 for suite in ("visible", "hidden"):
-                    self.results[suite] = sandbox.run_suite(ex, lang, source, suite, limits=LIMITS, slot=slots[1])
+                    self.results[suite] = sandbox.run_suite(
+                        ex, lang, source, suite, limits=LIMITS, slot=slots[1]
+                    )
 
             self.thread = threading.Thread(target=work, name="bystander")
             self.thread.start()

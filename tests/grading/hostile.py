@@ -25,7 +25,12 @@ SOLUTIONS = Path(__file__).resolve().parents[2] / "solutions" / "ch01-concurrenc
 
 #: small limits keep the hostile suite fast; wall is per suite, the rest per test process
 LIMITS = Limits(
-    wall_seconds=8, cpu_seconds=3, memory_bytes=1 << 30, processes=64, file_bytes=1 << 20, output_bytes=64 << 10
+    wall_seconds=8,
+    cpu_seconds=3,
+    memory_bytes=1 << 30,
+    processes=64,
+    file_bytes=1 << 20,
+    output_bytes=64 << 10,
 )
 
 #: the feedback line of a run that printed more than LIMITS.output_bytes
@@ -36,7 +41,7 @@ LIMITER = "04-rate-limiter"
 
 # --- a correct answer for each language (worker pool), the base of many cases ------------
 
-PY_POOL = '''
+PY_POOL = """
 import threading
 
 
@@ -70,15 +75,15 @@ def map_limited(fn, items, limit):
     if errors:
         raise errors[0]
     return results
-'''
+"""
 
 # wrong on purpose: passes only test_empty_items (1 point), no hidden test
-PY_WRONG = '''
+PY_WRONG = """
 def map_limited(fn, items, limit):
     return []
-'''
+"""
 
-GO_POOL = '''package main
+GO_POOL = """package main
 
 import (
 	"context"
@@ -128,19 +133,37 @@ func MapLimited(ctx context.Context, limit int, items []int, fn func(context.Con
 }
 
 func main() {}
-'''
+"""
 
 PY_ALL = {
-    "visible": ("test_results_in_order", "test_runs_limit_calls_at_once", "test_never_more_than_limit",
-                "test_bad_limit_raises_value_error", "test_empty_items"),
-    "hidden": ("test_hidden_error_propagates_and_stops_new_calls", "test_hidden_no_threads_left_behind",
-               "test_hidden_accepts_any_iterable", "test_hidden_many_items_stay_within_limit"),
+    "visible": (
+        "test_results_in_order",
+        "test_runs_limit_calls_at_once",
+        "test_never_more_than_limit",
+        "test_bad_limit_raises_value_error",
+        "test_empty_items",
+    ),
+    "hidden": (
+        "test_hidden_error_propagates_and_stops_new_calls",
+        "test_hidden_no_threads_left_behind",
+        "test_hidden_accepts_any_iterable",
+        "test_hidden_many_items_stay_within_limit",
+    ),
 }
 GO_ALL = {
-    "visible": ("TestResultsInOrder", "TestRunsLimitCallsAtOnce", "TestNeverMoreThanLimit",
-                "TestBadLimitIsAnError", "TestEmptyItems"),
-    "hidden": ("TestHiddenFirstErrorStopsNewCalls", "TestHiddenCancelledContext",
-               "TestHiddenNoGoroutineLeftBehind", "TestHiddenManyItemsStayWithinLimit"),
+    "visible": (
+        "TestResultsInOrder",
+        "TestRunsLimitCallsAtOnce",
+        "TestNeverMoreThanLimit",
+        "TestBadLimitIsAnError",
+        "TestEmptyItems",
+    ),
+    "hidden": (
+        "TestHiddenFirstErrorStopsNewCalls",
+        "TestHiddenCancelledContext",
+        "TestHiddenNoGoroutineLeftBehind",
+        "TestHiddenManyItemsStayWithinLimit",
+    ),
 }
 NONE = {"visible": (), "hidden": ()}
 
@@ -167,7 +190,9 @@ class Case:
     rejected: tuple[str, ...] = ()
     passed: dict[str, tuple[str, ...]] | None = None
     points: float = 0
-    messages: dict[str, str | tuple[str, ...]] = field(default_factory=dict)  # test -> substring (or any of)
+    messages: dict[str, str | tuple[str, ...]] = field(
+        default_factory=dict
+    )  # test -> substring (or any of)
     deep: Deep | tuple[Deep, ...] | None = None
     limits: dict = field(default_factory=dict)  # overrides of the suite's small limits
     bystander: bool = False  # grade a correct submission in parallel: it must get full marks
@@ -194,39 +219,98 @@ _NOTHING_IN_PROCESS = _Layers(vet=False, guard=False)
 # --- Python ----------------------------------------------------------------------------------
 
 PYTHON = [
-    Case("py-os-exit-at-import", POOL, "python", "import os\nos._exit(0)\n" + PY_POOL,
-         "end the test process with exit code 0 before any test runs",
-         rejected=("import of 'os' is not allowed here", "the private attribute _exit"),
-         deep=(Deep(_NO_VET, NONE, 0, outcomes="error",
-                    messages={"test_results_in_order": "private attributes of module objects are out of bounds"}),
-               Deep(_NOTHING_IN_PROCESS, NONE, 0, messages={"test_results_in_order": "exited with code 0"}))),
-    Case("py-sys-exit-at-import", POOL, "python", "import sys\nsys.exit(0)\n" + PY_POOL,
-         "raise SystemExit while the answer is imported",
-         rejected=("import of 'sys' is not allowed here",),
-         deep=Deep(_NO_VET, NONE, 0, outcomes="error",
-                   messages={"test_empty_items": "the answer did not load: SystemExit: 0"})),
-    Case("py-raise-systemexit", POOL, "python", PY_POOL + "\nraise SystemExit(0)\n",
-         "SystemExit without importing sys", rejected=("SystemExit is not allowed",)),
-    Case("py-exit-builtin", POOL, "python", PY_POOL + "\nexit(0)\n",
-         "the site builtin exit()", rejected=("exit is not allowed",)),
-    Case("py-fake-pass-output", POOL, "python", '''
+    Case(
+        "py-os-exit-at-import",
+        POOL,
+        "python",
+        "import os\nos._exit(0)\n" + PY_POOL,
+        "end the test process with exit code 0 before any test runs",
+        rejected=("import of 'os' is not allowed here", "the private attribute _exit"),
+        deep=(
+            Deep(
+                _NO_VET,
+                NONE,
+                0,
+                outcomes="error",
+                messages={
+                    "test_results_in_order": "private attributes of module objects are out of bounds"
+                },
+            ),
+            Deep(
+                _NOTHING_IN_PROCESS,
+                NONE,
+                0,
+                messages={"test_results_in_order": "exited with code 0"},
+            ),
+        ),
+    ),
+    Case(
+        "py-sys-exit-at-import",
+        POOL,
+        "python",
+        "import sys\nsys.exit(0)\n" + PY_POOL,
+        "raise SystemExit while the answer is imported",
+        rejected=("import of 'sys' is not allowed here",),
+        deep=Deep(
+            _NO_VET,
+            NONE,
+            0,
+            outcomes="error",
+            messages={"test_empty_items": "the answer did not load: SystemExit: 0"},
+        ),
+    ),
+    Case(
+        "py-raise-systemexit",
+        POOL,
+        "python",
+        PY_POOL + "\nraise SystemExit(0)\n",
+        "SystemExit without importing sys",
+        rejected=("SystemExit is not allowed",),
+    ),
+    Case(
+        "py-exit-builtin",
+        POOL,
+        "python",
+        PY_POOL + "\nexit(0)\n",
+        "the site builtin exit()",
+        rejected=("exit is not allowed",),
+    ),
+    Case(
+        "py-fake-pass-output",
+        POOL,
+        "python",
+        """
 def map_limited(fn, items, limit):
     print("test_results_in_order PASSED")
     print("============ 9 passed in 0.01s ============")
     print('{"event": "result", "name": "test_results_in_order", "outcome": "passed"}')
     print('<testsuite tests="9" failures="0"><testcase name="test_results_in_order"/></testsuite>')
     return []
-''', "print pytest's PASSED lines, a fake result event and JUnit XML",
-         passed={"visible": ("test_empty_items",), "hidden": ()}, points=1),
-    Case("py-forged-result-files", POOL, "python", '''
+""",
+        "print pytest's PASSED lines, a fake result event and JUnit XML",
+        passed={"visible": ("test_empty_items",), "hidden": ()},
+        points=1,
+    ),
+    Case(
+        "py-forged-result-files",
+        POOL,
+        "python",
+        """
 import json
 
 with open("results.json", "w") as f:
     json.dump({"version": 3, "status": "pass"}, f)
-''' + PY_WRONG, "write a passing results.json next to the tests",
-         rejected=("import of 'json' is not allowed here", "open is not allowed"),
-         deep=Deep(_NOTHING_IN_PROCESS, {"visible": ("test_empty_items",), "hidden": ()}, 1)),
-    Case("py-forged-files-everywhere", POOL, "python", '''
+"""
+        + PY_WRONG,
+        "write a passing results.json next to the tests",
+        rejected=("import of 'json' is not allowed here", "open is not allowed"),
+        deep=Deep(_NOTHING_IN_PROCESS, {"visible": ("test_empty_items",), "hidden": ()}, 1),
+    ),
+    Case(
+        "py-forged-files-everywhere",
+        POOL,
+        "python",
+        """
 import os
 
 for path in ["results.json", "junit.xml", "events.jsonl", "/sandbox/in/tests/results.json",
@@ -236,10 +320,17 @@ for path in ["results.json", "junit.xml", "events.jsonl", "/sandbox/in/tests/res
             f.write('{"version": 3, "status": "pass", "tests": []}')
     except OSError:
         pass
-''' + PY_WRONG, "forge results.json / JUnit files in the run folder and in the grader's OUT",
-         rejected=("import of 'os' is not allowed here", "open is not allowed"),
-         deep=Deep(_NOTHING_IN_PROCESS, {"visible": ("test_empty_items",), "hidden": ()}, 1)),
-    Case("py-forge-result-channel", POOL, "python", '''
+"""
+        + PY_WRONG,
+        "forge results.json / JUnit files in the run folder and in the grader's OUT",
+        rejected=("import of 'os' is not allowed here", "open is not allowed"),
+        deep=Deep(_NOTHING_IN_PROCESS, {"visible": ("test_empty_items",), "hidden": ()}, 1),
+    ),
+    Case(
+        "py-forge-result-channel",
+        POOL,
+        "python",
+        """
 import os
 
 for fd in range(3, 12):
@@ -247,25 +338,58 @@ for fd in range(3, 12):
         os.write(fd, b'{"event": "result", "name": "test_results_in_order", "outcome": "passed"}\\n')
     except OSError:
         pass
-''' + PY_POOL, "write fake events straight onto the harness's result pipe",
-         rejected=("import of 'os' is not allowed here",),
-         deep=Deep(_NOTHING_IN_PROCESS, NONE, 0,
-                   messages={"test_results_in_order": "tampered with"})),
-    Case("py-monkeypatch-module", POOL, "python", "import time\ntime.monotonic = lambda: 0.0\n" + PY_POOL,
-         "freeze time.monotonic for the tests too",
-         rejected=("assigning to time.monotonic would change a library for everyone",),
-         deep=Deep(_NO_VET, NONE, 0, outcomes="error",
-                   messages={"test_results_in_order": "may not change the module time"})),
-    Case("py-monkeypatch-class-alias", POOL, "python",
-         "import threading\nThread = threading.Thread\nThread.is_alive = lambda self: False\n" + PY_POOL,
-         "patch a library class through an alias so leak checks see no thread",
-         rejected=("assigning to Thread.is_alive would change a library for everyone",),
-         deep=Deep(_NO_VET, NONE, 0, outcomes="error",
-                   messages={"test_empty_items": "the answer may not change 'Thread'"})),
-    Case("py-monkeypatch-assert", POOL, "python",
-         "import builtins\nbuiltins.AssertionError = ArithmeticError\n" + PY_WRONG,
-         "replace AssertionError for everyone", rejected=("import of 'builtins' is not allowed here",)),
-    Case("py-always-equal", POOL, "python", '''
+"""
+        + PY_POOL,
+        "write fake events straight onto the harness's result pipe",
+        rejected=("import of 'os' is not allowed here",),
+        deep=Deep(
+            _NOTHING_IN_PROCESS, NONE, 0, messages={"test_results_in_order": "tampered with"}
+        ),
+    ),
+    Case(
+        "py-monkeypatch-module",
+        POOL,
+        "python",
+        "import time\ntime.monotonic = lambda: 0.0\n" + PY_POOL,
+        "freeze time.monotonic for the tests too",
+        rejected=("assigning to time.monotonic would change a library for everyone",),
+        deep=Deep(
+            _NO_VET,
+            NONE,
+            0,
+            outcomes="error",
+            messages={"test_results_in_order": "may not change the module time"},
+        ),
+    ),
+    Case(
+        "py-monkeypatch-class-alias",
+        POOL,
+        "python",
+        "import threading\nThread = threading.Thread\nThread.is_alive = lambda self: False\n"
+        + PY_POOL,
+        "patch a library class through an alias so leak checks see no thread",
+        rejected=("assigning to Thread.is_alive would change a library for everyone",),
+        deep=Deep(
+            _NO_VET,
+            NONE,
+            0,
+            outcomes="error",
+            messages={"test_empty_items": "the answer may not change 'Thread'"},
+        ),
+    ),
+    Case(
+        "py-monkeypatch-assert",
+        POOL,
+        "python",
+        "import builtins\nbuiltins.AssertionError = ArithmeticError\n" + PY_WRONG,
+        "replace AssertionError for everyone",
+        rejected=("import of 'builtins' is not allowed here",),
+    ),
+    Case(
+        "py-always-equal",
+        POOL,
+        "python",
+        """
 class Anything(list):
     def __eq__(self, other):
         return True
@@ -278,17 +402,29 @@ def map_limited(fn, items, limit):
     if limit < 1:
         raise ValueError(limit)
     return Anything()
-''', "return an object equal to every expected value",
-         rejected=("defining __eq__ is not allowed", "defining __ne__ is not allowed")),
-    Case("py-always-equal-by-type", POOL, "python", '''
+""",
+        "return an object equal to every expected value",
+        rejected=("defining __eq__ is not allowed", "defining __ne__ is not allowed"),
+    ),
+    Case(
+        "py-always-equal-by-type",
+        POOL,
+        "python",
+        """
 Anything = type("Anything", (list,), {"__eq__": lambda self, other: True})
 
 
 def map_limited(fn, items, limit):
     return Anything()
-''', "build the always-equal class with three-argument type()",
-         rejected=("type is only allowed as type(x)", "the string mentions __eq__")),
-    Case("py-conftest", POOL, "python", '''
+""",
+        "build the always-equal class with three-argument type()",
+        rejected=("type is only allowed as type(x)", "the string mentions __eq__"),
+    ),
+    Case(
+        "py-conftest",
+        POOL,
+        "python",
+        '''
 HOOK = """
 import pytest
 
@@ -303,30 +439,66 @@ for path in ["conftest.py", "/sandbox/in/tests/conftest.py", "../tests/conftest.
             f.write(HOOK)
     except OSError:
         pass
-''' + PY_WRONG, "drop a conftest.py that turns every report into a pass",
-         rejected=("open is not allowed",),
-         deep=Deep(_NOTHING_IN_PROCESS, {"visible": ("test_empty_items",), "hidden": ()}, 1)),
-    Case("py-answer-defines-pytest-hooks", POOL, "python", '''
+'''
+        + PY_WRONG,
+        "drop a conftest.py that turns every report into a pass",
+        rejected=("open is not allowed",),
+        deep=Deep(_NOTHING_IN_PROCESS, {"visible": ("test_empty_items",), "hidden": ()}, 1),
+    ),
+    Case(
+        "py-answer-defines-pytest-hooks",
+        POOL,
+        "python",
+        """
 def pytest_runtest_makereport(item, call):
     return None
 
 
 def pytest_collection_modifyitems(session, config, items):
     items.clear()
-''' + PY_WRONG, "define pytest hooks in the answer, hoping it is loaded as a plugin",
-         passed={"visible": ("test_empty_items",), "hidden": ()}, points=1),
-    Case("py-skip", POOL, "python", "import pytest\n\n\ndef map_limited(fn, items, limit):\n    pytest.skip('later')\n",
-         "skip every test from the answer", rejected=("import of 'pytest' is not allowed here",),
-         deep=Deep(_NO_VET, NONE, 0, outcomes="skipped")),
-    Case("py-memory-bomb", POOL, "python", "blob = bytearray(8 << 30)\n" + PY_POOL,
-         "allocate 8 GiB while the answer is imported",
-         passed=NONE, points=0, messages={"test_results_in_order": "MemoryError"}, bystander=True),
-    Case("py-output-flood", POOL, "python",
-         'for _ in range(50):\n    print("x" * 40000)\n' + PY_POOL,
-         "print 2 MB; the tests must still pass and the grader's output stay clean",
-         passed=PY_ALL, points=14, bystander=True, notes=(OUTPUT_NOTE,),
-         deep=Deep(_NOTHING_IN_PROCESS, PY_ALL, 14, notes=(OUTPUT_NOTE,))),
-    Case("py-output-flood-raw", POOL, "python", '''
+"""
+        + PY_WRONG,
+        "define pytest hooks in the answer, hoping it is loaded as a plugin",
+        passed={"visible": ("test_empty_items",), "hidden": ()},
+        points=1,
+    ),
+    Case(
+        "py-skip",
+        POOL,
+        "python",
+        "import pytest\n\n\ndef map_limited(fn, items, limit):\n    pytest.skip('later')\n",
+        "skip every test from the answer",
+        rejected=("import of 'pytest' is not allowed here",),
+        deep=Deep(_NO_VET, NONE, 0, outcomes="skipped"),
+    ),
+    Case(
+        "py-memory-bomb",
+        POOL,
+        "python",
+        "blob = bytearray(8 << 30)\n" + PY_POOL,
+        "allocate 8 GiB while the answer is imported",
+        passed=NONE,
+        points=0,
+        messages={"test_results_in_order": "MemoryError"},
+        bystander=True,
+    ),
+    Case(
+        "py-output-flood",
+        POOL,
+        "python",
+        'for _ in range(50):\n    print("x" * 40000)\n' + PY_POOL,
+        "print 2 MB; the tests must still pass and the grader's output stay clean",
+        passed=PY_ALL,
+        points=14,
+        bystander=True,
+        notes=(OUTPUT_NOTE,),
+        deep=Deep(_NOTHING_IN_PROCESS, PY_ALL, 14, notes=(OUTPUT_NOTE,)),
+    ),
+    Case(
+        "py-output-flood-raw",
+        POOL,
+        "python",
+        """
 import os
 import threading
 
@@ -338,10 +510,17 @@ def flood():
 
 
 threading.Thread(target=flood, daemon=True).start()
-''' + PY_POOL, "write 50 MB straight to fds 1 and 2; the grader keeps 64 KiB",
-         rejected=("import of 'os' is not allowed here",),
-         deep=Deep(_NOTHING_IN_PROCESS, PY_ALL, 14, notes=(OUTPUT_NOTE,))),
-    Case("py-network", POOL, "python", '''
+"""
+        + PY_POOL,
+        "write 50 MB straight to fds 1 and 2; the grader keeps 64 KiB",
+        rejected=("import of 'os' is not allowed here",),
+        deep=Deep(_NOTHING_IN_PROCESS, PY_ALL, 14, notes=(OUTPUT_NOTE,)),
+    ),
+    Case(
+        "py-network",
+        POOL,
+        "python",
+        """
 import socket
 
 for address in [("127.0.0.1", @PORT@), ("1.1.1.1", 53)]:
@@ -349,16 +528,29 @@ for address in [("127.0.0.1", @PORT@), ("1.1.1.1", 53)]:
         socket.create_connection(address, timeout=1).sendall(b"stolen answers")
     except OSError:
         pass
-''' + PY_POOL, "open a TCP connection to the grader's machine and to the internet",
-         rejected=("import of 'socket' is not allowed here",),
-         deep=Deep(_NOTHING_IN_PROCESS, PY_ALL, 14)),
-    Case("py-read-hidden-tests", POOL, "python", '''
+"""
+        + PY_POOL,
+        "open a TCP connection to the grader's machine and to the internet",
+        rejected=("import of 'socket' is not allowed here",),
+        deep=Deep(_NOTHING_IN_PROCESS, PY_ALL, 14),
+    ),
+    Case(
+        "py-read-hidden-tests",
+        POOL,
+        "python",
+        """
 def map_limited(fn, items, limit):
     with open("@SOLUTIONS@/01-worker-pool/python/test_hidden.py") as f:
         raise RuntimeError(f.read())
-''', "read the hidden tests and show them in a visible failure message",
-         rejected=("open is not allowed",)),
-    Case("py-search-hidden-tests", POOL, "python", '''
+""",
+        "read the hidden tests and show them in a visible failure message",
+        rejected=("open is not allowed",),
+    ),
+    Case(
+        "py-search-hidden-tests",
+        POOL,
+        "python",
+        """
 import os
 
 
@@ -378,10 +570,21 @@ def map_limited(fn, items, limit):
         except OSError:
             pass
     raise RuntimeError(f"found: {found}")
-''', "search the whole file system for hidden tests and other students' notebooks",
-         rejected=("import of 'os' is not allowed here",),
-         deep=Deep(_NOTHING_IN_PROCESS, NONE, 0, messages={"test_results_in_order": "RuntimeError: found: []"})),
-    Case("py-write-other-student", POOL, "python", '''
+""",
+        "search the whole file system for hidden tests and other students' notebooks",
+        rejected=("import of 'os' is not allowed here",),
+        deep=Deep(
+            _NOTHING_IN_PROCESS,
+            NONE,
+            0,
+            messages={"test_results_in_order": "RuntimeError: found: []"},
+        ),
+    ),
+    Case(
+        "py-write-other-student",
+        POOL,
+        "python",
+        """
 import os
 import shutil
 
@@ -393,10 +596,17 @@ for path in ["@OTHER@/ch01-concurrency/01-worker-pool/python/worker_pool.ipynb",
         pass
 for path in ["@OTHER@", "@OUT@"]:
     shutil.rmtree(path, ignore_errors=True)
-''' + PY_POOL, "overwrite another student's notebook and the gradebook, then delete both folders",
-         rejected=("import of 'os' is not allowed here", "import of 'shutil' is not allowed here"),
-         deep=Deep(_NOTHING_IN_PROCESS, PY_ALL, 14)),
-    Case("py-hard-coded", LIMITER, "python", '''
+"""
+        + PY_POOL,
+        "overwrite another student's notebook and the gradebook, then delete both folders",
+        rejected=("import of 'os' is not allowed here", "import of 'shutil' is not allowed here"),
+        deep=Deep(_NOTHING_IN_PROCESS, PY_ALL, 14),
+    ),
+    Case(
+        "py-hard-coded",
+        LIMITER,
+        "python",
+        '''
 SCRIPT = {(1, 3): "+++--", (2, 1): "+--+-+-", (0.5, 1): "+-+-", (10, 2): "++++--"}
 
 
@@ -411,16 +621,35 @@ class Limiter:
         i = self.calls
         self.calls += 1
         return i < len(self.script) and self.script[i] == "+"
-''', "hard-code the visible tests' answers: the hidden tests catch it",
-         passed={"visible": ("test_allows_burst_at_once", "test_refills_at_rate", "test_fractional_rate",
-                             "test_never_more_than_burst"),
-                 "hidden": ("test_hidden_zero_burst_never_allows",)},
-         points=5),
-    Case("py-import-the-tests", POOL, "python",
-         "from test_hidden import Boom\nimport test_visible\n" + PY_POOL,
-         "import the instructor's test modules (loaded in the same interpreter)",
-         rejected=("import of 'test_hidden' is not allowed here", "import of 'test_visible' is not allowed here")),
-    Case("py-lying-subclass", POOL, "python", '''
+''',
+        "hard-code the visible tests' answers: the hidden tests catch it",
+        passed={
+            "visible": (
+                "test_allows_burst_at_once",
+                "test_refills_at_rate",
+                "test_fractional_rate",
+                "test_never_more_than_burst",
+            ),
+            "hidden": ("test_hidden_zero_burst_never_allows",),
+        },
+        points=5,
+    ),
+    Case(
+        "py-import-the-tests",
+        POOL,
+        "python",
+        "from test_hidden import Boom\nimport test_visible\n" + PY_POOL,
+        "import the instructor's test modules (loaded in the same interpreter)",
+        rejected=(
+            "import of 'test_hidden' is not allowed here",
+            "import of 'test_visible' is not allowed here",
+        ),
+    ),
+    Case(
+        "py-lying-subclass",
+        POOL,
+        "python",
+        """
 import threading
 
 
@@ -432,9 +661,19 @@ class Worker(threading.Thread):
 class Results(list):
     def __iter__(self):
         return iter(range(8))
-''' + PY_POOL, "subclass a library or builtin class and lie through the methods the tests call",
-         rejected=("Worker.is_alive overrides Thread.is_alive", "Results.__iter__ overrides list.__iter__")),
-    Case("py-shadow-library-method", POOL, "python", '''
+"""
+        + PY_POOL,
+        "subclass a library or builtin class and lie through the methods the tests call",
+        rejected=(
+            "Worker.is_alive overrides Thread.is_alive",
+            "Results.__iter__ overrides list.__iter__",
+        ),
+    ),
+    Case(
+        "py-shadow-library-method",
+        POOL,
+        "python",
+        """
 import threading
 
 
@@ -455,32 +694,67 @@ def map_limited(fn, items, limit):
     for w in workers:
         w.start()
     return [w.value for w in workers]
-''', "shadow a library method on the answer's own Thread objects (vetting cannot see it)",
-         # the run-time guard refuses the assignment: only the tests that build no Worker pass
-         passed={"visible": ("test_bad_limit_raises_value_error", "test_empty_items"), "hidden": ()}, points=2,
-         messages={"test_results_in_order": "the answer may not replace the method Thread.is_alive"}),
-    Case("py-getattr-builtins", POOL, "python",
-         'run = getattr(__builtins__, "ev" + "al")\nrun("print(1)")\n' + PY_POOL,
-         "reach eval through getattr on __builtins__",
-         rejected=("getattr is not allowed", "the name __builtins__ is not allowed")),
-    Case("py-subclasses-escape", POOL, "python",
-         "classes = ().__class__.__bases__[0].__subclasses__()\n" + PY_POOL,
-         "walk object.__subclasses__() to a class that can run commands",
-         rejected=("the attribute __subclasses__ is not allowed",)),
-    Case("py-module-through-attributes", POOL, "python",
-         "import concurrent.futures.thread\nconcurrent.futures.thread.os.system('true')\n" + PY_POOL,
-         "reach os through an allowed module's attributes",
-         rejected=("the attribute os is not allowed",)),
-    Case("py-importlib", POOL, "python",
-         'import importlib\nos = importlib.import_module("o" + "s")\n' + PY_POOL,
-         "import a module by a computed name", rejected=("import of 'importlib' is not allowed here",)),
-    Case("py-signal-handler", POOL, "python",
-         "import signal\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\n" + PY_POOL,
-         "ignore the grader's signals", rejected=("import of 'signal' is not allowed here",)),
-    Case("py-atexit", POOL, "python",
-         "import atexit\natexit.register(print, 'all passed')\n" + PY_POOL,
-         "run code after the tests", rejected=("import of 'atexit' is not allowed here",)),
-    Case("py-threads-outlive-the-test", POOL, "python", PY_POOL + '''
+""",
+        "shadow a library method on the answer's own Thread objects (vetting cannot see it)",
+        # the run-time guard refuses the assignment: only the tests that build no Worker pass
+        passed={"visible": ("test_bad_limit_raises_value_error", "test_empty_items"), "hidden": ()},
+        points=2,
+        messages={"test_results_in_order": "the answer may not replace the method Thread.is_alive"},
+    ),
+    Case(
+        "py-getattr-builtins",
+        POOL,
+        "python",
+        'run = getattr(__builtins__, "ev" + "al")\nrun("print(1)")\n' + PY_POOL,
+        "reach eval through getattr on __builtins__",
+        rejected=("getattr is not allowed", "the name __builtins__ is not allowed"),
+    ),
+    Case(
+        "py-subclasses-escape",
+        POOL,
+        "python",
+        "classes = ().__class__.__bases__[0].__subclasses__()\n" + PY_POOL,
+        "walk object.__subclasses__() to a class that can run commands",
+        rejected=("the attribute __subclasses__ is not allowed",),
+    ),
+    Case(
+        "py-module-through-attributes",
+        POOL,
+        "python",
+        "import concurrent.futures.thread\nconcurrent.futures.thread.os.system('true')\n" + PY_POOL,
+        "reach os through an allowed module's attributes",
+        rejected=("the attribute os is not allowed",),
+    ),
+    Case(
+        "py-importlib",
+        POOL,
+        "python",
+        'import importlib\nos = importlib.import_module("o" + "s")\n' + PY_POOL,
+        "import a module by a computed name",
+        rejected=("import of 'importlib' is not allowed here",),
+    ),
+    Case(
+        "py-signal-handler",
+        POOL,
+        "python",
+        "import signal\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\n" + PY_POOL,
+        "ignore the grader's signals",
+        rejected=("import of 'signal' is not allowed here",),
+    ),
+    Case(
+        "py-atexit",
+        POOL,
+        "python",
+        "import atexit\natexit.register(print, 'all passed')\n" + PY_POOL,
+        "run code after the tests",
+        rejected=("import of 'atexit' is not allowed here",),
+    ),
+    Case(
+        "py-threads-outlive-the-test",
+        POOL,
+        "python",
+        PY_POOL
+        + """
 import time
 
 
@@ -490,15 +764,32 @@ def linger():
 
 
 threading.Thread(target=linger, name="lingering").start()  # not a daemon: it never ends
-''', "leave a non-daemon thread running forever; the run must still end at once",
-         passed=PY_ALL, points=14, max_seconds=7),
-    Case("py-format-string-escape", POOL, "python", '''
+""",
+        "leave a non-daemon thread running forever; the run must still end at once",
+        passed=PY_ALL,
+        points=14,
+        max_seconds=7,
+    ),
+    Case(
+        "py-format-string-escape",
+        POOL,
+        "python",
+        """
 def map_limited(fn, items, limit):
     spec = "{0.__globals__}"
     raise RuntimeError(spec.format(fn))
-''', "read a test's globals through str.format", rejected=("the string mentions __globals__",
-                                                            "str.format is only allowed on a string literal")),
-    Case("py-type-hints-eval", POOL, "python", '''
+""",
+        "read a test's globals through str.format",
+        rejected=(
+            "the string mentions __globals__",
+            "str.format is only allowed on a string literal",
+        ),
+    ),
+    Case(
+        "py-type-hints-eval",
+        POOL,
+        "python",
+        """
 import typing
 
 
@@ -507,9 +798,16 @@ def f(x: "print('escaped')"):
 
 
 typing.get_type_hints(f)
-''' + PY_POOL, "evaluate a string annotation through typing.get_type_hints",
-         rejected=("the attribute get_type_hints is not allowed",)),
-    Case("py-trace-frames", POOL, "python", '''
+"""
+        + PY_POOL,
+        "evaluate a string annotation through typing.get_type_hints",
+        rejected=("the attribute get_type_hints is not allowed",),
+    ),
+    Case(
+        "py-trace-frames",
+        POOL,
+        "python",
+        """
 import threading
 
 
@@ -519,16 +817,31 @@ def spy(frame, event, arg):
 
 
 threading.settrace(spy)
-''' + PY_POOL, "install a trace function to walk the harness's frames",
-         rejected=("the attribute settrace is not allowed", "the attribute f_back is not allowed")),
-    Case("py-generator-frame", POOL, "python", '''
+"""
+        + PY_POOL,
+        "install a trace function to walk the harness's frames",
+        rejected=("the attribute settrace is not allowed", "the attribute f_back is not allowed"),
+    ),
+    Case(
+        "py-generator-frame",
+        POOL,
+        "python",
+        """
 def gen():
     yield 1
 
 
 frame = gen().gi_frame
-''' + PY_POOL, "get a frame object from a generator", rejected=("the attribute gi_frame is not allowed",)),
-    Case("py-pattern-matching-reads", POOL, "python", '''
+"""
+        + PY_POOL,
+        "get a frame object from a generator",
+        rejected=("the attribute gi_frame is not allowed",),
+    ),
+    Case(
+        "py-pattern-matching-reads",
+        POOL,
+        "python",
+        """
 from typing import get_type_hints
 
 
@@ -536,11 +849,26 @@ def map_limited(fn, items, limit):
     match fn:
         case object(__globals__=scope):
             raise RuntimeError(scope)
-''', "read attributes by name through match/case and from-imports, where no attribute node shows",
-         rejected=("the attribute __globals__ is not allowed", "the attribute get_type_hints is not allowed")),
-    Case("py-private-library-attribute", POOL, "python", "import threading\nthreading._shutdown()\n" + PY_POOL,
-         "call a library's private function", rejected=("the private attribute _shutdown is only allowed on self or cls",)),
-    Case("py-module-as-value", POOL, "python", '''
+""",
+        "read attributes by name through match/case and from-imports, where no attribute node shows",
+        rejected=(
+            "the attribute __globals__ is not allowed",
+            "the attribute get_type_hints is not allowed",
+        ),
+    ),
+    Case(
+        "py-private-library-attribute",
+        POOL,
+        "python",
+        "import threading\nthreading._shutdown()\n" + PY_POOL,
+        "call a library's private function",
+        rejected=("the private attribute _shutdown is only allowed on self or cls",),
+    ),
+    Case(
+        "py-module-as-value",
+        POOL,
+        "python",
+        """
 import threading
 
 
@@ -549,44 +877,117 @@ def peek(module):
 
 
 hook = peek(threading)
-''' + PY_POOL, "pass a module around to reach it where vetting cannot see",
-         rejected=("the module threading may only be used as threading.<name>", "the attribute excepthook is not allowed")),
-    Case("py-keyboard-interrupt", POOL, "python",
-         "def map_limited(fn, items, limit):\n    raise KeyboardInterrupt\n",
-         "abort the whole pytest session", rejected=("KeyboardInterrupt is not allowed",)),
-    Case("py-finalizer", POOL, "python",
-         "class Ghost:\n    def __del__(self):\n        print('late')\n\n\nghost = Ghost()\n" + PY_POOL,
-         "run code at an unpredictable time", rejected=("defining __del__ is not allowed",)),
-    Case("py-metaclass", POOL, "python",
-         "class Meta(type):\n    pass\n\n\nclass Result(metaclass=Meta):\n    pass\n" + PY_POOL,
-         "a metaclass that could fake isinstance checks",
-         rejected=("type is only allowed as type(x)", "class keywords (metaclass=...) are not allowed")),
+"""
+        + PY_POOL,
+        "pass a module around to reach it where vetting cannot see",
+        rejected=(
+            "the module threading may only be used as threading.<name>",
+            "the attribute excepthook is not allowed",
+        ),
+    ),
+    Case(
+        "py-keyboard-interrupt",
+        POOL,
+        "python",
+        "def map_limited(fn, items, limit):\n    raise KeyboardInterrupt\n",
+        "abort the whole pytest session",
+        rejected=("KeyboardInterrupt is not allowed",),
+    ),
+    Case(
+        "py-finalizer",
+        POOL,
+        "python",
+        "class Ghost:\n    def __del__(self):\n        print('late')\n\n\nghost = Ghost()\n"
+        + PY_POOL,
+        "run code at an unpredictable time",
+        rejected=("defining __del__ is not allowed",),
+    ),
+    Case(
+        "py-metaclass",
+        POOL,
+        "python",
+        "class Meta(type):\n    pass\n\n\nclass Result(metaclass=Meta):\n    pass\n" + PY_POOL,
+        "a metaclass that could fake isinstance checks",
+        rejected=(
+            "type is only allowed as type(x)",
+            "class keywords (metaclass=...) are not allowed",
+        ),
+    ),
 ]
 
 # --- Python cases that run into the limits (slow: each spends a suite's wall or CPU budget)
 
 PYTHON_LIMITS = [
-    Case("py-infinite-loop", POOL, "python", PY_POOL + "\nwhile True:\n    pass\n",
-         "spin forever while the answer is imported: the CPU limit (or, on a busy machine, the wall clock) stops it",
-         passed=NONE, points=0, bystander=True, limits={"wall_seconds": 5},
-         messages={"test_results_in_order": ("used up its CPU time", "timed out: the run was stopped after 5s")}),
-    Case("py-output-flood-forever", POOL, "python",
-         "def map_limited(fn, items, limit):\n    while True:\n        print('x' * 10000)\n",
-         "print forever inside the function under test: nothing piles up in memory, the CPU limit "
-         "(or the wall clock) stops it, and the feedback says the output limit was passed",
-         passed=NONE, points=0, limits={"wall_seconds": 5}, notes=(OUTPUT_NOTE,),
-         messages={"test_results_in_order": ("used up its CPU time", "timed out: the run was stopped after 5s")}),
-    Case("py-sleep-past-the-limit", POOL, "python", "import time\ntime.sleep(3600)\n" + PY_POOL,
-         "sleep for an hour while the answer is imported: the wall-clock limit stops it",
-         passed=NONE, points=0, limits={"wall_seconds": 3},
-         messages={"test_results_in_order": "timed out: the run was stopped after 3s",
-                   "test_runs_limit_calls_at_once": "did not run: the run was stopped after 3s"},
-         max_seconds=12),
-    Case("py-fork-bomb", POOL, "python", "import os\nwhile True:\n    os.fork()\n" + PY_POOL,
-         "fork until the machine falls over",
-         rejected=("import of 'os' is not allowed here",),
-         deep=Deep(_NO_VET, NONE, 0, outcomes="error", messages={"test_results_in_order": "os.fork is not allowed"})),
-    Case("py-fork-bomb-unguarded", POOL, "python", '''
+    Case(
+        "py-infinite-loop",
+        POOL,
+        "python",
+        PY_POOL + "\nwhile True:\n    pass\n",
+        "spin forever while the answer is imported: the CPU limit (or, on a busy machine, the wall clock) stops it",
+        passed=NONE,
+        points=0,
+        bystander=True,
+        limits={"wall_seconds": 5},
+        messages={
+            "test_results_in_order": (
+                "used up its CPU time",
+                "timed out: the run was stopped after 5s",
+            )
+        },
+    ),
+    Case(
+        "py-output-flood-forever",
+        POOL,
+        "python",
+        "def map_limited(fn, items, limit):\n    while True:\n        print('x' * 10000)\n",
+        "print forever inside the function under test: nothing piles up in memory, the CPU limit "
+        "(or the wall clock) stops it, and the feedback says the output limit was passed",
+        passed=NONE,
+        points=0,
+        limits={"wall_seconds": 5},
+        notes=(OUTPUT_NOTE,),
+        messages={
+            "test_results_in_order": (
+                "used up its CPU time",
+                "timed out: the run was stopped after 5s",
+            )
+        },
+    ),
+    Case(
+        "py-sleep-past-the-limit",
+        POOL,
+        "python",
+        "import time\ntime.sleep(3600)\n" + PY_POOL,
+        "sleep for an hour while the answer is imported: the wall-clock limit stops it",
+        passed=NONE,
+        points=0,
+        limits={"wall_seconds": 3},
+        messages={
+            "test_results_in_order": "timed out: the run was stopped after 3s",
+            "test_runs_limit_calls_at_once": "did not run: the run was stopped after 3s",
+        },
+        max_seconds=12,
+    ),
+    Case(
+        "py-fork-bomb",
+        POOL,
+        "python",
+        "import os\nwhile True:\n    os.fork()\n" + PY_POOL,
+        "fork until the machine falls over",
+        rejected=("import of 'os' is not allowed here",),
+        deep=Deep(
+            _NO_VET,
+            NONE,
+            0,
+            outcomes="error",
+            messages={"test_results_in_order": "os.fork is not allowed"},
+        ),
+    ),
+    Case(
+        "py-fork-bomb-unguarded",
+        POOL,
+        "python",
+        """
 import os
 import time
 
@@ -596,27 +997,53 @@ try:
             time.sleep(3600)
 except OSError:
     pass
-''' + PY_POOL, "a real fork bomb: the process limit stops it (its own threads too), the pid namespace ends it",
-         rejected=("import of 'os' is not allowed here",),
-         deep=Deep(_NOTHING_IN_PROCESS, NONE, 0), bystander=True, max_seconds=30),
+"""
+        + PY_POOL,
+        "a real fork bomb: the process limit stops it (its own threads too), the pid namespace ends it",
+        rejected=("import of 'os' is not allowed here",),
+        deep=Deep(_NOTHING_IN_PROCESS, NONE, 0),
+        bystander=True,
+        max_seconds=30,
+    ),
 ]
 
 # --- Go --------------------------------------------------------------------------------------
 
 GO = [
-    Case("go-init-os-exit", POOL, "go", GO_POOL.replace(
-        "func main() {}", 'func main() {}\n\nfunc init() { os.Exit(0) }\n').replace('"fmt"', '"fmt"\n\t"os"'),
-         "exit with code 0 from init, before any test runs",
-         rejected=("func init is not allowed", 'import "os" is not allowed here'),
-         deep=Deep(_NO_VET, NONE, 0, messages={
-             "TestResultsInOrder": "did not run: the test binary exited with code 0 before running the tests"})),
-    Case("go-testmain", POOL, "go", GO_POOL.replace(
-        "func main() {}", "func main() {}\n\nfunc TestMain(m *testing.M) { os.Exit(0) }\n").replace(
-        '"fmt"', '"fmt"\n\t"os"\n\t"testing"'),
-         "add a TestMain that exits before the tests",
-         rejected=("func TestMain is not allowed", 'import "testing" is not allowed here'),
-         deep=Deep(_NO_VET, GO_ALL, 14)),
-    Case("go-fake-test-output", POOL, "go", '''package main
+    Case(
+        "go-init-os-exit",
+        POOL,
+        "go",
+        GO_POOL.replace("func main() {}", "func main() {}\n\nfunc init() { os.Exit(0) }\n").replace(
+            '"fmt"', '"fmt"\n\t"os"'
+        ),
+        "exit with code 0 from init, before any test runs",
+        rejected=("func init is not allowed", 'import "os" is not allowed here'),
+        deep=Deep(
+            _NO_VET,
+            NONE,
+            0,
+            messages={
+                "TestResultsInOrder": "did not run: the test binary exited with code 0 before running the tests"
+            },
+        ),
+    ),
+    Case(
+        "go-testmain",
+        POOL,
+        "go",
+        GO_POOL.replace(
+            "func main() {}", "func main() {}\n\nfunc TestMain(m *testing.M) { os.Exit(0) }\n"
+        ).replace('"fmt"', '"fmt"\n\t"os"\n\t"testing"'),
+        "add a TestMain that exits before the tests",
+        rejected=("func TestMain is not allowed", 'import "testing" is not allowed here'),
+        deep=Deep(_NO_VET, GO_ALL, 14),
+    ),
+    Case(
+        "go-fake-test-output",
+        POOL,
+        "go",
+        """package main
 
 import (
 	"context"
@@ -636,12 +1063,22 @@ func MapLimited(ctx context.Context, limit int, items []int, fn func(context.Con
 }
 
 func main() {}
-''', "print fake --- PASS lines, fake test2json and fake harness events",
-         # an answer that does nothing starts no goroutine either: the leak test passes
-         passed={"visible": ("TestBadLimitIsAnError", "TestEmptyItems"), "hidden": ("TestHiddenNoGoroutineLeftBehind",)},
-         points=3),
-    Case("go-forge-result-channel", POOL, "go", GO_POOL.replace(
-        "func main() {}", '''func main() {}
+""",
+        "print fake --- PASS lines, fake test2json and fake harness events",
+        # an answer that does nothing starts no goroutine either: the leak test passes
+        passed={
+            "visible": ("TestBadLimitIsAnError", "TestEmptyItems"),
+            "hidden": ("TestHiddenNoGoroutineLeftBehind",),
+        },
+        points=3,
+    ),
+    Case(
+        "go-forge-result-channel",
+        POOL,
+        "go",
+        GO_POOL.replace(
+            "func main() {}",
+            """func main() {}
 
 var forged = func() int {
 	for fd := uintptr(3); fd < 12; fd++ {
@@ -649,35 +1086,84 @@ var forged = func() int {
 	}
 	return 0
 }()
-''').replace('"fmt"', '"fmt"\n\t"os"'),
-         "write fake events onto the result pipe from a package initializer",
-         rejected=('import "os" is not allowed here',),
-         deep=Deep(_NO_VET, NONE, 0, messages={"TestResultsInOrder": "tampered with"})),
-    Case("go-goroutine-crash", POOL, "go", GO_POOL.replace(
-        "\tif limit < 1 {", "\tgo func() { panic(\"boom\") }()\n\ttime.Sleep(time.Second)\n\tif limit < 1 {", 1).replace(
-        '"sync"', '"sync"\n\t"time"'),
-         "crash the whole test binary from a goroutine of its own, during every test",
-         rejected=('import "time" is not allowed here',),
-         deep=Deep(_NO_VET, NONE, 0, messages={"TestResultsInOrder": "panic: boom"})),
-    Case("go-goroutine-crash-allowed", POOL, "go", GO_POOL.replace(
-        "\tif limit < 1 {", "\tgo func() { panic(\"boom\") }()\n\tvar mu sync.Mutex\n\tmu.Lock()\n\tmu.Lock()\n\tif limit < 1 {", 1),
-         "the same with allowed packages only: the crash kills the binary; each test fails alone",
-         passed=NONE, points=0, messages={"TestResultsInOrder": "panic: boom", "TestEmptyItems": "panic: boom"}),
-    Case("go-reach-into-the-tests", POOL, "go", GO_POOL.replace(
-        "func main() {}", "func main() {}\n\n// the hidden file's data, readable because the answer shares its package\nvar peek = errBoom\n"),
-         "read the hidden test file's package-level data: the answer shares the tests' package",
-         rejected=("uses errBoom from the instructor's test files",),
-         # unvetted: the visible build does not compile (no errBoom there), the hidden one does
-         deep=Deep(_NO_VET, {"visible": (), "hidden": GO_ALL["hidden"]}, 6,
-                   messages={"TestResultsInOrder": "undefined: errBoom"})),
-    Case("go-linkname", POOL, "go", GO_POOL.replace(
-        "func main() {}", "func main() {}\n\n//go:linkname nanotime runtime.nanotime\nfunc nanotime() int64\n").replace(
-        '"fmt"', '"fmt"\n\t_ "unsafe"'),
-         "pull a runtime internal in with //go:linkname",
-         rejected=("compiler directive //go:linkname is not allowed", 'import "unsafe" is not allowed here')),
-    Case("go-cgo", POOL, "go", GO_POOL.replace('import (', '// #include <stdlib.h>\nimport "C"\n\nimport ('),
-         "call C through cgo", rejected=('cgo (import "C") is not allowed',)),
-    Case("go-shadow-predeclared", POOL, "go", '''package main
+""",
+        ).replace('"fmt"', '"fmt"\n\t"os"'),
+        "write fake events onto the result pipe from a package initializer",
+        rejected=('import "os" is not allowed here',),
+        deep=Deep(_NO_VET, NONE, 0, messages={"TestResultsInOrder": "tampered with"}),
+    ),
+    Case(
+        "go-goroutine-crash",
+        POOL,
+        "go",
+        GO_POOL.replace(
+            "\tif limit < 1 {",
+            '\tgo func() { panic("boom") }()\n\ttime.Sleep(time.Second)\n\tif limit < 1 {',
+            1,
+        ).replace('"sync"', '"sync"\n\t"time"'),
+        "crash the whole test binary from a goroutine of its own, during every test",
+        rejected=('import "time" is not allowed here',),
+        deep=Deep(_NO_VET, NONE, 0, messages={"TestResultsInOrder": "panic: boom"}),
+    ),
+    Case(
+        "go-goroutine-crash-allowed",
+        POOL,
+        "go",
+        GO_POOL.replace(
+            "\tif limit < 1 {",
+            '\tgo func() { panic("boom") }()\n\tvar mu sync.Mutex\n\tmu.Lock()\n\tmu.Lock()\n\tif limit < 1 {',
+            1,
+        ),
+        "the same with allowed packages only: the crash kills the binary; each test fails alone",
+        passed=NONE,
+        points=0,
+        messages={"TestResultsInOrder": "panic: boom", "TestEmptyItems": "panic: boom"},
+    ),
+    Case(
+        "go-reach-into-the-tests",
+        POOL,
+        "go",
+        GO_POOL.replace(
+            "func main() {}",
+            "func main() {}\n\n// the hidden file's data, readable because the answer shares its package\nvar peek = errBoom\n",
+        ),
+        "read the hidden test file's package-level data: the answer shares the tests' package",
+        rejected=("uses errBoom from the instructor's test files",),
+        # unvetted: the visible build does not compile (no errBoom there), the hidden one does
+        deep=Deep(
+            _NO_VET,
+            {"visible": (), "hidden": GO_ALL["hidden"]},
+            6,
+            messages={"TestResultsInOrder": "undefined: errBoom"},
+        ),
+    ),
+    Case(
+        "go-linkname",
+        POOL,
+        "go",
+        GO_POOL.replace(
+            "func main() {}",
+            "func main() {}\n\n//go:linkname nanotime runtime.nanotime\nfunc nanotime() int64\n",
+        ).replace('"fmt"', '"fmt"\n\t_ "unsafe"'),
+        "pull a runtime internal in with //go:linkname",
+        rejected=(
+            "compiler directive //go:linkname is not allowed",
+            'import "unsafe" is not allowed here',
+        ),
+    ),
+    Case(
+        "go-cgo",
+        POOL,
+        "go",
+        GO_POOL.replace("import (", '// #include <stdlib.h>\nimport "C"\n\nimport ('),
+        "call C through cgo",
+        rejected=('cgo (import "C") is not allowed',),
+    ),
+    Case(
+        "go-shadow-predeclared",
+        POOL,
+        "go",
+        """package main
 
 import (
 	"context"
@@ -702,26 +1188,70 @@ func MapLimited(ctx context.Context, limit int, items []int, fn func(context.Con
 }
 
 func main() {}
-''', "redefine the builtin max the instructor's tests use to measure concurrency",
-         rejected=("declares max, which would replace Go's predeclared max",)),
-    Case("go-unsafe-reflect", POOL, "go", GO_POOL.replace('"fmt"', '"fmt"\n\t"reflect"\n\t"unsafe"').replace(
-        "func main() {}", "func main() {}\n\nvar _ = reflect.TypeOf(0)\nvar _ = unsafe.Sizeof(0)\n"),
-         "unsafe and reflect", rejected=('import "reflect" is not allowed here', 'import "unsafe" is not allowed here')),
-    Case("go-runtime", POOL, "go", GO_POOL.replace('"fmt"', '"fmt"\n\t"runtime"').replace(
-        "func main() {}", "func main() {}\n\nvar _ = runtime.NumGoroutine()\n"),
-         "runtime (Goexit, GC hooks)", rejected=('import "runtime" is not allowed here',)),
-    Case("go-embed-hidden-tests", POOL, "go", GO_POOL.replace('"fmt"', '"fmt"\n\t_ "embed"').replace(
-        "func main() {}", "func main() {}\n\n//go:embed hidden_test.go\nvar hidden string\n"),
-         "compile the hidden tests into the binary with //go:embed",
-         rejected=("compiler directive //go:embed is not allowed", 'import "embed" is not allowed here'),
-         # unvetted: the visible build has no hidden_test.go to embed; the hidden build may (its
-         # messages never reach the student)
-         deep=Deep(_NO_VET, {"visible": (), "hidden": GO_ALL["hidden"]}, 6,
-                   messages={"TestResultsInOrder": "pattern hidden_test.go: no matching files found"})),
-    Case("go-memory-bomb", POOL, "go", GO_POOL.replace("func main() {}", "func main() {}\n\nvar blob = make([]byte, 8<<30)\n"),
-         "allocate 8 GiB in a package initializer",
-         passed=NONE, points=0, messages={"TestResultsInOrder": "fatal error: out of memory"}, bystander=True),
-    Case("go-output-flood", POOL, "go", GO_POOL.replace("func main() {}", '''func main() {}
+""",
+        "redefine the builtin max the instructor's tests use to measure concurrency",
+        rejected=("declares max, which would replace Go's predeclared max",),
+    ),
+    Case(
+        "go-unsafe-reflect",
+        POOL,
+        "go",
+        GO_POOL.replace('"fmt"', '"fmt"\n\t"reflect"\n\t"unsafe"').replace(
+            "func main() {}",
+            "func main() {}\n\nvar _ = reflect.TypeOf(0)\nvar _ = unsafe.Sizeof(0)\n",
+        ),
+        "unsafe and reflect",
+        rejected=('import "reflect" is not allowed here', 'import "unsafe" is not allowed here'),
+    ),
+    Case(
+        "go-runtime",
+        POOL,
+        "go",
+        GO_POOL.replace('"fmt"', '"fmt"\n\t"runtime"').replace(
+            "func main() {}", "func main() {}\n\nvar _ = runtime.NumGoroutine()\n"
+        ),
+        "runtime (Goexit, GC hooks)",
+        rejected=('import "runtime" is not allowed here',),
+    ),
+    Case(
+        "go-embed-hidden-tests",
+        POOL,
+        "go",
+        GO_POOL.replace('"fmt"', '"fmt"\n\t_ "embed"').replace(
+            "func main() {}", "func main() {}\n\n//go:embed hidden_test.go\nvar hidden string\n"
+        ),
+        "compile the hidden tests into the binary with //go:embed",
+        rejected=(
+            "compiler directive //go:embed is not allowed",
+            'import "embed" is not allowed here',
+        ),
+        # unvetted: the visible build has no hidden_test.go to embed; the hidden build may (its
+        # messages never reach the student)
+        deep=Deep(
+            _NO_VET,
+            {"visible": (), "hidden": GO_ALL["hidden"]},
+            6,
+            messages={"TestResultsInOrder": "pattern hidden_test.go: no matching files found"},
+        ),
+    ),
+    Case(
+        "go-memory-bomb",
+        POOL,
+        "go",
+        GO_POOL.replace("func main() {}", "func main() {}\n\nvar blob = make([]byte, 8<<30)\n"),
+        "allocate 8 GiB in a package initializer",
+        passed=NONE,
+        points=0,
+        messages={"TestResultsInOrder": "fatal error: out of memory"},
+        bystander=True,
+    ),
+    Case(
+        "go-output-flood",
+        POOL,
+        "go",
+        GO_POOL.replace(
+            "func main() {}",
+            """func main() {}
 
 var _ = func() int {
 	line := fmt.Sprintf("%0512d\\n", 0)
@@ -730,9 +1260,21 @@ var _ = func() int {
 	}
 	return 0
 }()
-'''), "print 80 MB from a package initializer; the grader keeps 64 KiB",
-         passed=GO_ALL, points=14, bystander=True, notes=(OUTPUT_NOTE,)),
-    Case("go-network", POOL, "go", GO_POOL.replace('"fmt"', '"fmt"\n\t"net"\n\t"time"').replace("func main() {}", '''func main() {}
+""",
+        ),
+        "print 80 MB from a package initializer; the grader keeps 64 KiB",
+        passed=GO_ALL,
+        points=14,
+        bystander=True,
+        notes=(OUTPUT_NOTE,),
+    ),
+    Case(
+        "go-network",
+        POOL,
+        "go",
+        GO_POOL.replace('"fmt"', '"fmt"\n\t"net"\n\t"time"').replace(
+            "func main() {}",
+            """func main() {}
 
 var _ = func() int {
 	for _, addr := range []string{"127.0.0.1:@PORT@", "1.1.1.1:53"} {
@@ -742,10 +1284,19 @@ var _ = func() int {
 	}
 	return 0
 }()
-'''), "dial the grader's machine and the internet",
-         rejected=('import "net" is not allowed here',),
-         deep=Deep(_NO_VET, GO_ALL, 14)),
-    Case("go-files", POOL, "go", GO_POOL.replace('"fmt"', '"fmt"\n\t"os"').replace("func main() {}", '''func main() {}
+""",
+        ),
+        "dial the grader's machine and the internet",
+        rejected=('import "net" is not allowed here',),
+        deep=Deep(_NO_VET, GO_ALL, 14),
+    ),
+    Case(
+        "go-files",
+        POOL,
+        "go",
+        GO_POOL.replace('"fmt"', '"fmt"\n\t"os"').replace(
+            "func main() {}",
+            """func main() {}
 
 var _ = func() int {
 	for _, p := range []string{"@SOLUTIONS@/01-worker-pool/go/hidden_test.go", "@OTHER@", "@OUT@/gradebook.csv"} {
@@ -757,10 +1308,17 @@ var _ = func() int {
 	os.RemoveAll("@OTHER@")
 	return 0
 }()
-'''), "look for the hidden tests and other students' work, overwrite the gradebook",
-         rejected=('import "os" is not allowed here',),
-         deep=Deep(_NO_VET, GO_ALL, 14)),
-    Case("go-hard-coded", LIMITER, "go", '''package main
+""",
+        ),
+        "look for the hidden tests and other students' work, overwrite the gradebook",
+        rejected=('import "os" is not allowed here',),
+        deep=Deep(_NO_VET, GO_ALL, 14),
+    ),
+    Case(
+        "go-hard-coded",
+        LIMITER,
+        "go",
+        """package main
 
 import "time"
 
@@ -783,21 +1341,51 @@ func (l *Limiter) Allow() bool {
 }
 
 func main() {}
-''', "hard-code the visible tests' answers: the hidden tests catch it",
-         passed={"visible": ("TestLimiterAllowsBurstAtOnce", "TestLimiterRefillsAtRate", "TestLimiterFractionalRate",
-                             "TestLimiterNeverMoreThanBurst"),
-                 "hidden": ("TestHiddenZeroBurstNeverAllows",)},
-         points=5),
-    Case("go-fork-bomb", POOL, "go", GO_POOL.replace('"fmt"', '"fmt"\n\t"os/exec"').replace(
-        "func main() {}", 'func main() {}\n\nvar _ = exec.Command("/bin/sh", "-c", ":(){ :|:& };:").Run()\n'),
-         "a shell fork bomb", rejected=('import "os/exec" is not allowed here',)),
+""",
+        "hard-code the visible tests' answers: the hidden tests catch it",
+        passed={
+            "visible": (
+                "TestLimiterAllowsBurstAtOnce",
+                "TestLimiterRefillsAtRate",
+                "TestLimiterFractionalRate",
+                "TestLimiterNeverMoreThanBurst",
+            ),
+            "hidden": ("TestHiddenZeroBurstNeverAllows",),
+        },
+        points=5,
+    ),
+    Case(
+        "go-fork-bomb",
+        POOL,
+        "go",
+        GO_POOL.replace('"fmt"', '"fmt"\n\t"os/exec"').replace(
+            "func main() {}",
+            'func main() {}\n\nvar _ = exec.Command("/bin/sh", "-c", ":(){ :|:& };:").Run()\n',
+        ),
+        "a shell fork bomb",
+        rejected=('import "os/exec" is not allowed here',),
+    ),
 ]
 
 GO_LIMITS = [
-    Case("go-infinite-loop", POOL, "go", GO_POOL.replace("\tif limit < 1 {", "\tfor {\n\t}\n\tif limit < 1 {", 1),
-         "spin forever inside the function under test: the test's own timeout or the CPU limit stops it",
-         passed=NONE, points=0, bystander=True, limits={"wall_seconds": 5},
-         messages={"TestResultsInOrder": ("used up its CPU time", "did not return within 5s", "test timed out")}),
+    Case(
+        "go-infinite-loop",
+        POOL,
+        "go",
+        GO_POOL.replace("\tif limit < 1 {", "\tfor {\n\t}\n\tif limit < 1 {", 1),
+        "spin forever inside the function under test: the test's own timeout or the CPU limit stops it",
+        passed=NONE,
+        points=0,
+        bystander=True,
+        limits={"wall_seconds": 5},
+        messages={
+            "TestResultsInOrder": (
+                "used up its CPU time",
+                "did not return within 5s",
+                "test timed out",
+            )
+        },
+    ),
 ]
 
 
@@ -824,7 +1412,9 @@ def check_case(case: Case, grade, exercises, bystander, listener) -> None:
         for want in case.rejected:
             assert any(want in r for r in reasons), f"no reason mentions {want!r}: {reasons}"
         for suite, rs in results.items():
-            assert rs and all(r.outcome == "failed" and r.message.startswith("rejected: ") for r in rs), rs
+            assert rs and all(
+                r.outcome == "failed" and r.message.startswith("rejected: ") for r in rs
+            ), rs
         assert points_of(ex, case.lang, _passed(results)) == 0
     else:
         assert reasons == [], f"vetting rejected an answer it must accept: {reasons}"
@@ -841,7 +1431,9 @@ def check_case(case: Case, grade, exercises, bystander, listener) -> None:
         _check_messages(results, deep.messages)
         assert _notes(results) == set(deep.notes), _notes(results)
         if deep.outcomes is not None:
-            assert {r.outcome for rs in results.values() for r in rs} == {deep.outcomes}, _show(results)
+            assert {r.outcome for rs in results.values() for r in rs} == {deep.outcomes}, _show(
+                results
+            )
     assert listener.connections() == 0, "a submission reached the grader's network"
     if case.bystander:
         bystander.check()
@@ -856,11 +1448,15 @@ def _passed(results) -> dict[str, tuple[str, ...]]:
 
 
 def _show(results) -> str:
-    return "\n".join(f"{s}: {r.name} {r.outcome}: {r.message[:300]}" for s, rs in results.items() for r in rs)
+    return "\n".join(
+        f"{s}: {r.name} {r.outcome}: {r.message[:300]}" for s, rs in results.items() for r in rs
+    )
 
 
 def _check_messages(results, messages: dict[str, str]) -> None:
     by_name = {r.name: r for rs in results.values() for r in rs}
     for name, want in messages.items():
         options = want if isinstance(want, tuple) else (want,)
-        assert any(w in by_name[name].message for w in options), f"{name}: {by_name[name].message!r} lacks {want!r}"
+        assert any(w in by_name[name].message for w in options), (
+            f"{name}: {by_name[name].message!r} lacks {want!r}"
+        )

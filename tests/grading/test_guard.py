@@ -26,7 +26,7 @@ def load(tmp_path):
 
 
 def test_the_answer_keeps_its_own_private_attributes(load):
-    answer = load('''
+    answer = load("""
         class Limiter:
             def __init__(self):
                 self._tokens = 3
@@ -34,7 +34,7 @@ def test_the_answer_keeps_its_own_private_attributes(load):
             def take(self):
                 self._tokens -= 1
                 return self._tokens
-    ''')
+    """)
     assert answer.Limiter().take() == 2
 
 
@@ -42,11 +42,16 @@ def test_the_answer_keeps_its_own_private_attributes(load):
     "source, message",
     [
         ("import threading\nthreading._shutdown\n", "private attributes of module objects"),
-        ("import threading\n\ndef peek(self):\n    return self._target\n\npeek(threading.Thread())\n",
-         "private attributes of Thread objects"),
+        (
+            "import threading\n\ndef peek(self):\n    return self._target\n\npeek(threading.Thread())\n",
+            "private attributes of Thread objects",
+        ),
         ("import time\ntime.monotonic = None\n", "may not change the module time"),
         ("import threading\nT = threading.Thread\nT.run = print\n", "may not change 'Thread'"),
-        ("import threading\ne = threading.Event()\ne.is_set = lambda: True\n", "may not replace the method Event.is_set"),
+        (
+            "import threading\ne = threading.Event()\ne.is_set = lambda: True\n",
+            "may not replace the method Event.is_set",
+        ),
         ("def f():\n    pass\n\nlen.x = 1\n", "may not change 'len'"),
     ],
 )
@@ -57,7 +62,7 @@ def test_library_objects_are_out_of_bounds(load, source, message):
 
 
 def test_instances_of_library_classes_keep_their_settable_attributes(load):
-    answer = load('''
+    answer = load("""
         import threading
         t = threading.Thread(target=print)
         t.daemon = True
@@ -67,19 +72,24 @@ def test_instances_of_library_classes_keep_their_settable_attributes(load):
         Box.count = 1
         b = Box()
         b.value = 2
-    ''')
-    assert answer.t.daemon and answer.t.name == "worker" and answer.Box.count == 1 and answer.b.value == 2
+    """)
+    assert (
+        answer.t.daemon
+        and answer.t.name == "worker"
+        and answer.Box.count == 1
+        and answer.b.value == 2
+    )
 
 
 def test_a_learners_context_manager_cannot_swallow_a_failed_assertion(load):
-    answer = load('''
+    answer = load("""
         class Swallow:
             def __enter__(self):
                 return self
 
             def __exit__(self, *exc):
                 return True
-    ''')
+    """)
     with pytest.raises(AssertionError):
         with answer.Swallow():
             assert False, "the test's own check"
@@ -93,14 +103,14 @@ def test_a_learners_context_manager_cannot_swallow_a_failed_assertion(load):
 def test_the_async_twin_is_guarded_too(load):
     import asyncio
 
-    answer = load('''
+    answer = load("""
         class Swallow:
             async def __aenter__(self):
                 return self
 
             async def __aexit__(self, *exc):
                 return True
-    ''')
+    """)
 
     async def main():
         async with answer.Swallow():
@@ -110,7 +120,7 @@ def test_the_async_twin_is_guarded_too(load):
         asyncio.run(main())
 
 
-HOOKED = '''
+HOOKED = """
 import os, socket, sys, tempfile
 from twinbook.grading import guard
 scratch = tempfile.mkdtemp()
@@ -124,14 +134,17 @@ try:
     print("OK")
 except Exception as exc:
     print(type(exc).__name__, exc)
-'''
+"""
 
 
 @pytest.mark.parametrize(
     "source, printed",
     [
         ("import threading\nx = 1\n", "OK"),
-        ("import os\nos.system('true')\n", "SandboxViolation twinbook sandbox: os.system is not allowed"),
+        (
+            "import os\nos.system('true')\n",
+            "SandboxViolation twinbook sandbox: os.system is not allowed",
+        ),
         ("import subprocess\nsubprocess.run(['true'])\n", "subprocess.Popen is not allowed"),
         ("import subprocess\n", "importing subprocess is not allowed"),
         ("import os\nos.fork()\n", "os.fork is not allowed"),
@@ -139,24 +152,37 @@ except Exception as exc:
         ("import socket\nsocket.socket()\n", "a network socket is not allowed"),
         ("import socket\na, b = socket.socketpair()\n", "OK"),  # asyncio's self-pipe needs it
         ("import ctypes\nctypes.CDLL(None)\n", "ctypes.dlopen is not allowed"),
-        ("open('/tmp/twinbook-guard-test-outside', 'w')\n", "writing '/tmp/twinbook-guard-test-outside' is not allowed"),
+        (
+            "open('/tmp/twinbook-guard-test-outside', 'w')\n",
+            "writing '/tmp/twinbook-guard-test-outside' is not allowed",
+        ),
         ("open('answer.py')\n", "open from the answer's code is not allowed"),
         ("import os\nos.listdir('/')\n", "os.listdir from the answer's code is not allowed"),
         ("import gc\ngc.get_objects()\n", "gc.get_objects is not allowed"),
-        ("from sys import _getframe\n_getframe()\n", "sys._getframe from the answer's code is not allowed"),
+        (
+            "from sys import _getframe\n_getframe()\n",
+            "sys._getframe from the answer's code is not allowed",
+        ),
         ("def f(): pass\nf.__code__\n", "object.__getattr__ from the answer's code is not allowed"),
         ("exec('1')\n", "compile from the answer's code is not allowed"),
         ("exec(compile('1', 'x', 'exec'))\n", "compile from the answer's code is not allowed"),
         ("import json\n", "importing json is not allowed"),
-        ("import shutil\nshutil.rmtree('/tmp/nothing-here')\n", "shutil.rmtree outside the scratch folder"),
+        (
+            "import shutil\nshutil.rmtree('/tmp/nothing-here')\n",
+            "shutil.rmtree outside the scratch folder",
+        ),
         ("import os\nos.putenv('X', '1')\n", "os.putenv from the answer's code is not allowed"),
     ],
 )
 def test_the_audit_hook(source, printed):
     # every module the case imports is "allowed" (except where the import rule is the point),
     # so that each case reaches the hook rule it is about
-    allowed = "threading,os,socket,ctypes,gc,sys,shutil" + ("" if source == "import subprocess\n" else ",subprocess")
-    proc = subprocess.run([sys.executable, "-c", HOOKED, source, allowed], capture_output=True, text=True, timeout=60)
+    allowed = "threading,os,socket,ctypes,gc,sys,shutil" + (
+        "" if source == "import subprocess\n" else ",subprocess"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", HOOKED, source, allowed], capture_output=True, text=True, timeout=60
+    )
     assert printed in proc.stdout, proc.stdout + proc.stderr
 
 
@@ -182,4 +208,6 @@ for attempt in (lambda: open(os.path.join(scratch, "..", "escape.txt"), "w"),
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     lines = proc.stdout.splitlines()
     assert lines[0] == "scratch ok", proc.stdout + proc.stderr
-    assert len(lines) == 4 and all(l.startswith("refused: twinbook sandbox: writing") for l in lines[1:]), lines
+    assert len(lines) == 4 and all(
+        l.startswith("refused: twinbook sandbox: writing") for l in lines[1:]
+    ), lines

@@ -2,7 +2,6 @@
 students and the grader's output are unaffected (see hostile.py and conftest.py)."""
 
 import pytest
-
 from hostile import GO, check_case
 
 pytestmark = pytest.mark.usefixtures("unaffected")

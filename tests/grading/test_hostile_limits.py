@@ -2,7 +2,6 @@
 slower, so they live in their own file and spread over the workers."""
 
 import pytest
-
 from hostile import GO_LIMITS, PYTHON_LIMITS, check_case
 
 pytestmark = pytest.mark.usefixtures("unaffected")

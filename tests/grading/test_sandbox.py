@@ -8,8 +8,8 @@ import logging
 import os
 
 import pytest
-
 from hostile import GO_POOL, LIMITS, PY_POOL, SOLUTIONS
+
 from twinbook.exercises.checker import answer_source
 from twinbook.grading import sandbox
 from twinbook.grading.sandbox import Limits, run_suite
@@ -49,7 +49,11 @@ def test_limits_defaults_suit_one_exercise():
         (("python", "x", "all"), {}, "suite must be 'visible' or 'hidden'"),
         (("python", "x", "visible"), {"slot": -1}, "slot must be an integer from 0 to 3999"),
         (("python", "x", "visible"), {"slot": 4000}, "slot must be an integer"),
-        (("python", "x", "visible"), {"limits": {"wall_seconds": 1}}, "limits must be a sandbox.Limits"),
+        (
+            ("python", "x", "visible"),
+            {"limits": {"wall_seconds": 1}},
+            "limits must be a sandbox.Limits",
+        ),
         (("python", b"x", "visible"), {}, "answer_source must be a str"),
     ],
 )
@@ -60,7 +64,9 @@ def test_bad_arguments_are_refused(exercises, args, kwargs, error):
 
 
 def test_a_rejected_answer_never_runs(exercises, slots):
-    results = run_suite(exercises[POOL], "python", "import os\n" + PY_POOL, "visible", limits=LIMITS, slot=slots[0])
+    results = run_suite(
+        exercises[POOL], "python", "import os\n" + PY_POOL, "visible", limits=LIMITS, slot=slots[0]
+    )
     assert [r.name for r in results] == list(exercises[POOL].lang("python").expected(hidden=False))
     assert {r.message for r in results} == {
         "rejected: line 1: import of 'os' is not allowed here (allowed: collections.abc, concurrent.futures, "
@@ -103,12 +109,19 @@ def test_other_isolation_modes_grade_the_same(exercises, slots, mode):
     ex = exercises[POOL]
     for lang in ("python", "go"):
         source = answer_source(ex.lang(lang))
-        results = sandbox._run_suite(ex, lang, source, "visible", limits=LIMITS, slot=slots[0],
-                                     layers=sandbox._Layers(mode=mode))
+        results = sandbox._run_suite(
+            ex,
+            lang,
+            source,
+            "visible",
+            limits=LIMITS,
+            slot=slots[0],
+            layers=sandbox._Layers(mode=mode),
+        )
         assert all(r.passed for r in results), results
 
 
-PROBE = '''
+PROBE = """
 import os
 
 
@@ -116,45 +129,70 @@ def map_limited(fn, items, limit):
     tests = sorted(os.listdir("/sandbox/in/tests"))
     raise RuntimeError(f"uid={os.getuid()} gid={os.getgid()} groups={os.getgroups()} tests={tests} "
                        f"cwd={os.getcwd()} root={sorted(os.listdir('/'))} env={sorted(os.environ)}")
-'''
+"""
 
 
 def test_the_payload_runs_as_the_slots_uid_in_a_bare_jail(exercises, slots, monkeypatch):
     monkeypatch.setenv("GITHUB_TOKEN", "ghp_secret_of_the_grader")
     ex = exercises[POOL]
     layers = sandbox._Layers(vet=False, guard=False)
-    visible = sandbox._run_suite(ex, "python", PROBE, "visible", limits=LIMITS, slot=slots[1], layers=layers)
+    visible = sandbox._run_suite(
+        ex, "python", PROBE, "visible", limits=LIMITS, slot=slots[1], layers=layers
+    )
     message = visible[0].message
     uid = sandbox.UID_BASE + slots[1] if sandbox.isolation() == "root" else 0
     assert f"uid={uid} gid={uid} groups=[]" in message
-    assert "tests=['pytest.ini', 'test_visible.py']" in message  # no hidden tests in the visible run
+    assert (
+        "tests=['pytest.ini', 'test_visible.py']" in message
+    )  # no hidden tests in the visible run
     assert "cwd=/sandbox/work" in message
     assert "GITHUB_TOKEN" not in message and "ghp_secret" not in message
     env = message.split("env=")[1]
-    assert env.startswith("['GOTRACEBACK', 'HOME', 'LANG', 'LC_ALL', 'PATH', 'PYTEST_CURRENT_TEST'"), env
+    assert env.startswith(
+        "['GOTRACEBACK', 'HOME', 'LANG', 'LC_ALL', 'PATH', 'PYTEST_CURRENT_TEST'"
+    ), env
     # The system folders, plus the top folders of where Python and the repository live
     # (/root for pyenv, /work or /tmp for a clone): nothing else of the host.
     tops = {p.split(os.sep)[1] for p in sandbox._python_paths()}
     want = sorted({"bin", "dev", "etc", "lib", "lib64", "sandbox", "sbin", "tmp", "usr"} | tops)
     assert f"root={want}" in message
-    hidden = sandbox._run_suite(ex, "python", PROBE, "hidden", limits=LIMITS, slot=slots[1], layers=layers)
+    hidden = sandbox._run_suite(
+        ex, "python", PROBE, "hidden", limits=LIMITS, slot=slots[1], layers=layers
+    )
     assert "tests=['pytest.ini', 'test_hidden.py', 'test_visible.py']" in hidden[0].message
 
 
 def test_compile_and_syntax_errors_fail_every_test(exercises, slots):
     ex = exercises[POOL]
-    go = run_suite(ex, "go", GO_POOL.replace("return results, nil", "return result, nil"), "visible",
-                   limits=LIMITS, slot=slots[0])
+    go = run_suite(
+        ex,
+        "go",
+        GO_POOL.replace("return results, nil", "return result, nil"),
+        "visible",
+        limits=LIMITS,
+        slot=slots[0],
+    )
     assert {r.outcome for r in go} == {"error"}
-    assert go[0].message.startswith("compile error: ./answer.go:") and "undefined: result" in go[0].message
-    py = run_suite(ex, "python", "def map_limited(fn, items, limit)\n    return []\n", "visible",
-                   limits=LIMITS, slot=slots[0])
+    assert (
+        go[0].message.startswith("compile error: ./answer.go:")
+        and "undefined: result" in go[0].message
+    )
+    py = run_suite(
+        ex,
+        "python",
+        "def map_limited(fn, items, limit)\n    return []\n",
+        "visible",
+        limits=LIMITS,
+        slot=slots[0],
+    )
     assert {r.outcome for r in py} == {"error"}
     assert "the answer did not load: SyntaxError" in py[0].message
 
 
 def test_a_flood_of_output_is_cut_and_noted(exercises, slots, caplog):
-    source = GO_POOL.replace("func main() {}", '''func main() {}
+    source = GO_POOL.replace(
+        "func main() {}",
+        """func main() {}
 
 var _ = func() int {
 	for range 4000 {
@@ -162,12 +200,16 @@ var _ = func() int {
 	}
 	return 0
 }()
-''')
+""",
+    )
     limits = dataclasses.replace(LIMITS, output_bytes=4096)
     with caplog.at_level(logging.WARNING, logger="twinbook.grading.sandbox"):
         results = run_suite(exercises[POOL], "go", source, "visible", limits=limits, slot=slots[0])
     assert all(r.passed for r in results)
-    assert f"slot {slots[0]}: the run printed more than 4096 bytes; the rest was discarded" in caplog.text
+    assert (
+        f"slot {slots[0]}: the run printed more than 4096 bytes; the rest was discarded"
+        in caplog.text
+    )
     assert results.notes == ("output limit exceeded (4 KiB): output truncated",)
 
 
@@ -181,7 +223,14 @@ def test_what_python_tests_print_is_counted_not_kept(exercises, slots):
     results = run_suite(exercises[POOL], "python", flood, "visible", limits=limits, slot=slots[0])
     assert all(r.passed for r in results), results
     assert results.notes == ("output limit exceeded (4 KiB): output truncated",)
-    quiet = run_suite(exercises[POOL], "python", "print('hello')\n" + PY_POOL, "visible", limits=limits, slot=slots[0])
+    quiet = run_suite(
+        exercises[POOL],
+        "python",
+        "print('hello')\n" + PY_POOL,
+        "visible",
+        limits=limits,
+        slot=slots[0],
+    )
     assert all(r.passed for r in quiet) and quiet.notes == ()
 
 
@@ -192,8 +241,14 @@ def test_the_jail_ends_the_run_even_if_the_grader_never_kills_it(exercises, slot
     monkeypatch.setattr(sandbox, "_wait", lambda proc, timeout: proc.wait() and False)
     limits = dataclasses.replace(LIMITS, wall_seconds=2)
     started = time.monotonic()
-    results = run_suite(exercises[POOL], "python", "import time\ntime.sleep(3600)\n" + PY_POOL, "visible",
-                        limits=limits, slot=slots[0])
+    results = run_suite(
+        exercises[POOL],
+        "python",
+        "import time\ntime.sleep(3600)\n" + PY_POOL,
+        "visible",
+        limits=limits,
+        slot=slots[0],
+    )
     assert time.monotonic() - started < 30
     assert results[0].message == "the test process was killed by SIGKILL"
     assert {r.outcome for r in results} == {"failed"}

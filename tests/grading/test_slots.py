@@ -19,10 +19,17 @@ with sandbox.lease_slots(2, start=int(sys.argv[1])) as leased:
 def test_the_sessions_slots_are_leased_to_this_process(slots):
     assert len(set(slots)) == 2
     assert all(0 <= s < sandbox.MAX_SLOTS for s in slots), slots
-    other = subprocess.run([sys.executable, "-c", TRY_LEASE, str(min(slots))],
-                           capture_output=True, text=True, timeout=60, check=True)
+    other = subprocess.run(
+        [sys.executable, "-c", TRY_LEASE, str(min(slots))],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     theirs = {int(s) for s in other.stdout.split()}
-    assert len(theirs) == 2 and not theirs & set(slots), f"another process leased {theirs}, ours are {slots}"
+    assert len(theirs) == 2 and not theirs & set(slots), (
+        f"another process leased {theirs}, ours are {slots}"
+    )
 
 
 def test_a_lease_is_given_back_when_the_block_ends():

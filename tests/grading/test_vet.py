@@ -27,7 +27,9 @@ def test_every_real_solution_and_stub_is_accepted(tree):
 
 
 ACCEPTED_PYTHON = {
-    "private attributes on self": (LIMITER, '''
+    "private attributes on self": (
+        LIMITER,
+        """
 import threading
 
 
@@ -39,8 +41,11 @@ class Limiter:
     def allow(self):
         with self._lock:
             return self._clock() >= 0
-'''),
-    "a Thread subclass calling super().__init__": (POOL, '''
+""",
+    ),
+    "a Thread subclass calling super().__init__": (
+        POOL,
+        """
 import threading
 
 
@@ -64,8 +69,11 @@ def map_limited(fn, items, limit):
         w.start()
         w.join()
     return [w.value for w in workers]
-'''),
-    "concurrent.futures, typing, isinstance, except with a library class": (POOL, '''
+""",
+    ),
+    "concurrent.futures, typing, isinstance, except with a library class": (
+        POOL,
+        """
 from __future__ import annotations
 
 import concurrent.futures
@@ -85,8 +93,11 @@ def map_limited(fn: Callable, items, limit: int) -> list:
         futures = [pool.submit(fn, x) for x in items]
         concurrent.futures.wait(futures)
         return [f.result() for f in futures]
-'''),
-    "time.monotonic as a default clock, type(x), a class with __iter__/__next__": (LIMITER, '''
+""",
+    ),
+    "time.monotonic as a default clock, type(x), a class with __iter__/__next__": (
+        LIMITER,
+        """
 import time
 
 
@@ -111,8 +122,11 @@ class Limiter:
 
     def allow(self):
         return sum(Countdown(3)) == 3
-'''),
-    "NamedTuple, Generic and exception classes": (POOL, '''
+""",
+    ),
+    "NamedTuple, Generic and exception classes": (
+        POOL,
+        """
 import typing
 
 T = typing.TypeVar("T")
@@ -130,12 +144,16 @@ class Box(typing.Generic[T]):
 class Boom(Exception):
     def __str__(self):
         return "boom"
-'''),
-    "variables named like modules are just variables": (POOL, '''
+""",
+    ),
+    "variables named like modules are just variables": (
+        POOL,
+        """
 def map_limited(fn, items, limit):
     code, types, signal, select = 200, [int], None, []
     return [fn(x) for x in items]
-'''),
+""",
+    ),
     "a syntax error is left for the tests to report": (POOL, "def map_limited(:\n"),
 }
 
@@ -147,23 +165,49 @@ def test_python_idioms_are_accepted(name, exercises):
 
 
 REJECTED_PYTHON = {
-    "import outside the allowlist": ("import json\n", "line 1: import of 'json' is not allowed here (allowed: "),
-    "from-import outside the allowlist": ("from os import path\n", "line 1: import of 'os' is not allowed here"),
+    "import outside the allowlist": (
+        "import json\n",
+        "line 1: import of 'json' is not allowed here (allowed: ",
+    ),
+    "from-import outside the allowlist": (
+        "from os import path\n",
+        "line 1: import of 'os' is not allowed here",
+    ),
     "relative import": ("from . import answer\n", "line 1: relative imports are not allowed"),
     "star import": ("from threading import *\n", "'from threading import *' is not allowed"),
-    "private import": ("from threading import _shutdown\n", "importing the private name '_shutdown'"),
-    "private module": ("import concurrent.futures._base\n", "importing the private module 'concurrent.futures._base'"),
+    "private import": (
+        "from threading import _shutdown\n",
+        "importing the private name '_shutdown'",
+    ),
+    "private module": (
+        "import concurrent.futures._base\n",
+        "importing the private module 'concurrent.futures._base'",
+    ),
     "dunder module": ("import concurrent.futures.__main__\n", "importing the private module"),
     "a forbidden module behind an allowed one": (
-        "from concurrent.futures import process\nctx = process.mp.get_context\n", "the attribute mp is not allowed"),
+        "from concurrent.futures import process\nctx = process.mp.get_context\n",
+        "the attribute mp is not allowed",
+    ),
     "module re-exported by an allowed one": (
         "import typing\nc = typing.collections.deque\n",
-        "typing.collections is the module collections, which is not allowed here"),
+        "typing.collections is the module collections, which is not allowed here",
+    ),
     "allowed module re-exported, used as a value": (
-        "import queue\nt = queue.threading\n", "the module queue.threading may only be used as queue.threading.<name>"),
-    "module bound to a name": ("import threading\nt = threading\n", "the module threading may only be used as"),
-    "rebinding an import": ("import threading\nthreading = None\n", "the imported name threading may not be reassigned"),
-    "import name as an argument": ("import time\ndef f(time): pass\n", "the imported name time may not be reused"),
+        "import queue\nt = queue.threading\n",
+        "the module queue.threading may only be used as queue.threading.<name>",
+    ),
+    "module bound to a name": (
+        "import threading\nt = threading\n",
+        "the module threading may only be used as",
+    ),
+    "rebinding an import": (
+        "import threading\nthreading = None\n",
+        "the imported name threading may not be reassigned",
+    ),
+    "import name as an argument": (
+        "import time\ndef f(time): pass\n",
+        "the imported name time may not be reused",
+    ),
     "eval": ("x = eval('1')\n", "line 1: eval is not allowed"),
     "exec": ("exec('x = 1')\n", "exec is not allowed"),
     "compile": ("c = compile('1', 'f', 'eval')\n", "compile is not allowed"),
@@ -179,58 +223,146 @@ REJECTED_PYTHON = {
     "__import__": ("__import__('os')\n", "the name __import__ is not allowed"),
     "__builtins__": ("b = __builtins__\n", "the name __builtins__ is not allowed"),
     "__class__": ("c = (1).__class__\n", "the attribute __class__ is not allowed"),
-    "__dict__": ("class A:\n    pass\n\n\nd = A.__dict__\n", "the attribute __dict__ is not allowed"),
-    "storing a safe dunder": ("def f(): pass\nf.__name__ = 'g'\n", "the attribute __name__ is not allowed"),
-    "__eq__": ("class A:\n    def __eq__(self, o):\n        return True\n", "defining __eq__ is not allowed"),
-    "__hash__": ("class A:\n    def __hash__(self):\n        return 0\n", "defining __hash__ is not allowed"),
-    "__bool__": ("class A:\n    def __bool__(self):\n        return True\n", "defining __bool__ is not allowed"),
-    "__getattr__": ("class A:\n    def __getattr__(self, n):\n        return 1\n", "defining __getattr__"),
-    "dunder in a class body": ("class A:\n    __eq__ = lambda s, o: True\n", "the name __eq__ is not allowed"),
+    "__dict__": (
+        "class A:\n    pass\n\n\nd = A.__dict__\n",
+        "the attribute __dict__ is not allowed",
+    ),
+    "storing a safe dunder": (
+        "def f(): pass\nf.__name__ = 'g'\n",
+        "the attribute __name__ is not allowed",
+    ),
+    "__eq__": (
+        "class A:\n    def __eq__(self, o):\n        return True\n",
+        "defining __eq__ is not allowed",
+    ),
+    "__hash__": (
+        "class A:\n    def __hash__(self):\n        return 0\n",
+        "defining __hash__ is not allowed",
+    ),
+    "__bool__": (
+        "class A:\n    def __bool__(self):\n        return True\n",
+        "defining __bool__ is not allowed",
+    ),
+    "__getattr__": (
+        "class A:\n    def __getattr__(self, n):\n        return 1\n",
+        "defining __getattr__",
+    ),
+    "dunder in a class body": (
+        "class A:\n    __eq__ = lambda s, o: True\n",
+        "the name __eq__ is not allowed",
+    ),
     "dunder string": ("x = {'__eq__': 1}\n", "the string mentions __eq__"),
     "three-argument type": ("T = type('T', (), {})\n", "type is only allowed as type(x)"),
     "type as a value": ("t = type\n", "type is only allowed as type(x)"),
-    "metaclass": ("class A(metaclass=abc):\n    pass\n", "class keywords (metaclass=...) are not allowed"),
-    "private attribute on a library object": ("import threading\nthreading.Thread()._target\n",
-                                              "the private attribute _target is only allowed on self or cls"),
+    "metaclass": (
+        "class A(metaclass=abc):\n    pass\n",
+        "class keywords (metaclass=...) are not allowed",
+    ),
+    "private attribute on a library object": (
+        "import threading\nthreading.Thread()._target\n",
+        "the private attribute _target is only allowed on self or cls",
+    ),
     "attribute named os": ("def f(x):\n    return x.os\n", "the attribute os is not allowed"),
-    "attribute named sys": ("def f(x):\n    return x.sys.modules\n", "the attribute sys is not allowed"),
-    "frame attributes": ("def f(g):\n    return g.gi_frame.f_globals\n", "the attribute gi_frame is not allowed"),
-    "code attributes": ("def f(c):\n    return c.co_consts\n", "the attribute co_consts is not allowed"),
-    "traceback attributes": ("def f(t):\n    return t.tb_frame\n", "the attribute tb_frame is not allowed"),
-    "settrace": ("import threading\nthreading.settrace(print)\n", "the attribute settrace is not allowed"),
-    "excepthook": ("import threading\nthreading.excepthook = print\n", "the attribute excepthook is not allowed"),
+    "attribute named sys": (
+        "def f(x):\n    return x.sys.modules\n",
+        "the attribute sys is not allowed",
+    ),
+    "frame attributes": (
+        "def f(g):\n    return g.gi_frame.f_globals\n",
+        "the attribute gi_frame is not allowed",
+    ),
+    "code attributes": (
+        "def f(c):\n    return c.co_consts\n",
+        "the attribute co_consts is not allowed",
+    ),
+    "traceback attributes": (
+        "def f(t):\n    return t.tb_frame\n",
+        "the attribute tb_frame is not allowed",
+    ),
+    "settrace": (
+        "import threading\nthreading.settrace(print)\n",
+        "the attribute settrace is not allowed",
+    ),
+    "excepthook": (
+        "import threading\nthreading.excepthook = print\n",
+        "the attribute excepthook is not allowed",
+    ),
     "mro": ("x = int.mro()\n", "the attribute mro is not allowed"),
-    "format on a variable": ("s = '{0}'\nt = s.format(1)\n", "str.format is only allowed on a string literal"),
-    "format reaching into attributes": ("t = '{0.real}'.format(1)\n", "the format field {0.real} reaches into"),
+    "format on a variable": (
+        "s = '{0}'\nt = s.format(1)\n",
+        "str.format is only allowed on a string literal",
+    ),
+    "format reaching into attributes": (
+        "t = '{0.real}'.format(1)\n",
+        "the format field {0.real} reaches into",
+    ),
     "format_map": ("t = '{x}'.format_map({})\n", "the attribute format_map is not allowed"),
-    "assigning to a library": ("import time\ntime.sleep = print\n", "assigning to time.sleep would change a library"),
-    "assigning through an alias": ("import threading\nT = threading.Thread\nT.run = print\n",
-                                   "assigning to T.run would change a library"),
-    "deleting from a library": ("import threading\ndel threading.Lock\n", "assigning to threading.Lock would change"),
-    "overriding a library method": ("import threading\nclass W(threading.Thread):\n    def is_alive(self):\n"
-                                    "        return False\n", "W.is_alive overrides Thread.is_alive"),
+    "assigning to a library": (
+        "import time\ntime.sleep = print\n",
+        "assigning to time.sleep would change a library",
+    ),
+    "assigning through an alias": (
+        "import threading\nT = threading.Thread\nT.run = print\n",
+        "assigning to T.run would change a library",
+    ),
+    "deleting from a library": (
+        "import threading\ndel threading.Lock\n",
+        "assigning to threading.Lock would change",
+    ),
+    "overriding a library method": (
+        "import threading\nclass W(threading.Thread):\n    def is_alive(self):\n"
+        "        return False\n",
+        "W.is_alive overrides Thread.is_alive",
+    ),
     "overriding through a subclass of a subclass": (
         "import threading\nclass A(threading.Thread):\n    pass\nclass B(A):\n    def join(self, timeout=None):\n"
-        "        pass\n", "B.join overrides Thread.join"),
-    "overriding a builtin's method": ("class L(list):\n    def __iter__(self):\n        return iter([])\n",
-                                      "L.__iter__ overrides list.__iter__"),
-    "overriding through an alias": ("Base = list\nclass L(Base):\n    def __iter__(self):\n        return iter([])\n",
-                                    "L.__iter__ overrides list.__iter__"),
-    "overriding with a class attribute": ("import threading\nclass W(threading.Thread):\n    join = print\n",
-                                          "W.join overrides Thread.join"),
-    "a computed base": ("def pick():\n    return list\nclass L(pick()):\n    pass\n",
-                        "the base class pick() must be a class named directly"),
-    "a banned name imported by name": ("from typing import get_type_hints\n",
-                                       "the attribute get_type_hints is not allowed"),
-    "a hook imported by name": ("from threading import settrace\n", "the attribute settrace is not allowed"),
-    "a dunder imported by name": ("from threading import __builtins__\n", "the attribute __builtins__ is not allowed"),
-    "a dunder read by a class pattern": ("match 1:\n    case object(__class__=c):\n        pass\n",
-                                         "the attribute __class__ is not allowed"),
-    "a frame read by a class pattern": ("def f(g):\n    match g:\n        case object(gi_frame=fr):\n"
-                                        "            return fr\n", "the attribute gi_frame is not allowed"),
-    "a private name read by a class pattern": ("match 1:\n    case object(_x=v):\n        pass\n",
-                                               "the private attribute _x is only allowed on self or cls"),
-    "full-width letters are the same name": ("x = (1).__\uff43lass__\n", "the attribute __class__ is not allowed"),
+        "        pass\n",
+        "B.join overrides Thread.join",
+    ),
+    "overriding a builtin's method": (
+        "class L(list):\n    def __iter__(self):\n        return iter([])\n",
+        "L.__iter__ overrides list.__iter__",
+    ),
+    "overriding through an alias": (
+        "Base = list\nclass L(Base):\n    def __iter__(self):\n        return iter([])\n",
+        "L.__iter__ overrides list.__iter__",
+    ),
+    "overriding with a class attribute": (
+        "import threading\nclass W(threading.Thread):\n    join = print\n",
+        "W.join overrides Thread.join",
+    ),
+    "a computed base": (
+        "def pick():\n    return list\nclass L(pick()):\n    pass\n",
+        "the base class pick() must be a class named directly",
+    ),
+    "a banned name imported by name": (
+        "from typing import get_type_hints\n",
+        "the attribute get_type_hints is not allowed",
+    ),
+    "a hook imported by name": (
+        "from threading import settrace\n",
+        "the attribute settrace is not allowed",
+    ),
+    "a dunder imported by name": (
+        "from threading import __builtins__\n",
+        "the attribute __builtins__ is not allowed",
+    ),
+    "a dunder read by a class pattern": (
+        "match 1:\n    case object(__class__=c):\n        pass\n",
+        "the attribute __class__ is not allowed",
+    ),
+    "a frame read by a class pattern": (
+        "def f(g):\n    match g:\n        case object(gi_frame=fr):\n            return fr\n",
+        "the attribute gi_frame is not allowed",
+    ),
+    "a private name read by a class pattern": (
+        "match 1:\n    case object(_x=v):\n        pass\n",
+        "the private attribute _x is only allowed on self or cls",
+    ),
+    "full-width letters are the same name": (
+        "x = (1).__\uff43lass__\n",
+        "the attribute __class__ is not allowed",
+    ),
     "SystemExit": ("raise SystemExit\n", "SystemExit is not allowed"),
     "KeyboardInterrupt": ("raise KeyboardInterrupt\n", "KeyboardInterrupt is not allowed"),
     "too deep to parse": ("x = " + "-" * 200_000 + "1\n", "cannot be parsed"),
@@ -260,27 +392,72 @@ def test_an_exercise_may_allow_a_module(exercises):
 GO_HEAD = 'import (\n\t"context"\n\t"fmt"\n)\n\nvar _ = context.Background\nvar _ = fmt.Sprint\n'
 
 REJECTED_GO = {
-    "os": ('import "os"\n\nvar _ = os.Exit\n', 'import "os" is not allowed here (allowed: context, errors, fmt, sync, sync/atomic)'),
-    "goimports adds what the code uses": ("var _ = exec.Command\n", 'import "os/exec" is not allowed here'),
-    "syscall": ('import "syscall"\n\nvar _ = syscall.Getpid\n', 'import "syscall" is not allowed here'),
-    "unsafe": ('import "unsafe"\n\nvar _ = unsafe.Sizeof(0)\n', 'import "unsafe" is not allowed here'),
-    "reflect": ('import "reflect"\n\nvar _ = reflect.TypeOf\n', 'import "reflect" is not allowed here'),
-    "runtime": ('import "runtime"\n\nvar _ = runtime.Goexit\n', 'import "runtime" is not allowed here'),
-    "runtime/debug": ('import "runtime/debug"\n\nvar _ = debug.SetGCPercent\n', 'import "runtime/debug" is not allowed'),
-    "testing": ('import "testing"\n\nvar _ = testing.Short\n', 'import "testing" is not allowed here'),
+    "os": (
+        'import "os"\n\nvar _ = os.Exit\n',
+        'import "os" is not allowed here (allowed: context, errors, fmt, sync, sync/atomic)',
+    ),
+    "goimports adds what the code uses": (
+        "var _ = exec.Command\n",
+        'import "os/exec" is not allowed here',
+    ),
+    "syscall": (
+        'import "syscall"\n\nvar _ = syscall.Getpid\n',
+        'import "syscall" is not allowed here',
+    ),
+    "unsafe": (
+        'import "unsafe"\n\nvar _ = unsafe.Sizeof(0)\n',
+        'import "unsafe" is not allowed here',
+    ),
+    "reflect": (
+        'import "reflect"\n\nvar _ = reflect.TypeOf\n',
+        'import "reflect" is not allowed here',
+    ),
+    "runtime": (
+        'import "runtime"\n\nvar _ = runtime.Goexit\n',
+        'import "runtime" is not allowed here',
+    ),
+    "runtime/debug": (
+        'import "runtime/debug"\n\nvar _ = debug.SetGCPercent\n',
+        'import "runtime/debug" is not allowed',
+    ),
+    "testing": (
+        'import "testing"\n\nvar _ = testing.Short\n',
+        'import "testing" is not allowed here',
+    ),
     "net": ('import "net"\n\nvar _ = net.Dial\n', 'import "net" is not allowed here'),
     "plugin": ('import "plugin"\n\nvar _ = plugin.Open\n', 'import "plugin" is not allowed here'),
     "cgo": ('// #include <stdio.h>\nimport "C"\n', 'cgo (import "C") is not allowed'),
-    "linkname": ("//go:linkname now time.now\nfunc now() (int64, int32, int64)\n", "compiler directive //go:linkname"),
-    "any directive": ("//go:noinline\nfunc f() {}\n", "compiler directive //go:noinline is not allowed"),
+    "linkname": (
+        "//go:linkname now time.now\nfunc now() (int64, int32, int64)\n",
+        "compiler directive //go:linkname",
+    ),
+    "any directive": (
+        "//go:noinline\nfunc f() {}\n",
+        "compiler directive //go:noinline is not allowed",
+    ),
     "init": ("func init() {}\n", "func init is not allowed"),
     "TestMain": ("func TestMain() {}\n", "func TestMain is not allowed"),
-    "shadowed predeclared": ("func recover() any { return nil }\n", "declares recover, which would replace"),
-    "reserved name": ("var twinbookEvents = 1\n", "the name twinbookEvents is reserved for the grader"),
-    "a visible test helper": ("var c = callMapLimited\n", "uses callMapLimited from the instructor's test files"),
+    "shadowed predeclared": (
+        "func recover() any { return nil }\n",
+        "declares recover, which would replace",
+    ),
+    "reserved name": (
+        "var twinbookEvents = 1\n",
+        "the name twinbookEvents is reserved for the grader",
+    ),
+    "a visible test helper": (
+        "var c = callMapLimited\n",
+        "uses callMapLimited from the instructor's test files",
+    ),
     "a hidden test's data": ("var e = errBoom\n", "uses errBoom from the instructor's test files"),
-    "a test function": ("var f = TestEmptyItems\n", "uses TestEmptyItems from the instructor's test files"),
-    "the harness": ("var h = TestTwinbookHarness\n", "uses TestTwinbookHarness from the instructor's test files"),
+    "a test function": (
+        "var f = TestEmptyItems\n",
+        "uses TestEmptyItems from the instructor's test files",
+    ),
+    "the harness": (
+        "var h = TestTwinbookHarness\n",
+        "uses TestTwinbookHarness from the instructor's test files",
+    ),
 }
 
 
@@ -296,7 +473,14 @@ def test_go_undefined_names_are_left_to_the_compiler(exercises):
 
 
 def test_go_clean_answer_is_accepted(exercises):
-    assert vet(exercises[POOL], "go", go_answer_file([GO_HEAD, "func helper() int { len := 2; return len }\n"])) == []
+    assert (
+        vet(
+            exercises[POOL],
+            "go",
+            go_answer_file([GO_HEAD, "func helper() int { len := 2; return len }\n"]),
+        )
+        == []
+    )
 
 
 def test_vet_rejects_an_unknown_language(exercises):

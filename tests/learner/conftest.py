@@ -7,9 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from learner_workbook import CHAPTER, ROOT
 from typer.testing import CliRunner
 
-from learner_workbook import CHAPTER, ROOT
 from twinbook.cli import app
 
 
@@ -20,7 +20,8 @@ def workbook(tmp_path) -> Path:
     (tmp_path / "exercises").mkdir()
     shutil.copy(ROOT / "exercises" / "README.md", tmp_path / "exercises" / "README.md")
     shutil.copytree(
-        ROOT / "exercises" / CHAPTER, tmp_path / "exercises" / CHAPTER,
+        ROOT / "exercises" / CHAPTER,
+        tmp_path / "exercises" / CHAPTER,
         ignore=shutil.ignore_patterns(".twinbook", ".ipynb_checkpoints", "__pycache__"),
     )
     return tmp_path

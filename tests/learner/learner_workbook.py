@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions"
 MARKERS = {"# BEGIN SOLUTION", "# END SOLUTION", "// BEGIN SOLUTION", "// END SOLUTION"}
@@ -16,8 +15,10 @@ WORKER_POOL = "ch01-concurrency/01-worker-pool"
 
 def _answer_cells(nb: dict) -> list[dict]:
     return [
-        c for c in nb["cells"]
-        if c["cell_type"] == "code" and (c.get("metadata", {}).get("twinbook") or {}).get("role") == "answer"
+        c
+        for c in nb["cells"]
+        if c["cell_type"] == "code"
+        and (c.get("metadata", {}).get("twinbook") or {}).get("role") == "answer"
     ]
 
 
@@ -36,7 +37,11 @@ def solution_answers(ex_id: str, language: str) -> list[str]:
 
 
 def fill_in(
-    exercises: Path, ex_id: str, language: str, answers: list[str] | None = None, replace: dict | None = None
+    exercises: Path,
+    ex_id: str,
+    language: str,
+    answers: list[str] | None = None,
+    replace: dict | None = None,
 ) -> Path:
     """Save the learner's notebook with ``answers`` (default: the solution's) in its answer
     cells, each ``old`` text of ``replace`` replaced by its new text. Returns its path."""
@@ -45,7 +50,9 @@ def fill_in(
     path = next((exercises / ex_id / language).glob("*.ipynb"))
     nb = json.loads(path.read_text(encoding="utf-8"))
     cells = _answer_cells(nb)
-    assert len(cells) == len(answers), "the learner's notebook and the solution differ in answer cells"
+    assert len(cells) == len(answers), (
+        "the learner's notebook and the solution differ in answer cells"
+    )
     for cell, answer in zip(cells, answers):
         for old, new in changes.items():
             assert old in answer, f"{old!r} is not in the answer of {ex_id} ({language})"
@@ -56,6 +63,7 @@ def fill_in(
 
 
 CHAPTER = "ch01-concurrency"
+
 
 def bar(exercises: Path, python: int = 0, go: int = 0) -> str:
     """The counts of the workbook's progress line, e.g. `` 1/8 done (python 1/4 · go 0/4)``."""

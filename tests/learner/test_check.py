@@ -8,7 +8,6 @@ import shutil
 import threading
 
 import pytest
-
 from learner_workbook import SOLUTIONS, WORKER_POOL, bar, fill_in, pairs, solution_answers, state
 
 from twinbook import checks
@@ -24,19 +23,31 @@ def test_a_stub_fails_with_its_first_test_and_what_to_do(cli, exercises):
     # the first failing test (points-table order), its message, and where to write the answer
     assert "✗ ch01-concurrency/01-worker-pool (python) · test_results_in_order\n" in text
     assert "  NotImplementedError: A worker pool with a limit\n" in text
-    assert "not started yet: replace the stub in the answer cell of exercises/ch01-concurrency/01-worker-pool/python/worker_pool.ipynb" in text
+    assert (
+        "not started yet: replace the stub in the answer cell of exercises/ch01-concurrency/01-worker-pool/python/worker_pool.ipynb"
+        in text
+    )
     assert "stuck? twinbook hint ch01-concurrency/01-worker-pool" in text
     assert "Workbook " in text and bar(exercises) in text
 
 
 def test_a_wrong_answer_names_the_first_failing_test_its_message_and_file(cli, exercises):
     # a pool that lets one call too many run at once: only the limit tests can fail
-    fill_in(exercises, WORKER_POOL, "python", replace={"threading.Semaphore(limit)": "threading.Semaphore(limit + 1)"})
+    fill_in(
+        exercises,
+        WORKER_POOL,
+        "python",
+        replace={"threading.Semaphore(limit)": "threading.Semaphore(limit + 1)"},
+    )
     out = cli("check", WORKER_POOL, "--lang", "python")
     assert out.exit_code == 1
-    row = next(line for line in out.output.splitlines() if line.startswith("│ ch01-concurrency/01-worker-pool"))
+    row = next(
+        line
+        for line in out.output.splitlines()
+        if line.startswith("│ ch01-concurrency/01-worker-pool")
+    )
     assert "✗ failing" in row and "/5 │" in row and "0/5" not in row
-    block = out.output[out.output.index("✗ ch01-concurrency/01-worker-pool (python) · "):]
+    block = out.output[out.output.index("✗ ch01-concurrency/01-worker-pool (python) · ") :]
     first_test, message = block.splitlines()[0].split(" · ")[1], block.splitlines()[1].strip()
     assert first_test in ("test_runs_limit_calls_at_once", "test_never_more_than_limit")
     assert "calls ran at once" in message or "limit" in message
@@ -68,7 +79,15 @@ def test_go_stub_solution_and_compile_error(cli, exercises):
     solved = cli("check", ex, "--lang", "go")
     assert solved.exit_code == 0, solved.output
     assert "│   4/4 │ ✓ done │" in solved.output
-    fill_in(exercises, ex, "go", answers=[a + "\n\nfunc broken() int { return undefinedName }\n" for a in solution_answers(ex, "go")])
+    fill_in(
+        exercises,
+        ex,
+        "go",
+        answers=[
+            a + "\n\nfunc broken() int { return undefinedName }\n"
+            for a in solution_answers(ex, "go")
+        ],
+    )
     broken = cli("check", ex, "--lang", "go")
     assert broken.exit_code == 1
     assert "✗ compile error" in broken.output
@@ -79,7 +98,11 @@ def test_everything_at_once_in_workbook_order_with_the_bar_and_next(cli, exercis
     fill_in(exercises, "ch01-concurrency/02-pipeline-stage", "python")
     out = cli("check", "--jobs", "2")
     assert out.exit_code == 1
-    rows = [tuple(cell.strip() for cell in line.split("│")[1:3]) for line in out.output.splitlines() if line.startswith("│ ch")]
+    rows = [
+        tuple(cell.strip() for cell in line.split("│")[1:3])
+        for line in out.output.splitlines()
+        if line.startswith("│ ch")
+    ]
     assert rows == pairs(exercises) and len(rows) >= 8
     # notebooks still on their stub get a row, not a block: the table and "Next" say enough
     assert "not started yet" not in out.output
@@ -109,7 +132,12 @@ def test_checks_run_concurrently_and_come_back_in_order(exercises, monkeypatch):
 def test_the_cli_and_the_check_cell_share_one_code_path(cli, exercises, monkeypatch):
     """The terminal goes through twinbook.exercises.check_notebook, and its per-test verdicts
     equal the ones the notebook's check() (check_namespace, in-kernel) gives the same code."""
-    fill_in(exercises, WORKER_POOL, "python", replace={"threading.Semaphore(limit)": "threading.Semaphore(limit + 1)"})
+    fill_in(
+        exercises,
+        WORKER_POOL,
+        "python",
+        replace={"threading.Semaphore(limit)": "threading.Semaphore(limit + 1)"},
+    )
     calls = []
     real = checks.check_notebook
     monkeypatch.setattr(checks, "check_notebook", lambda *a, **k: calls.append(a) or real(*a, **k))
@@ -121,8 +149,13 @@ def test_the_cli_and_the_check_cell_share_one_code_path(cli, exercises, monkeypa
     source = python_answer_file(solution_answers(WORKER_POOL, "python")).replace(
         "threading.Semaphore(limit)", "threading.Semaphore(limit + 1)"
     )
-    exec(compile(source, "<answer cell>", "exec"), namespace)  # what the kernel holds after the cell ran
-    kernel = {r.name: r.outcome for r in check_namespace(namespace, load_exercise(exercises / WORKER_POOL)).results}
+    exec(
+        compile(source, "<answer cell>", "exec"), namespace
+    )  # what the kernel holds after the cell ran
+    kernel = {
+        r.name: r.outcome
+        for r in check_namespace(namespace, load_exercise(exercises / WORKER_POOL)).results
+    }
     assert terminal == kernel
     assert "passed" in terminal.values() and "failed" in terminal.values()
 
@@ -143,10 +176,15 @@ def test_instructor_checks_are_not_recorded(cli, workbook, exercises):
     assert solutions.exit_code == 0, solutions.output
     assert "│   9/9 │ ✓ done │" in solutions.output
     fill_in(exercises, WORKER_POOL, "python")
-    hidden = cli("check", WORKER_POOL, "--lang", "python", "--hidden")  # hidden tests from solutions/
+    hidden = cli(
+        "check", WORKER_POOL, "--lang", "python", "--hidden"
+    )  # hidden tests from solutions/
     assert hidden.exit_code == 0, hidden.output
     assert "✓ test_hidden_no_threads_left_behind" in hidden.output  # instructors see every test
-    assert not (exercises / ".twinbook").exists() and not (workbook / "solutions" / ".twinbook").exists()
+    assert (
+        not (exercises / ".twinbook").exists()
+        and not (workbook / "solutions" / ".twinbook").exists()
+    )
 
 
 def test_a_workbook_that_cannot_be_written_still_gets_its_check(cli, exercises, monkeypatch):

@@ -28,7 +28,11 @@ def test_hints_are_revealed_one_level_at_a_time_and_remembered(cli, exercises):
     third = cli("hint", WORKER_POOL)
     assert _hint_lines(third.output) == ["Hint 1/3", "Hint 2/3", "Hint 3/3"]
     assert "(next:" not in third.output
-    assert _hint_lines(cli("hint", WORKER_POOL).output) == ["Hint 1/3", "Hint 2/3", "Hint 3/3"]  # no more
+    assert _hint_lines(cli("hint", WORKER_POOL).output) == [
+        "Hint 1/3",
+        "Hint 2/3",
+        "Hint 3/3",
+    ]  # no more
     # the hints are the exercise's, in order
     ex = load_exercise(exercises / WORKER_POOL)
     assert third.output.splitlines()[2] == f"Hint 3/3: {ex.hints[2]}"
@@ -55,7 +59,9 @@ def test_reset_and_an_explicit_level(cli, exercises):
 
 def test_the_notebooks_hint_shares_the_level(cli, exercises, monkeypatch, capsys):
     cli("hint", WORKER_POOL)
-    monkeypatch.chdir(exercises / WORKER_POOL / "go")  # GoNB / the kernel: cwd = the notebook's folder
+    monkeypatch.chdir(
+        exercises / WORKER_POOL / "go"
+    )  # GoNB / the kernel: cwd = the notebook's folder
     hint()
     assert _hint_lines(capsys.readouterr().out) == ["Hint 1/3", "Hint 2/3"]
     assert state(exercises)["hints"][WORKER_POOL] == 2
@@ -76,7 +82,11 @@ def test_progress_follows_checks_edits_and_refresh(cli, exercises):
     assert "│ ch01-concurrency │    1/4 │ 0/4 │" in out.output
     assert "Next: ch01-concurrency/01-worker-pool (go)" in out.output
     detail = cli("progress", "--exercises")
-    row = next(line for line in detail.output.splitlines() if line.startswith("│ ch01-concurrency/01-worker-pool"))
+    row = next(
+        line
+        for line in detail.output.splitlines()
+        if line.startswith("│ ch01-concurrency/01-worker-pool")
+    )
     assert "✓ done" in row and "· not checked" in row
 
     # the learner breaks the notebook after the check: it no longer counts as done
@@ -84,7 +94,10 @@ def test_progress_follows_checks_edits_and_refresh(cli, exercises):
     changed = cli("progress")
     assert "│ ch01-concurrency │    0/4 │ 0/4 │" in changed.output
     assert "1 changed since their last check" in changed.output
-    assert "Next: ch01-concurrency/01-worker-pool (python) (changed since its last check)" in changed.output
+    assert (
+        "Next: ch01-concurrency/01-worker-pool (python) (changed since its last check)"
+        in changed.output
+    )
 
     before = state(exercises)["checks"][WORKER_POOL]["python"]
     refreshed = cli("progress", "--refresh", "--jobs", "2")
@@ -102,12 +115,17 @@ def test_a_broken_progress_file_counts_as_empty(exercises):
     assert progress.hint_level(WORKER_POOL) == 0
     assert {item.status for item in workbook(exercises, progress)} == {UNCHECKED}
     progress.set_hint_level(WORKER_POOL, 2)
-    assert json.loads((exercises / ".twinbook" / "progress.json").read_text())["hints"] == {WORKER_POOL: 2}
+    assert json.loads((exercises / ".twinbook" / "progress.json").read_text())["hints"] == {
+        WORKER_POOL: 2
+    }
 
 
 def test_concurrent_writers_keep_each_others_entries(exercises):
     """A watch and a check writing at once: read-modify-write under the lock loses nothing."""
-    exes = [load_exercise(exercises / f"ch01-concurrency/{n}") for n in ("01-worker-pool", "02-pipeline-stage", "03-fan-in-merge", "04-rate-limiter")]
+    exes = [
+        load_exercise(exercises / f"ch01-concurrency/{n}")
+        for n in ("01-worker-pool", "02-pipeline-stage", "03-fan-in-merge", "04-rate-limiter")
+    ]
 
     def writer(language: str) -> None:
         for ex in exes:
@@ -126,4 +144,7 @@ def test_concurrent_writers_keep_each_others_entries(exercises):
     assert len(data["hints"]) == 8
     progress = Progress.load(exercises)
     assert progress.status(exes[0], "python") == CHANGED  # fingerprint differs from the notebook's
-    assert progress.status(exes[0], "python", current="print-ch01-concurrency/01-worker-pool-python") == DONE
+    assert (
+        progress.status(exes[0], "python", current="print-ch01-concurrency/01-worker-pool-python")
+        == DONE
+    )

@@ -26,11 +26,26 @@ def _free_port() -> int:
 def test_make_lab_serves_both_kernels_on_loopback(tmp_path):
     port = _free_port()
     token = "twinbook-test"
-    env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"), JUPYTER_CONFIG_DIR=str(tmp_path / "config"))
+    env = dict(
+        os.environ,
+        JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
+        JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
+    )
     proc = subprocess.Popen(
-        ["make", "-o", "setup", "lab", f"LAB_PORT={port}",
-         f"LAB_ARGS=--no-browser --IdentityProvider.token={token} --ServerApp.port_retries=0"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        [
+            "make",
+            "-o",
+            "setup",
+            "lab",
+            f"LAB_PORT={port}",
+            f"LAB_ARGS=--no-browser --IdentityProvider.token={token} --ServerApp.port_retries=0",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
     )
     try:
         specs = None
@@ -39,7 +54,9 @@ def test_make_lab_serves_both_kernels_on_loopback(tmp_path):
             assert proc.poll() is None, proc.stdout.read()
             assert time.monotonic() < deadline, "JupyterLab did not answer"
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/kernelspecs?token={token}", timeout=5) as r:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/api/kernelspecs?token={token}", timeout=5
+                ) as r:
                     specs = json.load(r)["kernelspecs"]
             except OSError:
                 time.sleep(0.5)
@@ -51,7 +68,9 @@ def test_make_lab_serves_both_kernels_on_loopback(tmp_path):
             assert r.status == 200 and b"JupyterLab" in r.read()
         # loopback only: every listening socket on the port is bound to 127.0.0.1 (or ::1)
         local = _listening(port)
-        assert local and local <= {"0100007F", "00000000000000000000000001000000"}, local  # 127.0.0.1, ::1
+        assert local and local <= {"0100007F", "00000000000000000000000001000000"}, (
+            local
+        )  # 127.0.0.1, ::1
     finally:
         _stop(proc)
 

@@ -21,7 +21,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from learner_workbook import ROOT, SOLUTIONS, fill_in
 
 from twinbook.release import ReleaseError, Secrets, find_leaks, make_release
@@ -47,7 +46,10 @@ def release(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("release") / "student"
     proc = subprocess.run(
         ["make", "-o", "setup", "release", f"OUT={out}", f"RELEASE_ARGS=--book-from {site}"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert f"files in {out} (book: copied {site})" in proc.stdout
@@ -64,7 +66,9 @@ def _text(path: Path) -> str:
         nb = json.loads(text)
         parts = []
         for cell in nb["cells"]:
-            parts.append("".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"])
+            parts.append(
+                "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            )
             for output in cell.get("outputs", []):
                 parts.append(json.dumps(output, ensure_ascii=False).replace("\\n", "\n"))
         return "\n".join(parts)
@@ -113,11 +117,26 @@ def test_what_is_in_it(release):
     )
     assert (release / "book" / "index.html").read_text().startswith("<html>")
     assert (release / "exercises" / "README.md").is_file()
-    assert (release / "python" / "pyproject.toml").is_file() and (release / "go" / "go.mod").is_file()
+    assert (release / "python" / "pyproject.toml").is_file() and (
+        release / "go" / "go.mod"
+    ).is_file()
     assert (release / "python" / "src" / "twinbook" / "cli.py").is_file()
-    ids = sorted(p.parent.relative_to(release / "exercises").as_posix() for p in (release / "exercises").glob("*/*/exercise.toml"))
-    assert ids == sorted(p.parent.relative_to(SOLUTIONS).as_posix() for p in SOLUTIONS.glob("*/*/exercise.toml"))
-    junk = {"__pycache__", ".pytest_cache", ".twinbook", ".ipynb_checkpoints", "solutions", "build", ".venv"}
+    ids = sorted(
+        p.parent.relative_to(release / "exercises").as_posix()
+        for p in (release / "exercises").glob("*/*/exercise.toml")
+    )
+    assert ids == sorted(
+        p.parent.relative_to(SOLUTIONS).as_posix() for p in SOLUTIONS.glob("*/*/exercise.toml")
+    )
+    junk = {
+        "__pycache__",
+        ".pytest_cache",
+        ".twinbook",
+        ".ipynb_checkpoints",
+        "solutions",
+        "build",
+        ".venv",
+    }
     assert [p for p in _release_files(release) if junk & set(p.relative_to(release).parts)] == []
 
 
@@ -125,20 +144,27 @@ def test_no_answer_text(release, tmp_path):
     """No file holds a non-trivial line of an answer region, unless the workbook shows that
     line anyway outside the answers (the libraries, the teaching notebooks, the book's
     pages, the visible tests, the exercise notebooks' tasks and demos)."""
-    answers = {line for _, line, inside in _solution_cells() if inside and len(line) >= 8 and re.search(r"\w", line)}
+    answers = {
+        line
+        for _, line, inside in _solution_cells()
+        if inside and len(line) >= 8 and re.search(r"\w", line)
+    }
     shown: set[str] = {line for _, line, inside in _solution_cells() if not inside}
     for top in ("go", "python/src", "python/tests", "notebooks", "book"):
         for path in (ROOT / top).rglob("*"):
             if path.is_file() and path.suffix in (".go", ".py", ".md", ".ipynb"):
                 shown |= {_squeeze(line) for line in _text(path).splitlines()}
-    for path in list(SOLUTIONS.glob("*/*/*/test_visible.py")) + list(SOLUTIONS.glob("*/*/*/visible_test.go")):
+    for path in list(SOLUTIONS.glob("*/*/*/test_visible.py")) + list(
+        SOLUTIONS.glob("*/*/*/visible_test.go")
+    ):
         shown |= {_squeeze(line) for line in path.read_text().splitlines()}
     specific = answers - shown
     assert len(specific) >= 40, "too few answer lines to prove anything"
     found = {
         (name, line)
         for name, data in _contents(release)
-        for line in {_squeeze(line) for line in _text_of(name, data, tmp_path).splitlines()} & specific
+        for line in {_squeeze(line) for line in _text_of(name, data, tmp_path).splitlines()}
+        & specific
     }
     assert found == set()
 
@@ -148,15 +174,29 @@ def test_no_hidden_test(release):
     for toml in SOLUTIONS.glob("*/*/exercise.toml"):
         data = tomllib.loads(toml.read_text())
         for lang, prefix in (("python", "test_hidden_"), ("go", "TestHidden")):
-            hidden_names |= {name for name in data.get(lang, {}).get("points", {}) if name.startswith(prefix)}
+            hidden_names |= {
+                name for name in data.get(lang, {}).get("points", {}) if name.startswith(prefix)
+            }
     assert len(hidden_names) >= 8
     contents = list(_contents(release))
-    assert any("!" in name and name.endswith("exercise.toml") for name, _ in contents)  # zips were looked into
-    hidden_files = [name for name, _ in contents if name.rsplit("/", 1)[-1] in ("test_hidden.py", "hidden_test.go")]
+    assert any(
+        "!" in name and name.endswith("exercise.toml") for name, _ in contents
+    )  # zips were looked into
+    hidden_files = [
+        name
+        for name, _ in contents
+        if name.rsplit("/", 1)[-1] in ("test_hidden.py", "hidden_test.go")
+    ]
     assert hidden_files == []
     hidden_lines = set()
-    for path in list(SOLUTIONS.glob("*/*/*/test_hidden.py")) + list(SOLUTIONS.glob("*/*/*/hidden_test.go")):
-        hidden_lines |= {_squeeze(line) for line in path.read_text().splitlines() if "Hidden" in line or "hidden" in line}
+    for path in list(SOLUTIONS.glob("*/*/*/test_hidden.py")) + list(
+        SOLUTIONS.glob("*/*/*/hidden_test.go")
+    ):
+        hidden_lines |= {
+            _squeeze(line)
+            for line in path.read_text().splitlines()
+            if "Hidden" in line or "hidden" in line
+        }
     for name, data in contents:
         text = data.decode("utf-8", errors="ignore")
         assert not [hidden for hidden in hidden_names if hidden in text], name
@@ -168,29 +208,50 @@ def test_no_hidden_test(release):
             assert points and not any("hidden" in name.lower() for name in points), toml
     # the points of the visible tests are all still there
     src = tomllib.loads((SOLUTIONS / "ch01-concurrency/01-worker-pool/exercise.toml").read_text())
-    rel = tomllib.loads((release / "exercises/ch01-concurrency/01-worker-pool/exercise.toml").read_text())
-    assert rel["python"]["points"] == {k: v for k, v in src["python"]["points"].items() if not k.startswith("test_hidden_")}
+    rel = tomllib.loads(
+        (release / "exercises/ch01-concurrency/01-worker-pool/exercise.toml").read_text()
+    )
+    assert rel["python"]["points"] == {
+        k: v for k, v in src["python"]["points"].items() if not k.startswith("test_hidden_")
+    }
 
 
 def _twinbook(release: Path, *args: str) -> subprocess.CompletedProcess:
     """The release's own twinbook (its python/src first on the path), run inside it."""
     env = dict(os.environ, PYTHONPATH=str(release / "python" / "src"), COLUMNS="120")
     return subprocess.run(
-        [sys.executable, "-m", "twinbook.cli", *args], cwd=release, env=env, capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "twinbook.cli", *args],
+        cwd=release,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
 @pytest.mark.parametrize(
     "ex_id, language, stub_message, passed",
     [
-        ("ch01-concurrency/01-worker-pool", "python", "NotImplementedError: A worker pool with a limit", "5/5"),
-        ("ch01-concurrency/02-pipeline-stage", "go", "TODO: A pipeline stage with backpressure", "4/4"),
+        (
+            "ch01-concurrency/01-worker-pool",
+            "python",
+            "NotImplementedError: A worker pool with a limit",
+            "5/5",
+        ),
+        (
+            "ch01-concurrency/02-pipeline-stage",
+            "go",
+            "TODO: A pipeline stage with backpressure",
+            "4/4",
+        ),
     ],
 )
 def test_twinbook_check_works_inside(release, tmp_path, ex_id, language, stub_message, passed):
     where = subprocess.run(  # the release's own package, not the project's
         [sys.executable, "-c", "import twinbook; print(twinbook.__file__)"],
-        env=dict(os.environ, PYTHONPATH=str(release / "python" / "src")), capture_output=True, text=True,
+        env=dict(os.environ, PYTHONPATH=str(release / "python" / "src")),
+        capture_output=True,
+        text=True,
     )
     assert where.stdout.strip() == str(release / "python" / "src" / "twinbook" / "__init__.py")
     workbook = tmp_path / "student"  # a copy: each learner gets their own
@@ -206,9 +267,21 @@ def test_twinbook_check_works_inside(release, tmp_path, ex_id, language, stub_me
 
 
 def test_its_makefile_and_readme(release):
-    targets = subprocess.run(["make", "help"], cwd=release, capture_output=True, text=True, check=True).stdout
+    targets = subprocess.run(
+        ["make", "help"], cwd=release, capture_output=True, text=True, check=True
+    ).stdout
     names = re.findall(r"^  make (\S+)", targets, re.M)
-    assert names == ["help", "setup", "lab", "clean", "distclean", "check", "watch", "progress", "serve"]
+    assert names == [
+        "help",
+        "setup",
+        "lab",
+        "clean",
+        "distclean",
+        "check",
+        "watch",
+        "progress",
+        "serve",
+    ]
     # setup and lab are the project's own rules, unchanged
     project = (ROOT / "Makefile").read_text()
     student = (release / "Makefile").read_text()
@@ -216,14 +289,25 @@ def test_its_makefile_and_readme(release):
         block = re.search(rf"^{rule}:.*?(?=^\S|\Z)", project, re.M | re.S).group(0).rstrip()
         assert block in student
     apt = re.search(r"^APT_NEEDS :=(.*)$", student, re.M).group(1).split()
-    assert "gcc:gcc" in apt and not [a for a in apt if a.startswith("chromium:")]  # the book tests' browser
+    assert "gcc:gcc" in apt and not [
+        a for a in apt if a.startswith("chromium:")
+    ]  # the book tests' browser
     dry = subprocess.run(["make", "-n", "setup"], cwd=release, capture_output=True, text=True)
     assert dry.returncode == 0, dry.stderr
     assert "pip install" in dry.stdout and "ipykernel install" in dry.stdout
-    check = subprocess.run(["make", "-n", "-o", "setup", "check", "EX=ch01-concurrency/01-worker-pool"], cwd=release, capture_output=True, text=True)
-    assert check.returncode == 0 and 'twinbook" check ch01-concurrency/01-worker-pool' in check.stdout
+    check = subprocess.run(
+        ["make", "-n", "-o", "setup", "check", "EX=ch01-concurrency/01-worker-pool"],
+        cwd=release,
+        capture_output=True,
+        text=True,
+    )
+    assert (
+        check.returncode == 0 and 'twinbook" check ch01-concurrency/01-worker-pool' in check.stdout
+    )
     readme = (release / "README.md").read_text()
-    assert "make setup" in readme and "twinbook check" in readme and "solutions" not in readme.lower()
+    assert (
+        "make setup" in readme and "twinbook check" in readme and "solutions" not in readme.lower()
+    )
 
 
 def test_the_scan_catches_planted_leaks(release, tmp_path):
@@ -235,20 +319,36 @@ def test_the_scan_catches_planted_leaks(release, tmp_path):
     sol_nb = next((SOLUTIONS / "ch01-concurrency/01-worker-pool/python").glob("*.ipynb"))
     (tree / "exercises").mkdir(parents=True)
     shutil.copy(sol_nb, tree / "exercises" / "copied.ipynb")
-    shutil.copy(SOLUTIONS / "ch01-concurrency/01-worker-pool/go/hidden_test.go", tree / "exercises" / "hidden_test.go")
-    shutil.copy(SOLUTIONS / "ch01-concurrency/01-worker-pool/exercise.toml", tree / "exercises" / "exercise.toml")
+    shutil.copy(
+        SOLUTIONS / "ch01-concurrency/01-worker-pool/go/hidden_test.go",
+        tree / "exercises" / "hidden_test.go",
+    )
+    shutil.copy(
+        SOLUTIONS / "ch01-concurrency/01-worker-pool/exercise.toml",
+        tree / "exercises" / "exercise.toml",
+    )
     line = next(iter(secrets.answers))
     words = line.split(" ")
-    (tree / "page.html").write_text("<pre>" + " ".join(f"<span class='n'>{html.escape(w)}</span>" for w in words) + "</pre>\n")
+    (tree / "page.html").write_text(
+        "<pre>" + " ".join(f"<span class='n'>{html.escape(w)}</span>" for w in words) + "</pre>\n"
+    )
     with zipfile.ZipFile(tree / "download.zip", "w") as zf:
-        zf.write(SOLUTIONS / "ch01-concurrency/01-worker-pool/python/test_hidden.py", "01-worker-pool/python/test_hidden.py")
+        zf.write(
+            SOLUTIONS / "ch01-concurrency/01-worker-pool/python/test_hidden.py",
+            "01-worker-pool/python/test_hidden.py",
+        )
         zf.write(sol_nb, "01-worker-pool/python/worker_pool.ipynb")
     leaks = find_leaks(tree, secrets)
     assert "download.zip!01-worker-pool/python/test_hidden.py: a hidden test file" in leaks
-    assert any(l.startswith("download.zip!01-worker-pool/python/worker_pool.ipynb: answer line") for l in leaks)
+    assert any(
+        l.startswith("download.zip!01-worker-pool/python/worker_pool.ipynb: answer line")
+        for l in leaks
+    )
     assert any(l.startswith("exercises/copied.ipynb: answer line") for l in leaks)
     assert "exercises/hidden_test.go: a hidden test file" in leaks
-    assert any(l.startswith("exercises/exercise.toml: hidden test name test_hidden_") for l in leaks)
+    assert any(
+        l.startswith("exercises/exercise.toml: hidden test name test_hidden_") for l in leaks
+    )
     assert any(l.startswith("page.html: answer line") for l in leaks)
 
 
@@ -276,7 +376,9 @@ def test_a_solution_like_file_in_the_libraries_stops_the_release(tmp_path):
     assert project_files(root, "go") == [Path("go/pool/pool.go")]
     (root / "go" / "pool" / "hidden_test.go").write_text("package pool\n")
     (root / "go" / "pool" / "solution.go").write_text("package pool\n")
-    with pytest.raises(ReleaseError, match="solution-like files in go/.*hidden_test.go.*solution.go"):
+    with pytest.raises(
+        ReleaseError, match="solution-like files in go/.*hidden_test.go.*solution.go"
+    ):
         project_files(root, "go")
 
 
@@ -286,7 +388,12 @@ def test_which_book_goes_in(tmp_path, monkeypatch):
     import twinbook.release as rel
 
     root = tmp_path / "project"
-    for rel_path in ("book/index.md", "notebooks/ch01/a.ipynb", "go/pool.go", "python/src/twinbook/x.py"):
+    for rel_path in (
+        "book/index.md",
+        "notebooks/ch01/a.ipynb",
+        "go/pool.go",
+        "python/src/twinbook/x.py",
+    ):
         (root / rel_path).parent.mkdir(parents=True, exist_ok=True)
         (root / rel_path).write_text("source\n")
     os.utime(root / "go" / "pool.go", (1_000_000, 1_000_000))

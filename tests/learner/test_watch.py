@@ -11,9 +11,8 @@ import sys
 import threading
 import time
 
-from rich.console import Console
-
 from learner_workbook import WORKER_POOL, bar, fill_in, pairs
+from rich.console import Console
 
 from twinbook import checks
 from twinbook.exercises import load_exercise
@@ -28,8 +27,21 @@ class Watch:
     def __init__(self, workbook, *args: str):
         env = dict(os.environ, PYTHONUNBUFFERED="1", COLUMNS="120")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "twinbook.cli", "watch", *args, "--no-clear", "--root", str(workbook)],
-            cwd=workbook, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            [
+                sys.executable,
+                "-m",
+                "twinbook.cli",
+                "watch",
+                *args,
+                "--no-clear",
+                "--root",
+                str(workbook),
+            ],
+            cwd=workbook,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -46,7 +58,9 @@ class Watch:
     def wait_for(self, text: str, count: int = 1) -> None:
         deadline = time.monotonic() + WAIT
         while self.output.count(text) < count:
-            assert self.proc.poll() is None or self.output.count(text) >= count, f"watch exited:\n{self.output}"
+            assert self.proc.poll() is None or self.output.count(text) >= count, (
+                f"watch exited:\n{self.output}"
+            )
             assert time.monotonic() < deadline, f"no {text!r} after {WAIT}s:\n{self.output}"
             time.sleep(0.1)
 
@@ -71,7 +85,12 @@ def test_a_save_checks_again_and_says_what_is_next(workbook):
     n = 0
     while watch.proc.poll() is None:
         n += 1
-        answer = fill_in(exercises, WORKER_POOL, "python", replace={"return results": f"return results  # save {n}"})
+        answer = fill_in(
+            exercises,
+            WORKER_POOL,
+            "python",
+            replace={"return results": f"return results  # save {n}"},
+        )
         assert answer.is_file()
         try:
             watch.proc.wait(timeout=1.5)
@@ -107,7 +126,12 @@ def test_without_an_exercise_it_starts_with_the_next_one_to_do(workbook):
 def test_only_saves_that_change_the_answer_count(workbook):
     exercises = workbook / "exercises"
     out = io.StringIO()
-    watcher = Watcher(exercises, [(exercises / WORKER_POOL, "python")], console=Console(file=out, width=120), clear=False)
+    watcher = Watcher(
+        exercises,
+        [(exercises / WORKER_POOL, "python")],
+        console=Console(file=out, width=120),
+        clear=False,
+    )
     notebook = str(exercises / WORKER_POOL / "python" / "worker_pool.ipynb")
     pair = watcher.pairs[0]
     assert watcher.saved({notebook}) == [pair]  # never checked yet

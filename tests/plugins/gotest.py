@@ -39,8 +39,8 @@ import shlex
 import shutil
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import sh
@@ -269,7 +269,11 @@ class GoModule(pytest.File):
         self.go_output_file = output
         module_path = _module_path(self.path)
         for import_path, package in result.packages.items():
-            if not package.tests and package.package is not None and package.package.outcome == "skip":
+            if (
+                not package.tests
+                and package.package is not None
+                and package.package.outcome == "skip"
+            ):
                 continue  # [no test files]
             yield GoPackage.from_parent(
                 self,
@@ -279,27 +283,34 @@ class GoModule(pytest.File):
                 pkgdir=_package_dir(moddir, module_path, import_path),
             )
         failed = any(
-            (p.package and p.package.outcome == "fail") or any(t.outcome == "fail" for t in p.tests.values())
+            (p.package and p.package.outcome == "fail")
+            or any(t.outcome == "fail" for t in p.tests.values())
             for p in result.packages.values()
         )
         if result.exit_code != 0 and not failed:
             text = "\n".join(
                 part
                 for part in (
-                    "$ " + shlex.join(result.argv) + f"   (in {moddir}, exit code {result.exit_code})",
+                    "$ "
+                    + shlex.join(result.argv)
+                    + f"   (in {moddir}, exit code {result.exit_code})",
                     result.stderr.rstrip(),
                     "".join(result.stray).rstrip(),
                     "".join(line for lines in result.builds.values() for line in lines).rstrip(),
                 )
                 if part
             )
-            yield GoItem.from_parent(self, name="go-test", outcome="fail", text=text, domain="go test ./... failed")
+            yield GoItem.from_parent(
+                self, name="go-test", outcome="fail", text=text, domain="go test ./... failed"
+            )
 
 
 class GoPackage(pytest.Collector):
     """One Go package of the module, named by its import path."""
 
-    def __init__(self, *, result: GoPackageResult, builds: dict[str, list[str]], pkgdir: Path | None, **kw):
+    def __init__(
+        self, *, result: GoPackageResult, builds: dict[str, list[str]], pkgdir: Path | None, **kw
+    ):
         super().__init__(**kw)
         self.result = result
         self.builds = builds
@@ -312,21 +323,31 @@ class GoPackage(pytest.Collector):
             build_lines = self.builds.get(res.failed_build, [])
             text = "".join(build_lines).rstrip() or package_text
             yield GoItem.from_parent(
-                self, name="build", outcome="fail", text=text, domain=f"{res.import_path} (build failed)"
+                self,
+                name="build",
+                outcome="fail",
+                text=text,
+                domain=f"{res.import_path} (build failed)",
             )
             return
         test_failed = False
         for name, test in res.tests.items():
             if test.outcome is None:
                 outcome = "fail"
-                text = test.text() + "\n\n(the test never finished; package output follows)\n" + package_text
+                text = (
+                    test.text()
+                    + "\n\n(the test never finished; package output follows)\n"
+                    + package_text
+                )
             else:
                 outcome = test.outcome
                 text = test.text()
             if outcome == "fail":
                 test_failed = True
                 failed_subtests = [
-                    sub for sub, r in res.tests.items() if sub.startswith(name + "/") and r.outcome != "pass"
+                    sub
+                    for sub, r in res.tests.items()
+                    if sub.startswith(name + "/") and r.outcome != "pass"
                 ]
                 if failed_subtests and test.outcome is not None:
                     text += "\n\nfailed subtests: " + ", ".join(failed_subtests)
@@ -343,7 +364,11 @@ class GoPackage(pytest.Collector):
         if res.package is not None and res.package.outcome in ("fail", None) and not test_failed:
             text = package_text or f"package {res.import_path} did not report a result"
             yield GoItem.from_parent(
-                self, name="package", outcome="fail", text=text, domain=f"{res.import_path} (package failed)"
+                self,
+                name="package",
+                outcome="fail",
+                text=text,
+                domain=f"{res.import_path} (package failed)",
             )
 
 
@@ -374,7 +399,9 @@ class GoItem(pytest.Item):
     def runtest(self) -> None:
         if self.outcome == "skip":
             # reported at the Go test's own file:line (reportinfo), not at this line
-            raise pytest.skip.Exception(self.reason or "skipped by go test", _use_item_location=True)
+            raise pytest.skip.Exception(
+                self.reason or "skipped by go test", _use_item_location=True
+            )
         if self.outcome == "fail":
             raise GoTestFailure(self.text)
         if self.text:

@@ -25,10 +25,10 @@ and the "Next" line say enough about those.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
 
 from rich.console import Console
 from rich.table import Table
@@ -46,8 +46,8 @@ from twinbook.progress import (
     UNCHECKED,
     Item,
     Progress,
-    first_failure,
     fingerprint,
+    first_failure,
     next_item,
     result_status,
     workbook,
@@ -92,7 +92,9 @@ def check_one(
         result = check_notebook(exercise, language, hidden=hidden, tests_from=tests_from)
     except (ExerciseError, OSError) as exc:
         spec = exercise.lang(language)
-        result = finalize(exercise.id, language, spec.expected(hidden=hidden), {}, f"did not run: {exc}")
+        result = finalize(
+            exercise.id, language, spec.expected(hidden=hidden), {}, f"did not run: {exc}"
+        )
     return Checked(exercise, result, result_status(result, exercise), print_)
 
 
@@ -116,13 +118,17 @@ def run_checks(
 
     def work(target: tuple[Path, str]) -> Checked:
         folder, language = target
-        checked = check_one(exercises[folder], language, hidden=hidden, tests_from=tests_from(folder))
+        checked = check_one(
+            exercises[folder], language, hidden=hidden, tests_from=tests_from(folder)
+        )
         on_done(checked)
         return checked
 
     if jobs == 1 or len(targets) == 1:
         return [work(t) for t in targets]
-    with ThreadPoolExecutor(max_workers=min(jobs, len(targets)), thread_name_prefix="twinbook-check") as pool:
+    with ThreadPoolExecutor(
+        max_workers=min(jobs, len(targets)), thread_name_prefix="twinbook-check"
+    ) as pool:
         return list(pool.map(work, targets))
 
 
@@ -162,7 +168,9 @@ def results_table(checked: list[Checked]) -> Table:
     table.add_column("Tests", justify="right")
     table.add_column("Status", no_wrap=True)
     for c in checked:
-        table.add_row(c.exercise.id, c.language, f"{c.result.passed}/{c.result.total}", status_text(c.status))
+        table.add_row(
+            c.exercise.id, c.language, f"{c.result.passed}/{c.result.total}", status_text(c.status)
+        )
     return table
 
 
@@ -231,7 +239,10 @@ def workbook_summary(items: list[Item]) -> Text:
         counts[1] += 1
     detail = " · ".join(f"{lang} {d}/{t}" for lang, (d, t) in per_lang.items())
     return Text.assemble(
-        ("Workbook ", "bold"), progress_bar(done, len(items)), f" {done}/{len(items)} done ({detail})\n", next_line(items)
+        ("Workbook ", "bold"),
+        progress_bar(done, len(items)),
+        f" {done}/{len(items)} done ({detail})\n",
+        next_line(items),
     )
 
 
@@ -240,10 +251,15 @@ def next_line(items: list[Item]) -> Text:
     item = next_item(items)
     if item is None:
         return Text(f"All {len(items)} exercise notebooks pass. Well done!", style="green bold")
-    hint = {CHANGED: " (changed since its last check)", UNCHECKED: " (not checked yet)"}.get(item.status, "")
+    hint = {CHANGED: " (changed since its last check)", UNCHECKED: " (not checked yet)"}.get(
+        item.status, ""
+    )
     return Text.assemble(
-        ("Next: ", "bold"), (f"{item.exercise.id} ({item.language})", "bold"), hint,
-        "\n      open ", (display_path(item.exercise.lang(item.language).notebook_path), "cyan"),
+        ("Next: ", "bold"),
+        (f"{item.exercise.id} ({item.language})", "bold"),
+        hint,
+        "\n      open ",
+        (display_path(item.exercise.lang(item.language).notebook_path), "cyan"),
     )
 
 
@@ -263,7 +279,9 @@ def render(
     for c in checked:
         if c.ok and verbose:
             console.print()
-            console.print(Text.assemble(("✓ ", "green bold"), (f"{c.exercise.id} ({c.language})", "bold")))
+            console.print(
+                Text.assemble(("✓ ", "green bold"), (f"{c.exercise.id} ({c.language})", "bold"))
+            )
             console.print(per_test_lines(c), end="", soft_wrap=True)
         if c.ok or (c.status == NOT_STARTED and not show_not_started and not verbose):
             continue
@@ -278,7 +296,10 @@ def items_for(tree: Path, progress: Progress | None, checked: list[Checked]) -> 
     """The workbook's items, the notebooks just checked taking their fresh status."""
     fresh = {(c.exercise.id, c.language): c.status for c in checked}
     items = workbook(tree, progress)
-    return [Item(i.exercise, i.language, fresh.get((i.exercise.id, i.language), i.status)) for i in items]
+    return [
+        Item(i.exercise, i.language, fresh.get((i.exercise.id, i.language), i.status))
+        for i in items
+    ]
 
 
 # --- twinbook progress --------------------------------------------------------------------------
@@ -315,7 +336,9 @@ def exercises_table(items: list[Item]) -> Table:
     for item in items:
         rows.setdefault(item.exercise.id, {})[item.language] = item.status
     for ex_id, statuses in rows.items():
-        table.add_row(ex_id, *(status_text(statuses[l]) if l in statuses else Text("-") for l in languages))
+        table.add_row(
+            ex_id, *(status_text(statuses[l]) if l in statuses else Text("-") for l in languages)
+        )
     return table
 
 
@@ -329,6 +352,9 @@ def render_progress(console: Console, items: list[Item], *, exercises: bool = Fa
     if unchecked:
         notes.append(f"{unchecked} never checked")
     if notes:
-        console.print(Text(f"{' and '.join(notes)}: `twinbook progress --refresh` checks them", style="dim"), soft_wrap=True)
+        console.print(
+            Text(f"{' and '.join(notes)}: `twinbook progress --refresh` checks them", style="dim"),
+            soft_wrap=True,
+        )
     console.print()
     console.print(workbook_summary(items), soft_wrap=True)

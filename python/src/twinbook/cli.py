@@ -1,15 +1,15 @@
 """The ``twinbook`` command line.
 
-    twinbook check [EXERCISE] [--lang python|go] [--hidden] [--gonb] [--json]
-    twinbook hint [EXERCISE] [LEVEL] [--reset]
-    twinbook watch [EXERCISE] [--lang python|go]
-    twinbook progress [--refresh] [--exercises]
-    twinbook release OUT [--book auto|build|copy|none] [--force]
-    twinbook exercises list
-    twinbook exercises validate
-    twinbook exercises generate [--check]
-    twinbook exercises execute [NOTEBOOK_OR_FOLDER ...]
-    twinbook grade SUBMISSIONS --out OUT [--jobs N] [--solutions PATH] [--exercise ID ...]
+twinbook check [EXERCISE] [--lang python|go] [--hidden] [--gonb] [--json]
+twinbook hint [EXERCISE] [LEVEL] [--reset]
+twinbook watch [EXERCISE] [--lang python|go]
+twinbook progress [--refresh] [--exercises]
+twinbook release OUT [--book auto|build|copy|none] [--force]
+twinbook exercises list
+twinbook exercises validate
+twinbook exercises generate [--check]
+twinbook exercises execute [NOTEBOOK_OR_FOLDER ...]
+twinbook grade SUBMISSIONS --out OUT [--jobs N] [--solutions PATH] [--exercise ID ...]
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import contextlib
 import json
 import time
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -29,7 +28,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-exercises_app = typer.Typer(help="Maintain the exercises: list, validate, generate, execute.", no_args_is_help=True)
+exercises_app = typer.Typer(
+    help="Maintain the exercises: list, validate, generate, execute.", no_args_is_help=True
+)
 app.add_typer(exercises_app, name="exercises")
 
 
@@ -38,7 +39,9 @@ def find_root(start: Path | None = None) -> Path:
     holding ``exercises/`` or ``solutions/``; else the checkout this package lives in."""
     start = (start or Path.cwd()).resolve()
     for folder in [start, *start.parents]:
-        if (folder / "exercises").is_dir() and ((folder / "solutions").is_dir() or (folder / "exercises" / "README.md").is_file()):
+        if (folder / "exercises").is_dir() and (
+            (folder / "solutions").is_dir() or (folder / "exercises" / "README.md").is_file()
+        ):
             return folder
     here = Path(__file__).resolve().parents[3]  # python/src/twinbook/cli.py -> root
     return here
@@ -49,7 +52,9 @@ def _fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
-def resolve_targets(target: Optional[str], root: Path, tree: str = "exercises", lang: Optional[str] = None):
+def resolve_targets(
+    target: str | None, root: Path, tree: str = "exercises", lang: str | None = None
+):
     """(exercise folder, language) pairs named by ``target``: nothing (every exercise), an
     exercise id, a folder (an exercise, one of its language folders, a chapter) or a notebook."""
     from twinbook.exercises import ExerciseError, find_exercise_dir, find_exercises, load_exercise
@@ -88,17 +93,31 @@ def resolve_targets(target: Optional[str], root: Path, tree: str = "exercises", 
 
 @app.command()
 def check(
-    exercise: Optional[str] = typer.Argument(None, help="Exercise id, folder or notebook (default: every exercise)."),
-    lang: Optional[str] = typer.Option(None, "--lang", "-l", help="Only this language: python or go."),
-    hidden: bool = typer.Option(False, "--hidden", help="Also run the hidden tests (instructors: taken from solutions/)."),
-    solutions: bool = typer.Option(False, "--solutions", help="Check the solutions/ tree instead of exercises/."),
+    exercise: str | None = typer.Argument(
+        None, help="Exercise id, folder or notebook (default: every exercise)."
+    ),
+    lang: str | None = typer.Option(None, "--lang", "-l", help="Only this language: python or go."),
+    hidden: bool = typer.Option(
+        False, "--hidden", help="Also run the hidden tests (instructors: taken from solutions/)."
+    ),
+    solutions: bool = typer.Option(
+        False, "--solutions", help="Check the solutions/ tree instead of exercises/."
+    ),
     gonb: bool = typer.Option(
-        False, "--gonb", help="Run from a GoNB notebook (`!*twinbook check --gonb`): test GoNB's declarations; exit 0."
+        False,
+        "--gonb",
+        help="Run from a GoNB notebook (`!*twinbook check --gonb`): test GoNB's declarations; exit 0.",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print results as JSON."),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Also list every test of each notebook."),
-    jobs: int = typer.Option(0, "--jobs", "-j", help="Check this many notebooks at once (default: one per core)."),
-    root: Optional[Path] = typer.Option(None, "--root", help="Project root (default: found from the current folder)."),
+    verbose: bool = typer.Option(
+        False, "--verbose", "-v", help="Also list every test of each notebook."
+    ),
+    jobs: int = typer.Option(
+        0, "--jobs", "-j", help="Check this many notebooks at once (default: one per core)."
+    ),
+    root: Path | None = typer.Option(
+        None, "--root", help="Project root (default: found from the current folder)."
+    ),
 ) -> None:
     """Check your saved exercise notebooks: a table, the first failing test, your progress.
 
@@ -112,7 +131,11 @@ def check(
             result = check_gonb(hidden=hidden)
         except ExerciseError as exc:
             _fail(str(exc))
-        typer.echo(json.dumps([result.to_dict()], ensure_ascii=False, indent=2) if as_json else result.report())
+        typer.echo(
+            json.dumps([result.to_dict()], ensure_ascii=False, indent=2)
+            if as_json
+            else result.report()
+        )
         return
     from twinbook import checks
 
@@ -123,13 +146,15 @@ def check(
         if not targets:
             _fail("no exercise found")
 
-        def tests_from(folder: Path) -> Optional[Path]:
+        def tests_from(folder: Path) -> Path | None:
             # instructors: --hidden on a learner's copy takes the hidden tests from solutions/
             twin = root / "solutions" / folder.parent.name / folder.name
             return twin if hidden and not solutions and twin.is_dir() else None
 
         with _checking_status(len(targets), quiet=as_json) as on_done:
-            checked = checks.run_checks(targets, jobs=jobs, hidden=hidden, tests_from=tests_from, on_done=on_done)
+            checked = checks.run_checks(
+                targets, jobs=jobs, hidden=hidden, tests_from=tests_from, on_done=on_done
+            )
     except (ExerciseError, LookupError) as exc:
         _fail(str(exc))
     learner = not (solutions or hidden)  # a learner's check: remember it (twinbook progress)
@@ -139,7 +164,9 @@ def check(
     else:
         items = checks.items_for(tree, progress, checked) if learner else None
         verbose = verbose or not learner  # instructors (--hidden, --solutions) see every test
-        checks.render(_console(), checked, items=items, verbose=verbose, show_not_started=exercise is not None)
+        checks.render(
+            _console(), checked, items=items, verbose=verbose, show_not_started=exercise is not None
+        )
     if not all(c.ok for c in checked):
         raise typer.Exit(1)
 
@@ -164,16 +191,22 @@ def _checking_status(total: int, quiet: bool = False):
 
         def on_done(checked) -> None:
             done[0] += 1
-            status.update(f"checking {done[0]}/{total} notebooks (last: {checked.exercise.id} {checked.language})")
+            status.update(
+                f"checking {done[0]}/{total} notebooks (last: {checked.exercise.id} {checked.language})"
+            )
 
         yield on_done
 
 
 @app.command()
 def hint(
-    args: list[str] = typer.Argument(None, help="[EXERCISE] [LEVEL]: an exercise id or folder; LEVEL shows hints 1..LEVEL."),
-    reset: bool = typer.Option(False, "--reset", help="Forget the hints revealed so far for this exercise."),
-    root: Optional[Path] = typer.Option(None, "--root"),
+    args: list[str] = typer.Argument(
+        None, help="[EXERCISE] [LEVEL]: an exercise id or folder; LEVEL shows hints 1..LEVEL."
+    ),
+    reset: bool = typer.Option(
+        False, "--reset", help="Forget the hints revealed so far for this exercise."
+    ),
+    root: Path | None = typer.Option(None, "--root"),
 ) -> None:
     """Reveal an exercise's hints one at a time, gentlest first: each call shows the hints
     revealed so far plus the next (remembered in exercises/.twinbook/progress.json).
@@ -217,12 +250,20 @@ def hint(
 
 @app.command()
 def watch(
-    exercise: Optional[str] = typer.Argument(None, help="Exercise id, folder or notebook (default: every exercise)."),
-    lang: Optional[str] = typer.Option(None, "--lang", "-l", help="Only this language: python or go."),
-    clear: bool = typer.Option(True, "--clear/--no-clear", help="Clear the screen before each check."),
-    poll: bool = typer.Option(False, "--poll", help="Poll for saves (network drives, where file events do not arrive)."),
-    max_runs: Optional[int] = typer.Option(None, "--max-runs", hidden=True, help="Stop after N checks (for tests)."),
-    root: Optional[Path] = typer.Option(None, "--root"),
+    exercise: str | None = typer.Argument(
+        None, help="Exercise id, folder or notebook (default: every exercise)."
+    ),
+    lang: str | None = typer.Option(None, "--lang", "-l", help="Only this language: python or go."),
+    clear: bool = typer.Option(
+        True, "--clear/--no-clear", help="Clear the screen before each check."
+    ),
+    poll: bool = typer.Option(
+        False, "--poll", help="Poll for saves (network drives, where file events do not arrive)."
+    ),
+    max_runs: int | None = typer.Option(
+        None, "--max-runs", hidden=True, help="Stop after N checks (for tests)."
+    ),
+    root: Path | None = typer.Option(None, "--root"),
 ) -> None:
     """Check an exercise again each time you save its notebook, and say what to do next.
     Starts with EXERCISE, else with the first notebook not yet passing. Ctrl-C quits."""
@@ -244,10 +285,16 @@ def watch(
 
 @app.command()
 def progress(
-    refresh: bool = typer.Option(False, "--refresh", help="Check every notebook again first (else: the last checks)."),
-    exercises: bool = typer.Option(False, "--exercises", "-e", help="A row per exercise instead of per chapter."),
-    jobs: int = typer.Option(0, "--jobs", "-j", help="With --refresh: notebooks checked at once (default: one per core)."),
-    root: Optional[Path] = typer.Option(None, "--root"),
+    refresh: bool = typer.Option(
+        False, "--refresh", help="Check every notebook again first (else: the last checks)."
+    ),
+    exercises: bool = typer.Option(
+        False, "--exercises", "-e", help="A row per exercise instead of per chapter."
+    ),
+    jobs: int = typer.Option(
+        0, "--jobs", "-j", help="With --refresh: notebooks checked at once (default: one per core)."
+    ),
+    root: Path | None = typer.Option(None, "--root"),
 ) -> None:
     """Your progress through the workbook: per chapter, notebooks passing / total per
     language, and the next one to do. Reads the results of your last checks."""
@@ -272,10 +319,14 @@ def progress(
 @app.command()
 def release(
     out: Path = typer.Argument(..., help="Where to write the student edition (a new folder)."),
-    book: str = typer.Option("auto", "--book", help="auto: copy build/html if fresh, else build it; build; copy; none."),
-    book_from: Optional[Path] = typer.Option(None, "--book-from", help="Copy this built site instead of build/html."),
+    book: str = typer.Option(
+        "auto", "--book", help="auto: copy build/html if fresh, else build it; build; copy; none."
+    ),
+    book_from: Path | None = typer.Option(
+        None, "--book-from", help="Copy this built site instead of build/html."
+    ),
     force: bool = typer.Option(False, "--force", help="Replace an earlier student edition at OUT."),
-    root: Optional[Path] = typer.Option(None, "--root"),
+    root: Path | None = typer.Option(None, "--root"),
 ) -> None:
     """Write the student edition: the book, notebooks, exercises (no answers), the libraries
     and tools; no solutions, no hidden tests. Scanned for leaks before OUT is written."""
@@ -286,13 +337,17 @@ def release(
         made = make_release(root, out, book=book, book_from=book_from, force=force)
     except ReleaseError as exc:
         _fail(str(exc), 1)
-    typer.echo(f"release: {made.files} files in {made.out} (book: {made.book}); no answer or hidden test found in it")
+    typer.echo(
+        f"release: {made.files} files in {made.out} (book: {made.book}); no answer or hidden test found in it"
+    )
 
 
 @exercises_app.command("list")
 def list_exercises(
-    root: Optional[Path] = typer.Option(None, "--root"),
-    solutions: bool = typer.Option(False, "--solutions", help="List solutions/ instead of exercises/."),
+    root: Path | None = typer.Option(None, "--root"),
+    solutions: bool = typer.Option(
+        False, "--solutions", help="List solutions/ instead of exercises/."
+    ),
 ) -> None:
     """List exercises: id, languages, points."""
     from twinbook.exercises import find_exercises
@@ -304,7 +359,7 @@ def list_exercises(
 
 
 @exercises_app.command()
-def validate(root: Optional[Path] = typer.Option(None, "--root")) -> None:
+def validate(root: Path | None = typer.Option(None, "--root")) -> None:
     """Load and validate every exercise.toml under solutions/ and exercises/."""
     from twinbook.exercises import ExerciseError, find_exercises
 
@@ -320,8 +375,10 @@ def validate(root: Optional[Path] = typer.Option(None, "--root")) -> None:
 
 @exercises_app.command("generate")
 def generate_cmd(
-    check_only: bool = typer.Option(False, "--check", help="Only compare; exit 1 naming the files that differ."),
-    root: Optional[Path] = typer.Option(None, "--root"),
+    check_only: bool = typer.Option(
+        False, "--check", help="Only compare; exit 1 naming the files that differ."
+    ),
+    root: Path | None = typer.Option(None, "--root"),
 ) -> None:
     """Generate exercises/ from solutions/ (answers stripped, hidden tests dropped, outputs cleared)."""
     from twinbook.exercises import ExerciseError, generate
@@ -348,9 +405,11 @@ def generate_cmd(
 
 @exercises_app.command()
 def execute(
-    paths: list[Path] = typer.Argument(None, help="Notebooks or folders (default: every notebook under solutions/)."),
+    paths: list[Path] = typer.Argument(
+        None, help="Notebooks or folders (default: every notebook under solutions/)."
+    ),
     timeout: int = typer.Option(300, help="Seconds per cell."),
-    root: Optional[Path] = typer.Option(None, "--root"),
+    root: Path | None = typer.Option(None, "--root"),
 ) -> None:
     """Execute solution notebooks in place (cwd = the notebook's folder) and save their outputs."""
     from twinbook.exercises.execute import execute_notebook
@@ -359,8 +418,10 @@ def execute(
     notebooks: list[Path] = []
     for p in paths or [root / "solutions"]:
         p = p.resolve()
-        notebooks += [p] if p.suffix == ".ipynb" else sorted(
-            n for n in p.rglob("*.ipynb") if ".ipynb_checkpoints" not in n.parts
+        notebooks += (
+            [p]
+            if p.suffix == ".ipynb"
+            else sorted(n for n in p.rglob("*.ipynb") if ".ipynb_checkpoints" not in n.parts)
         )
     for nb in notebooks:
         start = time.monotonic()
@@ -370,18 +431,32 @@ def execute(
 
 @app.command()
 def grade(
-    submissions: Path = typer.Argument(..., help="Folder with one entry per student: a folder or a .zip (the id is its name)."),
-    out: Path = typer.Option(..., "--out", "-o", help="Where to write the gradebook, feedback and results."),
-    jobs: int = typer.Option(1, "--jobs", "-j", help="Grade this many exercises at once (one sandbox slot each)."),
-    solutions: Optional[Path] = typer.Option(None, "--solutions", help="The instructor's solutions/ tree (default: the repo's)."),
-    exercise: Optional[list[str]] = typer.Option(None, "--exercise", "-e", help="Only this exercise (id or NN-slug); repeatable."),
-    root: Optional[Path] = typer.Option(None, "--root", help="Project root (default: found from the current folder)."),
+    submissions: Path = typer.Argument(
+        ..., help="Folder with one entry per student: a folder or a .zip (the id is its name)."
+    ),
+    out: Path = typer.Option(
+        ..., "--out", "-o", help="Where to write the gradebook, feedback and results."
+    ),
+    jobs: int = typer.Option(
+        1, "--jobs", "-j", help="Grade this many exercises at once (one sandbox slot each)."
+    ),
+    solutions: Path | None = typer.Option(
+        None, "--solutions", help="The instructor's solutions/ tree (default: the repo's)."
+    ),
+    exercise: list[str] | None = typer.Option(
+        None, "--exercise", "-e", help="Only this exercise (id or NN-slug); repeatable."
+    ),
+    root: Path | None = typer.Option(
+        None, "--root", help="Project root (default: found from the current folder)."
+    ),
 ) -> None:
     """Grade a class: hidden tests, points, feedback, gradebook (exit 2 only when grading cannot run)."""
     from twinbook.grading.command import run
 
     solutions = solutions or (root or find_root()).resolve() / "solutions"
-    raise typer.Exit(run(submissions, out, solutions=solutions, jobs=jobs, exercises=exercise or None))
+    raise typer.Exit(
+        run(submissions, out, solutions=solutions, jobs=jobs, exercises=exercise or None)
+    )
 
 
 def main() -> None:  # pragma: no cover

@@ -34,9 +34,9 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from twinbook.exercises.model import Exercise, find_exercises
 from twinbook.exercises.notebook import go_answer_file, python_answer_file, read_answer_cells
@@ -49,7 +49,12 @@ VERSION = 1
 
 #: Status of one (exercise, language) in the workbook, from its last check.
 DONE, FAILING, NOT_STARTED, COMPILE_ERROR, CHANGED, UNCHECKED = (
-    "done", "failing", "not started", "compile error", "changed", "unchecked",
+    "done",
+    "failing",
+    "not started",
+    "compile error",
+    "changed",
+    "unchecked",
 )
 
 
@@ -84,7 +89,11 @@ def fingerprint(exercise: Exercise, language: str) -> str | None:
 
 def stub_marker(exercise: Exercise, language: str) -> str:
     """Text that a failure message carries while the answer is still the generated stub."""
-    return f"NotImplementedError: {exercise.title}" if language == "python" else f"TODO: {exercise.title}"
+    return (
+        f"NotImplementedError: {exercise.title}"
+        if language == "python"
+        else f"TODO: {exercise.title}"
+    )
 
 
 def result_status(result: CheckResult, exercise: Exercise) -> str:
@@ -92,7 +101,11 @@ def result_status(result: CheckResult, exercise: Exercise) -> str:
     if result.ok:
         return DONE
     failures = [r for r in result.results if not r.passed]
-    if result.passed == 0 and failures and all(stub_marker(exercise, result.language) in r.message for r in failures):
+    if (
+        result.passed == 0
+        and failures
+        and all(stub_marker(exercise, result.language) in r.message for r in failures)
+    ):
         return NOT_STARTED
     if failures and failures[0].message.startswith("compile error"):
         return COMPILE_ERROR
@@ -120,7 +133,7 @@ class Progress:
         return state_path(self.tree)
 
     @classmethod
-    def load(cls, tree: Path) -> "Progress":
+    def load(cls, tree: Path) -> Progress:
         return cls(tree, _read(state_path(tree)))
 
     # -- reading
@@ -164,7 +177,7 @@ class Progress:
 
     def record(self, results: list[tuple[Exercise, CheckResult, str | None]]) -> None:
         """Store check results: (exercise, result, fingerprint of what was checked)."""
-        now = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+        now = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
         with self._update() as data:
             for exercise, result, print_ in results:
                 failure = first_failure(result)
@@ -174,7 +187,9 @@ class Progress:
                     "passed": result.passed,
                     "total": result.total,
                     "status": result_status(result, exercise),
-                    "first_failure": None if failure is None else {"name": failure.name, "message": failure.first_line()},
+                    "first_failure": None
+                    if failure is None
+                    else {"name": failure.name, "message": failure.first_line()},
                     "fingerprint": print_,
                     "checked_at": now,
                 }
@@ -245,7 +260,9 @@ class Item:
         return self.exercise.id.split("/")[0]
 
 
-def workbook(tree: Path, progress: Progress | None = None, exercises: list[Exercise] | None = None) -> list[Item]:
+def workbook(
+    tree: Path, progress: Progress | None = None, exercises: list[Exercise] | None = None
+) -> list[Item]:
     """Every (exercise, language) of the tree in workbook order (exercise id, then Python
     before Go), with its status from the state file."""
     progress = progress or Progress.load(tree)
@@ -279,7 +296,9 @@ def chapters(items: list[Item]) -> list[ChapterSummary]:
     return list(out.values())
 
 
-def reveal_hint(exercise: Exercise, level: int | None = None, *, reset: bool = False, record: bool | None = None) -> int:
+def reveal_hint(
+    exercise: Exercise, level: int | None = None, *, reset: bool = False, record: bool | None = None
+) -> int:
     """The hint level to show now: ``level`` when given, else one more than revealed so far
     (at most the number of hints). The highest level shown is remembered in the state file;
     ``record`` False (default: False only for an exercise of a ``solutions/`` tree, which is

@@ -60,7 +60,15 @@ KEPT_RULES = ("help", "setup", "lab", "clean", "distclean")
 DROPPED_APT = ("chromium",)
 BOOK_MODES = ("auto", "build", "copy", "none")
 
-_JUNK_PARTS = {"__pycache__", ".pytest_cache", ".ipynb_checkpoints", ".twinbook", ".hypothesis", "build", "dist"}
+_JUNK_PARTS = {
+    "__pycache__",
+    ".pytest_cache",
+    ".ipynb_checkpoints",
+    ".twinbook",
+    ".hypothesis",
+    "build",
+    "dist",
+}
 _JUNK_SUFFIXES = (".pyc", ".pyo", ".test", ".egg-info")
 _MARKERS = {"# BEGIN SOLUTION", "# END SOLUTION", "// BEGIN SOLUTION", "// END SOLUTION"}
 #: Shorter lines (after whitespace is squeezed) are idioms (`}`, `return nil`), not answers.
@@ -84,7 +92,11 @@ class Release:
 
 def _is_junk(rel: Path) -> bool:
     parts = set(rel.parts)
-    return bool(parts & _JUNK_PARTS) or any(p.endswith(_JUNK_SUFFIXES) for p in rel.parts) or rel.name == ".DS_Store"
+    return (
+        bool(parts & _JUNK_PARTS)
+        or any(p.endswith(_JUNK_SUFFIXES) for p in rel.parts)
+        or rel.name == ".DS_Store"
+    )
 
 
 def _solution_like(rel: Path) -> bool:
@@ -102,8 +114,20 @@ def project_files(root: Path, top: str, *, strict: bool = True) -> list[Path]:
     rels: list[Path] | None = None
     if (root / ".git").exists() and shutil.which("git"):
         proc = subprocess.run(
-            ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", top],
-            capture_output=True, text=True,
+            [
+                "git",
+                "-C",
+                str(root),
+                "ls-files",
+                "-z",
+                "--cached",
+                "--others",
+                "--exclude-standard",
+                "--",
+                top,
+            ],
+            capture_output=True,
+            text=True,
         )
         if proc.returncode == 0:
             rels = [Path(p) for p in proc.stdout.split("\0") if p]
@@ -112,7 +136,9 @@ def project_files(root: Path, top: str, *, strict: bool = True) -> list[Path]:
     files = sorted(r for r in rels if (root / r).is_file() and not _is_junk(r))
     suspects = [str(r) for r in files if _solution_like(r)]
     if suspects and strict:
-        raise ReleaseError(f"solution-like files in {top}/ (rename them or move them out): {', '.join(suspects)}")
+        raise ReleaseError(
+            f"solution-like files in {top}/ (rename them or move them out): {', '.join(suspects)}"
+        )
     return files
 
 
@@ -123,7 +149,10 @@ def learner_readme(readme: str) -> str:
     """The learners' part of exercises/README.md (the format for authors is left out)."""
     cut = readme.find("\n## The format")
     text = readme if cut < 0 else readme[:cut].rstrip() + "\n"
-    return text.replace("generated from `solutions/` (answers filled in, plus hidden tests) by\n`twinbook exercises generate`, and a test (`tests/exercises`) proves the two agree. Only\nthis README is written by hand here: edit `solutions/`, then regenerate.", "generated from the instructors' solutions, with the answers taken out.")
+    return text.replace(
+        "generated from `solutions/` (answers filled in, plus hidden tests) by\n`twinbook exercises generate`, and a test (`tests/exercises`) proves the two agree. Only\nthis README is written by hand here: edit `solutions/`, then regenerate.",
+        "generated from the instructors' solutions, with the answers taken out.",
+    )
 
 
 def write_exercises(root: Path, out: Path) -> None:
@@ -135,7 +164,9 @@ def write_exercises(root: Path, out: Path) -> None:
         target.write_bytes(data)
     readme = root / "exercises" / "README.md"
     if readme.is_file():
-        (out / "exercises" / "README.md").write_text(learner_readme(readme.read_text(encoding="utf-8")), encoding="utf-8")
+        (out / "exercises" / "README.md").write_text(
+            learner_readme(readme.read_text(encoding="utf-8")), encoding="utf-8"
+        )
 
 
 # --- the book ---------------------------------------------------------------------------------
@@ -164,7 +195,9 @@ def build_book(root: Path) -> None:
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     proc = subprocess.run(cmd, cwd=root, env=env)
     if proc.returncode != 0:
-        raise ReleaseError(f"the book build failed ({' '.join(cmd[2:])} exited with {proc.returncode})")
+        raise ReleaseError(
+            f"the book build failed ({' '.join(cmd[2:])} exited with {proc.returncode})"
+        )
 
 
 def add_book(root: Path, out: Path, mode: str, book_from: Path | None = None) -> str:
@@ -178,7 +211,9 @@ def add_book(root: Path, out: Path, mode: str, book_from: Path | None = None) ->
         build_book(root)
         how = "built (sphinx-build book build/html) and copied"
     if not (source / "index.html").is_file():
-        raise ReleaseError(f"{source}/index.html not found: build the book (make book) or use --book build")
+        raise ReleaseError(
+            f"{source}/index.html not found: build the book (make book) or use --book build"
+        )
     shutil.copytree(source, out / "book", ignore=shutil.ignore_patterns(".doctrees", "__pycache__"))
     return how if book_from is None else f"copied {book_from}"
 
@@ -234,7 +269,11 @@ def student_makefile(makefile: str) -> str:
         if name is None:
             if line.startswith("APT_NEEDS"):  # the browser for the book's tests is not for learners
                 head, _, needs = line.partition(":=")
-                line = head + ":= " + " ".join(n for n in needs.split() if n.split(":")[0] not in DROPPED_APT)
+                line = (
+                    head
+                    + ":= "
+                    + " ".join(n for n in needs.split() if n.split(":")[0] not in DROPPED_APT)
+                )
             if not line.startswith(".PHONY"):
                 body.append(line)
             i += 1
@@ -303,21 +342,32 @@ whole task work, not only the visible tests.
 
 def student_readme(commit: str) -> str:
     date = _dt.date.today().isoformat()
-    return STUDENT_README + f"\n---\nStudent edition made by `twinbook release` on {date} from {commit}.\n"
+    return (
+        STUDENT_README
+        + f"\n---\nStudent edition made by `twinbook release` on {date} from {commit}.\n"
+    )
 
 
 def is_release(folder: Path) -> bool:
     """``folder`` holds a student edition (its README's first line says so)."""
     readme = Path(folder) / "README.md"
-    return readme.is_file() and readme.read_text(encoding="utf-8").startswith(STUDENT_README.splitlines()[0])
+    return readme.is_file() and readme.read_text(encoding="utf-8").startswith(
+        STUDENT_README.splitlines()[0]
+    )
 
 
 def _commit(root: Path) -> str:
     if shutil.which("git") and (root / ".git").exists():
-        proc = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+        proc = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+        )
         if proc.returncode == 0:
-            dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain"], capture_output=True, text=True).stdout
-            return f"commit {proc.stdout.strip()}" + (" (with uncommitted changes)" if dirty.strip() else "")
+            dirty = subprocess.run(
+                ["git", "-C", str(root), "status", "--porcelain"], capture_output=True, text=True
+            ).stdout
+            return f"commit {proc.stdout.strip()}" + (
+                " (with uncommitted changes)" if dirty.strip() else ""
+            )
     return "a working tree that is not a git checkout"
 
 
@@ -384,7 +434,9 @@ def _members(path: Path, data: bytes | None = None, depth: int = 0):
             with tarfile.open(fileobj=io.BytesIO(data)) as tf:
                 for member in tf.getmembers():
                     if member.isfile():
-                        yield from _members(Path(f"{name}!{member.name}"), tf.extractfile(member).read(), depth + 1)
+                        yield from _members(
+                            Path(f"{name}!{member.name}"), tf.extractfile(member).read(), depth + 1
+                        )
             return
         except tarfile.TarError:
             pass
@@ -428,7 +480,9 @@ def hidden_tests(solutions: Path) -> tuple[dict[str, str], dict[str, str]]:
             if spec.hidden_tests_path.is_file():
                 for line in spec.hidden_tests_path.read_text(encoding="utf-8").splitlines():
                     if _meaningful(_squeeze(line)):
-                        lines.setdefault(_squeeze(line), str(spec.hidden_tests_path.relative_to(solutions)))
+                        lines.setdefault(
+                            _squeeze(line), str(spec.hidden_tests_path.relative_to(solutions))
+                        )
     return names, lines
 
 
@@ -439,8 +493,14 @@ def teaching_lines(root: Path) -> set[str]:
     counts these apart)."""
     root = Path(root)
     lines: set[str] = set()
-    files = [root / r for top in ("go", "python/src", "python/tests", "notebooks", "book") for r in project_files(root, top, strict=False)]
-    files += list((root / "solutions").glob("*/*/*/test_visible.py")) + list((root / "solutions").glob("*/*/*/visible_test.go"))
+    files = [
+        root / r
+        for top in ("go", "python/src", "python/tests", "notebooks", "book")
+        for r in project_files(root, top, strict=False)
+    ]
+    files += list((root / "solutions").glob("*/*/*/test_visible.py")) + list(
+        (root / "solutions").glob("*/*/*/visible_test.go")
+    )
     for path in files:
         if path.suffix in (".go", ".py", ".md", ".ipynb", ".txt", ".toml"):
             lines |= file_lines(path)
@@ -459,7 +519,7 @@ class Secrets:
     hidden_lines: dict[str, str]
 
     @classmethod
-    def of(cls, root: Path) -> "Secrets":
+    def of(cls, root: Path) -> Secrets:
         root = Path(root)
         teaching = teaching_lines(root)
         answers = answer_lines(root / "solutions")
@@ -478,12 +538,17 @@ def find_leaks(out: Path, secrets: Secrets) -> list[str]:
     out = Path(out)
     leaks: list[str] = []
     name_re = (
-        re.compile(r"\b(" + "|".join(map(re.escape, sorted(secrets.hidden_names, key=len, reverse=True))) + r")\b")
-        if secrets.hidden_names else None
+        re.compile(
+            r"\b("
+            + "|".join(map(re.escape, sorted(secrets.hidden_names, key=len, reverse=True)))
+            + r")\b"
+        )
+        if secrets.hidden_names
+        else None
     )
     for path in sorted(p for p in out.rglob("*") if p.is_file()):
         for name, data in _members(path):
-            rel = name[len(str(out)) + 1:]  # below out; "a.zip!member" inside an archive
+            rel = name[len(str(out)) + 1 :]  # below out; "a.zip!member" inside an archive
             leaks += _leaks_of(rel, data, secrets, name_re)
     return leaks
 
@@ -509,17 +574,25 @@ def _leaks_of(rel: str, data: bytes, secrets: Secrets, name_re) -> list[str]:
 # --- the release ------------------------------------------------------------------------------
 
 
-def make_release(root: Path, out: Path, *, book: str = "auto", book_from: Path | None = None, force: bool = False) -> Release:
+def make_release(
+    root: Path, out: Path, *, book: str = "auto", book_from: Path | None = None, force: bool = False
+) -> Release:
     """Write the student edition of the project at ``root`` to ``out`` (see the module doc).
 
     The tree is assembled in a temporary folder beside ``out`` and scanned; it becomes
     ``out`` only when the scan finds no leak (else :class:`ReleaseError` lists them)."""
     root, out = Path(root).resolve(), Path(out).resolve()
-    if out == root or root in out.parents and out.parts[len(root.parts)] in ("solutions", "exercises", *COPIED):
+    if (
+        out == root
+        or root in out.parents
+        and out.parts[len(root.parts)] in ("solutions", "exercises", *COPIED)
+    ):
         raise ReleaseError(f"{out}: choose a folder outside the project's sources")
     if out.exists() and any(out.iterdir()):
         if not force:
-            raise ReleaseError(f"{out} exists and is not empty (--force replaces an earlier student edition)")
+            raise ReleaseError(
+                f"{out} exists and is not empty (--force replaces an earlier student edition)"
+            )
         if not is_release(out):
             raise ReleaseError(f"{out} is not an earlier student edition: not replacing it")
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -532,14 +605,20 @@ def make_release(root: Path, out: Path, *, book: str = "auto", book_from: Path |
                 shutil.copy2(root / rel, target)
         write_exercises(root, staging)
         how = add_book(root, staging, book, book_from)  # its downloads are exercises/'s files
-        (staging / "Makefile").write_text(student_makefile((root / "Makefile").read_text(encoding="utf-8")))
+        (staging / "Makefile").write_text(
+            student_makefile((root / "Makefile").read_text(encoding="utf-8"))
+        )
         (staging / "README.md").write_text(student_readme(_commit(root)), encoding="utf-8")
         if (root / ".gitignore").is_file():
             shutil.copyfile(root / ".gitignore", staging / ".gitignore")
         leaks = find_leaks(staging, Secrets.of(root))
         if leaks:
-            shown = "\n  ".join(leaks[:40]) + (f"\n  ... and {len(leaks) - 40} more" if len(leaks) > 40 else "")
-            raise ReleaseError(f"the student edition would leak {len(leaks)} thing(s); nothing written:\n  {shown}")
+            shown = "\n  ".join(leaks[:40]) + (
+                f"\n  ... and {len(leaks) - 40} more" if len(leaks) > 40 else ""
+            )
+            raise ReleaseError(
+                f"the student edition would leak {len(leaks)} thing(s); nothing written:\n  {shown}"
+            )
         files = sum(1 for p in staging.rglob("*") if p.is_file())
         if out.exists():
             shutil.rmtree(out)

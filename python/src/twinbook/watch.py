@@ -47,7 +47,8 @@ class Watcher:
         by_folder = {ex.folder: ex for ex in self.exercises}
         if targets:
             self.pairs: list[Pair] = [
-                (by_folder.get(Path(folder).resolve()) or load_exercise(folder), lang) for folder, lang in targets
+                (by_folder.get(Path(folder).resolve()) or load_exercise(folder), lang)
+                for folder, lang in targets
             ]
         else:
             self.pairs = [(ex, lang) for ex in self.exercises for lang in ex.languages]
@@ -64,7 +65,11 @@ class Watcher:
         if len(self.pairs) == 1:
             return self.pairs[0]
         watched = {(ex.id, lang) for ex, lang in self.pairs}
-        items = [i for i in workbook(self.tree, Progress.load(self.tree), self.exercises) if (i.exercise.id, i.language) in watched]
+        items = [
+            i
+            for i in workbook(self.tree, Progress.load(self.tree), self.exercises)
+            if (i.exercise.id, i.language) in watched
+        ]
         item = next_item(items)
         return (item.exercise, item.language) if item else (self.pairs[0] if self.pairs else None)
 
@@ -76,7 +81,9 @@ class Watcher:
             if pair is None or pair in pairs:
                 continue
             ex, lang = pair
-            if (ex.id, lang) in self.checked_prints and fingerprint(ex, lang) == self.checked_prints[(ex.id, lang)]:
+            if (ex.id, lang) in self.checked_prints and fingerprint(
+                ex, lang
+            ) == self.checked_prints[(ex.id, lang)]:
                 continue  # an autosave, outputs only: nothing to check
             pairs.append(pair)
         return pairs
@@ -94,10 +101,19 @@ class Watcher:
         console = self.console
         if self.clear:
             console.clear()
-        console.print(Text.assemble(("twinbook watch", "bold"), f" · {checked.exercise.id} ({checked.language})"))
+        console.print(
+            Text.assemble(
+                ("twinbook watch", "bold"), f" · {checked.exercise.id} ({checked.language})"
+            )
+        )
         console.print(checks.results_table([checked]))
         if checked.ok:
-            console.print(Text(f"✓ {checked.exercise.id} ({checked.language}) passes every visible test.", style="green"))
+            console.print(
+                Text(
+                    f"✓ {checked.exercise.id} ({checked.language}) passes every visible test.",
+                    style="green",
+                )
+            )
         else:
             console.print()
             console.print(checks.failure_lines(checked, verbose=True), end="", soft_wrap=True)
@@ -105,7 +121,10 @@ class Watcher:
         console.print(checks.workbook_summary(items), soft_wrap=True)
         console.print()
         console.print(
-            Text(f"Watching {len(self.pairs)} notebook(s): save one to check it again · Ctrl-C quits", style="dim"),
+            Text(
+                f"Watching {len(self.pairs)} notebook(s): save one to check it again · Ctrl-C quits",
+                style="dim",
+            ),
             soft_wrap=True,
         )
         console.file.flush()

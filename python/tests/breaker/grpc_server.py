@@ -59,7 +59,10 @@ class FlakyGrpcServer:
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self._server.stop(grace=None).wait()
         self._executor.shutdown(wait=True)

@@ -27,7 +27,9 @@ PERMITS = 3
 
 def half_open_breaker(clock: ManualClock) -> Breaker:
     breaker = Breaker(
-        Config(window_size=2, minimum_calls=2, wait_in_open_ms=1000, half_open_permitted_calls=PERMITS),
+        Config(
+            window_size=2, minimum_calls=2, wait_in_open_ms=1000, half_open_permitted_calls=PERMITS
+        ),
         clock=clock,
     )
     for _ in range(2):
@@ -149,8 +151,13 @@ class EraLedger:
 def cycling_breaker() -> Breaker:
     # wait 0: open turns half_open at once, so the breaker cycles as fast as the calls come.
     return Breaker(
-        Config(window_size=4, minimum_calls=4, failure_rate_threshold=50, wait_in_open_ms=0,
-               half_open_permitted_calls=PERMITS),
+        Config(
+            window_size=4,
+            minimum_calls=4,
+            failure_rate_threshold=50,
+            wait_in_open_ms=0,
+            half_open_permitted_calls=PERMITS,
+        ),
         clock=SystemClock(),
     )
 

@@ -26,9 +26,17 @@ def test_defaults_are_valid_and_resilience4j_like() -> None:
     [
         ("failure_rate_threshold", 0, "failure_rate_threshold: must be in (0, 100], got 0"),
         ("failure_rate_threshold", 100.5, "failure_rate_threshold: must be in (0, 100], got 100.5"),
-        ("failure_rate_threshold", math.nan, "failure_rate_threshold: must be in (0, 100], got nan"),
+        (
+            "failure_rate_threshold",
+            math.nan,
+            "failure_rate_threshold: must be in (0, 100], got nan",
+        ),
         ("slow_call_rate_threshold", -1, "slow_call_rate_threshold: must be in (0, 100], got -1"),
-        ("slow_call_rate_threshold", "50", "slow_call_rate_threshold: must be in (0, 100], got '50'"),
+        (
+            "slow_call_rate_threshold",
+            "50",
+            "slow_call_rate_threshold: must be in (0, 100], got '50'",
+        ),
         ("window_size", 0, "window_size: must be >= 1, got 0"),
         ("window_size", 2.5, "window_size: must be an integer >= 1, got 2.5"),
         ("window_size", True, "window_size: must be an integer >= 1, got True"),
@@ -36,11 +44,23 @@ def test_defaults_are_valid_and_resilience4j_like() -> None:
         ("half_open_permitted_calls", 0, "half_open_permitted_calls: must be >= 1, got 0"),
         ("slow_call_duration_ms", -1, "slow_call_duration_ms: must be >= 0, got -1"),
         ("wait_in_open_ms", -0.5, "wait_in_open_ms: must be >= 0, got -0.5"),
-        ("wait_in_open_ms", math.inf, "wait_in_open_ms: must be a finite number of milliseconds, got inf"),
+        (
+            "wait_in_open_ms",
+            math.inf,
+            "wait_in_open_ms: must be a finite number of milliseconds, got inf",
+        ),
         ("max_wait_in_half_open_ms", -1, "max_wait_in_half_open_ms: must be >= 0, got -1"),
-        ("sliding_window", "ring", "sliding_window: must be \"count\" or \"time\", got 'ring'"),
-        ("record_exceptions", (ValueError, int), "record_exceptions: must hold only exception types, got <class 'int'>"),
-        ("ignore_exceptions", "ValueError", "ignore_exceptions: must be a tuple of exception types, got 'ValueError'"),
+        ("sliding_window", "ring", 'sliding_window: must be "count" or "time", got \'ring\''),
+        (
+            "record_exceptions",
+            (ValueError, int),
+            "record_exceptions: must hold only exception types, got <class 'int'>",
+        ),
+        (
+            "ignore_exceptions",
+            "ValueError",
+            "ignore_exceptions: must be a tuple of exception types, got 'ValueError'",
+        ),
         ("record_result", 42, "record_result: must be callable or None, got 42"),
     ],
 )

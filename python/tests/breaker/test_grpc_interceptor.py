@@ -34,8 +34,13 @@ def server() -> Iterator[FlakyGrpcServer]:
 @pytest.fixture
 def breaker(clock: ManualClock) -> Breaker:
     return Breaker(
-        Config(window_size=4, minimum_calls=4, failure_rate_threshold=50, wait_in_open_ms=10_000,
-               half_open_permitted_calls=1),
+        Config(
+            window_size=4,
+            minimum_calls=4,
+            failure_rate_threshold=50,
+            wait_in_open_ms=10_000,
+            half_open_permitted_calls=1,
+        ),
         clock=clock,
     )
 
@@ -73,7 +78,9 @@ def test_unavailable_and_internal_trip_the_breaker(
     assert error.retry_after == pytest.approx(10.0)
 
 
-def test_invalid_argument_is_not_a_failure(stub: flaky_pb2_grpc.FlakyStub, breaker: Breaker) -> None:
+def test_invalid_argument_is_not_a_failure(
+    stub: flaky_pb2_grpc.FlakyStub, breaker: Breaker
+) -> None:
     for _ in range(6):
         assert call(stub, INVALID_ARGUMENT) is grpc.StatusCode.INVALID_ARGUMENT
     m = breaker.metrics()
@@ -93,9 +100,15 @@ def test_the_server_mode_fails_every_call(
     assert breaker.state is State.CLOSED
 
 
-def test_futures_are_recorded_when_they_finish(stub: flaky_pb2_grpc.FlakyStub, breaker: Breaker) -> None:
-    futures = [stub.Call.future(flaky_pb2.CallRequest(payload=str(i), fail_code=UNAVAILABLE * (i % 2)),
-                                timeout=10) for i in range(4)]
+def test_futures_are_recorded_when_they_finish(
+    stub: flaky_pb2_grpc.FlakyStub, breaker: Breaker
+) -> None:
+    futures = [
+        stub.Call.future(
+            flaky_pb2.CallRequest(payload=str(i), fail_code=UNAVAILABLE * (i % 2)), timeout=10
+        )
+        for i in range(4)
+    ]
     codes = [f.code() for f in futures]  # code() waits for each to finish
     assert codes.count(grpc.StatusCode.UNAVAILABLE) == 2
     assert breaker.state is State.OPEN
@@ -142,14 +155,19 @@ def test_aio_channel(server: FlakyGrpcServer, breaker: Breaker, arun: Any) -> No
     arun(main())
 
 
-def test_aio_cancelled_call_is_ignored(server: FlakyGrpcServer, breaker: Breaker, arun: Any) -> None:
+def test_aio_cancelled_call_is_ignored(
+    server: FlakyGrpcServer, breaker: Breaker, arun: Any
+) -> None:
     async def main() -> None:
         async with grpc.aio.insecure_channel(
             server.target, interceptors=[AsyncBreakerInterceptor(breaker)]
         ) as channel:
             stub = flaky_pb2_grpc.FlakyStub(channel)
+
             async def slow() -> Any:
-                return await stub.Call(flaky_pb2.CallRequest(payload="slow", delay_ms=10_000), timeout=10)
+                return await stub.Call(
+                    flaky_pb2.CallRequest(payload="slow", delay_ms=10_000), timeout=10
+                )
 
             task = asyncio.create_task(slow())
             while server.servicer.served == 0:
@@ -159,7 +177,9 @@ def test_aio_cancelled_call_is_ignored(server: FlakyGrpcServer, breaker: Breaker
                 await task
             await asyncio.sleep(0.05)  # let the interceptor's task see the cancellation
             assert breaker.metrics().calls == 0
-            assert (await stub.Call(flaky_pb2.CallRequest(payload="ok"), timeout=10)).payload == "ok"
+            assert (
+                await stub.Call(flaky_pb2.CallRequest(payload="ok"), timeout=10)
+            ).payload == "ok"
             assert breaker.metrics().calls == 1
 
     arun(main())

@@ -29,8 +29,13 @@ def server() -> Iterator[FlakyHTTPServer]:
 @pytest.fixture
 def breaker(clock: ManualClock) -> Breaker:
     return Breaker(
-        Config(window_size=4, minimum_calls=4, failure_rate_threshold=50, wait_in_open_ms=10_000,
-               half_open_permitted_calls=1),
+        Config(
+            window_size=4,
+            minimum_calls=4,
+            failure_rate_threshold=50,
+            wait_in_open_ms=10_000,
+            half_open_permitted_calls=1,
+        ),
         clock=clock,
     )
 
@@ -109,7 +114,9 @@ def test_custom_failure_test(server: FlakyHTTPServer, breaker: Breaker) -> None:
 
 def test_async_client(server: FlakyHTTPServer, breaker: Breaker, arun: Any) -> None:
     async def main() -> None:
-        async with httpx.AsyncClient(transport=AsyncBreakerTransport(breaker), base_url=server.url) as client:
+        async with httpx.AsyncClient(
+            transport=AsyncBreakerTransport(breaker), base_url=server.url
+        ) as client:
             responses = await asyncio.gather(*(client.get("/") for _ in range(3)))
             assert [r.status_code for r in responses] == [200] * 3
             server.status = 502

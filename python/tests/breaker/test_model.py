@@ -32,7 +32,9 @@ class Model:
     state: str = "closed"
     since: int = 0
     era: int = 0
-    records: list[tuple[int, bool, bool]] = field(default_factory=list)  # (completed at, failed, slow)
+    records: list[tuple[int, bool, bool]] = field(
+        default_factory=list
+    )  # (completed at, failed, slow)
     in_flight: int = 0
     not_permitted: int = 0
 
@@ -61,7 +63,7 @@ class Model:
         if self.state != "closed":
             return [], 1
         if c["sliding_window"] == "count":
-            return self.records[-c["window_size"]:], min(c["minimum_calls"], c["window_size"])
+            return self.records[-c["window_size"] :], min(c["minimum_calls"], c["window_size"])
         second = now // 1000
         inside = [r for r in self.records if second - c["window_size"] < r[0] // 1000 <= second]
         return inside, c["minimum_calls"]
@@ -84,7 +86,10 @@ class Model:
         self.consult(now)
         if self.state in ("closed", "disabled"):
             return Grant(self.era, now)
-        if self.state == "half_open" and self.in_flight + len(self.records) < self.cfg["half_open_permitted_calls"]:
+        if (
+            self.state == "half_open"
+            and self.in_flight + len(self.records) < self.cfg["half_open_permitted_calls"]
+        ):
             self.in_flight += 1
             return Grant(self.era, now)
         self.not_permitted += 1
@@ -108,7 +113,12 @@ class Model:
 
     def manual(self, op: str, now: int) -> None:
         self.consult(now)
-        to = {"force_open": "forced_open", "disable": "disabled", "close": "closed", "reset": "closed"}[op]
+        to = {
+            "force_open": "forced_open",
+            "disable": "disabled",
+            "close": "closed",
+            "reset": "closed",
+        }[op]
         if op == "reset":
             self.not_permitted = 0
         if self.state != to:

@@ -115,14 +115,20 @@ def run_case(case: Mapping[str, Any]) -> None:
         if "state" in expect and expect["state"] != state.value:
             raise VectorError(f"{where}: state {state.value!r}, expected {expect['state']!r}")
         if "transitions" in expect and list(expect["transitions"]) != transitions:
-            raise VectorError(f"{where}: transitions {transitions}, expected {expect['transitions']}")
+            raise VectorError(
+                f"{where}: transitions {transitions}, expected {expect['transitions']}"
+            )
         if any(key in expect for key in (*COUNT_KEYS, *RATE_KEYS)):
             metrics = breaker.metrics()
             for key in COUNT_KEYS:
                 if key in expect and expect[key] != getattr(metrics, key):
-                    raise VectorError(f"{where}: {key} {getattr(metrics, key)}, expected {expect[key]}")
+                    raise VectorError(
+                        f"{where}: {key} {getattr(metrics, key)}, expected {expect[key]}"
+                    )
             for key in RATE_KEYS:
                 if key in expect and not math.isclose(
                     getattr(metrics, key), expect[key], rel_tol=0, abs_tol=RATE_TOLERANCE
                 ):
-                    raise VectorError(f"{where}: {key} {getattr(metrics, key)}, expected {expect[key]}")
+                    raise VectorError(
+                        f"{where}: {key} {getattr(metrics, key)}, expected {expect[key]}"
+                    )

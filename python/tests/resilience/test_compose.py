@@ -16,14 +16,23 @@ from typing import Any
 import pytest
 
 from twinbook.breaker import Breaker, BreakerOpenError, Config, ManualClock, State
-from twinbook.resilience import AsyncBulkhead, Bulkhead, BulkheadFullError, Fallback, Retry, Timeout, compose
+from twinbook.resilience import (
+    AsyncBulkhead,
+    Bulkhead,
+    BulkheadFullError,
+    Fallback,
+    Retry,
+    Timeout,
+    compose,
+)
 
 from .conftest import TIMEOUT, Sleeps
 
 
 def small_breaker(**overrides: Any) -> Breaker:
-    values: dict[str, Any] = dict(window_size=3, minimum_calls=3, failure_rate_threshold=50,
-                                  wait_in_open_ms=60_000)
+    values: dict[str, Any] = dict(
+        window_size=3, minimum_calls=3, failure_rate_threshold=50, wait_in_open_ms=60_000
+    )
     values.update(overrides)
     return Breaker(Config(**values), clock=ManualClock())
 
@@ -53,7 +62,9 @@ def test_the_timeout_bounds_each_attempt_not_all_of_them(arun: Any, sleeps: Slee
 def test_the_breaker_sees_every_attempt_and_counts_timeouts(arun: Any, sleeps: Sleeps) -> None:
     breaker = small_breaker()
 
-    @compose(retry=Retry(max_attempts=3, sleep_async=sleeps.aio), breaker=breaker, timeout=Timeout(0.01))
+    @compose(
+        retry=Retry(max_attempts=3, sleep_async=sleeps.aio), breaker=breaker, timeout=Timeout(0.01)
+    )
     async def hangs() -> None:
         await asyncio.sleep(3600)
 
@@ -72,7 +83,9 @@ def test_a_rejection_is_not_retried_and_the_fallback_has_the_last_word(sleeps: S
         answers.append(exc)
         return "fallback"
 
-    @compose(fallback=Fallback(remember), retry=Retry(max_attempts=3, sleep=sleeps), breaker=breaker)
+    @compose(
+        fallback=Fallback(remember), retry=Retry(max_attempts=3, sleep=sleeps), breaker=breaker
+    )
     def down() -> str:
         nonlocal calls
         calls += 1
@@ -80,7 +93,10 @@ def test_a_rejection_is_not_retried_and_the_fallback_has_the_last_word(sleeps: S
 
     assert down() == "fallback"  # three attempts, all failed: the breaker opens
     assert calls == 3 and breaker.state is State.OPEN
-    assert isinstance(answers[0], ConnectionError) and "retry: gave up after 3 attempts" in answers[0].__notes__
+    assert (
+        isinstance(answers[0], ConnectionError)
+        and "retry: gave up after 3 attempts" in answers[0].__notes__
+    )
     assert down() == "fallback"  # rejected at once, and not retried
     assert calls == 3 and isinstance(answers[1], BreakerOpenError)
     assert len(sleeps.delays) == 2

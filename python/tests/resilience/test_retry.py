@@ -46,8 +46,13 @@ def test_full_jitter_spreads_delays_over_zero_to_the_backoff() -> None:
 
 def test_retries_until_success_sleeping_a_jittered_delay_each_time(sleeps: Sleeps) -> None:
     seen: list[tuple[int, str, float]] = []
-    r = Retry(max_attempts=4, base_delay=0.5, sleep=sleeps, rng=random.Random(1),
-              on_retry=lambda n, e, d: seen.append((n, str(e), d)))
+    r = Retry(
+        max_attempts=4,
+        base_delay=0.5,
+        sleep=sleeps,
+        rng=random.Random(1),
+        on_retry=lambda n, e, d: seen.append((n, str(e), d)),
+    )
     flaky = Flaky(2)
     assert r.call(flaky) == "ok"
     assert flaky.calls == 3
@@ -122,16 +127,21 @@ def test_retry_stops_when_the_budget_is_spent(sleeps: Sleeps) -> None:
 
 @pytest.mark.parametrize(
     ("kwargs", "field"),
-    [({"max_attempts": 0}, "max_attempts"), ({"base_delay": -1}, "base_delay"),
-     ({"multiplier": 0.5}, "multiplier")],
+    [
+        ({"max_attempts": 0}, "max_attempts"),
+        ({"base_delay": -1}, "base_delay"),
+        ({"multiplier": 0.5}, "multiplier"),
+    ],
 )
 def test_bad_settings_name_the_field(kwargs: dict[str, Any], field: str) -> None:
     with pytest.raises(ValueError, match=field):
         Retry(**kwargs)
 
 
-@pytest.mark.parametrize(("kwargs", "field"), [({"ratio": -0.1}, "ratio"), ({"window": 0}, "window"),
-                                               ({"min_retries": -1}, "min_retries")])
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [({"ratio": -0.1}, "ratio"), ({"window": 0}, "window"), ({"min_retries": -1}, "min_retries")],
+)
 def test_bad_budget_settings_name_the_field(kwargs: dict[str, Any], field: str) -> None:
     with pytest.raises(ValueError, match=field):
         RetryBudget(**kwargs)

@@ -35,14 +35,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 CONFIG_KEYS = {
-    "sliding_window", "window_size", "minimum_calls", "failure_rate_threshold",
-    "slow_call_rate_threshold", "slow_call_duration_ms", "wait_in_open_ms",
-    "half_open_permitted_calls", "max_wait_in_half_open_ms",
+    "sliding_window",
+    "window_size",
+    "minimum_calls",
+    "failure_rate_threshold",
+    "slow_call_rate_threshold",
+    "slow_call_duration_ms",
+    "wait_in_open_ms",
+    "half_open_permitted_calls",
+    "max_wait_in_half_open_ms",
 }
 OPS = {"call", "acquire", "complete", "state", "metrics", "force_open", "disable", "close", "reset"}
 STEP_KEYS = {"at_ms", "op", "outcome", "duration_ms", "id", "expect"}
-EXPECT_KEYS = {"permitted", "state", "transitions", "calls", "failed", "slow",
-               "failure_rate", "slow_call_rate"}
+EXPECT_KEYS = {
+    "permitted",
+    "state",
+    "transitions",
+    "calls",
+    "failed",
+    "slow",
+    "failure_rate",
+    "slow_call_rate",
+}
 OUTCOMES = {"success", "failure", "ignored"}
 RATE_TOLERANCE = 1e-6
 
@@ -78,7 +92,7 @@ def validate_config(cfg: dict) -> None:
 
 @dataclass
 class Record:
-    at_ms: int       # completion time (the time window's bucket is at_ms // 1000)
+    at_ms: int  # completion time (the time window's bucket is at_ms // 1000)
     failed: bool
     slow: bool
 
@@ -93,10 +107,10 @@ class Permission:
 class Breaker:
     cfg: dict
     state: str = "closed"
-    since_ms: int = 0                 # when the current state began
-    generation: int = 0               # bumped by every transition (and by reset)
+    since_ms: int = 0  # when the current state began
+    generation: int = 0  # bumped by every transition (and by reset)
     records: list[Record] = field(default_factory=list)  # recorded since the state began
-    in_flight: int = 0                # half_open permits granted and not yet finished
+    in_flight: int = 0  # half_open permits granted and not yet finished
     log: list[str] = field(default_factory=list)
 
     # -- transitions -------------------------------------------------------------------
@@ -155,13 +169,20 @@ class Breaker:
             slow_call_rate = slow * 100 / calls
         else:
             failure_rate = slow_call_rate = -1.0
-        return {"calls": calls, "failed": failed, "slow": slow,
-                "failure_rate": failure_rate, "slow_call_rate": slow_call_rate}
+        return {
+            "calls": calls,
+            "failed": failed,
+            "slow": slow,
+            "failure_rate": failure_rate,
+            "slow_call_rate": slow_call_rate,
+        }
 
     def _over_threshold(self, now_ms: int) -> bool:
         m = self.metrics(now_ms)
-        return (m["failure_rate"] >= self.cfg["failure_rate_threshold"]
-                or m["slow_call_rate"] >= self.cfg["slow_call_rate_threshold"])
+        return (
+            m["failure_rate"] >= self.cfg["failure_rate_threshold"]
+            or m["slow_call_rate"] >= self.cfg["slow_call_rate_threshold"]
+        )
 
     # -- calls -------------------------------------------------------------------------
 
@@ -184,8 +205,9 @@ class Breaker:
         if outcome == "ignored" or self.state not in ("closed", "half_open"):
             return  # ignored records nothing; disabled records nothing
         duration = now_ms - permission.at_ms
-        self.records.append(Record(now_ms, outcome == "failure",
-                                   duration > self.cfg["slow_call_duration_ms"]))
+        self.records.append(
+            Record(now_ms, outcome == "failure", duration > self.cfg["slow_call_duration_ms"])
+        )
         if self.state == "closed":
             if self._over_threshold(now_ms):
                 self._transition("open", now_ms)

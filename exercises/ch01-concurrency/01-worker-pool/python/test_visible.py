@@ -75,7 +75,9 @@ def test_runs_limit_calls_at_once(answer):
             return x
 
     got = call(answer, wait_for_company, list(range(6)), 3)
-    assert gauge.most >= 3, f"only {gauge.most} call(s) ran at once with limit=3: run calls in threads"
+    assert gauge.most >= 3, (
+        f"only {gauge.most} call(s) ran at once with limit=3: run calls in threads"
+    )
     assert got == list(range(6)), f"results must follow the input order, got {got}"
 
 

@@ -20,9 +20,13 @@ def _start(answer, fn, inbox, maxsize, cancel=None):
     t.join(2)
     if "error" in box:
         raise box["error"]
-    assert not t.is_alive(), "stage() did not return within 2s: start a threading.Thread for the loop and return the outbox right away"
+    assert not t.is_alive(), (
+        "stage() did not return within 2s: start a threading.Thread for the loop and return the outbox right away"
+    )
     outbox = box["outbox"]
-    assert isinstance(outbox, queue.Queue), f"stage() must return a queue.Queue, got {type(outbox).__name__}"
+    assert isinstance(outbox, queue.Queue), (
+        f"stage() must return a queue.Queue, got {type(outbox).__name__}"
+    )
     return outbox
 
 
@@ -56,7 +60,9 @@ def test_applies_fn_in_order(answer):
     outbox = _start(answer, lambda x: x * x, _filled(answer, *range(1, 11)), 2)
     got = _drain(answer, outbox)
     want = [x * x for x in range(1, 11)]
-    assert got == want, f"got {got}, want {want}: put fn(item) on the outbox for every item, in the order they arrive"
+    assert got == want, (
+        f"got {got}, want {want}: put fn(item) on the outbox for every item, in the order they arrive"
+    )
 
 
 def test_done_is_passed_on(answer):

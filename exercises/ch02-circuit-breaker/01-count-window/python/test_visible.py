@@ -14,14 +14,19 @@ class Clock:
         return self.now
 
 
-def new_breaker(answer, clock, window_size=4, minimum_calls=4, failure_rate_threshold=50,
-                wait_in_open_ms=5000):
+def new_breaker(
+    answer, clock, window_size=4, minimum_calls=4, failure_rate_threshold=50, wait_in_open_ms=5000
+):
     """A Breaker on the fake clock; returns it and the list its transitions go to."""
     log = []
-    breaker = answer.Breaker(window_size=window_size, minimum_calls=minimum_calls,
-                             failure_rate_threshold=failure_rate_threshold,
-                             wait_in_open_ms=wait_in_open_ms, clock=clock,
-                             on_transition=lambda a, b: log.append(f"{a}->{b}"))
+    breaker = answer.Breaker(
+        window_size=window_size,
+        minimum_calls=minimum_calls,
+        failure_rate_threshold=failure_rate_threshold,
+        wait_in_open_ms=wait_in_open_ms,
+        clock=clock,
+        on_transition=lambda a, b: log.append(f"{a}->{b}"),
+    )
     return breaker, log
 
 
@@ -42,21 +47,27 @@ def test_opens_at_the_failure_rate_threshold(answer):
     clock = Clock()
     breaker, log = new_breaker(answer, clock)
     got = run_calls(breaker, clock, "SFS")
-    assert breaker.state() == "closed", "1 failure in 3 calls (and fewer than minimum_calls): stay closed"
+    assert breaker.state() == "closed", (
+        "1 failure in 3 calls (and fewer than minimum_calls): stay closed"
+    )
     got += run_calls(breaker, clock, "F", start=30)
     assert breaker.state() == "open", (
         "2 failures in 4 calls is a failure rate of 50%, and the threshold is 50: open at >= threshold"
     )
     assert log == ["closed->open"], f"transitions reported: {log}, want ['closed->open']"
     got += run_calls(breaker, clock, "SS", start=40)
-    assert got == "++++--", f"allow() answers {got!r}, want '++++--': an open breaker allows nothing"
+    assert got == "++++--", (
+        f"allow() answers {got!r}, want '++++--': an open breaker allows nothing"
+    )
 
 
 def test_no_decision_below_minimum_calls(answer):
     clock = Clock()
     breaker, _ = new_breaker(answer, clock, window_size=10, minimum_calls=5)
     run_calls(breaker, clock, "FFFF")
-    assert breaker.state() == "closed", "4 failures but minimum_calls is 5: no rate is evaluated yet"
+    assert breaker.state() == "closed", (
+        "4 failures but minimum_calls is 5: no rate is evaluated yet"
+    )
     m = breaker.metrics()
     assert m == {"calls": 4, "failed": 4, "failure_rate": -1}, (
         f"metrics {m}: the failure rate is -1 while the window holds fewer than the minimum"
@@ -84,10 +95,14 @@ def test_half_open_exactly_when_the_wait_is_over(answer):
     breaker, log = new_breaker(answer, clock, window_size=2, minimum_calls=2, wait_in_open_ms=1000)
     run_calls(breaker, clock, "FF", start=0)  # opens at 10 ms
     clock.now = 1009
-    assert breaker.state() == "open", "opened at 10 ms with wait_in_open_ms 1000: still open at 1009"
+    assert breaker.state() == "open", (
+        "opened at 10 ms with wait_in_open_ms 1000: still open at 1009"
+    )
     assert not breaker.allow(), "open at 1009 ms: allow() must be False"
     clock.now = 1010
-    assert breaker.state() == "half_open", "opened at 10 ms with wait_in_open_ms 1000: half_open at 1010"
+    assert breaker.state() == "half_open", (
+        "opened at 10 ms with wait_in_open_ms 1000: half_open at 1010"
+    )
     assert log == ["closed->open", "open->half_open"], f"transitions: {log}"
 
 
@@ -101,13 +116,20 @@ def test_half_open_trial_call_decides(answer):
     breaker.record(True)
     assert breaker.state() == "open", "a failed trial call opens the breaker again"
     clock.now = 2009
-    assert breaker.state() == "open", "reopened at 1010 ms: the wait starts again, still open at 2009"
+    assert breaker.state() == "open", (
+        "reopened at 1010 ms: the wait starts again, still open at 2009"
+    )
     clock.now = 2010
     assert breaker.allow(), "half_open again at 2010: one trial call"
     breaker.record(False)
     assert breaker.state() == "closed", "a successful trial call closes the breaker"
-    assert log == ["closed->open", "open->half_open", "half_open->open", "open->half_open",
-                   "half_open->closed"], f"transitions: {log}"
+    assert log == [
+        "closed->open",
+        "open->half_open",
+        "half_open->open",
+        "open->half_open",
+        "half_open->closed",
+    ], f"transitions: {log}"
 
 
 def test_every_transition_empties_the_window(answer):

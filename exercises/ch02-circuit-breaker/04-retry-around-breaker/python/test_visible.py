@@ -3,8 +3,6 @@
 Each test takes the fixture ``answer``: the names your notebook defines (``answer.retry``).
 """
 
-import pytest
-
 
 class Script:
     """A stand-in breaker: rejects the calls whose numbers (1, 2, ...) are keys of `rejected`
@@ -37,8 +35,16 @@ def run(answer, fn, breaker, attempts=5, base=100, cap=10_000, rand=0.5, retryab
     """retry(...) with a recording sleep; returns (value or the exception raised, sleeps)."""
     sleeps = []
     try:
-        value = answer.retry(fn, breaker, attempts=attempts, base_delay_ms=base, max_delay_ms=cap,
-                             sleep=sleeps.append, rand=lambda: rand, retryable=retryable)
+        value = answer.retry(
+            fn,
+            breaker,
+            attempts=attempts,
+            base_delay_ms=base,
+            max_delay_ms=cap,
+            sleep=sleeps.append,
+            rand=lambda: rand,
+            retryable=retryable,
+        )
     except Exception as exc:  # returned for the test to look at
         value = exc
     return value, sleeps
@@ -54,8 +60,12 @@ def test_backoff_doubles_up_to_the_cap(answer):
 
 def test_full_jitter_scales_by_rand(answer):
     assert answer.backoff_ms(3, 100, 10_000, lambda: 0.0) == 0, "rand() = 0: no wait at all"
-    assert answer.backoff_ms(3, 100, 10_000, lambda: 0.25) == 100, "rand() = 0.25 of a 400 ms cap: 100 ms"
-    assert answer.backoff_ms(3, 100, 10_000, lambda: 0.999) == 399, "rand() = 0.999 of 400 ms: int(399.6) = 399"
+    assert answer.backoff_ms(3, 100, 10_000, lambda: 0.25) == 100, (
+        "rand() = 0.25 of a 400 ms cap: 100 ms"
+    )
+    assert answer.backoff_ms(3, 100, 10_000, lambda: 0.999) == 399, (
+        "rand() = 0.999 of 400 ms: int(399.6) = 399"
+    )
 
 
 def test_returns_the_first_success(answer):
@@ -70,7 +80,9 @@ def test_gives_up_after_attempts_with_the_last_error(answer):
     errors = [ConnectionError(f"failure {i}") for i in range(1, 5)]
     fn = Flaky(errors)
     value, sleeps = run(answer, fn, Script(answer), attempts=3)
-    assert value is errors[2], f"3 attempts, all failed: want the 3rd attempt's exception raised, got {value!r}"
+    assert value is errors[2], (
+        f"3 attempts, all failed: want the 3rd attempt's exception raised, got {value!r}"
+    )
     assert fn.calls == 3, f"attempts=3: fn called {fn.calls} times"
     assert sleeps == [50, 100], f"slept {sleeps}, want [50, 100]: no sleep after the last attempt"
 
@@ -89,6 +101,10 @@ def test_waits_out_an_open_breaker(answer):
 def test_a_non_retryable_error_is_raised_at_once(answer):
     boom = KeyError("not found")
     fn = Flaky([boom])
-    value, sleeps = run(answer, fn, Script(answer), retryable=lambda exc: not isinstance(exc, KeyError))
+    value, sleeps = run(
+        answer, fn, Script(answer), retryable=lambda exc: not isinstance(exc, KeyError)
+    )
     assert value is boom, f"a non-retryable error must be raised at once, got {value!r}"
-    assert fn.calls == 1 and sleeps == [], f"fn called {fn.calls} times, slept {sleeps}: want 1 and []"
+    assert fn.calls == 1 and sleeps == [], (
+        f"fn called {fn.calls} times, slept {sleeps}: want 1 and []"
+    )

@@ -303,6 +303,7 @@ class Breaker:
             if now < due:
                 return
             self._transition(to, due)
+
     # docs:end apply-due
 
     # docs:start transition
@@ -317,6 +318,7 @@ class Breaker:
         subscribers = self._hub.transitions.subscribers
         if subscribers:
             self._hub.post(subscribers, Transition(old, to, at / 1e9))
+
     # docs:end transition
 
     # docs:start trips
@@ -330,6 +332,7 @@ class Breaker:
             failed * 100 / calls >= self._failure_threshold
             or slow * 100 / calls >= self._slow_threshold
         )
+
     # docs:end trips
 
     # docs:start acquire
@@ -360,6 +363,7 @@ class Breaker:
             # makes a reference cycle (exception, traceback, frame) for the GC to find.
             raise BreakerOpenError(state, retry_after, self.config.name)
         return era, now
+
     # docs:end acquire
 
     # docs:start finish
@@ -375,6 +379,7 @@ class Breaker:
                 )
         if self._pending:
             self._hub.deliver()
+
     # docs:end finish
 
     # docs:start record
@@ -396,6 +401,7 @@ class Breaker:
             self._record_trial(outcome is FAILURE, slow, end)
             return True
         return False  # closed and ignored, or disabled: nothing to record
+
     # docs:end record
 
     # docs:start half-open-trial
@@ -410,6 +416,7 @@ class Breaker:
                 self._trial_calls, self._trial_failed, self._trial_slow, self._permits
             )
             self._transition(OPEN if opened else CLOSED, end)
+
     # docs:end half-open-trial
 
     def _deliver(self) -> None:
@@ -463,6 +470,7 @@ class Breaker:
                 lock.release()
         self._finish(era, start, self.config.classify_result(result), end)
         return result
+
     # docs:end call
 
     # docs:start call-async
@@ -482,6 +490,7 @@ class Breaker:
             raise
         self._finish(era, start, self.config.classify_result(result), self._now())
         return result
+
     # docs:end call-async
 
     def __call__(self, fn: Callable[P, R]) -> Callable[P, R]:
@@ -521,8 +530,12 @@ class Breaker:
             if end - start <= hot_below:
                 acquire()
                 try:
-                    if (era is breaker._era and era.closed
-                            and not count.bad and not calls.subscribers):
+                    if (
+                        era is breaker._era
+                        and era.closed
+                        and not count.bad
+                        and not calls.subscribers
+                    ):
                         count.seen += 1
                         return result
                 finally:

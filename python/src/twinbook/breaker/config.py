@@ -143,6 +143,7 @@ class Config:
         if self.record_result is not None and self.record_result(value):
             return Outcome.FAILURE
         return Outcome.SUCCESS
+
     # docs:end classify
 
 

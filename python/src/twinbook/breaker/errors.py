@@ -45,7 +45,8 @@ class BreakerOpenError(BreakerError):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.state.value!r}, retry_after={self.retry_after!r})"
-# docs:end open-error
+
+    # docs:end open-error
 
     def __reduce__(self) -> tuple[object, ...]:  # keep pickling (e.g. across processes) working
         return (type(self), (self.state, self.retry_after, self.name))

@@ -84,6 +84,8 @@ class CallEvent:
     state: State
     recorded: bool
     at: float
+
+
 # docs:end event
 
 

@@ -113,6 +113,7 @@ class BreakerInterceptor(grpc.UnaryUnaryClientInterceptor):
         # Blocking calls come back done; futures finish later, on a gRPC thread.
         call.add_done_callback(lambda done: self._settle(permission, done))
         return call
+
     # docs:end grpc-interceptor
 
     def _settle(self, permission: Permission, call: Any) -> None:

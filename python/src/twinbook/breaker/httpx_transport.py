@@ -89,6 +89,7 @@ class BreakerTransport(httpx.BaseTransport):
             raise
         permission.complete(Outcome.FAILURE if self.is_failure(response) else Outcome.SUCCESS)
         return response
+
     # docs:end http-transport
 
     def close(self) -> None:

@@ -33,6 +33,8 @@ class Metrics:
     slow_call_rate: float
     not_permitted: int
     """Calls rejected since the breaker was built or last reset."""
+
+
 # docs:end metrics
 
 

@@ -68,7 +68,8 @@ class CountWindow:
             self.failed -= gone & 1
             self.slow -= gone >> 1
         return min(self.seen, self.size), self.failed, self.slow
-# docs:end count-window
+
+    # docs:end count-window
 
     def totals(self, now: int) -> Totals:
         return min(self.seen, self.size), self.failed, self.slow
@@ -95,7 +96,15 @@ class TimeWindow:
     """
 
     __slots__ = (
-        "size", "_seconds", "_calls", "_failed", "_slow", "head", "calls", "failed", "slow"
+        "size",
+        "_seconds",
+        "_calls",
+        "_failed",
+        "_slow",
+        "head",
+        "calls",
+        "failed",
+        "slow",
     )
 
     def __init__(self, size: int) -> None:
@@ -127,6 +136,7 @@ class TimeWindow:
                     self._seconds[slot] = None
                     self._calls[slot] = self._failed[slot] = self._slow[slot] = 0
         self.head = second
+
     # docs:end time-window
 
     # docs:start time-window-record
@@ -145,6 +155,7 @@ class TimeWindow:
         self.failed += failed
         self.slow += slow
         return self.totals(now)
+
     # docs:end time-window-record
 
     def totals(self, now: int) -> Totals:

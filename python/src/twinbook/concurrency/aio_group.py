@@ -94,4 +94,5 @@ class Group:
                 raise  # a cancellation from outside: not ours to swallow
         if self._errors:
             raise BaseExceptionGroup(f"{len(self._errors)} task(s) of a Group failed", self._errors)
+
     # docs:end aio-group

@@ -74,6 +74,7 @@ class Group:
         with self._lock:  # so that wait() never sees a thread not yet started
             thread.start()
             self._threads.append(thread)
+
     # docs:end group-go
 
     def _release(self) -> None:
@@ -98,6 +99,7 @@ class Group:
             thread.join()
         if errors:
             raise BaseExceptionGroup(f"{len(errors)} task(s) of a Group failed", errors)
+
     # docs:end group-wait
 
     def __enter__(self) -> Group:

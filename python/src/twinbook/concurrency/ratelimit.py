@@ -210,6 +210,7 @@ class Limiter:
         if now > self._last:
             self._tokens = min(self.burst, self._tokens + (now - self._last) * self.rate)
             self._last = now
+
     # docs:end limiter-allow
 
     # docs:start limiter-wait
@@ -236,6 +237,7 @@ class Limiter:
             self._tokens -= 1
             debt = -self._tokens
             return debt / self.rate if debt > _EPSILON else 0.0
+
     # docs:end limiter-wait
 
     # docs:start limiter-wait-async
@@ -248,6 +250,7 @@ class Limiter:
             except asyncio.CancelledError:
                 self._give_back()
                 raise
+
     # docs:end limiter-wait-async
 
     def _give_back(self) -> None:

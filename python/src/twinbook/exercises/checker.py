@@ -44,7 +44,9 @@ def _test_files(spec: LanguageSpec, hidden: bool, tests_from: Path | None) -> li
     return files
 
 
-def _expected(exercise: Exercise, spec: LanguageSpec, hidden: bool, tests_from: Path | None) -> list[str]:
+def _expected(
+    exercise: Exercise, spec: LanguageSpec, hidden: bool, tests_from: Path | None
+) -> list[str]:
     if hidden and tests_from is not None:
         return load_exercise(tests_from).lang(spec.language).expected(hidden=True)
     return spec.expected(hidden=hidden)
@@ -67,21 +69,36 @@ def run_python_answer(
         pyrunner.prepare_test_dir(test_files, tests_dir)
         out = tmp / "events.jsonl"
         env = dict(os.environ)
-        env.update(PYTHONDONTWRITEBYTECODE="1", PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", PYTHONIOENCODING="utf-8")
+        env.update(
+            PYTHONDONTWRITEBYTECODE="1",
+            PYTEST_DISABLE_PLUGIN_AUTOLOAD="1",
+            PYTHONIOENCODING="utf-8",
+        )
         env.pop("PYTEST_ADDOPTS", None)
         cmd = [
-            sys.executable, "-m", "twinbook.exercises.pyrunner",
-            "--answer", str(answer_dir / "answer.py"), "--tests", str(tests_dir), "--out", str(out),
+            sys.executable,
+            "-m",
+            "twinbook.exercises.pyrunner",
+            "--answer",
+            str(answer_dir / "answer.py"),
+            "--tests",
+            str(tests_dir),
+            "--out",
+            str(out),
         ]
         killed = False
         try:
-            proc = subprocess.run(cmd, cwd=answer_dir, env=env, capture_output=True, text=True, timeout=timeout)
+            proc = subprocess.run(
+                cmd, cwd=answer_dir, env=env, capture_output=True, text=True, timeout=timeout
+            )
         except subprocess.TimeoutExpired:
             proc, killed = None, True
         return _read_events(out, proc, killed, timeout)
 
 
-def _read_events(out: Path, proc, killed: bool, timeout: float) -> tuple[dict[str, TestResult], str]:
+def _read_events(
+    out: Path, proc, killed: bool, timeout: float
+) -> tuple[dict[str, TestResult], str]:
     results: dict[str, TestResult] = {}
     errors: list[str] = []
     running: str | None = None
@@ -108,7 +125,11 @@ def _read_events(out: Path, proc, killed: bool, timeout: float) -> tuple[dict[st
         return results, f"{DID_NOT_RUN}: the run was stopped after {timeout:g}s"
     if not done:
         stderr = (proc.stderr if proc is not None else "").strip().splitlines()
-        crash = stderr[-1] if stderr else f"the test process exited with {proc.returncode if proc else '?'}"
+        crash = (
+            stderr[-1]
+            if stderr
+            else f"the test process exited with {proc.returncode if proc else '?'}"
+        )
         if running and running not in results:
             results[running] = TestResult(running, "failed", f"crashed: {crash}")
         return results, f"{DID_NOT_RUN}: {crash}"
@@ -129,7 +150,9 @@ def check_namespace(
     files = _test_files(spec, hidden, tests_from)
     results, errors = pyrunner.run_in_process(files, namespace)
     missing = f"{DID_NOT_RUN}: {errors[0]}" if errors else ""
-    return finalize(exercise.id, "python", _expected(exercise, spec, hidden, tests_from), results, missing)
+    return finalize(
+        exercise.id, "python", _expected(exercise, spec, hidden, tests_from), results, missing
+    )
 
 
 # --- both -------------------------------------------------------------------------------
@@ -176,10 +199,14 @@ def check_notebook(
 ) -> CheckResult:
     """Check a saved notebook (by default the exercise's own) out of process."""
     exercise, spec = _spec(exercise, language)
-    return check_source(answer_source(spec, notebook), exercise, language, hidden=hidden, tests_from=tests_from)
+    return check_source(
+        answer_source(spec, notebook), exercise, language, hidden=hidden, tests_from=tests_from
+    )
 
 
-def check_gonb(gonb_dir: Path | None = None, gonb_tmp: Path | None = None, *, hidden: bool = False) -> CheckResult:
+def check_gonb(
+    gonb_dir: Path | None = None, gonb_tmp: Path | None = None, *, hidden: bool = False
+) -> CheckResult:
     """Go tests against GoNB's program: main.go / go.mod in ``gonb_tmp`` (default: the
     current folder, where GoNB runs ``!*`` commands), the exercise from ``$GONB_DIR``."""
     gonb_dir = Path(gonb_dir or os.environ.get("GONB_DIR") or ".")
@@ -235,7 +262,9 @@ def format_hints(exercise: Exercise, level: int, more: str = "") -> str:
     if not exercise.hints:
         return "This exercise has no hints."
     level = max(1, min(level, len(exercise.hints)))
-    lines = [f"Hint {i}/{len(exercise.hints)}: {h}" for i, h in enumerate(exercise.hints[:level], 1)]
+    lines = [
+        f"Hint {i}/{len(exercise.hints)}: {h}" for i, h in enumerate(exercise.hints[:level], 1)
+    ]
     if more and level < len(exercise.hints):
         lines.append("(next: " + more.format(level=level + 1) + ")")
     return "\n".join(lines)

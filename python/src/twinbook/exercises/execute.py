@@ -7,7 +7,9 @@ from pathlib import Path
 from .notebook import read_notebook, write_notebook
 
 
-def execute_notebook(path: str | Path, *, timeout: int = 300, kernel_name: str | None = None) -> None:
+def execute_notebook(
+    path: str | Path, *, timeout: int = 300, kernel_name: str | None = None
+) -> None:
     """Run every cell with the notebook's kernel, cwd = the notebook's folder, and save it
     with its outputs (no timing metadata, the fixed twinbook serialisation)."""
     import nbclient

@@ -24,7 +24,14 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .model import EXERCISE_FILE, HIDDEN_PREFIX, HIDDEN_TESTS, LANGUAGES, ExerciseError, find_exercises
+from .model import (
+    EXERCISE_FILE,
+    HIDDEN_PREFIX,
+    HIDDEN_TESTS,
+    LANGUAGES,
+    ExerciseError,
+    find_exercises,
+)
 from .notebook import dumps_notebook, make_stub_notebook, notebook_language, read_notebook
 
 #: Paths (relative to exercises/) that the generator never writes nor deletes.
@@ -35,14 +42,18 @@ _JUNK_FILES = frozenset({".DS_Store"})
 
 
 def _is_junk(rel: Path) -> bool:
-    return bool(_JUNK_DIRS.intersection(rel.parts)) or rel.name in _JUNK_FILES or rel.suffix == ".pyc"
+    return (
+        bool(_JUNK_DIRS.intersection(rel.parts)) or rel.name in _JUNK_FILES or rel.suffix == ".pyc"
+    )
 
 
 def _files(root: Path) -> list[Path]:
     if not root.is_dir():
         return []
     return sorted(
-        p.relative_to(root) for p in root.rglob("*") if p.is_file() and not _is_junk(p.relative_to(root))
+        p.relative_to(root)
+        for p in root.rglob("*")
+        if p.is_file() and not _is_junk(p.relative_to(root))
     )
 
 
@@ -79,7 +90,9 @@ def learner_toml(text: str, path: Path | str = EXERCISE_FILE) -> str:
         while out and not out[-1].strip():
             tail.append(out.pop())  # the summary goes right below the last key
         tests, points = summaries[lang]
-        out.append(f"\n[{lang}.hidden]  # the hidden tests, run only by the grader: how many, worth how much\n")
+        out.append(
+            f"\n[{lang}.hidden]  # the hidden tests, run only by the grader: how many, worth how much\n"
+        )
         out.append(f"tests = {tests}\n")
         out.append(f"points = {_number(points)}\n")
         out.extend(reversed(tail))
@@ -104,7 +117,9 @@ def learner_toml(text: str, path: Path | str = EXERCISE_FILE) -> str:
     wanted = tomllib.loads(text)
     for lang, (tests, points) in summaries.items():
         table_ = wanted[lang]
-        table_["points"] = {k: v for k, v in table_["points"].items() if not k.startswith(HIDDEN_PREFIX[lang])}
+        table_["points"] = {
+            k: v for k, v in table_["points"].items() if not k.startswith(HIDDEN_PREFIX[lang])
+        }
         table_["hidden"] = {"tests": tests, "points": points}
     try:
         got = tomllib.loads(result)
@@ -188,9 +203,10 @@ def generate(solutions: Path, exercises: Path, *, check: bool = False) -> Diff:
     for rel in diff.stale:
         (exercises / rel).unlink()
     # remove folders left empty by stale files
-    for folder in sorted({(exercises / rel).parent for rel in diff.stale}, key=lambda p: -len(p.parts)):
+    for folder in sorted(
+        {(exercises / rel).parent for rel in diff.stale}, key=lambda p: -len(p.parts)
+    ):
         while folder != exercises and folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
             folder = folder.parent
     return diff
-

@@ -41,12 +41,16 @@ GO_VERSION = "1.26"
 TEST_TIMEOUT = 20.0  # seconds: the test binary's -timeout (a hung test panics after it)
 DEFAULT_TIMEOUT = 180.0  # seconds: kill `go test` itself (covers a cold build cache)
 
-_NOISE = re.compile(r"^(=== (RUN|PAUSE|CONT|NAME)|--- (FAIL|PASS|SKIP):|(PASS|FAIL|ok)\b|exit status \d+$|coverage:)")
+_NOISE = re.compile(
+    r"^(=== (RUN|PAUSE|CONT|NAME)|--- (FAIL|PASS|SKIP):|(PASS|FAIL|ok)\b|exit status \d+$|coverage:)"
+)
 _LOCATION = re.compile(r"^\s*[\w./-]+_test\.go:\d+: ")
 
 
 def go_binary() -> str:
-    found = shutil.which("go") or ("/usr/local/go/bin/go" if Path("/usr/local/go/bin/go").exists() else None)
+    found = shutil.which("go") or (
+        "/usr/local/go/bin/go" if Path("/usr/local/go/bin/go").exists() else None
+    )
     if not found:
         raise FileNotFoundError("the go command was not found on PATH")
     return found
@@ -71,7 +75,9 @@ def goimports(source: str) -> str:
     tool = goimports_binary()
     if not tool:
         return source
-    proc = subprocess.run([tool], input=source, env=go_env(), capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [tool], input=source, env=go_env(), capture_output=True, text=True, timeout=60
+    )
     return proc.stdout if proc.returncode == 0 and proc.stdout.strip() else source
 
 
@@ -85,7 +91,9 @@ def copy_gonb_module(gonb_tmp: Path, workdir: Path) -> None:
     """GoNB's program (main.go with every memorized declaration) and its go.mod / go.sum."""
     main = gonb_tmp / "main.go"
     if not main.is_file():
-        raise FileNotFoundError(f"{main} not found: run `!*twinbook check --gonb` from a GoNB notebook")
+        raise FileNotFoundError(
+            f"{main} not found: run `!*twinbook check --gonb` from a GoNB notebook"
+        )
     shutil.copyfile(main, workdir / "main.go")  # keep GoNB's name: errors then match its own
     for name in ("go.mod", "go.sum"):
         if (gonb_tmp / name).is_file():
@@ -291,7 +299,9 @@ def build(
     if limit_memory and shutil.which("prlimit"):
         cmd = [shutil.which("prlimit"), f"--as={limit_memory}", "--core=0", "--", *cmd]
     try:
-        proc = subprocess.run(cmd, cwd=workdir, env=env or go_env(), capture_output=True, text=True, timeout=timeout)
+        proc = subprocess.run(
+            cmd, cwd=workdir, env=env or go_env(), capture_output=True, text=True, timeout=timeout
+        )
     except subprocess.TimeoutExpired:
         return f"the build took longer than {timeout:g}s"
     if proc.returncode == 0 and binary.is_file():
@@ -306,8 +316,13 @@ def binary_args(selection: list[str] | None, test_timeout: float) -> list[str]:
     run = f"^{HARNESS_TEST}$"
     if selection:
         run += "/^(" + "|".join(re.escape(t) for t in selection) + ")$"
-    return [f"-test.run={run}", "-test.v=test2json", "-test.count=1", "-test.paniconexit0",
-            f"-test.timeout={max(test_timeout, 1):.0f}s"]
+    return [
+        f"-test.run={run}",
+        "-test.v=test2json",
+        "-test.count=1",
+        "-test.paniconexit0",
+        f"-test.timeout={max(test_timeout, 1):.0f}s",
+    ]
 
 
 _FRAME = re.compile(r"^\x16(?:=== (?:RUN|NAME|CONT|PAUSE)\s+|--- (?:PASS|FAIL|SKIP): )(\S*)")
@@ -322,7 +337,11 @@ def output_by_test(text: str) -> dict[str, list[str]]:
         if m:
             parts = m.group(1).split("/")
             framing_end = line.startswith("\x16---")
-            current = parts[1] if len(parts) > 1 and parts[0] == HARNESS_TEST and not framing_end else None
+            current = (
+                parts[1]
+                if len(parts) > 1 and parts[0] == HARNESS_TEST and not framing_end
+                else None
+            )
             continue
         if current is not None:
             out.setdefault(current, []).append(line)
@@ -355,7 +374,9 @@ def attach_messages(raw: harness.RawRun, results: dict[str, TestResult]) -> None
                 result.message = "failed (its output was cut: the run printed too much)"
 
 
-def describe(raw: harness.RawRun, name: str, *, budget: float | None = None, cpu: float | None = None) -> str:
+def describe(
+    raw: harness.RawRun, name: str, *, budget: float | None = None, cpu: float | None = None
+) -> str:
     """Why the binary died during test ``name`` (or before any test, ``name == ""``)."""
     text = raw.text()
     line = _crash_line("".join(output_by_test(text).get(name, []))) if name else ""
@@ -386,7 +407,9 @@ def check_go(
         return {}, "did not run: GoNB has no program yet, run the answer cell first"
     with tempfile.TemporaryDirectory(prefix="twinbook-go-") as tmp:
         workdir = Path(tmp)
-        runnable = prepare_module(workdir, test_files, expected, answer_source=answer_source, gonb_tmp=gonb_tmp)
+        runnable = prepare_module(
+            workdir, test_files, expected, answer_source=answer_source, gonb_tmp=gonb_tmp
+        )
         binary = workdir / "tests.bin"
         build_error = build(workdir, binary, timeout=timeout)
         if build_error:
@@ -400,7 +423,9 @@ def check_go(
             return harness.execute_plain(argv, cwd=tmp, env=env, timeout=left, nonce=nonce)
 
         return harness.run_all(
-            runnable, execute, budget=timeout,
+            runnable,
+            execute,
+            budget=timeout,
             describe=lambda raw, name: describe(raw, name, budget=timeout),
             messages=attach_messages,
         )

@@ -32,8 +32,8 @@ import signal
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from .results import DID_NOT_RUN, TestResult, merge
 
@@ -105,7 +105,11 @@ def parse(data: bytes, nonce: str) -> Events:
         kind, name = obj.get("event"), obj.get("name")
         if kind == "start" and isinstance(name, str):
             ev.running.append(name)
-        elif kind == "result" and isinstance(name, str) and obj.get("outcome") in ("passed", "failed", "skipped", "error"):
+        elif (
+            kind == "result"
+            and isinstance(name, str)
+            and obj.get("outcome") in ("passed", "failed", "skipped", "error")
+        ):
             message = obj.get("message") or ""
             merge(ev.results, TestResult(name, obj["outcome"], clip(str(message))))
             if name in ev.running:
@@ -190,8 +194,14 @@ def describe_end(raw: RawRun, budget: float | None = None, cpu: float | None = N
     """Why a harness process ended before the test it was running reported, in words."""
     if raw.timed_out:
         return f"timed out: the run was stopped after {budget:g}s" if budget else "timed out"
-    if raw.signal == "SIGXCPU" or (cpu and raw.cpu_seconds is not None and raw.cpu_seconds >= cpu - 0.05):
-        return f"stopped: the test process used up its CPU time ({cpu:g}s)" if cpu else "stopped: CPU time limit"
+    if raw.signal == "SIGXCPU" or (
+        cpu and raw.cpu_seconds is not None and raw.cpu_seconds >= cpu - 0.05
+    ):
+        return (
+            f"stopped: the test process used up its CPU time ({cpu:g}s)"
+            if cpu
+            else "stopped: CPU time limit"
+        )
     if raw.signal:
         return f"the test process was killed by {raw.signal}"
     if raw.exit_code is not None:
@@ -218,7 +228,11 @@ def _drain(stream, limit: int, out: dict) -> None:
 
 
 def start_reader(fd_or_stream, limit: int) -> tuple[threading.Thread, dict]:
-    stream = os.fdopen(fd_or_stream, "rb", buffering=0) if isinstance(fd_or_stream, int) else fd_or_stream
+    stream = (
+        os.fdopen(fd_or_stream, "rb", buffering=0)
+        if isinstance(fd_or_stream, int)
+        else fd_or_stream
+    )
     box: dict = {"data": b"", "truncated": False}
 
     def run():
@@ -246,8 +260,14 @@ def execute_plain(
     started = time.monotonic()
     try:
         proc = subprocess.Popen(
-            argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, pass_fds=(ev_w, nonce_r), start_new_session=True,
+            argv,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            pass_fds=(ev_w, nonce_r),
+            start_new_session=True,
         )
     except OSError as exc:
         for fd in (ev_r, ev_w, nonce_r, nonce_w):
@@ -276,10 +296,13 @@ def execute_plain(
     out_thread.join(5)
     code = proc.returncode
     return RawRun(
-        events=ev_box["data"], output=out_box["data"], output_truncated=out_box["truncated"],
+        events=ev_box["data"],
+        output=out_box["data"],
+        output_truncated=out_box["truncated"],
         exit_code=code if code is not None and code >= 0 else None,
         signal=signal.Signals(-code).name if code is not None and code < 0 else None,
-        timed_out=timed_out, seconds=time.monotonic() - started,
+        timed_out=timed_out,
+        seconds=time.monotonic() - started,
     )
 
 

@@ -172,7 +172,8 @@ def python_test_names(source: str, filename: str = "<tests>") -> list[str]:
     return [
         node.name
         for node in tree.body
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and _PY_TEST_RE.match(node.name)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and _PY_TEST_RE.match(node.name)
     ]
 
 
@@ -197,8 +198,16 @@ def _load_language(data: dict, language: str, folder: Path, path: Path) -> Langu
         raise _err(path, language, f"must be a table, got {type(table).__name__}")
     prefix = f"{language}."
     notebook = _require(table, "notebook", str, path, prefix)
-    if not notebook.endswith(".ipynb") or Path(notebook).is_absolute() or ".." in Path(notebook).parts:
-        raise _err(path, f"{prefix}notebook", f"must be a relative path to an .ipynb file, got {notebook!r}")
+    if (
+        not notebook.endswith(".ipynb")
+        or Path(notebook).is_absolute()
+        or ".." in Path(notebook).parts
+    ):
+        raise _err(
+            path,
+            f"{prefix}notebook",
+            f"must be a relative path to an .ipynb file, got {notebook!r}",
+        )
     allowed = _string_list(table, "allowed_imports", path, prefix)
     points_table = _require(table, "points", dict, path, prefix)
     if not points_table:
@@ -216,7 +225,8 @@ def _load_language(data: dict, language: str, folder: Path, path: Path) -> Langu
         named = [t for t in points if t.startswith(HIDDEN_PREFIX[language])]
         if named:
             raise _err(
-                path, f"{prefix}points.{named[0]}",
+                path,
+                f"{prefix}points.{named[0]}",
                 f"a hidden test named beside [{language}.hidden]: the full points table "
                 f"(solutions/) names every test, a learner's copy only summarises the hidden ones",
             )

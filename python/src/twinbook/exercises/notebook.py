@@ -58,7 +58,11 @@ def read_answer_cells(path: str | Path) -> list[str]:
         return answer_cells(read_notebook(path))
     sources = []
     for cell in data["cells"]:
-        if isinstance(cell, dict) and cell.get("cell_type") == "code" and cell_role(cell) == "answer":
+        if (
+            isinstance(cell, dict)
+            and cell.get("cell_type") == "code"
+            and cell_role(cell) == "answer"
+        ):
             source = cell.get("source", "")
             sources.append("".join(source) if isinstance(source, list) else str(source))
     return sources
@@ -113,7 +117,9 @@ def strip_solution(source: str, language: str, title: str, where: str = "<cell>"
         stripped = line.strip()
         if stripped == begin:
             if inside_since is not None:
-                raise StripError(f"{where}: line {number}: {begin} inside the region opened on line {inside_since}")
+                raise StripError(
+                    f"{where}: line {number}: {begin} inside the region opened on line {inside_since}"
+                )
             inside_since = number
             indent = line[: len(line) - len(line.lstrip())]
             out.append(indent + stub_line(language, title))
@@ -224,7 +230,9 @@ def python_imports(source: str) -> list[str]:
     return modules
 
 
-def disallowed_imports(language: str, source: str, allowed: tuple[str, ...] | list[str]) -> list[str]:
+def disallowed_imports(
+    language: str, source: str, allowed: tuple[str, ...] | list[str]
+) -> list[str]:
     """Imports of ``source`` (an answer file) that ``allowed`` does not permit.
 
     Python: a module is allowed when it or one of its parent packages is listed, and

@@ -46,8 +46,9 @@ import shutil
 import sys
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .results import TestResult, merge
 
@@ -67,7 +68,9 @@ class Answer:
         try:
             return self._ns[name]
         except KeyError:
-            raise AttributeError(f"{name!r} is not defined: write it in the answer cell and run that cell") from None
+            raise AttributeError(
+                f"{name!r} is not defined: write it in the answer cell and run that cell"
+            ) from None
 
     def __dir__(self):
         return sorted(self._ns)
@@ -149,7 +152,7 @@ class _Tail(io.TextIOBase):
         return True
 
     def write(self, text: str) -> int:
-        self._text = (self._text + text)[-self._keep:]
+        self._text = (self._text + text)[-self._keep :]
         return len(text)
 
     def getvalue(self) -> str:
@@ -264,24 +267,35 @@ def prepare_test_dir(test_files: list[Path], into: Path) -> Path:
 def pytest_args(test_dir: Path, files: list[str] | None = None) -> list[str]:
     return [
         *([str(test_dir / f) for f in files] if files else [str(test_dir)]),
-        "-c", str(test_dir / "pytest.ini"),
-        "--rootdir", str(test_dir),
-        "--confcutdir", str(test_dir),
-        "-p", "no:cacheprovider",
-        "-p", "no:legacypath",
-        "-p", "no:faulthandler",
+        "-c",
+        str(test_dir / "pytest.ini"),
+        "--rootdir",
+        str(test_dir),
+        "--confcutdir",
+        str(test_dir),
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:legacypath",
+        "-p",
+        "no:faulthandler",
         "--capture=no",  # pytest would keep every test's output in memory: _Sink counts it instead
         "-q",
         "--no-header",
-        "-o", "console_output_style=classic",
-        "-W", "ignore::pytest.PytestAssertRewriteWarning",
+        "-o",
+        "console_output_style=classic",
+        "-W",
+        "ignore::pytest.PytestAssertRewriteWarning",
     ]
 
 
 @contextlib.contextmanager
 def _quiet_env():
     """No plugin autoload, no inherited addopts; restore the environment afterwards."""
-    saved = {k: os.environ.get(k) for k in ("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "PYTEST_ADDOPTS", "PYTEST_PLUGINS")}
+    saved = {
+        k: os.environ.get(k)
+        for k in ("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "PYTEST_ADDOPTS", "PYTEST_PLUGINS")
+    }
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     os.environ.pop("PYTEST_ADDOPTS", None)
     os.environ.pop("PYTEST_PLUGINS", None)
@@ -313,7 +327,9 @@ def run_pytest(
     """
     import pytest
 
-    collector = _plugin(answer_factory, emit, frozenset(select) if select is not None else None, output_limit)
+    collector = _plugin(
+        answer_factory, emit, frozenset(select) if select is not None else None, output_limit
+    )
     before = set(sys.modules)
     saved_path = list(sys.path)
     noise = _Tail()
@@ -331,7 +347,10 @@ def run_pytest(
     problem = ""
     if code in (pytest.ExitCode.INTERRUPTED,):
         problem = "interrupted"
-    elif code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR) and not collector.errors:
+    elif (
+        code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR)
+        and not collector.errors
+    ):
         lines = [ln for ln in noise.getvalue().splitlines() if ln.strip()]
         problem = lines[-1] if lines else f"pytest exited with {int(code)}"
     if problem:
@@ -340,7 +359,9 @@ def run_pytest(
     return collector.results, collector.errors
 
 
-def run_in_process(test_files: list[Path], namespace: dict[str, Any]) -> tuple[dict[str, TestResult], list[str]]:
+def run_in_process(
+    test_files: list[Path], namespace: dict[str, Any]
+) -> tuple[dict[str, TestResult], list[str]]:
     """Run the tests against a live namespace (a notebook kernel's ``user_ns``)."""
     with tempfile.TemporaryDirectory(prefix="twinbook-check-") as tmp:
         test_dir = prepare_test_dir(test_files, Path(tmp))
@@ -358,7 +379,9 @@ def _event_writer(args) -> tuple[Callable[[dict], None], Callable[[], None]]:
         try:
             events_fd, nonce_fd = int(os.environ[EVENTS_FD_ENV]), int(os.environ[NONCE_FD_ENV])
         except (KeyError, ValueError):
-            raise SystemExit(f"pyrunner: give --out FILE, or ${EVENTS_FD_ENV} and ${NONCE_FD_ENV}") from None
+            raise SystemExit(
+                f"pyrunner: give --out FILE, or ${EVENTS_FD_ENV} and ${NONCE_FD_ENV}"
+            ) from None
         with os.fdopen(nonce_fd, "r", encoding="ascii") as f:
             nonce = f.read(256).strip()
         out = os.fdopen(events_fd, "w", encoding="utf-8")
@@ -379,15 +402,29 @@ def _event_writer(args) -> tuple[Callable[[dict], None], Callable[[], None]]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m twinbook.exercises.pyrunner")
-    parser.add_argument("--answer", required=True, help="answer.py to import as the `answer` fixture")
+    parser.add_argument(
+        "--answer", required=True, help="answer.py to import as the `answer` fixture"
+    )
     parser.add_argument("--tests", required=True, help="folder prepared by prepare_test_dir")
-    parser.add_argument("--out", help="JSON-lines event file to write (default: the harness channel)")
-    parser.add_argument("--select", action="append", help="run only this test function (repeatable)")
+    parser.add_argument(
+        "--out", help="JSON-lines event file to write (default: the harness channel)"
+    )
+    parser.add_argument(
+        "--select", action="append", help="run only this test function (repeatable)"
+    )
     parser.add_argument("--files", action="append", help="collect only this test file (repeatable)")
-    parser.add_argument("--output-limit", type=int, default=OUTPUT_LIMIT,
-                        help="bytes the tests may print before an `output` event says the limit was passed")
-    parser.add_argument("--contain", action="store_true", help="grader mode: guarded answer, audit hook")
-    parser.add_argument("--allowed-import", action="append", default=[], help="with --contain (repeatable)")
+    parser.add_argument(
+        "--output-limit",
+        type=int,
+        default=OUTPUT_LIMIT,
+        help="bytes the tests may print before an `output` event says the limit was passed",
+    )
+    parser.add_argument(
+        "--contain", action="store_true", help="grader mode: guarded answer, audit hook"
+    )
+    parser.add_argument(
+        "--allowed-import", action="append", default=[], help="with --contain (repeatable)"
+    )
     parser.add_argument("--scratch", help="with --contain: the only folder the answer may write to")
     args = parser.parse_args(argv)
     answer_path = Path(args.answer).resolve()
@@ -401,7 +438,11 @@ def main(argv: list[str] | None = None) -> int:
         sys.path.insert(0, str(answer_path.parent))
         factory = lambda: load_answer_module(answer_path)  # noqa: E731
     results, errors = run_pytest(
-        Path(args.tests).resolve(), factory, emit, select=args.select, files=args.files,
+        Path(args.tests).resolve(),
+        factory,
+        emit,
+        select=args.select,
+        files=args.files,
         output_limit=args.output_limit,
     )
     emit({"event": "done", "passed": sum(r.passed for r in results.values())})

@@ -11,7 +11,14 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from .grade import ClassGrade, GradeSetupError, grade_class, load_solutions, prepare_out
 from .reports import fmt, isolation_warning, write_reports
@@ -25,7 +32,9 @@ def student_line(student, max_width: int) -> str:
     """``✓ alice   64/64`` or ``✗ bob   20/64  problems``, plain text."""
     problems = student.problems()
     mark = "✓" if student.points == student.max_points and not problems else "✗"
-    line = f"{mark} {student.student:<{max_width}}  {fmt(student.points):>6}/{fmt(student.max_points)}"
+    line = (
+        f"{mark} {student.student:<{max_width}}  {fmt(student.points):>6}/{fmt(student.max_points)}"
+    )
     if problems:
         line += "  " + "; ".join(p.splitlines()[0] if p else p for p in problems)
     return line
@@ -76,12 +85,19 @@ def run(
         bar.update(task, total=total)
 
     def on_done(student: str, grade) -> None:
-        bar.update(task, advance=1, description=escape(f"{student}: {grade.exercise} ({grade.language})"))
+        bar.update(
+            task, advance=1, description=escape(f"{student}: {grade.exercise} ({grade.language})")
+        )
 
     try:
         with bar:
             grades: ClassGrade = grade_class(
-                submissions, solutions=solutions, jobs=jobs, exercises=exercises, on_start=on_start, on_done=on_done,
+                submissions,
+                solutions=solutions,
+                jobs=jobs,
+                exercises=exercises,
+                on_start=on_start,
+                on_done=on_done,
                 hide=(submissions.resolve(), out.resolve()),
             )
             bar.update(task, description="")
@@ -96,7 +112,9 @@ def run(
     for warning in grades.warnings:
         console.print(f"[yellow]warning:[/] {escape(warning)}", soft_wrap=True)
     if grades.isolation != "root":
-        console.print(f"[yellow]warning:[/] {escape(isolation_warning(grades.isolation))}", soft_wrap=True)
+        console.print(
+            f"[yellow]warning:[/] {escape(isolation_warning(grades.isolation))}", soft_wrap=True
+        )
     students = sorted(grades.students, key=lambda s: s.student)
     width = max((len(s.student) for s in students), default=0)
     for s in students:

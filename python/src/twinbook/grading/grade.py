@@ -27,12 +27,18 @@ import queue
 import shutil
 import threading
 import warnings
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
-from twinbook.exercises.model import LANGUAGES, Exercise, ExerciseError, LanguageSpec, find_exercises
+from twinbook.exercises.model import (
+    LANGUAGES,
+    Exercise,
+    ExerciseError,
+    LanguageSpec,
+    find_exercises,
+)
 from twinbook.exercises.notebook import answer_cells, go_answer_file, python_answer_file
 
 from .backend import Backend, accepts, backend
@@ -85,7 +91,9 @@ class ExerciseGrade:
     problem: str = ""  # why it scored zero without running, or what broke every test
     notebook: str = ""  # where the notebook was found in the submission
     tests: list[TestGrade] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # about the runs, e.g. the output limit was passed
+    notes: list[str] = field(
+        default_factory=list
+    )  # about the runs, e.g. the output limit was passed
 
     @property
     def key(self) -> str:
@@ -126,9 +134,15 @@ class StudentGrade:
         """Short, stable descriptions of what went wrong beyond failing tests."""
         out = [self.error] if self.error else []
         if self.exercises and all(e.status == MISSING for e in self.exercises):
-            out.append("no exercise notebook found (expected exercises/<chapter>/<exercise>/<language>/*.ipynb)")
+            out.append(
+                "no exercise notebook found (expected exercises/<chapter>/<exercise>/<language>/*.ipynb)"
+            )
         else:
-            out += [f"{e.key}: {e.status}" for e in self.exercises if e.status not in (GRADED, NOT_GRADED)]
+            out += [
+                f"{e.key}: {e.status}"
+                for e in self.exercises
+                if e.status not in (GRADED, NOT_GRADED)
+            ]
         return out + self.notes
 
 
@@ -154,7 +168,9 @@ def load_solutions(solutions: Path, only: list[str] | None = None) -> list[tuple
     """(exercise, language) pairs to grade, sorted by id then language; checks that
     ``solutions`` is an instructor's tree (hidden tests present)."""
     if not solutions.is_dir():
-        raise GradeSetupError(f"{solutions}: no such folder (--solutions must be the instructor's solutions/ tree)")
+        raise GradeSetupError(
+            f"{solutions}: no such folder (--solutions must be the instructor's solutions/ tree)"
+        )
     try:
         exercises = find_exercises(solutions)
     except ExerciseError as exc:
@@ -167,7 +183,9 @@ def load_solutions(solutions: Path, only: list[str] | None = None) -> list[tuple
             match = [e for e in exercises if name in (e.id, e.id.split("/", 1)[1])]
             if not match:
                 known = ", ".join(e.id for e in exercises)
-                raise GradeSetupError(f"--exercise {name!r}: no such exercise in {solutions} (known: {known})")
+                raise GradeSetupError(
+                    f"--exercise {name!r}: no such exercise in {solutions} (known: {known})"
+                )
             chosen += [m for m in match if m not in chosen]
         exercises = sorted(chosen, key=lambda e: e.id)
     pairs = []
@@ -210,15 +228,21 @@ def notebook_answer(data: bytes, language: str) -> str:
         cells = answer_cells(nb)
     except Exception as exc:  # nbformat raises many kinds on bad input
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise NotebookError(f"the notebook is not a valid Jupyter notebook ({first[:200]})") from None
+        raise NotebookError(
+            f"the notebook is not a valid Jupyter notebook ({first[:200]})"
+        ) from None
     if not cells or not any(c.strip() for c in cells):
-        raise NotebookError('no answer cell (a code cell with metadata {"twinbook": {"role": "answer"}}) in the notebook')
+        raise NotebookError(
+            'no answer cell (a code cell with metadata {"twinbook": {"role": "answer"}}) in the notebook'
+        )
     if language == "python":
         return python_answer_file(cells)
     return go_answer_file(cells)
 
 
-def _zero(ex: Exercise, spec: LanguageSpec, status: str, problem: str, notebook: str = "") -> ExerciseGrade:
+def _zero(
+    ex: Exercise, spec: LanguageSpec, status: str, problem: str, notebook: str = ""
+) -> ExerciseGrade:
     outcome = "error" if status in (ERROR, INVALID) else "failed"
     tests = [
         TestGrade(t, spec.is_hidden(t), float(p), outcome, "" if spec.is_hidden(t) else problem)
@@ -236,7 +260,9 @@ class _Job:
     answer: str
 
 
-def _read_student(entry: Entry, columns: list[tuple[Exercise, str]]) -> tuple[StudentGrade, list[_Job]]:
+def _read_student(
+    entry: Entry, columns: list[tuple[Exercise, str]]
+) -> tuple[StudentGrade, list[_Job]]:
     """Every answer of one student (all files are read before any code runs)."""
     student = StudentGrade(entry.student, entry.path.name, notes=list(entry.notes))
     jobs: list[_Job] = []
@@ -292,10 +318,14 @@ def _collect(spec: LanguageSpec, results, hidden: bool) -> list[TestGrade]:
         if r is None:
             outcome, message = "failed", "did not report a result"
         else:
-            outcome = r.outcome if r.outcome in ("passed", "failed", "error", "skipped") else "failed"
+            outcome = (
+                r.outcome if r.outcome in ("passed", "failed", "error", "skipped") else "failed"
+            )
             message = r.message or ""
             if outcome == "skipped":
-                message = "skipped (a skipped test scores zero)" + (f": {_first_line(message)}" if message else "")
+                message = "skipped (a skipped test scores zero)" + (
+                    f": {_first_line(message)}" if message else ""
+                )
             elif outcome != "passed" and not message:
                 message = outcome
         grades.append(TestGrade(test, hidden, float(points), outcome, "" if hidden else message))
@@ -303,7 +333,15 @@ def _collect(spec: LanguageSpec, results, hidden: bool) -> list[TestGrade]:
 
 
 def grade_answer(
-    be: Backend, ex: Exercise, lang: str, answer: str, *, limits, slot: int, notebook: str = "", hide: tuple = ()
+    be: Backend,
+    ex: Exercise,
+    lang: str,
+    answer: str,
+    *,
+    limits,
+    slot: int,
+    notebook: str = "",
+    hide: tuple = (),
 ) -> ExerciseGrade:
     """Vet one answer and run both suites on it; never raises. ``hide``: more folders the
     sandbox must keep out of the student's reach (SUBMISSIONS, OUT)."""
@@ -312,7 +350,13 @@ def grade_answer(
     try:
         reasons = be.vet(ex, lang, answer)
     except Exception as exc:
-        return _zero(ex, spec, ERROR, f"the grader could not vet this answer: {type(exc).__name__}: {exc}", notebook)
+        return _zero(
+            ex,
+            spec,
+            ERROR,
+            f"the grader could not vet this answer: {type(exc).__name__}: {exc}",
+            notebook,
+        )
     if reasons:
         return _zero(ex, spec, REJECTED, "rejected: " + "; ".join(reasons), notebook)
     tests: list[TestGrade] = []
@@ -322,18 +366,41 @@ def grade_answer(
         tests += _collect(spec, visible, hidden=False)
         _add_notes(notes, visible)
     except Exception as exc:
-        return _zero(ex, spec, ERROR, f"the grader could not run the tests: {type(exc).__name__}: {exc}", notebook)
+        return _zero(
+            ex,
+            spec,
+            ERROR,
+            f"the grader could not run the tests: {type(exc).__name__}: {exc}",
+            notebook,
+        )
     if any(spec.is_hidden(t) for t in spec.points):
         try:
             hidden = be.run_suite(ex, lang, answer, "hidden", limits=limits, slot=slot, **extra)
         except Exception as exc:
             # its message may quote the hidden tests: the instructor's log only, never a report
-            log.warning("%s (%s): the hidden suite failed to run: %s: %s", ex.id, lang, type(exc).__name__, exc)
-            tests += [TestGrade(t, True, float(p), "error") for t, p in spec.points.items() if spec.is_hidden(t)]
+            log.warning(
+                "%s (%s): the hidden suite failed to run: %s: %s",
+                ex.id,
+                lang,
+                type(exc).__name__,
+                exc,
+            )
+            tests += [
+                TestGrade(t, True, float(p), "error")
+                for t, p in spec.points.items()
+                if spec.is_hidden(t)
+            ]
             order = {t: i for i, t in enumerate(spec.points)}
             tests.sort(key=lambda t: order[t.name])
             return ExerciseGrade(
-                ex.id, ex.title, lang, ERROR, "the grader could not run the hidden tests", notebook, tests, notes
+                ex.id,
+                ex.title,
+                lang,
+                ERROR,
+                "the grader could not run the hidden tests",
+                notebook,
+                tests,
+                notes,
             )
         tests += _collect(spec, hidden, hidden=True)
         _add_notes(notes, hidden)
@@ -398,7 +465,9 @@ def grade_class(
     return ClassGrade(students, columns, warnings_, be.isolation)
 
 
-def _run_jobs(be: Backend, pending: list[_Job], jobs: int, leased: tuple[int, ...], limits, hide, on_done) -> None:
+def _run_jobs(
+    be: Backend, pending: list[_Job], jobs: int, leased: tuple[int, ...], limits, hide, on_done
+) -> None:
     """Grade every job, ``jobs`` at a time, each in a slot of its own from ``leased``."""
     slots: queue.Queue[int] = queue.Queue()
     for slot in leased:
@@ -409,8 +478,14 @@ def _run_jobs(be: Backend, pending: list[_Job], jobs: int, leased: tuple[int, ..
         slot = slots.get()
         try:
             result = grade_answer(
-                be, job.exercise, job.language, job.answer, limits=limits, slot=slot,
-                notebook=job.student.exercises[job.index].notebook, hide=hide,
+                be,
+                job.exercise,
+                job.language,
+                job.answer,
+                limits=limits,
+                slot=slot,
+                notebook=job.student.exercises[job.index].notebook,
+                hide=hide,
             )
         finally:
             slots.put(slot)
@@ -436,9 +511,14 @@ def _run_jobs(be: Backend, pending: list[_Job], jobs: int, leased: tuple[int, ..
 def prepare_out(out: Path, submissions: Path, solutions: Path) -> None:
     """Check OUT is a safe place to write and clear what an earlier grade wrote there."""
     out = out.resolve()
-    for name, other in (("SUBMISSIONS", submissions.resolve()), ("--solutions", solutions.resolve())):
+    for name, other in (
+        ("SUBMISSIONS", submissions.resolve()),
+        ("--solutions", solutions.resolve()),
+    ):
         if out == other or other in out.parents:
-            raise GradeSetupError(f"--out {out} is inside {name} ({other}): choose a folder outside it")
+            raise GradeSetupError(
+                f"--out {out} is inside {name} ({other}): choose a folder outside it"
+            )
         if out in other.parents:
             raise GradeSetupError(f"{name} ({other}) is inside --out {out}: choose another --out")
     if out.exists() and not out.is_dir():

@@ -63,7 +63,9 @@ class _Rewrite(ast.NodeTransformer):
 
     def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
         self.generic_visit(node)
-        private = node.attr.startswith("_") and not (node.attr.startswith("__") and node.attr.endswith("__"))
+        private = node.attr.startswith("_") and not (
+            node.attr.startswith("__") and node.attr.endswith("__")
+        )
         if private:
             node.value = _call(OWN, node.value)
         elif isinstance(node.ctx, (ast.Store, ast.Del)):
@@ -92,20 +94,31 @@ def own(obj: Any) -> Any:
     cls = obj if isinstance(obj, type) else type(obj)
     if _defined_by_answer(cls):
         return obj
-    raise SandboxViolation(f"twinbook sandbox: private attributes of {type(obj).__name__} objects are out of bounds")
+    raise SandboxViolation(
+        f"twinbook sandbox: private attributes of {type(obj).__name__} objects are out of bounds"
+    )
 
 
-_CODE_TYPES = (types.FunctionType, types.BuiltinFunctionType, types.MethodType, types.BuiltinMethodType)
+_CODE_TYPES = (
+    types.FunctionType,
+    types.BuiltinFunctionType,
+    types.MethodType,
+    types.BuiltinMethodType,
+)
 
 
 def mutable(obj: Any, name: str) -> Any:
     """``obj`` if the answer may set or delete its attribute ``name``."""
     if isinstance(obj, types.ModuleType):
-        raise SandboxViolation(f"twinbook sandbox: the answer may not change the module {obj.__name__}")
+        raise SandboxViolation(
+            f"twinbook sandbox: the answer may not change the module {obj.__name__}"
+        )
     if isinstance(obj, type) or isinstance(obj, _CODE_TYPES):
         if _defined_by_answer(obj):
             return obj
-        raise SandboxViolation(f"twinbook sandbox: the answer may not change {getattr(obj, '__qualname__', obj)!r}")
+        raise SandboxViolation(
+            f"twinbook sandbox: the answer may not change {getattr(obj, '__qualname__', obj)!r}"
+        )
     cls = type(obj)
     for klass in cls.__mro__:
         if name in vars(klass):
@@ -122,8 +135,10 @@ def mutable(obj: Any, name: str) -> Any:
 
 def _swallows_too_much(result: Any, args: tuple) -> bool:
     exc_type = args[0] if args else None
-    return bool(result) and isinstance(exc_type, type) and (
-        not issubclass(exc_type, Exception) or issubclass(exc_type, AssertionError)
+    return (
+        bool(result)
+        and isinstance(exc_type, type)
+        and (not issubclass(exc_type, Exception) or issubclass(exc_type, AssertionError))
     )
 
 
@@ -168,33 +183,123 @@ def load_answer(path: str | Path) -> types.ModuleType:
 # --- the audit hook -----------------------------------------------------------------------------
 
 _DENY_PREFIXES = (
-    "ctypes.", "subprocess.", "os.exec", "os.spawn", "os.posix_spawn", "os.fork", "pty.",
-    "_posixsubprocess.", "winreg.", "msvcrt.", "syslog.", "urllib.", "http.", "ftplib.",
-    "smtplib.", "imaplib.", "poplib.", "nntplib.", "telnetlib.", "webbrowser.", "gc.get_",
-    "resource.", "sqlite3.", "mmap.",
+    "ctypes.",
+    "subprocess.",
+    "os.exec",
+    "os.spawn",
+    "os.posix_spawn",
+    "os.fork",
+    "pty.",
+    "_posixsubprocess.",
+    "winreg.",
+    "msvcrt.",
+    "syslog.",
+    "urllib.",
+    "http.",
+    "ftplib.",
+    "smtplib.",
+    "imaplib.",
+    "poplib.",
+    "nntplib.",
+    "telnetlib.",
+    "webbrowser.",
+    "gc.get_",
+    "resource.",
+    "sqlite3.",
+    "mmap.",
 )
 _DENY = {
-    "os.system", "os.kill", "os.killpg", "os.chroot", "os.setuid",
-    "pickle.find_class", "builtins.input", "builtins.breakpoint", "sys.addaudithook", "sys.settrace",
-    "sys.setprofile", "sys._current_frames", "signal.pthread_kill", "socket.connect", "socket.bind",
-    "socket.sendto", "socket.sendmsg", "socket.getaddrinfo", "socket.gethostbyname",
-    "socket.gethostbyname_ex", "socket.gethostbyaddr", "socket.getnameinfo", "socket.sethostname",
-    "socket.getservbyname", "socket.getservbyport", "os.add_dll_directory", "os.startfile",
+    "os.system",
+    "os.kill",
+    "os.killpg",
+    "os.chroot",
+    "os.setuid",
+    "pickle.find_class",
+    "builtins.input",
+    "builtins.breakpoint",
+    "sys.addaudithook",
+    "sys.settrace",
+    "sys.setprofile",
+    "sys._current_frames",
+    "signal.pthread_kill",
+    "socket.connect",
+    "socket.bind",
+    "socket.sendto",
+    "socket.sendmsg",
+    "socket.getaddrinfo",
+    "socket.gethostbyname",
+    "socket.gethostbyname_ex",
+    "socket.gethostbyaddr",
+    "socket.getnameinfo",
+    "socket.sethostname",
+    "socket.getservbyname",
+    "socket.getservbyport",
+    "os.add_dll_directory",
+    "os.startfile",
 }
 # events whose first argument (and for some the second) is a path that must be in scratch
 _PATH_EVENTS = {
-    "os.remove", "os.rename", "os.rmdir", "os.mkdir", "os.chmod", "os.chown", "os.link", "os.symlink",
-    "os.truncate", "os.utime", "os.chflags", "os.lchflags", "os.mkfifo", "os.mknod", "os.setxattr",
-    "os.removexattr", "os.chdir", "shutil.copyfile", "shutil.copymode", "shutil.copystat", "shutil.copytree",
-    "shutil.move", "shutil.rmtree", "shutil.chown", "shutil.make_archive", "shutil.unpack_archive",
-    "tempfile.mkstemp", "tempfile.mkdtemp",
+    "os.remove",
+    "os.rename",
+    "os.rmdir",
+    "os.mkdir",
+    "os.chmod",
+    "os.chown",
+    "os.link",
+    "os.symlink",
+    "os.truncate",
+    "os.utime",
+    "os.chflags",
+    "os.lchflags",
+    "os.mkfifo",
+    "os.mknod",
+    "os.setxattr",
+    "os.removexattr",
+    "os.chdir",
+    "shutil.copyfile",
+    "shutil.copymode",
+    "shutil.copystat",
+    "shutil.copytree",
+    "shutil.move",
+    "shutil.rmtree",
+    "shutil.chown",
+    "shutil.make_archive",
+    "shutil.unpack_archive",
+    "tempfile.mkstemp",
+    "tempfile.mkdtemp",
 }
-_TWO_PATHS = {"os.rename", "os.link", "shutil.copyfile", "shutil.copytree", "shutil.move", "shutil.copymode", "shutil.copystat"}
+_TWO_PATHS = {
+    "os.rename",
+    "os.link",
+    "shutil.copyfile",
+    "shutil.copytree",
+    "shutil.move",
+    "shutil.copymode",
+    "shutil.copystat",
+}
 # refused when the answer's own code asks
 _DENY_FROM_ANSWER = {
-    "object.__getattr__", "object.__delattr__", "sys._getframe", "sys._getframemodulename", "compile", "exec",
-    "open", "os.listdir", "os.scandir", "glob.glob", "glob.glob/2", "code.__new__", "function.__new__",
-    "os.walk", "os.fwalk", "os.putenv", "os.unsetenv", "marshal.loads", "marshal.load", "marshal.dumps", "marshal.dump",
+    "object.__getattr__",
+    "object.__delattr__",
+    "sys._getframe",
+    "sys._getframemodulename",
+    "compile",
+    "exec",
+    "open",
+    "os.listdir",
+    "os.scandir",
+    "glob.glob",
+    "glob.glob/2",
+    "code.__new__",
+    "function.__new__",
+    "os.walk",
+    "os.fwalk",
+    "os.putenv",
+    "os.unsetenv",
+    "marshal.loads",
+    "marshal.load",
+    "marshal.dumps",
+    "marshal.dump",
 }
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 
@@ -204,7 +309,9 @@ def _module_allowed(name: str, allowed: frozenset[str]) -> bool:
     return any(".".join(parts[: i + 1]) in allowed for i in range(len(parts)))
 
 
-def install_audit_hook(answer_file: str | Path, scratch: str | Path, allowed_imports: list[str] | tuple[str, ...]) -> None:
+def install_audit_hook(
+    answer_file: str | Path, scratch: str | Path, allowed_imports: list[str] | tuple[str, ...]
+) -> None:
     """Add the sandbox's audit hook to this interpreter (it cannot be removed)."""
     answer_file = str(answer_file)
     scratch_dir = os.path.realpath(str(scratch))
@@ -225,7 +332,9 @@ def install_audit_hook(answer_file: str | Path, scratch: str | Path, allowed_imp
         return full == scratch_dir or full.startswith(scratch_dir + os.sep) or full == os.devnull
 
     def caller_is_answer(event: str) -> bool:
-        frame = getframe(3)  # 0: this function, 1: _check, 2: hook, 3: the code that raised the event
+        frame = getframe(
+            3
+        )  # 0: this function, 1: _check, 2: hook, 3: the code that raised the event
         if event == "import":
             while frame is not None and frame.f_code.co_filename.startswith("<frozen importlib"):
                 frame = frame.f_back

@@ -54,10 +54,24 @@ MS_RELATIME = 1 << 21
 
 # statvfs f_flag bits (ST_*) and the mount flags they stand for: a remount of a bind mount
 # must keep the flags the kernel locked on the original (in a user namespace it fails otherwise)
-_ST_TO_MS = {1: MS_RDONLY, 2: MS_NOSUID, 4: MS_NODEV, 8: MS_NOEXEC, 1024: MS_NOATIME, 2048: MS_NODIRATIME, 4096: MS_RELATIME}
+_ST_TO_MS = {
+    1: MS_RDONLY,
+    2: MS_NOSUID,
+    4: MS_NODEV,
+    8: MS_NOEXEC,
+    1024: MS_NOATIME,
+    2048: MS_NODIRATIME,
+    4096: MS_RELATIME,
+}
 
 _libc = ctypes.CDLL(None, use_errno=True)
-_libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
+_libc.mount.argtypes = [
+    ctypes.c_char_p,
+    ctypes.c_char_p,
+    ctypes.c_char_p,
+    ctypes.c_ulong,
+    ctypes.c_char_p,
+]
 
 
 def fail(message: str) -> None:
@@ -66,7 +80,9 @@ def fail(message: str) -> None:
     raise SystemExit(125)
 
 
-def mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+def mount(
+    source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None
+) -> None:
     enc = lambda s: s.encode() if s is not None else None  # noqa: E731
     if _libc.mount(enc(source), enc(target), enc(fstype), flags, enc(data)) != 0:
         err = ctypes.get_errno()
@@ -137,12 +153,26 @@ def build_root(cfg: dict) -> str:
         if os.path.exists(source):
             bind(source, inside(target), readonly=False, device=True)
     uid, gid = cfg["uid"], cfg["gid"]
-    tmpfs(inside(cfg["work"]), f"size={cfg['work_bytes']},nr_inodes=4096,mode=0700,uid={uid},gid={gid}")
+    tmpfs(
+        inside(cfg["work"]),
+        f"size={cfg['work_bytes']},nr_inodes=4096,mode=0700,uid={uid},gid={gid}",
+    )
     for path in cfg["hide"]:
         target = inside(path)
         if os.path.isdir(target) and not os.path.islink(target):
-            mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV | MS_RDONLY, "size=4k,nr_inodes=8,mode=0755")
-    mount(None, root, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | locked_flags(root))
+            mount(
+                "tmpfs",
+                target,
+                "tmpfs",
+                MS_NOSUID | MS_NODEV | MS_RDONLY,
+                "size=4k,nr_inodes=8,mode=0755",
+            )
+    mount(
+        None,
+        root,
+        None,
+        MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | locked_flags(root),
+    )
     return root
 
 
@@ -154,7 +184,10 @@ def set_limits(limits: dict) -> None:
         soft, hard = value if isinstance(value, list) else (value, value)
         try:
             resource.setrlimit(which, (soft, hard))
-        except (ValueError, PermissionError):  # raising a hard limit needs root outside any namespace
+        except (
+            ValueError,
+            PermissionError,
+        ):  # raising a hard limit needs root outside any namespace
             _, current = resource.getrlimit(which)
             resource.setrlimit(which, (min(soft, current), current))
 
@@ -176,7 +209,9 @@ def run_payload(cfg: dict, fds: dict[int, int]) -> int:
         os.closerange(max(fds.values(), default=2) + 1, 1 << 16)
         set_limits(cfg["rlimits"])
         os.chdir(cfg["work"])
-        os.execve(cfg["setpriv"], [cfg["setpriv"], *cfg["setpriv_args"], "--", *cfg["argv"]], cfg["env"])
+        os.execve(
+            cfg["setpriv"], [cfg["setpriv"], *cfg["setpriv_args"], "--", *cfg["argv"]], cfg["env"]
+        )
     except BaseException as exc:  # noqa: BLE001 - report and never return into the init's code
         os.write(2, f"twinbook jail: cannot start {cfg['argv'][0]}: {exc}\n".encode())
     os._exit(126)
@@ -210,7 +245,11 @@ def main(argv: list[str]) -> int:
     report: dict = {"event": "exit", "cpu": cpu}
     if status is not None and os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
-        report.update(signal=signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig))
+        report.update(
+            signal=signal.Signals(sig).name
+            if sig in signal.Signals._value2member_map_
+            else str(sig)
+        )
     elif status is not None:
         report.update(code=os.waitstatus_to_exitcode(status))
     try:

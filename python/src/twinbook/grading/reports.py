@@ -26,12 +26,20 @@ import io
 import json
 import re
 import xml.etree.ElementTree as ET
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from .grade import GRADED, NOT_GRADED, ClassGrade, ExerciseGrade, StudentGrade, TestGrade
 
-MANAGED = ("gradebook.csv", "summary.md", "summary.json", "feedback", "junit", "results", "classroom")
+MANAGED = (
+    "gradebook.csv",
+    "summary.md",
+    "summary.json",
+    "feedback",
+    "junit",
+    "results",
+    "classroom",
+)
 HIDDEN_MESSAGE = "hidden test failed (its details are not shown)"
 MAX_MESSAGE_LINES = 30
 MAX_MESSAGE_CHARS = 4000
@@ -55,7 +63,9 @@ def clean(text: str) -> str:
     text = _XML_BAD.sub("\ufffd", text or "")
     lines = text.splitlines()
     if len(lines) > MAX_MESSAGE_LINES:
-        lines = lines[:MAX_MESSAGE_LINES] + [f"... ({len(text.splitlines()) - MAX_MESSAGE_LINES} more lines)"]
+        lines = lines[:MAX_MESSAGE_LINES] + [
+            f"... ({len(text.splitlines()) - MAX_MESSAGE_LINES} more lines)"
+        ]
     text = "\n".join(lines)
     if len(text) > MAX_MESSAGE_CHARS:
         text = text[:MAX_MESSAGE_CHARS] + " ... (cut)"
@@ -79,7 +89,7 @@ def test_message(test: TestGrade) -> str:
 # --- visible test code (Exercism's test_code) ----------------------------------------------
 
 
-@lru_cache(maxsize=None)
+@cache
 def _visible_test_code(path: str, language: str) -> dict[str, str]:
     source = Path(path).read_text(encoding="utf-8")
     out: dict[str, str] = {}
@@ -126,8 +136,14 @@ def gradebook_csv(grades: ClassGrade) -> str:
     writer.writerow(["student", *keys, "total", "max", "problems"])
     for student in sorted(grades.students, key=lambda s: s.student):
         by_key = {e.key: e for e in student.exercises}
-        row = [_cell(student.student)] + [fmt(by_key[k].points) if k in by_key else "0" for k in keys]
-        row += [fmt(student.points), fmt(grades.max_points), _cell("; ".join(_short(p) for p in student.problems()))]
+        row = [_cell(student.student)] + [
+            fmt(by_key[k].points) if k in by_key else "0" for k in keys
+        ]
+        row += [
+            fmt(student.points),
+            fmt(grades.max_points),
+            _cell("; ".join(_short(p) for p in student.problems())),
+        ]
         writer.writerow(row)
     return buf.getvalue()
 
@@ -172,13 +188,18 @@ def _hidden_summary(e: ExerciseGrade) -> str:
 
 def feedback_markdown(student: StudentGrade) -> str:
     out = [f"# Feedback for {_md_text(student.student)}", ""]
-    out.append(f"**Total: {fmt(student.points)}/{fmt(student.max_points)} points** ({percent(student.points, student.max_points)})")
+    out.append(
+        f"**Total: {fmt(student.points)}/{fmt(student.max_points)} points** ({percent(student.points, student.max_points)})"
+    )
     out.append("")
     if student.error:
         out += ["**Your submission could not be graded:**", "", _fence(clean(student.error)), ""]
     for note in student.notes:
         out += [f"Note: {_md_text(note)}", ""]
-    out += ["| exercise | language | points | visible tests | hidden tests |", "|---|---|---:|---:|---:|"]
+    out += [
+        "| exercise | language | points | visible tests | hidden tests |",
+        "|---|---|---:|---:|---:|",
+    ]
     for e in student.exercises:
         vis, hid = e.visible(), e.hidden()
         out.append(
@@ -245,10 +266,14 @@ def feedback_html(student: StudentGrade) -> str:
         f"({percent(student.points, student.max_points)})</p>",
     ]
     if student.error:
-        out.append(f'<div class="problem"><p><strong>Your submission could not be graded:</strong></p><pre>{e_(clean(student.error))}</pre></div>')
+        out.append(
+            f'<div class="problem"><p><strong>Your submission could not be graded:</strong></p><pre>{e_(clean(student.error))}</pre></div>'
+        )
     for note in student.notes:
         out.append(f"<p>Note: {e_(note)}</p>")
-    out.append("<table><thead><tr><th>exercise</th><th>language</th><th>points</th><th>visible tests</th><th>hidden tests</th></tr></thead><tbody>")
+    out.append(
+        "<table><thead><tr><th>exercise</th><th>language</th><th>points</th><th>visible tests</th><th>hidden tests</th></tr></thead><tbody>"
+    )
     for e in student.exercises:
         vis, hid = e.visible(), e.hidden()
         out.append(
@@ -261,7 +286,9 @@ def feedback_html(student: StudentGrade) -> str:
         if e.notebook:
             out.append(f"<p>Notebook: <code>{e_(e.notebook)}</code></p>")
         if e.problem and e.status != NOT_GRADED:
-            out.append(f'<div class="problem"><p><strong>{e_(_problem_label(e))}:</strong></p><pre>{e_(clean(e.problem))}</pre></div>')
+            out.append(
+                f'<div class="problem"><p><strong>{e_(_problem_label(e))}:</strong></p><pre>{e_(clean(e.problem))}</pre></div>'
+            )
         for note in e.notes:
             out.append(f"<p>Note: {e_(clean(note))}</p>")
         out.append("<p>Visible tests:</p><ul>")
@@ -277,7 +304,9 @@ def feedback_html(student: StudentGrade) -> str:
             out.append(f"<p>Hidden tests: {e_(_hidden_summary(e))}.</p><ul>")
             for t in hidden:
                 cls = "pass" if t.passed else "fail"
-                out.append(f'<li class="{cls}">{_mark(t)} <code>{e_(t.name)}</code> ({fmt(t.earned)}/{fmt(t.points)})</li>')
+                out.append(
+                    f'<li class="{cls}">{_mark(t)} <code>{e_(t.name)}</code> ({fmt(t.earned)}/{fmt(t.points)})</li>'
+                )
             out.append("</ul>")
     out.append("</body></html>")
     return "\n".join(out) + "\n"
@@ -452,7 +481,9 @@ def summary_json(grades: ClassGrade) -> dict:
                 "source": s.source,
                 "points": _num(s.points),
                 "max_points": _num(s.max_points),
-                "exercises": {e.key: {"points": _num(e.points), "status": e.status} for e in s.exercises},
+                "exercises": {
+                    e.key: {"points": _num(e.points), "status": e.status} for e in s.exercises
+                },
                 "problems": [_short(p) for p in s.problems()],
             }
             for s in sorted(grades.students, key=lambda s: s.student)
@@ -477,6 +508,10 @@ def write_reports(grades: ClassGrade, out: Path) -> None:
         (out / "feedback" / f"{name}.md").write_text(feedback_markdown(s), encoding="utf-8")
         (out / "feedback" / f"{name}.html").write_text(feedback_html(s), encoding="utf-8")
         (out / "junit" / f"{name}.xml").write_text(junit_xml(s), encoding="utf-8")
-        (out / "classroom" / f"{name}.json").write_text(_dump(classroom_result(s)), encoding="utf-8")
+        (out / "classroom" / f"{name}.json").write_text(
+            _dump(classroom_result(s)), encoding="utf-8"
+        )
         (out / "results" / name).mkdir(exist_ok=True)
-        (out / "results" / name / "results.json").write_text(_dump(exercism_results(s, grades)), encoding="utf-8")
+        (out / "results" / name / "results.json").write_text(
+            _dump(exercism_results(s, grades)), encoding="utf-8"
+        )

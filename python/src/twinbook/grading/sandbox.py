@@ -53,9 +53,10 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Iterator, Literal, Sequence
+from typing import Literal
 
 from twinbook.exercises import gorunner
 from twinbook.exercises import harness as channel
@@ -103,13 +104,22 @@ def lease_slots(count: int, *, start: int = 0) -> Iterator[tuple[int, ...]]:
     finally:
         for fd in leased.values():
             os.close(fd)
+
+
 JAIL_IN = "/sandbox/in"  # the run's inputs, read-only
 JAIL_WORK = "/sandbox/work"  # the only writable folder (besides /tmp), a tmpfs
 JAIL_SCRIPT = Path(__file__).with_name("jail.py")
 SYSTEM_BINDS = ("/usr", "/lib", "/lib64", "/lib32", "/libx32", "/bin", "/sbin")
 ETC_FILES = (
-    "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/passwd",
-    "/etc/group", "/etc/nsswitch.conf", "/etc/hosts", "/etc/mime.types",
+    "/etc/ld.so.cache",
+    "/etc/ld.so.conf",
+    "/etc/ld.so.conf.d",
+    "/etc/localtime",
+    "/etc/passwd",
+    "/etc/group",
+    "/etc/nsswitch.conf",
+    "/etc/hosts",
+    "/etc/mime.types",
 )
 DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
 BUILD_TIMEOUT = 180.0  # seconds for `go test -c` (a cold build cache is slow)
@@ -162,8 +172,14 @@ class Limits:
     output_bytes: int = 1 << 20
 
     def __post_init__(self) -> None:
-        minimum = {"wall_seconds": 1, "cpu_seconds": 1, "memory_bytes": 64 << 20, "processes": 8,
-                   "file_bytes": 1 << 16, "output_bytes": 1 << 10}
+        minimum = {
+            "wall_seconds": 1,
+            "cpu_seconds": 1,
+            "memory_bytes": 64 << 20,
+            "processes": 8,
+            "file_bytes": 1 << 16,
+            "output_bytes": 1 << 10,
+        }
         for f in fields(self):
             value = getattr(self, f.name)
             kind = (int, float) if f.name == "wall_seconds" else int
@@ -171,20 +187,26 @@ class Limits:
                 want = "a number" if f.name == "wall_seconds" else "an integer"
                 raise ValueError(f"Limits.{f.name} must be {want}, got {value!r}")
             if not math.isfinite(value) or value < minimum[f.name]:
-                raise ValueError(f"Limits.{f.name} must be at least {minimum[f.name]}, got {value!r}")
+                raise ValueError(
+                    f"Limits.{f.name} must be at least {minimum[f.name]}, got {value!r}"
+                )
 
 
 @functools.cache
 def isolation() -> Literal["root", "userns", "none"]:
     """How much isolation this machine gives: ``root``, ``userns`` or ``none``."""
-    if not sys.platform.startswith("linux") or not (shutil.which("unshare") and shutil.which("setpriv")):
+    if not sys.platform.startswith("linux") or not (
+        shutil.which("unshare") and shutil.which("setpriv")
+    ):
         return "none"
     if os.geteuid() == 0:
         return "root"
     try:
         subprocess.run(
             ["unshare", "--user", "--map-root-user", "--net", "--mount", "--pid", "--fork", "true"],
-            check=True, capture_output=True, timeout=10,
+            check=True,
+            capture_output=True,
+            timeout=10,
         )
     except (OSError, subprocess.SubprocessError):
         return "none"
@@ -234,7 +256,9 @@ def _expected(exercise: Exercise, lang: str, suite: str) -> list[str]:
     if suite == "visible":
         return spec.expected(hidden=False)
     if spec.hidden_summary is not None:  # a learner's copy: no hidden test is named here
-        raise ExerciseError(f"{spec.hidden_tests_path}: hidden tests not found (grade from the solutions tree)")
+        raise ExerciseError(
+            f"{spec.hidden_tests_path}: hidden tests not found (grade from the solutions tree)"
+        )
     return spec.hidden_names()
 
 
@@ -266,7 +290,9 @@ def _run_suite(
     files = [spec.visible_tests_path]
     if suite == "hidden":
         if not spec.hidden_tests_path.is_file():
-            raise ExerciseError(f"{spec.hidden_tests_path}: hidden tests not found (grade from the solutions tree)")
+            raise ExerciseError(
+                f"{spec.hidden_tests_path}: hidden tests not found (grade from the solutions tree)"
+            )
         files.append(spec.hidden_tests_path)
     if layers.vet:
         from .vet import vet
@@ -286,7 +312,9 @@ def _run_suite(
             results, missing = _python(box, answer_source, files, expected, suite, in_dir, layers)
         else:
             results, missing = _go(box, answer_source, files, expected, in_dir, tmp_path)
-    notes = [output_note(limits.output_bytes)] if any(raw.output_truncated for raw in box.runs) else []
+    notes = (
+        [output_note(limits.output_bytes)] if any(raw.output_truncated for raw in box.runs) else []
+    )
     return SuiteResults(finalize(exercise.id, lang, expected, results, missing).results, notes)
 
 
@@ -324,9 +352,19 @@ def _python(box: _Box, answer_source: str, files, expected, suite, in_dir: Path,
         work.mkdir(mode=0o700)
     else:
         inside, work = Path(JAIL_IN), Path(JAIL_WORK)
-    argv = [sys.executable, "-I", "-B", "-m", "twinbook.exercises.pyrunner",
-            "--answer", str(inside / "answer.py"), "--tests", str(inside / "tests"),
-            "--output-limit", str(box.limits.output_bytes)]
+    argv = [
+        sys.executable,
+        "-I",
+        "-B",
+        "-m",
+        "twinbook.exercises.pyrunner",
+        "--answer",
+        str(inside / "answer.py"),
+        "--tests",
+        str(inside / "tests"),
+        "--output-limit",
+        str(box.limits.output_bytes),
+    ]
     if suite == "hidden":
         argv += ["--files", "test_hidden.py"]
     if layers.guard:
@@ -342,7 +380,9 @@ def _python(box: _Box, answer_source: str, files, expected, suite, in_dir: Path,
         return raw
 
     return channel.run_all(
-        expected, execute, budget=box.limits.wall_seconds,
+        expected,
+        execute,
+        budget=box.limits.wall_seconds,
         describe=lambda raw, name: _describe_python(raw, name, box.limits),
     )
 
@@ -368,7 +408,9 @@ def _describe_python(raw: channel.RawRun, name: str, limits: Limits) -> str:
         end = f"the test process exited with code {raw.exit_code} before running the tests"
     lines = [l.strip() for l in raw.text().splitlines() if l.strip()]
     for line in reversed(lines):
-        if line.startswith(("Fatal Python error", "MemoryError")) or (not name and "Error" in line.split(":")[0]):
+        if line.startswith(("Fatal Python error", "MemoryError")) or (
+            not name and "Error" in line.split(":")[0]
+        ):
             return f"{end} ({channel.clip(line, 200)})"
     return end
 
@@ -392,9 +434,16 @@ def _go(box: _Box, answer_source: str, files, expected, in_dir: Path, tmp: Path)
     (build_dir / gorunner.HARNESS_FILE).write_text(gorunner.harness_source(runnable))
     binary = in_dir / "tests.bin"
     env = gorunner.go_env()
-    env.update(GOPROXY="off", GOFLAGS="-mod=mod", CGO_ENABLED="1" if "C" in spec.allowed_imports else "0")
-    error = gorunner.build(build_dir, binary, env=env, timeout=max(BUILD_TIMEOUT, box.limits.wall_seconds),
-                           limit_memory=BUILD_MEMORY)
+    env.update(
+        GOPROXY="off", GOFLAGS="-mod=mod", CGO_ENABLED="1" if "C" in spec.allowed_imports else "0"
+    )
+    error = gorunner.build(
+        build_dir,
+        binary,
+        env=env,
+        timeout=max(BUILD_TIMEOUT, box.limits.wall_seconds),
+        limit_memory=BUILD_MEMORY,
+    )
     shutil.rmtree(build_dir, ignore_errors=True)  # the hidden test sources go before anything runs
     if error:
         msg = "compile error: " + gorunner.first_lines(error)
@@ -413,8 +462,12 @@ def _go(box: _Box, answer_source: str, files, expected, in_dir: Path, tmp: Path)
         return raw
 
     return channel.run_all(
-        runnable, execute, budget=box.limits.wall_seconds,
-        describe=lambda raw, name: gorunner.describe(raw, name, budget=box.limits.wall_seconds, cpu=box.limits.cpu_seconds),
+        runnable,
+        execute,
+        budget=box.limits.wall_seconds,
+        describe=lambda raw, name: gorunner.describe(
+            raw, name, budget=box.limits.wall_seconds, cpu=box.limits.cpu_seconds
+        ),
         messages=gorunner.attach_messages,
     )
 
@@ -462,46 +515,87 @@ def _tasks_of(uid: int) -> int:
     return count
 
 
-def _execute(box: _Box, argv: list[str], in_dir: Path, binds, work: Path, timeout: float, nonce: str) -> channel.RawRun:
+def _execute(
+    box: _Box, argv: list[str], in_dir: Path, binds, work: Path, timeout: float, nonce: str
+) -> channel.RawRun:
     if box.mode == "none":
         return _execute_unconfined(box, argv, work, timeout, nonce)
     uid = UID_BASE + box.slot if box.mode == "root" else 0
     root = in_dir.parent / "root"
     root.mkdir(mode=0o700, exist_ok=True)
-    ro_binds = [(p, p) for p in SYSTEM_BINDS] + [(p, p) for p in ETC_FILES] + list(binds) + [(str(in_dir), JAIL_IN)]
+    ro_binds = (
+        [(p, p) for p in SYSTEM_BINDS]
+        + [(p, p) for p in ETC_FILES]
+        + list(binds)
+        + [(str(in_dir), JAIL_IN)]
+    )
     hide = []
     for hidden in box.hide:
         for source, target in ro_binds:
             if hidden == source or hidden.startswith(source.rstrip("/") + "/"):
-                hide.append(target + hidden[len(source):])
+                hide.append(target + hidden[len(source) :])
     if box.mode == "root":
-        setpriv_args = [f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--no-new-privs",
-                        "--inh-caps=-all", "--bounding-set=-all"]
+        setpriv_args = [
+            f"--reuid={uid}",
+            f"--regid={uid}",
+            "--clear-groups",
+            "--no-new-privs",
+            "--inh-caps=-all",
+            "--bounding-set=-all",
+        ]
     else:
-        setpriv_args = ["--no-new-privs", "--inh-caps=-all", "--bounding-set=-all",
-                        "--securebits=+noroot,+noroot_locked,+no_setuid_fixup,+no_setuid_fixup_locked,+keep_caps_locked"]
+        setpriv_args = [
+            "--no-new-privs",
+            "--inh-caps=-all",
+            "--bounding-set=-all",
+            "--securebits=+noroot,+noroot_locked,+no_setuid_fixup,+no_setuid_fixup_locked,+keep_caps_locked",
+        ]
     ev_r, ev_w = os.pipe()
     nonce_r, nonce_w = os.pipe()
     st_r, st_w = os.pipe()
     env = _payload_env(work)
     env.update({channel.EVENTS_FD_ENV: "3", channel.NONCE_FD_ENV: "4"})
     cfg = {
-        "root": str(root), "ro_binds": ro_binds, "dev_binds": [(d, d) for d in DEVICES],
-        "work": str(work), "work_bytes": box.limits.file_bytes * 4, "uid": uid, "gid": uid, "hide": hide,
-        "rlimits": _rlimits(box), "setpriv": shutil.which("setpriv") or "/usr/bin/setpriv",
-        "setpriv_args": setpriv_args, "argv": argv, "env": env,
-        "events_fd": ev_w, "nonce_fd": nonce_r, "status_fd": st_w, "deadline": timeout + 1,
+        "root": str(root),
+        "ro_binds": ro_binds,
+        "dev_binds": [(d, d) for d in DEVICES],
+        "work": str(work),
+        "work_bytes": box.limits.file_bytes * 4,
+        "uid": uid,
+        "gid": uid,
+        "hide": hide,
+        "rlimits": _rlimits(box),
+        "setpriv": shutil.which("setpriv") or "/usr/bin/setpriv",
+        "setpriv_args": setpriv_args,
+        "argv": argv,
+        "env": env,
+        "events_fd": ev_w,
+        "nonce_fd": nonce_r,
+        "status_fd": st_w,
+        "deadline": timeout + 1,
     }
-    unshare = [shutil.which("unshare") or "/usr/bin/unshare", "--net", "--mount", "--pid", "--ipc", "--uts",
-               "--fork", "--kill-child"]
+    unshare = [
+        shutil.which("unshare") or "/usr/bin/unshare",
+        "--net",
+        "--mount",
+        "--pid",
+        "--ipc",
+        "--uts",
+        "--fork",
+        "--kill-child",
+    ]
     if box.mode == "userns":
         unshare += ["--user", "--map-root-user"]
     cmd = [*unshare, "--", sys.executable, "-I", "-S", str(JAIL_SCRIPT), json.dumps(cfg)]
     started = time.monotonic()
     try:
         proc = subprocess.Popen(
-            cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            pass_fds=(ev_w, nonce_r, st_w), start_new_session=True,
+            cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            pass_fds=(ev_w, nonce_r, st_w),
+            start_new_session=True,
             env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8"},
         )
     except OSError as exc:
@@ -523,17 +617,37 @@ def _execute(box: _Box, argv: list[str], in_dir: Path, binds, work: Path, timeou
         thread.join(10)
     status = _status(st_box["data"])
     raw = channel.RawRun(
-        events=ev_box["data"], output=out_box["data"], output_truncated=out_box["truncated"],
-        exit_code=status.get("code"), signal=status.get("signal"), timed_out=timed_out,
-        seconds=time.monotonic() - started, cpu_seconds=status.get("cpu"),
+        events=ev_box["data"],
+        output=out_box["data"],
+        output_truncated=out_box["truncated"],
+        exit_code=status.get("code"),
+        signal=status.get("signal"),
+        timed_out=timed_out,
+        seconds=time.monotonic() - started,
+        cpu_seconds=status.get("cpu"),
     )
     if out_box["truncated"]:
-        log.warning("slot %d: the run printed more than %d bytes; the rest was discarded", box.slot, box.limits.output_bytes)
+        log.warning(
+            "slot %d: the run printed more than %d bytes; the rest was discarded",
+            box.slot,
+            box.limits.output_bytes,
+        )
     if not status and not timed_out:
         text = raw.text()
-        setup = [l for l in text.splitlines() if l.startswith("twinbook jail:") or l.startswith("unshare:")]
+        setup = [
+            l
+            for l in text.splitlines()
+            if l.startswith("twinbook jail:") or l.startswith("unshare:")
+        ]
         if setup or proc.returncode not in (0, None):
-            raise SandboxError("the sandbox did not start: " + (setup[0] if setup else channel.clip(text.strip(), 500) or f"exit code {proc.returncode}"))
+            raise SandboxError(
+                "the sandbox did not start: "
+                + (
+                    setup[0]
+                    if setup
+                    else channel.clip(text.strip(), 500) or f"exit code {proc.returncode}"
+                )
+            )
     return raw
 
 
@@ -569,17 +683,30 @@ def _status(data: bytes) -> dict:
 _warned = threading.Event()
 
 
-def _execute_unconfined(box: _Box, argv: list[str], work: Path, timeout: float, nonce: str) -> channel.RawRun:
+def _execute_unconfined(
+    box: _Box, argv: list[str], work: Path, timeout: float, nonce: str
+) -> channel.RawRun:
     """Rlimits only (``prlimit``), for machines without namespaces: not a sandbox."""
     if not _warned.is_set():
         _warned.set()
-        log.warning("no namespaces available: student code runs with resource limits only; "
-                    "grade as root (CI, a throwaway VM) to contain it")
+        log.warning(
+            "no namespaces available: student code runs with resource limits only; "
+            "grade as root (CI, a throwaway VM) to contain it"
+        )
     lim = box.limits
     prlimit = shutil.which("prlimit")
     if prlimit:
-        argv = [prlimit, f"--cpu={lim.cpu_seconds}:{lim.cpu_seconds + 1}", f"--as={lim.memory_bytes}",
-                f"--nproc={lim.processes + _tasks_of(os.getuid())}", f"--fsize={lim.file_bytes}", "--core=0",
-                "--", *argv]
+        argv = [
+            prlimit,
+            f"--cpu={lim.cpu_seconds}:{lim.cpu_seconds + 1}",
+            f"--as={lim.memory_bytes}",
+            f"--nproc={lim.processes + _tasks_of(os.getuid())}",
+            f"--fsize={lim.file_bytes}",
+            "--core=0",
+            "--",
+            *argv,
+        ]
     env = _payload_env(work)
-    return channel.execute_plain(argv, cwd=str(work), env=env, timeout=timeout, nonce=nonce, output_limit=lim.output_bytes)
+    return channel.execute_plain(
+        argv, cwd=str(work), env=env, timeout=timeout, nonce=nonce, output_limit=lim.output_bytes
+    )

@@ -64,9 +64,13 @@ def find_entries(submissions: Path) -> tuple[list[Entry], list[str]]:
     is not a folder (the grader cannot run at all).
     """
     if not submissions.exists():
-        raise FileNotFoundError(f"{submissions}: no such folder (SUBMISSIONS must be a folder of submissions)")
+        raise FileNotFoundError(
+            f"{submissions}: no such folder (SUBMISSIONS must be a folder of submissions)"
+        )
     if not submissions.is_dir():
-        raise NotADirectoryError(f"{submissions}: not a folder (SUBMISSIONS must be a folder of submissions)")
+        raise NotADirectoryError(
+            f"{submissions}: not a folder (SUBMISSIONS must be a folder of submissions)"
+        )
     by_id: dict[str, list[Entry]] = {}
     warnings: list[str] = []
     for child in sorted(submissions.iterdir(), key=lambda p: p.name):
@@ -175,7 +179,9 @@ class FolderSubmission(Submission):
         if not stat.S_ISREG(info.st_mode):
             raise NotebookError(f"{rel}: refused (not a regular file)")
         if info.st_size > MAX_NOTEBOOK_BYTES:
-            raise NotebookError(f"{rel}: refused ({info.st_size} bytes, more than {MAX_NOTEBOOK_BYTES})")
+            raise NotebookError(
+                f"{rel}: refused ({info.st_size} bytes, more than {MAX_NOTEBOOK_BYTES})"
+            )
         flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
         try:
             fd = os.open(path, flags)
@@ -254,11 +260,20 @@ class ZipSubmission(Submission):
     def read(self, rel: str) -> bytes:
         info = self.members[rel]
         if info.file_size > MAX_NOTEBOOK_BYTES:
-            raise NotebookError(f"{rel}: refused ({info.file_size} bytes, more than {MAX_NOTEBOOK_BYTES})")
+            raise NotebookError(
+                f"{rel}: refused ({info.file_size} bytes, more than {MAX_NOTEBOOK_BYTES})"
+            )
         try:
             with self.zip.open(info) as fh:
                 data = fh.read(MAX_NOTEBOOK_BYTES + 1)  # never trust the header's size
-        except (zipfile.BadZipFile, RuntimeError, OSError, ValueError, NotImplementedError, EOFError) as exc:
+        except (
+            zipfile.BadZipFile,
+            RuntimeError,
+            OSError,
+            ValueError,
+            NotImplementedError,
+            EOFError,
+        ) as exc:
             raise NotebookError(f"{rel}: cannot be read from the zip ({exc})") from None
         if len(data) > MAX_NOTEBOOK_BYTES:
             raise NotebookError(f"{rel}: refused (more than {MAX_NOTEBOOK_BYTES} bytes)")

@@ -67,34 +67,125 @@ from twinbook.exercises.model import Exercise
 MAX_SOURCE = 256 * 1024  # characters
 MAX_REASONS = 8
 
-SAFE_DUNDER_DEFS = frozenset({
-    "__init__", "__repr__", "__str__", "__enter__", "__exit__", "__aenter__", "__aexit__",
-    "__iter__", "__next__", "__aiter__", "__anext__", "__call__", "__post_init__",
-})
+SAFE_DUNDER_DEFS = frozenset(
+    {
+        "__init__",
+        "__repr__",
+        "__str__",
+        "__enter__",
+        "__exit__",
+        "__aenter__",
+        "__aexit__",
+        "__iter__",
+        "__next__",
+        "__aiter__",
+        "__anext__",
+        "__call__",
+        "__post_init__",
+    }
+)
 SAFE_DUNDER_ATTRS = SAFE_DUNDER_DEFS | {"__name__", "__qualname__", "__doc__"}
 #: what a class may redefine although a builtin or library base class has it
-OVERRIDABLE = frozenset({"__init__", "__repr__", "__str__", "__post_init__", "run", "__doc__", "__module__", "__qualname__"})
-BANNED_BUILTINS = frozenset({
-    "eval", "exec", "compile", "getattr", "setattr", "delattr", "globals", "locals", "vars", "dir",
-    "open", "input", "breakpoint", "help", "exit", "quit", "copyright", "credits", "license",
-    "SystemExit", "KeyboardInterrupt",
-})
+OVERRIDABLE = frozenset(
+    {
+        "__init__",
+        "__repr__",
+        "__str__",
+        "__post_init__",
+        "run",
+        "__doc__",
+        "__module__",
+        "__qualname__",
+    }
+)
+BANNED_BUILTINS = frozenset(
+    {
+        "eval",
+        "exec",
+        "compile",
+        "getattr",
+        "setattr",
+        "delattr",
+        "globals",
+        "locals",
+        "vars",
+        "dir",
+        "open",
+        "input",
+        "breakpoint",
+        "help",
+        "exit",
+        "quit",
+        "copyright",
+        "credits",
+        "license",
+        "SystemExit",
+        "KeyboardInterrupt",
+    }
+)
 # attribute names rejected unless the exercise allows the module: the way out of the
 # interpreter from any module that imported them (concurrent.futures.thread.os ...)
-DANGEROUS_MODULES = frozenset({
-    "os", "sys", "subprocess", "socket", "builtins", "importlib", "ctypes", "gc", "inspect",
-    "marshal", "pickle", "pty", "multiprocessing", "mp", "posix", "nt", "posixpath", "shutil",
-    "tempfile", "resource", "atexit", "traceback", "linecache", "runpy", "pkgutil", "zipimport",
-    "sysconfig", "site", "faulthandler", "tracemalloc", "pytest", "twinbook",
-})
+DANGEROUS_MODULES = frozenset(
+    {
+        "os",
+        "sys",
+        "subprocess",
+        "socket",
+        "builtins",
+        "importlib",
+        "ctypes",
+        "gc",
+        "inspect",
+        "marshal",
+        "pickle",
+        "pty",
+        "multiprocessing",
+        "mp",
+        "posix",
+        "nt",
+        "posixpath",
+        "shutil",
+        "tempfile",
+        "resource",
+        "atexit",
+        "traceback",
+        "linecache",
+        "runpy",
+        "pkgutil",
+        "zipimport",
+        "sysconfig",
+        "site",
+        "faulthandler",
+        "tracemalloc",
+        "pytest",
+        "twinbook",
+    }
+)
 # attribute names that reach frames, tracing, hooks or dynamic attribute access from
 # modules an exercise may allow (threading.settrace, typing.get_type_hints ...)
-BANNED_ATTRS = frozenset({
-    "format_map", "mro", "settrace", "setprofile", "gettrace", "getprofile", "settrace_all_threads",
-    "setprofile_all_threads", "excepthook", "get_type_hints", "ForwardRef", "attrgetter",
-    "methodcaller", "currentframe", "getframe", "unraisablehook", "breakpointhook", "displayhook",
-    "addaudithook",
-})
+BANNED_ATTRS = frozenset(
+    {
+        "format_map",
+        "mro",
+        "settrace",
+        "setprofile",
+        "gettrace",
+        "getprofile",
+        "settrace_all_threads",
+        "setprofile_all_threads",
+        "excepthook",
+        "get_type_hints",
+        "ForwardRef",
+        "attrgetter",
+        "methodcaller",
+        "currentframe",
+        "getframe",
+        "unraisablehook",
+        "breakpointhook",
+        "displayhook",
+        "addaudithook",
+    }
+)
 INTROSPECTION_PREFIXES = ("f_", "co_", "gi_", "cr_", "ag_", "tb_")
 _DUNDER = re.compile(r"__[A-Za-z_][A-Za-z0-9_]*__")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -107,7 +198,9 @@ def vet(exercise: Exercise, lang: str, answer_source: str) -> list[str]:
         return list(_vet_python(answer_source, tuple(spec.allowed_imports)))
     if lang == "go":
         tests = tuple(
-            p.read_text(encoding="utf-8") for p in (spec.visible_tests_path, spec.hidden_tests_path) if p.is_file()
+            p.read_text(encoding="utf-8")
+            for p in (spec.visible_tests_path, spec.hidden_tests_path)
+            if p.is_file()
         )
         return list(_vet_go(answer_source, tuple(spec.allowed_imports), tests))
     raise ValueError(f"lang must be 'python' or 'go', got {lang!r}")
@@ -125,7 +218,9 @@ def _cap(reasons: list[str]) -> tuple[str, ...]:
 
 def _allowed_module(name: str, allowed: frozenset[str]) -> bool:
     parts = name.split(".")
-    return name == "__future__" or any(".".join(parts[: i + 1]) in allowed for i in range(len(parts)))
+    return name == "__future__" or any(
+        ".".join(parts[: i + 1]) in allowed for i in range(len(parts))
+    )
 
 
 @functools.lru_cache(maxsize=512)
@@ -137,7 +232,9 @@ def _vet_python(source: str, allowed_imports: tuple[str, ...]) -> tuple[str, ...
     except SyntaxError:
         return ()  # the tests report the syntax error where the learner expects it
     except (ValueError, MemoryError, RecursionError) as exc:
-        return (f"the answer cannot be parsed ({type(exc).__name__}): it is nested too deeply or holds a null byte",)
+        return (
+            f"the answer cannot be parsed ({type(exc).__name__}): it is nested too deeply or holds a null byte",
+        )
     try:
         return _cap(_PyVetter(frozenset(allowed_imports)).run(tree))
     except RecursionError:
@@ -148,10 +245,16 @@ class _PyVetter:
     def __init__(self, allowed: frozenset[str]):
         self.allowed = allowed
         self.reasons: list[str] = []
-        self.imported: dict[str, object] = {}  # name bound by an import -> the object (None: unknown)
+        self.imported: dict[
+            str, object
+        ] = {}  # name bound by an import -> the object (None: unknown)
         self.aliases: set[str] = set()  # names assigned a library object that is not called
-        self.alias_values: dict[str, object] = {}  # module-level names bound to a builtin or library class
-        self.classes: dict[str, list[type]] = {}  # the answer's classes -> the library classes they inherit
+        self.alias_values: dict[
+            str, object
+        ] = {}  # module-level names bound to a builtin or library class
+        self.classes: dict[
+            str, list[type]
+        ] = {}  # the answer's classes -> the library classes they inherit
         self.parents: dict[int, ast.AST] = {}
 
     def reject(self, node: ast.AST, message: str) -> None:
@@ -170,8 +273,16 @@ class _PyVetter:
                     if isinstance(target, ast.Name):
                         self.aliases.add(target.id)
         for node in tree.body:  # Base = list; class Mine(Base): ...
-            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-                value = self.builtin_or_library(node.value) if isinstance(node.value, (ast.Name, ast.Attribute)) else None
+            if (
+                isinstance(node, ast.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+            ):
+                value = (
+                    self.builtin_or_library(node.value)
+                    if isinstance(node.value, (ast.Name, ast.Attribute))
+                    else None
+                )
                 if isinstance(value, type):
                     self.alias_values[node.targets[0].id] = value
         # classes first, in source order, so that a class's bases are known when it is checked
@@ -196,7 +307,9 @@ class _PyVetter:
             self.reject(node, f"importing the private module {module!r} is not allowed")
             return None
         if not _allowed_module(module, self.allowed):
-            self.reject(node, f"import of {module!r} is not allowed here (allowed: {self.allowed_text()})")
+            self.reject(
+                node, f"import of {module!r} is not allowed here (allowed: {self.allowed_text()})"
+            )
             return None
         try:
             return importlib.import_module(module)
@@ -211,7 +324,9 @@ class _PyVetter:
                     self.imported[alias.asname] = module
                 else:
                     top = alias.name.split(".")[0]
-                    self.imported[top] = importlib.import_module(top) if module is not None else None
+                    self.imported[top] = (
+                        importlib.import_module(top) if module is not None else None
+                    )
             return
         if node.level:
             self.reject(node, "relative imports are not allowed")
@@ -219,7 +334,9 @@ class _PyVetter:
         module = self.load(node.module or "", node)
         for alias in node.names:
             if alias.name == "*":
-                self.reject(node, f"'from {node.module} import *' is not allowed: import the names you use")
+                self.reject(
+                    node, f"'from {node.module} import *' is not allowed: import the names you use"
+                )
                 continue
             if alias.name.startswith("_") and not _DUNDER.fullmatch(alias.name):
                 self.reject(node, f"importing the private name {alias.name!r} is not allowed")
@@ -232,10 +349,16 @@ class _PyVetter:
                         obj = importlib.import_module(full)
                     except Exception:  # noqa: BLE001
                         obj = None
-                if isinstance(obj, types.ModuleType) and not _allowed_module(obj.__name__, self.allowed):
-                    self.reject(node, f"{full} is the module {obj.__name__}, which is not allowed here")
+                if isinstance(obj, types.ModuleType) and not _allowed_module(
+                    obj.__name__, self.allowed
+                ):
+                    self.reject(
+                        node, f"{full} is the module {obj.__name__}, which is not allowed here"
+                    )
             if not alias.name.startswith("_") or _DUNDER.fullmatch(alias.name):
-                self.attribute_name_ok(node, alias.name, resolved=obj)  # from typing import get_type_hints
+                self.attribute_name_ok(
+                    node, alias.name, resolved=obj
+                )  # from typing import get_type_hints
             self.imported[alias.asname or alias.name] = obj
 
     def library_value(self, node: ast.AST) -> object | None:
@@ -269,7 +392,12 @@ class _PyVetter:
             self.reject(node, f"{name} is not allowed")
             return
         if name == "type":
-            ok = isinstance(parent, ast.Call) and parent.func is node and len(parent.args) == 1 and not parent.keywords
+            ok = (
+                isinstance(parent, ast.Call)
+                and parent.func is node
+                and len(parent.args) == 1
+                and not parent.keywords
+            )
             if not ok:
                 self.reject(node, "type is only allowed as type(x)")
             return
@@ -280,7 +408,9 @@ class _PyVetter:
             if isinstance(self.imported[name], types.ModuleType) and not (
                 isinstance(parent, ast.Attribute) and parent.value is node
             ):
-                self.reject(node, f"the module {name} may only be used as {name}.<name>, not as a value")
+                self.reject(
+                    node, f"the module {name} may only be used as {name}.<name>, not as a value"
+                )
 
     def visit_arg(self, node: ast.arg) -> None:
         self.check_identifier(node, node.arg, "argument name")
@@ -298,8 +428,11 @@ class _PyVetter:
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         name = node.name
         if _DUNDER.fullmatch(name) and name not in SAFE_DUNDER_DEFS:
-            self.reject(node, f"defining {name} is not allowed (allowed special methods: "
-                              f"{', '.join(sorted(SAFE_DUNDER_DEFS))})")
+            self.reject(
+                node,
+                f"defining {name} is not allowed (allowed special methods: "
+                f"{', '.join(sorted(SAFE_DUNDER_DEFS))})",
+            )
         if name in BANNED_BUILTINS or name in self.imported:
             self.reject(node, f"a function may not be named {name}")
 
@@ -321,8 +454,11 @@ class _PyVetter:
                 inherited += [tuple] if getattr(obj, "__name__", "") == "NamedTuple" else [dict]
                 continue
             if not isinstance(obj, type):
-                self.reject(node, f"the base class {ast.unparse(base)} must be a class named directly "
-                                  "(a builtin, an imported class or one of yours)")
+                self.reject(
+                    node,
+                    f"the base class {ast.unparse(base)} must be a class named directly "
+                    "(a builtin, an imported class or one of yours)",
+                )
                 continue
             inherited.append(obj)
         self.classes[node.name] = inherited
@@ -338,12 +474,19 @@ class _PyVetter:
                     continue
                 for klass in inherited:
                     if klass is not object and hasattr(klass, name):
-                        self.reject(item, f"{node.name}.{name} overrides {klass.__qualname__}.{name}, "
-                                          "which the tests may call on your objects")
+                        self.reject(
+                            item,
+                            f"{node.name}.{name} overrides {klass.__qualname__}.{name}, "
+                            "which the tests may call on your objects",
+                        )
                         break
 
     def builtin_or_library(self, node: ast.AST) -> object | None:
-        if isinstance(node, ast.Name) and node.id not in self.imported and node.id not in self.alias_values:
+        if (
+            isinstance(node, ast.Name)
+            and node.id not in self.imported
+            and node.id not in self.alias_values
+        ):
             return getattr(builtins, node.id, None) if not node.id.startswith("_") else None
         if isinstance(node, ast.Name) and node.id in self.alias_values:
             return self.alias_values[node.id]
@@ -374,8 +517,15 @@ class _PyVetter:
 
     # attributes -----------------------------------------------------------------------
 
-    def attribute_name_ok(self, node: ast.AST, attr: str, *, storing: bool = False, own: bool = False,
-                          resolved: object = None) -> bool:
+    def attribute_name_ok(
+        self,
+        node: ast.AST,
+        attr: str,
+        *,
+        storing: bool = False,
+        own: bool = False,
+        resolved: object = None,
+    ) -> bool:
         """The rules for a name read from (or stored on) an object, however it is spelled:
         ``obj.attr``, ``from module import attr``, ``case Class(attr=...)``."""
         if _DUNDER.fullmatch(attr):
@@ -389,7 +539,10 @@ class _PyVetter:
             self.reject(node, f"the attribute {attr} is not allowed")
             return False
         if attr in DANGEROUS_MODULES and not _allowed_module(attr, self.allowed):
-            if not (isinstance(resolved, types.ModuleType) and _allowed_module(resolved.__name__, self.allowed)):
+            if not (
+                isinstance(resolved, types.ModuleType)
+                and _allowed_module(resolved.__name__, self.allowed)
+            ):
                 self.reject(node, f"the attribute {attr} is not allowed")
                 return False
         return True
@@ -409,15 +562,27 @@ class _PyVetter:
         root = node.value
         while isinstance(root, ast.Attribute):
             root = root.value
-        if storing and isinstance(root, ast.Name) and (root.id in self.imported or root.id in self.aliases):
-            self.reject(node, f"assigning to {ast.unparse(node)} would change a library for everyone")
+        if (
+            storing
+            and isinstance(root, ast.Name)
+            and (root.id in self.imported or root.id in self.aliases)
+        ):
+            self.reject(
+                node, f"assigning to {ast.unparse(node)} would change a library for everyone"
+            )
             return
         obj = self.library_value(node)
         if isinstance(obj, types.ModuleType):
             if not _allowed_module(obj.__name__, self.allowed):
-                self.reject(node, f"{ast.unparse(node)} is the module {obj.__name__}, which is not allowed here")
+                self.reject(
+                    node,
+                    f"{ast.unparse(node)} is the module {obj.__name__}, which is not allowed here",
+                )
             elif not (isinstance(parent, ast.Attribute) and parent.value is node):
-                self.reject(node, f"the module {ast.unparse(node)} may only be used as {ast.unparse(node)}.<name>")
+                self.reject(
+                    node,
+                    f"the module {ast.unparse(node)} may only be used as {ast.unparse(node)}.<name>",
+                )
         if attr == "format":
             self.check_format(node, parent)
 
@@ -432,7 +597,9 @@ class _PyVetter:
             return
         for field_name in fields:
             if field_name and not re.fullmatch(r"\d+|[A-Za-z_][A-Za-z0-9_]*", field_name):
-                self.reject(node, f"the format field {{{field_name}}} reaches into attributes or items")
+                self.reject(
+                    node, f"the format field {{{field_name}}} reaches into attributes or items"
+                )
 
     # constants --------------------------------------------------------------------------
 
@@ -454,12 +621,16 @@ def go_source(answer_source: str) -> str:
 
 
 @functools.lru_cache(maxsize=512)
-def _vet_go(answer_source: str, allowed_imports: tuple[str, ...], tests: tuple[str, ...] = ()) -> tuple[str, ...]:
+def _vet_go(
+    answer_source: str, allowed_imports: tuple[str, ...], tests: tuple[str, ...] = ()
+) -> tuple[str, ...]:
     if len(answer_source) > MAX_SOURCE:
         return (f"the answer is too long ({len(answer_source)} characters; at most {MAX_SOURCE})",)
     source = go_source(answer_source)
     request = json.dumps({"source": source, "allowed": list(allowed_imports), "tests": list(tests)})
-    proc = subprocess.run([answervet_binary()], input=request, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [answervet_binary()], input=request, capture_output=True, text=True, timeout=60
+    )
     if proc.returncode != 0:
         raise RuntimeError(f"answervet failed: {proc.stderr.strip() or proc.returncode}")
     return _cap(json.loads(proc.stdout)["reasons"])
@@ -482,7 +653,9 @@ def answervet_binary() -> str:
     if not main.is_file():
         raise FileNotFoundError(f"{main} not found: the grader needs the repository's go/ folder")
     go = gorunner.go_binary()
-    version = subprocess.run([go, "env", "GOVERSION"], capture_output=True, text=True, check=True).stdout.strip()
+    version = subprocess.run(
+        [go, "env", "GOVERSION"], capture_output=True, text=True, check=True
+    ).stdout.strip()
     key = hashlib.sha256(main.read_bytes() + version.encode()).hexdigest()[:16]
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "twinbook"
     binary = cache / f"answervet-{key}"
@@ -494,7 +667,13 @@ def answervet_binary() -> str:
             out = Path(tmp) / "answervet"
             env = gorunner.go_env()
             env.pop("GOFLAGS", None)
-            subprocess.run([go, "build", "-o", str(out), "./cmd/answervet"], cwd=src.parents[1], env=env,
-                           check=True, capture_output=True, timeout=300)
+            subprocess.run(
+                [go, "build", "-o", str(out), "./cmd/answervet"],
+                cwd=src.parents[1],
+                env=env,
+                check=True,
+                capture_output=True,
+                timeout=300,
+            )
             os.replace(out, binary)
     return str(binary)

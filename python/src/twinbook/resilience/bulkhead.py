@@ -79,6 +79,7 @@ class Bulkhead:
         with self._lock:
             self.in_use -= 1
         self._slots.release()
+
     # docs:end bulkhead
 
     def call(self, fn: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:

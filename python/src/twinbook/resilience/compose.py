@@ -69,6 +69,8 @@ def compose(
         return functools.wraps(fn)(call)  # type: ignore[no-any-return]
 
     return decorate
+
+
 # docs:end compose
 
 

@@ -49,6 +49,7 @@ class Fallback:
             if inspect.isawaitable(answer):
                 answer = await answer
             return answer  # type: ignore[no-any-return]
+
     # docs:end fallback
 
     def __call__(self, fn: Callable[P, R]) -> Callable[P, R]:

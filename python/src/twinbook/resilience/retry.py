@@ -88,6 +88,7 @@ class RetryBudget:
                 return False
             self._retries.append(now)
             return True
+
     # docs:end budget
 
 
@@ -150,6 +151,7 @@ class Retry:
         if self.on_retry is not None:
             self.on_retry(attempt, exc, delay)
         return delay
+
     # docs:end backoff
 
     # docs:start retry
@@ -167,6 +169,7 @@ class Retry:
                     raise
             self.sleep(delay)
             attempt += 1
+
     # docs:end retry
 
     async def call_async(

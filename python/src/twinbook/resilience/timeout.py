@@ -52,6 +52,7 @@ class Timeout:
         except TimeoutError as exc:
             exc.add_note(f"timeout: {_name(fn)} took longer than {self.seconds}s")
             raise
+
     # docs:end timeout
 
     # docs:start timeout-threads
@@ -77,6 +78,7 @@ class Timeout:
         if ok:
             return value  # type: ignore[no-any-return]
         raise value
+
     # docs:end timeout-threads
 
     def __call__(self, fn: Callable[P, R]) -> Callable[P, R]:

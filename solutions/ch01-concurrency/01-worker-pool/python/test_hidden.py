@@ -4,7 +4,6 @@ import threading
 import time
 
 import pytest
-
 from test_visible import Gauge, call
 
 
@@ -25,7 +24,9 @@ def test_hidden_error_propagates_and_stops_new_calls(answer):
     with pytest.raises(Boom):
         call(answer, work, list(range(20)), 2)
     assert gauge.now == 0, "map_limited raised while calls were still running: wait for them first"
-    assert gauge.started <= 6, f"after the first error no new call may start: {gauge.started} of 20 started"
+    assert gauge.started <= 6, (
+        f"after the first error no new call may start: {gauge.started} of 20 started"
+    )
 
 
 def test_hidden_no_threads_left_behind(answer):
@@ -55,4 +56,6 @@ def test_hidden_many_items_stay_within_limit(answer):
 
     assert call(answer, work, list(range(300)), 7, timeout=20) == list(range(300))
     assert 1 <= gauge.most <= 7, f"{gauge.most} calls ran at once with limit=7"
-    assert call(answer, lambda x: x, [1, 2], 50) == [1, 2], "a limit above the number of items must work"
+    assert call(answer, lambda x: x, [1, 2], 50) == [1, 2], (
+        "a limit above the number of items must work"
+    )

@@ -19,7 +19,9 @@ def _start(answer, fn, inbox, maxsize, cancel=None):
     t.join(2)
     if "error" in box:
         raise box["error"]
-    assert not t.is_alive(), "stage() did not return within 2s: start a thread and return the outbox right away"
+    assert not t.is_alive(), (
+        "stage() did not return within 2s: start a thread and return the outbox right away"
+    )
     return box["outbox"]
 
 
@@ -30,7 +32,9 @@ def _drain(answer, outbox, timeout=3.0):
         try:
             item = outbox.get(timeout=max(deadline - time.monotonic(), 0.001))
         except queue.Empty:
-            raise AssertionError(f"no DONE on the outbox within {timeout}s (received {got} so far)") from None
+            raise AssertionError(
+                f"no DONE on the outbox within {timeout}s (received {got} so far)"
+            ) from None
         if item is answer.DONE:
             return got
         got.append(item)

@@ -20,7 +20,9 @@ def _collect(it, timeout=3.0, limit=None):
     t = threading.Thread(target=run, daemon=True)
     t.start()
     t.join(timeout)
-    assert not t.is_alive(), f"the merged iterator did not finish within {timeout}s (got {len(box['items'])} items)"
+    assert not t.is_alive(), (
+        f"the merged iterator did not finish within {timeout}s (got {len(box['items'])} items)"
+    )
     if "error" in box:
         raise box["error"]
     return box["items"]
@@ -73,7 +75,9 @@ def test_hidden_source_error_is_raised(answer):
     try:
         _collect(answer.merge(broken(), [2, 3]))
     except ValueError as exc:
-        assert str(exc) == "source broke", f"raised ValueError({exc!r}), want the source's own exception"
+        assert str(exc) == "source broke", (
+            f"raised ValueError({exc!r}), want the source's own exception"
+        )
     else:
         raise AssertionError(
             "a source raised ValueError but the merged iterator ended normally: "
@@ -86,6 +90,8 @@ def test_hidden_consumer_stopping_early_stops_threads(answer):
     it = answer.merge(itertools.count(), itertools.count())
     got = _collect(it, timeout=2, limit=5)
     assert len(got) == 5, f"got {len(got)} items, want 5"
-    assert hasattr(it, "close"), "merge must be a generator function (use yield), so a consumer that stops early can close it"
+    assert hasattr(it, "close"), (
+        "merge must be a generator function (use yield), so a consumer that stops early can close it"
+    )
     it.close()  # the consumer walks away, as a `break` out of a for loop would
     _settle(before, "after the consumer closed the iterator")

@@ -1,7 +1,6 @@
 """Visible tests for fan-in merge: run them with the check cell."""
 
 import threading
-import time
 
 
 def _collect(it, timeout=3.0, limit=None):
@@ -32,7 +31,9 @@ def _collect(it, timeout=3.0, limit=None):
 def test_nothing_lost_or_duplicated(answer):
     sources = [range(0, 10), range(10, 20), range(20, 30)]
     got = _collect(answer.merge(*sources))
-    assert sorted(got) == list(range(30)), f"sorted output {sorted(got)}, want 0..29: every item of every source exactly once"
+    assert sorted(got) == list(range(30)), (
+        f"sorted output {sorted(got)}, want 0..29: every item of every source exactly once"
+    )
 
 
 def test_keeps_each_sources_order(answer):

@@ -49,7 +49,9 @@ def test_hidden_zero_rate_only_burst(answer):
     assert got == "++-", f"rate 0, burst 2: got {got!r}, want '++-'"
     clock.advance(3600)
     got = _allows(limiter, 1)
-    assert got == "-", f"rate 0: an hour later got {got!r}, want '-': with rate 0 the bucket never refills"
+    assert got == "-", (
+        f"rate 0: an hour later got {got!r}, want '-': with rate 0 the bucket never refills"
+    )
 
 
 def test_hidden_zero_burst_never_allows(answer):
@@ -58,7 +60,9 @@ def test_hidden_zero_burst_never_allows(answer):
     _allows(limiter, 1)
     clock.advance(60)
     got = _allows(limiter, 3)
-    assert got == "---", f"burst 0: got {got!r}, want '---': a bucket of size 0 can never hold a whole token"
+    assert got == "---", (
+        f"burst 0: got {got!r}, want '---': a bucket of size 0 can never hold a whole token"
+    )
 
 
 def test_hidden_denied_calls_do_not_spend(answer):
@@ -68,7 +72,9 @@ def test_hidden_denied_calls_do_not_spend(answer):
     _allows(limiter, 100)  # all denied: they must not dig a hole in the bucket
     clock.advance(1)
     got = _allows(limiter, 1)
-    assert got == "+", f"rate 1/s: 1s after 100 denied calls got {got!r}, want '+': only an allowed call spends a token"
+    assert got == "+", (
+        f"rate 1/s: 1s after 100 denied calls got {got!r}, want '+': only an allowed call spends a token"
+    )
 
 
 def test_hidden_partial_tokens_carry_over(answer):
@@ -80,7 +86,9 @@ def test_hidden_partial_tokens_carry_over(answer):
     assert got == "-", f"after 0.5s at 1/s got {got!r}, want '-'"
     clock.advance(0.5)
     got = _allows(limiter, 1)
-    assert got == "+", f"after 0.5s + 0.5s at 1/s got {got!r}, want '+': the half token earned before a denied call must be kept"
+    assert got == "+", (
+        f"after 0.5s + 0.5s at 1/s got {got!r}, want '+': the half token earned before a denied call must be kept"
+    )
 
 
 def test_hidden_steady_rate(answer):
@@ -91,7 +99,9 @@ def test_hidden_steady_rate(answer):
         if limiter.allow():
             allowed += 1
         clock.t = i / 1000
-    assert 100 <= allowed <= 101, f"rate 10/s, burst 1, calling every 1ms for 10s: {allowed} allowed, want 100 or 101"
+    assert 100 <= allowed <= 101, (
+        f"rate 10/s, burst 1, calling every 1ms for 10s: {allowed} allowed, want 100 or 101"
+    )
 
 
 def test_hidden_concurrent_allow(answer):

@@ -48,10 +48,14 @@ def test_fractional_rate(answer):
     _allows(limiter, 1)
     clock.advance(1)
     got = _allows(limiter, 1)
-    assert got == "-", f"rate 0.5/s: 1s after the last token got {got!r}, want '-': half a token is not a token"
+    assert got == "-", (
+        f"rate 0.5/s: 1s after the last token got {got!r}, want '-': half a token is not a token"
+    )
     clock.advance(1)
     got = _allows(limiter, 2)
-    assert got == "+-", f"rate 0.5/s: 2s after the last token got {got!r}, want '+-': keep fractional tokens as a float"
+    assert got == "+-", (
+        f"rate 0.5/s: 2s after the last token got {got!r}, want '+-': keep fractional tokens as a float"
+    )
 
 
 def test_never_more_than_burst(answer):

@@ -15,12 +15,14 @@ def test_counts_the_calls_of_the_current_second(answer):
     w.record(100, failed=True, slow=False)
     w.record(900, failed=False, slow=False)
     got = counts(w, 950)
-    assert got == (2, 1, 0), f"two calls in second 0, read at 950 ms: (calls, failed, slow) = {got}, want (2, 1, 0)"
+    assert got == (2, 1, 0), (
+        f"two calls in second 0, read at 950 ms: (calls, failed, slow) = {got}, want (2, 1, 0)"
+    )
 
 
 def test_earlier_seconds_count_until_they_leave(answer):
     w = answer.TimeWindow(size_s=3, minimum_calls=1)
-    w.record(0, failed=False, slow=False)     # second 0
+    w.record(0, failed=False, slow=False)  # second 0
     w.record(1500, failed=False, slow=False)  # second 1
     w.record(2999, failed=False, slow=False)  # second 2
     for at_ms, want in [(2999, 3), (3000, 2), (3999, 2), (4000, 1), (5000, 0)]:
@@ -36,7 +38,9 @@ def test_bucket_boundary_between_999_and_1000_ms(answer):
     w.record(999, failed=True, slow=False)
     w.record(1000, failed=True, slow=False)
     got = counts(w, 1000)
-    assert got == (1, 1, 0), f"calls at 999 and 1000 ms, a 1-second window read at 1000 ms: {got}, want (1, 1, 0): 999 ms is second 0"
+    assert got == (1, 1, 0), (
+        f"calls at 999 and 1000 ms, a 1-second window read at 1000 ms: {got}, want (1, 1, 0): 999 ms is second 0"
+    )
 
 
 def test_rates_are_minus_one_below_minimum_calls(answer):
@@ -44,7 +48,9 @@ def test_rates_are_minus_one_below_minimum_calls(answer):
     w.record(0, failed=True, slow=True)
     w.record(1200, failed=False, slow=False)
     m = w.metrics(1200)
-    assert (m["failure_rate"], m["slow_call_rate"]) == (-1, -1), f"2 calls, minimum 3: rates {m}, want -1 and -1"
+    assert (m["failure_rate"], m["slow_call_rate"]) == (-1, -1), (
+        f"2 calls, minimum 3: rates {m}, want -1 and -1"
+    )
     w.record(1300, failed=False, slow=True)
     m = w.metrics(1300)
     assert abs(m["failure_rate"] - 100 / 3) < 1e-6 and abs(m["slow_call_rate"] - 200 / 3) < 1e-6, (
@@ -58,6 +64,8 @@ def test_clear_forgets_everything(answer):
         w.record(at_ms, failed=True, slow=True)
     w.clear()
     m = w.metrics(3000)
-    assert m == {"calls": 0, "failed": 0, "slow": 0, "failure_rate": -1, "slow_call_rate": -1}, f"after clear(): {m}"
+    assert m == {"calls": 0, "failed": 0, "slow": 0, "failure_rate": -1, "slow_call_rate": -1}, (
+        f"after clear(): {m}"
+    )
     w.record(3100, failed=False, slow=False)
     assert counts(w, 3100) == (1, 0, 0), "a call recorded after clear() counts"

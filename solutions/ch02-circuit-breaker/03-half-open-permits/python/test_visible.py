@@ -14,15 +14,26 @@ class Clock:
         return self.now
 
 
-def new_breaker(answer, clock, window_size=2, minimum_calls=2, failure_rate_threshold=50,
-                wait_in_open_ms=1000, half_open_permitted_calls=2):
+def new_breaker(
+    answer,
+    clock,
+    window_size=2,
+    minimum_calls=2,
+    failure_rate_threshold=50,
+    wait_in_open_ms=1000,
+    half_open_permitted_calls=2,
+):
     """A Breaker on the fake clock; returns it and the list its transitions go to."""
     log = []
-    breaker = answer.Breaker(window_size=window_size, minimum_calls=minimum_calls,
-                             failure_rate_threshold=failure_rate_threshold,
-                             wait_in_open_ms=wait_in_open_ms,
-                             half_open_permitted_calls=half_open_permitted_calls,
-                             clock=clock, on_transition=lambda a, b: log.append(f"{a}->{b}"))
+    breaker = answer.Breaker(
+        window_size=window_size,
+        minimum_calls=minimum_calls,
+        failure_rate_threshold=failure_rate_threshold,
+        wait_in_open_ms=wait_in_open_ms,
+        half_open_permitted_calls=half_open_permitted_calls,
+        clock=clock,
+        on_transition=lambda a, b: log.append(f"{a}->{b}"),
+    )
     return breaker, log
 
 
@@ -60,8 +71,12 @@ def test_half_open_permits_count_calls_in_flight(answer):
     trip(breaker, clock)
     clock.now = 1010
     a, b, c = breaker.acquire(), breaker.acquire(), breaker.acquire()
-    assert a is not None and b is not None, "half_open with 2 permits: the first two acquire() succeed"
-    assert c is None, "half_open with 2 permits, 2 calls in flight: the third acquire() must be rejected"
+    assert a is not None and b is not None, (
+        "half_open with 2 permits: the first two acquire() succeed"
+    )
+    assert c is None, (
+        "half_open with 2 permits, 2 calls in flight: the third acquire() must be rejected"
+    )
     breaker.complete(a, "success")
     assert breaker.acquire() is None, (
         "1 result recorded + 1 call in flight = 2 permits used: a recorded call does not give its permit back"
@@ -78,9 +93,13 @@ def test_half_open_decides_over_exactly_the_permitted_calls(answer):
     clock.now = 1010
     call(breaker, "failure")
     call(breaker, "failure")
-    assert breaker.state() == "half_open", "2 of 3 trial calls: no decision before all 3 are recorded"
+    assert breaker.state() == "half_open", (
+        "2 of 3 trial calls: no decision before all 3 are recorded"
+    )
     m = breaker.metrics()
-    assert m == {"calls": 2, "failed": 2, "failure_rate": -1}, f"half_open metrics {m}: 2 results, rate -1 until all 3"
+    assert m == {"calls": 2, "failed": 2, "failure_rate": -1}, (
+        f"half_open metrics {m}: 2 results, rate -1 until all 3"
+    )
     call(breaker, "success")
     assert breaker.state() == "open", "2 failures in 3 trial calls is 67% >= 50%: open again"
     clock.now = 2009
@@ -110,7 +129,9 @@ def test_late_result_from_before_a_trip_is_discarded(answer):
     slow = breaker.acquire()  # granted while closed
     trip(breaker, clock)
     breaker.complete(slow, "failure")
-    assert breaker.metrics()["calls"] == 0, "a result granted before the breaker opened must be discarded"
+    assert breaker.metrics()["calls"] == 0, (
+        "a result granted before the breaker opened must be discarded"
+    )
     clock.now = 1009
     assert breaker.state() == "open", "a late result must not restart or change the open state"
     clock.now = 1010

@@ -54,12 +54,16 @@ def test_hidden_success_at_once_never_sleeps(answer):
 
 def test_hidden_rejected_last_attempt_raises_breaker_open(answer):
     value, sleeps = run(answer, Flaky([]), Script(answer, rejected={1: 10, 2: 10}), attempts=2)
-    assert isinstance(value, answer.BreakerOpen), f"the last attempt was rejected: want BreakerOpen raised, got {value!r}"
+    assert isinstance(value, answer.BreakerOpen), (
+        f"the last attempt was rejected: want BreakerOpen raised, got {value!r}"
+    )
     assert sleeps == [50], f"slept {sleeps}, want [50]"
 
 
 def test_hidden_breaker_open_is_retried_whatever_retryable_says(answer):
-    value, sleeps = run(answer, Flaky([]), Script(answer, rejected={1: 700}), retryable=lambda exc: False)
+    value, sleeps = run(
+        answer, Flaky([]), Script(answer, rejected={1: 700}), retryable=lambda exc: False
+    )
     assert value == 42 and sleeps == [700], (
         f"retryable is about fn's own errors; a rejection is waited out: got {value!r}, slept {sleeps}"
     )
@@ -75,14 +79,18 @@ def test_hidden_attempts_below_one_is_an_error(answer):
 
 def test_hidden_backoff_stays_at_the_cap_for_many_failures(answer):
     got = answer.backoff_ms(500, 100, 30_000, lambda: 0.5)
-    assert got == 15_000, f"backoff_ms(500, 100, 30000, rand 0.5) = {got}, want 15000: the cap holds however many failures"
+    assert got == 15_000, (
+        f"backoff_ms(500, 100, 30000, rand 0.5) = {got}, want 15000: the cap holds however many failures"
+    )
 
 
 def test_hidden_one_attempt_means_no_retry(answer):
     boom = ConnectionError("x")
     fn = Flaky([boom])
     value, sleeps = run(answer, fn, Script(answer), attempts=1)
-    assert value is boom and fn.calls == 1 and sleeps == [], f"attempts=1: got {value!r}, {fn.calls} calls, slept {sleeps}"
+    assert value is boom and fn.calls == 1 and sleeps == [], (
+        f"attempts=1: got {value!r}, {fn.calls} calls, slept {sleeps}"
+    )
 
 
 def test_hidden_around_a_real_breaker_that_stays_broken(answer):
@@ -101,15 +109,24 @@ def test_hidden_around_a_real_breaker_that_stays_broken(answer):
         clock.sleep(ms)
 
     try:
-        answer.retry(fn, breaker, attempts=6, base_delay_ms=100, max_delay_ms=10_000,
-                     sleep=sleep, rand=lambda: 0.5)
+        answer.retry(
+            fn,
+            breaker,
+            attempts=6,
+            base_delay_ms=100,
+            max_delay_ms=10_000,
+            sleep=sleep,
+            rand=lambda: 0.5,
+        )
         raised = None
     except Exception as exc:
         raised = exc
     # t=0 fail, t=50 fail (opens), t=150 rejected (900 ms left), t=1050 trial fails (reopens),
     # t=1450 rejected (600 ms left, backoff 800), t=2250 trial fails: the last attempt
     assert sleeps == [50, 100, 900, 400, 800], f"slept {sleeps}, want [50, 100, 900, 400, 800]"
-    assert calls == [0, 50, 1050, 2250], f"fn ran at {calls} ms, want [0, 50, 1050, 2250]: rejected attempts never reach fn"
+    assert calls == [0, 50, 1050, 2250], (
+        f"fn ran at {calls} ms, want [0, 50, 1050, 2250]: rejected attempts never reach fn"
+    )
     assert isinstance(raised, OSError), f"the last attempt's error must be raised, got {raised!r}"
 
 
@@ -128,7 +145,16 @@ def test_hidden_around_a_real_breaker_that_recovers(answer):
         sleeps.append(ms)
         clock.sleep(ms)
 
-    value = answer.retry(fn, breaker, attempts=6, base_delay_ms=100, max_delay_ms=10_000,
-                         sleep=sleep, rand=lambda: 0.5)
-    assert value == "up" and sleeps == [50, 100, 900], f"got {value!r}, slept {sleeps}: want 'up' after [50, 100, 900]"
+    value = answer.retry(
+        fn,
+        breaker,
+        attempts=6,
+        base_delay_ms=100,
+        max_delay_ms=10_000,
+        sleep=sleep,
+        rand=lambda: 0.5,
+    )
+    assert value == "up" and sleeps == [50, 100, 900], (
+        f"got {value!r}, slept {sleeps}: want 'up' after [50, 100, 900]"
+    )
     assert breaker.state == "closed", "the successful trial call closed the breaker"
