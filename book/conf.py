@@ -4,7 +4,8 @@ Build (offline, warnings are errors):
 
     .venv/bin/sphinx-build -W --keep-going -b html book build/html
 
-Code listings are never pasted: they are ``literalinclude`` directives that cut
+Code listings are never pasted: they are ``listing`` directives (a Go/Python pair, one
+line each: book/_ext/twinbook_listing.py) and ``literalinclude`` directives that cut
 regions out of go/ and python/ by ``docs:start NAME`` / ``docs:end NAME`` markers.
 Notebooks come from ../notebooks through the ``book/notebooks`` symlink and are
 executed through jupyter-cache (cache kept under build/).
@@ -27,10 +28,11 @@ os.environ["PATH"] = os.pathsep.join(
     + [os.environ.get("PATH", "")]
 )
 
-# twinbook's own extension (book/_ext/twinbook_book.py): generated exercises and
-# source pages, chapter link cards, per-chapter downloads.
+# twinbook's own extensions (book/_ext/): generated exercises and source pages, chapter
+# link cards, per-chapter downloads (twinbook_book); Go/Python listing pairs (twinbook_listing).
 sys.path.insert(0, str(BOOK_DIR / "_ext"))
 import twinbook_book  # noqa: E402
+from twinbook_chapters import load_chapters  # noqa: E402
 
 # -- Project ------------------------------------------------------------------
 
@@ -47,29 +49,15 @@ extensions = [
     "sphinx_copybutton",
     "sphinx.ext.graphviz",
     "twinbook_book",
+    "twinbook_listing",
 ]
 
-# Chapters: id -> the folders of its code. Pages use them through
+# Chapters: id -> the folders of its code, from book/chapters.toml (the one list of the
+# chapters and their parts; the chapter template shows it). Pages use them through
 # ```{twinbook-chapter-links} ID```, ```{twinbook-exercises} ID``` and
 # ```{twinbook-source} ID``` blocks; the build zips each chapter's executed notebooks
 # and its exercises into _downloads/.
-twinbook_chapters = {
-    "ch01-concurrency": {
-        "source": ["go/concurrency", "python/src/twinbook/concurrency"],
-        "tests": ["python/tests/concurrency"],
-    },
-    "ch02-circuit-breaker": {
-        "source": [
-            "go/breaker",
-            "go/breaker/breakerhttp",
-            "go/breaker/breakergrpc",
-            "go/resilience",
-            "python/src/twinbook/breaker",
-            "python/src/twinbook/resilience",
-        ],
-        "tests": ["python/tests/breaker", "python/tests/resilience"],
-    },
-}
+twinbook_chapters = {chapter.id: chapter.sphinx_config() for chapter in load_chapters().values()}
 twinbook_ext_version = twinbook_book.ext_fingerprint()
 
 root_doc = "index"
@@ -90,6 +78,7 @@ myst_enable_extensions = [
     "deflist",
     "attrs_inline",
     "attrs_block",
+    "tasklist",  # the chapter template's checklist
 ]
 myst_heading_anchors = 3
 

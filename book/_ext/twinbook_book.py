@@ -13,6 +13,8 @@ real sections, tabs, dropdowns and cross-references like hand-written text::
   (never ``solutions/``): title, the task's summary from each notebook's task cell in a
   Go and a Python tab, tests and points (the hidden tests as the generated exercise.toml
   summarises them: how many, worth how much), the files, and one folded dropdown per hint.
+- ``twinbook-chapter-parts book/chapters.toml``: the chapter template's table of every
+  chapter and its parts (twinbook_chapters.py reads the file).
 - ``twinbook-source CHAPTER``: every file of the chapter's source folders
   (``twinbook_chapters`` in conf.py; else go/TOPIC, python/src/twinbook/TOPIC and
   python/tests/TOPIC for a chapter chNN-TOPIC), the code in full, the tests folded away.
@@ -486,8 +488,43 @@ def _gen_source(app: Sphinx, docname: str, chapter: str) -> str:
     return "\n\n".join(parts) + "\n"
 
 
+def _gen_chapter_parts(app: Sphinx, docname: str, table: str) -> str:
+    """The chapter template's table: every chapter of ``book/chapters.toml`` and its parts."""
+    from twinbook_chapters import load_chapters
+
+    root = _root(app)
+    path = root / table
+    if path.resolve() != (root / "book" / "chapters.toml").resolve():
+        raise ExtensionError(f"twinbook: {docname}: chapter-parts reads book/chapters.toml only")
+    _note(app, path)
+
+    def code(items) -> str:
+        return ", ".join(f"`{item}`" for item in items) or "none"
+
+    rows = []
+    for ch in load_chapters(path).values():
+        if ch.spec:
+            contract = f"{{doc}}`/appendix/{ch.spec}`; vectors in `{ch.vectors}`"
+        else:
+            contract = f"none yet ({ch.no_spec})"
+        rows.append(
+            f"* - {{doc}}`{ch.number} · {ch.title} </chapters/{ch.id}>`\n"
+            f"  - {code(ch.go)}\n"
+            f"  - {code(ch.python)}\n"
+            f"  - {contract}\n"
+            f"  - {code(ch.benchmarks)}"
+        )
+    return (
+        "```{list-table}\n:header-rows: 1\n:class: twinbook-chapter-parts\n\n"
+        "* - chapter\n  - Go\n  - Python\n  - contract\n  - benchmarks\n"
+        + "\n".join(rows)
+        + "\n```\n"
+    )
+
+
 _GENERATORS = {
     "chapter-links": _gen_chapter_links,
+    "chapter-parts": _gen_chapter_parts,
     "exercises": _gen_exercises,
     "source": _gen_source,
 }
@@ -660,8 +697,12 @@ def _merge_info(app, env, docnames, other):
 
 
 def ext_fingerprint() -> str:
-    """A hash of this file: changes to it must rebuild every page (``twinbook_ext_version``)."""
-    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    """A hash of the book's extension modules (this file and its neighbours in _ext/):
+    changes to them must rebuild every page (``twinbook_ext_version``)."""
+    digest = hashlib.sha256()
+    for module in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(module.name.encode() + b"\0" + module.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def setup(app: Sphinx) -> dict:

@@ -1,5 +1,5 @@
 // Package breaker is the Go half of chapter 2 of twinbook: a circuit breaker
-// that follows the shared spec (specs/breaker.md in the book; its vectors are
+// that follows the breaker spec (book/appendix/spec-breaker.md; its vectors are
 // in tests/vectors/breaker) with resilience4j's semantics, made
 // deterministic, and a Python twin of the same names (twinbook.breaker).
 //

@@ -1,39 +1,82 @@
-"""The book includes listings by ``# docs:start NAME`` / ``# docs:end NAME`` markers; the
-marker tests of every chapter read them with this one parser."""
+"""The marker tests' rules, on the book's own parsers.
+
+The book cuts its listings out of go/ and python/ by ``// docs:start NAME`` /
+``# docs:start NAME`` marker regions. The pages are the only list of the names: this
+module reads them (``book/_ext/twinbook_pages.py``) and the code's regions
+(``book/_ext/twinbook_markers.py``, the one marker parser, which the build uses too), and
+each chapter's ``test_markers.py`` applies the rules below to the chapter's files, which
+come from ``book/chapters.toml``.
+"""
 
 from __future__ import annotations
 
-import re
+import sys
+from functools import cache
 from pathlib import Path
 
-MARKER = re.compile(r"^\s*# docs:(start|end) (\S+)\s*$")
+ROOT = Path(__file__).resolve().parents[2]
+BOOK = ROOT / "book"
+if str(BOOK / "_ext") not in sys.path:
+    sys.path.insert(0, str(BOOK / "_ext"))
+
+from twinbook_chapters import load_chapters  # noqa: E402
+from twinbook_markers import COMMENT, MarkerError, regions  # noqa: E402
+from twinbook_pages import book_pages, page_cuts  # noqa: E402
+
+#: A listing long enough to say something and short enough to read in one screen.
+MIN_LINES, MAX_LINES = 5, 30
 
 
-def regions(path: Path) -> dict[str, list[str]]:
-    """Map each marker name to the lines between its start and end; fail on any misuse."""
-    found: dict[str, list[str]] = {}
-    open_name: str | None = None
-    for number, line in enumerate(path.read_text().splitlines(), 1):
-        match = MARKER.match(line)
-        if match is None:
-            if open_name is not None:
-                found[open_name].append(line)
-            continue
-        kind, name = match.groups()
-        where = f"{path.name}:{number}"
-        if kind == "start":
-            assert open_name is None, f"{where}: {name} starts inside {open_name}"
-            assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", name), (
-                f"{where}: {name} is not kebab-case"
-            )
-            assert name not in found, f"{where}: {name} used twice"
-            open_name, found[name] = name, []
-        else:
-            assert name == open_name, f"{where}: end of {name}, but {open_name} is open"
-            # The formatter puts two blank lines between a top-level definition and the end
-            # marker after it; the book's highlighter strips them, so the region does too.
-            while found[name] and not found[name][-1].strip():
-                found[name].pop()
-            open_name = None
-    assert open_name is None, f"{path.name}: {open_name} never ends"
-    return found
+def chapter_files(chapter: str) -> list[Path]:
+    """Every Go and Python file of the chapter's packages and test folders."""
+    ch = load_chapters()[chapter]
+    files = set()
+    for folder in (*ch.go, *ch.python, *ch.tests):
+        files.update(
+            f for f in (ROOT / folder).iterdir() if f.is_file() and f.suffix in (".go", ".py")
+        )
+    assert files, f"{chapter}: no Go or Python files in its folders"
+    return sorted(files)
+
+
+@cache
+def shown() -> dict[Path, frozenset[str]]:
+    """The regions the book's pages show, by file."""
+    found: dict[Path, set[str]] = {}
+    for page in book_pages(BOOK):
+        for cut in page_cuts(page, BOOK):
+            if cut.marker:
+                found.setdefault(cut.file, set()).add(cut.marker)
+    return {file: frozenset(names) for file, names in found.items()}
+
+
+def malformed(path: Path) -> list[str]:
+    """What is wrong with the file's regions: the parser's error (a region started inside
+    another, not kebab-case, a name used twice, an end without its start, a region left
+    open), or a region outside 5 to 30 lines."""
+    assert path.suffix in COMMENT, path
+    try:
+        found = regions(path)
+    except MarkerError as err:
+        return [str(err)]
+    return [
+        f"{path}:{region.start}: region {name!r} has {len(region.lines)} lines "
+        f"({MIN_LINES} to {MAX_LINES})"
+        for name, region in found.items()
+        if not MIN_LINES <= len(region.lines) <= MAX_LINES
+    ]
+
+
+def unshown(path: Path) -> list[str]:
+    """The file's regions that no page shows: a listing someone dropped or renamed."""
+    try:
+        found = regions(path)
+    except MarkerError:
+        return []  # reported by malformed()
+    names = shown().get(path.resolve(), frozenset())
+    return [
+        f"{path}:{region.start}: region {name!r} is shown by no page of the book "
+        "(remove its markers, or show it with a listing)"
+        for name, region in found.items()
+        if name not in names
+    ]

@@ -15,6 +15,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 BOOK = ROOT / "book"
+# The book's Sphinx-free helpers (twinbook_pages, twinbook_markers, twinbook_chapters): the
+# tests read the pages, the markers and the chapter list with the build's own parsers.
+if str(BOOK / "_ext") not in sys.path:
+    sys.path.insert(0, str(BOOK / "_ext"))
 BUILD = ROOT / "build" / "book-test"
 HTML = BUILD / "html"
 SCREENSHOTS = ROOT / "build" / "screenshots"

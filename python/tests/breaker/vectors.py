@@ -1,4 +1,4 @@
-"""Run one conformance-vector case (the format of ``specs/breaker.md``) against a breaker.
+"""Run one conformance-vector case (format: the breaker spec, book/appendix/spec-breaker.md).
 
 Shared by the vector runner (``test_vectors.py``) and the other tests that
 replay cases. Steps drive a :class:`~twinbook.breaker.ManualClock` set to each

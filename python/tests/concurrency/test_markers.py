@@ -1,39 +1,28 @@
-"""The book includes listings from these files by marker: the markers must hold up."""
+"""The book shows chapter 1's code by marker regions: they must hold up.
+
+The rules and the parser are shared (``python/tests/docs_markers.py``); the names come
+from the book's pages alone. Go's ``//`` regions are checked like Python's ``#`` ones.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from docs_markers import regions
+from docs_markers import ROOT, chapter_files, malformed, unshown
 
-import twinbook.concurrency
-
-PACKAGE = Path(twinbook.concurrency.__file__).parent
-
-# The listings the book's chapter 1 asks for, by file.
-REQUIRED = {
-    "pool.py": {"pool-ordered", "pool-as-completed"},
-    "aio_pool.py": {"aio-pool-ordered"},
-    "pipeline.py": {"pipeline-stage"},
-    "aio_pipeline.py": {"aio-pipeline-stage"},
-    "fanout.py": {"merge", "fan-out"},
-    "aio_fanout.py": {"aio-merge", "aio-fan-out"},
-    "group.py": {"group-go", "group-wait"},
-    "aio_group.py": {"aio-group"},
-    "ratelimit.py": {"limiter-allow", "limiter-wait", "limiter-wait-async"},
-}
+FILES = chapter_files("ch01-concurrency")
 
 
-@pytest.mark.parametrize("filename", sorted(REQUIRED))
-def test_required_listings_exist_and_are_short(filename: str) -> None:
-    found = regions(PACKAGE / filename)
-    assert REQUIRED[filename] <= found.keys()
-    for name, lines in found.items():
-        assert 5 <= len(lines) <= 30, f"{filename}: {name} has {len(lines)} lines"
-        assert lines[-1].strip(), f"{filename}: {name} ends with a blank line"
+def _id(path: Path) -> str:
+    return str(path.relative_to(ROOT))
 
 
-def test_no_other_file_has_broken_markers() -> None:
-    for path in PACKAGE.glob("*.py"):
-        regions(path)
+@pytest.mark.parametrize("path", FILES, ids=_id)
+def test_regions_are_well_formed_and_short(path: Path) -> None:
+    assert not malformed(path)
+
+
+@pytest.mark.parametrize("path", FILES, ids=_id)
+def test_every_region_is_shown_by_a_page(path: Path) -> None:
+    assert not unshown(path)

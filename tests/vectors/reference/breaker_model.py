@@ -1,6 +1,6 @@
 """A reference model of the circuit breaker spec, used to validate the vector files.
 
-This is a direct transcription of the circuit breaker spec (specs/breaker.md, chapter 2's
+This is a direct transcription of the breaker spec (book/appendix/spec-breaker.md, chapter 2's
 contract; tests/vectors/README.md restates the vector format), written to be obviously
 correct rather than fast: the window is a plain
 list of every recorded call, filtered on demand. It replays a vector file step by step and

@@ -1,4 +1,4 @@
-"""Chapter 2: the circuit breaker, to the spec in ``specs/breaker.md``.
+"""Chapter 2: the circuit breaker, to the breaker spec (``book/appendix/spec-breaker.md``).
 
 The Go twin is ``twinbook/breaker`` (``breaker.New`` / ``Breaker``); the files
 match one to one:

@@ -1,7 +1,7 @@
 """The state machine: :class:`Breaker`, and :class:`Permission` for the two-step form.
 
 The Go twin is ``go/breaker/breaker.go`` (with ``execute.go`` for ``Execute``
-and ``Allow``). The rules are the spec's (``specs/breaker.md``); the choices
+and ``Allow``). The rules are the breaker spec's (``book/appendix/spec-breaker.md``); the choices
 below are about making them cheap and safe under concurrency.
 
 **No lock is held across the call.** A call asks for permission (a short
