@@ -34,9 +34,10 @@ from twinbook_pages import LABEL, Include, ListingSyntaxError, parse_listing
 
 def expand(includes: list[Include]) -> list[str]:
     """The MyST of the tab set for these includes (Go's tab first, then Python's)."""
-    lines = ["::::{tab-set}", ":sync-group: lang", ""]
+    # Backtick fences, longer outside: MyST's colon fences are an extension a book may lack.
+    lines = ["`````{tab-set}", ":sync-group: lang", ""]
     for language in ("go", "python"):
-        lines += [f":::{{tab-item}} {LABEL[language]}", f":sync: {language}", ""]
+        lines += [f"````{{tab-item}} {LABEL[language]}", f":sync: {language}", ""]
         for inc in (i for i in includes if i.language == language):
             lines += [
                 f"```{{literalinclude}} /../{inc.file}",
@@ -50,8 +51,8 @@ def expand(includes: list[Include]) -> list[str]:
                 "```",
                 "",
             ]
-        lines += [":::", ""]
-    lines.append("::::")
+        lines += ["````", ""]
+    lines.append("`````")
     return lines
 
 

@@ -66,8 +66,6 @@ func newOptions(opts []Option) *options {
 	return o
 }
 
-// docs:start classify
-
 // outcome classifies a finished call: nil is a success; Canceled (the
 // caller gave up) is ignored; otherwise the status code decides.
 func (o *options) outcome(ctx context.Context, err error) breaker.Outcome {
@@ -86,8 +84,6 @@ func (o *options) outcome(ctx context.Context, err error) breaker.Outcome {
 	}
 	return breaker.Success
 }
-
-// docs:end classify
 
 // docs:start grpc-interceptor
 

@@ -366,7 +366,6 @@ class Breaker:
 
     # docs:end acquire
 
-    # docs:start finish
     def _finish(self, era: _Era, start: int, outcome: Outcome, end: int) -> None:
         """Record a call that finished at ``end``, unless it is a late result."""
         slow = end - start > self._slow_ns  # strictly greater, whatever the outcome
@@ -379,8 +378,6 @@ class Breaker:
                 )
         if self._pending:
             self._hub.deliver()
-
-    # docs:end finish
 
     # docs:start record
     def _record(self, era: _Era, outcome: Outcome, slow: bool, end: int) -> bool:
