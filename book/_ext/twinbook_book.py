@@ -501,25 +501,27 @@ def _gen_chapter_parts(app: Sphinx, docname: str, table: str) -> str:
     def code(items) -> str:
         return ", ".join(f"`{item}`" for item in items) or "none"
 
-    rows = []
+    tables = []
     for ch in load_chapters(path).values():
         if ch.spec:
-            contract = f"{{doc}}`/appendix/{ch.spec}`; vectors in `{ch.vectors}`"
+            contract = f"{{doc}}`/appendix/{ch.spec}`, vectors in `{ch.vectors}`"
         else:
             contract = f"none yet ({ch.no_spec})"
-        rows.append(
-            f"* - {{doc}}`{ch.number} · {ch.title} </chapters/{ch.id}>`\n"
-            f"  - {code(ch.go)}\n"
-            f"  - {code(ch.python)}\n"
-            f"  - {contract}\n"
-            f"  - {code(ch.benchmarks)}"
+        rows = [
+            ("page", f"{{doc}}`/chapters/{ch.id}`"),
+            ("Go packages", code(ch.go)),
+            ("Python packages", code(ch.python)),
+            ("Python tests", code(ch.tests)),
+            ("contract", contract),
+            ("benchmarks", code(ch.benchmarks)),
+        ]
+        body = "\n".join(f"* - {part}\n  - {where}" for part, where in rows)
+        tables.append(
+            f"```{{list-table}} {ch.number} · {ch.title} ({ch.id})\n"
+            ":class: twinbook-chapter-parts\n:widths: 22 78\n\n"
+            f"{body}\n```\n"
         )
-    return (
-        "```{list-table}\n:header-rows: 1\n:class: twinbook-chapter-parts\n\n"
-        "* - chapter\n  - Go\n  - Python\n  - contract\n  - benchmarks\n"
-        + "\n".join(rows)
-        + "\n```\n"
-    )
+    return "\n".join(tables)
 
 
 _GENERATORS = {
