@@ -14,7 +14,7 @@ language before the measured ones warms those up. Nothing is downloaded or insta
 
 Writes build/bench/check.json (wall times, median, p90, the CPU time of each run, the
 machine and its load: on a shared machine the wall time grows with the load) and prints a
-summary. The aim (DESIGN.md): about 1 s for Python, 3 s for Go.
+summary. The aim: about 1 s for Python, 3 s for Go.
 """
 
 from __future__ import annotations
