@@ -10,6 +10,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
 
 CHAPTERS_FILE = Path(__file__).resolve().parents[1] / "chapters.toml"
 
@@ -46,7 +47,7 @@ def load_chapters(path: Path = CHAPTERS_FILE) -> dict[str, Chapter]:
         unknown = set(row) - known
         if unknown:
             raise ValueError(f"{path}: [{chapter_id}]: unknown key(s) {sorted(unknown)}")
-        values = {k: tuple(v) if isinstance(v, list) else v for k, v in row.items()}
+        values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in row.items()}
         try:
             chapters[chapter_id] = Chapter(id=chapter_id, **values)
         except TypeError as err:

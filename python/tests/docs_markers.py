@@ -34,7 +34,7 @@ MAX_LINES = {".py": 30, ".go": 50}
 def chapter_files(chapter: str) -> list[Path]:
     """Every Go and Python file of the chapter's packages and test folders."""
     ch = load_chapters()[chapter]
-    files = set()
+    files: set[Path] = set()
     for folder in (*ch.go, *ch.python, *ch.tests):
         files.update(
             f for f in (ROOT / folder).iterdir() if f.is_file() and f.suffix in (".go", ".py")
