@@ -140,9 +140,14 @@ def _note_folder(app: Sphinx, folder: Path) -> None:
     page would be read again on every build.)
     """
     env = app.env
+    _folders(env).setdefault(env.docname, {})[str(folder)] = _listing(folder)
+
+
+def _folders(env) -> dict[str, dict[str, list[str]]]:
+    """The folders each generated page lists (an attribute of the pickled environment)."""
     if not hasattr(env, "twinbook_folders"):
-        env.twinbook_folders = {}
-    env.twinbook_folders.setdefault(env.docname, {})[str(folder)] = _listing(folder)
+        setattr(env, "twinbook_folders", {})  # noqa: B010 (Sphinx's env has no such field)
+    return getattr(env, "twinbook_folders")  # noqa: B009
 
 
 def _notebook_docs(app: Sphinx, chapter: str) -> list[str]:
@@ -691,11 +696,9 @@ def _purge_doc(app, env, docname):
 
 
 def _merge_info(app, env, docnames, other):
-    if not hasattr(env, "twinbook_folders"):
-        env.twinbook_folders = {}
     for docname, folders in getattr(other, "twinbook_folders", {}).items():
         if docname in docnames:
-            env.twinbook_folders[docname] = folders
+            _folders(env)[docname] = folders
 
 
 def ext_fingerprint() -> str:
