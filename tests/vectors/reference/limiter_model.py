@@ -188,7 +188,9 @@ def run_case(case: dict, limiter_class: type[Limiter] = Limiter) -> int:
     try:
         lim = limiter_class.build(rate, burst)
     except ConfigError as exc:
-        raise VectorError(f"{case['name']}: config refused ({exc.field}) but no error expected")
+        raise VectorError(
+            f"{case['name']}: config refused ({exc.field}) but no error expected"
+        ) from exc
 
     steps = case["steps"]
     if not isinstance(steps, list) or not steps:
