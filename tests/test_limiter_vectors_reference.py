@@ -152,6 +152,36 @@ def test_the_model_rejects_a_step_back_while_a_waiter_sleeps():
         model.run_case(case)
 
 
+def _allow_then(rate, at_ms, step):
+    first = {"at_ms": 0, "op": "allow", "expect": {"allowed": True}}
+    return {
+        "name": "x",
+        "config": {"rate": rate, "burst": 1},
+        "steps": [first, dict(step, at_ms=at_ms)],
+    }
+
+
+@pytest.mark.parametrize(
+    ("case", "match"),
+    [
+        # 0.9999999995 tokens: Go refuses, Python (which forgives 1e-9 token) allows.
+        (_allow_then(0.9999999995, 1000, {"op": "allow"}), "too close to a whole one"),
+        # a debt of 5e-10 token: Go sleeps 1 ns, Python not at all.
+        (_allow_then(0.9999999995, 1000, {"op": "wait", "id": "a"}), "too close to none"),
+        # 1/60 in binary is a hair under it: the exact delay is 60 s + 0.8e-6 ns.
+        (_allow_then(1 / 60, 0, {"op": "wait", "id": "a"}), "too close to a whole ns"),
+        # Go's Duration saturates at 2^63-1 ns (292 years); Python sleeps on.
+        (_allow_then(1e-10, 0, {"op": "wait", "id": "a"}), "beyond 2"),
+        # 1.000001 ms: Python's manual clock wakes 1 ns early, so at 1 ms; Go's at 2 ms.
+        (_allow_then(999.9995, 0, {"op": "wait", "id": "a"}), "1 ns past a whole ms"),
+    ],
+    ids=["shortfall", "tiny-debt", "near-whole-ns", "beyond-int64", "one-ns-past-a-ms"],
+)
+def test_the_model_rejects_a_step_that_turns_on_float_rounding(case, match):
+    with pytest.raises(model.VectorError, match=match):
+        model.run_case(case)
+
+
 def test_files_are_json_objects_of_the_limiter_concept():
     for path in FILES:
         data = json.loads(path.read_text(encoding="utf-8"))

@@ -21,14 +21,15 @@ from .limiter_vectors import Case, TaskWaits, ThreadWaits, load_cases, run_case,
 Run = Callable[[Coroutine[Any, Any, None]], None]
 
 DIRECTORY = vectors_dir()
+Item = Case | tuple[str, Exception] | None
 LOADED = list(load_cases(DIRECTORY)) if DIRECTORY.is_dir() else []
-ITEMS = LOADED or [None]
+ITEMS: list[Item] = [*LOADED] or [None]
 IDS = [item.name if isinstance(item, Case) else f"broken file {item[0]}" for item in LOADED] or [
     f"no vectors in {DIRECTORY}"
 ]
 
 
-def _case(item: Case | tuple[str, Exception] | None) -> Case:
+def _case(item: Item) -> Case:
     if item is None:
         pytest.fail(f"no *.json vector files with cases in {DIRECTORY}")
     if not isinstance(item, Case):
@@ -37,10 +38,10 @@ def _case(item: Case | tuple[str, Exception] | None) -> Case:
 
 
 @pytest.mark.parametrize("item", ITEMS, ids=IDS)
-def test_limiter_vector_threads(item: Case | tuple[str, Exception] | None, arun: Run) -> None:
+def test_limiter_vector_threads(item: Item, arun: Run) -> None:
     arun(run_case(_case(item).body, ThreadWaits))
 
 
 @pytest.mark.parametrize("item", ITEMS, ids=IDS)
-def test_limiter_vector_asyncio(item: Case | tuple[str, Exception] | None, arun: Run) -> None:
+def test_limiter_vector_asyncio(item: Item, arun: Run) -> None:
     arun(run_case(_case(item).body, TaskWaits))

@@ -35,6 +35,12 @@ from pathlib import Path
 
 NS_PER_S = 1_000_000_000
 NS_PER_MS = 1_000_000
+# The implementations count in binary floating point, not in exact fractions, and they round
+# differently near a whole token (Python forgives 1e-9 token, Go does not). A vector must stay
+# clear of those bands, so that it pins the rules and not one implementation's rounding.
+TOKEN_MARGIN = Fraction(1, 1_000_000)
+NS_MARGIN = Fraction(1, 1000)
+MAX_DELAY_NS = 2**63 - 1  # Go's time.Duration; Go saturates beyond it
 CASE_KEYS = {"name", "config", "steps", "error"}
 CONFIG_KEYS = {"rate", "burst"}
 OPS = {"allow", "wait", "cancel", "check"}
@@ -152,6 +158,28 @@ class Limiter:
         return [rid for rid, r in self.reservations.items() if r.state == "asleep"]
 
 
+def _keep_clear_of_rounding(lim: Limiter, step: dict, now_ns: int, where: str) -> None:
+    """Refuse a step whose outcome would turn on float rounding rather than on a rule."""
+    if step["op"] not in ("allow", "wait") or step.get("cancelled"):
+        return
+    lim.refill(now_ns)  # the op's own refill then earns nothing more
+    if step["op"] == "allow" and 1 - TOKEN_MARGIN < lim.tokens < 1:
+        raise VectorError(f"{where}: {float(lim.tokens)} tokens is too close to a whole one")
+    if step["op"] == "wait":
+        debt = 1 - lim.tokens
+        if 0 < debt < TOKEN_MARGIN:
+            raise VectorError(f"{where}: a debt of {float(debt)} token is too close to none")
+        exact_ns = debt / lim.rate * NS_PER_S if debt > 0 else Fraction(0)
+        if 0 < exact_ns - math.floor(exact_ns) < NS_MARGIN:
+            raise VectorError(
+                f"{where}: a delay of {float(exact_ns)} ns is too close to a whole ns"
+            )
+        if math.ceil(exact_ns) > MAX_DELAY_NS:
+            raise VectorError(f"{where}: a delay beyond 2^63-1 ns")
+        if math.ceil(exact_ns) % NS_PER_MS == 1:
+            raise VectorError(f"{where}: a deadline 1 ns past a whole ms wakes by clock rounding")
+
+
 def _fail(where: str, key: str, want: object, got: object) -> None:
     raise Mismatch(f"{where}: expect.{key}: want {want!r}, got {got!r}")
 
@@ -232,6 +260,8 @@ def run_case(case: dict, limiter_class: type[Limiter] = Limiter) -> int:
         allowed: bool | None = None
         delay: int | None = None
         cancelled: bool | None = None
+        if limiter_class is Limiter:  # the bands judge the vector, so only the true model checks
+            _keep_clear_of_rounding(lim, step, now, where)
         if op == "allow":
             allowed = lim.allow(now)
         elif op == "wait":
