@@ -1,0 +1,426 @@
+"""The limiter conformance vectors agree with the reference model of its contract.
+
+Every case in tests/vectors/limiter/*.json is replayed by tests/vectors/reference/limiter_model.py
+(a direct transcription of book/appendix/spec-limiter.md) and must meet every expectation; the
+files are well formed (unique names, known ops and keys), the model is shown to catch a wrong
+expectation, and copies of the model with one rule broken each are shown to fail some case, so
+every rule is pinned by at least one vector.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import json
+import math
+import sys
+from collections import Counter
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+VECTORS = ROOT / "tests" / "vectors" / "limiter"
+MODEL_PATH = ROOT / "tests" / "vectors" / "reference" / "limiter_model.py"
+TOPICS = ("allow:", "burst:", "fraction:", "wait:", "cancel:", "clock:", "config:")
+
+
+def _load_model():
+    spec = importlib.util.spec_from_file_location("twinbook_limiter_reference_model", MODEL_PATH)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+model = _load_model()
+FILES = sorted(VECTORS.glob("*.json"))
+CASES = [(path.name, case) for path in FILES for case in model.load_cases(path)]
+
+
+def test_there_are_vector_files_with_at_least_30_cases():
+    assert len(FILES) >= 5, [p.name for p in FILES]
+    assert len(CASES) >= 30, len(CASES)
+
+
+def test_case_names_are_unique_and_start_with_a_topic():
+    counts = Counter(case["name"] for _, case in CASES)
+    assert [name for name, n in counts.items() if n > 1] == []
+    assert [name for name in counts if not name.startswith(TOPICS)] == []
+
+
+@pytest.mark.parametrize(("file", "case"), CASES, ids=[case["name"] for _, case in CASES])
+def test_case_agrees_with_the_reference_model(file, case):
+    checks = model.run_case(case)
+    steps = len(case.get("steps", []))
+    assert checks >= max(1, steps // 2), f"{file}: too few expectations to mean much"
+
+
+def test_every_op_expect_key_and_error_is_exercised():
+    steps = [step for _, case in CASES for step in case.get("steps", [])]
+    assert {step["op"] for step in steps} == model.OPS
+    assert {key for step in steps for key in step.get("expect", {})} == model.EXPECT_KEYS
+    assert {case["error"] for _, case in CASES if "error" in case} == model.ERRORS
+    assert any(step.get("cancelled") for step in steps)
+    special = {
+        case["config"]["rate"] for _, case in CASES if isinstance(case["config"]["rate"], str)
+    }
+    assert special == set(model.SPECIAL_RATES)
+
+
+def test_the_clock_steps_back_in_some_case():
+    def steps_back(case):
+        times = [step["at_ms"] for step in case.get("steps", [])]
+        return any(later < max(times[:i]) for i, later in enumerate(times) if i)
+
+    assert any(steps_back(case) for _, case in CASES)
+
+
+def _first_case(name_prefix):
+    return copy.deepcopy(next(case for _, case in CASES if case["name"].startswith(name_prefix)))
+
+
+@pytest.mark.parametrize(
+    ("prefix", "index", "key", "value"),
+    [
+        ("allow: refills rate tokens per second", 3, "allowed", False),
+        ("wait: an empty bucket lends", 1, "delay_ns", 499_999_999),
+        ("wait: an empty bucket lends", 1, "waiting", []),
+        ("cancel: a cancelled waiter gives", 2, "cancelled", False),
+    ],
+)
+def test_the_model_rejects_a_wrong_expectation(prefix, index, key, value):
+    case = _first_case(prefix)
+    step = case["steps"][index]
+    assert step["expect"][key] != value
+    step["expect"][key] = value
+    with pytest.raises(model.Mismatch, match=f"expect.{key}"):
+        model.run_case(case)
+
+
+def test_the_model_rejects_a_wrong_error_field():
+    case = _first_case("config: rate 0 is refused")
+    case["error"] = "burst"
+    with pytest.raises(model.Mismatch, match="expect.error"):
+        model.run_case(case)
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda c: c["steps"][0].update(op="teleport"),
+        lambda c: c["steps"][0]["expect"].update(colour="red"),
+        lambda c: c["steps"][0].update(speed=2),
+        lambda c: c["config"].update(window=3),
+        lambda c: c["config"].update(burst=1.5),
+        lambda c: c["config"].update(rate="fast"),
+        lambda c: c["steps"][1].update(at_ms=-5),
+        lambda c: c["steps"][1].update(at_ms=0.5),
+        lambda c: c["steps"][2].update(op="cancel", id="nobody"),
+        lambda c: c["steps"][1]["expect"].update(allowed=True),
+        lambda c: c.update(error="rate"),
+        lambda c: c["config"].update(rate=0),
+    ],
+    ids=[
+        "unknown-op",
+        "unknown-expect-key",
+        "unknown-step-key",
+        "unknown-config-key",
+        "fractional-burst",
+        "rate-word",
+        "negative-time",
+        "fractional-ms",
+        "cancel-unknown-id",
+        "allowed-on-wait",
+        "steps-and-error",
+        "refused-config-with-steps",
+    ],
+)
+def test_the_model_rejects_a_malformed_case(mutate):
+    case = _first_case("wait: an empty bucket lends")
+    mutate(case)
+    with pytest.raises(model.VectorError):
+        model.run_case(case)
+
+
+def test_the_model_rejects_a_step_back_while_a_waiter_sleeps():
+    case = _first_case("wait: an empty bucket lends")
+    case["steps"].insert(2, {"at_ms": 10, "op": "check"})
+    case["steps"].insert(3, {"at_ms": 5, "op": "check"})
+    with pytest.raises(model.VectorError, match="steps back"):
+        model.run_case(case)
+
+
+def _allow_then(rate, at_ms, step):
+    first = {"at_ms": 0, "op": "allow", "expect": {"allowed": True}}
+    return {
+        "name": "x",
+        "config": {"rate": rate, "burst": 1},
+        "steps": [first, dict(step, at_ms=at_ms)],
+    }
+
+
+@pytest.mark.parametrize(
+    ("case", "match"),
+    [
+        # 0.9999999995 tokens: Go refuses, Python (which forgives 1e-9 token) allows.
+        (_allow_then(0.9999999995, 1000, {"op": "allow"}), "too close to a whole one"),
+        # a debt of 5e-10 token: Go sleeps 1 ns, Python not at all.
+        (_allow_then(0.9999999995, 1000, {"op": "wait", "id": "a"}), "too close to none"),
+        # 1/60 in binary is a hair under it: the exact delay is 60 s + 0.8e-6 ns.
+        (_allow_then(1 / 60, 0, {"op": "wait", "id": "a"}), "too close to a whole ns"),
+        # Go's Duration saturates at 2^63-1 ns (292 years); Python sleeps on.
+        (_allow_then(1e-10, 0, {"op": "wait", "id": "a"}), "beyond 2"),
+        # 1.000001 ms: Python's manual clock wakes 1 ns early, so at 1 ms; Go's at 2 ms.
+        (_allow_then(999.9995, 0, {"op": "wait", "id": "a"}), "1 ns past a whole ms"),
+    ],
+    ids=["shortfall", "tiny-debt", "near-whole-ns", "beyond-int64", "one-ns-past-a-ms"],
+)
+def test_the_model_rejects_a_step_that_turns_on_float_rounding(case, match):
+    with pytest.raises(model.VectorError, match=match):
+        model.run_case(case)
+
+
+def test_files_are_json_objects_of_the_limiter_concept():
+    for path in FILES:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        assert set(data) == {"concept", "cases"}, path.name
+        assert data["concept"] == "limiter", path.name
+
+
+# -- every rule is pinned: a model with any one rule broken fails at least one case -----------
+
+L = model.Limiter
+
+
+class StartsEmpty(L):
+    @classmethod
+    def build(cls, rate, burst):
+        lim = super().build(rate, burst)
+        lim.tokens = Fraction(0)
+        return lim
+
+
+class NoCap(L):
+    def refill(self, now_ns):
+        if now_ns > self.last_ns:
+            self.tokens += self.rate * (now_ns - self.last_ns) / model.NS_PER_S
+            self.last_ns = now_ns
+
+
+class CapsWhatItEarnedNotWhatItHolds(L):
+    def refill(self, now_ns):
+        if now_ns > self.last_ns:
+            earned = self.rate * (now_ns - self.last_ns) / model.NS_PER_S
+            self.tokens += min(Fraction(self.burst), earned)
+            self.last_ns = now_ns
+
+
+class EarnsWholeTokensOnly(L):
+    def refill(self, now_ns):
+        if now_ns > self.last_ns:
+            earned = math.floor(self.rate * (now_ns - self.last_ns) / model.NS_PER_S)
+            self.tokens = min(Fraction(self.burst), self.tokens + earned)
+            self.last_ns = now_ns
+
+
+class AllowsOnPartialToken(L):
+    def allow(self, now_ns):
+        self.refill(now_ns)
+        if self.tokens <= 0:
+            return False
+        self.tokens -= 1
+        return True
+
+
+class AllowsOnlyAboveOne(L):
+    def allow(self, now_ns):
+        self.refill(now_ns)
+        if self.tokens <= 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
+class RefusedAllowSpends(L):
+    def allow(self, now_ns):
+        allowed = super().allow(now_ns)
+        if not allowed:
+            self.tokens -= 1
+        return allowed
+
+
+class WaitSkipsRefill(L):
+    def wait(self, now_ns):
+        self.tokens -= 1
+        return self.delay_ns()
+
+
+class WaitsForOneTokenOnly(L):  # ignores the debt of the waiters before it
+    def delay_ns(self):
+        if self.tokens >= 0:
+            return 0
+        return math.ceil(min(-self.tokens, Fraction(1)) / self.rate * model.NS_PER_S)
+
+
+class DelayRoundsDown(L):
+    def delay_ns(self):
+        return 0 if self.tokens >= 0 else math.floor(-self.tokens / self.rate * model.NS_PER_S)
+
+
+class DelayRoundsToNearest(L):
+    def delay_ns(self):
+        return 0 if self.tokens >= 0 else round(-self.tokens / self.rate * model.NS_PER_S)
+
+
+class DelayInWholeMilliseconds(L):
+    def delay_ns(self):
+        if self.tokens >= 0:
+            return 0
+        return math.ceil(-self.tokens / self.rate * 1000) * model.NS_PER_MS
+
+
+class WakesOneMillisecondEarly(L):
+    def wake(self, now_ns):
+        super().wake(now_ns + model.NS_PER_MS)
+
+
+class WakesOnlyAfterTheDeadline(L):
+    def wake(self, now_ns):
+        super().wake(now_ns - 1)
+
+
+class TakesTheTokenOnWake(L):  # a waiter's token stays in the bucket until it wakes
+    def wait(self, now_ns):
+        delay = super().wait(now_ns)
+        if delay:
+            self.tokens += 1
+        return delay
+
+    def wake(self, now_ns):
+        for r in self.reservations.values():
+            if r.state == "asleep" and r.deadline_ns is not None and r.deadline_ns <= now_ns:
+                self.refill(r.deadline_ns)
+                self.tokens -= 1
+        super().wake(now_ns)
+
+
+class CancelReturnsNothing(L):
+    def give_back(self, now_ns):
+        self.refill(now_ns)
+
+
+class CancelUncapped(L):
+    def give_back(self, now_ns):
+        self.refill(now_ns)
+        self.tokens += 1
+
+
+class CancelAfterReturnGivesBack(L):
+    def cancel(self, rid, now_ns):
+        if self.reservations[rid].state == "done":
+            self.give_back(now_ns)
+        return super().cancel(rid, now_ns)
+
+
+class CancelMovesLaterWaitersUp(L):
+    def cancel(self, rid, now_ns):
+        cancelled = super().cancel(rid, now_ns)
+        if cancelled:
+            interval = math.ceil(model.NS_PER_S / self.rate)
+            for r in self.reservations.values():
+                if r.state == "asleep":
+                    r.deadline_ns -= interval
+        return cancelled
+
+
+class CancelledCallerSpends(L):
+    def cancelled_before_it_began(self, now_ns):
+        self.refill(now_ns)
+        self.tokens -= 1
+
+
+class StepBackMovesTheReading(L):
+    def refill(self, now_ns):
+        super().refill(now_ns)
+        self.last_ns = now_ns
+
+
+class StepBackEarnsToo(L):
+    def refill(self, now_ns):
+        if now_ns != self.last_ns:
+            earned = self.rate * abs(now_ns - self.last_ns) / model.NS_PER_S
+            self.tokens = min(Fraction(self.burst), self.tokens + earned)
+            self.last_ns = now_ns
+
+
+class AcceptsNaNRate(L):
+    @classmethod
+    def build(cls, rate, burst):
+        if isinstance(rate, float) and math.isnan(rate):
+            rate = Fraction(1)
+        return super().build(rate, burst)
+
+
+class AcceptsInfiniteRate(L):
+    @classmethod
+    def build(cls, rate, burst):
+        if rate == math.inf:
+            rate = Fraction(10**12)
+        return super().build(rate, burst)
+
+
+class AcceptsBurstZero(L):
+    @classmethod
+    def build(cls, rate, burst):
+        return super().build(rate, max(burst, 1) if burst == 0 else burst)
+
+
+class ChecksBurstFirst(L):
+    @classmethod
+    def build(cls, rate, burst):
+        if burst < 1:
+            raise model.ConfigError("burst")
+        return super().build(rate, burst)
+
+
+MUTANTS = [
+    StartsEmpty,
+    NoCap,
+    CapsWhatItEarnedNotWhatItHolds,
+    EarnsWholeTokensOnly,
+    AllowsOnPartialToken,
+    AllowsOnlyAboveOne,
+    RefusedAllowSpends,
+    WaitSkipsRefill,
+    WaitsForOneTokenOnly,
+    DelayRoundsDown,
+    DelayRoundsToNearest,
+    DelayInWholeMilliseconds,
+    WakesOneMillisecondEarly,
+    WakesOnlyAfterTheDeadline,
+    TakesTheTokenOnWake,
+    CancelReturnsNothing,
+    CancelUncapped,
+    CancelAfterReturnGivesBack,
+    CancelMovesLaterWaitersUp,
+    CancelledCallerSpends,
+    StepBackMovesTheReading,
+    StepBackEarnsToo,
+    AcceptsNaNRate,
+    AcceptsInfiniteRate,
+    AcceptsBurstZero,
+    ChecksBurstFirst,
+]
+
+
+@pytest.mark.parametrize("mutant", MUTANTS, ids=[m.__name__ for m in MUTANTS])
+def test_a_model_with_one_rule_broken_fails_some_case(mutant):
+    caught = []
+    for file, case in CASES:
+        try:
+            model.run_case(case, mutant)
+        except model.Mismatch:
+            caught.append(f"{file}: {case['name']}")
+    assert caught, f"no vector catches {mutant.__name__}"
