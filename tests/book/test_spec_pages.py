@@ -18,7 +18,10 @@ import pytest
 from book_site import BOOK, ROOT
 
 #: Each spec page, with the reference model that replays its vectors.
-SPEC_MODELS = {"spec-breaker": ROOT / "tests" / "vectors" / "reference" / "breaker_model.py"}
+SPEC_MODELS = {
+    "spec-breaker": ROOT / "tests" / "vectors" / "reference" / "breaker_model.py",
+    "spec-limiter": ROOT / "tests" / "vectors" / "reference" / "limiter_model.py",
+}
 _JSON_BLOCK = re.compile(r"^```json\n(?P<body>.*?)^```$", re.S | re.M)
 
 
