@@ -163,7 +163,7 @@ func TestRetryStopsWhenTheCallerGivesUp(t *testing.T) {
 
 func TestRetryBudget(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		budget, err := resilience.NewBudget(0.5, 2)
+		budget, err := resilience.NewRetryBudget(0.5, 2)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -188,7 +188,7 @@ func TestRetryBudget(t *testing.T) {
 	})
 }
 
-func TestNewBudgetRejects(t *testing.T) {
+func TestNewRetryBudgetRejects(t *testing.T) {
 	for _, tt := range []struct {
 		ratio, max float64
 		mention    string
@@ -197,8 +197,8 @@ func TestNewBudgetRejects(t *testing.T) {
 		{1.5, 5, "ratio: must be in [0, 1], got 1.5"},
 		{0.1, 0.5, "max: must be >= 1 and finite, got 0.5"},
 	} {
-		if b, err := resilience.NewBudget(tt.ratio, tt.max); b != nil || err == nil || !strings.Contains(err.Error(), tt.mention) {
-			t.Errorf("NewBudget(%v, %v) = %v, %v; want an error saying %q", tt.ratio, tt.max, b, err, tt.mention)
+		if b, err := resilience.NewRetryBudget(tt.ratio, tt.max); b != nil || err == nil || !strings.Contains(err.Error(), tt.mention) {
+			t.Errorf("NewRetryBudget(%v, %v) = %v, %v; want an error saying %q", tt.ratio, tt.max, b, err, tt.mention)
 		}
 	}
 }

@@ -18,6 +18,7 @@ import (
 
 	"twinbook/breaker"
 	"twinbook/breaker/breakergrpc"
+	"twinbook/clock"
 	"twinbook/internal/flakypb"
 )
 
@@ -84,19 +85,6 @@ func (s *flakyServer) SetMode(_ context.Context, req *flakypb.SetModeRequest) (*
 	return &flakypb.SetModeResponse{PreviousCode: int32(prev)}, nil
 }
 
-// clock is a breaker.Clock set by hand.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // fixture is a real gRPC server on a loopback TCP port, a client through a
 // breaker, and a control client without one.
 type fixture struct {
@@ -104,7 +92,7 @@ type fixture struct {
 	client  flakypb.FlakyClient // through the breaker
 	control flakypb.FlakyClient // straight to the server
 	cb      *breaker.Breaker
-	clock   *clock
+	clock   *clock.Manual
 }
 
 func newFixture(t *testing.T, opts ...breakergrpc.Option) *fixture {
@@ -113,7 +101,7 @@ func newFixture(t *testing.T, opts ...breakergrpc.Option) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{server: new(flakyServer), clock: &clock{now: time.Unix(1_000_000, 0)}}
+	f := &fixture{server: new(flakyServer), clock: clock.NewManual(time.Unix(1_000_000, 0))}
 	srv := grpc.NewServer()
 	flakypb.RegisterFlakyServer(srv, f.server)
 	go srv.Serve(lis)
@@ -207,7 +195,7 @@ func TestUnaryTripsAndRecovers(t *testing.T) {
 	}
 
 	f.setMode(t, codes.OK)
-	f.clock.advance(10 * time.Second)
+	f.clock.Advance(10 * time.Second)
 	resp, err := f.client.Call(ctx, &flakypb.CallRequest{Payload: "probe"})
 	if err != nil || resp.GetPayload() != "probe" {
 		t.Fatalf("trial call = %v, %v", resp, err)
@@ -299,7 +287,7 @@ func TestCanceledStreamGivesItsPermitBack(t *testing.T) {
 		f.client.Call(context.Background(), &flakypb.CallRequest{})
 	}
 	f.setMode(t, codes.OK)
-	f.clock.advance(10 * time.Second)
+	f.clock.Advance(10 * time.Second)
 	ctx, cancel := context.WithCancel(context.Background())
 	if _, err := f.client.Watch(ctx, &flakypb.WatchRequest{Count: 100}); err != nil {
 		t.Fatal(err)
@@ -312,7 +300,7 @@ func TestCanceledStreamGivesItsPermitBack(t *testing.T) {
 	for {
 		perm, err := f.cb.Acquire()
 		if err == nil {
-			perm.Done(breaker.Success)
+			perm.Complete(breaker.Success)
 			break
 		}
 		if time.Now().After(deadline) {

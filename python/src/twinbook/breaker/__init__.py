@@ -1,4 +1,4 @@
-"""Chapter 2: the circuit breaker, to the spec in ``specs/breaker.md``.
+"""Chapter 2: the circuit breaker.
 
 The Go twin is ``twinbook/breaker`` (``breaker.New`` / ``Breaker``); the files
 match one to one:
@@ -12,22 +12,21 @@ breaker       :class:`Breaker` (the state machine), :class:`Permission` (two ste
 state         :class:`State`: closed, open, half_open, forced_open, disabled
 events        :class:`Outcome`, :class:`Transition`, :class:`CallEvent`, :class:`Rejection`
 metrics       :class:`Metrics`, a consistent snapshot of the window
-errors        :class:`BreakerOpenError` (with ``retry_after``), :class:`ConfigError`
-clock         :class:`Clock`, :class:`SystemClock`, :class:`ManualClock`
+errors        :class:`OpenError` (with ``retry_after``), :class:`ConfigError`
 ============  =====================================================================
 
 Middleware lives beside it: :mod:`.httpx_transport` (an httpx transport that
 trips on 5xx and connection errors) and :mod:`.grpc_interceptor` (gRPC client
 interceptors, blocking and ``grpc.aio``). They are imported on demand, so
-``import twinbook.breaker`` does not import httpx or grpc.
+``import twinbook.breaker`` does not import httpx or grpc. The breaker reads
+the time from a :class:`twinbook.clock.Clock`, the clock every chapter shares.
 """
 
 from __future__ import annotations
 
 from .breaker import Breaker, Permission, guarded_by
-from .clock import Clock, ManualClock, SystemClock
 from .config import Config, SlidingWindow
-from .errors import BreakerError, BreakerOpenError, ConfigError
+from .errors import BreakerError, OpenError, ConfigError
 from .events import CallEvent, Outcome, Rejection, Transition
 from .metrics import Metrics
 from .state import State
@@ -35,19 +34,16 @@ from .state import State
 __all__ = [
     "Breaker",
     "BreakerError",
-    "BreakerOpenError",
+    "OpenError",
     "CallEvent",
-    "Clock",
     "Config",
     "ConfigError",
-    "ManualClock",
     "Metrics",
     "Outcome",
     "Permission",
     "Rejection",
     "SlidingWindow",
     "State",
-    "SystemClock",
     "Transition",
     "guarded_by",
 ]

@@ -45,9 +45,10 @@ from contextvars import ContextVar
 from types import TracebackType
 from typing import Any, ParamSpec, TypeVar
 
-from .clock import Clock, SystemClock, nanoseconds
+from twinbook.clock import Clock, SystemClock, nanoseconds
+
 from .config import Config, SlidingWindow
-from .errors import BreakerOpenError
+from .errors import OpenError
 from .events import CallEvent, EventHub, Outcome, Rejection, Transition
 from .metrics import Metrics, rate
 from .state import State
@@ -142,7 +143,7 @@ class Breaker:
         permission = breaker.acquire()              # two steps, for callbacks and middleware
         permission.complete("success")
 
-    A call that is not permitted raises :class:`BreakerOpenError` and is not
+    A call that is not permitted raises :class:`OpenError` and is not
     made. An exception from the call is classified (see :class:`Config`),
     recorded, and re-raised unchanged.
     """
@@ -361,7 +362,7 @@ class Breaker:
         if era is None:
             # Raised where it is made: an exception held in a local of the raising frame
             # makes a reference cycle (exception, traceback, frame) for the GC to find.
-            raise BreakerOpenError(state, retry_after, self.config.name)
+            raise OpenError(state, retry_after, self.config.name)
         return era, now
 
     # docs:end acquire
@@ -426,7 +427,7 @@ class Breaker:
     # ---------------------------------------------------------- the two steps
 
     def acquire(self) -> Permission:
-        """Permission for one call, or :class:`BreakerOpenError`; see :class:`Permission`."""
+        """Permission for one call, or :class:`OpenError`; see :class:`Permission`."""
         era = self._era
         if era.free:
             return Permission(self, era, self._now())
@@ -437,7 +438,7 @@ class Breaker:
         """Like :meth:`acquire`, but ``None`` instead of raising when not permitted."""
         try:
             return self.acquire()
-        except BreakerOpenError:
+        except OpenError:
             return None
 
     # ------------------------------------------------------ calling through it

@@ -154,10 +154,6 @@ class EventHub:
         """Queue ``event`` for ``subscribers``, under the breaker's lock: that fixes the order."""
         self._pending.append((subscribers, event))
 
-    @property
-    def pending(self) -> bool:
-        return bool(self._pending)
-
     def deliver(self) -> None:
         """Deliver queued events unless another thread is at it; never under the breaker's lock."""
         pending = self._pending

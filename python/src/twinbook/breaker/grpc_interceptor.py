@@ -22,7 +22,7 @@ request that cannot be serialized) is classified by the breaker's
 configuration. When the breaker rejects an RPC, nothing is sent and
 :class:`BreakerOpenRpcError` is raised: a ``grpc.RpcError`` whose ``code()``
 is ``UNAVAILABLE`` (what a client would see from a down server, so existing
-handlers keep working) and a :class:`~twinbook.breaker.BreakerOpenError`
+handlers keep working) and a :class:`~twinbook.breaker.OpenError`
 with ``retry_after``.
 """
 
@@ -35,7 +35,7 @@ import grpc
 import grpc.aio
 
 from .breaker import Breaker, Permission
-from .errors import BreakerOpenError
+from .errors import OpenError
 from .events import Outcome
 
 __all__ = ["FAILURE_CODES", "AsyncBreakerInterceptor", "BreakerInterceptor", "BreakerOpenRpcError"]
@@ -52,11 +52,11 @@ FAILURE_CODES: frozenset[grpc.StatusCode] = frozenset(
 )
 
 
-class BreakerOpenRpcError(grpc.RpcError, BreakerOpenError):
+class BreakerOpenRpcError(grpc.RpcError, OpenError):
     """The breaker rejected the RPC; it was not sent. ``code()`` is ``UNAVAILABLE``."""
 
-    def __init__(self, rejection: BreakerOpenError) -> None:
-        BreakerOpenError.__init__(self, rejection.state, rejection.retry_after, rejection.name)
+    def __init__(self, rejection: OpenError) -> None:
+        OpenError.__init__(self, rejection.state, rejection.retry_after, rejection.name)
 
     def code(self) -> grpc.StatusCode:
         return grpc.StatusCode.UNAVAILABLE
@@ -69,13 +69,13 @@ class BreakerOpenRpcError(grpc.RpcError, BreakerOpenError):
 
 
 def _rebuild(*args: Any) -> BreakerOpenRpcError:
-    return BreakerOpenRpcError(BreakerOpenError(*args))
+    return BreakerOpenRpcError(OpenError(*args))
 
 
 def _acquire(breaker: Breaker) -> Permission:
     try:
         return breaker.acquire()
-    except BreakerOpenError as rejection:
+    except OpenError as rejection:
         raise BreakerOpenRpcError(rejection) from None
 
 

@@ -22,7 +22,7 @@ read after the transport returns and is not part of the call.
 When the breaker rejects a request, nothing is sent and
 :class:`BreakerOpenTransportError` is raised: it is an
 ``httpx.TransportError`` (so ``except httpx.HTTPError`` handlers see it)
-*and* a :class:`~twinbook.breaker.BreakerOpenError` with ``retry_after``.
+*and* a :class:`~twinbook.breaker.OpenError` with ``retry_after``.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from collections.abc import Callable
 import httpx
 
 from .breaker import Breaker
-from .errors import BreakerOpenError
+from .errors import OpenError
 from .events import Outcome
 
 __all__ = ["AsyncBreakerTransport", "BreakerOpenTransportError", "BreakerTransport", "server_error"]
@@ -43,10 +43,10 @@ def server_error(response: httpx.Response) -> bool:
     return response.status_code >= 500
 
 
-class BreakerOpenTransportError(httpx.TransportError, BreakerOpenError):
+class BreakerOpenTransportError(httpx.TransportError, OpenError):
     """The breaker rejected the request; it was not sent."""
 
-    def __init__(self, rejection: BreakerOpenError, request: httpx.Request) -> None:
+    def __init__(self, rejection: OpenError, request: httpx.Request) -> None:
         # Both bases chain __init__ cooperatively with different signatures: set up by hand.
         Exception.__init__(self, str(rejection))
         self.state = rejection.state
@@ -55,13 +55,13 @@ class BreakerOpenTransportError(httpx.TransportError, BreakerOpenError):
         self.request = request  # httpx's public setter
 
     def __str__(self) -> str:
-        return BreakerOpenError.__str__(self)
+        return OpenError.__str__(self)
 
 
 def _permission(breaker: Breaker, request: httpx.Request):  # type: ignore[no-untyped-def]
     try:
         return breaker.acquire()
-    except BreakerOpenError as rejection:
+    except OpenError as rejection:
         raise BreakerOpenTransportError(rejection, request) from None
 
 

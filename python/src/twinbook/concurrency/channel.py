@@ -26,14 +26,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from twinbook.clock import POLL_INTERVAL
+
 from ._checks import at_least_one
 
 __all__ = ["POLL_INTERVAL", "Channel"]
 
 T = TypeVar("T")
-
-POLL_INTERVAL = 0.01
-"""Seconds a blocked send or receive waits before checking ``cancel`` again."""
 
 
 @dataclass(frozen=True, slots=True)
