@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"net"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -20,6 +19,7 @@ import (
 	"twinbook/breaker/breakergrpc"
 	"twinbook/clock"
 	"twinbook/internal/flakypb"
+	"twinbook/internal/testutil"
 )
 
 func TestMain(m *testing.M) {
@@ -97,24 +97,14 @@ type fixture struct {
 
 func newFixture(t *testing.T, opts ...breakergrpc.Option) *fixture {
 	t.Helper()
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &fixture{server: new(flakyServer), clock: clock.NewManual(time.Unix(1_000_000, 0))}
+	lis := testutil.Loopback(t)
+	f := &fixture{server: new(flakyServer)}
 	srv := grpc.NewServer()
 	flakypb.RegisterFlakyServer(srv, f.server)
 	go srv.Serve(lis)
 	t.Cleanup(srv.Stop)
 
-	f.cb, err = breaker.New(breaker.Config{
-		SlidingWindow: breaker.CountWindow, WindowSize: 4, MinimumCalls: 4,
-		FailureRateThreshold: 50, SlowCallRateThreshold: 100, SlowCallDuration: time.Minute,
-		WaitInOpen: 10 * time.Second, HalfOpenPermittedCalls: 1, Clock: f.clock,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f.cb, f.clock = testutil.MiddlewareBreaker(t, 10*time.Second, nil)
 	dial := func(extra ...grpc.DialOption) *grpc.ClientConn {
 		conn, err := grpc.NewClient(lis.Addr().String(),
 			append([]grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}, extra...)...)

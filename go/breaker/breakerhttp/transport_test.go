@@ -16,6 +16,7 @@ import (
 	"twinbook/breaker"
 	"twinbook/breaker/breakerhttp"
 	"twinbook/clock"
+	"twinbook/internal/testutil"
 )
 
 func TestMain(m *testing.M) {
@@ -60,19 +61,7 @@ func (s *flakyServer) set(mode any) { s.mode.Store(&mode) }
 
 func newClient(t *testing.T, change func(*breaker.Config), tr func(*breakerhttp.Transport)) (*http.Client, *breaker.Breaker, *clock.Manual) {
 	t.Helper()
-	clk := clock.NewManual(time.Unix(1_000_000, 0))
-	cfg := breaker.Config{
-		SlidingWindow: breaker.CountWindow, WindowSize: 4, MinimumCalls: 4,
-		FailureRateThreshold: 50, SlowCallRateThreshold: 100, SlowCallDuration: time.Minute,
-		WaitInOpen: 30 * time.Second, HalfOpenPermittedCalls: 1, Clock: clk,
-	}
-	if change != nil {
-		change(&cfg)
-	}
-	cb, err := breaker.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cb, clk := testutil.MiddlewareBreaker(t, 30*time.Second, change)
 	base := &http.Transport{}
 	t.Cleanup(base.CloseIdleConnections)
 	transport := &breakerhttp.Transport{Breaker: cb, Base: base}

@@ -30,11 +30,11 @@ REQUIRED = {
         "call-async",
     },
     "resilience/retry.py": {"backoff", "retry"},
-    "resilience/compose.py": {"compose"},
+    "resilience/stack.py": {"compose"},
 }
 
 
-@pytest.mark.parametrize("path", sorted(p for pkg in PACKAGES for p in pkg.glob("*.py")), ids=str)
+@pytest.mark.parametrize("path", sorted(p for pkg in PACKAGES for p in pkg.rglob("*.py")), ids=str)
 def test_markers_are_well_formed_and_short(path: Path) -> None:
     for name, lines in regions(path).items():
         assert 5 <= len(lines) <= 30, f"{path.name}: {name} has {len(lines)} lines"

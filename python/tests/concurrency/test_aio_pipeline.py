@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from twinbook.concurrency import aio_fanout, aio_pipeline
-from twinbook.concurrency.aio_channel import Channel
+from twinbook.concurrency.aio import fanout as aio_fanout
+from twinbook.concurrency.aio import pipeline as aio_pipeline
+from twinbook.concurrency.aio.channel import Channel
 
 from .helpers import Counting, Gauge, settle
 

@@ -1,4 +1,4 @@
-"""twinbook.concurrency.aio_pool: a worker pool on asyncio."""
+"""twinbook.concurrency.aio.pool: a worker pool on asyncio."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from twinbook.concurrency import aio_pool
+from twinbook.concurrency.aio import pool as aio_pool
 
 from .helpers import Gauge, settle
 
@@ -69,7 +69,7 @@ def test_ordered_raises_every_failure_in_item_order(arun: Run) -> None:
     with pytest.raises(ExceptionGroup) as info:
         arun(aio_pool.ordered(odd_fails, range(8), limit=3))
     assert [e.args[0] for e in info.value.exceptions] == [1, 3, 5, 7]
-    assert info.value.exceptions[0].__notes__ == ["in twinbook.concurrency.aio_pool: item 1"]
+    assert info.value.exceptions[0].__notes__ == ["in twinbook.concurrency.aio.pool: item 1"]
 
 
 def test_as_completed_yields_in_completion_order(arun: Run) -> None:

@@ -14,13 +14,13 @@ PACKAGE = Path(twinbook.concurrency.__file__).parent
 # The listings the book's chapter 1 asks for, by file.
 REQUIRED = {
     "pool.py": {"pool-ordered", "pool-as-completed"},
-    "aio_pool.py": {"aio-pool-ordered"},
+    "aio/pool.py": {"aio-pool-ordered"},
     "pipeline.py": {"pipeline-stage"},
-    "aio_pipeline.py": {"aio-pipeline-stage"},
+    "aio/pipeline.py": {"aio-pipeline-stage"},
     "fanout.py": {"merge", "fan-out"},
-    "aio_fanout.py": {"aio-merge", "aio-fan-out"},
+    "aio/fanout.py": {"aio-merge", "aio-fan-out"},
     "group.py": {"group-go", "group-wait"},
-    "aio_group.py": {"aio-group"},
+    "aio/group.py": {"aio-group"},
     "ratelimit.py": {"limiter-allow", "limiter-wait", "limiter-wait-async"},
 }
 
@@ -35,5 +35,5 @@ def test_required_listings_exist_and_are_short(filename: str) -> None:
 
 
 def test_no_other_file_has_broken_markers() -> None:
-    for path in PACKAGE.glob("*.py"):
+    for path in PACKAGE.rglob("*.py"):
         regions(path)

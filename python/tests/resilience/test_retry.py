@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from twinbook.breaker import BreakerOpenError, State
+from twinbook.breaker import OpenError, State
 from twinbook.clock import ManualClock
 from twinbook.resilience import Retry, RetryBudget
 
@@ -77,9 +77,9 @@ def test_a_breaker_rejection_is_not_retried(sleeps: Sleeps) -> None:
     def rejected() -> None:
         nonlocal calls
         calls += 1
-        raise BreakerOpenError(State.OPEN, 30.0)
+        raise OpenError(State.OPEN, 30.0)
 
-    with pytest.raises(BreakerOpenError):
+    with pytest.raises(OpenError):
         Retry(max_attempts=5, sleep=sleeps).call(rejected)
     assert calls == 1 and sleeps.delays == []
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from .breaker import Breaker, Permission, guarded_by
 from .config import Config, SlidingWindow
-from .errors import BreakerError, OpenError, ConfigError
+from .errors import BreakerError, ConfigError, OpenError
 from .events import CallEvent, Outcome, Rejection, Transition
 from .metrics import Metrics
 from .state import State

@@ -16,7 +16,7 @@ import asyncio
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from .errors import ConfigError
@@ -27,16 +27,13 @@ __all__ = ["Config", "SlidingWindow"]
 ExceptionTypes = tuple[type[BaseException], ...]
 
 
-class SlidingWindow(str, Enum):
+class SlidingWindow(StrEnum):
     """How the closed state remembers calls (the spec's ``sliding_window``)."""
 
     COUNT = "count"
     """The last ``window_size`` recorded calls."""
     TIME = "time"
     """The calls recorded in the last ``window_size`` seconds, in one-second buckets."""
-
-    def __str__(self) -> str:
-        return self.value
 
 
 # A caller that cancels its own call (Ctrl-C, task cancellation) says nothing about

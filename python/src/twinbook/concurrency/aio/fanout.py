@@ -11,9 +11,9 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from .._checks import at_least_one
+from ..fanout import _combine
 from .channel import Channel
 from .pipeline import stage
-from ..fanout import _combine
 
 __all__ = ["Channel", "fan_out", "merge"]
 

@@ -53,9 +53,7 @@ class Bulkhead:
         self.in_use -= 1
         self._slots.release()
 
-    async def call(
-        self, fn: Callable[P, Awaitable[R]], /, *args: P.args, **kwargs: P.kwargs
-    ) -> R:
+    async def call(self, fn: Callable[P, Awaitable[R]], /, *args: P.args, **kwargs: P.kwargs) -> R:
         async with self:
             return await fn(*args, **kwargs)
 
