@@ -165,11 +165,16 @@ class Breaker:
             if c.sliding_window is SlidingWindow.COUNT
             else TimeWindow(c.window_size)
         )
-        self._count = self._window if isinstance(self._window, CountWindow) else None
+        # The count window the hot path bumps. With a time window the hot path is shut
+        # (see _hot_below below), and this spare is never touched; an object rather than
+        # None keeps a None check off the hot path.
+        self._count: CountWindow = (
+            self._window if isinstance(self._window, CountWindow) else CountWindow(1)
+        )
         # The hot path (see call()) needs a count window and no result to classify. It is
         # tried for calls shorter than this; without a hot path, never (no call's duration
         # is below -2**62 ns, even on a clock that steps back).
-        fast = self._count is not None and c.record_result is None
+        fast = self._count is self._window and c.record_result is None
         self._hot_below = self._slow_ns if fast else -(1 << 62)
         self._classify_exception = c.classify_exception
         self._lock = threading.Lock()
@@ -465,7 +470,7 @@ class Breaker:
             try:
                 count, calls = self._count, self._call_topic
                 if era is self._era and era.closed and not count.bad and not calls.subscribers:
-                    count.seen += 1  # type: ignore[union-attr]
+                    count.seen += 1
                     return result
             finally:
                 lock.release()

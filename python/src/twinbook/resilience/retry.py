@@ -30,7 +30,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar, cast
 
 from twinbook.breaker import OpenError
 from twinbook.clock import Clock, SystemClock
@@ -198,9 +198,10 @@ class Retry:
 
             @functools.wraps(fn)
             async def retried_async(*args: P.args, **kwargs: P.kwargs) -> R:
-                return await self.call_async(fn, *args, **kwargs)  # type: ignore[arg-type]
+                return await self.call_async(fn, *args, **kwargs)
 
-            return retried_async  # type: ignore[return-value]
+            # The same signature, returning a coroutine: R is that coroutine's result.
+            return cast(Callable[P, R], retried_async)
 
         @functools.wraps(fn)
         def retried(*args: P.args, **kwargs: P.kwargs) -> R:
