@@ -76,9 +76,9 @@ func DefaultShouldRetry(err error) bool {
 
 // docs:start backoff
 
-// Backoff returns the wait before retry n (n >= 1): full jitter over an
-// exponentially growing cap.
-func (r *Retry) Backoff(n int) time.Duration {
+// Delay returns the wait before retry n (n >= 1): full jitter, a uniformly
+// random duration below an exponentially growing cap (the backoff).
+func (r *Retry) Delay(n int) time.Duration {
 	ceiling := float64(r.cfg.InitialBackoff) * math.Pow(r.cfg.Multiplier, float64(n-1))
 	ceiling = min(ceiling, float64(r.cfg.MaxBackoff))
 	return time.Duration(r.cfg.Rand() * ceiling)
@@ -113,7 +113,7 @@ func WithRetry[T any](call Func[T], r *Retry) Func[T] {
 			if b := r.cfg.Budget; b != nil && !b.TrySpend() {
 				return v, errors.Join(err, ErrBudgetExhausted)
 			}
-			if werr := sleep(ctx, r.Backoff(attempt)); werr != nil {
+			if werr := sleep(ctx, r.Delay(attempt)); werr != nil {
 				return v, errors.Join(err, werr)
 			}
 		}

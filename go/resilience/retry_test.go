@@ -51,7 +51,7 @@ func TestNewRetryRejects(t *testing.T) {
 	}
 }
 
-func TestBackoffIsFullJitterOverAGrowingCap(t *testing.T) {
+func TestDelayIsFullJitterOverAGrowingCap(t *testing.T) {
 	for _, tt := range []struct {
 		rand float64
 		want []time.Duration // retries 1..6
@@ -65,8 +65,8 @@ func TestBackoffIsFullJitterOverAGrowingCap(t *testing.T) {
 		r := mustRetry(t, cfg)
 		for n, want := range tt.want {
 			want *= time.Millisecond
-			if got := r.Backoff(n + 1); got != want {
-				t.Errorf("rand %v: Backoff(%d) = %v, want %v", tt.rand, n+1, got, want)
+			if got := r.Delay(n + 1); got != want {
+				t.Errorf("rand %v: Delay(%d) = %v, want %v", tt.rand, n+1, got, want)
 			}
 		}
 	}
@@ -75,8 +75,8 @@ func TestBackoffIsFullJitterOverAGrowingCap(t *testing.T) {
 	cfg.Rand = nil
 	r := mustRetry(t, cfg)
 	for range 1000 {
-		if d := r.Backoff(2); d < 0 || d >= 200*time.Millisecond {
-			t.Fatalf("Backoff(2) = %v, outside [0, 200ms)", d)
+		if d := r.Delay(2); d < 0 || d >= 200*time.Millisecond {
+			t.Fatalf("Delay(2) = %v, outside [0, 200ms)", d)
 		}
 	}
 }

@@ -12,8 +12,8 @@ import pytest
 
 from twinbook._proto.flaky.v1 import flaky_pb2, flaky_pb2_grpc
 from twinbook.breaker import Breaker, OpenError, State
+from twinbook.breaker.aio import grpc_interceptor as aio_grpc
 from twinbook.breaker.grpc_interceptor import (
-    AsyncBreakerInterceptor,
     BreakerInterceptor,
     BreakerOpenRpcError,
 )
@@ -117,7 +117,7 @@ def test_deadline_exceeded_is_a_failure(stub: flaky_pb2_grpc.FlakyStub, breaker:
 def test_aio_channel(grpc_server: FlakyGrpcServer, breaker: Breaker, arun: Any) -> None:
     async def main() -> None:
         async with grpc.aio.insecure_channel(
-            grpc_server.target, interceptors=[AsyncBreakerInterceptor(breaker)]
+            grpc_server.target, interceptors=[aio_grpc.BreakerInterceptor(breaker)]
         ) as channel:
             stub = flaky_pb2_grpc.FlakyStub(channel)
             replies = await asyncio.gather(
@@ -144,7 +144,7 @@ def test_aio_cancelled_call_is_ignored(
 ) -> None:
     async def main() -> None:
         async with grpc.aio.insecure_channel(
-            grpc_server.target, interceptors=[AsyncBreakerInterceptor(breaker)]
+            grpc_server.target, interceptors=[aio_grpc.BreakerInterceptor(breaker)]
         ) as channel:
             stub = flaky_pb2_grpc.FlakyStub(channel)
 

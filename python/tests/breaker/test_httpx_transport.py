@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from twinbook.breaker import Breaker, OpenError, State
+from twinbook.breaker.aio import httpx_transport as aio_httpx
 from twinbook.breaker.httpx_transport import (
-    AsyncBreakerTransport,
     BreakerOpenTransportError,
     BreakerTransport,
 )
@@ -95,7 +95,7 @@ def test_custom_failure_test(http_server: FlakyHTTPServer, breaker: Breaker) -> 
 def test_async_client(http_server: FlakyHTTPServer, breaker: Breaker, arun: Any) -> None:
     async def main() -> None:
         async with httpx.AsyncClient(
-            transport=AsyncBreakerTransport(breaker), base_url=http_server.url
+            transport=aio_httpx.BreakerTransport(breaker), base_url=http_server.url
         ) as client:
             responses = await asyncio.gather(*(client.get("/") for _ in range(3)))
             assert [r.status_code for r in responses] == [200] * 3
@@ -118,7 +118,9 @@ def test_async_cancelled_request_is_ignored(breaker: Breaker, arun: Any) -> None
             raise AssertionError("unreachable")
 
     async def main() -> None:
-        async with httpx.AsyncClient(transport=AsyncBreakerTransport(breaker, Hanging())) as client:
+        async with httpx.AsyncClient(
+            transport=aio_httpx.BreakerTransport(breaker, Hanging())
+        ) as client:
             task = asyncio.create_task(client.get("http://example.invalid/"))
             await asyncio.sleep(0.01)
             task.cancel()

@@ -47,14 +47,14 @@ from typing import Any, ParamSpec, TypeVar
 
 from twinbook.clock import Clock, SystemClock, nanoseconds
 
-from .config import Config, SlidingWindow
+from .config import Config, WindowType
 from .errors import OpenError
 from .events import CallEvent, EventHub, Outcome, Rejection, Transition
 from .metrics import Metrics, rate
 from .state import State
 from .window import CountWindow, TimeWindow, Window
 
-__all__ = ["Breaker", "Permission"]
+__all__ = ["Breaker", "Permission", "guarded_by"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -162,7 +162,7 @@ class Breaker:
         self._permits = c.half_open_permitted_calls
         self._window: Window = (
             CountWindow(c.window_size)
-            if c.sliding_window is SlidingWindow.COUNT
+            if c.sliding_window is WindowType.COUNT
             else TimeWindow(c.window_size)
         )
         # The count window the hot path bumps. With a time window the hot path is shut

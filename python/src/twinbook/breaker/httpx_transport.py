@@ -2,10 +2,11 @@
 
 The Go twin is ``go/breaker/breakerhttp`` (an ``http.RoundTripper``). A
 transport sits under the client, so every request the client sends, from any
-call site, goes through one breaker per dependency::
+call site, goes through one breaker per dependency (the ``httpx.AsyncClient``
+flavour, under the same name, is :mod:`twinbook.breaker.aio.httpx_transport`)::
 
     client = httpx.Client(transport=BreakerTransport(breaker), base_url="https://prices")
-    aclient = httpx.AsyncClient(transport=AsyncBreakerTransport(breaker))
+    aclient = httpx.AsyncClient(transport=aio.httpx_transport.BreakerTransport(breaker))
 
 What counts as a failure:
 
@@ -31,11 +32,11 @@ from collections.abc import Callable
 
 import httpx
 
-from .breaker import Breaker
+from .breaker import Breaker, Permission
 from .errors import OpenError
 from .events import Outcome
 
-__all__ = ["AsyncBreakerTransport", "BreakerOpenTransportError", "BreakerTransport", "server_error"]
+__all__ = ["BreakerOpenTransportError", "BreakerTransport", "server_error"]
 
 
 def server_error(response: httpx.Response) -> bool:
@@ -58,7 +59,8 @@ class BreakerOpenTransportError(httpx.TransportError, OpenError):
         return OpenError.__str__(self)
 
 
-def _permission(breaker: Breaker, request: httpx.Request):  # type: ignore[no-untyped-def]
+def permission_for(breaker: Breaker, request: httpx.Request) -> Permission:
+    """Acquire from ``breaker`` for ``request``; a rejection becomes a transport error."""
     try:
         return breaker.acquire()
     except OpenError as rejection:
@@ -81,7 +83,7 @@ class BreakerTransport(httpx.BaseTransport):
         self.is_failure = is_failure
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        permission = _permission(self.breaker, request)
+        permission = permission_for(self.breaker, request)
         try:
             response = self.transport.handle_request(request)
         except BaseException as exc:
@@ -94,31 +96,3 @@ class BreakerTransport(httpx.BaseTransport):
 
     def close(self) -> None:
         self.transport.close()
-
-
-class AsyncBreakerTransport(httpx.AsyncBaseTransport):
-    """The asyncio flavour of :class:`BreakerTransport`."""
-
-    def __init__(
-        self,
-        breaker: Breaker,
-        transport: httpx.AsyncBaseTransport | None = None,
-        *,
-        is_failure: Callable[[httpx.Response], bool] = server_error,
-    ) -> None:
-        self.breaker = breaker
-        self.transport = transport if transport is not None else httpx.AsyncHTTPTransport()
-        self.is_failure = is_failure
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        permission = _permission(self.breaker, request)
-        try:
-            response = await self.transport.handle_async_request(request)
-        except BaseException as exc:  # a cancelled request is ignored by default
-            permission.complete_exception(exc)
-            raise
-        permission.complete(Outcome.FAILURE if self.is_failure(response) else Outcome.SUCCESS)
-        return response
-
-    async def aclose(self) -> None:
-        await self.transport.aclose()

@@ -55,7 +55,12 @@ class Bulkhead:
         self.max_concurrent, self.max_wait = max_concurrent, max_wait
         self._slots = threading.BoundedSemaphore(max_concurrent)
         self._lock = threading.Lock()
-        self.in_use = 0
+        self._in_use = 0
+
+    @property
+    def in_use(self) -> int:
+        """How many slots are taken now (Go: ``Bulkhead.InUse``)."""
+        return self._in_use
 
     # docs:start bulkhead
     def __enter__(self) -> Bulkhead:
@@ -66,7 +71,7 @@ class Bulkhead:
         if not acquired:
             raise BulkheadFullError(self.max_concurrent, self.max_wait)
         with self._lock:
-            self.in_use += 1
+            self._in_use += 1
         return self
 
     def __exit__(
@@ -76,7 +81,7 @@ class Bulkhead:
         tb: TracebackType | None,
     ) -> None:
         with self._lock:
-            self.in_use -= 1
+            self._in_use -= 1
         self._slots.release()
 
     # docs:end bulkhead

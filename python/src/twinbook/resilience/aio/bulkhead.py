@@ -28,7 +28,12 @@ class Bulkhead:
         check_limits(max_concurrent, max_wait)
         self.max_concurrent, self.max_wait = max_concurrent, max_wait
         self._slots = asyncio.Semaphore(max_concurrent)  # binds to a loop on first wait only
-        self.in_use = 0
+        self._in_use = 0
+
+    @property
+    def in_use(self) -> int:
+        """How many slots are taken now (Go: ``Bulkhead.InUse``)."""
+        return self._in_use
 
     async def __aenter__(self) -> Bulkhead:
         if self._slots.locked():
@@ -41,7 +46,7 @@ class Bulkhead:
                 raise BulkheadFullError(self.max_concurrent, self.max_wait) from None
         else:
             await self._slots.acquire()  # a free slot: returns without suspending
-        self.in_use += 1
+        self._in_use += 1
         return self
 
     async def __aexit__(
@@ -50,7 +55,7 @@ class Bulkhead:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.in_use -= 1
+        self._in_use -= 1
         self._slots.release()
 
     async def call(self, fn: Callable[P, Awaitable[R]], /, *args: P.args, **kwargs: P.kwargs) -> R:
