@@ -17,7 +17,7 @@ import enum
 import importlib
 import inspect
 import pkgutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from types import ModuleType
 
 
@@ -44,12 +44,11 @@ def members(cls: type) -> Iterable[str]:
             yield name
 
 
-def public_names(section: str, sections: Iterable[str] = ()) -> set[str]:
-    """The public names of ``section``; modules of the other, deeper ``sections`` are theirs."""
-    deeper = tuple(s for s in sections if s.startswith(section + "."))
+def public_names(section: str, include: Callable[[str], bool] = lambda name: True) -> set[str]:
+    """The public names of package ``section``, from its modules whose name ``include`` accepts."""
     exporters: dict[int, tuple[object, list[str]]] = {}
     for module in modules(section):
-        if module.__name__.startswith(deeper):
+        if not include(module.__name__):
             continue
         relative = module.__name__[len(section) + 1 :]
         for name in getattr(module, "__all__", ()):
