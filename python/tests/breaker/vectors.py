@@ -1,7 +1,7 @@
 """Run one conformance-vector case (the format of ``specs/breaker.md``) against a breaker.
 
 Shared by the vector runner (``test_vectors.py``) and the other tests that
-replay cases. Steps drive a :class:`~twinbook.breaker.ManualClock` set to each
+replay cases. Steps drive a :class:`~twinbook.clock.ManualClock` set to each
 step's ``at_ms``; a ``call`` asks at ``at_ms`` and completes at
 ``at_ms + duration_ms``, so the clock may step back at the next step when a
 call outlasted it (the spec times every step by its own ``at_ms``).
