@@ -23,15 +23,15 @@ var errBoom = errors.New("boom")
 func trip(t *testing.T, b *breaker.Breaker) {
 	t.Helper()
 	for range 4 {
-		mustDone(t, b, breaker.Failure)
+		mustComplete(t, b, breaker.Failure)
 	}
 	if s := b.State(); s != breaker.Open {
 		t.Fatalf("state %s after 4 failures, want open", s)
 	}
 }
 
-// mustDone acquires a permission and finishes it at once with o.
-func mustDone(t *testing.T, b *breaker.Breaker, o breaker.Outcome) {
+// mustComplete acquires a permission and completes it at once with o.
+func mustComplete(t *testing.T, b *breaker.Breaker, o breaker.Outcome) {
 	t.Helper()
 	perm, err := b.Acquire()
 	if err != nil {
@@ -284,7 +284,7 @@ func TestManualOperations(t *testing.T) {
 	})
 	b.Disable()
 	for range 10 {
-		mustDone(t, b, breaker.Failure)
+		mustComplete(t, b, breaker.Failure)
 	}
 	if heard != 10 {
 		t.Errorf("subscribers heard of %d calls while disabled, want 10", heard)
@@ -299,7 +299,7 @@ func TestManualOperations(t *testing.T) {
 	}
 	b.ForceOpen() // already there: nothing happens
 	b.Close()
-	mustDone(t, b, breaker.Failure)
+	mustComplete(t, b, breaker.Failure)
 	b.Close() // already closed: the window is kept
 	if m := b.Metrics(); m.Calls != 1 {
 		t.Errorf("Close on a closed breaker emptied the window: %+v", m)
@@ -330,7 +330,7 @@ func TestEvents(t *testing.T) {
 	perm.Complete(breaker.Success)
 	breaker.Execute(context.Background(), b, fail)
 	breaker.Execute(context.Background(), b, func(ctx context.Context) (int, error) { return 0, errBoom })
-	mustDone(t, b, breaker.Ignored)
+	mustComplete(t, b, breaker.Ignored)
 	late, _ := b.Acquire()
 	breaker.Execute(context.Background(), b, fail) // 3 of 4 failed: open
 	b.Acquire()                                    // rejected
@@ -339,7 +339,7 @@ func TestEvents(t *testing.T) {
 	b.State()
 	b.Reset()
 	cancel()
-	mustDone(t, b, breaker.Failure) // nobody listens any more
+	mustComplete(t, b, breaker.Failure) // nobody listens any more
 	want := []string{
 		"success (1.5s, slow)@1500",
 		"failure (0s)@1500",
@@ -372,7 +372,7 @@ func TestSubscriberMayUseTheBreaker(t *testing.T) {
 		_ = b.Metrics()
 	})
 	for range 4 {
-		mustDone(t, b, breaker.Failure)
+		mustComplete(t, b, breaker.Failure)
 	}
 	want := []string{"closed->open", "open->forced_open"}
 	if !slices.Equal(got, want) || b.State() != breaker.ForcedOpen {
@@ -417,7 +417,7 @@ func TestManyIdleCyclesAreCheap(t *testing.T) {
 	// again. A month of that is 5.2e9 transitions: a consultation reports the
 	// first ten thousand one by one and skips the rest in one step.
 	for range 4 {
-		mustDone(t, b, breaker.Failure)
+		mustComplete(t, b, breaker.Failure)
 	}
 	clock.Set(time.UnixMilli(30 * 24 * 3600 * 1000))
 	if s := b.State(); s != breaker.HalfOpen {

@@ -124,7 +124,7 @@ func TestConcurrentRecordsAreAllCounted(t *testing.T) {
 						if i%10 == 9 { // after its own successes: never 100%
 							o = breaker.Failure
 						}
-						mustDone(t, b, o)
+						mustComplete(t, b, o)
 					}
 				})
 			}
@@ -153,7 +153,7 @@ func TestConcurrentCountWindowKeepsItsShape(t *testing.T) {
 				if r.IntN(4) == 0 {
 					o = breaker.Failure
 				}
-				mustDone(t, b, o)
+				mustComplete(t, b, o)
 			}
 		})
 	}
@@ -162,7 +162,7 @@ func TestConcurrentCountWindowKeepsItsShape(t *testing.T) {
 		t.Fatalf("after the storm: %+v, want a full window of 64, closed", m)
 	}
 	for range 64 {
-		mustDone(t, b, breaker.Success)
+		mustComplete(t, b, breaker.Success)
 	}
 	if m := b.Metrics(); m.Calls != 64 || m.Failed != 0 || m.FailureRate != 0 {
 		t.Errorf("after 64 successes: %+v, want 64 calls, none failed", m)
