@@ -276,13 +276,14 @@ func ExampleGroup() {
 func ExamplePanicError() {
 	var g concurrency.Group
 	g.Go(func(context.Context) error {
-		var m map[string]int
-		m["boom"]++ // panics: assignment to entry in nil map
+		var queue []string
+		next := queue[len(queue)] // a bug: reading past the end panics
+		fmt.Println(next)
 		return nil
 	})
 	var pe *concurrency.PanicError
 	if err := g.Wait(); errors.As(err, &pe) {
 		fmt.Println("recovered:", pe.Value)
 	}
-	// Output: recovered: assignment to entry in nil map
+	// Output: recovered: runtime error: index out of range [0] with length 0
 }

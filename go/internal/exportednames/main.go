@@ -17,15 +17,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"go/ast"
+	"go/build"
 	"go/doc"
 	"go/parser"
 	"go/token"
-	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
 	"slices"
-	"strings"
 )
 
 // module is the path of the module these packages belong to (go/go.mod).
@@ -52,20 +51,20 @@ func main() {
 // exported returns the sorted exported names of the one package in dir,
 // leaving out test files.
 func exported(dir string) ([]string, error) {
-	fset := token.NewFileSet()
-	notTest := func(fi fs.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }
-	pkgs, err := parser.ParseDir(fset, dir, notTest, parser.ParseComments)
+	// go/build picks the package's files as the go command does (build tags
+	// included); its GoFiles leave out test files.
+	bp, err := build.ImportDir(dir, 0)
 	if err != nil {
-		return nil, fmt.Errorf("parse %s: %w", dir, err)
+		return nil, fmt.Errorf("find the package in %s: %w", dir, err)
 	}
-	if len(pkgs) != 1 {
-		return nil, fmt.Errorf("%s: want one package, found %d", dir, len(pkgs))
-	}
+	fset := token.NewFileSet()
 	var files []*ast.File
-	for _, p := range pkgs {
-		for _, f := range p.Files {
-			files = append(files, f)
+	for _, name := range bp.GoFiles {
+		f, err := parser.ParseFile(fset, filepath.Join(dir, name), nil, parser.ParseComments)
+		if err != nil {
+			return nil, fmt.Errorf("parse %s: %w", dir, err)
 		}
+		files = append(files, f)
 	}
 	pkg, err := doc.NewFromFiles(fset, files, path.Join(module, dir))
 	if err != nil {
