@@ -55,8 +55,14 @@ extensions = [
 # and its exercises into _downloads/.
 twinbook_chapters = {
     "ch01-concurrency": {
-        "source": ["go/concurrency", "python/src/twinbook/concurrency"],
-        "tests": ["python/tests/concurrency"],
+        "source": [
+            "go/concurrency",
+            "go/clock",
+            "python/src/twinbook/concurrency",
+            "python/src/twinbook/concurrency/aio",
+            "python/src/twinbook/clock",
+        ],
+        "tests": ["python/tests/concurrency", "python/tests/clock"],
     },
     "ch02-circuit-breaker": {
         "source": [
@@ -65,7 +71,9 @@ twinbook_chapters = {
             "go/breaker/breakergrpc",
             "go/resilience",
             "python/src/twinbook/breaker",
+            "python/src/twinbook/breaker/aio",
             "python/src/twinbook/resilience",
+            "python/src/twinbook/resilience/aio",
         ],
         "tests": ["python/tests/breaker", "python/tests/resilience"],
     },

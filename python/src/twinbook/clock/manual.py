@@ -1,21 +1,9 @@
-"""Where the library reads the time and waits for it to pass: one clock for every chapter.
+"""A clock that moves only when a test moves it: :class:`ManualClock`.
 
-The breaker (chapter 2) asks what time it is; the rate limiter (chapter 1)
-also sleeps until a token is due; the chapters to come do both. All of them
-take a :class:`Clock` argument for one reason: tests. With a
-:class:`ManualClock`, time moves only when the test calls
-:meth:`ManualClock.advance`, so a test of "the sixth call waits 100 ms" or
-"the breaker half-opens after 5 s" takes no time and cannot flake.
-
-The Go twin is package ``twinbook/clock`` (``clock.Clock``, ``clock.System``,
-``clock.Manual``). A clock is shared by threads and tasks alike, so it
-follows the library's rule for objects tied to neither (see the book's
-conventions appendix): one class, whose waiting method comes as ``sleep``
-for a thread and ``sleep_async`` for a task.
-
-Time is kept in integer nanoseconds. The breaker's time window puts a call in
-the second ``floor(t_ms / 1000)``, and float seconds would put 5.03 s on
-either side of 5030 ms by a last bit; integers cannot.
+The Go twin is ``clock.Manual`` in ``go/clock/clock.go``. Time is kept in
+integer nanoseconds: the breaker's time window puts a call in the second
+``floor(t_ms / 1000)``, and float seconds would put 5.03 s on either side of
+5030 ms by a last bit; integers cannot.
 """
 
 from __future__ import annotations
@@ -24,55 +12,11 @@ import asyncio
 import heapq
 import itertools
 import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
 
-__all__ = ["POLL_INTERVAL", "Clock", "ManualClock", "SystemClock", "nanoseconds"]
+from .clock import POLL_INTERVAL
 
-POLL_INTERVAL = 0.01
-"""Seconds a blocked thread waits before it looks at its ``cancel`` event again.
-
-Threads cannot wait on two events at once (Go's ``select``), so a thread that
-waits for a deadline *or* a cancellation wakes this often to check the latter.
-"""
-
-
-class Clock(Protocol):
-    """What a component needs from time: the present, and a way to wait for it to pass."""
-
-    def now(self) -> float:
-        """Seconds on a monotonic scale; only differences mean anything."""
-        ...
-
-    def sleep(self, seconds: float, cancel: threading.Event | None = None) -> bool:
-        """Block the thread for ``seconds``; return ``False`` early if ``cancel`` is set first."""
-        ...
-
-    async def sleep_async(self, seconds: float) -> None:
-        """Suspend the task for ``seconds``; cancellable like any ``await``."""
-        ...
-
-
-class SystemClock:
-    """The real clock: :func:`time.monotonic`, which never jumps back like wall time can."""
-
-    def now(self) -> float:
-        return time.monotonic()
-
-    def now_ns(self) -> int:
-        """The time in integer nanoseconds: exact, and cheaper than :meth:`now`."""
-        return time.monotonic_ns()
-
-    def sleep(self, seconds: float, cancel: threading.Event | None = None) -> bool:
-        if cancel is None:
-            time.sleep(max(seconds, 0.0))
-            return True
-        return not cancel.wait(max(seconds, 0.0))  # Event.wait is a sleep that the event can end
-
-    async def sleep_async(self, seconds: float) -> None:
-        await asyncio.sleep(seconds)
+__all__ = ["ManualClock"]
 
 
 @dataclass(order=True)
@@ -202,20 +146,3 @@ class ManualClock:
 def _resolve(future: asyncio.Future[None]) -> None:
     if not future.done():  # a cancelled sleeper's future is already done
         future.set_result(None)
-
-
-def nanoseconds(clock: Clock) -> Callable[[], int]:
-    """A function returning ``clock``'s time in integer nanoseconds, as fast as the clock allows.
-
-    The breaker reads the time on every call, so it asks for this once: the
-    system clock's answer is :func:`time.monotonic_ns` itself, with no method
-    call in between; a clock with ``now_ns`` gives that; any other clock is
-    read through ``now`` and rounded.
-    """
-    if isinstance(clock, SystemClock):
-        return time.monotonic_ns
-    now_ns: Callable[[], int] | None = getattr(clock, "now_ns", None)
-    if callable(now_ns):
-        return now_ns
-    now = clock.now
-    return lambda: round(now() * 1e9)
