@@ -138,7 +138,7 @@ func (b *Breaker) State() State {
 // Permissions
 
 // Permission is the right to make one call, granted by [Breaker.Acquire].
-// Report how the call ended with [Permission.Done], exactly once. A
+// Report how the call ended with [Permission.Complete], exactly once. A
 // Permission is a small value: keeping and finishing one allocates nothing.
 type Permission struct {
 	b     *Breaker
@@ -199,15 +199,15 @@ func (b *Breaker) reject(p *phase, now int64) error {
 	return err
 }
 
-// Done reports how the call ended. Its duration is the time since Acquire;
+// Complete reports how the call ended. Its duration is the time since Acquire;
 // a result whose permission was granted before the breaker's latest
 // transition is discarded.
-func (p Permission) Done(o Outcome) { p.DoneErr(o, nil) }
+func (p Permission) Complete(o Outcome) { p.CompleteErr(o, nil) }
 
-// DoneErr is Done with the call's error, which subscribers see in the
+// CompleteErr is Complete with the call's error, which subscribers see in the
 // outcome's [Event]. (Use [Breaker.Classify] to turn an error into an
 // Outcome.)
-func (p Permission) DoneErr(o Outcome, err error) {
+func (p Permission) CompleteErr(o Outcome, err error) {
 	if p.b != nil {
 		p.b.done(p.p, p.start, o, err)
 	}
@@ -233,7 +233,7 @@ type allowance struct {
 
 func (a *allowance) done(o Outcome) {
 	if a.used.CompareAndSwap(false, true) {
-		a.perm.Done(o)
+		a.perm.Complete(o)
 	}
 }
 

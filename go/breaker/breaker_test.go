@@ -23,21 +23,21 @@ var errBoom = errors.New("boom")
 func trip(t *testing.T, b *breaker.Breaker) {
 	t.Helper()
 	for range 4 {
-		mustDone(t, b, breaker.Failure)
+		mustComplete(t, b, breaker.Failure)
 	}
 	if s := b.State(); s != breaker.Open {
 		t.Fatalf("state %s after 4 failures, want open", s)
 	}
 }
 
-// mustDone acquires a permission and finishes it at once with o.
-func mustDone(t *testing.T, b *breaker.Breaker, o breaker.Outcome) {
+// mustComplete acquires a permission and completes it at once with o.
+func mustComplete(t *testing.T, b *breaker.Breaker, o breaker.Outcome) {
 	t.Helper()
 	perm, err := b.Acquire()
 	if err != nil {
 		t.Fatalf("Acquire: %v", err)
 	}
-	perm.Done(o)
+	perm.Complete(o)
 }
 
 func fail(context.Context) (int, error)    { return 0, errBoom }
@@ -163,7 +163,7 @@ func TestGoexitGivesThePermitBack(t *testing.T) {
 	cfg.HalfOpenPermittedCalls = 1
 	b, clock := newTestBreaker(t, cfg)
 	trip(t, b)
-	clock.advance(cfg.WaitInOpen)
+	clock.Advance(cfg.WaitInOpen)
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		breaker.Execute(context.Background(), b, func(context.Context) (int, error) {
@@ -183,7 +183,7 @@ func TestRejection(t *testing.T) {
 	cfg.Name = "payments"
 	b, clock := newTestBreaker(t, cfg)
 	trip(t, b)
-	clock.advance(time.Second + 500*time.Millisecond)
+	clock.Advance(time.Second + 500*time.Millisecond)
 
 	called := false
 	_, err := breaker.Execute(context.Background(), b, func(context.Context) (int, error) {
@@ -208,7 +208,7 @@ func TestRejection(t *testing.T) {
 	}
 
 	// Half-open with its permits taken, and forced open: no time is known.
-	clock.advance(3500 * time.Millisecond)
+	clock.Advance(3500 * time.Millisecond)
 	for range 2 {
 		if _, err := b.Acquire(); err != nil {
 			t.Fatal(err)
@@ -248,7 +248,7 @@ func TestAllowTwoStep(t *testing.T) {
 		t.Errorf("Allow on a forced-open breaker: done != nil is %v, err %v; want nil, ErrOpen", done != nil, err)
 	}
 	var zero breaker.Permission
-	zero.Done(breaker.Success) // a zero Permission is inert
+	zero.Complete(breaker.Success) // a zero Permission is inert
 }
 
 func TestSlowCalls(t *testing.T) {
@@ -261,8 +261,8 @@ func TestSlowCalls(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		clock.advance(d)
-		perm.Done(breaker.Success)
+		clock.Advance(d)
+		perm.Complete(breaker.Success)
 		if m := b.Metrics(); i < 3 && m.Slow != i {
 			t.Errorf("after a %v call: %d slow, want %d (slow is strictly longer than 1s)", d, m.Slow, i)
 		}
@@ -284,7 +284,7 @@ func TestManualOperations(t *testing.T) {
 	})
 	b.Disable()
 	for range 10 {
-		mustDone(t, b, breaker.Failure)
+		mustComplete(t, b, breaker.Failure)
 	}
 	if heard != 10 {
 		t.Errorf("subscribers heard of %d calls while disabled, want 10", heard)
@@ -293,13 +293,13 @@ func TestManualOperations(t *testing.T) {
 		t.Errorf("disabled: %+v, want nothing recorded", m)
 	}
 	b.ForceOpen()
-	clock.advance(time.Hour)
+	clock.Advance(time.Hour)
 	if _, err := b.Acquire(); !errors.Is(err, breaker.ErrOpen) || b.State() != breaker.ForcedOpen {
 		t.Errorf("forced open after an hour: %v, %s", err, b.State())
 	}
 	b.ForceOpen() // already there: nothing happens
 	b.Close()
-	mustDone(t, b, breaker.Failure)
+	mustComplete(t, b, breaker.Failure)
 	b.Close() // already closed: the window is kept
 	if m := b.Metrics(); m.Calls != 1 {
 		t.Errorf("Close on a closed breaker emptied the window: %+v", m)
@@ -326,20 +326,20 @@ func TestEvents(t *testing.T) {
 		got = append(got, fmt.Sprintf("%s@%d", e, e.At.UnixMilli()))
 	})
 	perm, _ := b.Acquire()
-	clock.advance(1500 * time.Millisecond)
-	perm.Done(breaker.Success)
+	clock.Advance(1500 * time.Millisecond)
+	perm.Complete(breaker.Success)
 	breaker.Execute(context.Background(), b, fail)
 	breaker.Execute(context.Background(), b, func(ctx context.Context) (int, error) { return 0, errBoom })
-	mustDone(t, b, breaker.Ignored)
+	mustComplete(t, b, breaker.Ignored)
 	late, _ := b.Acquire()
 	breaker.Execute(context.Background(), b, fail) // 3 of 4 failed: open
 	b.Acquire()                                    // rejected
-	late.Done(breaker.Success)                     // from before the trip: discarded
-	clock.advance(5 * time.Second)
+	late.Complete(breaker.Success)                 // from before the trip: discarded
+	clock.Advance(5 * time.Second)
 	b.State()
 	b.Reset()
 	cancel()
-	mustDone(t, b, breaker.Failure) // nobody listens any more
+	mustComplete(t, b, breaker.Failure) // nobody listens any more
 	want := []string{
 		"success (1.5s, slow)@1500",
 		"failure (0s)@1500",
@@ -372,7 +372,7 @@ func TestSubscriberMayUseTheBreaker(t *testing.T) {
 		_ = b.Metrics()
 	})
 	for range 4 {
-		mustDone(t, b, breaker.Failure)
+		mustComplete(t, b, breaker.Failure)
 	}
 	want := []string{"closed->open", "open->forced_open"}
 	if !slices.Equal(got, want) || b.State() != breaker.ForcedOpen {
@@ -386,7 +386,7 @@ func TestTimeDrivenTransitionsAreExact(t *testing.T) {
 	b, clock := newTestBreaker(t, cfg)
 	tr := watch(b)
 	trip(t, b) // open at 0: half-open at 5s, open at 7s, half-open at 12s, open at 14s
-	clock.set(12999)
+	clock.Set(time.UnixMilli(12999))
 	if s := b.State(); s != breaker.HalfOpen {
 		t.Fatalf("state %s at 12.999s, want half_open", s)
 	}
@@ -398,8 +398,8 @@ func TestTimeDrivenTransitionsAreExact(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock.set(14000) // the max wait is due: the result is late
-	perm.Done(breaker.Success)
+	clock.Set(time.UnixMilli(14000)) // the max wait is due: the result is late
+	perm.Complete(breaker.Success)
 	var oe *breaker.OpenError
 	if _, err := b.Acquire(); !errors.As(err, &oe) || oe.State != breaker.Open || oe.RetryAfter != 5*time.Second {
 		t.Errorf("Acquire at 14s = %v, want open for the whole 5s wait that began at 14s", err)
@@ -417,16 +417,16 @@ func TestManyIdleCyclesAreCheap(t *testing.T) {
 	// again. A month of that is 5.2e9 transitions: a consultation reports the
 	// first ten thousand one by one and skips the rest in one step.
 	for range 4 {
-		mustDone(t, b, breaker.Failure)
+		mustComplete(t, b, breaker.Failure)
 	}
-	clock.set(30 * 24 * 3600 * 1000)
+	clock.Set(time.UnixMilli(30 * 24 * 3600 * 1000))
 	if s := b.State(); s != breaker.HalfOpen {
 		t.Errorf("state %s at a whole millisecond, want half_open", s)
 	}
 	if n := len(tr.take()); n < 10_000 || n > 10_010 {
 		t.Errorf("%d transitions reported, want about 10000", n)
 	}
-	clock.advance(0)
+	clock.Advance(0)
 	if _, err := b.Acquire(); err != nil {
 		t.Errorf("half-open refused its first trial call: %v", err)
 	}

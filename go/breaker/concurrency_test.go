@@ -12,22 +12,8 @@ import (
 	"time"
 
 	"twinbook/breaker"
+	"twinbook/internal/testutil"
 )
-
-// gauge counts the calls running at once and remembers the most it saw.
-type gauge struct{ running, peak atomic.Int64 }
-
-func (g *gauge) enter() {
-	n := g.running.Add(1)
-	for {
-		p := g.peak.Load()
-		if n <= p || g.peak.CompareAndSwap(p, n) {
-			return
-		}
-	}
-}
-
-func (g *gauge) exit() { g.running.Add(-1) }
 
 // halfOpen returns a breaker in HalfOpen with the given permits.
 func halfOpen(t *testing.T, permits int) *breaker.Breaker {
@@ -36,7 +22,7 @@ func halfOpen(t *testing.T, permits int) *breaker.Breaker {
 	cfg.HalfOpenPermittedCalls = permits
 	b, clock := newTestBreaker(t, cfg)
 	trip(t, b)
-	clock.advance(cfg.WaitInOpen)
+	clock.Advance(cfg.WaitInOpen)
 	if s := b.State(); s != breaker.HalfOpen {
 		t.Fatalf("state %s, want half_open", s)
 	}
@@ -47,7 +33,7 @@ func TestHalfOpenNeverAdmitsMoreThanItsPermits(t *testing.T) {
 	for _, permits := range []int{1, 3, 10} {
 		t.Run(fmt.Sprint("permits ", permits), func(t *testing.T) {
 			b := halfOpen(t, permits)
-			var g gauge
+			var g testutil.Gauge
 			var granted atomic.Int64
 			var wg sync.WaitGroup
 			for range 64 {
@@ -59,15 +45,15 @@ func TestHalfOpenNeverAdmitsMoreThanItsPermits(t *testing.T) {
 							continue
 						}
 						granted.Add(1)
-						g.enter()
+						g.Enter()
 						runtime.Gosched()
-						g.exit()
-						perm.Done(breaker.Ignored) // gives the permit back
+						g.Exit()
+						perm.Complete(breaker.Ignored) // gives the permit back
 					}
 				})
 			}
 			wg.Wait()
-			if peak := g.peak.Load(); peak > int64(permits) {
+			if peak := g.Peak(); peak > int64(permits) {
 				t.Errorf("%d trial calls ran at once, permits %d", peak, permits)
 			}
 			if granted.Load() < int64(permits) {
@@ -109,7 +95,7 @@ func TestHalfOpenGrantsExactlyItsPermitsAtOnce(t *testing.T) {
 	}
 	var done sync.WaitGroup
 	for perm := range perms {
-		done.Go(func() { perm.Done(breaker.Success) })
+		done.Go(func() { perm.Complete(breaker.Success) })
 	}
 	done.Wait()
 	if s := b.State(); s != breaker.Closed {
@@ -138,7 +124,7 @@ func TestConcurrentRecordsAreAllCounted(t *testing.T) {
 						if i%10 == 9 { // after its own successes: never 100%
 							o = breaker.Failure
 						}
-						mustDone(t, b, o)
+						mustComplete(t, b, o)
 					}
 				})
 			}
@@ -167,7 +153,7 @@ func TestConcurrentCountWindowKeepsItsShape(t *testing.T) {
 				if r.IntN(4) == 0 {
 					o = breaker.Failure
 				}
-				mustDone(t, b, o)
+				mustComplete(t, b, o)
 			}
 		})
 	}
@@ -176,7 +162,7 @@ func TestConcurrentCountWindowKeepsItsShape(t *testing.T) {
 		t.Fatalf("after the storm: %+v, want a full window of 64, closed", m)
 	}
 	for range 64 {
-		mustDone(t, b, breaker.Success)
+		mustComplete(t, b, breaker.Success)
 	}
 	if m := b.Metrics(); m.Calls != 64 || m.Failed != 0 || m.FailureRate != 0 {
 		t.Errorf("after 64 successes: %+v, want 64 calls, none failed", m)
@@ -194,7 +180,7 @@ func TestConcurrentTripTransitionsOnce(t *testing.T) {
 			for range 20 {
 				perm, err := b.Acquire()
 				if err == nil {
-					perm.Done(breaker.Failure)
+					perm.Complete(breaker.Failure)
 				}
 			}
 		})
@@ -245,7 +231,7 @@ func TestEventsStayOrderedUnderConcurrency(t *testing.T) {
 		ops := []func(){b.ForceOpen, b.Close, b.Disable, b.Reset, func() { b.State() }}
 		r := rand.New(rand.NewPCG(9, 9))
 		for range 300 {
-			clock.advance(time.Millisecond)
+			clock.Advance(time.Millisecond)
 			if r.IntN(4) == 0 {
 				ops[r.IntN(len(ops))]()
 			}

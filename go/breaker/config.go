@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"twinbook/clock"
 )
 
 // WindowType says what the sliding window of a closed breaker holds.
@@ -55,7 +56,7 @@ type Config struct {
 	MaxWaitInHalfOpen time.Duration
 
 	// Clock is where the breaker reads the time; nil means the system clock.
-	Clock Clock
+	Clock clock.Clock
 
 	// IsFailure reports whether an error counts as a failure; an error for
 	// which it reports false counts as a success. nil: every error is a

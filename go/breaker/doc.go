@@ -27,7 +27,7 @@
 // with [ErrorIs] and [ErrorAs]); the caller's own cancellation is ignored by
 // default. Subscribers ([Breaker.Subscribe]) see every transition and call
 // outcome; [Breaker.Metrics] is a snapshot of the window at any time. Time
-// comes from a [Clock], so tests can drive the breaker exactly.
+// comes from a [clock.Clock], so tests can drive the breaker exactly.
 //
 // The success path in the closed state takes no lock: the state is one
 // atomic pointer (a transition installs a new one, which is also how results

@@ -36,10 +36,10 @@ func (t Typed[T]) Execute(ctx context.Context, fn func(context.Context) (T, erro
 	defer func() {
 		if !returned { // fn panicked, or called runtime.Goexit
 			if r := recover(); r != nil {
-				perm.DoneErr(Failure, fmt.Errorf("breaker: call panicked: %v", r))
+				perm.CompleteErr(Failure, fmt.Errorf("breaker: call panicked: %v", r))
 				panic(r)
 			}
-			perm.DoneErr(Ignored, nil)
+			perm.CompleteErr(Ignored, nil)
 		}
 	}()
 	result, err = fn(ctx)
@@ -48,7 +48,7 @@ func (t Typed[T]) Execute(ctx context.Context, fn func(context.Context) (T, erro
 	if o == Success && err == nil && t.IsFailureResult != nil && t.IsFailureResult(result) {
 		o = Failure
 	}
-	perm.DoneErr(o, err)
+	perm.CompleteErr(o, err)
 	return result, err
 }
 

@@ -50,7 +50,7 @@ func FuzzBreaker(f *testing.F) {
 		for i := 9; i+3 <= len(data); i += 3 {
 			kind, x, y := data[i]%10, data[i+1], data[i+2]
 			now += fuzzSteps[y%byte(len(fuzzSteps))]
-			clock.set(now)
+			clock.Set(time.UnixMilli(now))
 			m.log = nil
 			tr.take()
 			var step string
@@ -66,8 +66,8 @@ func FuzzBreaker(f *testing.F) {
 				permitted, modelPermitted = err == nil, mp != nil
 				if permitted && modelPermitted {
 					end = now + d
-					clock.set(end)
-					perm.Done(o)
+					clock.Set(time.UnixMilli(end))
+					perm.Complete(o)
 					m.complete(mp, o, end)
 				}
 			case kind == 4:
@@ -87,7 +87,7 @@ func FuzzBreaker(f *testing.F) {
 				step = fmt.Sprintf("complete #%d %s", j, o)
 				h := perms[j]
 				perms = slices.Delete(perms, j, j+1)
-				h.perm.Done(o)
+				h.perm.Complete(o)
 				m.complete(h.model, o, now)
 			case kind == 6:
 				step = "state"
@@ -109,7 +109,7 @@ func FuzzBreaker(f *testing.F) {
 				m.advance(now)
 			}
 			now = end
-			clock.set(now)
+			clock.Set(time.UnixMilli(now))
 			state := b.State()
 			m.advance(now)
 			where := fmt.Sprintf("%+v\nstep %d at %dms: %s", cfg, (i-9)/3, now, step)

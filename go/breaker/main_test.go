@@ -8,36 +8,12 @@ import (
 	"go.uber.org/goleak"
 
 	"twinbook/breaker"
+	"twinbook/clock"
 )
 
 // TestMain fails the run if any test leaves a goroutine behind.
 func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
-}
-
-// testClock is a breaker.Clock that tests set by hand, in milliseconds from
-// the Unix epoch (the spec's clock starts at 0).
-type testClock struct {
-	mu sync.Mutex
-	ms int64
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return time.UnixMilli(c.ms)
-}
-
-func (c *testClock) set(ms int64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.ms = ms
-}
-
-func (c *testClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.ms += d.Milliseconds()
 }
 
 // specConfig is the spec's example configuration, in Go.
@@ -54,16 +30,17 @@ func specConfig() breaker.Config {
 	}
 }
 
-// newTestBreaker builds a breaker from cfg on a testClock at 0.
-func newTestBreaker(t testing.TB, cfg breaker.Config) (*breaker.Breaker, *testClock) {
+// newTestBreaker builds a breaker from cfg on a manual clock at the Unix
+// epoch: the spec's clock starts at 0, and vectors give times in ms from it.
+func newTestBreaker(t testing.TB, cfg breaker.Config) (*breaker.Breaker, *clock.Manual) {
 	t.Helper()
-	clock := new(testClock)
-	cfg.Clock = clock
+	clk := clock.NewManual(time.UnixMilli(0))
+	cfg.Clock = clk
 	b, err := breaker.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return b, clock
+	return b, clk
 }
 
 // transitions records the breaker's transitions as "from->to".

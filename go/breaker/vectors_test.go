@@ -217,7 +217,7 @@ func runVectorCase(t *testing.T, c vectorCase) {
 		}
 
 		tr.take()
-		clock.set(s.AtMS)
+		clock.Set(time.UnixMilli(s.AtMS))
 		now := s.AtMS
 		var permitted *bool
 		switch s.Op {
@@ -231,8 +231,8 @@ func runVectorCase(t *testing.T, c vectorCase) {
 			permitted = &ok
 			if ok {
 				now = s.AtMS + *s.DurationMS
-				clock.set(now)
-				perm.Done(o)
+				clock.Set(time.UnixMilli(now))
+				perm.Complete(o)
 			}
 			last = s.AtMS + *s.DurationMS
 		case "acquire":
@@ -254,7 +254,7 @@ func runVectorCase(t *testing.T, c vectorCase) {
 				t.Fatalf("%s: completes %q, which was refused", where, id())
 			}
 			delete(perms, id())
-			h.perm.Done(o)
+			h.perm.Complete(o)
 		case "state", "metrics":
 			b.State()
 		case "force_open":
@@ -266,7 +266,7 @@ func runVectorCase(t *testing.T, c vectorCase) {
 		case "reset":
 			b.Reset()
 		}
-		clock.set(now)
+		clock.Set(time.UnixMilli(now))
 		last = max(last, now)
 		state := b.State() // a consultation: transitions due by now happen in this step
 		got := tr.take()

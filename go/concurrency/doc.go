@@ -13,8 +13,8 @@
 //   - A [Group] runs related tasks as a unit: the first failure cancels the
 //     rest, every error is kept, and a panic comes back as a [*PanicError]
 //     instead of killing the process.
-//   - A [Limiter] is a token bucket. It reads time from a [Clock], so tests
-//     can drive it with a [ManualClock] instead of sleeping.
+//   - A [Limiter] is a token bucket. It reads time from a [clock.Clock], so
+//     tests can drive it with a [clock.Manual] instead of sleeping.
 //
 // Every function that starts goroutines takes a [context.Context] and stops
 // them when it is done: nothing here leaves a goroutine behind.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"twinbook/concurrency"
+	"twinbook/internal/testutil"
 )
 
 func TestMerge(t *testing.T) {
@@ -108,18 +109,18 @@ func TestFanOutRunsInParallel(t *testing.T) {
 		t.Run(fmt.Sprintf("workers=%d", workers), func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				ctx := t.Context()
-				var g gauge
+				var g testutil.Gauge
 				outs := concurrency.FanOut(ctx, concurrency.Generate(ctx, make([]int, 20)...), workers,
 					func(_ context.Context, n int) int {
-						g.enter()
-						defer g.exit()
+						g.Enter()
+						defer g.Exit()
 						time.Sleep(time.Millisecond)
 						return n
 					})
 				if got := len(concurrency.Collect(ctx, concurrency.Merge(ctx, outs...))); got != 20 {
 					t.Errorf("got %d values, want 20", got)
 				}
-				if got := g.peak.Load(); got != int64(workers) {
+				if got := g.Peak(); got != int64(workers) {
 					t.Errorf("peak concurrency = %d, want %d", got, workers)
 				}
 			})

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"twinbook/concurrency"
+	"twinbook/internal/testutil"
 )
 
 // unwrapAll returns the errors joined in err, or err alone.
@@ -171,13 +172,13 @@ func TestGroupLimit(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("limit=%d", tt.limit), func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				var g gauge
+				var g testutil.Gauge
 				group, _ := concurrency.WithContext(t.Context())
 				group.SetLimit(tt.limit)
 				for range tt.tasks {
 					group.Go(func(context.Context) error {
-						g.enter()
-						defer g.exit()
+						g.Enter()
+						defer g.Exit()
 						time.Sleep(time.Millisecond)
 						return nil
 					})
@@ -185,7 +186,7 @@ func TestGroupLimit(t *testing.T) {
 				if err := group.Wait(); err != nil {
 					t.Fatal(err)
 				}
-				if got := g.peak.Load(); got != int64(tt.wantPeak) {
+				if got := g.Peak(); got != int64(tt.wantPeak) {
 					t.Errorf("peak concurrency = %d, want %d", got, tt.wantPeak)
 				}
 			})
@@ -275,13 +276,14 @@ func ExampleGroup() {
 func ExamplePanicError() {
 	var g concurrency.Group
 	g.Go(func(context.Context) error {
-		var m map[string]int
-		m["boom"]++ // panics: assignment to entry in nil map
+		var queue []string
+		next := queue[len(queue)] // a bug: reading past the end panics
+		fmt.Println(next)
 		return nil
 	})
 	var pe *concurrency.PanicError
 	if err := g.Wait(); errors.As(err, &pe) {
 		fmt.Println("recovered:", pe.Value)
 	}
-	// Output: recovered: assignment to entry in nil map
+	// Output: recovered: runtime error: index out of range [0] with length 0
 }

@@ -17,6 +17,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"twinbook/clock"
 	"twinbook/concurrency"
 )
 
@@ -45,7 +46,7 @@ func limiterVectorsDir() string {
 //
 // This is the only place the runner names the project's manual clock.
 type vectorClock struct {
-	manual *concurrency.ManualClock
+	manual *clock.Manual
 	start  time.Time
 
 	mu       sync.Mutex
@@ -55,7 +56,7 @@ type vectorClock struct {
 }
 
 func newVectorClock() *vectorClock {
-	manual := new(concurrency.ManualClock)
+	manual := clock.NewManual(time.Time{})
 	return &vectorClock{manual: manual, start: manual.Now()}
 }
 
@@ -225,8 +226,8 @@ func runLimiterCase(t *testing.T, c limiterVectorCase) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock := newVectorClock()
-	lim, err := concurrency.NewLimiter(rate, burst, clock)
+	vclock := newVectorClock()
+	lim, err := concurrency.NewLimiter(rate, burst, vclock)
 	if c.Error != nil {
 		checkConfigError(t, *c.Error, err)
 		if len(c.Steps) > 0 {
@@ -273,7 +274,7 @@ func runLimiterCase(t *testing.T, c limiterVectorCase) {
 		where := fmt.Sprintf("step %d (%s at %d ms)", i+1, s.Op, *s.AtMS)
 		checkLimiterStepShape(t, where, s)
 
-		clock.set(*s.AtMS)
+		vclock.set(*s.AtMS)
 		synctest.Wait() // the waiters whose timers fired have returned
 		for _, id := range order {
 			if r := held[id]; r.collect() && r.err != nil {
@@ -302,10 +303,10 @@ func runLimiterCase(t *testing.T, c limiterVectorCase) {
 			r := &reservation{cancel: cancel, done: make(chan error, 1)}
 			held[id] = r
 			order = append(order, id)
-			before := clock.askedCount()
+			before := vclock.askedCount()
 			go func() { r.done <- lim.Wait(ctx) }()
 			synctest.Wait()
-			asked := clock.askedSince(before)
+			asked := vclock.askedSince(before)
 			r.collect()
 			switch {
 			case r.returned && errors.Is(r.err, context.Canceled):

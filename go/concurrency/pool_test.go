@@ -15,6 +15,7 @@ import (
 	"go.uber.org/goleak"
 
 	"twinbook/concurrency"
+	"twinbook/internal/testutil"
 )
 
 var errOdd = errors.New("odd")
@@ -116,19 +117,19 @@ func TestPoolLimit(t *testing.T) {
 		for _, tt := range tests {
 			t.Run(fmt.Sprintf("%s/limit=%d/items=%d", name, tt.limit, tt.items), func(t *testing.T) {
 				synctest.Test(t, func(t *testing.T) {
-					var g gauge
+					var g testutil.Gauge
 					var calls atomic.Int64
 					err := pool(t.Context(), tt.limit, make([]int, tt.items), func(context.Context, int) (int, error) {
 						calls.Add(1)
-						g.enter()
-						defer g.exit()
+						g.Enter()
+						defer g.Exit()
 						time.Sleep(time.Millisecond)
 						return 0, nil
 					})
 					if err != nil {
 						t.Fatal(err)
 					}
-					if got, want := g.peak.Load(), int64(min(tt.limit, tt.items)); got != want {
+					if got, want := g.Peak(), int64(min(tt.limit, tt.items)); got != want {
 						t.Errorf("peak concurrency = %d, want %d", got, want)
 					}
 					if got := calls.Load(); got != int64(tt.items) {

@@ -6,13 +6,15 @@ import (
 	"math"
 	"sync"
 	"time"
+
+	"twinbook/clock"
 )
 
 // Limiter is a token bucket: it holds up to burst tokens, gains rate tokens
 // per second, and every event spends one. A Limiter is safe for concurrent
 // use.
 type Limiter struct {
-	clock Clock
+	clock clock.Clock
 	rate  float64 // tokens per second
 	burst float64 // capacity of the bucket
 
@@ -22,25 +24,25 @@ type Limiter struct {
 }
 
 // NewLimiter returns a Limiter with a full bucket of burst tokens, refilled
-// at rate tokens per second as measured by clock, or by [SystemClock] if
+// at rate tokens per second as measured by clk, or by [clock.System] if
 // clock is nil. A rate that is not positive and finite, or a burst below 1,
 // is an error wrapping [ErrBadLimit].
-func NewLimiter(rate float64, burst int, clock Clock) (*Limiter, error) {
+func NewLimiter(rate float64, burst int, clk clock.Clock) (*Limiter, error) {
 	if !(rate > 0) || math.IsInf(rate, 1) {
 		return nil, fmt.Errorf("%w: rate %v, want a positive finite number", ErrBadLimit, rate)
 	}
 	if burst < 1 {
 		return nil, fmt.Errorf("%w: burst %d, want at least 1", ErrBadLimit, burst)
 	}
-	if clock == nil {
-		clock = SystemClock{}
+	if clk == nil {
+		clk = clock.System{}
 	}
 	return &Limiter{
-		clock:  clock,
+		clock:  clk,
 		rate:   rate,
 		burst:  float64(burst),
 		tokens: float64(burst),
-		last:   clock.Now(),
+		last:   clk.Now(),
 	}, nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"twinbook/clock"
 	"twinbook/concurrency"
 )
 
@@ -41,14 +42,14 @@ func TestNewLimiterRejects(t *testing.T) {
 	}
 }
 
-func newManualLimiter(t *testing.T, rate float64, burst int) (*concurrency.Limiter, *concurrency.ManualClock) {
+func newManualLimiter(t *testing.T, rate float64, burst int) (*concurrency.Limiter, *clock.Manual) {
 	t.Helper()
-	clock := new(concurrency.ManualClock)
-	l, err := concurrency.NewLimiter(rate, burst, clock)
+	clk := new(clock.Manual)
+	l, err := concurrency.NewLimiter(rate, burst, clk)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return l, clock
+	return l, clk
 }
 
 func TestAllow(t *testing.T) {
@@ -70,9 +71,9 @@ func TestAllow(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			l, clock := newManualLimiter(t, tt.rate, tt.burst)
+			l, clk := newManualLimiter(t, tt.rate, tt.burst)
 			for i, s := range tt.steps {
-				clock.Advance(s.advance)
+				clk.Advance(s.advance)
 				allowed := 0
 				for allowed <= tt.burst && l.Allow() {
 					allowed++
@@ -119,7 +120,7 @@ func TestWaitQueues(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				l, clock := newManualLimiter(t, tt.rate, 1)
+				l, clk := newManualLimiter(t, tt.rate, 1)
 				if !l.Allow() {
 					t.Fatal("a new limiter refused its first token")
 				}
@@ -127,11 +128,11 @@ func TestWaitQueues(t *testing.T) {
 				for range tt.waiters {
 					go func() { done <- l.Wait(t.Context()) }()
 				}
-				clock.BlockUntil(tt.waiters)
+				clk.WaitForSleepers(tt.waiters)
 				for i, d := range tt.advance {
-					clock.Advance(d - time.Nanosecond)
+					clk.Advance(d - time.Nanosecond)
 					assertNotDone(t, done)
-					clock.Advance(time.Nanosecond)
+					clk.Advance(time.Nanosecond)
 					if err := <-done; err != nil {
 						t.Fatalf("waiter %d: %v", i, err)
 					}
@@ -170,17 +171,17 @@ func TestWaitImmediate(t *testing.T) {
 // token back, so the next token to come due is free for someone else.
 func TestWaitCancel(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		l, clock := newManualLimiter(t, 1, 1)
+		l, clk := newManualLimiter(t, 1, 1)
 		l.Allow()
 		ctx, cancel := context.WithCancel(t.Context())
 		done := make(chan error)
 		go func() { done <- l.Wait(ctx) }()
-		clock.BlockUntil(1)
+		clk.WaitForSleepers(1)
 		cancel()
 		if err := <-done; !errors.Is(err, context.Canceled) {
 			t.Fatalf("Wait = %v, want context.Canceled", err)
 		}
-		clock.Advance(time.Second)
+		clk.Advance(time.Second)
 		if !l.Allow() {
 			t.Error("the cancelled Wait kept its token")
 		}
@@ -229,13 +230,13 @@ func TestLimiterSystemClock(t *testing.T) {
 }
 
 func ExampleLimiter() {
-	clock := new(concurrency.ManualClock)
-	limiter, err := concurrency.NewLimiter(2, 3, clock) // 2 a second, bursts of 3
+	clk := new(clock.Manual)
+	limiter, err := concurrency.NewLimiter(2, 3, clk) // 2 a second, bursts of 3
 	if err != nil {
 		panic(err)
 	}
 	fmt.Println(limiter.Allow(), limiter.Allow(), limiter.Allow(), limiter.Allow())
-	clock.Advance(500 * time.Millisecond) // time for one more token
+	clk.Advance(500 * time.Millisecond) // time for one more token
 	fmt.Println(limiter.Allow(), limiter.Allow())
 	// Output:
 	// true true true false
@@ -243,16 +244,16 @@ func ExampleLimiter() {
 }
 
 func ExampleLimiter_Wait() {
-	clock := new(concurrency.ManualClock)
-	limiter, err := concurrency.NewLimiter(1, 1, clock)
+	clk := new(clock.Manual)
+	limiter, err := concurrency.NewLimiter(1, 1, clk)
 	if err != nil {
 		panic(err)
 	}
 	limiter.Allow() // empty the bucket
 	done := make(chan error)
 	go func() { done <- limiter.Wait(context.Background()) }()
-	clock.BlockUntil(1) // Wait is waiting for its token
-	clock.Advance(time.Second)
+	clk.WaitForSleepers(1) // Wait is waiting for its token
+	clk.Advance(time.Second)
 	fmt.Println("waited:", <-done)
 	// Output: waited: <nil>
 }

@@ -10,6 +10,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"twinbook/internal/testutil"
 	"twinbook/resilience"
 )
 
@@ -38,11 +39,11 @@ func TestBulkheadCapsConcurrency(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var g gauge
+		var g testutil.Gauge
 		release := make(chan struct{})
 		call := resilience.WithBulkhead(func(context.Context) (int, error) {
-			g.enter()
-			defer g.exit()
+			g.Enter()
+			defer g.Exit()
 			<-release
 			return 1, nil
 		}, bh)
@@ -67,8 +68,8 @@ func TestBulkheadCapsConcurrency(t *testing.T) {
 		}
 		close(release)
 		wg.Wait()
-		if ran.Load() != limit || full.Load() != callers-limit || g.peak.Load() != limit {
-			t.Errorf("ran %d, rejected %d, peak %d; want %d, %d, %d", ran.Load(), full.Load(), g.peak.Load(), limit, callers-limit, limit)
+		if ran.Load() != limit || full.Load() != callers-limit || g.Peak() != limit {
+			t.Errorf("ran %d, rejected %d, peak %d; want %d, %d, %d", ran.Load(), full.Load(), g.Peak(), limit, callers-limit, limit)
 		}
 		if bh.InUse() != 0 {
 			t.Errorf("InUse = %d after everything returned", bh.InUse())

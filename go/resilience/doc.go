@@ -6,7 +6,7 @@
 //   - [WithBulkhead] caps how many calls run at once ([Bulkhead]);
 //   - [WithBreaker] runs calls through a circuit breaker;
 //   - [WithRetry] retries failed calls with exponential backoff and full
-//     jitter, within a [Budget] of retries relative to calls ([Retry]);
+//     jitter, within a [RetryBudget] of retries relative to calls ([Retry]);
 //   - [WithFallback] turns a final failure into a substitute answer.
 //
 // [Stack] builds them in the order chapter 2 explains, from the outside in:

@@ -26,8 +26,8 @@ type RetryConfig struct {
 	// ShouldRetry reports whether an error is worth another attempt; nil
 	// means [DefaultShouldRetry].
 	ShouldRetry func(error) bool
-	// Budget, if not nil, limits retries to a share of calls ([Budget]).
-	Budget *Budget
+	// Budget, if not nil, limits retries to a share of calls ([RetryBudget]).
+	Budget *RetryBudget
 	// Rand returns a number in [0, 1) for the jitter; nil means math/rand/v2.
 	Rand func() float64
 }
@@ -76,9 +76,9 @@ func DefaultShouldRetry(err error) bool {
 
 // docs:start backoff
 
-// Backoff returns the wait before retry n (n >= 1): full jitter over an
-// exponentially growing cap.
-func (r *Retry) Backoff(n int) time.Duration {
+// Delay returns the wait before retry n (n >= 1): full jitter, a uniformly
+// random duration below an exponentially growing cap (the backoff).
+func (r *Retry) Delay(n int) time.Duration {
 	ceiling := float64(r.cfg.InitialBackoff) * math.Pow(r.cfg.Multiplier, float64(n-1))
 	ceiling = min(ceiling, float64(r.cfg.MaxBackoff))
 	return time.Duration(r.cfg.Rand() * ceiling)
@@ -87,7 +87,7 @@ func (r *Retry) Backoff(n int) time.Duration {
 // docs:end backoff
 
 // ErrBudgetExhausted is matched by the error of a call that was not retried
-// because its [Budget] had no retry left.
+// because its [RetryBudget] had no retry left.
 var ErrBudgetExhausted = errors.New("resilience: retry budget exhausted")
 
 // docs:start retry
@@ -100,7 +100,7 @@ var ErrBudgetExhausted = errors.New("resilience: retry budget exhausted")
 func WithRetry[T any](call Func[T], r *Retry) Func[T] {
 	return func(ctx context.Context) (T, error) {
 		if b := r.cfg.Budget; b != nil {
-			b.Deposit()
+			b.RecordCall()
 		}
 		for attempt := 1; ; attempt++ {
 			v, err := call(ctx)
@@ -110,10 +110,10 @@ func WithRetry[T any](call Func[T], r *Retry) Func[T] {
 			if cerr := ctx.Err(); cerr != nil { // the caller gave up
 				return v, errors.Join(err, cerr)
 			}
-			if b := r.cfg.Budget; b != nil && !b.Withdraw() {
+			if b := r.cfg.Budget; b != nil && !b.TrySpend() {
 				return v, errors.Join(err, ErrBudgetExhausted)
 			}
-			if werr := sleep(ctx, r.Backoff(attempt)); werr != nil {
+			if werr := sleep(ctx, r.Delay(attempt)); werr != nil {
 				return v, errors.Join(err, werr)
 			}
 		}
@@ -142,41 +142,41 @@ func sleep(ctx context.Context, d time.Duration) error {
 
 // docs:start budget
 
-// Budget is a token bucket of retries relative to calls: every call (a
+// RetryBudget is a token bucket of retries relative to calls: every call (a
 // first attempt) deposits Ratio tokens, every retry withdraws one, and the
 // bucket holds at most Max. With Ratio 0.1, retries add at most 10% to the
 // load on a struggling dependency in the long run, instead of multiplying
-// it by MaxAttempts; Max allows a burst. A Budget is safe for concurrent
+// it by MaxAttempts; Max allows a burst. A RetryBudget is safe for concurrent
 // use; share one among the callers of a dependency.
-type Budget struct {
+type RetryBudget struct {
 	mu     sync.Mutex
 	ratio  float64
 	max    float64
 	tokens float64
 }
 
-// NewBudget returns a full Budget: ratio in [0, 1] tokens per call, at most
+// NewRetryBudget returns a full RetryBudget: ratio in [0, 1] tokens per call, at most
 // max tokens (>= 1).
-func NewBudget(ratio, max float64) (*Budget, error) {
+func NewRetryBudget(ratio, max float64) (*RetryBudget, error) {
 	if !(ratio >= 0 && ratio <= 1) {
 		return nil, fmt.Errorf("resilience: budget: ratio: must be in [0, 1], got %v", ratio)
 	}
 	if !(max >= 1) || math.IsInf(max, 1) {
 		return nil, fmt.Errorf("resilience: budget: max: must be >= 1 and finite, got %v", max)
 	}
-	return &Budget{ratio: ratio, max: max, tokens: max}, nil
+	return &RetryBudget{ratio: ratio, max: max, tokens: max}, nil
 }
 
-// Deposit records a call: Ratio more tokens, up to Max.
-func (b *Budget) Deposit() {
+// RecordCall records a call (a first attempt): Ratio more tokens, up to Max.
+func (b *RetryBudget) RecordCall() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.tokens = min(b.max, b.tokens+b.ratio)
 }
 
-// Withdraw spends a token for a retry and reports true, or reports false if
+// TrySpend spends a token for a retry and reports true, or reports false if
 // less than one is left.
-func (b *Budget) Withdraw() bool {
+func (b *RetryBudget) TrySpend() bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.tokens < 1 {
@@ -189,7 +189,7 @@ func (b *Budget) Withdraw() bool {
 // docs:end budget
 
 // Tokens returns how many tokens are left.
-func (b *Budget) Tokens() float64 {
+func (b *RetryBudget) Tokens() float64 {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.tokens

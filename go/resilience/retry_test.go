@@ -51,7 +51,7 @@ func TestNewRetryRejects(t *testing.T) {
 	}
 }
 
-func TestBackoffIsFullJitterOverAGrowingCap(t *testing.T) {
+func TestDelayIsFullJitterOverAGrowingCap(t *testing.T) {
 	for _, tt := range []struct {
 		rand float64
 		want []time.Duration // retries 1..6
@@ -65,8 +65,8 @@ func TestBackoffIsFullJitterOverAGrowingCap(t *testing.T) {
 		r := mustRetry(t, cfg)
 		for n, want := range tt.want {
 			want *= time.Millisecond
-			if got := r.Backoff(n + 1); got != want {
-				t.Errorf("rand %v: Backoff(%d) = %v, want %v", tt.rand, n+1, got, want)
+			if got := r.Delay(n + 1); got != want {
+				t.Errorf("rand %v: Delay(%d) = %v, want %v", tt.rand, n+1, got, want)
 			}
 		}
 	}
@@ -75,8 +75,8 @@ func TestBackoffIsFullJitterOverAGrowingCap(t *testing.T) {
 	cfg.Rand = nil
 	r := mustRetry(t, cfg)
 	for range 1000 {
-		if d := r.Backoff(2); d < 0 || d >= 200*time.Millisecond {
-			t.Fatalf("Backoff(2) = %v, outside [0, 200ms)", d)
+		if d := r.Delay(2); d < 0 || d >= 200*time.Millisecond {
+			t.Fatalf("Delay(2) = %v, outside [0, 200ms)", d)
 		}
 	}
 }
@@ -163,7 +163,7 @@ func TestRetryStopsWhenTheCallerGivesUp(t *testing.T) {
 
 func TestRetryBudget(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		budget, err := resilience.NewBudget(0.5, 2)
+		budget, err := resilience.NewRetryBudget(0.5, 2)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -188,7 +188,7 @@ func TestRetryBudget(t *testing.T) {
 	})
 }
 
-func TestNewBudgetRejects(t *testing.T) {
+func TestNewRetryBudgetRejects(t *testing.T) {
 	for _, tt := range []struct {
 		ratio, max float64
 		mention    string
@@ -197,8 +197,8 @@ func TestNewBudgetRejects(t *testing.T) {
 		{1.5, 5, "ratio: must be in [0, 1], got 1.5"},
 		{0.1, 0.5, "max: must be >= 1 and finite, got 0.5"},
 	} {
-		if b, err := resilience.NewBudget(tt.ratio, tt.max); b != nil || err == nil || !strings.Contains(err.Error(), tt.mention) {
-			t.Errorf("NewBudget(%v, %v) = %v, %v; want an error saying %q", tt.ratio, tt.max, b, err, tt.mention)
+		if b, err := resilience.NewRetryBudget(tt.ratio, tt.max); b != nil || err == nil || !strings.Contains(err.Error(), tt.mention) {
+			t.Errorf("NewRetryBudget(%v, %v) = %v, %v; want an error saying %q", tt.ratio, tt.max, b, err, tt.mention)
 		}
 	}
 }

@@ -97,7 +97,7 @@ func UnaryClientInterceptor(cb *breaker.Breaker, opts ...Option) grpc.UnaryClien
 			return &rejection{err}
 		}
 		err = invoker(ctx, method, req, reply, cc, callOpts...)
-		perm.DoneErr(o.outcome(ctx, err), err)
+		perm.CompleteErr(o.outcome(ctx, err), err)
 		return err
 	}
 }
@@ -119,7 +119,7 @@ func StreamClientInterceptor(cb *breaker.Breaker, opts ...Option) grpc.StreamCli
 		}
 		cs, err := streamer(ctx, desc, cc, method, callOpts...)
 		if err != nil {
-			perm.DoneErr(o.outcome(ctx, err), err)
+			perm.CompleteErr(o.outcome(ctx, err), err)
 			return nil, err
 		}
 		s := &stream{ClientStream: cs, ctx: ctx, desc: desc, perm: perm, opts: o}
@@ -160,7 +160,7 @@ func (s *stream) end(err error) {
 
 // report tells the breaker how the stream ended, once.
 func (s *stream) report(err error) {
-	s.once.Do(func() { s.perm.DoneErr(s.opts.outcome(s.ctx, err), err) })
+	s.once.Do(func() { s.perm.CompleteErr(s.opts.outcome(s.ctx, err), err) })
 }
 
 // rejection is the breaker's refusal as a gRPC error: status Unavailable,

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"net"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -18,7 +17,9 @@ import (
 
 	"twinbook/breaker"
 	"twinbook/breaker/breakergrpc"
+	"twinbook/clock"
 	"twinbook/internal/flakypb"
+	"twinbook/internal/testutil"
 )
 
 func TestMain(m *testing.M) {
@@ -84,19 +85,6 @@ func (s *flakyServer) SetMode(_ context.Context, req *flakypb.SetModeRequest) (*
 	return &flakypb.SetModeResponse{PreviousCode: int32(prev)}, nil
 }
 
-// clock is a breaker.Clock set by hand.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // fixture is a real gRPC server on a loopback TCP port, a client through a
 // breaker, and a control client without one.
 type fixture struct {
@@ -104,29 +92,19 @@ type fixture struct {
 	client  flakypb.FlakyClient // through the breaker
 	control flakypb.FlakyClient // straight to the server
 	cb      *breaker.Breaker
-	clock   *clock
+	clock   *clock.Manual
 }
 
 func newFixture(t *testing.T, opts ...breakergrpc.Option) *fixture {
 	t.Helper()
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &fixture{server: new(flakyServer), clock: &clock{now: time.Unix(1_000_000, 0)}}
+	lis := testutil.Loopback(t)
+	f := &fixture{server: new(flakyServer)}
 	srv := grpc.NewServer()
 	flakypb.RegisterFlakyServer(srv, f.server)
 	go srv.Serve(lis)
 	t.Cleanup(srv.Stop)
 
-	f.cb, err = breaker.New(breaker.Config{
-		SlidingWindow: breaker.CountWindow, WindowSize: 4, MinimumCalls: 4,
-		FailureRateThreshold: 50, SlowCallRateThreshold: 100, SlowCallDuration: time.Minute,
-		WaitInOpen: 10 * time.Second, HalfOpenPermittedCalls: 1, Clock: f.clock,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f.cb, f.clock = testutil.MiddlewareBreaker(t, 10*time.Second, nil)
 	dial := func(extra ...grpc.DialOption) *grpc.ClientConn {
 		conn, err := grpc.NewClient(lis.Addr().String(),
 			append([]grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}, extra...)...)
@@ -207,7 +185,7 @@ func TestUnaryTripsAndRecovers(t *testing.T) {
 	}
 
 	f.setMode(t, codes.OK)
-	f.clock.advance(10 * time.Second)
+	f.clock.Advance(10 * time.Second)
 	resp, err := f.client.Call(ctx, &flakypb.CallRequest{Payload: "probe"})
 	if err != nil || resp.GetPayload() != "probe" {
 		t.Fatalf("trial call = %v, %v", resp, err)
@@ -299,7 +277,7 @@ func TestCanceledStreamGivesItsPermitBack(t *testing.T) {
 		f.client.Call(context.Background(), &flakypb.CallRequest{})
 	}
 	f.setMode(t, codes.OK)
-	f.clock.advance(10 * time.Second)
+	f.clock.Advance(10 * time.Second)
 	ctx, cancel := context.WithCancel(context.Background())
 	if _, err := f.client.Watch(ctx, &flakypb.WatchRequest{Count: 100}); err != nil {
 		t.Fatal(err)
@@ -312,7 +290,7 @@ func TestCanceledStreamGivesItsPermitBack(t *testing.T) {
 	for {
 		perm, err := f.cb.Acquire()
 		if err == nil {
-			perm.Done(breaker.Success)
+			perm.Complete(breaker.Success)
 			break
 		}
 		if time.Now().After(deadline) {

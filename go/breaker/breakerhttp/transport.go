@@ -41,11 +41,11 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := t.base().RoundTrip(req)
 	switch {
 	case err != nil:
-		perm.DoneErr(t.Breaker.Classify(req.Context(), err), err)
+		perm.CompleteErr(t.Breaker.Classify(req.Context(), err), err)
 	case t.failed(resp):
-		perm.DoneErr(breaker.Failure, nil)
+		perm.CompleteErr(breaker.Failure, nil)
 	default:
-		perm.DoneErr(breaker.Success, nil)
+		perm.CompleteErr(breaker.Success, nil)
 	}
 	return resp, err
 }

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -16,6 +15,8 @@ import (
 
 	"twinbook/breaker"
 	"twinbook/breaker/breakerhttp"
+	"twinbook/clock"
+	"twinbook/internal/testutil"
 )
 
 func TestMain(m *testing.M) {
@@ -58,34 +59,9 @@ func newFlakyServer(t *testing.T) *flakyServer {
 
 func (s *flakyServer) set(mode any) { s.mode.Store(&mode) }
 
-// clock is a breaker.Clock set by hand.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-func newClient(t *testing.T, change func(*breaker.Config), tr func(*breakerhttp.Transport)) (*http.Client, *breaker.Breaker, *clock) {
+func newClient(t *testing.T, change func(*breaker.Config), tr func(*breakerhttp.Transport)) (*http.Client, *breaker.Breaker, *clock.Manual) {
 	t.Helper()
-	clk := &clock{now: time.Unix(1_000_000, 0)}
-	cfg := breaker.Config{
-		SlidingWindow: breaker.CountWindow, WindowSize: 4, MinimumCalls: 4,
-		FailureRateThreshold: 50, SlowCallRateThreshold: 100, SlowCallDuration: time.Minute,
-		WaitInOpen: 30 * time.Second, HalfOpenPermittedCalls: 1, Clock: clk,
-	}
-	if change != nil {
-		change(&cfg)
-	}
-	cb, err := breaker.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cb, clk := testutil.MiddlewareBreaker(t, 30*time.Second, change)
 	base := &http.Transport{}
 	t.Cleanup(base.CloseIdleConnections)
 	transport := &breakerhttp.Transport{Breaker: cb, Base: base}
@@ -170,7 +146,7 @@ func TestTransportTripsAndRecovers(t *testing.T) {
 		t.Error("an open breaker let a request reach the server")
 	}
 
-	clk.advance(30 * time.Second) // half-open: one trial request, which succeeds
+	clk.Advance(30 * time.Second) // half-open: one trial request, which succeeds
 	if status, err := get(context.Background(), client, srv.URL); err != nil || status != http.StatusOK {
 		t.Fatalf("trial request = %d, %v", status, err)
 	}

@@ -1,43 +1,22 @@
-"""Fixtures for chapter 2's breaker tests: a manual clock, and nothing left running.
+"""Fixtures for chapter 2's breaker tests: a manual clock, breakers on it, loopback servers.
 
-``no_thread_left_behind`` is autouse, as in chapter 1: a test that leaves a
-thread running (a server, a worker) fails, naming it. Async tests run with
-:func:`asyncio.run` through ``arun``, bounded by :data:`TIMEOUT`, so a hang is
-a failure, not a stuck run.
+Nothing-left-running and ``arun`` come from the shared ``python/tests/conftest.py``.
+The middleware tests (httpx and gRPC) share ``breaker`` and run against real
+servers on 127.0.0.1 (``http_server``, ``grpc_server``), each stopped after its test.
 """
 
 from __future__ import annotations
 
-import asyncio
-import threading
-from collections.abc import Callable, Coroutine, Iterator
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
-from twinbook.breaker import Breaker, Config, ManualClock
+from twinbook.breaker import Breaker, Config
+from twinbook.clock import ManualClock
 
-T = TypeVar("T")
-TIMEOUT = 10.0
-
-
-# grpc.aio starts one poller thread per process, on first use, and keeps it: not a leak.
-PROCESS_THREADS = ("(_poll_wrapper)",)
-
-
-@pytest.fixture(autouse=True)
-def no_thread_left_behind() -> Iterator[None]:
-    before = set(threading.enumerate())
-    yield
-    leftover = [
-        t
-        for t in threading.enumerate()
-        if t not in before and t.is_alive() and not t.name.endswith(PROCESS_THREADS)
-    ]
-    for t in leftover:
-        t.join(TIMEOUT)
-    leftover = [t for t in leftover if t.is_alive()]
-    assert not leftover, f"threads left behind: {[t.name for t in leftover]}"
+from .grpc_server import FlakyGrpcServer
+from .http_server import FlakyHTTPServer
 
 
 @pytest.fixture
@@ -66,12 +45,29 @@ def make(clock: ManualClock) -> Callable[..., Breaker]:
 
 
 @pytest.fixture
-def arun() -> Callable[..., Any]:
-    def run(main: Coroutine[Any, Any, T], timeout: float = TIMEOUT) -> T:
-        async def bounded() -> T:
-            async with asyncio.timeout(timeout):
-                return await main
+def breaker(clock: ManualClock) -> Breaker:
+    """The middleware tests' breaker: trips at 2 failures of 4, waits 10 s, one trial call."""
+    return Breaker(
+        Config(
+            window_size=4,
+            minimum_calls=4,
+            failure_rate_threshold=50,
+            wait_in_open_ms=10_000,
+            half_open_permitted_calls=1,
+        ),
+        clock=clock,
+    )
 
-        return asyncio.run(bounded())
 
-    return run
+@pytest.fixture
+def http_server() -> Iterator[FlakyHTTPServer]:
+    """A real HTTP server on a free loopback port that fails on command."""
+    with FlakyHTTPServer() as s:
+        yield s
+
+
+@pytest.fixture
+def grpc_server() -> Iterator[FlakyGrpcServer]:
+    """A real gRPC server (flaky.v1.Flaky) on a free loopback port that fails on command."""
+    with FlakyGrpcServer() as s:
+        yield s

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from twinbook.breaker import Breaker, Config, ConfigError, Outcome, SlidingWindow
+from twinbook.breaker import Breaker, Config, ConfigError, Outcome, WindowType
 
 
 def test_defaults_are_valid_and_resilience4j_like() -> None:
     c = Config()
-    assert c.sliding_window is SlidingWindow.COUNT
+    assert c.sliding_window is WindowType.COUNT
     assert (c.window_size, c.minimum_calls) == (100, 100)
     assert (c.failure_rate_threshold, c.slow_call_rate_threshold) == (50, 100)
     assert c.half_open_permitted_calls == 10
@@ -78,7 +78,7 @@ def test_zero_durations_are_valid() -> None:
 
 def test_from_mapping_reads_a_vector_config_and_names_an_unknown_key() -> None:
     c = Config.from_mapping({"sliding_window": "time", "window_size": 3, "minimum_calls": 7})
-    assert c.sliding_window is SlidingWindow.TIME
+    assert c.sliding_window is WindowType.TIME
     assert c.effective_minimum_calls == 7  # not capped for a time window
     with pytest.raises(ConfigError, match="^window: is not a configuration key"):
         Config.from_mapping({"window": 3})

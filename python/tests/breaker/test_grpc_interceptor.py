@@ -11,12 +11,13 @@ import grpc.aio
 import pytest
 
 from twinbook._proto.flaky.v1 import flaky_pb2, flaky_pb2_grpc
-from twinbook.breaker import Breaker, BreakerOpenError, Config, ManualClock, State
+from twinbook.breaker import Breaker, OpenError, State
+from twinbook.breaker.aio import grpc_interceptor as aio_grpc
 from twinbook.breaker.grpc_interceptor import (
-    AsyncBreakerInterceptor,
     BreakerInterceptor,
     BreakerOpenRpcError,
 )
+from twinbook.clock import ManualClock
 
 from .grpc_server import FlakyGrpcServer
 
@@ -26,28 +27,8 @@ INVALID_ARGUMENT = grpc.StatusCode.INVALID_ARGUMENT.value[0]
 
 
 @pytest.fixture
-def server() -> Iterator[FlakyGrpcServer]:
-    with FlakyGrpcServer() as s:
-        yield s
-
-
-@pytest.fixture
-def breaker(clock: ManualClock) -> Breaker:
-    return Breaker(
-        Config(
-            window_size=4,
-            minimum_calls=4,
-            failure_rate_threshold=50,
-            wait_in_open_ms=10_000,
-            half_open_permitted_calls=1,
-        ),
-        clock=clock,
-    )
-
-
-@pytest.fixture
-def stub(server: FlakyGrpcServer, breaker: Breaker) -> Iterator[flaky_pb2_grpc.FlakyStub]:
-    with grpc.insecure_channel(server.target) as channel:
+def stub(grpc_server: FlakyGrpcServer, breaker: Breaker) -> Iterator[flaky_pb2_grpc.FlakyStub]:
+    with grpc.insecure_channel(grpc_server.target) as channel:
         yield flaky_pb2_grpc.FlakyStub(grpc.intercept_channel(channel, BreakerInterceptor(breaker)))
 
 
@@ -60,7 +41,7 @@ def call(stub: flaky_pb2_grpc.FlakyStub, fail_code: int = 0) -> grpc.StatusCode:
 
 
 def test_unavailable_and_internal_trip_the_breaker(
-    stub: flaky_pb2_grpc.FlakyStub, server: FlakyGrpcServer, breaker: Breaker
+    stub: flaky_pb2_grpc.FlakyStub, grpc_server: FlakyGrpcServer, breaker: Breaker
 ) -> None:
     assert stub.Call(flaky_pb2.CallRequest(payload="hi"), timeout=10).payload == "hi"
     assert call(stub, UNAVAILABLE) is grpc.StatusCode.UNAVAILABLE
@@ -68,12 +49,12 @@ def test_unavailable_and_internal_trip_the_breaker(
     assert breaker.state is State.CLOSED
     assert call(stub, INTERNAL) is grpc.StatusCode.INTERNAL  # 2 of 4 failed: open
     assert breaker.state is State.OPEN
-    served = server.servicer.served
+    served = grpc_server.servicer.served
     with pytest.raises(BreakerOpenRpcError) as caught:
         stub.Call(flaky_pb2.CallRequest(payload="x"), timeout=10)
-    assert server.servicer.served == served  # never sent
+    assert grpc_server.servicer.served == served  # never sent
     error = caught.value
-    assert isinstance(error, grpc.RpcError) and isinstance(error, BreakerOpenError)
+    assert isinstance(error, grpc.RpcError) and isinstance(error, OpenError)
     assert error.code() is grpc.StatusCode.UNAVAILABLE
     assert error.retry_after == pytest.approx(10.0)
 
@@ -88,14 +69,17 @@ def test_invalid_argument_is_not_a_failure(
 
 
 def test_the_server_mode_fails_every_call(
-    stub: flaky_pb2_grpc.FlakyStub, server: FlakyGrpcServer, breaker: Breaker, clock: ManualClock
+    stub: flaky_pb2_grpc.FlakyStub,
+    grpc_server: FlakyGrpcServer,
+    breaker: Breaker,
+    clock: ManualClock,
 ) -> None:
-    server.servicer.mode = grpc.StatusCode.UNAVAILABLE
+    grpc_server.servicer.mode = grpc.StatusCode.UNAVAILABLE
     for _ in range(4):
         assert call(stub) is grpc.StatusCode.UNAVAILABLE
     assert breaker.state is State.OPEN
-    server.servicer.mode = grpc.StatusCode.OK
-    clock.advance_ms(10_000)
+    grpc_server.servicer.mode = grpc.StatusCode.OK
+    clock.advance(10)
     assert call(stub) is grpc.StatusCode.OK  # the half-open probe
     assert breaker.state is State.CLOSED
 
@@ -130,10 +114,10 @@ def test_deadline_exceeded_is_a_failure(stub: flaky_pb2_grpc.FlakyStub, breaker:
     assert breaker.metrics().failed == 1
 
 
-def test_aio_channel(server: FlakyGrpcServer, breaker: Breaker, arun: Any) -> None:
+def test_aio_channel(grpc_server: FlakyGrpcServer, breaker: Breaker, arun: Any) -> None:
     async def main() -> None:
         async with grpc.aio.insecure_channel(
-            server.target, interceptors=[AsyncBreakerInterceptor(breaker)]
+            grpc_server.target, interceptors=[aio_grpc.BreakerInterceptor(breaker)]
         ) as channel:
             stub = flaky_pb2_grpc.FlakyStub(channel)
             replies = await asyncio.gather(
@@ -147,20 +131,20 @@ def test_aio_channel(server: FlakyGrpcServer, breaker: Breaker, arun: Any) -> No
             with pytest.raises(grpc.aio.AioRpcError):
                 await stub.Call(flaky_pb2.CallRequest(fail_code=INTERNAL), timeout=10)
             assert breaker.state is State.OPEN
-            served = server.servicer.served
+            served = grpc_server.servicer.served
             with pytest.raises(BreakerOpenRpcError):
                 await stub.Call(flaky_pb2.CallRequest(payload="x"), timeout=10)
-            assert server.servicer.served == served
+            assert grpc_server.servicer.served == served
 
     arun(main())
 
 
 def test_aio_cancelled_call_is_ignored(
-    server: FlakyGrpcServer, breaker: Breaker, arun: Any
+    grpc_server: FlakyGrpcServer, breaker: Breaker, arun: Any
 ) -> None:
     async def main() -> None:
         async with grpc.aio.insecure_channel(
-            server.target, interceptors=[AsyncBreakerInterceptor(breaker)]
+            grpc_server.target, interceptors=[aio_grpc.BreakerInterceptor(breaker)]
         ) as channel:
             stub = flaky_pb2_grpc.FlakyStub(channel)
 
@@ -170,7 +154,7 @@ def test_aio_cancelled_call_is_ignored(
                 )
 
             task = asyncio.create_task(slow())
-            while server.servicer.served == 0:
+            while grpc_server.servicer.served == 0:
                 await asyncio.sleep(0.005)
             task.cancel()
             with pytest.raises(asyncio.CancelledError):

@@ -1,7 +1,7 @@
 """Run one conformance-vector case (format: the breaker spec, book/appendix/spec-breaker.md).
 
 Shared by the vector runner (``test_vectors.py``) and the other tests that
-replay cases. Steps drive a :class:`~twinbook.breaker.ManualClock` set to each
+replay cases. Steps drive a :class:`~twinbook.clock.ManualClock` set to each
 step's ``at_ms``; a ``call`` asks at ``at_ms`` and completes at
 ``at_ms + duration_ms``, so the clock may step back at the next step when a
 call outlasted it (the spec times every step by its own ``at_ms``).
@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from twinbook.breaker import Breaker, Config, ManualClock, Outcome, Permission
+from twinbook.breaker import Breaker, Config, Outcome, Permission
+from twinbook.clock import ManualClock
 
 ROOT = Path(__file__).resolve().parents[3]
 RATE_TOLERANCE = 1e-6
@@ -87,14 +88,14 @@ def run_case(case: Mapping[str, Any]) -> None:
             raise VectorError(f"{where}: 'permitted' is only for call and acquire")
 
         at = step["at_ms"]
-        clock.set_ms(at)
+        clock.set(at / 1000)
         transitions.clear()
         permitted: bool | None = None
         if op == "call":
             permission = breaker.try_acquire()
             permitted = permission is not None
             if permission is not None:
-                clock.set_ms(at + step.get("duration_ms", 0))
+                clock.set((at + step.get("duration_ms", 0)) / 1000)
                 permission.complete(Outcome(step["outcome"]))
         elif op == "acquire":
             permission = breaker.try_acquire()

@@ -1,32 +1,19 @@
-"""Fixtures for chapter 1: nothing may outlive a test, and async tests need no plugin.
+"""Fixtures for chapter 1, beside the shared ones in ``python/tests/conftest.py``.
 
-``no_thread_left_behind`` and ``no_task_left_behind`` are autouse: a test that
-leaves a thread running, or returns from ``asyncio.run`` with a task still
-pending (which ``asyncio.run`` would silently cancel), fails, naming them.
+``no_task_left_behind`` is autouse: a test that returns from ``asyncio.run``
+with a task still pending (which ``asyncio.run`` would silently cancel)
+fails, naming the tasks. Threads left behind are the shared conftest's job.
 """
 
 from __future__ import annotations
 
 import asyncio
-import threading
-from collections.abc import Callable, Coroutine, Iterator
-from typing import Any, TypeVar
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
-from .helpers import TIMEOUT, Gauge
-
-T = TypeVar("T")
-
-
-@pytest.fixture(autouse=True)
-def no_thread_left_behind() -> Iterator[None]:
-    before = set(threading.enumerate())
-    yield
-    leftover = [t for t in threading.enumerate() if t not in before and t.is_alive()]
-    for t in leftover:  # clean up, so that one leak does not fail the next tests too
-        t.join(TIMEOUT)
-    assert not leftover, f"threads left behind: {[t.name for t in leftover]}"
+from .helpers import Gauge
 
 
 class _LeakCheckingLoop(asyncio.SelectorEventLoop):
@@ -72,20 +59,6 @@ def no_task_left_behind() -> Iterator[None]:
         asyncio.set_event_loop_policy(old)
     leftover = [t.get_name() for loop in policy.loops for t in loop.leftover]
     assert not leftover, f"asyncio tasks left behind: {leftover}"
-
-
-@pytest.fixture
-def arun() -> Callable[[Coroutine[Any, Any, T]], T]:
-    """Run a coroutine to completion in a fresh loop, failing it after :data:`TIMEOUT`."""
-
-    def run(main: Coroutine[Any, Any, T], timeout: float = TIMEOUT) -> T:
-        async def bounded() -> T:
-            async with asyncio.timeout(timeout):
-                return await main
-
-        return asyncio.run(bounded())
-
-    return run
 
 
 @pytest.fixture

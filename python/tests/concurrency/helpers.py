@@ -9,8 +9,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-TIMEOUT = 5.0
-"""Seconds any single wait in these tests may take before it counts as a hang."""
+from timeouts import TIMEOUT
+
+__all__ = ["TIMEOUT", "Counting", "Gauge", "eventually", "settle"]
 
 
 @dataclass

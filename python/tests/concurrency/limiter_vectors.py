@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from twinbook.concurrency.ratelimit import Limiter, ManualClock
+from twinbook.clock import ManualClock
+from twinbook.concurrency.ratelimit import Limiter
 
 from .helpers import TIMEOUT, eventually, settle
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from twinbook.concurrency.aio_group import Group
+from twinbook.concurrency.aio.group import Group
 
 from .helpers import Gauge, settle
 

@@ -1,4 +1,4 @@
-"""twinbook.concurrency.aio_pipeline, .aio_fanout and .aio_channel: the same on asyncio."""
+"""twinbook.concurrency.aio.pipeline, .fanout and .channel: the same on asyncio."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from twinbook.concurrency import aio_fanout, aio_pipeline
-from twinbook.concurrency.aio_channel import Channel
+from twinbook.concurrency import aio
+from twinbook.concurrency.aio.channel import Channel
 
 from .helpers import Counting, Gauge, settle
 
@@ -30,9 +30,9 @@ async def triple(x: int) -> int:
 @pytest.mark.parametrize("maxsize", [1, 3, 100])
 def test_stages_apply_in_order(arun: Run, maxsize: int) -> None:
     async def main() -> list[int]:
-        source = aio_pipeline.generate(range(50), maxsize=maxsize)
-        out = aio_pipeline.stage(inc, aio_pipeline.stage(triple, source), maxsize=maxsize)
-        return await aio_pipeline.collect(out)
+        source = aio.pipeline.generate(range(50), maxsize=maxsize)
+        out = aio.pipeline.stage(inc, aio.pipeline.stage(triple, source), maxsize=maxsize)
+        return await aio.pipeline.collect(out)
 
     assert arun(main()) == [3 * x + 1 for x in range(50)]
 
@@ -48,7 +48,7 @@ def test_a_blocked_consumer_stops_the_producer(arun: Run, m1: int, m2: int) -> N
     source = Counting()
 
     async def main() -> None:
-        out = aio_pipeline.stage(inc, aio_pipeline.generate(source, maxsize=m1), maxsize=m2)
+        out = aio.pipeline.stage(inc, aio.pipeline.generate(source, maxsize=m1), maxsize=m2)
         await settle()  # every task runs until it blocks: nobody reads `out`
         assert source.pulled == m1 + m2 + 2
         await settle()
@@ -64,7 +64,7 @@ def test_a_slow_consumer_slows_the_producer(arun: Run) -> None:
 
     async def main() -> int:
         received = 0
-        async for value in aio_pipeline.stage(inc, aio_pipeline.generate(source, maxsize=2)):
+        async for value in aio.pipeline.stage(inc, aio.pipeline.generate(source, maxsize=2)):
             received += 1
             assert value == received
             assert source.pulled - received <= 1 + 2 + 2
@@ -86,8 +86,8 @@ def test_cancelling_collect_cancels_every_stage(arun: Run) -> None:
         return x
 
     async def main() -> None:
-        out = aio_pipeline.stage(slow, aio_pipeline.generate(itertools.count()))
-        task = asyncio.create_task(aio_pipeline.collect(aio_pipeline.stage(inc, out)))
+        out = aio.pipeline.stage(slow, aio.pipeline.generate(itertools.count()))
+        task = asyncio.create_task(aio.pipeline.collect(aio.pipeline.stage(inc, out)))
         await settle(200)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
@@ -106,9 +106,9 @@ def test_an_exception_in_a_stage_reaches_collect_and_stops_the_source(arun: Run)
         return x
 
     async def main() -> list[int]:
-        endless = aio_pipeline.generate(itertools.count())
-        return await aio_pipeline.collect(
-            aio_pipeline.stage(inc, aio_pipeline.stage(fails_at_5, endless))
+        endless = aio.pipeline.generate(itertools.count())
+        return await aio.pipeline.collect(
+            aio.pipeline.stage(inc, aio.pipeline.stage(fails_at_5, endless))
         )
 
     with pytest.raises(ValueError) as info:
@@ -122,7 +122,7 @@ def test_an_exception_from_the_source_iterable_reaches_collect(arun: Run) -> Non
         raise LookupError("source broke")
 
     async def main() -> list[int]:
-        return await aio_pipeline.collect(aio_pipeline.stage(inc, aio_pipeline.generate(items())))
+        return await aio.pipeline.collect(aio.pipeline.stage(inc, aio.pipeline.generate(items())))
 
     with pytest.raises(LookupError, match="source broke"):
         arun(main())
@@ -131,9 +131,9 @@ def test_an_exception_from_the_source_iterable_reaches_collect(arun: Run) -> Non
 @pytest.mark.parametrize("workers", [1, 3, 5])
 def test_fan_out_then_merge_processes_every_item_once(arun: Run, workers: int) -> None:
     async def main() -> list[int]:
-        outs = aio_fanout.fan_out(triple, aio_pipeline.generate(range(100)), workers=workers)
+        outs = aio.fanout.fan_out(triple, aio.pipeline.generate(range(100)), workers=workers)
         assert len(outs) == workers
-        return await aio_pipeline.collect(aio_fanout.merge(*outs))
+        return await aio.pipeline.collect(aio.fanout.merge(*outs))
 
     assert sorted(arun(main())) == [3 * x for x in range(100)]
 
@@ -148,8 +148,8 @@ def test_fan_out_workers_really_run_at_once(arun: Run, workers: int, gauge: Gaug
                 await together.wait()
             return x
 
-        outs = aio_fanout.fan_out(fn, aio_pipeline.generate(range(workers * 4)), workers=workers)
-        return await aio_pipeline.collect(aio_fanout.merge(*outs))
+        outs = aio.fanout.fan_out(fn, aio.pipeline.generate(range(workers * 4)), workers=workers)
+        return await aio.pipeline.collect(aio.fanout.merge(*outs))
 
     assert sorted(arun(main())) == list(range(workers * 4))
     assert gauge.peak == workers
@@ -158,15 +158,15 @@ def test_fan_out_workers_really_run_at_once(arun: Run, workers: int, gauge: Gaug
 @pytest.mark.parametrize("workers", [0, -2])
 def test_fan_out_needs_a_worker(workers: int) -> None:
     with pytest.raises(ValueError, match=f"workers must be at least 1, got {workers}"):
-        aio_fanout.fan_out(triple, Channel(1), workers=workers)
+        aio.fanout.fan_out(triple, Channel(1), workers=workers)
 
 
 def test_merge_keeps_the_order_within_each_source(arun: Run) -> None:
     letters, numbers = list("abcdefghij"), list(range(10))
 
     async def main() -> list[Any]:
-        sources = aio_pipeline.generate(letters), aio_pipeline.generate(numbers)
-        return await aio_pipeline.collect(aio_fanout.merge(*sources, maxsize=3))
+        sources = aio.pipeline.generate(letters), aio.pipeline.generate(numbers)
+        return await aio.pipeline.collect(aio.fanout.merge(*sources, maxsize=3))
 
     merged = arun(main())
     assert [x for x in merged if isinstance(x, str)] == letters
@@ -175,7 +175,7 @@ def test_merge_keeps_the_order_within_each_source(arun: Run) -> None:
 
 def test_merge_of_nothing_closes_at_once(arun: Run) -> None:
     async def main() -> list[int]:
-        return await aio_pipeline.collect(aio_fanout.merge())
+        return await aio.pipeline.collect(aio.fanout.merge())
 
     assert arun(main()) == []
 
@@ -190,8 +190,8 @@ def test_a_failing_worker_stops_the_fan_out_and_its_error_reaches_collect(arun: 
         return x
 
     async def main() -> list[int]:
-        outs = aio_fanout.fan_out(fails_at_7, aio_pipeline.generate(itertools.count()), workers=3)
-        return await aio_pipeline.collect(aio_fanout.merge(*outs))
+        outs = aio.fanout.fan_out(fails_at_7, aio.pipeline.generate(itertools.count()), workers=3)
+        return await aio.pipeline.collect(aio.fanout.merge(*outs))
 
     with pytest.raises(ArithmeticError) as info:
         arun(main())

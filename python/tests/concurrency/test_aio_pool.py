@@ -1,4 +1,4 @@
-"""twinbook.concurrency.aio_pool: a worker pool on asyncio."""
+"""twinbook.concurrency.aio.pool: a worker pool on asyncio."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from twinbook.concurrency import aio_pool
+from twinbook.concurrency import aio
 
 from .helpers import Gauge, settle
 
@@ -27,12 +27,12 @@ def test_ordered_returns_results_in_item_order(arun: Run, limit: int) -> None:
         await asyncio.sleep((10 - x) * 0.001)
         return x * x
 
-    got = arun(aio_pool.ordered(late_for_early_items, range(10), limit=limit))
+    got = arun(aio.pool.ordered(late_for_early_items, range(10), limit=limit))
     assert got == [x * x for x in range(10)]
 
 
 def test_ordered_of_nothing_is_empty(arun: Run) -> None:
-    assert arun(aio_pool.ordered(square, [], limit=1)) == []
+    assert arun(aio.pool.ordered(square, [], limit=1)) == []
 
 
 @pytest.mark.parametrize("limit", [1, 2, 4])
@@ -45,7 +45,7 @@ def test_limit_is_reached_and_never_exceeded(arun: Run, limit: int, gauge: Gauge
                 await together.wait()
             return x
 
-        return await aio_pool.ordered(fn, range(limit * 3), limit=limit)
+        return await aio.pool.ordered(fn, range(limit * 3), limit=limit)
 
     assert arun(main()) == list(range(limit * 3))
     assert gauge.peak == limit
@@ -54,9 +54,9 @@ def test_limit_is_reached_and_never_exceeded(arun: Run, limit: int, gauge: Gauge
 @pytest.mark.parametrize("limit", [0, -1])
 def test_bad_limit_raises_value_error_naming_it(arun: Run, limit: int) -> None:
     with pytest.raises(ValueError, match=f"got {limit}"):
-        aio_pool.as_completed(square, [1], limit=limit)  # at the call, before any await
+        aio.pool.as_completed(square, [1], limit=limit)  # at the call, before any await
     with pytest.raises(ValueError, match=f"got {limit}"):
-        arun(aio_pool.ordered(square, [1], limit=limit))
+        arun(aio.pool.ordered(square, [1], limit=limit))
 
 
 def test_ordered_raises_every_failure_in_item_order(arun: Run) -> None:
@@ -67,9 +67,9 @@ def test_ordered_raises_every_failure_in_item_order(arun: Run) -> None:
         return x
 
     with pytest.raises(ExceptionGroup) as info:
-        arun(aio_pool.ordered(odd_fails, range(8), limit=3))
+        arun(aio.pool.ordered(odd_fails, range(8), limit=3))
     assert [e.args[0] for e in info.value.exceptions] == [1, 3, 5, 7]
-    assert info.value.exceptions[0].__notes__ == ["in twinbook.concurrency.aio_pool: item 1"]
+    assert info.value.exceptions[0].__notes__ == ["in twinbook.concurrency.aio.pool: item 1"]
 
 
 def test_as_completed_yields_in_completion_order(arun: Run) -> None:
@@ -82,7 +82,7 @@ def test_as_completed_yields_in_completion_order(arun: Run) -> None:
             return x
 
         order = []
-        async for result in aio_pool.as_completed(fn, [0, 1], limit=2):
+        async for result in aio.pool.as_completed(fn, [0, 1], limit=2):
             order.append(result.index)
             second_done.set()
         return order
@@ -94,8 +94,8 @@ def test_as_completed_returns_exceptions_instead_of_raising(arun: Run) -> None:
     async def fn(x: int) -> int:
         raise LookupError(x)
 
-    async def main() -> list[aio_pool.Result[int]]:
-        return [r async for r in aio_pool.as_completed(fn, [7, 8], limit=2)]
+    async def main() -> list[aio.pool.Result[int]]:
+        return [r async for r in aio.pool.as_completed(fn, [7, 8], limit=2)]
 
     results = arun(main())
     assert sorted(r.error.args[0] for r in results if r.error) == [7, 8]
@@ -115,7 +115,7 @@ def test_cancelling_the_caller_cancels_running_calls_and_starts_no_more(arun: Ru
                 raise
             return x
 
-        task = asyncio.create_task(aio_pool.ordered(fn, range(10), limit=3))
+        task = asyncio.create_task(aio.pool.ordered(fn, range(10), limit=3))
         await settle()
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
@@ -140,7 +140,7 @@ def test_closing_as_completed_early_cancels_the_workers(arun: Run) -> None:
         return x
 
     async def main() -> int | None:
-        async with contextlib.aclosing(aio_pool.as_completed(fn, range(5), limit=3)) as results:
+        async with contextlib.aclosing(aio.pool.as_completed(fn, range(5), limit=3)) as results:
             async for result in results:
                 return result.value
         return None
@@ -158,7 +158,7 @@ def test_cancelling_the_consumer_of_as_completed_leaves_nothing_running(arun: Ru
         got: list[int] = []
 
         async def consume() -> None:
-            async for result in aio_pool.as_completed(fn, range(4), limit=2):
+            async for result in aio.pool.as_completed(fn, range(4), limit=2):
                 got.append(result.index)
 
         task = asyncio.create_task(consume())

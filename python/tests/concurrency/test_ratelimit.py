@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from twinbook.concurrency.ratelimit import Clock, Limiter, ManualClock, SystemClock
+from twinbook.clock import ManualClock, SystemClock
+from twinbook.concurrency.ratelimit import Limiter
 
 from .helpers import TIMEOUT
 
@@ -185,50 +186,6 @@ def test_cancelled_wait_async_gives_the_token_back(arun: Run, clock: ManualClock
         assert not limiter.allow()
 
     arun(main())
-
-
-def test_manual_clock_wakes_async_sleepers_in_deadline_order(arun: Run, clock: ManualClock) -> None:
-    woke: list[float] = []
-
-    async def sleeper(seconds: float) -> None:
-        await clock.sleep_async(seconds)
-        woke.append(seconds)
-
-    async def main() -> None:
-        tasks = [asyncio.create_task(sleeper(s)) for s in (3, 1, 2, 1)]
-        while clock.sleepers < 4:
-            await asyncio.sleep(0)
-        clock.advance(2)
-        await asyncio.gather(*tasks[1:])
-        assert woke == [1, 1, 2]
-        clock.advance(1)
-        await tasks[0]
-
-    arun(main())
-    assert woke == [1, 1, 2, 3]
-
-
-def test_manual_clock_refuses_to_go_back(clock: ManualClock) -> None:
-    with pytest.raises(ValueError, match="got -1"):
-        clock.advance(-1)
-
-
-@pytest.mark.parametrize("make", [ManualClock, SystemClock])
-def test_clocks_do_not_sleep_for_nothing(make: Callable[[], Clock]) -> None:
-    clock = make()
-    assert clock.sleep(0) is True
-    assert clock.sleep(-1) is True
-
-
-def test_system_clock_sleep_ends_early_on_cancel() -> None:
-    cancel = threading.Event()
-    threading.Timer(0.01, cancel.set).start()
-    start = time.monotonic()
-    assert SystemClock().sleep(TIMEOUT, cancel) is False
-    assert time.monotonic() - start < TIMEOUT / 2
-    for t in threading.enumerate():  # the Timer thread ends right after it fires
-        if isinstance(t, threading.Timer):
-            t.join(TIMEOUT)
 
 
 class RecordingClock(SystemClock):

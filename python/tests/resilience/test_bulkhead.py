@@ -7,10 +7,9 @@ import threading
 from typing import Any
 
 import pytest
+from timeouts import TIMEOUT
 
-from twinbook.resilience import AsyncBulkhead, Bulkhead, BulkheadFullError
-
-from .conftest import TIMEOUT
+from twinbook.resilience import Bulkhead, BulkheadFullError, aio
 
 
 def hold(bulkhead: Bulkhead, count: int) -> tuple[threading.Event, list[threading.Thread]]:
@@ -81,11 +80,11 @@ def test_a_failing_call_frees_its_slot() -> None:
 
 def test_tasks_beyond_the_cap_are_rejected_or_wait(arun: Any) -> None:
     async def main() -> None:
-        fast, patient = AsyncBulkhead(2), AsyncBulkhead(2, max_wait=TIMEOUT)
+        fast, patient = aio.Bulkhead(2), aio.Bulkhead(2, max_wait=TIMEOUT)
         for bulkhead in (fast, patient):
             release = asyncio.Event()
 
-            async def occupy(b: AsyncBulkhead = bulkhead, r: asyncio.Event = release) -> str:
+            async def occupy(b: aio.Bulkhead = bulkhead, r: asyncio.Event = release) -> str:
                 async with b:
                     await r.wait()
                 return "done"
@@ -95,10 +94,10 @@ def test_tasks_beyond_the_cap_are_rejected_or_wait(arun: Any) -> None:
                 await asyncio.sleep(0)
             if bulkhead is fast:
                 with pytest.raises(BulkheadFullError):
-                    await bulkhead.call_async(asyncio.sleep, 0)
+                    await bulkhead.call(asyncio.sleep, 0)
                 release.set()
             else:
-                waiter = asyncio.create_task(bulkhead.call_async(asyncio.sleep, 0, "waited"))
+                waiter = asyncio.create_task(bulkhead.call(asyncio.sleep, 0, "waited"))
                 await asyncio.sleep(0.01)
                 assert not waiter.done()
                 release.set()
@@ -111,7 +110,7 @@ def test_tasks_beyond_the_cap_are_rejected_or_wait(arun: Any) -> None:
 
 def test_a_task_gives_up_after_max_wait(arun: Any) -> None:
     async def main() -> None:
-        bulkhead = AsyncBulkhead(1, max_wait=0.02)
+        bulkhead = aio.Bulkhead(1, max_wait=0.02)
 
         @bulkhead
         async def slow(gate: asyncio.Event) -> None:
@@ -129,7 +128,7 @@ def test_a_task_gives_up_after_max_wait(arun: Any) -> None:
     arun(main())
 
 
-@pytest.mark.parametrize("cls", [Bulkhead, AsyncBulkhead])
+@pytest.mark.parametrize("cls", [Bulkhead, aio.Bulkhead])
 @pytest.mark.parametrize(("args", "field"), [((0,), "max_concurrent"), ((1, -1), "max_wait")])
 def test_bad_settings_name_the_field(cls: type, args: tuple[Any, ...], field: str) -> None:
     with pytest.raises(ValueError, match=field):

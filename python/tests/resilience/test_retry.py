@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from twinbook.breaker import BreakerOpenError, State
+from twinbook.breaker import OpenError, State
+from twinbook.clock import ManualClock
 from twinbook.resilience import Retry, RetryBudget
 
 from .conftest import Sleeps
@@ -76,9 +77,9 @@ def test_a_breaker_rejection_is_not_retried(sleeps: Sleeps) -> None:
     def rejected() -> None:
         nonlocal calls
         calls += 1
-        raise BreakerOpenError(State.OPEN, 30.0)
+        raise OpenError(State.OPEN, 30.0)
 
-    with pytest.raises(BreakerOpenError):
+    with pytest.raises(OpenError):
         Retry(max_attempts=5, sleep=sleeps).call(rejected)
     assert calls == 1 and sleeps.delays == []
 
@@ -101,13 +102,13 @@ def test_cancellation_is_never_retried(sleeps: Sleeps, error: type[BaseException
 
 
 def test_budget_caps_retries_across_calls() -> None:
-    now = [0.0]
-    budget = RetryBudget(ratio=0.5, min_retries=1, window=10.0, clock=lambda: now[0])
+    clock = ManualClock()
+    budget = RetryBudget(ratio=0.5, min_retries=1, window=10.0, clock=clock)
     # 4 calls in the window: retries may reach max(1, 0.5 * 4) = 2.
     for _ in range(4):
         budget.record_call()
     assert [budget.try_spend() for _ in range(3)] == [True, True, False]
-    now[0] = 10.0  # everything left the window: only the floor remains
+    clock.advance(10.0)  # everything left the window: only the floor remains
     assert budget.try_spend() is True
     assert budget.try_spend() is False
 

@@ -7,10 +7,9 @@ import threading
 from typing import Any
 
 import pytest
+from timeouts import TIMEOUT
 
 from twinbook.resilience import Timeout
-
-from .conftest import TIMEOUT
 
 
 def test_async_timeout_cancels_the_call(arun: Any) -> None:

@@ -45,15 +45,16 @@ from contextvars import ContextVar
 from types import TracebackType
 from typing import Any, ParamSpec, TypeVar
 
-from .clock import Clock, SystemClock, nanoseconds
-from .config import Config, SlidingWindow
-from .errors import BreakerOpenError
+from twinbook.clock import Clock, SystemClock, nanoseconds
+
+from .config import Config, WindowType
+from .errors import OpenError
 from .events import CallEvent, EventHub, Outcome, Rejection, Transition
 from .metrics import Metrics, rate
 from .state import State
 from .window import CountWindow, TimeWindow, Window
 
-__all__ = ["Breaker", "Permission"]
+__all__ = ["Breaker", "Permission", "guarded_by"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -142,7 +143,7 @@ class Breaker:
         permission = breaker.acquire()              # two steps, for callbacks and middleware
         permission.complete("success")
 
-    A call that is not permitted raises :class:`BreakerOpenError` and is not
+    A call that is not permitted raises :class:`OpenError` and is not
     made. An exception from the call is classified (see :class:`Config`),
     recorded, and re-raised unchanged.
     """
@@ -161,14 +162,19 @@ class Breaker:
         self._permits = c.half_open_permitted_calls
         self._window: Window = (
             CountWindow(c.window_size)
-            if c.sliding_window is SlidingWindow.COUNT
+            if c.sliding_window is WindowType.COUNT
             else TimeWindow(c.window_size)
         )
-        self._count = self._window if isinstance(self._window, CountWindow) else None
+        # The count window the hot path bumps. With a time window the hot path is shut
+        # (see _hot_below below), and this spare is never touched; an object rather than
+        # None keeps a None check off the hot path.
+        self._count: CountWindow = (
+            self._window if isinstance(self._window, CountWindow) else CountWindow(1)
+        )
         # The hot path (see call()) needs a count window and no result to classify. It is
         # tried for calls shorter than this; without a hot path, never (no call's duration
         # is below -2**62 ns, even on a clock that steps back).
-        fast = self._count is not None and c.record_result is None
+        fast = self._count is self._window and c.record_result is None
         self._hot_below = self._slow_ns if fast else -(1 << 62)
         self._classify_exception = c.classify_exception
         self._lock = threading.Lock()
@@ -361,7 +367,7 @@ class Breaker:
         if era is None:
             # Raised where it is made: an exception held in a local of the raising frame
             # makes a reference cycle (exception, traceback, frame) for the GC to find.
-            raise BreakerOpenError(state, retry_after, self.config.name)
+            raise OpenError(state, retry_after, self.config.name)
         return era, now
 
     # docs:end acquire
@@ -423,7 +429,7 @@ class Breaker:
     # ---------------------------------------------------------- the two steps
 
     def acquire(self) -> Permission:
-        """Permission for one call, or :class:`BreakerOpenError`; see :class:`Permission`."""
+        """Permission for one call, or :class:`OpenError`; see :class:`Permission`."""
         era = self._era
         if era.free:
             return Permission(self, era, self._now())
@@ -434,7 +440,7 @@ class Breaker:
         """Like :meth:`acquire`, but ``None`` instead of raising when not permitted."""
         try:
             return self.acquire()
-        except BreakerOpenError:
+        except OpenError:
             return None
 
     # ------------------------------------------------------ calling through it
@@ -461,7 +467,7 @@ class Breaker:
             try:
                 count, calls = self._count, self._call_topic
                 if era is self._era and era.closed and not count.bad and not calls.subscribers:
-                    count.seen += 1  # type: ignore[union-attr]
+                    count.seen += 1
                     return result
             finally:
                 lock.release()

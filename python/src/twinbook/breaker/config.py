@@ -16,27 +16,24 @@ import asyncio
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from .errors import ConfigError
 from .events import Outcome
 
-__all__ = ["Config", "SlidingWindow"]
+__all__ = ["Config", "WindowType"]
 
 ExceptionTypes = tuple[type[BaseException], ...]
 
 
-class SlidingWindow(str, Enum):
+class WindowType(StrEnum):
     """How the closed state remembers calls (the spec's ``sliding_window``)."""
 
     COUNT = "count"
     """The last ``window_size`` recorded calls."""
     TIME = "time"
     """The calls recorded in the last ``window_size`` seconds, in one-second buckets."""
-
-    def __str__(self) -> str:
-        return self.value
 
 
 # A caller that cancels its own call (Ctrl-C, task cancellation) says nothing about
@@ -65,7 +62,7 @@ class Config:
     """
 
     # docs:start config
-    sliding_window: SlidingWindow | str = SlidingWindow.COUNT
+    sliding_window: WindowType | str = WindowType.COUNT
     window_size: int = 100
     minimum_calls: int = 100
     failure_rate_threshold: float = 50.0
@@ -84,7 +81,7 @@ class Config:
 
     def __post_init__(self) -> None:
         try:
-            window = SlidingWindow(self.sliding_window)
+            window = WindowType(self.sliding_window)
         except ValueError:
             raise ConfigError(
                 "sliding_window", 'must be "count" or "time"', self.sliding_window
@@ -119,7 +116,7 @@ class Config:
     @property
     def effective_minimum_calls(self) -> int:
         """The closed state's minimum: capped by the window's size for a count window."""
-        if self.sliding_window is SlidingWindow.COUNT:
+        if self.sliding_window is WindowType.COUNT:
             return min(self.minimum_calls, self.window_size)
         return self.minimum_calls
 

@@ -10,7 +10,7 @@ import math
 
 from .state import State
 
-__all__ = ["BreakerError", "BreakerOpenError", "ConfigError"]
+__all__ = ["BreakerError", "OpenError", "ConfigError"]
 
 
 class BreakerError(Exception):
@@ -18,7 +18,7 @@ class BreakerError(Exception):
 
 
 # docs:start open-error
-class BreakerOpenError(BreakerError):
+class OpenError(BreakerError):
     """The breaker did not permit the call; the call was not made.
 
     ``retry_after`` is how many seconds are left until the breaker may let a

@@ -28,7 +28,7 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
 from .state import State
@@ -40,16 +40,13 @@ log = logging.getLogger(__name__)
 E = TypeVar("E")
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     """How a finished call is recorded (the vector files' ``outcome``)."""
 
     SUCCESS = "success"
     FAILURE = "failure"
     IGNORED = "ignored"
     """Records nothing; in ``HALF_OPEN`` the permit goes back for another caller."""
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,10 +150,6 @@ class EventHub:
     def post(self, subscribers: tuple[Subscriber, ...], event: object) -> None:
         """Queue ``event`` for ``subscribers``, under the breaker's lock: that fixes the order."""
         self._pending.append((subscribers, event))
-
-    @property
-    def pending(self) -> bool:
-        return bool(self._pending)
 
     def deliver(self) -> None:
         """Deliver queued events unless another thread is at it; never under the breaker's lock."""

@@ -1,10 +1,13 @@
-"""A breaker for gRPC clients: unary-unary client interceptors, blocking and ``grpc.aio``.
+"""A breaker for gRPC clients: a unary-unary client interceptor for blocking channels.
 
 The Go twin is ``go/breaker/breakergrpc``. An interceptor sits in the
-channel, so every RPC through it goes through the breaker::
+channel, so every RPC through it goes through the breaker (the ``grpc.aio``
+flavour, under the same name, is :mod:`twinbook.breaker.aio.grpc_interceptor`)::
 
     channel = grpc.intercept_channel(grpc.insecure_channel(target), BreakerInterceptor(breaker))
-    channel = grpc.aio.insecure_channel(target, interceptors=[AsyncBreakerInterceptor(breaker)])
+    channel = grpc.aio.insecure_channel(
+        target, interceptors=[aio.grpc_interceptor.BreakerInterceptor(breaker)]
+    )
 
 What counts as a failure is the RPC's status code:
 
@@ -22,7 +25,7 @@ request that cannot be serialized) is classified by the breaker's
 configuration. When the breaker rejects an RPC, nothing is sent and
 :class:`BreakerOpenRpcError` is raised: a ``grpc.RpcError`` whose ``code()``
 is ``UNAVAILABLE`` (what a client would see from a down server, so existing
-handlers keep working) and a :class:`~twinbook.breaker.BreakerOpenError`
+handlers keep working) and a :class:`~twinbook.breaker.OpenError`
 with ``retry_after``.
 """
 
@@ -32,13 +35,12 @@ from collections.abc import Callable, Set
 from typing import Any
 
 import grpc
-import grpc.aio
 
 from .breaker import Breaker, Permission
-from .errors import BreakerOpenError
+from .errors import OpenError
 from .events import Outcome
 
-__all__ = ["FAILURE_CODES", "AsyncBreakerInterceptor", "BreakerInterceptor", "BreakerOpenRpcError"]
+__all__ = ["FAILURE_CODES", "BreakerInterceptor", "BreakerOpenRpcError", "outcome_of"]
 
 FAILURE_CODES: frozenset[grpc.StatusCode] = frozenset(
     {
@@ -52,11 +54,11 @@ FAILURE_CODES: frozenset[grpc.StatusCode] = frozenset(
 )
 
 
-class BreakerOpenRpcError(grpc.RpcError, BreakerOpenError):
+class BreakerOpenRpcError(grpc.RpcError, OpenError):
     """The breaker rejected the RPC; it was not sent. ``code()`` is ``UNAVAILABLE``."""
 
-    def __init__(self, rejection: BreakerOpenError) -> None:
-        BreakerOpenError.__init__(self, rejection.state, rejection.retry_after, rejection.name)
+    def __init__(self, rejection: OpenError) -> None:
+        OpenError.__init__(self, rejection.state, rejection.retry_after, rejection.name)
 
     def code(self) -> grpc.StatusCode:
         return grpc.StatusCode.UNAVAILABLE
@@ -69,13 +71,14 @@ class BreakerOpenRpcError(grpc.RpcError, BreakerOpenError):
 
 
 def _rebuild(*args: Any) -> BreakerOpenRpcError:
-    return BreakerOpenRpcError(BreakerOpenError(*args))
+    return BreakerOpenRpcError(OpenError(*args))
 
 
-def _acquire(breaker: Breaker) -> Permission:
+def acquire(breaker: Breaker) -> Permission:
+    """Acquire from ``breaker``; a rejection becomes a :class:`BreakerOpenRpcError`."""
     try:
         return breaker.acquire()
-    except BreakerOpenError as rejection:
+    except OpenError as rejection:
         raise BreakerOpenRpcError(rejection) from None
 
 
@@ -104,7 +107,7 @@ class BreakerInterceptor(grpc.UnaryUnaryClientInterceptor):
         client_call_details: grpc.ClientCallDetails,
         request: Any,
     ) -> Any:
-        permission = _acquire(self.breaker)
+        permission = acquire(self.breaker)
         try:
             call = continuation(client_call_details, request)
         except BaseException as exc:
@@ -122,29 +125,3 @@ class BreakerInterceptor(grpc.UnaryUnaryClientInterceptor):
             permission.complete_exception(exc)  # a client-side error: no status to judge by
         else:
             permission.complete(outcome_of(call.code(), self.failure_codes))
-
-
-class AsyncBreakerInterceptor(grpc.aio.UnaryUnaryClientInterceptor):
-    """For ``grpc.aio`` channels; the lock is never held across an ``await``."""
-
-    def __init__(
-        self, breaker: Breaker, *, failure_codes: Set[grpc.StatusCode] = FAILURE_CODES
-    ) -> None:
-        self.breaker = breaker
-        self.failure_codes = frozenset(failure_codes)
-
-    async def intercept_unary_unary(
-        self,
-        continuation: Callable[..., Any],
-        client_call_details: grpc.aio.ClientCallDetails,
-        request: Any,
-    ) -> Any:
-        permission = _acquire(self.breaker)
-        try:
-            call = await continuation(client_call_details, request)
-            code = await call.code()  # waits for the RPC to end; the caller awaits `call` itself
-        except BaseException as exc:  # a cancelled caller: ignored by default
-            permission.complete_exception(exc)
-            raise
-        permission.complete(outcome_of(code, self.failure_codes))
-        return call

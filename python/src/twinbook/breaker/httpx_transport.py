@@ -2,10 +2,11 @@
 
 The Go twin is ``go/breaker/breakerhttp`` (an ``http.RoundTripper``). A
 transport sits under the client, so every request the client sends, from any
-call site, goes through one breaker per dependency::
+call site, goes through one breaker per dependency (the ``httpx.AsyncClient``
+flavour, under the same name, is :mod:`twinbook.breaker.aio.httpx_transport`)::
 
     client = httpx.Client(transport=BreakerTransport(breaker), base_url="https://prices")
-    aclient = httpx.AsyncClient(transport=AsyncBreakerTransport(breaker))
+    aclient = httpx.AsyncClient(transport=aio.httpx_transport.BreakerTransport(breaker))
 
 What counts as a failure:
 
@@ -22,7 +23,7 @@ read after the transport returns and is not part of the call.
 When the breaker rejects a request, nothing is sent and
 :class:`BreakerOpenTransportError` is raised: it is an
 ``httpx.TransportError`` (so ``except httpx.HTTPError`` handlers see it)
-*and* a :class:`~twinbook.breaker.BreakerOpenError` with ``retry_after``.
+*and* a :class:`~twinbook.breaker.OpenError` with ``retry_after``.
 """
 
 from __future__ import annotations
@@ -31,11 +32,11 @@ from collections.abc import Callable
 
 import httpx
 
-from .breaker import Breaker
-from .errors import BreakerOpenError
+from .breaker import Breaker, Permission
+from .errors import OpenError
 from .events import Outcome
 
-__all__ = ["AsyncBreakerTransport", "BreakerOpenTransportError", "BreakerTransport", "server_error"]
+__all__ = ["BreakerOpenTransportError", "BreakerTransport", "server_error"]
 
 
 def server_error(response: httpx.Response) -> bool:
@@ -43,10 +44,10 @@ def server_error(response: httpx.Response) -> bool:
     return response.status_code >= 500
 
 
-class BreakerOpenTransportError(httpx.TransportError, BreakerOpenError):
+class BreakerOpenTransportError(httpx.TransportError, OpenError):
     """The breaker rejected the request; it was not sent."""
 
-    def __init__(self, rejection: BreakerOpenError, request: httpx.Request) -> None:
+    def __init__(self, rejection: OpenError, request: httpx.Request) -> None:
         # Both bases chain __init__ cooperatively with different signatures: set up by hand.
         Exception.__init__(self, str(rejection))
         self.state = rejection.state
@@ -55,13 +56,14 @@ class BreakerOpenTransportError(httpx.TransportError, BreakerOpenError):
         self.request = request  # httpx's public setter
 
     def __str__(self) -> str:
-        return BreakerOpenError.__str__(self)
+        return OpenError.__str__(self)
 
 
-def _permission(breaker: Breaker, request: httpx.Request):  # type: ignore[no-untyped-def]
+def permission_for(breaker: Breaker, request: httpx.Request) -> Permission:
+    """Acquire from ``breaker`` for ``request``; a rejection becomes a transport error."""
     try:
         return breaker.acquire()
-    except BreakerOpenError as rejection:
+    except OpenError as rejection:
         raise BreakerOpenTransportError(rejection, request) from None
 
 
@@ -81,7 +83,7 @@ class BreakerTransport(httpx.BaseTransport):
         self.is_failure = is_failure
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        permission = _permission(self.breaker, request)
+        permission = permission_for(self.breaker, request)
         try:
             response = self.transport.handle_request(request)
         except BaseException as exc:
@@ -94,31 +96,3 @@ class BreakerTransport(httpx.BaseTransport):
 
     def close(self) -> None:
         self.transport.close()
-
-
-class AsyncBreakerTransport(httpx.AsyncBaseTransport):
-    """The asyncio flavour of :class:`BreakerTransport`."""
-
-    def __init__(
-        self,
-        breaker: Breaker,
-        transport: httpx.AsyncBaseTransport | None = None,
-        *,
-        is_failure: Callable[[httpx.Response], bool] = server_error,
-    ) -> None:
-        self.breaker = breaker
-        self.transport = transport if transport is not None else httpx.AsyncHTTPTransport()
-        self.is_failure = is_failure
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        permission = _permission(self.breaker, request)
-        try:
-            response = await self.transport.handle_async_request(request)
-        except BaseException as exc:  # a cancelled request is ignored by default
-            permission.complete_exception(exc)
-            raise
-        permission.complete(Outcome.FAILURE if self.is_failure(response) else Outcome.SUCCESS)
-        return response
-
-    async def aclose(self) -> None:
-        await self.transport.aclose()

@@ -7,12 +7,12 @@ the same names. ``State`` is a ``str`` enum so that ``State.HALF_OPEN ==
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 __all__ = ["State"]
 
 
-class State(str, Enum):
+class State(StrEnum):
     """Where a breaker is in its state machine (see the spec's "States and transitions")."""
 
     CLOSED = "closed"
@@ -25,6 +25,3 @@ class State(str, Enum):
     """Rejects everything until a manual transition: an operator's kill switch."""
     DISABLED = "disabled"
     """Permits everything and records nothing until a manual transition."""
-
-    def __str__(self) -> str:
-        return self.value

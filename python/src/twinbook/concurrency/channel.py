@@ -7,7 +7,7 @@ Python 3.11:
   it ended with an exception, which Go would send as a value);
 * a way to stop waiting when a ``cancel`` event is set, Go's ``select`` on
   ``ctx.Done()``. Threads cannot wait on a queue and an event at once, so a
-  blocked send or receive wakes every :data:`POLL_INTERVAL` seconds to look;
+  blocked send or receive wakes every :data:`twinbook.clock.POLL_INTERVAL` seconds to look;
   that latency is the price of threads without ``select``;
 * **abandon**, the receiver's way to say "no more": like closing the read end
   of a Unix pipe, it makes blocked senders give up, so a stage that fails
@@ -26,14 +26,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from twinbook.clock import POLL_INTERVAL
+
 from ._checks import at_least_one
 
-__all__ = ["POLL_INTERVAL", "Channel"]
+__all__ = ["Channel"]
 
 T = TypeVar("T")
-
-POLL_INTERVAL = 0.01
-"""Seconds a blocked send or receive waits before checking ``cancel`` again."""
 
 
 @dataclass(frozen=True, slots=True)

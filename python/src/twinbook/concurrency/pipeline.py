@@ -9,7 +9,7 @@ backpressure, with no code beyond ``maxsize``. The Go twin is ``Generate`` /
 Shutdown is clean in all three ways a pipeline can end: the source runs out
 (every stage closes its output after its input closes), ``cancel`` is set
 (every blocked send and receive gives up within
-:data:`~.channel.POLL_INTERVAL`), or a stage raises (it abandons its input, so
+:data:`twinbook.clock.POLL_INTERVAL`), or a stage raises (it abandons its input, so
 the stages before it stop, and closes its output with the exception, so the
 stages after it, and finally :func:`collect`, re-raise it).
 """

@@ -7,21 +7,20 @@ stalls calls to healthy dependencies too; a bulkhead caps what one
 dependency can hold, and rejects the excess *fast* with
 :class:`BulkheadFullError` rather than letting it queue without bound.
 
-Two classes, because a semaphore belongs to one world: :class:`Bulkhead`
-counts threads (``threading.BoundedSemaphore``), :class:`AsyncBulkhead`
-counts tasks (``asyncio.Semaphore``).
+A semaphore belongs to one world, so a bulkhead comes twice, under one
+name: this :class:`Bulkhead` counts threads (``threading.BoundedSemaphore``),
+:class:`twinbook.resilience.aio.Bulkhead` counts tasks (``asyncio.Semaphore``).
 """
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from types import TracebackType
 from typing import ParamSpec, TypeVar
 
-__all__ = ["AsyncBulkhead", "Bulkhead", "BulkheadFullError"]
+__all__ = ["Bulkhead", "BulkheadFullError"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -41,7 +40,7 @@ class BulkheadFullError(Exception):
         return (type(self), (self.max_concurrent, self.max_wait))
 
 
-def _check(max_concurrent: int, max_wait: float) -> None:
+def check_limits(max_concurrent: int, max_wait: float) -> None:
     if max_concurrent < 1:
         raise ValueError(f"max_concurrent: must be >= 1, got {max_concurrent!r}")
     if max_wait < 0:
@@ -52,11 +51,16 @@ class Bulkhead:
     """At most ``max_concurrent`` threads inside at once; wait up to ``max_wait`` s for a slot."""
 
     def __init__(self, max_concurrent: int, max_wait: float = 0.0) -> None:
-        _check(max_concurrent, max_wait)
+        check_limits(max_concurrent, max_wait)
         self.max_concurrent, self.max_wait = max_concurrent, max_wait
         self._slots = threading.BoundedSemaphore(max_concurrent)
         self._lock = threading.Lock()
-        self.in_use = 0
+        self._in_use = 0
+
+    @property
+    def in_use(self) -> int:
+        """How many slots are taken now (Go: ``Bulkhead.InUse``)."""
+        return self._in_use
 
     # docs:start bulkhead
     def __enter__(self) -> Bulkhead:
@@ -67,7 +71,7 @@ class Bulkhead:
         if not acquired:
             raise BulkheadFullError(self.max_concurrent, self.max_wait)
         with self._lock:
-            self.in_use += 1
+            self._in_use += 1
         return self
 
     def __exit__(
@@ -77,7 +81,7 @@ class Bulkhead:
         tb: TracebackType | None,
     ) -> None:
         with self._lock:
-            self.in_use -= 1
+            self._in_use -= 1
         self._slots.release()
 
     # docs:end bulkhead
@@ -90,51 +94,5 @@ class Bulkhead:
         @functools.wraps(fn)
         def limited(*args: P.args, **kwargs: P.kwargs) -> R:
             return self.call(fn, *args, **kwargs)
-
-        return limited
-
-
-class AsyncBulkhead:
-    """At most ``max_concurrent`` tasks inside at once; wait up to ``max_wait`` s for a slot."""
-
-    def __init__(self, max_concurrent: int, max_wait: float = 0.0) -> None:
-        _check(max_concurrent, max_wait)
-        self.max_concurrent, self.max_wait = max_concurrent, max_wait
-        self._slots = asyncio.Semaphore(max_concurrent)  # binds to a loop on first wait only
-        self.in_use = 0
-
-    async def __aenter__(self) -> AsyncBulkhead:
-        if self._slots.locked():
-            if self.max_wait <= 0:
-                raise BulkheadFullError(self.max_concurrent, self.max_wait)
-            try:
-                async with asyncio.timeout(self.max_wait):
-                    await self._slots.acquire()
-            except TimeoutError:
-                raise BulkheadFullError(self.max_concurrent, self.max_wait) from None
-        else:
-            await self._slots.acquire()  # a free slot: returns without suspending
-        self.in_use += 1
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.in_use -= 1
-        self._slots.release()
-
-    async def call_async(
-        self, fn: Callable[P, Awaitable[R]], /, *args: P.args, **kwargs: P.kwargs
-    ) -> R:
-        async with self:
-            return await fn(*args, **kwargs)
-
-    def __call__(self, fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
-        @functools.wraps(fn)
-        async def limited(*args: P.args, **kwargs: P.kwargs) -> R:
-            return await self.call_async(fn, *args, **kwargs)
 
         return limited

@@ -14,7 +14,7 @@ import functools
 import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar, cast
 
 __all__ = ["Fallback"]
 
@@ -58,9 +58,10 @@ class Fallback:
 
             @functools.wraps(fn)
             async def guarded_async(*args: P.args, **kwargs: P.kwargs) -> R:
-                return await self.call_async(fn, *args, **kwargs)  # type: ignore[arg-type]
+                return await self.call_async(fn, *args, **kwargs)
 
-            return guarded_async  # type: ignore[return-value]
+            # The same signature, returning a coroutine: R is that coroutine's result.
+            return cast(Callable[P, R], guarded_async)
 
         @functools.wraps(fn)
         def guarded(*args: P.args, **kwargs: P.kwargs) -> R:

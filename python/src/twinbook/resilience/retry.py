@@ -14,7 +14,7 @@ way retries make an outage worse:
   ``min_retries``, so a quiet client can still retry). Per-call attempt caps
   alone let a fleet triple its load exactly when the dependency is down.
 
-A rejection by a breaker (:class:`~twinbook.breaker.BreakerOpenError`) is not
+A rejection by a breaker (:class:`~twinbook.breaker.OpenError`) is not
 retried by default: the breaker has just said the dependency is down, and
 backing off for a few milliseconds will not change its mind.
 """
@@ -30,9 +30,10 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar, cast
 
-from twinbook.breaker import BreakerOpenError
+from twinbook.breaker import OpenError
+from twinbook.clock import Clock, SystemClock
 
 __all__ = ["Retry", "RetryBudget"]
 
@@ -44,7 +45,9 @@ class RetryBudget:
     """Retries allowed as a share of calls over a sliding time window; share one per dependency.
 
     ``ratio=0.2`` lets retries add at most 20 % to the load; ``min_retries``
-    retries per window are always allowed. Safe to share between threads and tasks.
+    retries per window are always allowed. Time comes from ``clock`` (a
+    :class:`twinbook.clock.Clock`; the system clock by default). Safe to share
+    between threads and tasks.
     """
 
     def __init__(
@@ -52,7 +55,7 @@ class RetryBudget:
         ratio: float = 0.2,
         min_retries: int = 3,
         window: float = 10.0,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Clock | None = None,
     ) -> None:
         if not 0 <= ratio:
             raise ValueError(f"ratio: must be >= 0, got {ratio!r}")
@@ -61,7 +64,7 @@ class RetryBudget:
         if not window > 0:
             raise ValueError(f"window: must be > 0 seconds, got {window!r}")
         self.ratio, self.min_retries, self.window = ratio, min_retries, window
-        self._clock = clock
+        self._now = (clock if clock is not None else SystemClock()).now
         self._lock = threading.Lock()
         self._calls: deque[float] = deque()
         self._retries: deque[float] = deque()
@@ -75,14 +78,14 @@ class RetryBudget:
     def record_call(self) -> None:
         """Count a first attempt (``Retry`` calls this)."""
         with self._lock:
-            now = self._clock()
+            now = self._now()
             self._forget(now)
             self._calls.append(now)
 
     def try_spend(self) -> bool:
         """Take one retry from the budget if there is one left."""
         with self._lock:
-            now = self._clock()
+            now = self._now()
             self._forget(now)
             if len(self._retries) >= max(self.min_retries, self.ratio * len(self._calls)):
                 return False
@@ -93,7 +96,7 @@ class RetryBudget:
 
 
 def _retryable(exc: BaseException) -> bool:
-    return isinstance(exc, Exception) and not isinstance(exc, BreakerOpenError)
+    return isinstance(exc, Exception) and not isinstance(exc, OpenError)
 
 
 @dataclass(frozen=True)
@@ -195,9 +198,10 @@ class Retry:
 
             @functools.wraps(fn)
             async def retried_async(*args: P.args, **kwargs: P.kwargs) -> R:
-                return await self.call_async(fn, *args, **kwargs)  # type: ignore[arg-type]
+                return await self.call_async(fn, *args, **kwargs)
 
-            return retried_async  # type: ignore[return-value]
+            # The same signature, returning a coroutine: R is that coroutine's result.
+            return cast(Callable[P, R], retried_async)
 
         @functools.wraps(fn)
         def retried(*args: P.args, **kwargs: P.kwargs) -> R:

@@ -23,7 +23,7 @@ import inspect
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar, cast
 
 __all__ = ["Timeout"]
 
@@ -87,9 +87,10 @@ class Timeout:
 
             @functools.wraps(fn)
             async def bounded_async(*args: P.args, **kwargs: P.kwargs) -> R:
-                return await self.call_async(fn, *args, **kwargs)  # type: ignore[arg-type]
+                return await self.call_async(fn, *args, **kwargs)
 
-            return bounded_async  # type: ignore[return-value]
+            # The same signature, returning a coroutine: R is that coroutine's result.
+            return cast(Callable[P, R], bounded_async)
 
         @functools.wraps(fn)
         def bounded(*args: P.args, **kwargs: P.kwargs) -> R:

@@ -1,4 +1,4 @@
-"""compose: fallback(retry(breaker(bulkhead(timeout(call))))), and why each layer sits where it does.
+"""Stack: fallback(retry(breaker(bulkhead(timeout(call))))), and why each layer sits where it does.
 
 Each test pins one consequence of the order, so that swapping two layers
 breaks a test: per-attempt timeouts, the breaker seeing every attempt and
@@ -14,19 +14,21 @@ import threading
 from typing import Any
 
 import pytest
+from timeouts import TIMEOUT
 
-from twinbook.breaker import Breaker, BreakerOpenError, Config, ManualClock, State
+from twinbook.breaker import Breaker, Config, OpenError, State
+from twinbook.clock import ManualClock
 from twinbook.resilience import (
-    AsyncBulkhead,
     Bulkhead,
     BulkheadFullError,
     Fallback,
     Retry,
+    Stack,
     Timeout,
-    compose,
+    aio,
 )
 
-from .conftest import TIMEOUT, Sleeps
+from .conftest import Sleeps
 
 
 def small_breaker(**overrides: Any) -> Breaker:
@@ -38,7 +40,7 @@ def small_breaker(**overrides: Any) -> Breaker:
 
 
 def test_no_layers_is_the_call_itself() -> None:
-    @compose()
+    @Stack()
     def add(a: int, b: int) -> int:
         return a + b
 
@@ -48,7 +50,7 @@ def test_no_layers_is_the_call_itself() -> None:
 def test_the_timeout_bounds_each_attempt_not_all_of_them(arun: Any, sleeps: Sleeps) -> None:
     attempts = 0
 
-    @compose(retry=Retry(max_attempts=3, sleep_async=sleeps.aio), timeout=Timeout(0.05))
+    @Stack(retry=Retry(max_attempts=3, sleep_async=sleeps.aio), timeout=Timeout(0.05))
     async def first_attempt_hangs() -> str:
         nonlocal attempts
         attempts += 1
@@ -62,7 +64,7 @@ def test_the_timeout_bounds_each_attempt_not_all_of_them(arun: Any, sleeps: Slee
 def test_the_breaker_sees_every_attempt_and_counts_timeouts(arun: Any, sleeps: Sleeps) -> None:
     breaker = small_breaker()
 
-    @compose(
+    @Stack(
         retry=Retry(max_attempts=3, sleep_async=sleeps.aio), breaker=breaker, timeout=Timeout(0.01)
     )
     async def hangs() -> None:
@@ -83,9 +85,7 @@ def test_a_rejection_is_not_retried_and_the_fallback_has_the_last_word(sleeps: S
         answers.append(exc)
         return "fallback"
 
-    @compose(
-        fallback=Fallback(remember), retry=Retry(max_attempts=3, sleep=sleeps), breaker=breaker
-    )
+    @Stack(fallback=Fallback(remember), retry=Retry(max_attempts=3, sleep=sleeps), breaker=breaker)
     def down() -> str:
         nonlocal calls
         calls += 1
@@ -98,7 +98,7 @@ def test_a_rejection_is_not_retried_and_the_fallback_has_the_last_word(sleeps: S
         and "retry: gave up after 3 attempts" in answers[0].__notes__
     )
     assert down() == "fallback"  # rejected at once, and not retried
-    assert calls == 3 and isinstance(answers[1], BreakerOpenError)
+    assert calls == 3 and isinstance(answers[1], OpenError)
     assert len(sleeps.delays) == 2
 
 
@@ -107,7 +107,7 @@ def test_a_full_bulkhead_is_not_a_failure_of_the_dependency() -> None:
     bulkhead = Bulkhead(1)
     inside, release = threading.Event(), threading.Event()
 
-    @compose(breaker=breaker, bulkhead=bulkhead)
+    @Stack(breaker=breaker, bulkhead=bulkhead)
     def call(block: bool) -> str:
         if block:
             inside.set()
@@ -129,21 +129,21 @@ def test_a_full_bulkhead_is_not_a_failure_of_the_dependency() -> None:
 def test_an_open_breaker_rejects_before_taking_a_bulkhead_slot(arun: Any) -> None:
     breaker = small_breaker()
     breaker.force_open()
-    bulkhead = AsyncBulkhead(1)
+    bulkhead = aio.Bulkhead(1)
     taken = []
     original = bulkhead.__aenter__
 
-    async def spy() -> AsyncBulkhead:
+    async def spy() -> aio.Bulkhead:
         taken.append(1)
         return await original()
 
     bulkhead.__aenter__ = spy  # type: ignore[method-assign]
 
-    @compose(breaker=breaker, bulkhead=bulkhead)
+    @Stack(breaker=breaker, bulkhead=bulkhead)
     async def call() -> str:
         return "ok"
 
-    with pytest.raises(BreakerOpenError):
+    with pytest.raises(OpenError):
         arun(call())
     assert taken == []
 
@@ -152,7 +152,7 @@ def test_the_whole_stack_sync(sleeps: Sleeps) -> None:
     breaker = small_breaker()
     attempts = 0
 
-    @compose(
+    @Stack(
         fallback=Fallback(lambda exc: "stale"),
         retry=Retry(max_attempts=2, sleep=sleeps),
         breaker=breaker,
@@ -173,11 +173,11 @@ def test_the_whole_stack_sync(sleeps: Sleeps) -> None:
 def test_the_whole_stack_async(arun: Any, sleeps: Sleeps) -> None:
     breaker = small_breaker()
 
-    @compose(
+    @Stack(
         fallback=Fallback(lambda exc: type(exc).__name__),
         retry=Retry(max_attempts=2, sleep_async=sleeps.aio),
         breaker=breaker,
-        bulkhead=AsyncBulkhead(4),
+        bulkhead=aio.Bulkhead(4),
         timeout=Timeout(0.01),
     )
     async def slow() -> str:
@@ -190,10 +190,10 @@ def test_the_whole_stack_async(arun: Any, sleeps: Sleeps) -> None:
 
 
 def test_the_bulkhead_must_match_the_flavour() -> None:
-    with pytest.raises(TypeError, match="AsyncBulkhead"):
-        compose(bulkhead=Bulkhead(1))(_coroutine)
+    with pytest.raises(TypeError, match="aio.Bulkhead"):
+        Stack(bulkhead=Bulkhead(1))(_coroutine)
     with pytest.raises(TypeError, match="Bulkhead"):
-        compose(bulkhead=AsyncBulkhead(1))(lambda: None)
+        Stack(bulkhead=aio.Bulkhead(1))(lambda: None)
 
 
 async def _coroutine() -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TypeVar
 
-from .aio_channel import Channel
+from .channel import Channel
 
 __all__ = ["Channel", "collect", "generate", "stage"]
 

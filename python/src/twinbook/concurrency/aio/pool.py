@@ -14,8 +14,8 @@ import asyncio
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
 from typing import TypeVar
 
-from ._checks import at_least_one
-from .pool import Result
+from .._checks import at_least_one
+from ..pool import Result
 
 __all__ = ["Result", "as_completed", "ordered"]
 
@@ -51,7 +51,7 @@ async def ordered(fn: Callable[[T], Awaitable[R]], items: Iterable[T], *, limit:
     if errors:
         for r in results:
             if r.error is not None:
-                r.error.add_note(f"in twinbook.concurrency.aio_pool: item {r.index}")
+                r.error.add_note(f"in twinbook.concurrency.aio.pool: item {r.index}")
         raise BaseExceptionGroup(f"{len(errors)} of {len(items)} items failed", errors)
     return [r.unwrap() for r in results]
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from ._checks import at_least_one
-from .aio_channel import Channel
-from .aio_pipeline import stage
-from .fanout import _combine
+from .._checks import at_least_one
+from ..fanout import _combine
+from .channel import Channel
+from .pipeline import stage
 
 __all__ = ["Channel", "fan_out", "merge"]
 

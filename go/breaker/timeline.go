@@ -1,28 +1,24 @@
 package breaker
 
-import "time"
+import (
+	"time"
 
-// Clock is where a [Breaker] reads the time. It is the reading half of
-// chapter 1's concurrency.Clock, so a *concurrency.ManualClock can drive a
-// breaker in tests.
-type Clock interface {
-	// Now returns the current time.
-	Now() time.Time
-}
+	"twinbook/clock"
+)
 
-// timeline turns a Clock's readings into int64 nanoseconds on the breaker's
+// timeline turns a [clock.Clock]'s readings into int64 nanoseconds on the breaker's
 // own time axis, whose zero is a whole second (the second the breaker was
 // built in). Second boundaries therefore fall where the clock's do, which is
 // what the time window's buckets, floor(t_ms / 1000), need; and int64
 // arithmetic is all the hot path does.
 type timeline struct {
-	clock  Clock     // nil: the system clock, read through mono
-	origin time.Time // the zero of the axis, a whole second (no monotonic reading)
-	mono   time.Time // system clock only: a reading with its monotonic part
-	offset int64     // system clock only: ns from origin to mono
+	clock  clock.Clock // nil: the system clock, read through mono
+	origin time.Time   // the zero of the axis, a whole second (no monotonic reading)
+	mono   time.Time   // system clock only: a reading with its monotonic part
+	offset int64       // system clock only: ns from origin to mono
 }
 
-func newTimeline(c Clock) timeline {
+func newTimeline(c clock.Clock) timeline {
 	if c == nil {
 		now := time.Now()
 		origin := now.Truncate(time.Second) // also strips the monotonic reading

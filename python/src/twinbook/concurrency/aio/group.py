@@ -20,7 +20,7 @@ from contextlib import AbstractAsyncContextManager, nullcontext
 from types import TracebackType
 from typing import Any
 
-from ._checks import at_least_one
+from .._checks import at_least_one
 
 __all__ = ["Group"]
 

@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from ._checks import at_least_one
+from .._checks import at_least_one
 
 __all__ = ["Channel"]
 
@@ -104,7 +104,7 @@ class Channel(Generic[T]):
         """Run ``coro`` as a task that feeds this channel, and remember it.
 
         Must be called with an event loop running, like every function of
-        :mod:`.aio_pipeline` that returns a channel.
+        :mod:`.pipeline` that returns a channel.
         """
         self._producers.append(asyncio.get_running_loop().create_task(coro, name=name))
         self._upstream.extend(upstream)

@@ -1,0 +1,34 @@
+"""The :class:`Clock` protocol: what a component needs from time, whichever clock gives it.
+
+The Go twin is the interface ``Clock`` in ``go/clock/clock.go``.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Protocol
+
+__all__ = ["POLL_INTERVAL", "Clock"]
+
+POLL_INTERVAL = 0.01
+"""Seconds a blocked thread waits before it looks at its ``cancel`` event again.
+
+Threads cannot wait on two events at once (Go's ``select``), so a thread that
+waits for a deadline *or* a cancellation wakes this often to check the latter.
+"""
+
+
+class Clock(Protocol):
+    """What a component needs from time: the present, and a way to wait for it to pass."""
+
+    def now(self) -> float:
+        """Seconds on a monotonic scale; only differences mean anything."""
+        ...
+
+    def sleep(self, seconds: float, cancel: threading.Event | None = None) -> bool:
+        """Block the thread for ``seconds``; return ``False`` early if ``cancel`` is set first."""
+        ...
+
+    async def sleep_async(self, seconds: float) -> None:
+        """Suspend the task for ``seconds``; cancellable like any ``await``."""
+        ...
