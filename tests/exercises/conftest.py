@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from mini_exercise import MINI_FILES, MINI_TOML, mini_notebook
 
-from twinbook.exercises import generate_tree, load_exercise
+from twinbook.authoring.generate import generate_tree
+from twinbook.exercises import load_exercise
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions"

@@ -48,7 +48,7 @@ MINI_ANSWERS = {
     "go": "// Add returns a + b.\nfunc Add(a, b int) int {\n\t// BEGIN SOLUTION\n\treturn a + b\n\t// END SOLUTION\n}",
 }
 MINI_CHECKS = {
-    "python": "from twinbook.exercises import check\ncheck()",
+    "python": "from twinbook.workbook import check\ncheck()",
     "go": "!*twinbook check --gonb",
 }
 

@@ -10,17 +10,18 @@ import pytest
 from typer.testing import CliRunner
 
 from twinbook.cli import app
-from twinbook.exercises import (
+from twinbook.exercises import load_exercise
+from twinbook.exercises.notebook import go_answer_file
+from twinbook.exercises.results import TestResult
+from twinbook.runner.channel import RawRun
+from twinbook.runner.check import (
     check_gonb,
     check_namespace,
     check_notebook,
     check_source,
-    load_exercise,
+    run_python_answer,
 )
-from twinbook.exercises.checker import run_python_answer
-from twinbook.exercises.gorunner import check_go, parse_events
-from twinbook.exercises.notebook import go_answer_file
-from twinbook.exercises.results import TestResult
+from twinbook.runner.gorunner import attach_messages, check_go, describe
 
 
 @pytest.fixture
@@ -56,8 +57,11 @@ def test_python_answer_that_does_not_import_errors_every_test(mini):
 def test_python_hung_test_is_named_and_the_rest_did_not_run(mini):
     spec = mini.lang("python")
     source = "import time\n\ndef add(a, b):\n    time.sleep(60)\n"
-    results, missing = run_python_answer(source, [spec.visible_tests_path], timeout=3)
-    assert results == {"test_adds": TestResult("test_adds", "failed", "timed out after 3s")}
+    expected = spec.expected(hidden=False)
+    results, missing = run_python_answer(source, [spec.visible_tests_path], expected, timeout=3)
+    assert results == {
+        "test_adds": TestResult("test_adds", "failed", "timed out: the run was stopped after 3s")
+    }
     assert missing == "did not run: the run was stopped after 3s"
 
 
@@ -156,29 +160,29 @@ def test_go_gonb_mode_before_any_cell_ran(mini, tmp_path):
     )
 
 
-def test_parse_events_subtests_and_crashes():
-    events = [
-        {"Action": "run", "Test": "TestA"},
-        {"Action": "run", "Test": "TestA/one"},
-        {"Action": "output", "Test": "TestA/one", "Output": "=== RUN   TestA/one\n"},
-        {"Action": "output", "Test": "TestA/one", "Output": "    x_test.go:9: one is wrong\n"},
-        {"Action": "fail", "Test": "TestA/one"},
-        {"Action": "output", "Test": "TestA", "Output": "--- FAIL: TestA (0.00s)\n"},
-        {"Action": "fail", "Test": "TestA"},
-        {"Action": "run", "Test": "TestB"},
-        {"Action": "pass", "Test": "TestB"},
-        {"Action": "run", "Test": "TestC"},
-        {"Action": "output", "Test": "TestC", "Output": "panic: boom [recovered]\n"},
-        {"Action": "fail"},
-    ]
-    results: dict[str, TestResult] = {}
-    build = parse_events("\n".join(json.dumps(e) for e in events), results)
-    assert build == ""
+def test_go_messages_come_from_each_subtests_output_and_a_crash_names_its_panic():
+    # the test binary's output in test2json framing (\x16 lines), as the harness runs it
+    output = (
+        "\x16=== RUN   TestTwinbookHarness\n"
+        "\x16=== RUN   TestTwinbookHarness/TestA\n"
+        "    x_test.go:9: one is wrong\n"
+        "\x16--- FAIL: TestTwinbookHarness/TestA (0.00s)\n"
+        "\x16=== RUN   TestTwinbookHarness/TestB\n"
+        "\x16--- PASS: TestTwinbookHarness/TestB (0.00s)\n"
+        "\x16=== RUN   TestTwinbookHarness/TestC\n"
+        "panic: boom [recovered]\n"
+    )
+    raw = RawRun(output=output.encode(), exit_code=2)
+    results = {
+        "TestA": TestResult("TestA", "failed"),
+        "TestB": TestResult("TestB", "passed"),
+    }
+    attach_messages(raw, results)
     assert results == {
         "TestA": TestResult("TestA", "failed", "one is wrong"),
         "TestB": TestResult("TestB", "passed"),
-        "TestC": TestResult("TestC", "failed", "panic: boom"),
     }
+    assert describe(raw, "TestC") == "panic: boom"
 
 
 # --- the CLI -----------------------------------------------------------------------------------
@@ -195,7 +199,7 @@ def cli(make_exercise, tmp_path):
         return runner.invoke(
             app,
             [*args, "--root", str(tmp_path)]
-            if args[0] != "exercises"
+            if args[0] != "dev"
             else [*args, "--root", str(tmp_path)],
         )
 
@@ -203,16 +207,16 @@ def cli(make_exercise, tmp_path):
 
 
 def test_cli_generate_check_then_generate(cli, tmp_path):
-    stale = cli("exercises", "generate", "--check")
+    stale = cli("dev", "generate", "--check")
     assert stale.exit_code == 1
     assert f"{tmp_path}/exercises/ch00-demo/01-add/python/add.ipynb: missing" in stale.output
-    assert cli("exercises", "generate").exit_code == 0
-    fresh = cli("exercises", "generate", "--check")
+    assert cli("dev", "generate").exit_code == 0
+    fresh = cli("dev", "generate", "--check")
     assert fresh.exit_code == 0 and "up to date" in fresh.output
 
 
 def test_cli_check_reports_and_sets_the_exit_code(cli):
-    assert cli("exercises", "generate").exit_code == 0
+    assert cli("dev", "generate").exit_code == 0
     stub = cli("check", "ch00-demo/01-add", "--lang", "python")
     assert stub.exit_code == 1
     # a table row per notebook, then the first failing test and its message (tests/learner has more)
@@ -231,7 +235,7 @@ def test_cli_check_reports_and_sets_the_exit_code(cli):
 
 
 def test_cli_hidden_tests_of_a_learners_copy_come_from_solutions(cli, tmp_path):
-    assert cli("exercises", "generate").exit_code == 0
+    assert cli("dev", "generate").exit_code == 0
     out = cli("check", "ch00-demo/01-add", "--lang", "go", "--hidden")
     assert out.exit_code == 1
     assert "│ ch00-demo/01-add │ go       │   0/3 │" in out.output

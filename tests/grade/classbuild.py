@@ -126,7 +126,7 @@ def set_answers(notebook: Path, sources: list[str]) -> None:
 def learner_tree() -> dict[str, bytes]:
     """exercises/ as the generator makes it from solutions/ (stub answers): built in memory
     so that edits to the working tree's exercises/ never change a test's class."""
-    from twinbook.exercises import generate_tree
+    from twinbook.authoring.generate import generate_tree
 
     return generate_tree(SOLUTIONS)
 

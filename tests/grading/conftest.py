@@ -121,7 +121,7 @@ def bystander(exercises, slots):
             self.thread = None
 
         def start(self, exercise: str, lang: str):
-            from twinbook.exercises.checker import answer_source
+            from twinbook.runner.check import answer_source
 
             ex = exercises[exercise]
             source = answer_source(ex.lang(lang))

@@ -1397,7 +1397,7 @@ def check_case(case: Case, grade, exercises, bystander, listener) -> None:
     import dataclasses
     import time
 
-    from twinbook.grading.vet import vet
+    from twinbook.runner.vet import vet
 
     ex = exercises[case.exercise]
     limits = dataclasses.replace(LIMITS, **case.limits)

@@ -4,7 +4,7 @@ every expected test a verdict. Pure unit tests: no process is started."""
 
 import json
 
-from twinbook.exercises.harness import RawRun, parse, run_all
+from twinbook.runner.channel import RawRun, parse, run_all
 from twinbook.exercises.results import TestResult
 
 NONCE = "n0nce"

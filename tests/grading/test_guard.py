@@ -1,4 +1,4 @@
-"""The in-process guards of grader mode (twinbook.grading.guard), tested directly: the
+"""The in-process guards of grader mode (twinbook.runner.guard), tested directly: the
 rewritten answer's attribute checks and context-manager guard in this process, the audit
 hook in a child interpreter (a hook cannot be removed once added)."""
 
@@ -8,8 +8,8 @@ import textwrap
 
 import pytest
 
-from twinbook.grading import guard
-from twinbook.grading.guard import SandboxViolation
+from twinbook.runner import guard
+from twinbook.runner.guard import SandboxViolation
 
 
 @pytest.fixture
@@ -122,7 +122,7 @@ def test_the_async_twin_is_guarded_too(load):
 
 HOOKED = """
 import os, socket, sys, tempfile
-from twinbook.grading import guard
+from twinbook.runner import guard
 scratch = tempfile.mkdtemp()
 answer = os.path.join(scratch, "answer.py")
 with open(answer, "w") as f:
@@ -189,7 +189,7 @@ def test_the_audit_hook(source, printed):
 def test_the_harness_may_write_in_the_scratch_folder_only():
     code = """
 import os, sys, tempfile
-from twinbook.grading import guard
+from twinbook.runner import guard
 scratch = tempfile.mkdtemp()
 guard.install_audit_hook(os.path.join(scratch, "answer.py"), scratch, [])
 with open(os.path.join(scratch, "notes.txt"), "w") as f:

@@ -10,7 +10,7 @@ import os
 import pytest
 from hostile import GO_POOL, LIMITS, PY_POOL, SOLUTIONS
 
-from twinbook.exercises.checker import answer_source
+from twinbook.runner.check import answer_source
 from twinbook.grading import sandbox
 from twinbook.grading.sandbox import Limits, run_suite
 

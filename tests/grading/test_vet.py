@@ -1,4 +1,4 @@
-"""Vetting rules (twinbook.grading.vet), one by one: what an answer may and may not do.
+"""Vetting rules (twinbook.runner.vet), one by one: what an answer may and may not do.
 
 No sandbox runs here: these are fast. The hostile suites check the same rules end to end."""
 
@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from twinbook.exercises.checker import answer_source
+from twinbook.runner.check import answer_source
 from twinbook.exercises.model import find_exercises
 from twinbook.exercises.notebook import go_answer_file
-from twinbook.grading.vet import vet
+from twinbook.runner.vet import vet
 
 ROOT = Path(__file__).resolve().parents[2]
 POOL = "01-worker-pool"

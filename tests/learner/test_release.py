@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from learner_workbook import ROOT, SOLUTIONS, fill_in
 
-from twinbook.release import ReleaseError, Secrets, find_leaks, make_release
+from twinbook.authoring.release import ReleaseError, Secrets, find_leaks, make_release
 
 MARKERS = ("# BEGIN SOLUTION", "# END SOLUTION", "// BEGIN SOLUTION", "// END SOLUTION")
 
@@ -368,7 +368,7 @@ def test_refuses_to_overwrite_what_is_not_a_release(release, tmp_path):
 def test_a_solution_like_file_in_the_libraries_stops_the_release(tmp_path):
     """A file named like a solution or a hidden test inside go/ or python/ is neither
     shipped nor quietly dropped: the release stops and names it."""
-    from twinbook.release import project_files
+    from twinbook.authoring.release import project_files
 
     root = tmp_path / "project"
     (root / "go" / "pool").mkdir(parents=True)
@@ -385,7 +385,7 @@ def test_a_solution_like_file_in_the_libraries_stops_the_release(tmp_path):
 def test_which_book_goes_in(tmp_path, monkeypatch):
     """auto copies build/html when it is newer than every source of the book, else builds it
     first (the project's sphinx-build, stubbed here); copy needs a built book; none skips it."""
-    import twinbook.release as rel
+    import twinbook.authoring.release as rel
 
     root = tmp_path / "project"
     for rel_path in (

@@ -1,4 +1,4 @@
-"""Where the grader runs tests and vets answers: :mod:`.sandbox` and :mod:`.vet`.
+"""Where the grader runs tests and vets answers: :mod:`.sandbox` and :mod:`twinbook.runner.vet`.
 
 The grader never runs student code any other way. :class:`Backend` bundles the two so
 tests can stand in a scripted one (``grade_class(..., be=...)``).
@@ -32,7 +32,7 @@ class Backend:
 
 def backend() -> Backend:
     from . import sandbox
-    from .vet import vet
+    from twinbook.runner.vet import vet
 
     return Backend(sandbox.run_suite, vet, sandbox.Limits, sandbox.isolation(), sandbox.lease_slots)
 

@@ -175,6 +175,18 @@ class Progress:
             else:
                 data["hints"].pop(exercise_id, None)
 
+    def forget(self, exercise_id: str, languages: list[str]) -> None:
+        """Drop the exercise's recorded checks in these languages and its revealed hints
+        (``twinbook reset``)."""
+        with self._update() as data:
+            checks = data["checks"].get(exercise_id)
+            if isinstance(checks, dict):
+                for language in languages:
+                    checks.pop(language, None)
+                if not checks:
+                    data["checks"].pop(exercise_id, None)
+            data["hints"].pop(exercise_id, None)
+
     def record(self, results: list[tuple[Exercise, CheckResult, str | None]]) -> None:
         """Store check results: (exercise, result, fingerprint of what was checked)."""
         now = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")

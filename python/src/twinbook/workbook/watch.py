@@ -21,9 +21,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 
-from twinbook import checks
+from . import checks
 from twinbook.exercises.model import Exercise, find_exercises, load_exercise
-from twinbook.progress import Progress, fingerprint, next_item, workbook
+from .progress import Progress, fingerprint, next_item, workbook
 
 Pair = tuple[Exercise, str]
 

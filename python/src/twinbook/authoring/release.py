@@ -8,11 +8,13 @@ OUT gets::
     .gitignore     the project's
     book/          the rendered book (a static site: open book/index.html)
     notebooks/     the teaching notebooks, with their outputs
-    exercises/     generated from solutions/ as `twinbook exercises generate` makes it
+    exercises/     generated from solutions/ as `twinbook dev generate` makes it
                    (answers stripped, outputs cleared, no hidden test files, each
                    exercise.toml naming only the visible tests), the README's part for learners
     go/            the Go module (the libraries, the Go kernel's tool pins)
-    python/        the Python package (the libraries and the twinbook tools) and its tests
+    python/        the Python package (the libraries and the learner's twinbook tools) and
+                   the libraries' tests; not the authoring tools nor the grader
+                   (:data:`LEFT_OUT`), and its Makefile installs the `learn` extra only
 
 and never solutions/, tests/, CI files or anything a hidden test could be read from.
 
@@ -49,11 +51,22 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from twinbook.exercises.generate import generate_tree
 from twinbook.exercises.model import HIDDEN_TESTS, find_exercises
+
+from .generate import generate_tree
 
 #: What the release takes from the project, as is (minus junk and anything solution-like).
 COPIED = ("go", "python", "notebooks")
+#: Parts of the project the student edition leaves out: the authors' and the instructors'
+#: tools and their tests (learners run neither, and the grader would show how it grades).
+LEFT_OUT = (
+    "python/src/twinbook/authoring",
+    "python/src/twinbook/grading",
+    "python/tests/authoring",
+    "python/tests/grading",
+)
+#: The Python extras the student edition's `make setup` installs (python/pyproject.toml).
+STUDENT_EXTRAS = "learn"
 #: Makefile rules the student edition keeps from the project's Makefile, unchanged.
 KEPT_RULES = ("help", "setup", "lab", "clean", "distclean")
 #: Debian packages of APT_NEEDS (by command) that only the project's own tests need.
@@ -105,6 +118,10 @@ def _solution_like(rel: Path) -> bool:
     return name in HIDDEN_TESTS.values() or any("solution" in p.lower() for p in rel.parts)
 
 
+def _left_out(rel: Path) -> bool:
+    return any(rel == Path(part) or Path(part) in rel.parents for part in LEFT_OUT)
+
+
 def project_files(root: Path, top: str, *, strict: bool = True) -> list[Path]:
     """Files under ``root/top`` (relative to root): git's tracked and not-ignored new files
     when root is a git checkout, else every file; junk left out. A solution-like path (a
@@ -150,14 +167,14 @@ def learner_readme(readme: str) -> str:
     cut = readme.find("\n## The format")
     text = readme if cut < 0 else readme[:cut].rstrip() + "\n"
     return text.replace(
-        "generated from `solutions/` (answers filled in, plus hidden tests) by\n`twinbook exercises generate`, and a test (`tests/exercises`) proves the two agree. Only\nthis README is written by hand here: edit `solutions/`, then regenerate.",
+        "generated from `solutions/` (answers filled in, plus hidden tests) by\n`twinbook dev generate`, and a test (`tests/exercises`) proves the two agree. Only\nthis README is written by hand here: edit `solutions/`, then regenerate.",
         "generated from the instructors' solutions, with the answers taken out.",
     )
 
 
 def write_exercises(root: Path, out: Path) -> None:
     """exercises/ as the generator makes it from solutions/ (the generator alone leaves the
-    hidden tests out, their names included: see :func:`twinbook.exercises.generate.learner_toml`)."""
+    hidden tests out, their names included: see :func:`twinbook.authoring.generate.learner_toml`)."""
     for rel, data in generate_tree(root / "solutions").items():
         target = out / "exercises" / rel
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -223,8 +240,8 @@ def add_book(root: Path, out: Path, mode: str, book_from: Path | None = None) ->
 STUDENT_HEADER = """\
 # twinbook, student edition: make setup | lab | check | watch | progress | serve   (make help)
 #
-# `make setup` installs everything into this folder: .venv/ (Python, the twinbook tools,
-# JupyterLab, the Go kernel GoNB), Go's module and build caches (Go's defaults).
+# `make setup` installs everything into this folder: .venv/ (Python, the libraries, the
+# learner's twinbook tools, JupyterLab, the Go kernel GoNB), Go's module and build caches.
 """
 
 STUDENT_RULES = """\
@@ -267,6 +284,8 @@ def student_makefile(makefile: str) -> str:
         line = lines[i]
         name = None if line.startswith(("\t", "#", ".")) else _rule_name(line)
         if name is None:
+            if line.startswith("PY_EXTRAS"):  # the learner's tools only
+                line = f"PY_EXTRAS := {STUDENT_EXTRAS}"
             if line.startswith("APT_NEEDS"):  # the browser for the book's tests is not for learners
                 head, _, needs = line.partition(":=")
                 line = (
@@ -600,6 +619,8 @@ def make_release(
     try:
         for top in COPIED:
             for rel in project_files(root, top):
+                if _left_out(rel):
+                    continue
                 target = staging / rel
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(root / rel, target)

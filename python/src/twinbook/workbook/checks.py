@@ -1,9 +1,9 @@
 """``twinbook check`` for a terminal: run checks concurrently, remember them, show a table.
 
-The checking itself is :func:`twinbook.exercises.check_notebook`, the code path the
+The checking itself is :func:`twinbook.runner.check.check_notebook`, the code path the
 notebooks' check cells, the integrity tests and the grader share; this module only runs it
 for several notebooks at once, records the results in the learner's progress file
-(:mod:`twinbook.progress`) and renders them with rich::
+(:mod:`twinbook.workbook.progress`) and renders them with rich::
 
     ┃ Exercise                          ┃ Language ┃ Tests ┃ Status        ┃
     │ ch01-concurrency/01-worker-pool   │ python   │   3/5 │ ✗ failing     │
@@ -34,10 +34,11 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from twinbook.exercises import ExerciseError, check_notebook, load_exercise
+from twinbook.exercises import ExerciseError, load_exercise
 from twinbook.exercises.model import Exercise
 from twinbook.exercises.results import CheckResult, TestResult, finalize
-from twinbook.progress import (
+from twinbook.runner.check import check_notebook
+from .progress import (
     CHANGED,
     COMPILE_ERROR,
     DONE,
@@ -307,7 +308,7 @@ def items_for(tree: Path, progress: Progress | None, checked: list[Checked]) -> 
 
 def chapters_table(items: list[Item]) -> Table:
     """Per chapter: notebooks passing / total, per language."""
-    from twinbook.progress import chapters
+    from .progress import chapters
 
     languages = list(dict.fromkeys(item.language for item in items))
     table = Table(show_edge=True)

@@ -1,7 +1,7 @@
 """The result channel between a test harness and its runner, for both languages.
 
-The instructor's harness (Python: :mod:`twinbook.exercises.pyrunner`; Go: the generated
-``zz_twinbook_harness_test.go`` of :mod:`twinbook.exercises.gorunner`) writes one JSON
+The instructor's harness (Python: :mod:`twinbook.runner.pyrunner`; Go: the generated
+``zz_twinbook_harness_test.go`` of :mod:`twinbook.runner.gorunner`) writes one JSON
 object per line to an inherited pipe, never to stdout::
 
     {"nonce": "...", "event": "start",  "name": "test_x"}
@@ -35,7 +35,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .results import DID_NOT_RUN, TestResult, merge
+from twinbook.exercises.results import DID_NOT_RUN, TestResult, merge
 
 EVENTS_FD_ENV = "TWINBOOK_EVENTS_FD"
 NONCE_FD_ENV = "TWINBOOK_NONCE_FD"

@@ -18,7 +18,7 @@ and harness, which share the process with it, stay in charge of the results.
   ``__post_init__``: no ``__eq__`` that is always true, no ``__bool__``, ``__class__``,
   ``__getattr__`` ...; no strings that name other dunders;
 * no attribute starting with ``_`` except on ``self`` / ``cls`` (checked again at run
-  time: see :mod:`twinbook.grading.guard`); no attributes named like dangerous modules
+  time: see :mod:`twinbook.runner.guard`); no attributes named like dangerous modules
   (``os``, ``sys``, ``subprocess``, ``builtins``, ``gc``, ``inspect`` ...) or that reach
   frames, code or tracing (``f_globals``, ``gi_frame``, ``tb_frame``, ``co_code``,
   ``settrace``, ``excepthook``, ``mro``, ``get_type_hints``, ``attrgetter`` ...);
@@ -61,8 +61,9 @@ import threading
 import types
 from pathlib import Path
 
-from twinbook.exercises import gorunner
 from twinbook.exercises.model import Exercise
+
+from . import gorunner
 
 MAX_SOURCE = 256 * 1024  # characters
 MAX_REASONS = 8

@@ -24,7 +24,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .model import (
+from twinbook.exercises.model import (
     EXERCISE_FILE,
     HIDDEN_PREFIX,
     HIDDEN_TESTS,
@@ -32,11 +32,11 @@ from .model import (
     ExerciseError,
     find_exercises,
 )
-from .notebook import dumps_notebook, make_stub_notebook, notebook_language, read_notebook
+from twinbook.exercises.notebook import dumps_notebook, make_stub_notebook, notebook_language, read_notebook
 
 #: Paths (relative to exercises/) that the generator never writes nor deletes.
 KEEP = frozenset({"README.md"})
-# .twinbook/ holds a learner's progress (twinbook.progress): theirs, never generated nor removed
+# .twinbook/ holds a learner's progress (twinbook.workbook.progress): theirs, never generated nor removed
 _JUNK_DIRS = frozenset({".ipynb_checkpoints", "__pycache__", ".pytest_cache", ".twinbook"})
 _JUNK_FILES = frozenset({".DS_Store"})
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .notebook import read_notebook, write_notebook
+from twinbook.exercises.notebook import read_notebook, write_notebook
 
 
 def execute_notebook(

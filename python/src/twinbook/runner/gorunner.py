@@ -12,13 +12,13 @@ The run happens in a fresh temporary module::
 ``-test.run=^TestTwinbookHarness$ -test.v=test2json``. The harness reads a per-run nonce from
 the pipe ``$TWINBOOK_NONCE_FD`` and writes a ``start`` and a ``result`` event per test, each
 tagged with the nonce, to the pipe ``$TWINBOOK_EVENTS_FD`` (the protocol of
-:mod:`twinbook.exercises.harness`). Outcomes come only from those events; the binary's
+:mod:`twinbook.runner.channel`). Outcomes come only from those events; the binary's
 output (test2json framing) only supplies failure messages. A panic in a test is recovered
 by the harness and fails that test; a crash of the whole binary (a panic in another
 goroutine, the test timeout) fails the test that was running and the tests it never
 reached run again in a fresh process, without rebuilding.
 
-Learners run the binary directly (:func:`twinbook.exercises.harness.execute_plain`); the
+Learners run the binary directly (:func:`twinbook.runner.channel.execute_plain`); the
 grader runs the same binary in its sandbox (:mod:`twinbook.grading.sandbox`), after
 building it as itself. The default GOCACHE is kept so a warm check takes about a second.
 """
@@ -34,8 +34,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import harness
-from .results import TestResult, merge
+from twinbook.exercises.model import go_test_names
+from twinbook.exercises.results import TestResult
+
+from . import channel
 
 GO_VERSION = "1.26"
 TEST_TIMEOUT = 20.0  # seconds: the test binary's -timeout (a hung test panics after it)
@@ -100,42 +102,6 @@ def copy_gonb_module(gonb_tmp: Path, workdir: Path) -> None:
             shutil.copyfile(gonb_tmp / name, workdir / name)
     if not (workdir / "go.mod").is_file():
         (workdir / "go.mod").write_text(f"module answer\n\ngo {GO_VERSION}\n")
-
-
-def parse_events(stdout: str, results: dict[str, TestResult]) -> str:
-    """Fold test2json events into ``results`` (by top-level test); returns build output.
-
-    A test that started but never finished was killed by a panic or the test timeout: it
-    fails with the first line of its output (``panic: ...``).
-    """
-    outputs: dict[str, list[str]] = {}
-    build: list[str] = []
-    running: list[str] = []
-    for line in stdout.splitlines():
-        if not line.startswith("{"):
-            continue
-        try:
-            ev = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        action = ev.get("Action")
-        test = ev.get("Test")
-        if action == "build-output":
-            build.append(ev.get("Output", ""))
-        elif action == "output" and test:
-            outputs.setdefault(test, []).append(ev.get("Output", ""))
-        elif action == "run" and test:
-            running.append(test)
-        elif action in ("pass", "fail", "skip") and test:
-            if test in running:
-                running.remove(test)
-            outcome = {"pass": "passed", "fail": "failed", "skip": "skipped"}[action]
-            message = failure_message(outputs.get(test, [])) if outcome != "passed" else ""
-            merge(results, TestResult(test.split("/")[0], outcome, message))
-    for test in running:
-        message = failure_message(outputs.get(test, [])) or "crashed"
-        merge(results, TestResult(test.split("/")[0], "failed", message))
-    return "".join(l for l in build if not l.startswith("# ")).strip()
 
 
 def _clean_panic(line: str) -> str:
@@ -254,8 +220,6 @@ def harness_source(tests: list[str]) -> str:
 
 
 def declared_tests(test_files: list[Path]) -> list[str]:
-    from .model import go_test_names
-
     names: list[str] = []
     for file in test_files:
         names += go_test_names(file.read_text(encoding="utf-8"))
@@ -364,18 +328,18 @@ def _crash_line(text: str) -> str:
     return ""
 
 
-def attach_messages(raw: harness.RawRun, results: dict[str, TestResult]) -> None:
+def attach_messages(raw: channel.RawRun, results: dict[str, TestResult]) -> None:
     """Fill in the failure message of each failed test from its output."""
     by_test = output_by_test(raw.text())
     for name, result in results.items():
         if result.outcome in ("failed", "skipped", "error") and not result.message:
-            result.message = harness.clip(_message_from(by_test.get(name, [])))
+            result.message = channel.clip(_message_from(by_test.get(name, [])))
             if not result.message and raw.output_truncated:
                 result.message = "failed (its output was cut: the run printed too much)"
 
 
 def describe(
-    raw: harness.RawRun, name: str, *, budget: float | None = None, cpu: float | None = None
+    raw: channel.RawRun, name: str, *, budget: float | None = None, cpu: float | None = None
 ) -> str:
     """Why the binary died during test ``name`` (or before any test, ``name == ""``)."""
     text = raw.text()
@@ -384,7 +348,7 @@ def describe(
         line = _crash_line(text)
     if line:
         return line
-    end = harness.describe_end(raw, budget, cpu)
+    end = channel.describe_end(raw, budget, cpu)
     if not name and raw.exit_code is not None and not raw.signal:
         return f"the test binary exited with code {raw.exit_code} before running the tests"
     return end
@@ -417,12 +381,12 @@ def check_go(
             return {t: TestResult(t, "error", msg) for t in expected}, msg
         env = go_env()
 
-        def execute(selection: list[str] | None, left: float, nonce: str) -> harness.RawRun:
+        def execute(selection: list[str] | None, left: float, nonce: str) -> channel.RawRun:
             limit = min(test_timeout, max(left - 1, 1))
             argv = [str(binary), *binary_args(selection, limit)]
-            return harness.execute_plain(argv, cwd=tmp, env=env, timeout=left, nonce=nonce)
+            return channel.execute_plain(argv, cwd=tmp, env=env, timeout=left, nonce=nonce)
 
-        return harness.run_all(
+        return channel.run_all(
             runnable,
             execute,
             budget=timeout,

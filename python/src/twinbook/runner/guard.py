@@ -1,9 +1,9 @@
 """In-process guards around a Python answer: the harness's half of the containment.
 
-Vetting (:mod:`twinbook.grading.vet`) rejects answers that reach for the interpreter's
+Vetting (:mod:`twinbook.runner.vet`) rejects answers that reach for the interpreter's
 internals before anything runs. These guards run inside the sandboxed test process, in
 case something slips past the vetting, and only in grader mode
-(``python -m twinbook.exercises.pyrunner --contain``):
+(``python -m twinbook.runner.pyrunner --contain``):
 
 * :func:`load_answer` compiles the answer from a rewritten AST, as module ``answer``:
   every attribute store or delete goes through ``__twinbook_mutable__(obj, name)``, which

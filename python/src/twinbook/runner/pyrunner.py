@@ -4,11 +4,11 @@ One code path, two ways in:
 
 * in-process (:func:`run_pytest`), from a notebook's ``check()``: ``answer`` is the kernel's
   namespace;
-* in a subprocess (``python -m twinbook.exercises.pyrunner``), from the CLI, the integrity
+* in a subprocess (``python -m twinbook.runner.pyrunner``), from the CLI, the integrity
   tests and the grader: ``answer`` is the module ``answer.py`` written from the notebook's
-  answer cells. The subprocess writes one JSON object per line to ``--out``: ``start`` and
-  ``result`` events per test and ``error`` events for collection problems, so a run that is
-  killed on a timeout still says which test hung.
+  answer cells. The subprocess reports ``start`` and ``result`` events per test and
+  ``error`` events for collection problems on the result channel of :mod:`.channel`, so a
+  run that is killed on a timeout still says which test hung.
 
 The tests are copied into a fresh folder with an empty ``pytest.ini`` so the project's
 configuration, conftest files and third-party plugins never take part.
@@ -21,15 +21,14 @@ test's output in memory: a test that prints in a loop filled it until the addres
 limit broke the capture, and every test then failed with "ValueError: I/O operation on
 closed file.") pytest's own report goes to a buffer that keeps only its last lines.
 
-The subprocess reports either to a file (``--out``) or, as the grader runs it, on the
-result channel of :mod:`twinbook.exercises.harness` (a pipe named by
-``$TWINBOOK_EVENTS_FD``, each line tagged with the nonce read from ``$TWINBOOK_NONCE_FD``
-before the answer is imported). ``--select`` runs only some test functions (the runner
+The channel is a pipe named by ``$TWINBOOK_EVENTS_FD``, each line tagged with the nonce
+read from ``$TWINBOOK_NONCE_FD`` before the answer is imported (learners' checks and the
+grader alike). ``--select`` runs only some test functions (the runner
 reruns the tests a crash never reached), ``--files`` collects only some test files (the
 hidden suite collects ``test_hidden.py`` only, which may import helpers from
 ``test_visible.py``). ``--contain`` is the grader's mode: the answer is loaded through
-:func:`twinbook.grading.guard.load_answer` and the sandbox's audit hook is installed first
-(:func:`twinbook.grading.guard.install_audit_hook`). After ``done`` the process ends at once
+:func:`.guard.load_answer` and the sandbox's audit hook is installed first
+(:func:`.guard.install_audit_hook`). After ``done`` the process ends at once
 (``os._exit``), so threads the answer left running cannot keep it alive.
 """
 
@@ -50,7 +49,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .results import TestResult, merge
+from twinbook.exercises.results import TestResult, merge
+
+from . import channel
 
 #: Bytes the tests and the answer may print (UTF-8) before the harness reports an ``output``
 #: event; the grader passes its own limit (``Limits.output_bytes``).
@@ -368,31 +369,39 @@ def run_in_process(
         return run_pytest(test_dir, lambda: Answer(namespace))
 
 
-def _event_writer(args) -> tuple[Callable[[dict], None], Callable[[], None]]:
-    """emit(event) and close() for ``--out FILE`` or the harness channel (fd + nonce)."""
-    if args.out:
-        out = open(args.out, "w", encoding="utf-8")
-        nonce = None
-    else:
-        from .harness import EVENTS_FD_ENV, NONCE_FD_ENV
+def describe(raw: channel.RawRun, name: str, *, budget: float | None = None, cpu: float | None = None) -> str:
+    """Why the harness process ended before test ``name`` reported (``""``: before any
+    test), with the interpreter's last fatal line when it printed one."""
+    end = channel.describe_end(raw, budget, cpu)
+    if not name and raw.exit_code is not None and not raw.timed_out:
+        end = f"the test process exited with code {raw.exit_code} before running the tests"
+    lines = [line.strip() for line in raw.text().splitlines() if line.strip()]
+    for line in reversed(lines):
+        if line.startswith(("Fatal Python error", "MemoryError")) or (
+            not name and "Error" in line.split(":")[0]
+        ):
+            return f"{end} ({channel.clip(line, 200)})"
+    return end
 
-        try:
-            events_fd, nonce_fd = int(os.environ[EVENTS_FD_ENV]), int(os.environ[NONCE_FD_ENV])
-        except (KeyError, ValueError):
-            raise SystemExit(
-                f"pyrunner: give --out FILE, or ${EVENTS_FD_ENV} and ${NONCE_FD_ENV}"
-            ) from None
-        with os.fdopen(nonce_fd, "r", encoding="ascii") as f:
-            nonce = f.read(256).strip()
-        out = os.fdopen(events_fd, "w", encoding="utf-8")
-        for name in (EVENTS_FD_ENV, NONCE_FD_ENV):
-            os.environ.pop(name, None)
+
+def _event_writer() -> tuple[Callable[[dict], None], Callable[[], None]]:
+    """emit(event) and close() for the result channel (fd + nonce from the environment)."""
+    try:
+        events_fd = int(os.environ[channel.EVENTS_FD_ENV])
+        nonce_fd = int(os.environ[channel.NONCE_FD_ENV])
+    except (KeyError, ValueError):
+        raise SystemExit(
+            f"pyrunner: run by twinbook (${channel.EVENTS_FD_ENV} and ${channel.NONCE_FD_ENV} are not set)"
+        ) from None
+    with os.fdopen(nonce_fd, "r", encoding="ascii") as f:
+        nonce = f.read(256).strip()
+    out = os.fdopen(events_fd, "w", encoding="utf-8")
+    for name in (channel.EVENTS_FD_ENV, channel.NONCE_FD_ENV):
+        os.environ.pop(name, None)
     lock = threading.Lock()
 
     def emit(event: dict) -> None:
-        if nonce is not None:
-            event = {"nonce": nonce, **event}
-        line = json.dumps(event, ensure_ascii=False) + "\n"
+        line = json.dumps({"nonce": nonce, **event}, ensure_ascii=False) + "\n"
         with lock:
             out.write(line)
             out.flush()
@@ -401,14 +410,11 @@ def _event_writer(args) -> tuple[Callable[[dict], None], Callable[[], None]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m twinbook.exercises.pyrunner")
+    parser = argparse.ArgumentParser(prog="python -m twinbook.runner.pyrunner")
     parser.add_argument(
         "--answer", required=True, help="answer.py to import as the `answer` fixture"
     )
     parser.add_argument("--tests", required=True, help="folder prepared by prepare_test_dir")
-    parser.add_argument(
-        "--out", help="JSON-lines event file to write (default: the harness channel)"
-    )
     parser.add_argument(
         "--select", action="append", help="run only this test function (repeatable)"
     )
@@ -428,9 +434,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scratch", help="with --contain: the only folder the answer may write to")
     args = parser.parse_args(argv)
     answer_path = Path(args.answer).resolve()
-    emit, close = _event_writer(args)
+    emit, close = _event_writer()
     if args.contain:
-        from twinbook.grading import guard
+        from . import guard
 
         guard.install_audit_hook(answer_path, args.scratch or os.getcwd(), args.allowed_import)
         factory = lambda: Answer(guard.load_answer(answer_path).__dict__)  # noqa: E731
