@@ -25,7 +25,11 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "grade"))
+# run as a script: the repository (for tests.repo) and the grading tests' class builder
+sys.path[:0] = [
+    str(Path(__file__).resolve().parents[2]),
+    str(Path(__file__).resolve().parents[1] / "grading"),
+]
 
 import classbuild as cb  # noqa: E402
 

@@ -10,14 +10,10 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from mini_exercise import MINI_FILES, MINI_TOML, mini_notebook
 
+from tests.repo import EXERCISES, SOLUTIONS
 from twinbook.authoring.generate import generate_tree
 from twinbook.exercises import load_exercise
-
-ROOT = Path(__file__).resolve().parents[2]
-SOLUTIONS = ROOT / "solutions"
-EXERCISES = ROOT / "exercises"
 
 
 def exercise_languages() -> list[tuple[str, str]]:
@@ -43,11 +39,6 @@ def pytest_generate_tests(metafunc):
         )
     if "exercise_id" in metafunc.fixturenames:
         metafunc.parametrize("exercise_id", EXERCISE_IDS)
-
-
-@pytest.fixture(scope="session")
-def project_root() -> Path:
-    return ROOT
 
 
 @pytest.fixture(scope="session")
@@ -85,31 +76,3 @@ def stub(exercise_language, generated_exercises):
     ex_id, lang = exercise_language
     ex = load_exercise(generated_exercises / ex_id)
     return ex, ex.lang(lang)
-
-
-# --- a small exercise for the unit tests ----------------------------------------------------
-
-
-@pytest.fixture
-def make_exercise(tmp_path):
-    """make_exercise(toml=..., files={...}, answers={lang: source}) -> the exercise folder
-    (tmp/solutions/ch00-demo/01-add); files mapped to None are not written."""
-    from twinbook.exercises.notebook import write_notebook
-
-    def make(toml: str = MINI_TOML, files: dict | None = None, answers: dict | None = None) -> Path:
-        folder = tmp_path / "solutions" / "ch00-demo" / "01-add"
-        (folder / "python").mkdir(parents=True, exist_ok=True)
-        (folder / "go").mkdir(parents=True, exist_ok=True)
-        (folder / "exercise.toml").write_text(toml)
-        for rel, text in {**MINI_FILES, **(files or {})}.items():
-            if text is not None:
-                (folder / rel).write_text(text)
-            elif (folder / rel).exists():
-                (folder / rel).unlink()
-        for lang in ("python", "go"):
-            write_notebook(
-                mini_notebook(lang, (answers or {}).get(lang)), folder / lang / "add.ipynb"
-            )
-        return folder
-
-    return make

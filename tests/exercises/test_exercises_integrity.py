@@ -12,8 +12,6 @@ import re
 
 from twinbook.authoring.generate import diff_tree
 from twinbook.exercises import disallowed_imports, load_exercise
-from twinbook.runner.check import answer_source, check_notebook
-from twinbook.runner.gorunner import goimports
 from twinbook.exercises.model import HIDDEN_PREFIX, declared_tests
 from twinbook.exercises.notebook import (
     answer_cells,
@@ -22,6 +20,8 @@ from twinbook.exercises.notebook import (
     read_notebook,
     stub_line,
 )
+from twinbook.runner.check import answer_source, check_notebook
+from twinbook.runner.gorunner import goimports
 
 CHECK_CELL = {
     "python": "from twinbook.workbook import check\ncheck()",
@@ -116,9 +116,7 @@ def test_solution_uses_only_allowed_imports(solution):
 
 def test_committed_exercises_match_the_generator(solutions_dir, exercises_dir):
     diff = diff_tree(solutions_dir, exercises_dir)
-    assert diff.clean, "run `twinbook dev generate`:\n" + "\n".join(
-        diff.describe(exercises_dir)
-    )
+    assert diff.clean, "run `twinbook dev generate`:\n" + "\n".join(diff.describe(exercises_dir))
 
 
 def _hidden_test_names(solutions_dir) -> set[str]:

@@ -19,9 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests import repo
 from twinbook.grading.sandbox import Limits, _Layers
 
-SOLUTIONS = Path(__file__).resolve().parents[2] / "solutions" / "ch01-concurrency"
+SOLUTIONS = repo.SOLUTIONS / "ch01-concurrency"
 
 #: small limits keep the hostile suite fast; wall is per suite, the rest per test process
 LIMITS = Limits(

@@ -2,16 +2,14 @@
 
 No sandbox runs here: these are fast. The hostile suites check the same rules end to end."""
 
-from pathlib import Path
-
 import pytest
 
-from twinbook.runner.check import answer_source
+from tests.repo import ROOT
 from twinbook.exercises.model import find_exercises
 from twinbook.exercises.notebook import go_answer_file
+from twinbook.runner.check import answer_source
 from twinbook.runner.vet import vet
 
-ROOT = Path(__file__).resolve().parents[2]
 POOL = "01-worker-pool"
 LIMITER = "04-rate-limiter"
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-SOLUTIONS = ROOT / "solutions"
+from tests.repo import SOLUTIONS
+
 MARKERS = {"# BEGIN SOLUTION", "# END SOLUTION", "// BEGIN SOLUTION", "// END SOLUTION"}
 WORKER_POOL = "ch01-concurrency/01-worker-pool"
 

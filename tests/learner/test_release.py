@@ -140,6 +140,29 @@ def test_what_is_in_it(release):
     assert [p for p in _release_files(release) if junk & set(p.relative_to(release).parts)] == []
 
 
+def test_it_ships_the_library_and_the_learners_tools_only(release):
+    package = release / "python" / "src" / "twinbook"
+    shipped = {p.name for p in package.iterdir() if p.is_dir() and p.name != "__pycache__"}
+    assert {"breaker", "concurrency", "resilience", "exercises", "runner", "workbook"} <= shipped
+    assert not shipped & {"authoring", "grading"}
+    tests = {p.name for p in (release / "python" / "tests").iterdir() if p.is_dir()}
+    assert {"breaker", "concurrency", "resilience"} <= tests  # the libraries' tests ship
+    assert not tests & {"authoring", "exercises", "grading", "runner", "workbook"}
+    student = (release / "Makefile").read_text()
+    assert re.findall(r"^PY_EXTRAS := (.*)$", student, re.M) == ["learn"]
+    dry = subprocess.run(["make", "-n", "setup"], cwd=release, capture_output=True, text=True)
+    assert "-e './python[learn]'" in dry.stdout, dry.stdout
+    commands = subprocess.run(
+        [sys.executable, "-m", "twinbook.cli", "--help"],
+        env=dict(os.environ, PYTHONPATH=str(release / "python" / "src"), COLUMNS="200"),
+        capture_output=True,
+        text=True,
+    )
+    assert commands.returncode == 0, commands.stderr
+    listed = re.findall(r"^│ (\w+) ", commands.stdout, re.M)
+    assert listed == ["check", "hint", "watch", "progress", "reset"]
+
+
 def test_no_answer_text(release, tmp_path):
     """No file holds a non-trivial line of an answer region, unless the workbook shows that
     line anyway outside the answers (the libraries, the teaching notebooks, the book's

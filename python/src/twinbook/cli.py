@@ -146,7 +146,9 @@ def check(
     ] = False,
     jobs: Annotated[
         int,
-        typer.Option("--jobs", "-j", help="Check this many notebooks at once (default: one per core)."),
+        typer.Option(
+            "--jobs", "-j", help="Check this many notebooks at once (default: one per core)."
+        ),
     ] = 0,
     root: RootOption = None,
 ) -> None:
@@ -200,8 +202,6 @@ def check(
         )
     if not all(c.ok for c in checked):
         raise typer.Exit(1)
-
-
 
 
 def _console():
@@ -339,7 +339,9 @@ def progress(
     jobs: Annotated[
         int,
         typer.Option(
-            "--jobs", "-j", help="With --refresh: notebooks checked at once (default: one per core)."
+            "--jobs",
+            "-j",
+            help="With --refresh: notebooks checked at once (default: one per core).",
         ),
     ] = 0,
     root: RootOption = None,
@@ -423,7 +425,7 @@ def dev_check(
     except ExerciseError as exc:
         _fail(str(exc), 1)
     if not pairs:
-        _fail(f"no exercise {exercise or ''!r} under {solutions}".replace(" ''", ""))
+        _fail(f"no exercise {exercise!r} under {solutions}" if exercise else f"no exercise under {solutions}")
 
     def report(proof) -> None:
         mark = "✓" if proof.ok else "✗"

@@ -32,7 +32,12 @@ from twinbook.exercises.model import (
     ExerciseError,
     find_exercises,
 )
-from twinbook.exercises.notebook import dumps_notebook, make_stub_notebook, notebook_language, read_notebook
+from twinbook.exercises.notebook import (
+    dumps_notebook,
+    make_stub_notebook,
+    notebook_language,
+    read_notebook,
+)
 
 #: Paths (relative to exercises/) that the generator never writes nor deletes.
 KEEP = frozenset({"README.md"})

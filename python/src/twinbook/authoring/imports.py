@@ -87,7 +87,10 @@ def read_graph(src: Path, top: str = "twinbook") -> Graph:
     for path in sorted((src / top).rglob("*.py")):
         name = _module_name(src, path)
         graph.modules[name] = path
-        trees[name] = (ast.parse(path.read_text(encoding="utf-8"), str(path)), path.stem == "__init__")
+        trees[name] = (
+            ast.parse(path.read_text(encoding="utf-8"), str(path)),
+            path.stem == "__init__",
+        )
     known = set(graph.modules)
 
     def target(name: str) -> str | None:
@@ -140,8 +143,8 @@ def violations(graph: Graph) -> list[str]:
             elif low not in LIBRARY and high not in LIBRARY:
                 a, b = _layer(low), _layer(high)
                 if a is not None and b is not None and b >= a:
-                    kind = "sideways" if a == b else "upward"
-                    found.append(f"{where}: an {kind} import between tooling layers")
+                    kind = "a sideways" if a == b else "an upward"
+                    found.append(f"{where}: {kind} import between tooling layers")
     found += [f"import cycle among {', '.join(group)}" for group in cycles(graph)]
     return found
 

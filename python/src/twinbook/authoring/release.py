@@ -13,7 +13,8 @@ OUT gets::
                    exercise.toml naming only the visible tests), the README's part for learners
     go/            the Go module (the libraries, the Go kernel's tool pins)
     python/        the Python package (the libraries and the learner's twinbook tools) and
-                   the libraries' tests; not the authoring tools nor the grader
+                   the libraries' tests; not the authoring tools, the grader nor the
+                   tooling's tests
                    (:data:`LEFT_OUT`), and its Makefile installs the `learn` extra only
 
 and never solutions/, tests/, CI files or anything a hidden test could be read from.
@@ -58,12 +59,17 @@ from .generate import generate_tree
 #: What the release takes from the project, as is (minus junk and anything solution-like).
 COPIED = ("go", "python", "notebooks")
 #: Parts of the project the student edition leaves out: the authors' and the instructors'
-#: tools and their tests (learners run neither, and the grader would show how it grades).
+#: tools (learners run neither, and the grader would show how it grades) and the tooling's
+#: unit tests (they need the project's test setup); the libraries' tests ship.
 LEFT_OUT = (
     "python/src/twinbook/authoring",
     "python/src/twinbook/grading",
     "python/tests/authoring",
+    "python/tests/exercises",
     "python/tests/grading",
+    "python/tests/runner",
+    "python/tests/workbook",
+    "python/tests/mini_exercise.py",
 )
 #: The Python extras the student edition's `make setup` installs (python/pyproject.toml).
 STUDENT_EXTRAS = "learn"

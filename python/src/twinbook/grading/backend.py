@@ -31,8 +31,9 @@ class Backend:
 
 
 def backend() -> Backend:
-    from . import sandbox
     from twinbook.runner.vet import vet
+
+    from . import sandbox
 
     return Backend(sandbox.run_suite, vet, sandbox.Limits, sandbox.isolation(), sandbox.lease_slots)
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import logging
 import queue
-import shutil
 import threading
 import warnings
 from collections.abc import Callable

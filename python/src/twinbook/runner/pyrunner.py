@@ -369,7 +369,9 @@ def run_in_process(
         return run_pytest(test_dir, lambda: Answer(namespace))
 
 
-def describe(raw: channel.RawRun, name: str, *, budget: float | None = None, cpu: float | None = None) -> str:
+def describe(
+    raw: channel.RawRun, name: str, *, budget: float | None = None, cpu: float | None = None
+) -> str:
     """Why the harness process ended before test ``name`` reported (``""``: before any
     test), with the interpreter's last fatal line when it printed one."""
     end = channel.describe_end(raw, budget, cpu)

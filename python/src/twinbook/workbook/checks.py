@@ -38,6 +38,7 @@ from twinbook.exercises import ExerciseError, load_exercise
 from twinbook.exercises.model import Exercise
 from twinbook.exercises.results import CheckResult, TestResult, finalize
 from twinbook.runner.check import check_notebook
+
 from .progress import (
     CHANGED,
     COMPILE_ERROR,

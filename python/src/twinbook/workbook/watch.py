@@ -21,8 +21,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 
-from . import checks
 from twinbook.exercises.model import Exercise, find_exercises, load_exercise
+
+from . import checks
 from .progress import Progress, fingerprint, next_item, workbook
 
 Pair = tuple[Exercise, str]

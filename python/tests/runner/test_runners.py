@@ -23,12 +23,6 @@ from twinbook.runner.check import (
 )
 from twinbook.runner.gorunner import attach_messages, check_go, describe
 
-
-@pytest.fixture
-def mini(make_exercise):
-    return load_exercise(make_exercise())
-
-
 # --- Python ------------------------------------------------------------------------------------
 
 

@@ -13,9 +13,8 @@ import zipfile
 from functools import lru_cache
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-SOLUTIONS = ROOT / "solutions"
-EXERCISES = ROOT / "exercises"
+from tests.repo import SOLUTIONS
+
 POOL = "ch01-concurrency/01-worker-pool"
 
 # Python: every visible test passes; submits every item at once, so the hidden test that

@@ -1,6 +1,12 @@
-"""A small exercise (add two numbers, both languages) for the unit tests."""
+"""A small exercise (add two numbers, both languages) for the tooling's unit tests, and the
+``make_exercise`` fixture that writes it (the test folders of the tooling import it into
+their conftest)."""
 
 from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
 
 MINI_TOML = """\
 id = "ch00-demo/01-add"
@@ -79,3 +85,36 @@ def mini_notebook(language: str, answer: str | None = None):
     nb.cells[2].outputs = [nbformat.v4.new_output("stream", name="stdout", text="3\n")]
     nb.cells[2].execution_count = 2
     return nb
+
+
+@pytest.fixture
+def make_exercise(tmp_path):
+    """make_exercise(toml=..., files={...}, answers={lang: source}) -> the exercise folder
+    (tmp/solutions/ch00-demo/01-add); files mapped to None are not written."""
+    from twinbook.exercises.notebook import write_notebook
+
+    def make(toml: str = MINI_TOML, files: dict | None = None, answers: dict | None = None) -> Path:
+        folder = tmp_path / "solutions" / "ch00-demo" / "01-add"
+        (folder / "python").mkdir(parents=True, exist_ok=True)
+        (folder / "go").mkdir(parents=True, exist_ok=True)
+        (folder / "exercise.toml").write_text(toml)
+        for rel, text in {**MINI_FILES, **(files or {})}.items():
+            if text is not None:
+                (folder / rel).write_text(text)
+            elif (folder / rel).exists():
+                (folder / rel).unlink()
+        for lang in ("python", "go"):
+            write_notebook(
+                mini_notebook(lang, (answers or {}).get(lang)), folder / lang / "add.ipynb"
+            )
+        return folder
+
+    return make
+
+
+@pytest.fixture
+def mini(make_exercise):
+    """The small exercise, loaded from its solutions copy."""
+    from twinbook.exercises import load_exercise
+
+    return load_exercise(make_exercise())

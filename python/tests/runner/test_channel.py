@@ -4,8 +4,8 @@ every expected test a verdict. Pure unit tests: no process is started."""
 
 import json
 
-from twinbook.runner.channel import RawRun, parse, run_all
 from twinbook.exercises.results import TestResult
+from twinbook.runner.channel import RawRun, parse, run_all
 
 NONCE = "n0nce"
 

@@ -9,9 +9,8 @@ import tomllib
 import pytest
 from mini_exercise import MINI_FILES, MINI_TOML, mini_notebook
 
-from twinbook.authoring.generate import generate
+from twinbook.authoring.generate import generate, learner_toml
 from twinbook.exercises import ExerciseError, find_exercises, load_exercise
-from twinbook.authoring.generate import learner_toml
 from twinbook.exercises.notebook import (
     StripError,
     answer_cells,
