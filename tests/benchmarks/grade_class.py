@@ -33,7 +33,8 @@ sys.path[:0] = [
 
 import classbuild as cb  # noqa: E402
 
-ROOT = cb.ROOT
+from tests.repo import ROOT, SOLUTIONS  # noqa: E402
+
 BUILD = ROOT / "build" / "bench"
 
 PY_HANG = "def map_limited(fn, items, limit):\n    while True:\n        pass\n"
@@ -147,9 +148,7 @@ def build_class(subs: Path, students: int, bombs: bool) -> dict[str, str]:
     )  # correct answers, one bad member
     groups[traversal] = "hostile-zip"
     symlinked = f"s{i + 1:02d}-hostile-symlink"
-    cb.symlink_zip(
-        subs / f"{symlinked}.zip", str(cb.SOLUTIONS / cb.notebook_rel(cb.POOL, "python"))
-    )
+    cb.symlink_zip(subs / f"{symlinked}.zip", str(SOLUTIONS / cb.notebook_rel(cb.POOL, "python")))
     groups[symlinked] = "hostile-zip"
     shutil.rmtree(work)
     return groups

@@ -35,7 +35,9 @@ EXERCISE_IDS = sorted({ex_id for ex_id, _ in EXERCISE_LANGUAGES})
 def pytest_generate_tests(metafunc):
     if "exercise_language" in metafunc.fixturenames:
         metafunc.parametrize(
-            "exercise_language", EXERCISE_LANGUAGES, ids=[f"{e}-{l}" for e, l in EXERCISE_LANGUAGES]
+            "exercise_language",
+            EXERCISE_LANGUAGES,
+            ids=[f"{e}-{lang}" for e, lang in EXERCISE_LANGUAGES],
         )
     if "exercise_id" in metafunc.fixturenames:
         metafunc.parametrize("exercise_id", EXERCISE_IDS)

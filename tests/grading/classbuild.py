@@ -204,14 +204,14 @@ def add_cheats(student: Path) -> None:
         "    report.longrepr = None\n"
     )
     visible = [
-        l.split("(")[0][4:]
-        for l in (SOLUTIONS / POOL / "python/test_visible.py").read_text().splitlines()
-        if l.startswith("def test_")
+        line.split("(")[0][4:]
+        for line in (SOLUTIONS / POOL / "python/test_visible.py").read_text().splitlines()
+        if line.startswith("def test_")
     ]
     hidden = [
-        l.split("(")[0][4:]
-        for l in (SOLUTIONS / POOL / "python/test_hidden.py").read_text().splitlines()
-        if l.startswith("def test_")
+        line.split("(")[0][4:]
+        for line in (SOLUTIONS / POOL / "python/test_hidden.py").read_text().splitlines()
+        if line.startswith("def test_")
     ]
     (py / "test_visible.py").write_text(
         "".join(f"def {t}(answer):\n    pass\n\n\n" for t in visible)
@@ -221,9 +221,9 @@ def add_cheats(student: Path) -> None:
     (py / "pytest.ini").write_text("[pytest]\naddopts = -p no:python\n")
     (go / "go.mod").write_text("module answer\n\ngo 1.26\n\nreplace answer => ./cheat\n")
     go_tests = [
-        l.split("(")[0][5:]
-        for l in (SOLUTIONS / POOL / "go/hidden_test.go").read_text().splitlines()
-        if l.startswith("func Test")
+        line.split("(")[0][5:]
+        for line in (SOLUTIONS / POOL / "go/hidden_test.go").read_text().splitlines()
+        if line.startswith("func Test")
     ]
     (go / "hidden_test.go").write_text(
         'package main\n\nimport "testing"\n\n'

@@ -1412,7 +1412,7 @@ def check_case(case: Case, grade, exercises, bystander, listener) -> None:
     if case.rejected:
         for want in case.rejected:
             assert any(want in r for r in reasons), f"no reason mentions {want!r}: {reasons}"
-        for suite, rs in results.items():
+        for rs in results.values():
             assert rs and all(
                 r.outcome == "failed" and r.message.startswith("rejected: ") for r in rs
             ), rs

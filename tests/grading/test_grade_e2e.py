@@ -31,6 +31,8 @@ from pathlib import Path
 import classbuild as cb
 import pytest
 
+from tests.repo import EXERCISES, ROOT, SOLUTIONS
+
 POOL = cb.POOL
 GO_POOL = (POOL, "go")
 PY_POOL = (POOL, "python")
@@ -52,7 +54,7 @@ STUDENTS = [
 
 def run_grade(*args: str | Path) -> subprocess.CompletedProcess:
     cmd = [sys.executable, "-m", "twinbook.cli", "grade", *map(str, args)]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=cb.ROOT)
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=ROOT)
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +78,7 @@ def graded(tmp_path_factory):
     zipped_src = cb.make_student(base / "zipped-src", only_pool, layout="repo")
     cb.zip_folder(zipped_src, subs / "zipped.zip", prefix="twinbook-main")
     cb.traversal_zip(subs / "traversal.zip", zipped_src)
-    cb.symlink_zip(subs / "symlinked.zip", str(cb.SOLUTIONS / cb.notebook_rel(POOL, "python")))
+    cb.symlink_zip(subs / "symlinked.zip", str(SOLUTIONS / cb.notebook_rel(POOL, "python")))
     (subs / "README.txt").write_text("not a submission")
     out = base / "out"
     proc = run_grade(subs, "--out", out, "--jobs", "2", "--exercise", POOL)
@@ -190,7 +192,7 @@ def test_hostile_zips_get_an_error_row_and_write_nothing_outside(graded):
         assert reason in (out / "feedback" / f"{student}.md").read_text(encoding="utf-8")
         assert student in proc.stdout
     assert not list(subs.parent.rglob("escaped-by-zip.ipynb"))
-    assert not list(Path(cb.ROOT).rglob("escaped-by-zip.ipynb"))
+    assert not list(Path(ROOT).rglob("escaped-by-zip.ipynb"))
 
 
 def test_html_feedback_escapes_everything(graded):
@@ -207,12 +209,9 @@ def _hidden_literals() -> list[str]:
     code lines that the visible tests do not share."""
     found = set()
     for lang, name in (("python", "test_hidden.py"), ("go", "hidden_test.go")):
-        hidden = (cb.SOLUTIONS / POOL / lang / name).read_text(encoding="utf-8")
+        hidden = (SOLUTIONS / POOL / lang / name).read_text(encoding="utf-8")
         visible = (
-            cb.SOLUTIONS
-            / POOL
-            / lang
-            / ("test_visible.py" if lang == "python" else "visible_test.go")
+            SOLUTIONS / POOL / lang / ("test_visible.py" if lang == "python" else "visible_test.go")
         ).read_text(encoding="utf-8")
         if lang == "python":
             literals = [
@@ -383,7 +382,7 @@ def test_the_grader_exits_2_naming_what_is_wrong(tmp_path, case):
         args[0].write_text("x")
         expect = "not a folder"
     elif case == "learner-copy-as-solutions":
-        args += ["--solutions", cb.EXERCISES]
+        args += ["--solutions", EXERCISES]
         expect = "hidden tests not found"
     elif case == "unknown-exercise":
         args += ["--exercise", "99-nothing"]

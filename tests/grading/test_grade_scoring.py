@@ -15,6 +15,7 @@ from pathlib import Path
 import classbuild as cb
 import pytest
 
+from tests.repo import SOLUTIONS
 from twinbook.exercises import load_exercise
 from twinbook.exercises.results import TestResult
 from twinbook.grading import reports
@@ -24,7 +25,7 @@ from twinbook.grading.sandbox import Limits, SuiteResults, output_note
 
 POOL = cb.POOL
 SECRET = "SECRET-hidden-input-[1, 2, 3]-expected-42"
-SPEC = {lang: load_exercise(cb.SOLUTIONS / POOL).lang(lang) for lang in ("python", "go")}
+SPEC = {lang: load_exercise(SOLUTIONS / POOL).lang(lang) for lang in ("python", "go")}
 
 
 class Scripted:
@@ -88,9 +89,7 @@ def student(subs: Path, name: str, python: str, go: str = "// outcome none passe
 
 
 def grade(subs: Path, scripted: Scripted, jobs: int = 1):
-    return grade_class(
-        subs, solutions=cb.SOLUTIONS, jobs=jobs, exercises=[POOL], be=backend(scripted)
-    )
+    return grade_class(subs, solutions=SOLUTIONS, jobs=jobs, exercises=[POOL], be=backend(scripted))
 
 
 def by_name(grades):

@@ -5,7 +5,7 @@ No sandbox runs here: these are fast. The hostile suites check the same rules en
 import pytest
 
 from tests.repo import ROOT
-from twinbook.exercises.model import find_exercises
+from twinbook.exercises.model import ExerciseError, find_exercises
 from twinbook.exercises.notebook import go_answer_file
 from twinbook.runner.check import answer_source
 from twinbook.runner.vet import vet
@@ -482,5 +482,5 @@ def test_go_clean_answer_is_accepted(exercises):
 
 
 def test_vet_rejects_an_unknown_language(exercises):
-    with pytest.raises(Exception):
+    with pytest.raises(ExerciseError, match=r"has no \[rust\] table"):
         vet(exercises[POOL], "rust", "fn main() {}")

@@ -21,8 +21,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from learner_workbook import ROOT, SOLUTIONS, fill_in
+from learner_workbook import SOLUTIONS, fill_in
 
+from tests.repo import ROOT
 from twinbook.authoring.release import ReleaseError, Secrets, find_leaks, make_release
 
 MARKERS = ("# BEGIN SOLUTION", "# END SOLUTION", "// BEGIN SOLUTION", "// END SOLUTION")
@@ -364,15 +365,15 @@ def test_the_scan_catches_planted_leaks(release, tmp_path):
     leaks = find_leaks(tree, secrets)
     assert "download.zip!01-worker-pool/python/test_hidden.py: a hidden test file" in leaks
     assert any(
-        l.startswith("download.zip!01-worker-pool/python/worker_pool.ipynb: answer line")
-        for l in leaks
+        line.startswith("download.zip!01-worker-pool/python/worker_pool.ipynb: answer line")
+        for line in leaks
     )
-    assert any(l.startswith("exercises/copied.ipynb: answer line") for l in leaks)
+    assert any(line.startswith("exercises/copied.ipynb: answer line") for line in leaks)
     assert "exercises/hidden_test.go: a hidden test file" in leaks
     assert any(
-        l.startswith("exercises/exercise.toml: hidden test name test_hidden_") for l in leaks
+        line.startswith("exercises/exercise.toml: hidden test name test_hidden_") for line in leaks
     )
-    assert any(l.startswith("page.html: answer line") for l in leaks)
+    assert any(line.startswith("page.html: answer line") for line in leaks)
 
 
 def test_refuses_to_overwrite_what_is_not_a_release(release, tmp_path):

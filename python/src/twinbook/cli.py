@@ -87,7 +87,7 @@ def resolve_targets(
 
     base = root / tree
     pairs: list[tuple[Path, str]] = []
-    langs_for = lambda ex: [l for l in ex.languages if lang in (None, l)]  # noqa: E731
+    langs_for = lambda ex: [language for language in ex.languages if lang in (None, language)]  # noqa: E731
     path = Path(target) if target else None
     if target is None:
         exercises = find_exercises(base)
@@ -105,7 +105,7 @@ def resolve_targets(
             for spec in ex.languages.values():
                 if path == spec.notebook_path or path == spec.test_dir:
                     only = spec.language
-            return [(ex.folder, l) for l in langs_for(ex) if only in (None, l)]
+            return [(ex.folder, language) for language in langs_for(ex) if only in (None, language)]
     else:
         candidates = [base / target] + sorted(p for p in base.glob(f"*/{target}") if p.is_dir())
         folder = next((c for c in candidates if (c / "exercise.toml").is_file()), None)
@@ -113,7 +113,7 @@ def resolve_targets(
             raise LookupError(f"no exercise {target!r} under {base}")
         exercises = [load_exercise(folder)]
     for ex in exercises:
-        pairs += [(ex.folder, l) for l in langs_for(ex)]
+        pairs += [(ex.folder, language) for language in langs_for(ex)]
     return pairs
 
 
@@ -425,7 +425,11 @@ def dev_check(
     except ExerciseError as exc:
         _fail(str(exc), 1)
     if not pairs:
-        _fail(f"no exercise {exercise!r} under {solutions}" if exercise else f"no exercise under {solutions}")
+        _fail(
+            f"no exercise {exercise!r} under {solutions}"
+            if exercise
+            else f"no exercise under {solutions}"
+        )
 
     def report(proof) -> None:
         mark = "✓" if proof.ok else "✗"
@@ -451,7 +455,9 @@ def list_exercises(
 
     root = (root or find_root()).resolve()
     for ex in find_exercises(root / ("solutions" if solutions else "exercises")):
-        langs = ", ".join(f"{l} {s.total_points:g} pts" for l, s in ex.languages.items())
+        langs = ", ".join(
+            f"{language} {s.total_points:g} pts" for language, s in ex.languages.items()
+        )
         typer.echo(f"{ex.id}  {ex.title}  [{langs}]")
 
 

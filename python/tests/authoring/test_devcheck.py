@@ -11,7 +11,7 @@ from twinbook.cli import app
 from twinbook.exercises import load_exercise
 
 WRONG = {
-    "python": 'def add(a, b):\n    # BEGIN SOLUTION\n    return a + b if a < 10 else 0\n    # END SOLUTION',
+    "python": "def add(a, b):\n    # BEGIN SOLUTION\n    return a + b if a < 10 else 0\n    # END SOLUTION",
     "go": "func Add(a, b int) int {\n\t// BEGIN SOLUTION\n\tif a > 10 {\n\t\treturn 0\n\t}\n\treturn a + b\n\t// END SOLUTION\n}",
 }
 # a stub that passes the visible tests: the answer sits outside the solution region
@@ -69,7 +69,9 @@ def test_the_command_reports_and_exits_1_on_a_broken_exercise(make_exercise, tmp
     )
     assert "✓ ch00-demo/01-add (go): solution 3/3, stub 0/2\n" in out.output
     assert out.output.endswith("1/2 exercise notebooks proven\n")
-    good = CliRunner().invoke(app, ["dev", "check", "01-add", "--lang", "go", "--root", str(tmp_path)])
+    good = CliRunner().invoke(
+        app, ["dev", "check", "01-add", "--lang", "go", "--root", str(tmp_path)]
+    )
     assert good.exit_code == 0, good.output
     missing = CliRunner().invoke(app, ["dev", "check", "09-none", "--root", str(tmp_path)])
     assert missing.exit_code == 2 and "no exercise '09-none'" in missing.output

@@ -550,10 +550,10 @@ class Secrets:
         answers = answer_lines(root / "solutions")
         names, hidden = hidden_tests(root / "solutions")
         return cls(
-            answers={l: w for l, w in answers.items() if l not in teaching},
-            shared={l: w for l, w in answers.items() if l in teaching},
+            answers={line: w for line, w in answers.items() if line not in teaching},
+            shared={line: w for line, w in answers.items() if line in teaching},
             hidden_names=names,
-            hidden_lines={l: w for l, w in hidden.items() if l not in teaching},
+            hidden_lines={line: w for line, w in hidden.items() if line not in teaching},
         )
 
 

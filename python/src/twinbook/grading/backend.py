@@ -9,8 +9,9 @@ from __future__ import annotations
 import contextlib
 import inspect
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any, ContextManager
+from typing import Any
 
 
 @contextlib.contextmanager
@@ -27,7 +28,7 @@ class Backend:
     isolation: str  # the sandbox's: "root" (full), "userns" or "none" (rlimits only)
     # Slots (uids) for ``--jobs`` workers, held while grading so that no other grader or
     # test session on the machine runs in the same uid at the same time.
-    lease_slots: Callable[[int], ContextManager[tuple[int, ...]]] = numbered_slots
+    lease_slots: Callable[[int], AbstractContextManager[tuple[int, ...]]] = numbered_slots
 
 
 def backend() -> Backend:

@@ -617,9 +617,9 @@ def _execute(
     if not status and not timed_out:
         text = raw.text()
         setup = [
-            l
-            for l in text.splitlines()
-            if l.startswith("twinbook jail:") or l.startswith("unshare:")
+            line
+            for line in text.splitlines()
+            if line.startswith("twinbook jail:") or line.startswith("unshare:")
         ]
         if setup or proc.returncode not in (0, None):
             raise SandboxError(

@@ -271,7 +271,11 @@ def build(
     if proc.returncode == 0 and binary.is_file():
         return ""
     text = (proc.stdout + proc.stderr).splitlines()
-    kept = [l for l in text if l.strip() and not l.startswith("# ") and not l.startswith("FAIL")]
+    kept = [
+        line
+        for line in text
+        if line.strip() and not line.startswith("# ") and not line.startswith("FAIL")
+    ]
     return "\n".join(kept).strip() or f"go test -c exited with {proc.returncode}"
 
 
@@ -314,10 +318,10 @@ def output_by_test(text: str) -> dict[str, list[str]]:
 
 def _message_from(lines: list[str]) -> str:
     """The instructor's message (``file_test.go:NN: ...``), else a panic, else the first line."""
-    located = [l for l in lines if _LOCATION.match(l) and HARNESS_FILE not in l]
+    located = [line for line in lines if _LOCATION.match(line) and HARNESS_FILE not in line]
     if located:
         return _LOCATION.sub("", located[0]).strip()
-    return failure_message([l for l in lines if HARNESS_FILE not in l])
+    return failure_message([line for line in lines if HARNESS_FILE not in line])
 
 
 def _crash_line(text: str) -> str:

@@ -339,7 +339,11 @@ def exercises_table(items: list[Item]) -> Table:
         rows.setdefault(item.exercise.id, {})[item.language] = item.status
     for ex_id, statuses in rows.items():
         table.add_row(
-            ex_id, *(status_text(statuses[l]) if l in statuses else Text("-") for l in languages)
+            ex_id,
+            *(
+                status_text(statuses[language]) if language in statuses else Text("-")
+                for language in languages
+            ),
         )
     return table
 
