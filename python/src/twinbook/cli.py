@@ -29,7 +29,7 @@ import importlib.util
 import json
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -73,7 +73,7 @@ def find_root(start: Path | None = None) -> Path:
     return Path(__file__).resolve().parents[3]  # python/src/twinbook/cli.py -> root
 
 
-def _fail(message: str, code: int = 2) -> None:
+def _fail(message: str, code: int = 2) -> NoReturn:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
 
@@ -285,7 +285,6 @@ def _exercise_folder(name: str, root: Path | None) -> Path:
         if targets:
             return targets[0][0]
     _fail(f"no exercise {name!r} under {root}")
-    raise AssertionError("unreachable")  # _fail exits
 
 
 @app.command()
