@@ -80,7 +80,7 @@ def _fail(message: str, code: int = 2) -> NoReturn:
 
 def resolve_targets(
     target: str | None, root: Path, tree: str = "exercises", lang: str | None = None
-):
+) -> list[tuple[Path, str]]:
     """(exercise folder, language) pairs named by ``target``: nothing (every exercise), an
     exercise id, a folder (an exercise, one of its language folders, a chapter) or a notebook."""
     from twinbook.exercises import ExerciseError, find_exercise_dir, find_exercises, load_exercise
@@ -88,10 +88,9 @@ def resolve_targets(
     base = root / tree
     pairs: list[tuple[Path, str]] = []
     langs_for = lambda ex: [language for language in ex.languages if lang in (None, language)]  # noqa: E731
-    path = Path(target) if target else None
     if target is None:
         exercises = find_exercises(base)
-    elif path.exists():
+    elif (path := Path(target)).exists():
         path = path.resolve()
         try:
             folder = find_exercise_dir(path)

@@ -74,10 +74,12 @@ def prove(exercise: Exercise, language: str) -> Proof:
     return Proof(exercise, language, solution, stub)
 
 
-def targets(solutions: Path, exercise: str | None = None, lang: str | None = None):
+def targets(
+    solutions: Path, exercise: str | None = None, lang: str | None = None
+) -> list[tuple[Exercise, str]]:
     """(exercise, language) pairs of the solutions tree: every one, or one exercise by id
     (``ch01-concurrency/01-worker-pool``) or by its folder name (``01-worker-pool``)."""
-    pairs = []
+    pairs: list[tuple[Exercise, str]] = []
     for ex in find_exercises(solutions):
         if exercise not in (None, ex.id, ex.folder.name):
             continue

@@ -23,6 +23,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from twinbook.exercises.model import (
     EXERCISE_FILE,
@@ -126,6 +127,7 @@ def learner_toml(text: str, path: Path | str = EXERCISE_FILE) -> str:
             k: v for k, v in table_["points"].items() if not k.startswith(HIDDEN_PREFIX[lang])
         }
         table_["hidden"] = {"tests": tests, "points": points}
+    got: dict[str, Any] | tomllib.TOMLDecodeError
     try:
         got = tomllib.loads(result)
     except tomllib.TOMLDecodeError as exc:

@@ -458,9 +458,10 @@ def _members(path: Path, data: bytes | None = None, depth: int = 0):
         try:
             with tarfile.open(fileobj=io.BytesIO(data)) as tf:
                 for member in tf.getmembers():
-                    if member.isfile():
+                    extracted = tf.extractfile(member) if member.isfile() else None
+                    if extracted is not None:
                         yield from _members(
-                            Path(f"{name}!{member.name}"), tf.extractfile(member).read(), depth + 1
+                            Path(f"{name}!{member.name}"), extracted.read(), depth + 1
                         )
             return
         except tarfile.TarError:

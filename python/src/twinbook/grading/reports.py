@@ -29,6 +29,7 @@ import shutil
 import xml.etree.ElementTree as ET
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from .grade import (
     GRADED,
@@ -405,7 +406,7 @@ def exercism_results(student: StudentGrade, grades: ClassGrade) -> dict:
     for e in student.exercises:
         task_id = keys.index(e.key) + 1 if e.key in keys else None
         for t in e.tests:
-            entry = {
+            entry: dict[str, Any] = {
                 "name": f"{e.exercise} ({e.language}): {t.name}",
                 "status": _EXERCISM_STATUS.get(t.outcome, "fail"),
             }

@@ -260,8 +260,9 @@ def build(
     ``limit_memory`` caps the toolchain's address space (``prlimit --as``), for untrusted code.
     """
     cmd = [go_binary(), "test", "-c", "-o", str(binary), "-vet=off", "."]
-    if limit_memory and shutil.which("prlimit"):
-        cmd = [shutil.which("prlimit"), f"--as={limit_memory}", "--core=0", "--", *cmd]
+    prlimit = shutil.which("prlimit")
+    if limit_memory and prlimit:
+        cmd = [prlimit, f"--as={limit_memory}", "--core=0", "--", *cmd]
     try:
         proc = subprocess.run(
             cmd, cwd=workdir, env=env or go_env(), capture_output=True, text=True, timeout=timeout

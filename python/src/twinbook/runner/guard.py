@@ -151,15 +151,15 @@ def exit_guard(fn):
 
     if inspect.iscoroutinefunction(fn):
 
-        async def wrapper(self, *args):
+        async def async_wrapper(self, *args):
             result = await fn(self, *args)
             return False if _swallows_too_much(result, args) else result
 
-    else:
+        return functools.wraps(fn)(async_wrapper)
 
-        def wrapper(self, *args):
-            result = fn(self, *args)
-            return False if _swallows_too_much(result, args) else result
+    def wrapper(self, *args):
+        result = fn(self, *args)
+        return False if _swallows_too_much(result, args) else result
 
     return functools.wraps(fn)(wrapper)
 
@@ -332,9 +332,8 @@ def install_audit_hook(
         return full == scratch_dir or full.startswith(scratch_dir + os.sep) or full == os.devnull
 
     def caller_is_answer(event: str) -> bool:
-        frame = getframe(
-            3
-        )  # 0: this function, 1: _check, 2: hook, 3: the code that raised the event
+        # 0: this function, 1: _check, 2: hook, 3: the code that raised the event
+        frame: types.FrameType | None = getframe(3)
         if event == "import":
             while frame is not None and frame.f_code.co_filename.startswith("<frozen importlib"):
                 frame = frame.f_back

@@ -80,6 +80,8 @@ class Answer:
 def load_answer_module(path: str | Path) -> Answer:
     """Import ``answer.py`` as module ``answer`` (errors propagate to each test)."""
     spec = importlib.util.spec_from_file_location("answer", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"{path}: not a Python file")
     module = importlib.util.module_from_spec(spec)
     sys.modules["answer"] = module
     spec.loader.exec_module(module)
@@ -189,8 +191,8 @@ class _Collector:
             except BaseException as exc:  # the learner's module failed to import
                 self._answer_error = exc
         if self._answer_error is not None:
-            exc = self._answer_error
-            raise RuntimeError(f"the answer did not load: {type(exc).__name__}: {exc}")
+            error = self._answer_error
+            raise RuntimeError(f"the answer did not load: {type(error).__name__}: {error}")
         return self._answer
 
     def pytest_collection_modifyitems(self, session, config, items):

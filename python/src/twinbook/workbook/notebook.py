@@ -16,16 +16,17 @@ from .progress import reveal_hint
 
 def _user_namespace() -> dict[str, Any]:
     try:
-        from IPython import get_ipython  # type: ignore
+        from IPython import get_ipython
 
         shell = get_ipython()
     except ImportError:  # pragma: no cover - outside IPython
         shell = None
     if shell is not None:
-        return shell.user_ns
+        namespace: dict[str, Any] = shell.user_ns
+        return namespace
     import __main__
 
-    return __main__.__dict__
+    return vars(__main__)
 
 
 def check(exercise: str | Path | None = None, *, hidden: bool = False) -> CheckResult | None:
