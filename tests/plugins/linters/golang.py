@@ -90,7 +90,8 @@ class Gofmt(GoChecker):
             run.stdout, self.root, self.module, "not gofmt-ed (gofmt -w fixes it)"
         )
         errors, stray = location_findings(run.stderr.splitlines(), self.root, self.module, ".go")
-        if stray or (run.exit_code != 0 and not errors):
+        # exit code 1: a diff; 2: a syntax error (which is a finding too)
+        if stray or (run.exit_code != 0 and not findings + errors):
             return self.crashed(run)
         return Report(findings + errors)
 

@@ -36,9 +36,10 @@ class Ruff(Checker):
     def ruff(self, *args: str) -> Command:
         tool = venv_tool(self.root, self.bindir, "ruff")
         cache = self.root / "build" / "lint" / "ruff-cache"
+        # (a missing area fails its own item; the others are still checked)
+        areas = [area for area in self.areas if self.area_exists(area)]
         return Command(
-            [tool, *args, "--config", self.config, "--cache-dir", str(cache), *self.areas],
-            self.root,
+            [tool, *args, "--config", self.config, "--cache-dir", str(cache), *areas], self.root
         )
 
 
