@@ -76,7 +76,9 @@ def outcomes(result: pytest.RunResult) -> dict[str, str]:
     return {m.group(1): m.group(2) for line in result.outlines if (m := _VERBOSE_LINE.match(line))}
 
 
-def test_ruff_findings_fail_their_area_with_file_and_line(pytester, tree):
+def test_ruff_findings_fail_their_area_with_file_and_line(
+    pytester: pytest.Pytester, tree: Write
+) -> None:
     tree("lint.toml", lint_toml(ruff=RUFF))
     tree("bad/unused.py", "import os\n")
     tree("bad/ugly.py", 'x = 1\n\ny = {  "a":1}\n')
@@ -102,7 +104,7 @@ def test_ruff_findings_fail_their_area_with_file_and_line(pytester, tree):
     assert result.ret == pytest.ExitCode.TESTS_FAILED
 
 
-def test_mypy_splits_library_and_tooling(pytester, tree):
+def test_mypy_splits_library_and_tooling(pytester: pytest.Pytester, tree: Write) -> None:
     tree("lint.toml", lint_toml(mypy=MYPY))
     tree("src/lib/__init__.py", "")
     tree("src/lib/core.py", "def double(x):\n    return 2 * x\n")  # untyped: strict only
@@ -153,7 +155,7 @@ GO_BAD = {
 }
 
 
-def test_go_checkers_name_file_and_line(pytester, tree):
+def test_go_checkers_name_file_and_line(pytester: pytest.Pytester, tree: Write) -> None:
     tree("lint.toml", lint_toml(go='module = "m"'))
     for path, source in GO_BAD.items():
         tree(f"m/{path}", source)
@@ -178,7 +180,7 @@ def test_go_checkers_name_file_and_line(pytester, tree):
     assert not any("tools/t.go" in line or "testdata" in line for line in result.outlines)
 
 
-def test_actionlint_names_file_and_line(pytester, tree):
+def test_actionlint_names_file_and_line(pytester: pytest.Pytester, tree: Write) -> None:
     tree("lint.toml", lint_toml(actionlint='workflows = [".github/workflows"]'))
     tree(
         ".github/workflows/ci.yml",
@@ -203,7 +205,7 @@ def test_actionlint_names_file_and_line(pytester, tree):
     )
 
 
-def test_a_clean_tree_passes_every_checker(pytester, tree):
+def test_a_clean_tree_passes_every_checker(pytester: pytest.Pytester, tree: Write) -> None:
     tree(
         "lint.toml",
         lint_toml(ruff=RUFF, mypy=MYPY, go='module = "m"', actionlint='workflows = ["wf"]'),
@@ -242,7 +244,9 @@ def test_a_clean_tree_passes_every_checker(pytester, tree):
     assert result.ret == pytest.ExitCode.OK
 
 
-def test_a_missing_tool_fails_and_says_how_to_install_it(pytester, tree):
+def test_a_missing_tool_fails_and_says_how_to_install_it(
+    pytester: pytest.Pytester, tree: Write
+) -> None:
     tree("lint.toml", lint_toml(bindir="nobin", ruff=RUFF, mypy=MYPY))
     tree("good/ok.py", "X = 1\n")
     tree("bad/ok.py", "X = 1\n")
@@ -256,7 +260,7 @@ def test_a_missing_tool_fails_and_says_how_to_install_it(pytester, tree):
     )
 
 
-def test_a_missing_area_fails(pytester, tree):
+def test_a_missing_area_fails(pytester: pytest.Pytester, tree: Write) -> None:
     tree("lint.toml", lint_toml(ruff=RUFF))
     tree("good/ok.py", "X = 1\n")
     result = pytester.runpytest(*PLUGIN, "-v")
@@ -269,7 +273,9 @@ def test_a_missing_area_fails(pytester, tree):
     result.stdout.fnmatch_lines(["*ruff-check[[]bad[]]: bad/ does not exist (see lint.toml)*"])
 
 
-def test_under_xdist_each_tool_runs_once(pytester, tree, tmp_path):
+def test_under_xdist_each_tool_runs_once(
+    pytester: pytest.Pytester, tree: Write, tmp_path: Path
+) -> None:
     """Four areas over two workers: ruff still runs once for check, once for format."""
     log = tmp_path / "ruff-calls.log"
     bindir = tmp_path / "bin"
@@ -292,7 +298,7 @@ def test_under_xdist_each_tool_runs_once(pytester, tree, tmp_path):
     assert sorted(log.read_text().split()) == ["check", "format"]
 
 
-def test_repository_config_names_every_checker(pytester):
+def test_repository_config_names_every_checker(pytester: pytest.Pytester) -> None:
     """The repository's own tests/lint.toml: its items, collected without running a tool."""
     result = pytester.runpytest(
         *PLUGIN, "--collect-only", "-q", "--rootdir", str(ROOT), "-c", os.devnull,

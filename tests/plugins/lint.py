@@ -31,8 +31,10 @@ import tomllib
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
+from _pytest._code.code import TerminalRepr, TracebackStyle
 
 from tests.plugins.linters import Checker, Report, ToolRun, checkers
 from tests.plugins.runshare import shared_result
@@ -76,10 +78,15 @@ class LintConfig(pytest.File):
             self._pool = ThreadPoolExecutor(
                 max_workers=max(len(selected), 1), thread_name_prefix="lint"
             )
-            self.config.add_cleanup(lambda: self._pool and self._pool.shutdown(cancel_futures=True))
+            self.config.add_cleanup(self._shutdown)
             for chosen in selected.values():
                 self._submit(chosen)
         return self._submit(checker).result()
+
+    def _shutdown(self) -> None:
+        """Wait for the tools still running (a session stopped early: -x, Ctrl-C)."""
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
 
     def _submit(self, checker: Checker) -> Future[Report]:
         if checker.name not in self._reports:
@@ -103,7 +110,7 @@ class LintConfig(pytest.File):
 class LintItem(pytest.Item):
     """One checker over one area: fails with the area's findings."""
 
-    def __init__(self, *, checker: Checker, area: str, **kw):
+    def __init__(self, *, checker: Checker, area: str, **kw: Any) -> None:
         super().__init__(**kw)
         self.checker = checker
         self.area = area
@@ -135,10 +142,12 @@ class LintItem(pytest.Item):
             lines.append(f"fix: {self.checker.fix.replace('<area>', self.area)}")
         raise LintFailure("\n".join(lines))
 
-    def repr_failure(self, excinfo, style=None):
+    def repr_failure(
+        self, excinfo: pytest.ExceptionInfo[BaseException], style: TracebackStyle | None = None
+    ) -> str | TerminalRepr:
         if isinstance(excinfo.value, LintFailure):
             return str(excinfo.value)
         return super().repr_failure(excinfo, style=style)
 
-    def reportinfo(self):
+    def reportinfo(self) -> tuple[Path, int | None, str]:
         return self.path, None, self.name

@@ -12,6 +12,7 @@ import re
 import tomllib
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from tests.plugins.linters.base import (
     Checker,
@@ -169,9 +170,10 @@ class Mypy(Checker):
         return None
 
     @cached_property
-    def _config(self) -> dict:
+    def _config(self) -> dict[str, Any]:
         path = self.root / self.cwd / "pyproject.toml"
-        return tomllib.loads(path.read_text()).get("tool", {}).get("mypy", {})
+        config: dict[str, Any] = tomllib.loads(path.read_text()).get("tool", {}).get("mypy", {})
+        return config
 
     @cached_property
     def _mypy_path(self) -> list[Path]:
