@@ -1,6 +1,7 @@
 // Module tools pins the developer tools that `make setup` installs into .venv/bin:
-// the GoNB Jupyter kernel, goimports (which GoNB calls on every cell), and the
-// protoc plugins protoc-gen-go and protoc-gen-go-grpc that `make proto` runs.
+// the GoNB Jupyter kernel, goimports (which GoNB calls on every cell), the
+// protoc plugins protoc-gen-go and protoc-gen-go-grpc that `make proto` runs, and
+// the linters staticcheck and actionlint that `make test` runs (tests/lint.toml).
 module twinbook/tools
 
 go 1.26.0
