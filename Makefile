@@ -25,6 +25,8 @@ export PATH := $(BIN):$(PATH)
 # missing. Chromium (Debian's, at /usr/bin/chromium) runs the book's browser tests;
 # actionlint checks the workflows' run: steps with shellcheck.
 APT_NEEDS := dot:graphviz gcc:gcc chromium:chromium,fonts-liberation shellcheck:shellcheck
+# The Go linters that make test runs (tests/lint.toml), built from go/tools' pins into .venv/bin.
+GO_LINTERS := honnef.co/go/tools/cmd/staticcheck github.com/rhysd/actionlint/cmd/actionlint
 SETUP_INPUTS := $(wildcard Makefile python/pyproject.toml python/constraints.txt \
 	go/go.mod go/go.sum go/tools/go.mod go/tools/go.sum)
 HTTP_HOST ?= 127.0.0.1
@@ -57,7 +59,7 @@ setup: ## install everything (Debian packages, .venv, Go modules and tools, lint
 	command -v $(GO) >/dev/null || { echo "setup: go not found on PATH (Go 1.26 expected)" >&2; exit 1; }
 	hash=$$( { echo "$(ROOT)"; $(GO) version; cat $(SETUP_INPUTS); } | sha256sum | cut -c1-16)
 	stamp="$(VENV)/.twinbook-setup-$$hash"
-	if [ -f "$$stamp" ] && [ -x "$(BIN)/pytest" ] && [ -x "$(BIN)/gonb" ] && [ -x "$(BIN)/staticcheck" ] && [ -x "$(BIN)/actionlint" ]; then echo "setup: up to date"; exit 0; fi
+	if [ -f "$$stamp" ] && [ -x "$(BIN)/pytest" ] && [ -x "$(BIN)/gonb" ] $(foreach t,$(notdir $(GO_LINTERS)),&& [ -x "$(BIN)/$(t)" ]); then echo "setup: up to date"; exit 0; fi
 	start=$$SECONDS
 	# Python: the venv, the package (editable) and its pinned dependencies
 	[ -x "$(BIN)/python" ] || $(PYTHON) -m venv "$(VENV)"
@@ -67,8 +69,7 @@ setup: ## install everything (Debian packages, .venv, Go modules and tools, lint
 	# plugins, and the linters staticcheck and actionlint (make lint)
 	(cd go && $(GO) mod download)
 	(cd go/tools && GOBIN="$(BIN)" $(GO) install github.com/janpfeifer/gonb golang.org/x/tools/cmd/goimports \
-	  google.golang.org/protobuf/cmd/protoc-gen-go google.golang.org/grpc/cmd/protoc-gen-go-grpc \
-	  honnef.co/go/tools/cmd/staticcheck github.com/rhysd/actionlint/cmd/actionlint)
+	  google.golang.org/protobuf/cmd/protoc-gen-go google.golang.org/grpc/cmd/protoc-gen-go-grpc $(GO_LINTERS))
 	# Jupyter kernels, inside the venv's own data dir (.venv/share/jupyter), never $$HOME
 	"$(BIN)/python" -m ipykernel install --sys-prefix --name python3 >/dev/null
 	"$(BIN)/python" - "$(BIN)" "$$(dirname "$$(command -v $(GO))")" <<-'EOF'
