@@ -12,6 +12,7 @@ import dataclasses
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import time
@@ -60,7 +61,7 @@ class ToolRun:
         cwd = Path(self.cwd)
         argv = [_shorten(arg, root, cwd) for arg in self.argv]
         where = "" if cwd == root else f"cd {_shorten(str(cwd), root, root)} && "
-        return where + " ".join(arg if arg and " " not in arg else repr(arg) for arg in argv)
+        return where + shlex.join(argv)
 
 
 @dataclasses.dataclass
