@@ -36,7 +36,8 @@ class Ruff(Checker):
 
     def ruff(self, *args: str) -> Command:
         tool = venv_tool(self.root, self.bindir, "ruff")
-        cache = self.root / "build" / "lint" / "ruff-cache"
+        # (kept across sessions, so not in build/lint, whose run folders are pruned)
+        cache = self.root / "build" / "cache" / "ruff"
         # (a missing area fails its own item; the others are still checked)
         areas = [area for area in self.areas if self.area_exists(area)]
         return Command(
@@ -116,7 +117,7 @@ class Mypy(Checker):
 
     def command(self) -> Command:
         tool = venv_tool(self.root, self.bindir, "mypy")
-        cache = self.root / "build" / "lint" / "mypy-cache"
+        cache = self.root / "build" / "cache" / "mypy"  # kept across sessions, as ruff's
         argv = [tool, *self.targets, "-O", "json", "--no-error-summary", "--cache-dir", str(cache)]
         return Command(argv, self.root / self.cwd)
 
