@@ -27,7 +27,7 @@ from tests.plugins.linters.base import (
     venv_tool,
 )
 
-GO_HINT = "install Go 1.26 (see the README), then `make setup`"
+GO_HINT = "Go 1.26 is needed: see the README, then run `make setup`"
 
 
 @dataclasses.dataclass(frozen=True)
