@@ -1,7 +1,8 @@
 # twinbook: make setup | test | book | serve | exercises   (make help)
 #
-# Everything installs into the repo: .venv/ (Python, Jupyter kernels, gonb, goimports),
-# the Go module cache and build cache (Go's defaults), Debian packages (graphviz).
+# Everything installs into the repo: .venv/ (Python, Jupyter kernels, gonb, goimports, the
+# linters), the Go module cache and build cache (Go's defaults), Debian packages (graphviz,
+# shellcheck).
 # `make setup` is idempotent and takes well under a second when nothing changed: it keeps
 # a stamp in .venv/ keyed on a hash of its inputs (SETUP_INPUTS below, Go's version and
 # the repo's path, since kernel.json holds absolute paths).
@@ -24,8 +25,11 @@ PY_EXTRAS := dev,book,learn,grade
 export PATH := $(BIN):$(PATH)
 
 # Debian packages, as command:package[,package...]; apt-get runs only when a command is
-# missing. Chromium (Debian's, at /usr/bin/chromium) runs the book's browser tests.
-APT_NEEDS := dot:graphviz gcc:gcc chromium:chromium,fonts-liberation
+# missing. Chromium (Debian's, at /usr/bin/chromium) runs the book's browser tests;
+# actionlint checks the workflows' run: steps with shellcheck.
+APT_NEEDS := dot:graphviz gcc:gcc chromium:chromium,fonts-liberation shellcheck:shellcheck
+# The Go linters that make test runs (tests/lint.toml), built from go/tools' pins into .venv/bin.
+GO_LINTERS := honnef.co/go/tools/cmd/staticcheck github.com/rhysd/actionlint/cmd/actionlint
 SETUP_INPUTS := $(wildcard Makefile python/pyproject.toml python/constraints.txt \
 	go/go.mod go/go.sum go/tools/go.mod go/tools/go.sum)
 HTTP_HOST ?= 127.0.0.1
@@ -37,12 +41,12 @@ PROTO_FILES := $(patsubst proto/%,%,$(wildcard proto/*/*/*.proto))
 PROTO_GO_OUT ?= go
 PROTO_PY_OUT ?= python/src/twinbook/_proto
 
-.PHONY: help setup test book serve exercises prove constraints proto bench bench-go bench-python grade bench-grade lab release clean distclean
+.PHONY: help setup test lint book serve exercises prove constraints proto bench bench-go bench-python grade bench-grade lab release clean distclean
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-setup: ## install everything (Debian packages, .venv, Go modules and tools, Jupyter kernels)
+setup: ## install everything (Debian packages, .venv, Go modules and tools, linters, Jupyter kernels)
 	@cd "$(ROOT)"
 	missing=()
 	for need in $(APT_NEEDS); do
@@ -58,16 +62,17 @@ setup: ## install everything (Debian packages, .venv, Go modules and tools, Jupy
 	command -v $(GO) >/dev/null || { echo "setup: go not found on PATH (Go 1.26 expected)" >&2; exit 1; }
 	hash=$$( { echo "$(ROOT)"; $(GO) version; cat $(SETUP_INPUTS); } | sha256sum | cut -c1-16)
 	stamp="$(VENV)/.twinbook-setup-$$hash"
-	if [ -f "$$stamp" ] && [ -x "$(BIN)/pytest" ] && [ -x "$(BIN)/gonb" ]; then echo "setup: up to date"; exit 0; fi
+	if [ -f "$$stamp" ] && [ -x "$(BIN)/pytest" ] && [ -x "$(BIN)/gonb" ] $(foreach t,$(notdir $(GO_LINTERS)),&& [ -x "$(BIN)/$(t)" ]); then echo "setup: up to date"; exit 0; fi
 	start=$$SECONDS
 	# Python: the venv, the package (editable) with its extras and its pinned dependencies
 	[ -x "$(BIN)/python" ] || $(PYTHON) -m venv "$(VENV)"
 	"$(BIN)/python" -m pip install -q --disable-pip-version-check \
 	  -c python/constraints.txt -e './python[$(PY_EXTRAS)]'
-	# Go: the module's dependencies, then gonb, goimports and the protoc plugins from the tools module's pins
+	# Go: the module's dependencies, then the tools module's pins: gonb, goimports, the protoc
+	# plugins, and the linters staticcheck and actionlint (make lint)
 	(cd go && $(GO) mod download)
 	(cd go/tools && GOBIN="$(BIN)" $(GO) install github.com/janpfeifer/gonb golang.org/x/tools/cmd/goimports \
-	  google.golang.org/protobuf/cmd/protoc-gen-go google.golang.org/grpc/cmd/protoc-gen-go-grpc)
+	  google.golang.org/protobuf/cmd/protoc-gen-go google.golang.org/grpc/cmd/protoc-gen-go-grpc $(GO_LINTERS))
 	# Jupyter kernels, inside the venv's own data dir (.venv/share/jupyter), never $$HOME
 	"$(BIN)/python" -m ipykernel install --sys-prefix --name python3 >/dev/null
 	"$(BIN)/python" - "$(BIN)" "$$(dirname "$$(command -v $(GO))")" <<-'EOF'
@@ -94,6 +99,10 @@ setup: ## install everything (Debian packages, .venv, Go modules and tools, Jupy
 test: setup ## run every test once: Python, Go, notebooks, exercises (one pytest run)
 	@cd "$(ROOT)"
 	"$(BIN)/pytest" $(PYTEST_ARGS)
+
+lint: setup ## only the static checks of make test: ruff, mypy, gofmt, go vet, staticcheck, actionlint
+	@cd "$(ROOT)"
+	"$(BIN)/pytest" tests/lint.toml -n 0 $(PYTEST_ARGS)
 
 book: setup ## build the rendered book into build/html (runs the notebooks, embedded defaults)
 	@cd "$(ROOT)"

@@ -1,5 +1,11 @@
 """pytest plugins of the one test command, enabled from pytest.ini with ``-p``:
 
 - ``tests.plugins.environment``: puts .venv/bin (twinbook, gonb, goimports) and go on PATH;
-- ``tests.plugins.gotest``: Go tests (``go test -race -json ./...``) as pytest items.
+- ``tests.plugins.gotest``: Go tests (``go test -race -json ./...``) as pytest items;
+- ``tests.plugins.event_loop``: a test that leaves an asyncio loop behind fails;
+- ``tests.plugins.lint``: static checks (ruff, mypy, gofmt, go vet, staticcheck,
+  actionlint) as pytest items, from tests/lint.toml; the checkers are in ``linters``.
+
+``runshare`` lets both run their tool once per session and share its output with every
+xdist worker.
 """

@@ -17,11 +17,9 @@ broken package is never silently zero items:
     <module>::go-test                  ``go test`` itself failed (bad go.mod, go missing)
 
 Sharing under xdist: every worker collects every file, and all workers must collect
-the same items. The first worker to reach a module takes an exclusive lock on
-``build/gotest/<testrunuid>/<module>.lock``, runs ``go test`` and writes the JSON
-lines to ``<module>.jsonl`` (atomically, by rename); the others block on the lock and
-then read that file. ``testrunuid`` is xdist's id of the run (a fresh one per session
-without xdist). Run directories older than a day are pruned.
+the same items. The first worker to reach a module runs ``go test`` and writes the JSON
+lines to ``build/gotest/<testrunuid>/<module>.jsonl``; the others wait for that file and
+read it (tests/plugins/runshare.py).
 
 ``TWINBOOK_GO_TEST_FLAGS`` adds flags, e.g. ``TWINBOOK_GO_TEST_FLAGS="-count=1 -v"``.
 Enable with ``-p tests.plugins.gotest`` (pytest.ini does).
@@ -30,41 +28,24 @@ Enable with ``-p tests.plugins.gotest`` (pytest.ini does).
 from __future__ import annotations
 
 import dataclasses
-import fcntl
 import hashlib
 import json
 import os
 import re
 import shlex
-import shutil
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sh
 
+from tests.plugins.runshare import shared_result
+
 FLAGS_ENV = "TWINBOOK_GO_TEST_FLAGS"
-RESULT_DIR = Path("build") / "gotest"
-PRUNE_AFTER_SECONDS = 24 * 3600
-
-_run_uid_key = pytest.StashKey[str]()
-
 
 # --------------------------------------------------------------------------------------
 # Running go test (once per session) and sharing its output
-
-
-def _run_uid(config: pytest.Config) -> str:
-    workerinput = getattr(config, "workerinput", None)
-    if workerinput is not None:  # an xdist worker: all workers of a run share this
-        return str(workerinput["testrunuid"])
-    uid = config.stash.get(_run_uid_key, None)
-    if uid is None:
-        uid = uuid.uuid4().hex
-        config.stash[_run_uid_key] = uid
-    return uid
 
 
 def go_test_argv() -> list[str]:
@@ -72,22 +53,11 @@ def go_test_argv() -> list[str]:
     return ["test", "-race", "-json", *shlex.split(os.environ.get(FLAGS_ENV, "")), "./..."]
 
 
-def _prune(base: Path, keep: Path) -> None:
-    now = time.time()
-    for run_dir in base.iterdir() if base.is_dir() else ():
-        try:
-            if run_dir != keep and now - run_dir.stat().st_mtime > PRUNE_AFTER_SECONDS:
-                shutil.rmtree(run_dir, ignore_errors=True)
-        except OSError:
-            pass
-
-
 def _run_go_test(moddir: Path, out_path: Path) -> None:
     """Run go test in moddir; write its stdout plus one trailing meta record to out_path."""
     argv = go_test_argv()
-    tmp = out_path.with_suffix(f".tmp{os.getpid()}")
     started = time.monotonic()
-    with tmp.open("wb") as out:
+    with out_path.open("wb") as out:
         try:
             proc = sh.Command("go")(
                 *argv,
@@ -113,27 +83,19 @@ def _run_go_test(moddir: Path, out_path: Path) -> None:
             }
         }
         out.write(b"\n" + json.dumps(meta).encode() + b"\n")
-    os.replace(tmp, out_path)
 
 
 def shared_go_test_output(config: pytest.Config, moddir: Path) -> Path:
     """Path of the JSON-lines output of go test for moddir, running it if no one has yet."""
-    base = config.rootpath / RESULT_DIR
-    run_dir = base / _run_uid(config)
-    run_dir.mkdir(parents=True, exist_ok=True)
     try:
         rel = moddir.relative_to(config.rootpath).as_posix()
     except ValueError:
         rel = moddir.as_posix()
     slug = re.sub(r"[^A-Za-z0-9_-]+", "_", rel).strip("_") or "root"
     key = f"{slug}-{hashlib.sha256(str(moddir).encode()).hexdigest()[:8]}"
-    result = run_dir / f"{key}.jsonl"
-    with (run_dir / f"{key}.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released on close, or when the process dies
-        if not result.exists():
-            _prune(base, keep=run_dir)
-            _run_go_test(moddir, result)
-    return result
+    return shared_result(
+        config, "gotest", key, lambda out: _run_go_test(moddir, out), suffix=".jsonl"
+    )
 
 
 # --------------------------------------------------------------------------------------
