@@ -313,9 +313,9 @@ def test_its_makefile_and_readme(release):
         block = re.search(rf"^{rule}:.*?(?=^\S|\Z)", project, re.M | re.S).group(0).rstrip()
         assert block in student
     apt = re.search(r"^APT_NEEDS :=(.*)$", student, re.M).group(1).split()
-    assert "gcc:gcc" in apt and not [
-        a for a in apt if a.startswith("chromium:")
-    ]  # the book tests' browser
+    # the book tests' browser and the project's linters are not the learner's
+    assert "gcc:gcc" in apt and not [a for a in apt if a.startswith(("chromium:", "shellcheck:"))]
+    assert re.search(r"^GO_LINTERS :=\s*$", student, re.M), "the learner builds no linters"
     dry = subprocess.run(["make", "-n", "setup"], cwd=release, capture_output=True, text=True)
     assert dry.returncode == 0, dry.stderr
     assert "pip install" in dry.stdout and "ipykernel install" in dry.stdout

@@ -76,7 +76,7 @@ STUDENT_EXTRAS = "learn"
 #: Makefile rules the student edition keeps from the project's Makefile, unchanged.
 KEPT_RULES = ("help", "setup", "lab", "clean", "distclean")
 #: Debian packages of APT_NEEDS (by command) that only the project's own tests need.
-DROPPED_APT = ("chromium",)
+DROPPED_APT = ("chromium", "shellcheck")
 BOOK_MODES = ("auto", "build", "copy", "none")
 
 _JUNK_PARTS = {
@@ -292,6 +292,8 @@ def student_makefile(makefile: str) -> str:
         if name is None:
             if line.startswith("PY_EXTRAS"):  # the learner's tools only
                 line = f"PY_EXTRAS := {STUDENT_EXTRAS}"
+            if line.startswith("GO_LINTERS"):  # the project's static checks are not for learners
+                line = "GO_LINTERS :="
             if line.startswith("APT_NEEDS"):  # the browser for the book's tests is not for learners
                 head, _, needs = line.partition(":=")
                 line = (
