@@ -37,7 +37,7 @@ check_untyped_defs = true
 
 [[tool.mypy.overrides]]
 module = ["lib.*"]
-strict = true
+disallow_untyped_defs = true
 """
 
 

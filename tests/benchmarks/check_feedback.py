@@ -57,7 +57,7 @@ def solve(workbook: Path, ex_id: str, language: str, run: int) -> None:
     solution = json.loads(next((ROOT / "solutions" / ex_id / language).glob("*.ipynb")).read_text())
     notebook = next((workbook / "exercises" / ex_id / language).glob("*.ipynb"))
     nb = json.loads(notebook.read_text())
-    for mine, theirs in zip(_answers(nb), _answers(solution)):
+    for mine, theirs in zip(_answers(nb), _answers(solution), strict=True):
         lines = [ln for ln in _source(theirs).split("\n") if ln.strip() not in MARKERS]
         mine["source"] = "\n".join(lines) + "\n" + COMMENT[language].format(n=run) + "\n"
     notebook.write_text(json.dumps(nb, indent=1))

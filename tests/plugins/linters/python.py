@@ -106,8 +106,9 @@ LIBRARY, TOOLING = "library", "tooling"
 class Mypy(Checker):
     """mypy, run from ``cwd`` (where its pyproject.toml is) over ``targets``.
 
-    Two areas: ``library``, the modules that a ``strict = true`` override in mypy's
-    config names, and ``tooling``, everything else. The split is read from the config,
+    Two areas: ``library``, the modules that a strict override in mypy's config names
+    (``strict = true``, or ``disallow_untyped_defs = true`` as the library's override
+    spells strict mode out), and ``tooling``, everything else. The split is read from the config,
     so a package that moves between the two needs no change here.
     """
 
@@ -187,7 +188,7 @@ class Mypy(Checker):
         """mypy's module patterns (``a.b.*`` is a.b and below) of the strict overrides."""
         patterns = []
         for override in self._config.get("overrides", []):
-            if not override.get("strict"):
+            if not (override.get("strict") or override.get("disallow_untyped_defs")):
                 continue
             modules = override.get("module", [])
             for module in [modules] if isinstance(modules, str) else modules:

@@ -58,7 +58,7 @@ def test_closed_two_step_calls_open_at_the_threshold(answer):
     breaker, log = new_breaker(answer, clock, window_size=4, minimum_calls=4)
     permissions = [breaker.acquire() for _ in range(4)]
     assert all(p is not None for p in permissions), "closed: acquire() permits every call"
-    for p, outcome in zip(permissions, ["success", "failure", "success", "failure"]):
+    for p, outcome in zip(permissions, ["success", "failure", "success", "failure"], strict=True):
         breaker.complete(p, outcome)
     assert breaker.state() == "open", "2 failures in 4 calls is 50% >= 50: open"
     assert breaker.acquire() is None, "open: acquire() returns None"
