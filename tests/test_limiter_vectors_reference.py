@@ -23,7 +23,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 VECTORS = ROOT / "tests" / "vectors" / "limiter"
 MODEL_PATH = ROOT / "tests" / "vectors" / "reference" / "limiter_model.py"
-TOPICS = ("allow:", "burst:", "fraction:", "wait:", "cancel:", "clock:", "config:")
+TOPICS = ("allow:", "burst:", "fraction:", "wait:", "cancel:", "clock:", "config:", "edge:")
 
 
 def _load_model():
@@ -161,25 +161,32 @@ def _allow_then(rate, at_ms, step):
     }
 
 
-@pytest.mark.parametrize(
-    ("case", "match"),
-    [
-        # 0.9999999995 tokens: Go refuses, Python (which forgives 1e-9 token) allows.
-        (_allow_then(0.9999999995, 1000, {"op": "allow"}), "too close to a whole one"),
-        # a debt of 5e-10 token: Go sleeps 1 ns, Python not at all.
-        (_allow_then(0.9999999995, 1000, {"op": "wait", "id": "a"}), "too close to none"),
-        # 1/60 in binary is a hair under it: the exact delay is 60 s + 0.8e-6 ns.
-        (_allow_then(1 / 60, 0, {"op": "wait", "id": "a"}), "too close to a whole ns"),
-        # Go's Duration saturates at 2^63-1 ns (292 years); Python sleeps on.
-        (_allow_then(1e-10, 0, {"op": "wait", "id": "a"}), "beyond 2"),
-        # 1.000001 ms: Python's manual clock wakes 1 ns early, so at 1 ms; Go's at 2 ms.
-        (_allow_then(999.9995, 0, {"op": "wait", "id": "a"}), "1 ns past a whole ms"),
-    ],
-    ids=["shortfall", "tiny-debt", "near-whole-ns", "beyond-int64", "one-ns-past-a-ms"],
-)
-def test_the_model_rejects_a_step_that_turns_on_float_rounding(case, match):
-    with pytest.raises(model.VectorError, match=match):
+def test_the_model_refuses_a_case_that_turns_on_float64_rounding():
+    # 1/60 in binary is a hair under it: the exact delay is 60 s + 0.8e-6 ns, so the contract
+    # says 60 000 000 001 ns; float64 cannot hold the 0.8e-6 and both twins compute 60 s flat.
+    case = _allow_then(1 / 60, 0, {"op": "wait", "id": "a", "expect": {"delay_ns": 60_000_000_001}})
+    with pytest.raises(model.VectorError, match="float64 rounding"):
         model.run_case(case)
+    case["steps"][1]["expect"]["delay_ns"] = 60_000_000_000  # what float64 says is no better
+    with pytest.raises(model.Mismatch, match="expect.delay_ns"):
+        model.run_case(case)
+
+
+@pytest.mark.parametrize(
+    ("rate", "at_ms", "step", "key", "want"),
+    [
+        (0.9999999995, 1000, {"op": "allow"}, "allowed", False),
+        (0.9999999995, 1000, {"op": "wait", "id": "a"}, "delay_ns", 1),
+        (0.9999999999999, 0, {"op": "wait", "id": "a"}, "delay_ns", 1_000_000_001),
+        (999.9995, 0, {"op": "wait", "id": "a"}, "delay_ns", 1_000_001),
+        (1e-10, 0, {"op": "wait", "id": "a"}, "delay_ns", 2**63 - 1),
+    ],
+    ids=["shortfall", "tiny-debt", "near-whole-ns", "one-ns-past-a-ms", "beyond-int64"],
+)
+def test_the_model_takes_the_steps_the_twins_once_disagreed_on(rate, at_ms, step, key, want):
+    # These were refused while Go and Python differed (the spec page's former "open
+    # differences"); the contract now decides them, and the edge vectors pin them.
+    model.run_case(_allow_then(rate, at_ms, dict(step, expect={key: want})))
 
 
 def test_files_are_json_objects_of_the_limiter_concept():
@@ -306,6 +313,43 @@ class TakesTheTokenOnWake(L):  # a waiter's token stays in the bucket until it w
         super().wake(now_ns)
 
 
+class ForgivesATinyShortfall(L):  # Python's old 1e-9 token of tolerance in allow
+    def allow(self, now_ns):
+        self.refill(now_ns)
+        if self.tokens < 1 - Fraction(1, 10**9):
+            return False
+        self.tokens -= 1
+        return True
+
+
+class ForgivesATinyDebt(L):  # Python's old "a debt of 1e-9 token is no debt" in wait
+    def delay_ns(self):
+        if -self.tokens <= Fraction(1, 10**9):
+            return 0
+        return super().delay_ns()
+
+
+class WakesUpToOneNanosecondEarly(L):  # float seconds rounded to the nearest ns, or down
+    def wake(self, now_ns):
+        for r in self.reservations.values():
+            if r.state == "asleep" and r.deadline_ns is not None and r.deadline_ns - 1 <= now_ns:
+                r.state = "done"
+
+
+class DelayNotCapped(L):  # Python's old "sleeps on" past Go's longest Duration
+    def delay_ns(self):
+        if self.tokens >= 0:
+            return 0
+        return math.ceil(-self.tokens / self.rate * model.NS_PER_S)
+
+
+class DelayCappedAtInt64Seconds(L):  # a cap, but in the wrong unit
+    def delay_ns(self):
+        if self.tokens >= 0:
+            return 0
+        return min((2**63 - 1) * model.NS_PER_S, math.ceil(-self.tokens / self.rate * 10**9))
+
+
 class CancelReturnsNothing(L):
     def give_back(self, now_ns):
         self.refill(now_ns)
@@ -401,6 +445,11 @@ MUTANTS = [
     WakesOneMillisecondEarly,
     WakesOnlyAfterTheDeadline,
     TakesTheTokenOnWake,
+    ForgivesATinyShortfall,
+    ForgivesATinyDebt,
+    WakesUpToOneNanosecondEarly,
+    DelayNotCapped,
+    DelayCappedAtInt64Seconds,
     CancelReturnsNothing,
     CancelUncapped,
     CancelAfterReturnGivesBack,
@@ -424,3 +473,26 @@ def test_a_model_with_one_rule_broken_fails_some_case(mutant):
         except model.Mismatch:
             caught.append(f"{file}: {case['name']}")
     assert caught, f"no vector catches {mutant.__name__}"
+
+
+EDGE_MUTANTS = [
+    ForgivesATinyShortfall,
+    ForgivesATinyDebt,
+    WakesUpToOneNanosecondEarly,
+    DelayNotCapped,
+    DelayCappedAtInt64Seconds,
+]
+
+
+@pytest.mark.parametrize("mutant", EDGE_MUTANTS, ids=[m.__name__ for m in EDGE_MUTANTS])
+def test_each_former_difference_is_pinned_by_two_edge_cases(mutant):
+    # The three ways the twins once differed (a tolerance, float-second sleeps, no cap)
+    # are each caught by at least two of the edge vectors, not by luck elsewhere.
+    caught = []
+    for _, case in CASES:
+        if case["name"].startswith("edge:"):
+            try:
+                model.run_case(case, mutant)
+            except model.Mismatch:
+                caught.append(case["name"])
+    assert len(caught) >= 2, f"{mutant.__name__} is caught by {caught}"

@@ -13,6 +13,12 @@ import (
 // Limiter is a token bucket: it holds up to burst tokens, gains rate tokens
 // per second, and every event spends one. A Limiter is safe for concurrent
 // use.
+//
+// Its contract is book/appendix/spec-limiter.md (rules L1 to L8, and the
+// conformance vectors in tests/vectors/limiter that Python's twin,
+// twinbook.concurrency.ratelimit.Limiter, passes too). Time is whole
+// nanoseconds and the tokens are float64, counted with the same operations in
+// the same order as the twin, so that both agree to the last bit.
 type Limiter struct {
 	clock clock.Clock
 	rate  float64 // tokens per second
@@ -67,7 +73,9 @@ func (l *Limiter) Allow() bool {
 func (l *Limiter) refill() {
 	now := l.clock.Now()
 	if elapsed := now.Sub(l.last); elapsed > 0 {
-		l.tokens = min(l.burst, l.tokens+elapsed.Seconds()*l.rate)
+		// The conversion rounds the product on its own: without it Go may fuse
+		// the multiply and the add (FMA) and differ from Python in the last bit.
+		l.tokens = min(l.burst, l.tokens+float64(elapsed.Seconds()*l.rate))
 		l.last = now
 	}
 }

@@ -142,55 +142,77 @@ func sleep(ctx context.Context, d time.Duration) error {
 
 // docs:start budget
 
-// RetryBudget is a token bucket of retries relative to calls: every call (a
-// first attempt) deposits Ratio tokens, every retry withdraws one, and the
-// bucket holds at most Max. With Ratio 0.1, retries add at most 10% to the
-// load on a struggling dependency in the long run, instead of multiplying
-// it by MaxAttempts; Max allows a burst. A RetryBudget is safe for concurrent
-// use; share one among the callers of a dependency.
+// RetryBudget is a token bucket of retries fed by calls, as in Finagle's
+// RetryBudget and gRPC's retry throttling: every call (a first attempt)
+// deposits ratio tokens, every retry withdraws one, and the bucket holds at
+// most maxTokens; it starts full. With ratio 0.1, retries add at most 10% to
+// the load on a struggling dependency in the long run, instead of multiplying
+// it by MaxAttempts; maxTokens allows a burst. A RetryBudget is safe for
+// concurrent use; share one among the callers of a dependency. Python's twin
+// is twinbook.resilience.RetryBudget, and both pass tests/vectors/retry_budget.
 type RetryBudget struct {
 	mu     sync.Mutex
-	ratio  float64
-	max    float64
-	tokens float64
+	ratio  int64 // thousandths of a token, deposited per call
+	max    int64 // thousandths
+	tokens int64 // thousandths
 }
 
-// NewRetryBudget returns a full RetryBudget: ratio in [0, 1] tokens per call, at most
-// max tokens (>= 1).
-func NewRetryBudget(ratio, max float64) (*RetryBudget, error) {
-	if !(ratio >= 0 && ratio <= 1) {
-		return nil, fmt.Errorf("resilience: budget: ratio: must be in [0, 1], got %v", ratio)
-	}
-	if !(max >= 1) || math.IsInf(max, 1) {
-		return nil, fmt.Errorf("resilience: budget: max: must be >= 1 and finite, got %v", max)
-	}
-	return &RetryBudget{ratio: ratio, max: max, tokens: max}, nil
-}
-
-// RecordCall records a call (a first attempt): Ratio more tokens, up to Max.
+// RecordCall records a call (a first attempt): ratio more tokens, up to
+// maxTokens.
 func (b *RetryBudget) RecordCall() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.tokens = min(b.max, b.tokens+b.ratio)
 }
 
-// TrySpend spends a token for a retry and reports true, or reports false if
-// less than one is left.
+// TrySpend spends a token for a retry and reports true, or reports false and
+// spends nothing if less than one is left.
 func (b *RetryBudget) TrySpend() bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.tokens < 1 {
+	if b.tokens < tokenScale {
 		return false
 	}
-	b.tokens--
+	b.tokens -= tokenScale
 	return true
 }
 
 // docs:end budget
 
+// tokenScale is how many parts of a token the budget counts, in an integer
+// (as gRPC's Java implementation and Finagle do): ten calls at ratio 0.1 then
+// earn exactly one retry, where float64 would earn 0.9999999999999999 and
+// make the retry wait for an eleventh call.
+const tokenScale = 1000
+
+// maxBudgetTokens is the largest maxTokens [NewRetryBudget] accepts: the
+// thousandths must fit an int64, and a budget that large limits nothing.
+const maxBudgetTokens = 1e9
+
+// NewRetryBudget returns a full RetryBudget: ratio tokens per call, in [0, 1],
+// and at most maxTokens tokens, in [1, 1e9]. Both are
+// counted in thousandths of a token, rounded to the nearest (halves up).
+func NewRetryBudget(ratio, maxTokens float64) (*RetryBudget, error) {
+	if !(ratio >= 0 && ratio <= 1) {
+		return nil, fmt.Errorf("resilience: budget: ratio: must be in [0, 1], got %v", ratio)
+	}
+	if !(maxTokens >= 1 && maxTokens <= maxBudgetTokens) {
+		return nil, fmt.Errorf("resilience: budget: max_tokens: must be in [1, 1e9], got %v", maxTokens)
+	}
+	limit := thousandths(maxTokens)
+	return &RetryBudget{ratio: thousandths(ratio), max: limit, tokens: limit}, nil
+}
+
+// thousandths rounds x×1000 to the nearest integer, halves up, exactly as
+// Python's twin does; the conversion keeps Go from fusing the multiply and
+// the add into one rounding (FMA).
+func thousandths(x float64) int64 {
+	return int64(math.Floor(float64(x*tokenScale) + 0.5))
+}
+
 // Tokens returns how many tokens are left.
 func (b *RetryBudget) Tokens() float64 {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.tokens
+	return float64(b.tokens) / tokenScale
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -190,15 +191,16 @@ func TestRetryBudget(t *testing.T) {
 
 func TestNewRetryBudgetRejects(t *testing.T) {
 	for _, tt := range []struct {
-		ratio, max float64
-		mention    string
+		ratio, maxTokens float64
+		mention          string
 	}{
 		{-0.1, 5, "ratio: must be in [0, 1], got -0.1"},
 		{1.5, 5, "ratio: must be in [0, 1], got 1.5"},
-		{0.1, 0.5, "max: must be >= 1 and finite, got 0.5"},
+		{0.1, 0.5, "max_tokens: must be in [1, 1e9], got 0.5"},
+		{0.1, math.Inf(1), "max_tokens: must be in [1, 1e9], got +Inf"},
 	} {
-		if b, err := resilience.NewRetryBudget(tt.ratio, tt.max); b != nil || err == nil || !strings.Contains(err.Error(), tt.mention) {
-			t.Errorf("NewRetryBudget(%v, %v) = %v, %v; want an error saying %q", tt.ratio, tt.max, b, err, tt.mention)
+		if b, err := resilience.NewRetryBudget(tt.ratio, tt.maxTokens); b != nil || err == nil || !strings.Contains(err.Error(), tt.mention) {
+			t.Errorf("NewRetryBudget(%v, %v) = %v, %v; want an error saying %q", tt.ratio, tt.maxTokens, b, err, tt.mention)
 		}
 	}
 }

@@ -183,3 +183,39 @@ def test_system_clock_sleep_ends_early_on_cancel() -> None:
     for t in threading.enumerate():  # the Timer thread ends right after it fires
         if isinstance(t, threading.Timer):
             t.join(TIMEOUT)
+
+
+def test_manual_clock_sleep_ns_wakes_at_the_nanosecond_not_before(clock: ManualClock) -> None:
+    # 1 000 000 001 ns as float seconds is 1.000000001, whose nearest ns could be either side:
+    # the nanosecond form keeps the deadline exact, as Go's After(d) does.
+    result: list[bool] = []
+    t = threading.Thread(target=lambda: result.append(clock.sleep_ns(1_000_000_001)))
+    t.start()
+    clock.wait_for_sleepers(1)
+    clock.set(1.0)
+    assert clock.sleepers == 1 and result == []
+    clock.advance(1e-9)
+    t.join(TIMEOUT)
+    assert result == [True] and clock.sleepers == 0
+
+
+def test_manual_clock_sleep_ns_async_is_cancellable(arun: Run, clock: ManualClock) -> None:
+    async def main() -> int:
+        task = asyncio.ensure_future(clock.sleep_ns_async(2**63 - 1))
+        while clock.sleepers == 0:
+            await asyncio.sleep(0)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        return clock.sleepers
+
+    assert arun(main()) == 0
+
+
+def test_system_clock_sleeps_past_what_a_thread_can_block_until_cancelled() -> None:
+    # 2^63-1 ns is more than threading.TIMEOUT_MAX: sleep as long as allowed, not OverflowError.
+    cancel = threading.Event()
+    timer = threading.Timer(0.01, cancel.set)
+    timer.start()
+    assert SystemClock().sleep_ns(2**63 - 1, cancel) is False
+    timer.join(TIMEOUT)

@@ -28,7 +28,7 @@ from twinbook.concurrency.ratelimit import Limiter
 from .helpers import TIMEOUT, eventually, settle
 
 ROOT = Path(__file__).resolve().parents[3]
-NS_PER_S = 1_000_000_000
+NS_PER_MS = 1_000_000
 OPS = {"allow", "wait", "cancel", "check"}
 STEP_KEYS = {"at_ms", "op", "id", "cancelled", "expect"}
 CASE_KEYS = {"name", "config", "steps", "error"}
@@ -80,41 +80,53 @@ def load_cases(directory: Path) -> Iterator[Case | tuple[str, Exception]]:
 class VectorClock:
     """The clock a case drives; the only place this runner names the project's manual clock.
 
-    :meth:`now` reads the step's ``at_ms`` exactly, even when a case steps it
+    :meth:`now_ns` reads the step's ``at_ms`` exactly, even when a case steps it
     back; sleepers sleep on a manual clock that moves forward to the furthest
     reading so far (no case sleeps while the reading is behind). Every sleep
-    the limiter asks for is recorded in :attr:`asked`.
+    the limiter asks for, in whole nanoseconds as Go's ``After`` gets it, is
+    recorded in :attr:`asked`. The limiter reads and sleeps in nanoseconds;
+    the seconds methods are there to be a whole :class:`~twinbook.clock.Clock`
+    and fail the case if the limiter ever uses them.
     """
 
     def __init__(self) -> None:
         self._manual = ManualClock()
         self._lock = threading.Lock()
-        self._reading = 0.0
+        self._reading_ns = 0
         self._furthest_ms = 0
-        self.asked: list[float] = []
+        self.asked: list[int] = []
+
+    def now_ns(self) -> int:
+        with self._lock:
+            return self._reading_ns
 
     def now(self) -> float:
-        with self._lock:
-            return self._reading
+        raise VectorError("the limiter read the clock in float seconds, not in nanoseconds")
 
     def sleep(self, seconds: float, cancel: threading.Event | None = None) -> bool:
-        with self._lock:
-            self.asked.append(seconds)
-        return self._manual.sleep(seconds, cancel)
+        raise VectorError(f"the limiter slept {seconds!r} float seconds, not whole nanoseconds")
 
     async def sleep_async(self, seconds: float) -> None:
+        raise VectorError(f"the limiter slept {seconds!r} float seconds, not whole nanoseconds")
+
+    def sleep_ns(self, ns: int, cancel: threading.Event | None = None) -> bool:
         with self._lock:
-            self.asked.append(seconds)
-        await self._manual.sleep_async(seconds)
+            self.asked.append(ns)
+        return self._manual.sleep_ns(ns, cancel)
+
+    async def sleep_ns_async(self, ns: int) -> None:
+        with self._lock:
+            self.asked.append(ns)
+        await self._manual.sleep_ns_async(ns)
 
     def set_ms(self, at_ms: int) -> None:
         """Read ``at_ms``; wake the sleepers whose time has come."""
         with self._lock:
-            self._reading = at_ms / 1000
+            self._reading_ns = at_ms * NS_PER_MS
             step_ms = at_ms - self._furthest_ms
             self._furthest_ms = max(self._furthest_ms, at_ms)
         if step_ms > 0:
-            self._manual.advance(step_ms / 1000)
+            self._manual.set(self._furthest_ms / 1000)
 
     def asleep(self) -> int:
         """How many sleepers the manual clock has not woken."""
@@ -351,7 +363,7 @@ async def run_case(case: Mapping[str, Any], flavour: type[ThreadWaits] | type[Ta
                     got.update(cancelled=False, delay_ns=0)
                 elif result is None and len(asked) == 1:
                     # Python sleeps float seconds; the format counts whole nanoseconds, rounded up.
-                    got.update(cancelled=False, delay_ns=math.ceil(asked[0] * NS_PER_S))
+                    got.update(cancelled=False, delay_ns=asked[0])
                 else:
                     raise VectorError(f"{where}: wait ended {result!r} after asking for {asked}")
             elif op == "cancel":

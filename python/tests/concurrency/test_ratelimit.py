@@ -189,24 +189,25 @@ def test_cancelled_wait_async_gives_the_token_back(arun: Run, clock: ManualClock
 
 
 class RecordingClock(SystemClock):
-    """The real clock, noting every sleep the limiter asks of it."""
+    """The real clock, noting every sleep the limiter asks of it, in whole nanoseconds."""
 
     def __init__(self) -> None:
-        self.asked: list[float] = []
+        self.asked: list[int] = []
 
-    def sleep(self, seconds: float, cancel: threading.Event | None = None) -> bool:
-        self.asked.append(seconds)
-        return super().sleep(seconds, cancel)
+    def sleep_ns(self, ns: int, cancel: threading.Event | None = None) -> bool:
+        self.asked.append(ns)
+        return super().sleep_ns(ns, cancel)
 
-    async def sleep_async(self, seconds: float) -> None:
-        self.asked.append(seconds)
-        await super().sleep_async(seconds)
+    async def sleep_ns_async(self, ns: int) -> None:
+        self.asked.append(ns)
+        await super().sleep_ns_async(ns)
 
 
 # Real time: six tokens at 100/s with a burst of 1 cannot come sooner than five intervals
 # of 10 ms (a busy machine only adds to that), and no single wait asks for more than one
-# interval. How long a sleep really takes is up to the machine, so it is not asserted.
-ONE_INTERVAL = 0.01 + 1e-6
+# interval (10 ms, in whole nanoseconds). How long a sleep really takes is up to the machine,
+# so it is not asserted.
+ONE_INTERVAL_NS = 10_000_000
 
 
 def test_real_time_waits_are_spaced_by_the_rate() -> None:
@@ -216,7 +217,7 @@ def test_real_time_waits_are_spaced_by_the_rate() -> None:
     for _ in range(6):
         limiter.wait()
     assert time.monotonic() - start >= 0.045
-    assert max(clock.asked, default=0) <= ONE_INTERVAL, clock.asked
+    assert clock.asked and max(clock.asked) <= ONE_INTERVAL_NS, clock.asked
 
 
 def test_real_time_wait_async_is_spaced_by_the_rate(arun: Run) -> None:
@@ -230,4 +231,37 @@ def test_real_time_wait_async_is_spaced_by_the_rate(arun: Run) -> None:
         return time.monotonic() - start
 
     assert arun(main()) >= 0.045
-    assert max(clock.asked, default=0) <= ONE_INTERVAL, clock.asked
+    assert clock.asked and max(clock.asked) <= ONE_INTERVAL_NS, clock.asked
+
+
+def test_a_delay_past_what_a_thread_can_block_is_capped_and_cancellable() -> None:
+    # 10^19 ns is more than Go's longest Duration: the delay is capped at 2^63-1 ns, and the
+    # real clock, which cannot block that long in one go, sleeps as long as it can instead
+    # of raising OverflowError; the cancel event still ends the wait.
+    clock = RecordingClock()
+    limiter = Limiter(1e-10, 1, clock)
+    assert limiter.allow()
+    cancel = threading.Event()
+    threading.Timer(0.05, cancel.set).start()
+    with pytest.raises(CancelledError):
+        limiter.wait(cancel)
+    assert clock.asked == [2**63 - 1]
+    assert 0 <= limiter._tokens < 1  # the token came back: the debt is gone
+
+
+@pytest.mark.parametrize(
+    ("rate", "at_ns", "allowed", "delay_ns"),
+    [
+        (0.9999999995, 1_000_000_000, False, 1),  # a hair under a token is none; its debt 1 ns
+        (999.9999995, 1_000_000, False, 1),
+        (999.9995, 0, False, 1_000_001),  # 1 000 000.5 ns rounds up, not to the nearest
+    ],
+)
+def test_no_tolerance_near_a_whole_token_and_delays_round_up(
+    clock: ManualClock, rate: float, at_ns: int, allowed: bool, delay_ns: int
+) -> None:
+    limiter = Limiter(rate, 1, clock)
+    assert limiter.allow()
+    clock.set(at_ns / 1e9)
+    assert limiter.allow() is allowed
+    assert limiter._reserve() == delay_ns

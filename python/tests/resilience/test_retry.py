@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from twinbook.breaker import OpenError, State
-from twinbook.clock import ManualClock
 from twinbook.resilience import Retry, RetryBudget
 
 from .conftest import Sleeps
@@ -102,19 +101,33 @@ def test_cancellation_is_never_retried(sleeps: Sleeps, error: type[BaseException
 
 
 def test_budget_caps_retries_across_calls() -> None:
-    clock = ManualClock()
-    budget = RetryBudget(ratio=0.5, min_retries=1, window=10.0, clock=clock)
-    # 4 calls in the window: retries may reach max(1, 0.5 * 4) = 2.
-    for _ in range(4):
-        budget.record_call()
+    budget = RetryBudget(ratio=0.5, max_tokens=2)
+    # Full at first: two retries, then none until calls deposit a whole token again.
     assert [budget.try_spend() for _ in range(3)] == [True, True, False]
-    clock.advance(10.0)  # everything left the window: only the floor remains
-    assert budget.try_spend() is True
-    assert budget.try_spend() is False
+    budget.record_call()
+    assert budget.tokens == 0.5 and budget.try_spend() is False
+    budget.record_call()
+    assert budget.try_spend() is True and budget.tokens == 0
+
+
+def test_retry_budget_spends_as_gos_does_across_calls(sleeps: Sleeps) -> None:
+    # The same story as Go's TestRetryBudget: every call fails for good; each retry spends a
+    # token, each call adds half of one.
+    budget = RetryBudget(ratio=0.5, max_tokens=2)
+    r = Retry(max_attempts=4, sleep=sleeps, budget=budget)
+    attempts, left = [], []
+    for _ in range(5):
+        always = Flaky(100)
+        with pytest.raises(ConnectionError):
+            r.call(always)
+        attempts.append(always.calls)
+        left.append(budget.tokens)
+    assert attempts == [3, 1, 2, 1, 2]
+    assert left == [0, 0.5, 0, 0.5, 0]
 
 
 def test_retry_stops_when_the_budget_is_spent(sleeps: Sleeps) -> None:
-    budget = RetryBudget(ratio=0.0, min_retries=2, window=60.0)
+    budget = RetryBudget(ratio=0.0, max_tokens=2)
     r = Retry(max_attempts=10, sleep=sleeps, budget=budget)
     first, second = Flaky(100), Flaky(100)
     with pytest.raises(ConnectionError) as caught:
@@ -141,10 +154,14 @@ def test_bad_settings_name_the_field(kwargs: dict[str, Any], field: str) -> None
 
 @pytest.mark.parametrize(
     ("kwargs", "field"),
-    [({"ratio": -0.1}, "ratio"), ({"window": 0}, "window"), ({"min_retries": -1}, "min_retries")],
+    [
+        ({"ratio": -0.1, "max_tokens": 5}, "ratio"),
+        ({"ratio": 1.5, "max_tokens": 5}, "ratio"),
+        ({"ratio": 0.1, "max_tokens": 0.5}, "max_tokens"),
+    ],
 )
 def test_bad_budget_settings_name_the_field(kwargs: dict[str, Any], field: str) -> None:
-    with pytest.raises(ValueError, match=field):
+    with pytest.raises(ValueError, match=f"^{field}: "):
         RetryBudget(**kwargs)
 
 

@@ -14,8 +14,9 @@ The rules, in the order the model applies them:
   reading equal to or earlier than the latest earns nothing and is not remembered.
 - ``allow`` refills, then spends a token if there is at least one; otherwise it spends nothing.
 - ``wait`` refills, then takes a token even into debt; the delay is the time to pay the debt
-  off, ``ceil(debt / rate)`` in whole nanoseconds (0 when the bucket is not in debt). A
-  reservation is asleep until the clock reaches reservation time + delay.
+  off, ``ceil(debt / rate)`` in whole nanoseconds (0 when the bucket is not in debt), and at
+  most 2^63-1 ns (Go's longest duration). A reservation is asleep until the clock reaches
+  reservation time + delay, not a nanosecond sooner.
 - Cancelling an asleep reservation refills, then gives one token back, capped at ``burst``;
   cancelling one that is no longer asleep does nothing. A wait whose caller is cancelled
   before it starts spends nothing.
@@ -35,12 +36,7 @@ from pathlib import Path
 
 NS_PER_S = 1_000_000_000
 NS_PER_MS = 1_000_000
-# The implementations count in binary floating point, not in exact fractions, and they round
-# differently near a whole token (Python forgives 1e-9 token, Go does not). A vector must stay
-# clear of those bands, so that it pins the rules and not one implementation's rounding.
-TOKEN_MARGIN = Fraction(1, 1_000_000)
-NS_MARGIN = Fraction(1, 1000)
-MAX_DELAY_NS = 2**63 - 1  # Go's time.Duration; Go saturates beyond it
+MAX_DELAY_NS = 2**63 - 1  # the longest delay: Go's longest time.Duration, about 292 years
 CASE_KEYS = {"name", "config", "steps", "error"}
 CONFIG_KEYS = {"rate", "burst"}
 OPS = {"allow", "wait", "cancel", "check"}
@@ -123,10 +119,10 @@ class Limiter:
         return True
 
     def delay_ns(self) -> int:
-        """How long the debt takes to pay off at the rate, rounded up to whole nanoseconds."""
+        """How long the debt takes to pay off at the rate, rounded up to whole ns, capped."""
         if self.tokens >= 0:
             return 0
-        return math.ceil(-self.tokens / self.rate * NS_PER_S)
+        return min(MAX_DELAY_NS, math.ceil(-self.tokens / self.rate * NS_PER_S))
 
     def wait(self, now_ns: int) -> int:
         self.refill(now_ns)
@@ -158,26 +154,34 @@ class Limiter:
         return [rid for rid, r in self.reservations.items() if r.state == "asleep"]
 
 
-def _keep_clear_of_rounding(lim: Limiter, step: dict, now_ns: int, where: str) -> None:
-    """Refuse a step whose outcome would turn on float rounding rather than on a rule."""
-    if step["op"] not in ("allow", "wait") or step.get("cancelled"):
-        return
-    lim.refill(now_ns)  # the op's own refill then earns nothing more
-    if step["op"] == "allow" and 1 - TOKEN_MARGIN < lim.tokens < 1:
-        raise VectorError(f"{where}: {float(lim.tokens)} tokens is too close to a whole one")
-    if step["op"] == "wait":
-        debt = 1 - lim.tokens
-        if 0 < debt < TOKEN_MARGIN:
-            raise VectorError(f"{where}: a debt of {float(debt)} token is too close to none")
-        exact_ns = debt / lim.rate * NS_PER_S if debt > 0 else Fraction(0)
-        if 0 < exact_ns - math.floor(exact_ns) < NS_MARGIN:
-            raise VectorError(
-                f"{where}: a delay of {float(exact_ns)} ns is too close to a whole ns"
-            )
-        if math.ceil(exact_ns) > MAX_DELAY_NS:
-            raise VectorError(f"{where}: a delay beyond 2^63-1 ns")
-        if math.ceil(exact_ns) % NS_PER_MS == 1:
-            raise VectorError(f"{where}: a deadline 1 ns past a whole ms wakes by clock rounding")
+def _go_seconds(ns: int) -> float:
+    """``ns`` in float seconds as Go's ``Duration.Seconds`` computes it (Python's twin too)."""
+    whole, rest = divmod(ns, NS_PER_S)
+    return whole + rest / 1e9
+
+
+class Float64Limiter(Limiter):
+    """The implementations' arithmetic: float64 tokens, the same operations in the same order.
+
+    Not the contract, which is exact, but what Go and Python compute. :func:`run_case`
+    replays every case through it too and refuses one whose outcome float64 rounding would
+    change (rate 1/60 is a hair under it in binary: the exact delay is 60 s + 0.8e-6 ns,
+    which float64 cannot hold), so that each vector pins a rule and not a rounding.
+    """
+
+    def refill(self, now_ns: int) -> None:
+        if now_ns > self.last_ns:
+            earned = _go_seconds(now_ns - self.last_ns) * float(self.rate)
+            self.tokens = min(float(self.burst), float(self.tokens) + earned)
+            self.last_ns = now_ns
+
+    def delay_ns(self) -> int:
+        ns = -float(self.tokens) / float(self.rate) * 1e9
+        return MAX_DELAY_NS if ns >= 2.0**63 else max(0, math.ceil(ns))
+
+    def give_back(self, now_ns: int) -> None:
+        self.refill(now_ns)
+        self.tokens = min(float(self.burst), float(self.tokens) + 1)
 
 
 def _fail(where: str, key: str, want: object, got: object) -> None:
@@ -200,7 +204,21 @@ def _check_case_shape(case: object) -> dict:
 
 
 def run_case(case: dict, limiter_class: type[Limiter] = Limiter) -> int:
-    """Replay one case; return how many expectations were checked. Raises on the first miss."""
+    """Replay one case; return how many expectations were checked. Raises on the first miss.
+
+    The true model also replays the case in float64 (:class:`Float64Limiter`): a case that
+    holds exactly but not in float64 is a :class:`VectorError`.
+    """
+    checks = _replay(case, limiter_class)
+    if limiter_class is Limiter:
+        try:
+            _replay(case, Float64Limiter)
+        except Mismatch as exc:
+            raise VectorError(f"the outcome turns on float64 rounding: {exc}") from exc
+    return checks
+
+
+def _replay(case: dict, limiter_class: type[Limiter]) -> int:
     case = _check_case_shape(case)
     rate, burst = parse_config(case["config"])
     if "error" in case:
@@ -260,8 +278,6 @@ def run_case(case: dict, limiter_class: type[Limiter] = Limiter) -> int:
         allowed: bool | None = None
         delay: int | None = None
         cancelled: bool | None = None
-        if limiter_class is Limiter:  # the bands judge the vector, so only the true model checks
-            _keep_clear_of_rounding(lim, step, now, where)
         if op == "allow":
             allowed = lim.allow(now)
         elif op == "wait":

@@ -11,7 +11,9 @@ The Go twin is package ``twinbook/clock`` (``clock.Clock``, ``clock.System``,
 ``clock.Manual``). A clock is shared by threads and tasks alike, so it
 follows the library's rule for objects tied to neither (see the book's
 conventions appendix): one class, whose waiting method comes as ``sleep``
-for a thread and ``sleep_async`` for a task.
+for a thread and ``sleep_async`` for a task, each also in whole nanoseconds
+(``sleep_ns``, ``sleep_ns_async``, like Go's ``After(d)``) for a deadline that
+must not move by a float's last bit (the limiter's).
 
 ============  ==================================================================
 module        what it holds

@@ -32,3 +32,15 @@ class Clock(Protocol):
     async def sleep_async(self, seconds: float) -> None:
         """Suspend the task for ``seconds``; cancellable like any ``await``."""
         ...
+
+    def sleep_ns(self, ns: int, cancel: threading.Event | None = None) -> bool:
+        """:meth:`sleep` for a whole number of nanoseconds, like Go's ``After(d)``.
+
+        A deadline computed in nanoseconds (the limiter's) must not move by a
+        float's last bit on its way to the clock.
+        """
+        ...
+
+    async def sleep_ns_async(self, ns: int) -> None:
+        """:meth:`sleep_async` for a whole number of nanoseconds."""
+        ...

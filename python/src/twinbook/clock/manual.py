@@ -98,8 +98,14 @@ class ManualClock:
                 sleeper.loop.call_soon_threadsafe(_resolve, sleeper.wake)
 
     def sleep(self, seconds: float, cancel: threading.Event | None = None) -> bool:
+        return self.sleep_ns(_ns(seconds), cancel)
+
+    async def sleep_async(self, seconds: float) -> None:
+        await self.sleep_ns_async(_ns(seconds))
+
+    def sleep_ns(self, ns: int, cancel: threading.Event | None = None) -> bool:
         woken = threading.Event()
-        sleeper = self._register(seconds, woken, None)
+        sleeper = self._register(ns, woken, None)
         if sleeper is None:
             return True
         # Threads cannot wait on two events at once: look at cancel now and then.
@@ -108,10 +114,10 @@ class ManualClock:
                 return not self._unregister(sleeper)  # True if the clock got there first
         return True
 
-    async def sleep_async(self, seconds: float) -> None:
+    async def sleep_ns_async(self, ns: int) -> None:
         loop = asyncio.get_running_loop()
         woken: asyncio.Future[None] = loop.create_future()
-        sleeper = self._register(seconds, woken, loop)
+        sleeper = self._register(ns, woken, loop)
         if sleeper is None:
             return
         try:
@@ -121,14 +127,14 @@ class ManualClock:
 
     def _register(
         self,
-        seconds: float,
+        ns: int,
         wake: threading.Event | asyncio.Future[None],
         loop: asyncio.AbstractEventLoop | None,
     ) -> _Sleeper | None:
         with self._cond:
-            if _ns(seconds) <= 0:
+            if ns <= 0:
                 return None
-            sleeper = _Sleeper(self._ns + _ns(seconds), next(self._seq), wake, loop)
+            sleeper = _Sleeper(self._ns + ns, next(self._seq), wake, loop)
             heapq.heappush(self._sleepers, sleeper)
             self._cond.notify_all()
             return sleeper

@@ -26,13 +26,22 @@ class SystemClock:
         return time.monotonic_ns()
 
     def sleep(self, seconds: float, cancel: threading.Event | None = None) -> bool:
+        # A thread cannot block longer than TIMEOUT_MAX (about 292 years) in one
+        # go: OverflowError. Nobody is still waiting by then, so sleep that long.
+        seconds = min(max(seconds, 0.0), threading.TIMEOUT_MAX)
         if cancel is None:
-            time.sleep(max(seconds, 0.0))
+            time.sleep(seconds)
             return True
-        return not cancel.wait(max(seconds, 0.0))  # Event.wait is a sleep that the event can end
+        return not cancel.wait(seconds)  # Event.wait is a sleep that the event can end
 
     async def sleep_async(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
+
+    def sleep_ns(self, ns: int, cancel: threading.Event | None = None) -> bool:
+        return self.sleep(ns / 1e9, cancel)  # the OS sleeps in coarser steps than 1 ns anyway
+
+    async def sleep_ns_async(self, ns: int) -> None:
+        await asyncio.sleep(ns / 1e9)
 
 
 def nanoseconds(clock: Clock) -> Callable[[], int]:

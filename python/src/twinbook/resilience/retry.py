@@ -9,10 +9,11 @@ way retries make an outage worse:
 * **Full jitter** draws each delay uniformly from ``[0, backoff]``: clients
   that failed together would otherwise retry together, in synchronized waves
   (AWS's "Exponential Backoff And Jitter" measures this).
-* **A retry budget** caps retries *across* calls: retries may be at most
-  ``ratio`` of the calls in the last ``window`` seconds (plus a small floor,
-  ``min_retries``, so a quiet client can still retry). Per-call attempt caps
-  alone let a fleet triple its load exactly when the dependency is down.
+* **A retry budget** caps retries *across* calls: a token bucket fed by
+  calls, as in Finagle's ``RetryBudget`` and gRPC's retry throttling. Each
+  call deposits ``ratio`` tokens, each retry withdraws one, the bucket holds
+  at most ``max_tokens``. Per-call attempt caps alone let a fleet triple its
+  load exactly when the dependency is down.
 
 A rejection by a breaker (:class:`~twinbook.breaker.OpenError`) is not
 retried by default: the breaker has just said the dependency is down, and
@@ -24,16 +25,15 @@ from __future__ import annotations
 import asyncio
 import functools
 import inspect
+import math
 import random
 import threading
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import ParamSpec, TypeVar, cast
 
 from twinbook.breaker import OpenError
-from twinbook.clock import Clock, SystemClock
 
 __all__ = ["Retry", "RetryBudget"]
 
@@ -42,57 +42,60 @@ R = TypeVar("R")
 
 
 class RetryBudget:
-    """Retries allowed as a share of calls over a sliding time window; share one per dependency.
+    """A token bucket of retries fed by calls; share one among the callers of a dependency.
 
-    ``ratio=0.2`` lets retries add at most 20 % to the load; ``min_retries``
-    retries per window are always allowed. Time comes from ``clock`` (a
-    :class:`twinbook.clock.Clock`; the system clock by default). Safe to share
-    between threads and tasks.
+    Every call (a first attempt) deposits ``ratio`` tokens, every retry
+    withdraws one, and the bucket holds at most ``max_tokens``; it starts
+    full. With ``ratio=0.1`` retries add at most 10 % to the load in the long
+    run; ``max_tokens`` allows a burst. ``ratio`` must be in [0, 1] and
+    ``max_tokens`` in [1, 1e9], else :class:`ValueError`. Both are counted in
+    thousandths of a token, in an integer: ten calls at 0.1 earn exactly one
+    retry (float would earn 0.9999999999999999). The Go twin is
+    ``RetryBudget`` in ``go/resilience/retry.go``; both pass the vectors in
+    ``tests/vectors/retry_budget``. Safe to share between threads and tasks.
     """
 
-    def __init__(
-        self,
-        ratio: float = 0.2,
-        min_retries: int = 3,
-        window: float = 10.0,
-        clock: Clock | None = None,
-    ) -> None:
-        if not 0 <= ratio:
-            raise ValueError(f"ratio: must be >= 0, got {ratio!r}")
-        if min_retries < 0:
-            raise ValueError(f"min_retries: must be >= 0, got {min_retries!r}")
-        if not window > 0:
-            raise ValueError(f"window: must be > 0 seconds, got {window!r}")
-        self.ratio, self.min_retries, self.window = ratio, min_retries, window
-        self._now = (clock if clock is not None else SystemClock()).now
+    def __init__(self, ratio: float, max_tokens: float) -> None:
+        if not 0 <= ratio <= 1:
+            raise ValueError(f"ratio: must be in [0, 1], got {ratio!r}")
+        if not 1 <= max_tokens <= _MAX_BUDGET_TOKENS:
+            raise ValueError(f"max_tokens: must be in [1, 1e9], got {max_tokens!r}")
+        self.ratio, self.max_tokens = ratio, max_tokens
         self._lock = threading.Lock()
-        self._calls: deque[float] = deque()
-        self._retries: deque[float] = deque()
+        self._ratio = _thousandths(ratio)
+        self._max = _thousandths(max_tokens)
+        self._tokens = self._max  # thousandths
 
     # docs:start budget
-    def _forget(self, now: float) -> None:
-        for times in (self._calls, self._retries):
-            while times and times[0] <= now - self.window:
-                times.popleft()
-
     def record_call(self) -> None:
-        """Count a first attempt (``Retry`` calls this)."""
+        """Count a call (a first attempt): ``ratio`` more tokens, up to ``max_tokens``."""
         with self._lock:
-            now = self._now()
-            self._forget(now)
-            self._calls.append(now)
+            self._tokens = min(self._max, self._tokens + self._ratio)
 
     def try_spend(self) -> bool:
-        """Take one retry from the budget if there is one left."""
+        """Spend a token for a retry and return ``True``; ``False`` if less than one is left."""
         with self._lock:
-            now = self._now()
-            self._forget(now)
-            if len(self._retries) >= max(self.min_retries, self.ratio * len(self._calls)):
+            if self._tokens < _TOKEN_SCALE:
                 return False
-            self._retries.append(now)
+            self._tokens -= _TOKEN_SCALE
             return True
 
     # docs:end budget
+
+    @property
+    def tokens(self) -> float:
+        """How many tokens are left."""
+        with self._lock:
+            return self._tokens / _TOKEN_SCALE
+
+
+_TOKEN_SCALE = 1000  # the budget counts thousandths of a token
+_MAX_BUDGET_TOKENS = 1e9  # the thousandths must fit Go's int64; this large limits nothing
+
+
+def _thousandths(x: float) -> int:
+    """``x`` in thousandths, rounded to the nearest, halves up: as Go's twin, not ``round()``."""
+    return math.floor(x * _TOKEN_SCALE + 0.5)
 
 
 def _retryable(exc: BaseException) -> bool:
