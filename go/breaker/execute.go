@@ -6,7 +6,7 @@ import (
 	"fmt"
 )
 
-// docs:start call
+// docs:start typed
 
 // Execute runs fn through b: if b permits the call, Execute calls fn(ctx),
 // records how it went and returns what fn returned; if not, it returns the
@@ -25,6 +25,10 @@ type Typed[T any] struct {
 	// returns the result, with a nil error).
 	IsFailureResult func(T) bool
 }
+
+// docs:end typed
+
+// docs:start call
 
 // Execute is [Execute] with t's judgement of results.
 func (t Typed[T]) Execute(ctx context.Context, fn func(context.Context) (T, error)) (result T, err error) {
