@@ -17,6 +17,9 @@ VENV := $(ROOT)/.venv
 BIN := $(VENV)/bin
 PYTHON ?= python3.11
 GO ?= go
+# The Python package's extras `make setup` installs (python/pyproject.toml says what each
+# is for): all of them here; the student edition keeps `learn` only.
+PY_EXTRAS := dev,book,learn,grade
 # Subprocesses (pytest's, the kernels', the twinbook CLI's) find the venv's tools first.
 export PATH := $(BIN):$(PATH)
 
@@ -34,7 +37,7 @@ PROTO_FILES := $(patsubst proto/%,%,$(wildcard proto/*/*/*.proto))
 PROTO_GO_OUT ?= go
 PROTO_PY_OUT ?= python/src/twinbook/_proto
 
-.PHONY: help setup test book serve exercises constraints proto bench bench-go bench-python grade bench-grade lab release clean distclean
+.PHONY: help setup test book serve exercises prove constraints proto bench bench-go bench-python grade bench-grade lab release clean distclean
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -57,10 +60,10 @@ setup: ## install everything (Debian packages, .venv, Go modules and tools, Jupy
 	stamp="$(VENV)/.twinbook-setup-$$hash"
 	if [ -f "$$stamp" ] && [ -x "$(BIN)/pytest" ] && [ -x "$(BIN)/gonb" ]; then echo "setup: up to date"; exit 0; fi
 	start=$$SECONDS
-	# Python: the venv, the package (editable) and its pinned dependencies
+	# Python: the venv, the package (editable) with its extras and its pinned dependencies
 	[ -x "$(BIN)/python" ] || $(PYTHON) -m venv "$(VENV)"
 	"$(BIN)/python" -m pip install -q --disable-pip-version-check \
-	  -c python/constraints.txt -e './python[dev,book,learn]'
+	  -c python/constraints.txt -e './python[$(PY_EXTRAS)]'
 	# Go: the module's dependencies, then gonb, goimports and the protoc plugins from the tools module's pins
 	(cd go && $(GO) mod download)
 	(cd go/tools && GOBIN="$(BIN)" $(GO) install github.com/janpfeifer/gonb golang.org/x/tools/cmd/goimports \
@@ -114,15 +117,19 @@ lab: setup ## JupyterLab on http://127.0.0.1:8888/ with both kernels (Python and
 	root=(); [ "$$(id -u)" != 0 ] || root=(--allow-root)  # containers often run as root
 	exec "$(BIN)/jupyter" lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT) --ServerApp.root_dir="$(ROOT)" "$${root[@]}" $(LAB_ARGS)
 
-# make release OUT=folder: the student edition (twinbook release --help says what is in it).
+# make release OUT=folder: the student edition (twinbook dev release --help says what is in it).
 # OUT defaults to build/student-edition here; an earlier edition there is replaced.
 release: setup ## write the student edition: make release OUT=folder (the book: build/html if fresh, else built)
 	@cd "$(ROOT)"
-	"$(BIN)/twinbook" release "$(if $(filter file undefined,$(origin OUT)),build/student-edition,$(OUT))" --force $(RELEASE_ARGS)
+	"$(BIN)/twinbook" dev release "$(if $(filter file undefined,$(origin OUT)),build/student-edition,$(OUT))" --force $(RELEASE_ARGS)
 
 exercises: setup ## regenerate exercises/ from solutions/
 	@cd "$(ROOT)"
-	"$(BIN)/twinbook" exercises generate
+	"$(BIN)/twinbook" dev generate
+
+prove: setup ## prove every exercise: stubs fail, solutions pass visible and hidden tests (EX=id for one)
+	@cd "$(ROOT)"
+	"$(BIN)/twinbook" dev check $(EX)
 
 # make grade SUBMISSIONS=path/to/submissions OUT=build/grade JOBS=2 (as root: the sandbox
 # then runs student code as an unprivileged user). Exit 0 once graded, 2 if it cannot run.

@@ -25,11 +25,16 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "grade"))
+# run as a script: the repository (for tests.repo) and the grading tests' class builder
+sys.path[:0] = [
+    str(Path(__file__).resolve().parents[2]),
+    str(Path(__file__).resolve().parents[1] / "grading"),
+]
 
 import classbuild as cb  # noqa: E402
 
-ROOT = cb.ROOT
+from tests.repo import ROOT, SOLUTIONS  # noqa: E402
+
 BUILD = ROOT / "build" / "bench"
 
 PY_HANG = "def map_limited(fn, items, limit):\n    while True:\n        pass\n"
@@ -143,9 +148,7 @@ def build_class(subs: Path, students: int, bombs: bool) -> dict[str, str]:
     )  # correct answers, one bad member
     groups[traversal] = "hostile-zip"
     symlinked = f"s{i + 1:02d}-hostile-symlink"
-    cb.symlink_zip(
-        subs / f"{symlinked}.zip", str(cb.SOLUTIONS / cb.notebook_rel(cb.POOL, "python"))
-    )
+    cb.symlink_zip(subs / f"{symlinked}.zip", str(SOLUTIONS / cb.notebook_rel(cb.POOL, "python")))
     groups[symlinked] = "hostile-zip"
     shutil.rmtree(work)
     return groups

@@ -10,13 +10,10 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from mini_exercise import MINI_FILES, MINI_TOML, mini_notebook
 
-from twinbook.exercises import generate_tree, load_exercise
-
-ROOT = Path(__file__).resolve().parents[2]
-SOLUTIONS = ROOT / "solutions"
-EXERCISES = ROOT / "exercises"
+from tests.repo import EXERCISES, SOLUTIONS
+from twinbook.authoring.generate import generate_tree
+from twinbook.exercises import load_exercise
 
 
 def exercise_languages() -> list[tuple[str, str]]:
@@ -38,15 +35,12 @@ EXERCISE_IDS = sorted({ex_id for ex_id, _ in EXERCISE_LANGUAGES})
 def pytest_generate_tests(metafunc):
     if "exercise_language" in metafunc.fixturenames:
         metafunc.parametrize(
-            "exercise_language", EXERCISE_LANGUAGES, ids=[f"{e}-{l}" for e, l in EXERCISE_LANGUAGES]
+            "exercise_language",
+            EXERCISE_LANGUAGES,
+            ids=[f"{e}-{lang}" for e, lang in EXERCISE_LANGUAGES],
         )
     if "exercise_id" in metafunc.fixturenames:
         metafunc.parametrize("exercise_id", EXERCISE_IDS)
-
-
-@pytest.fixture(scope="session")
-def project_root() -> Path:
-    return ROOT
 
 
 @pytest.fixture(scope="session")
@@ -84,31 +78,3 @@ def stub(exercise_language, generated_exercises):
     ex_id, lang = exercise_language
     ex = load_exercise(generated_exercises / ex_id)
     return ex, ex.lang(lang)
-
-
-# --- a small exercise for the unit tests ----------------------------------------------------
-
-
-@pytest.fixture
-def make_exercise(tmp_path):
-    """make_exercise(toml=..., files={...}, answers={lang: source}) -> the exercise folder
-    (tmp/solutions/ch00-demo/01-add); files mapped to None are not written."""
-    from twinbook.exercises.notebook import write_notebook
-
-    def make(toml: str = MINI_TOML, files: dict | None = None, answers: dict | None = None) -> Path:
-        folder = tmp_path / "solutions" / "ch00-demo" / "01-add"
-        (folder / "python").mkdir(parents=True, exist_ok=True)
-        (folder / "go").mkdir(parents=True, exist_ok=True)
-        (folder / "exercise.toml").write_text(toml)
-        for rel, text in {**MINI_FILES, **(files or {})}.items():
-            if text is not None:
-                (folder / rel).write_text(text)
-            elif (folder / rel).exists():
-                (folder / rel).unlink()
-        for lang in ("python", "go"):
-            write_notebook(
-                mini_notebook(lang, (answers or {}).get(lang)), folder / lang / "add.ipynb"
-            )
-        return folder
-
-    return make

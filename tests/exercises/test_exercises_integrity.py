@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import re
 
-from twinbook.exercises import check_notebook, diff_tree, disallowed_imports, load_exercise
-from twinbook.exercises.checker import answer_source
-from twinbook.exercises.gorunner import goimports
+from twinbook.authoring.generate import diff_tree
+from twinbook.exercises import disallowed_imports, load_exercise
 from twinbook.exercises.model import HIDDEN_PREFIX, declared_tests
 from twinbook.exercises.notebook import (
     answer_cells,
@@ -21,9 +20,11 @@ from twinbook.exercises.notebook import (
     read_notebook,
     stub_line,
 )
+from twinbook.runner.check import answer_source, check_notebook
+from twinbook.runner.gorunner import goimports
 
 CHECK_CELL = {
-    "python": "from twinbook.exercises import check\ncheck()",
+    "python": "from twinbook.workbook import check\ncheck()",
     "go": "!*twinbook check --gonb",
 }
 
@@ -115,9 +116,7 @@ def test_solution_uses_only_allowed_imports(solution):
 
 def test_committed_exercises_match_the_generator(solutions_dir, exercises_dir):
     diff = diff_tree(solutions_dir, exercises_dir)
-    assert diff.clean, "run `twinbook exercises generate`:\n" + "\n".join(
-        diff.describe(exercises_dir)
-    )
+    assert diff.clean, "run `twinbook dev generate`:\n" + "\n".join(diff.describe(exercises_dir))
 
 
 def _hidden_test_names(solutions_dir) -> set[str]:

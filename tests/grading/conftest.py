@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from hostile import LIMITS, Case, points_of
 
+from tests import repo
 from twinbook.exercises.model import load_exercise
 from twinbook.grading import sandbox
 
-ROOT = Path(__file__).resolve().parents[2]
-SOLUTIONS = ROOT / "solutions" / "ch01-concurrency"
+SOLUTIONS = repo.SOLUTIONS / "ch01-concurrency"
 
 
 @pytest.fixture(scope="session")
@@ -121,7 +121,7 @@ def bystander(exercises, slots):
             self.thread = None
 
         def start(self, exercise: str, lang: str):
-            from twinbook.exercises.checker import answer_source
+            from twinbook.runner.check import answer_source
 
             ex = exercises[exercise]
             source = answer_source(ex.lang(lang))

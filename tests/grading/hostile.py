@@ -19,9 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests import repo
 from twinbook.grading.sandbox import Limits, _Layers
 
-SOLUTIONS = Path(__file__).resolve().parents[2] / "solutions" / "ch01-concurrency"
+SOLUTIONS = repo.SOLUTIONS / "ch01-concurrency"
 
 #: small limits keep the hostile suite fast; wall is per suite, the rest per test process
 LIMITS = Limits(
@@ -1397,7 +1398,7 @@ def check_case(case: Case, grade, exercises, bystander, listener) -> None:
     import dataclasses
     import time
 
-    from twinbook.grading.vet import vet
+    from twinbook.runner.vet import vet
 
     ex = exercises[case.exercise]
     limits = dataclasses.replace(LIMITS, **case.limits)
@@ -1411,7 +1412,7 @@ def check_case(case: Case, grade, exercises, bystander, listener) -> None:
     if case.rejected:
         for want in case.rejected:
             assert any(want in r for r in reasons), f"no reason mentions {want!r}: {reasons}"
-        for suite, rs in results.items():
+        for rs in results.values():
             assert rs and all(
                 r.outcome == "failed" and r.message.startswith("rejected: ") for r in rs
             ), rs

@@ -10,9 +10,9 @@ import os
 import pytest
 from hostile import GO_POOL, LIMITS, PY_POOL, SOLUTIONS
 
-from twinbook.exercises.checker import answer_source
 from twinbook.grading import sandbox
 from twinbook.grading.sandbox import Limits, run_suite
+from twinbook.runner.check import answer_source
 
 pytestmark = pytest.mark.usefixtures("unaffected")
 POOL = "01-worker-pool"

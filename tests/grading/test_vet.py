@@ -1,17 +1,15 @@
-"""Vetting rules (twinbook.grading.vet), one by one: what an answer may and may not do.
+"""Vetting rules (twinbook.runner.vet), one by one: what an answer may and may not do.
 
 No sandbox runs here: these are fast. The hostile suites check the same rules end to end."""
 
-from pathlib import Path
-
 import pytest
 
-from twinbook.exercises.checker import answer_source
-from twinbook.exercises.model import find_exercises
+from tests.repo import ROOT
+from twinbook.exercises.model import ExerciseError, find_exercises
 from twinbook.exercises.notebook import go_answer_file
-from twinbook.grading.vet import vet
+from twinbook.runner.check import answer_source
+from twinbook.runner.vet import vet
 
-ROOT = Path(__file__).resolve().parents[2]
 POOL = "01-worker-pool"
 LIMITER = "04-rate-limiter"
 
@@ -484,5 +482,5 @@ def test_go_clean_answer_is_accepted(exercises):
 
 
 def test_vet_rejects_an_unknown_language(exercises):
-    with pytest.raises(Exception):
+    with pytest.raises(ExerciseError, match=r"has no \[rust\] table"):
         vet(exercises[POOL], "rust", "fn main() {}")

@@ -7,9 +7,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from learner_workbook import CHAPTER, ROOT
+from learner_workbook import CHAPTER
 from typer.testing import CliRunner
 
+from tests.repo import ROOT
 from twinbook.cli import app
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-SOLUTIONS = ROOT / "solutions"
+from tests.repo import SOLUTIONS
+
 MARKERS = {"# BEGIN SOLUTION", "# END SOLUTION", "// BEGIN SOLUTION", "// END SOLUTION"}
 WORKER_POOL = "ch01-concurrency/01-worker-pool"
 
@@ -53,7 +53,7 @@ def fill_in(
     assert len(cells) == len(answers), (
         "the learner's notebook and the solution differ in answer cells"
     )
-    for cell, answer in zip(cells, answers):
+    for cell, answer in zip(cells, answers, strict=True):
         for old, new in changes.items():
             assert old in answer, f"{old!r} is not in the answer of {ex_id} ({language})"
             answer = answer.replace(old, new)

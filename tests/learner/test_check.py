@@ -10,9 +10,10 @@ import threading
 import pytest
 from learner_workbook import SOLUTIONS, WORKER_POOL, bar, fill_in, pairs, solution_answers, state
 
-from twinbook import checks
-from twinbook.exercises import check_namespace, load_exercise
+from twinbook.exercises import load_exercise
 from twinbook.exercises.notebook import python_answer_file
+from twinbook.runner.check import check_namespace
+from twinbook.workbook import checks
 
 
 def test_a_stub_fails_with_its_first_test_and_what_to_do(cli, exercises):
@@ -188,7 +189,7 @@ def test_instructor_checks_are_not_recorded(cli, workbook, exercises):
 
 
 def test_a_workbook_that_cannot_be_written_still_gets_its_check(cli, exercises, monkeypatch):
-    from twinbook.progress import Progress
+    from twinbook.workbook.progress import Progress
 
     def refuse(self, results):
         raise PermissionError(13, "Permission denied", str(self.path))
@@ -205,8 +206,8 @@ def test_a_workbook_that_cannot_be_written_still_gets_its_check(cli, exercises, 
 def test_the_go_check_cell_prints_the_plain_report(cli, exercises, tmp_path, monkeypatch):
     """`!*twinbook check --gonb`: GoNB's main.go against the visible tests, the notebook's
     report (no table), and exit 0 even when a test fails (GoNB would add noise)."""
-    from twinbook.exercises.gorunner import goimports
     from twinbook.exercises.notebook import go_answer_file
+    from twinbook.runner.gorunner import goimports
 
     gonb_tmp = tmp_path / "gonb-tmp"
     gonb_tmp.mkdir()

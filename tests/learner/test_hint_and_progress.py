@@ -8,9 +8,10 @@ import threading
 
 from learner_workbook import WORKER_POOL, fill_in, pairs, state
 
-from twinbook.exercises import hint, load_exercise
+from twinbook.exercises import load_exercise
 from twinbook.exercises.results import CheckResult, TestResult
-from twinbook.progress import CHANGED, DONE, UNCHECKED, Progress, workbook
+from twinbook.workbook import hint
+from twinbook.workbook.progress import CHANGED, DONE, UNCHECKED, Progress, workbook
 
 PIPELINE = "ch01-concurrency/02-pipeline-stage"
 

@@ -12,7 +12,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from learner_workbook import ROOT
+from tests.repo import ROOT
 
 WAIT = 120  # seconds for JupyterLab to answer on a busy machine; not a timing assertion
 

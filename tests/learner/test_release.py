@@ -21,9 +21,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from learner_workbook import ROOT, SOLUTIONS, fill_in
+from learner_workbook import SOLUTIONS, fill_in
 
-from twinbook.release import ReleaseError, Secrets, find_leaks, make_release
+from tests.repo import ROOT
+from twinbook.authoring.release import ReleaseError, Secrets, find_leaks, make_release
 
 MARKERS = ("# BEGIN SOLUTION", "# END SOLUTION", "// BEGIN SOLUTION", "// END SOLUTION")
 
@@ -138,6 +139,29 @@ def test_what_is_in_it(release):
         ".venv",
     }
     assert [p for p in _release_files(release) if junk & set(p.relative_to(release).parts)] == []
+
+
+def test_it_ships_the_library_and_the_learners_tools_only(release):
+    package = release / "python" / "src" / "twinbook"
+    shipped = {p.name for p in package.iterdir() if p.is_dir() and p.name != "__pycache__"}
+    assert {"breaker", "concurrency", "resilience", "exercises", "runner", "workbook"} <= shipped
+    assert not shipped & {"authoring", "grading"}
+    tests = {p.name for p in (release / "python" / "tests").iterdir() if p.is_dir()}
+    assert {"breaker", "concurrency", "resilience"} <= tests  # the libraries' tests ship
+    assert not tests & {"authoring", "exercises", "grading", "runner", "workbook"}
+    student = (release / "Makefile").read_text()
+    assert re.findall(r"^PY_EXTRAS := (.*)$", student, re.M) == ["learn"]
+    dry = subprocess.run(["make", "-n", "setup"], cwd=release, capture_output=True, text=True)
+    assert "-e './python[learn]'" in dry.stdout, dry.stdout
+    commands = subprocess.run(
+        [sys.executable, "-m", "twinbook.cli", "--help"],
+        env=dict(os.environ, PYTHONPATH=str(release / "python" / "src"), COLUMNS="200"),
+        capture_output=True,
+        text=True,
+    )
+    assert commands.returncode == 0, commands.stderr
+    listed = re.findall(r"^│ (\w+) ", commands.stdout, re.M)
+    assert listed == ["check", "hint", "watch", "progress", "reset"]
 
 
 def test_no_answer_text(release, tmp_path):
@@ -341,15 +365,15 @@ def test_the_scan_catches_planted_leaks(release, tmp_path):
     leaks = find_leaks(tree, secrets)
     assert "download.zip!01-worker-pool/python/test_hidden.py: a hidden test file" in leaks
     assert any(
-        l.startswith("download.zip!01-worker-pool/python/worker_pool.ipynb: answer line")
-        for l in leaks
+        line.startswith("download.zip!01-worker-pool/python/worker_pool.ipynb: answer line")
+        for line in leaks
     )
-    assert any(l.startswith("exercises/copied.ipynb: answer line") for l in leaks)
+    assert any(line.startswith("exercises/copied.ipynb: answer line") for line in leaks)
     assert "exercises/hidden_test.go: a hidden test file" in leaks
     assert any(
-        l.startswith("exercises/exercise.toml: hidden test name test_hidden_") for l in leaks
+        line.startswith("exercises/exercise.toml: hidden test name test_hidden_") for line in leaks
     )
-    assert any(l.startswith("page.html: answer line") for l in leaks)
+    assert any(line.startswith("page.html: answer line") for line in leaks)
 
 
 def test_refuses_to_overwrite_what_is_not_a_release(release, tmp_path):
@@ -368,7 +392,7 @@ def test_refuses_to_overwrite_what_is_not_a_release(release, tmp_path):
 def test_a_solution_like_file_in_the_libraries_stops_the_release(tmp_path):
     """A file named like a solution or a hidden test inside go/ or python/ is neither
     shipped nor quietly dropped: the release stops and names it."""
-    from twinbook.release import project_files
+    from twinbook.authoring.release import project_files
 
     root = tmp_path / "project"
     (root / "go" / "pool").mkdir(parents=True)
@@ -385,7 +409,7 @@ def test_a_solution_like_file_in_the_libraries_stops_the_release(tmp_path):
 def test_which_book_goes_in(tmp_path, monkeypatch):
     """auto copies build/html when it is newer than every source of the book, else builds it
     first (the project's sphinx-build, stubbed here); copy needs a built book; none skips it."""
-    import twinbook.release as rel
+    import twinbook.authoring.release as rel
 
     root = tmp_path / "project"
     for rel_path in (

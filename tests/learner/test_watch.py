@@ -14,9 +14,9 @@ import time
 from learner_workbook import WORKER_POOL, bar, fill_in, pairs
 from rich.console import Console
 
-from twinbook import checks
 from twinbook.exercises import load_exercise
-from twinbook.watch import Watcher
+from twinbook.workbook import checks
+from twinbook.workbook.watch import Watcher
 
 WAIT = 90  # seconds: generous, the machine may be busy; never a timing assertion
 

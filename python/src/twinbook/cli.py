@@ -1,23 +1,35 @@
-"""The ``twinbook`` command line.
+"""The ``twinbook`` command line, grouped by who uses it (as rustlings does).
 
-twinbook check [EXERCISE] [--lang python|go] [--hidden] [--gonb] [--json]
-twinbook hint [EXERCISE] [LEVEL] [--reset]
-twinbook watch [EXERCISE] [--lang python|go]
-twinbook progress [--refresh] [--exercises]
-twinbook release OUT [--book auto|build|copy|none] [--force]
-twinbook exercises list
-twinbook exercises validate
-twinbook exercises generate [--check]
-twinbook exercises execute [NOTEBOOK_OR_FOLDER ...]
-twinbook grade SUBMISSIONS --out OUT [--jobs N] [--solutions PATH] [--exercise ID ...]
+Learners (the top level)::
+
+    twinbook check [EXERCISE] [--lang python|go] [--gonb] [--json]
+    twinbook hint [EXERCISE] [LEVEL] [--reset]
+    twinbook watch [EXERCISE] [--lang python|go]
+    twinbook progress [--refresh] [--exercises]
+    twinbook reset EXERCISE [--lang python|go]
+
+Authors (``twinbook dev``, when :mod:`twinbook.authoring` is installed)::
+
+    twinbook dev check [EXERCISE] [--lang python|go]   every stub fails, every solution passes
+    twinbook dev list | validate | generate [--check] | execute [NOTEBOOK ...]
+    twinbook dev release OUT [--book auto|build|copy|none] [--force]
+
+Instructors (when :mod:`twinbook.grading` is installed)::
+
+    twinbook grade SUBMISSIONS --out OUT [--jobs N] [--solutions PATH] [--exercise ID ...]
+
+The student edition ships neither the authoring nor the grading package: its ``twinbook``
+shows the learner's commands only.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
 import time
 from pathlib import Path
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -28,10 +40,25 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-exercises_app = typer.Typer(
-    help="Maintain the exercises: list, validate, generate, execute.", no_args_is_help=True
+dev_app = typer.Typer(
+    help="For authors: prove, validate, generate and execute the exercises; make a release.",
+    no_args_is_help=True,
 )
-app.add_typer(exercises_app, name="exercises")
+
+
+def _installed(module: str) -> bool:
+    """The tooling package is part of this installation (the student edition leaves the
+    authoring and grading packages out)."""
+    return importlib.util.find_spec(module) is not None
+
+
+RootOption = Annotated[
+    Path | None,
+    typer.Option("--root", help="Project root (default: found from the current folder)."),
+]
+LangOption = Annotated[
+    str | None, typer.Option("--lang", "-l", help="Only this language: python or go.")
+]
 
 
 def find_root(start: Path | None = None) -> Path:
@@ -43,29 +70,27 @@ def find_root(start: Path | None = None) -> Path:
             (folder / "solutions").is_dir() or (folder / "exercises" / "README.md").is_file()
         ):
             return folder
-    here = Path(__file__).resolve().parents[3]  # python/src/twinbook/cli.py -> root
-    return here
+    return Path(__file__).resolve().parents[3]  # python/src/twinbook/cli.py -> root
 
 
-def _fail(message: str, code: int = 2) -> None:
+def _fail(message: str, code: int = 2) -> NoReturn:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
 
 
 def resolve_targets(
     target: str | None, root: Path, tree: str = "exercises", lang: str | None = None
-):
+) -> list[tuple[Path, str]]:
     """(exercise folder, language) pairs named by ``target``: nothing (every exercise), an
     exercise id, a folder (an exercise, one of its language folders, a chapter) or a notebook."""
     from twinbook.exercises import ExerciseError, find_exercise_dir, find_exercises, load_exercise
 
     base = root / tree
     pairs: list[tuple[Path, str]] = []
-    langs_for = lambda ex: [l for l in ex.languages if lang in (None, l)]  # noqa: E731
-    path = Path(target) if target else None
+    langs_for = lambda ex: [language for language in ex.languages if lang in (None, language)]  # noqa: E731
     if target is None:
         exercises = find_exercises(base)
-    elif path.exists():
+    elif (path := Path(target)).exists():
         path = path.resolve()
         try:
             folder = find_exercise_dir(path)
@@ -79,7 +104,7 @@ def resolve_targets(
             for spec in ex.languages.values():
                 if path == spec.notebook_path or path == spec.test_dir:
                     only = spec.language
-            return [(ex.folder, l) for l in langs_for(ex) if only in (None, l)]
+            return [(ex.folder, language) for language in langs_for(ex) if only in (None, language)]
     else:
         candidates = [base / target] + sorted(p for p in base.glob(f"*/{target}") if p.is_dir())
         folder = next((c for c in candidates if (c / "exercise.toml").is_file()), None)
@@ -87,42 +112,51 @@ def resolve_targets(
             raise LookupError(f"no exercise {target!r} under {base}")
         exercises = [load_exercise(folder)]
     for ex in exercises:
-        pairs += [(ex.folder, l) for l in langs_for(ex)]
+        pairs += [(ex.folder, language) for language in langs_for(ex)]
     return pairs
 
 
 @app.command()
 def check(
-    exercise: str | None = typer.Argument(
-        None, help="Exercise id, folder or notebook (default: every exercise)."
-    ),
-    lang: str | None = typer.Option(None, "--lang", "-l", help="Only this language: python or go."),
-    hidden: bool = typer.Option(
-        False, "--hidden", help="Also run the hidden tests (instructors: taken from solutions/)."
-    ),
-    solutions: bool = typer.Option(
-        False, "--solutions", help="Check the solutions/ tree instead of exercises/."
-    ),
-    gonb: bool = typer.Option(
-        False,
-        "--gonb",
-        help="Run from a GoNB notebook (`!*twinbook check --gonb`): test GoNB's declarations; exit 0.",
-    ),
-    as_json: bool = typer.Option(False, "--json", help="Print results as JSON."),
-    verbose: bool = typer.Option(
-        False, "--verbose", "-v", help="Also list every test of each notebook."
-    ),
-    jobs: int = typer.Option(
-        0, "--jobs", "-j", help="Check this many notebooks at once (default: one per core)."
-    ),
-    root: Path | None = typer.Option(
-        None, "--root", help="Project root (default: found from the current folder)."
-    ),
+    exercise: Annotated[
+        str | None,
+        typer.Argument(help="Exercise id, folder or notebook (default: every exercise)."),
+    ] = None,
+    lang: LangOption = None,
+    hidden: Annotated[
+        bool,
+        typer.Option(
+            "--hidden", help="Also run the hidden tests (instructors: taken from solutions/)."
+        ),
+    ] = False,
+    solutions: Annotated[
+        bool, typer.Option("--solutions", help="Check the solutions/ tree instead of exercises/.")
+    ] = False,
+    gonb: Annotated[
+        bool,
+        typer.Option(
+            "--gonb",
+            help="Run from a GoNB notebook (`!*twinbook check --gonb`): test GoNB's declarations; exit 0.",
+        ),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Also list every test of each notebook.")
+    ] = False,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs", "-j", help="Check this many notebooks at once (default: one per core)."
+        ),
+    ] = 0,
+    root: RootOption = None,
 ) -> None:
     """Check your saved exercise notebooks: a table, the first failing test, your progress.
 
     Runs the visible tests against the answer cells as saved. Exit 1 when a test fails."""
-    from twinbook.exercises import ExerciseError, check_gonb
+    from twinbook.exercises import ExerciseError
+    from twinbook.runner.check import check_gonb
+    from twinbook.workbook import checks
 
     if lang not in (None, "python", "go"):
         _fail(f"--lang must be python or go, not {lang!r}")
@@ -137,8 +171,6 @@ def check(
             else result.report()
         )
         return
-    from twinbook import checks
-
     root = (root or find_root()).resolve()
     tree = root / ("solutions" if solutions else "exercises")
     try:
@@ -200,39 +232,32 @@ def _checking_status(total: int, quiet: bool = False):
 
 @app.command()
 def hint(
-    args: list[str] = typer.Argument(
-        None, help="[EXERCISE] [LEVEL]: an exercise id or folder; LEVEL shows hints 1..LEVEL."
-    ),
-    reset: bool = typer.Option(
-        False, "--reset", help="Forget the hints revealed so far for this exercise."
-    ),
-    root: Path | None = typer.Option(None, "--root"),
+    args: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="[EXERCISE] [LEVEL]: an exercise id or folder; LEVEL shows hints 1..LEVEL."
+        ),
+    ] = None,
+    reset: Annotated[
+        bool, typer.Option("--reset", help="Forget the hints revealed so far for this exercise.")
+    ] = False,
+    root: RootOption = None,
 ) -> None:
     """Reveal an exercise's hints one at a time, gentlest first: each call shows the hints
     revealed so far plus the next (remembered in exercises/.twinbook/progress.json).
     In a GoNB notebook: `!*twinbook hint` (or `!*twinbook hint 2`)."""
     import os
 
-    from twinbook.exercises import ExerciseError, find_exercise_dir, format_hints, load_exercise
-    from twinbook.progress import reveal_hint
+    from twinbook.exercises import ExerciseError, find_exercise_dir, load_exercise
+    from twinbook.workbook import format_hints
+    from twinbook.workbook.progress import reveal_hint
 
     args = args or []
     level = next((int(a) for a in args if a.isdigit()), None)
     names = [a for a in args if not a.isdigit()]
     try:
         if names:
-            root = (root or find_root()).resolve()
-            targets = []
-            for tree in ("exercises", "solutions"):  # a learner's copy first
-                try:
-                    targets = resolve_targets(names[0], root, tree)
-                except LookupError:
-                    continue
-                if targets:
-                    break
-            if not targets:
-                _fail(f"no exercise {names[0]!r} under {root}")
-            folder = targets[0][0]
+            folder = _exercise_folder(names[0], root)
         else:  # the notebook's exercise: GoNB's notebook folder, else the current folder
             folder = find_exercise_dir(Path(os.environ.get("GONB_DIR") or "."))
         ex = load_exercise(folder)
@@ -248,27 +273,44 @@ def hint(
     typer.echo(format_hints(ex, shown, more=more))
 
 
+def _exercise_folder(name: str, root: Path | None) -> Path:
+    """The folder of the exercise ``name``: the learner's copy first, else solutions/."""
+    root = (root or find_root()).resolve()
+    for tree in ("exercises", "solutions"):
+        try:
+            targets = resolve_targets(name, root, tree)
+        except LookupError:
+            continue
+        if targets:
+            return targets[0][0]
+    _fail(f"no exercise {name!r} under {root}")
+
+
 @app.command()
 def watch(
-    exercise: str | None = typer.Argument(
-        None, help="Exercise id, folder or notebook (default: every exercise)."
-    ),
-    lang: str | None = typer.Option(None, "--lang", "-l", help="Only this language: python or go."),
-    clear: bool = typer.Option(
-        True, "--clear/--no-clear", help="Clear the screen before each check."
-    ),
-    poll: bool = typer.Option(
-        False, "--poll", help="Poll for saves (network drives, where file events do not arrive)."
-    ),
-    max_runs: int | None = typer.Option(
-        None, "--max-runs", hidden=True, help="Stop after N checks (for tests)."
-    ),
-    root: Path | None = typer.Option(None, "--root"),
+    exercise: Annotated[
+        str | None,
+        typer.Argument(help="Exercise id, folder or notebook (default: every exercise)."),
+    ] = None,
+    lang: LangOption = None,
+    clear: Annotated[
+        bool, typer.Option("--clear/--no-clear", help="Clear the screen before each check.")
+    ] = True,
+    poll: Annotated[
+        bool,
+        typer.Option(
+            "--poll", help="Poll for saves (network drives, where file events do not arrive)."
+        ),
+    ] = False,
+    max_runs: Annotated[
+        int | None, typer.Option("--max-runs", hidden=True, help="Stop after N checks (for tests).")
+    ] = None,
+    root: RootOption = None,
 ) -> None:
     """Check an exercise again each time you save its notebook, and say what to do next.
     Starts with EXERCISE, else with the first notebook not yet passing. Ctrl-C quits."""
     from twinbook.exercises import ExerciseError
-    from twinbook.watch import Watcher
+    from twinbook.workbook.watch import Watcher
 
     if lang not in (None, "python", "go"):
         _fail(f"--lang must be python or go, not {lang!r}")
@@ -285,22 +327,28 @@ def watch(
 
 @app.command()
 def progress(
-    refresh: bool = typer.Option(
-        False, "--refresh", help="Check every notebook again first (else: the last checks)."
-    ),
-    exercises: bool = typer.Option(
-        False, "--exercises", "-e", help="A row per exercise instead of per chapter."
-    ),
-    jobs: int = typer.Option(
-        0, "--jobs", "-j", help="With --refresh: notebooks checked at once (default: one per core)."
-    ),
-    root: Path | None = typer.Option(None, "--root"),
+    refresh: Annotated[
+        bool,
+        typer.Option("--refresh", help="Check every notebook again first (else: the last checks)."),
+    ] = False,
+    exercises: Annotated[
+        bool, typer.Option("--exercises", "-e", help="A row per exercise instead of per chapter.")
+    ] = False,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            help="With --refresh: notebooks checked at once (default: one per core).",
+        ),
+    ] = 0,
+    root: RootOption = None,
 ) -> None:
     """Your progress through the workbook: per chapter, notebooks passing / total per
     language, and the next one to do. Reads the results of your last checks."""
-    from twinbook import checks
     from twinbook.exercises import ExerciseError
-    from twinbook.progress import Progress, workbook
+    from twinbook.workbook import checks
+    from twinbook.workbook.progress import Progress, workbook
 
     tree = (root or find_root()).resolve() / "exercises"
     try:
@@ -317,49 +365,102 @@ def progress(
 
 
 @app.command()
-def release(
-    out: Path = typer.Argument(..., help="Where to write the student edition (a new folder)."),
-    book: str = typer.Option(
-        "auto", "--book", help="auto: copy build/html if fresh, else build it; build; copy; none."
-    ),
-    book_from: Path | None = typer.Option(
-        None, "--book-from", help="Copy this built site instead of build/html."
-    ),
-    force: bool = typer.Option(False, "--force", help="Replace an earlier student edition at OUT."),
-    root: Path | None = typer.Option(None, "--root"),
+def reset(
+    exercise: Annotated[str, typer.Argument(help="Exercise id or folder.")],
+    lang: LangOption = None,
+    root: RootOption = None,
 ) -> None:
-    """Write the student edition: the book, notebooks, exercises (no answers), the libraries
-    and tools; no solutions, no hidden tests. Scanned for leaks before OUT is written."""
-    from twinbook.release import ReleaseError, make_release
+    """Start an exercise over: forget its checks and hints, and put its notebook back as
+    git has it (when your copy is tracked in git)."""
+    from twinbook.exercises import ExerciseError
+    from twinbook.workbook.reset import reset as reset_exercise
 
+    if lang not in (None, "python", "go"):
+        _fail(f"--lang must be python or go, not {lang!r}")
     root = (root or find_root()).resolve()
     try:
-        made = make_release(root, out, book=book, book_from=book_from, force=force)
-    except ReleaseError as exc:
+        targets = resolve_targets(exercise, root, "exercises", lang)
+    except (ExerciseError, LookupError) as exc:
+        _fail(str(exc))
+    if not targets:
+        _fail(f"no exercise {exercise!r} under {root / 'exercises'}")
+    from twinbook.exercises import load_exercise
+
+    ex = load_exercise(targets[0][0])
+    for done in reset_exercise(ex, [language for _, language in targets]):
+        how = "restored from git" if done.restored else "kept as it is (not tracked in git)"
+        typer.echo(f"{ex.id} ({done.language}): progress and hints forgotten; notebook {how}")
+
+
+# --- authors: twinbook dev ------------------------------------------------------------------
+
+
+@dev_app.command("check")
+def dev_check(
+    exercise: Annotated[
+        str | None,
+        typer.Argument(help="Exercise id or folder name under solutions/ (default: every one)."),
+    ] = None,
+    lang: LangOption = None,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", help="Exercises proven at once (default: one per core).")
+    ] = 0,
+    root: RootOption = None,
+) -> None:
+    """Prove the exercises: every stub fails a visible test, every solution passes its
+    visible and hidden tests, in each language (through the learners' and grader's runners).
+    Exit 1 when one does not."""
+    import os
+
+    from twinbook.authoring.devcheck import prove_all, targets
+    from twinbook.exercises import ExerciseError
+
+    if lang not in (None, "python", "go"):
+        _fail(f"--lang must be python or go, not {lang!r}")
+    solutions = (root or find_root()).resolve() / "solutions"
+    try:
+        pairs = targets(solutions, exercise, lang)
+    except ExerciseError as exc:
         _fail(str(exc), 1)
-    typer.echo(
-        f"release: {made.files} files in {made.out} (book: {made.book}); no answer or hidden test found in it"
-    )
+    if not pairs:
+        _fail(
+            f"no exercise {exercise!r} under {solutions}"
+            if exercise
+            else f"no exercise under {solutions}"
+        )
+
+    def report(proof) -> None:
+        mark = "✓" if proof.ok else "✗"
+        line = f"{mark} {proof.exercise.id} ({proof.language}): solution {proof.solution.passed}/{proof.solution.total}, stub {proof.stub.passed}/{proof.stub.total}"
+        typer.echo("\n  ".join([line, *proof.problems()]))
+
+    proofs = prove_all(pairs, jobs=jobs or os.cpu_count() or 1, on_done=report)
+    bad = [p for p in proofs if not p.ok]
+    typer.echo(f"{len(proofs) - len(bad)}/{len(proofs)} exercise notebooks proven")
+    if bad:
+        raise typer.Exit(1)
 
 
-@exercises_app.command("list")
+@dev_app.command("list")
 def list_exercises(
-    root: Path | None = typer.Option(None, "--root"),
-    solutions: bool = typer.Option(
-        False, "--solutions", help="List solutions/ instead of exercises/."
-    ),
+    root: RootOption = None,
+    solutions: Annotated[
+        bool, typer.Option("--solutions", help="List solutions/ instead of exercises/.")
+    ] = False,
 ) -> None:
     """List exercises: id, languages, points."""
     from twinbook.exercises import find_exercises
 
     root = (root or find_root()).resolve()
     for ex in find_exercises(root / ("solutions" if solutions else "exercises")):
-        langs = ", ".join(f"{l} {s.total_points:g} pts" for l, s in ex.languages.items())
+        langs = ", ".join(
+            f"{language} {s.total_points:g} pts" for language, s in ex.languages.items()
+        )
         typer.echo(f"{ex.id}  {ex.title}  [{langs}]")
 
 
-@exercises_app.command()
-def validate(root: Path | None = typer.Option(None, "--root")) -> None:
+@dev_app.command()
+def validate(root: RootOption = None) -> None:
     """Load and validate every exercise.toml under solutions/ and exercises/."""
     from twinbook.exercises import ExerciseError, find_exercises
 
@@ -373,15 +474,16 @@ def validate(root: Path | None = typer.Option(None, "--root")) -> None:
     typer.echo(f"{count} exercise folders valid")
 
 
-@exercises_app.command("generate")
+@dev_app.command("generate")
 def generate_cmd(
-    check_only: bool = typer.Option(
-        False, "--check", help="Only compare; exit 1 naming the files that differ."
-    ),
-    root: Path | None = typer.Option(None, "--root"),
+    check_only: Annotated[
+        bool, typer.Option("--check", help="Only compare; exit 1 naming the files that differ.")
+    ] = False,
+    root: RootOption = None,
 ) -> None:
     """Generate exercises/ from solutions/ (answers stripped, hidden tests dropped, outputs cleared)."""
-    from twinbook.exercises import ExerciseError, generate
+    from twinbook.authoring.generate import generate
+    from twinbook.exercises import ExerciseError
     from twinbook.exercises.notebook import StripError
 
     root = (root or find_root()).resolve()
@@ -394,7 +496,7 @@ def generate_cmd(
         if lines:
             for line in lines:
                 typer.echo(line)
-            typer.echo("exercises/ is out of date: run `twinbook exercises generate`", err=True)
+            typer.echo("exercises/ is out of date: run `twinbook dev generate`", err=True)
             raise typer.Exit(1)
         typer.echo("exercises/ is up to date")
     else:
@@ -403,16 +505,17 @@ def generate_cmd(
         typer.echo(f"{len(diff.changed)} written, {len(diff.stale)} removed")
 
 
-@exercises_app.command()
+@dev_app.command()
 def execute(
-    paths: list[Path] = typer.Argument(
-        None, help="Notebooks or folders (default: every notebook under solutions/)."
-    ),
-    timeout: int = typer.Option(300, help="Seconds per cell."),
-    root: Path | None = typer.Option(None, "--root"),
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Notebooks or folders (default: every notebook under solutions/)."),
+    ] = None,
+    timeout: Annotated[int, typer.Option(help="Seconds per cell.")] = 300,
+    root: RootOption = None,
 ) -> None:
     """Execute solution notebooks in place (cwd = the notebook's folder) and save their outputs."""
-    from twinbook.exercises.execute import execute_notebook
+    from twinbook.authoring.execute import execute_notebook
 
     root = (root or find_root()).resolve()
     notebooks: list[Path] = []
@@ -429,26 +532,67 @@ def execute(
         typer.echo(f"executed {nb} ({time.monotonic() - start:.1f}s)")
 
 
-@app.command()
+@dev_app.command()
+def release(
+    out: Annotated[Path, typer.Argument(help="Where to write the student edition (a new folder).")],
+    book: Annotated[
+        str,
+        typer.Option(
+            "--book", help="auto: copy build/html if fresh, else build it; build; copy; none."
+        ),
+    ] = "auto",
+    book_from: Annotated[
+        Path | None, typer.Option("--book-from", help="Copy this built site instead of build/html.")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an earlier student edition at OUT.")
+    ] = False,
+    root: RootOption = None,
+) -> None:
+    """Write the student edition: the book, notebooks, exercises (no answers), the libraries
+    and the learner's tools; no solutions, no hidden tests, no grader. Scanned for leaks
+    before OUT is written."""
+    from twinbook.authoring.release import ReleaseError, make_release
+
+    root = (root or find_root()).resolve()
+    try:
+        made = make_release(root, out, book=book, book_from=book_from, force=force)
+    except ReleaseError as exc:
+        _fail(str(exc), 1)
+    typer.echo(
+        f"release: {made.files} files in {made.out} (book: {made.book}); no answer or hidden test found in it"
+    )
+
+
+# --- instructors: twinbook grade -------------------------------------------------------------
+
+
 def grade(
-    submissions: Path = typer.Argument(
-        ..., help="Folder with one entry per student: a folder or a .zip (the id is its name)."
-    ),
-    out: Path = typer.Option(
-        ..., "--out", "-o", help="Where to write the gradebook, feedback and results."
-    ),
-    jobs: int = typer.Option(
-        1, "--jobs", "-j", help="Grade this many exercises at once (one sandbox slot each)."
-    ),
-    solutions: Path | None = typer.Option(
-        None, "--solutions", help="The instructor's solutions/ tree (default: the repo's)."
-    ),
-    exercise: list[str] | None = typer.Option(
-        None, "--exercise", "-e", help="Only this exercise (id or NN-slug); repeatable."
-    ),
-    root: Path | None = typer.Option(
-        None, "--root", help="Project root (default: found from the current folder)."
-    ),
+    submissions: Annotated[
+        Path,
+        typer.Argument(
+            help="Folder with one entry per student: a folder or a .zip (the id is its name)."
+        ),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option("--out", "-o", help="Where to write the gradebook, feedback and results."),
+    ],
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs", "-j", help="Grade this many exercises at once (one sandbox slot each)."
+        ),
+    ] = 1,
+    solutions: Annotated[
+        Path | None,
+        typer.Option("--solutions", help="The instructor's solutions/ tree (default: the repo's)."),
+    ] = None,
+    exercise: Annotated[
+        list[str] | None,
+        typer.Option("--exercise", "-e", help="Only this exercise (id or NN-slug); repeatable."),
+    ] = None,
+    root: RootOption = None,
 ) -> None:
     """Grade a class: hidden tests, points, feedback, gradebook (exit 2 only when grading cannot run)."""
     from twinbook.grading.command import run
@@ -457,6 +601,12 @@ def grade(
     raise typer.Exit(
         run(submissions, out, solutions=solutions, jobs=jobs, exercises=exercise or None)
     )
+
+
+if _installed("twinbook.authoring"):
+    app.add_typer(dev_app, name="dev")
+if _installed("twinbook.grading"):
+    app.command()(grade)
 
 
 def main() -> None:  # pragma: no cover

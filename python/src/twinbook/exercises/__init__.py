@@ -1,20 +1,10 @@
-"""Graded exercises: the format, the generator and the checkers.
+"""The exercise model: what an exercise is, its notebooks' answer cells, and the results of
+a check. Pure data: nothing here runs a test (that is :mod:`twinbook.runner`).
 
-Learners call :func:`check` from a Python exercise notebook (``from twinbook.exercises
-import check; check()``) and :func:`hint` for hints; the ``twinbook`` CLI wraps the rest.
-The format is documented in ``exercises/README.md``.
+The format is documented in ``exercises/README.md``. Learners call ``check()`` and
+``hint()`` from :mod:`twinbook.workbook`.
 """
 
-from .checker import (
-    check,
-    check_gonb,
-    check_namespace,
-    check_notebook,
-    check_source,
-    format_hints,
-    hint,
-)
-from .generate import diff_tree, generate, generate_tree
 from .model import (
     Exercise,
     ExerciseError,
@@ -33,20 +23,10 @@ __all__ = [
     "LanguageSpec",
     "TestResult",
     "answer_cells",
-    "check",
-    "check_gonb",
-    "check_namespace",
-    "check_notebook",
-    "check_source",
-    "diff_tree",
     "disallowed_imports",
     "find_exercise_dir",
     "find_exercises",
-    "format_hints",
     "format_report",
-    "generate",
-    "generate_tree",
-    "hint",
     "load_exercise",
     "strip_solution",
 ]

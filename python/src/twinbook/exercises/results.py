@@ -27,7 +27,7 @@ class TestResult:
         for line in self.message.splitlines():
             if line.strip():
                 return line.strip()
-        return self.outcome if self.outcome != "failed" else "failed"
+        return self.outcome
 
 
 @dataclass

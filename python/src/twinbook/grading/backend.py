@@ -1,4 +1,4 @@
-"""Where the grader runs tests and vets answers: :mod:`.sandbox` and :mod:`.vet`.
+"""Where the grader runs tests and vets answers: :mod:`.sandbox` and :mod:`twinbook.runner.vet`.
 
 The grader never runs student code any other way. :class:`Backend` bundles the two so
 tests can stand in a scripted one (``grade_class(..., be=...)``).
@@ -9,8 +9,9 @@ from __future__ import annotations
 import contextlib
 import inspect
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any, ContextManager
+from typing import Any
 
 
 @contextlib.contextmanager
@@ -27,12 +28,13 @@ class Backend:
     isolation: str  # the sandbox's: "root" (full), "userns" or "none" (rlimits only)
     # Slots (uids) for ``--jobs`` workers, held while grading so that no other grader or
     # test session on the machine runs in the same uid at the same time.
-    lease_slots: Callable[[int], ContextManager[tuple[int, ...]]] = numbered_slots
+    lease_slots: Callable[[int], AbstractContextManager[tuple[int, ...]]] = numbered_slots
 
 
 def backend() -> Backend:
+    from twinbook.runner.vet import vet
+
     from . import sandbox
-    from .vet import vet
 
     return Backend(sandbox.run_suite, vet, sandbox.Limits, sandbox.isolation(), sandbox.lease_slots)
 

@@ -20,8 +20,8 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from .grade import ClassGrade, GradeSetupError, grade_class, load_solutions, prepare_out
-from .reports import fmt, isolation_warning, write_reports
+from .grade import ClassGrade, GradeSetupError, grade_class, load_solutions
+from .reports import fmt, isolation_warning, prepare_out, write_reports
 
 EXIT_OK = 0
 EXIT_SETUP = 2

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import logging
 import queue
-import shutil
 import threading
 import warnings
 from collections.abc import Callable
@@ -508,32 +507,6 @@ def _run_jobs(
         pool.shutdown()
 
 
-def prepare_out(out: Path, submissions: Path, solutions: Path) -> None:
-    """Check OUT is a safe place to write and clear what an earlier grade wrote there."""
-    out = out.resolve()
-    for name, other in (
-        ("SUBMISSIONS", submissions.resolve()),
-        ("--solutions", solutions.resolve()),
-    ):
-        if out == other or other in out.parents:
-            raise GradeSetupError(
-                f"--out {out} is inside {name} ({other}): choose a folder outside it"
-            )
-        if out in other.parents:
-            raise GradeSetupError(f"{name} ({other}) is inside --out {out}: choose another --out")
-    if out.exists() and not out.is_dir():
-        raise GradeSetupError(f"--out {out}: exists and is not a folder")
-    out.mkdir(parents=True, exist_ok=True)
-    from .reports import MANAGED
-
-    for name in MANAGED:
-        target = out / name
-        if target.is_dir() and not target.is_symlink():
-            shutil.rmtree(target)
-        elif target.exists() or target.is_symlink():
-            target.unlink()
-
-
 __all__ = [
     "ClassGrade",
     "ExerciseGrade",
@@ -544,5 +517,4 @@ __all__ = [
     "grade_class",
     "load_solutions",
     "notebook_answer",
-    "prepare_out",
 ]

@@ -25,11 +25,21 @@ import html
 import io
 import json
 import re
+import shutil
 import xml.etree.ElementTree as ET
 from functools import cache
 from pathlib import Path
+from typing import Any
 
-from .grade import GRADED, NOT_GRADED, ClassGrade, ExerciseGrade, StudentGrade, TestGrade
+from .grade import (
+    GRADED,
+    NOT_GRADED,
+    ClassGrade,
+    ExerciseGrade,
+    GradeSetupError,
+    StudentGrade,
+    TestGrade,
+)
 
 MANAGED = (
     "gradebook.csv",
@@ -43,6 +53,30 @@ MANAGED = (
 HIDDEN_MESSAGE = "hidden test failed (its details are not shown)"
 MAX_MESSAGE_LINES = 30
 MAX_MESSAGE_CHARS = 4000
+
+
+def prepare_out(out: Path, submissions: Path, solutions: Path) -> None:
+    """Check OUT is a safe place to write and clear what an earlier grade wrote there."""
+    out = out.resolve()
+    for name, other in (
+        ("SUBMISSIONS", submissions.resolve()),
+        ("--solutions", solutions.resolve()),
+    ):
+        if out == other or other in out.parents:
+            raise GradeSetupError(
+                f"--out {out} is inside {name} ({other}): choose a folder outside it"
+            )
+        if out in other.parents:
+            raise GradeSetupError(f"{name} ({other}) is inside --out {out}: choose another --out")
+    if out.exists() and not out.is_dir():
+        raise GradeSetupError(f"--out {out}: exists and is not a folder")
+    out.mkdir(parents=True, exist_ok=True)
+    for name in MANAGED:
+        target = out / name
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)
+        elif target.exists() or target.is_symlink():
+            target.unlink()
 
 
 def fmt(points: float) -> str:
@@ -372,7 +406,7 @@ def exercism_results(student: StudentGrade, grades: ClassGrade) -> dict:
     for e in student.exercises:
         task_id = keys.index(e.key) + 1 if e.key in keys else None
         for t in e.tests:
-            entry = {
+            entry: dict[str, Any] = {
                 "name": f"{e.exercise} ({e.language}): {t.name}",
                 "status": _EXERCISM_STATUS.get(t.outcome, "fail"),
             }

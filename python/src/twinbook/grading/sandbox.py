@@ -3,15 +3,15 @@
 :func:`run_suite` is the only way the grader runs student code. For one answer and one
 suite (``visible`` or ``hidden``) it
 
-1. vets the answer (:func:`twinbook.grading.vet.vet`); a rejected answer fails every test
+1. vets the answer (:func:`twinbook.runner.vet.vet`); a rejected answer fails every test
    with the reasons and never runs;
 2. lays out a fresh input folder holding only what the run needs: Python, the answer,
    that suite's test files and an empty ``pytest.ini``; Go, a test binary built by
    ``go test -c`` *as the grader* (warm build cache, no network: ``GOPROXY=off``) from the
-   answer, the test files and the harness test file of :mod:`twinbook.exercises.gorunner`.
+   answer, the test files and the harness test file of :mod:`twinbook.runner.gorunner`.
    The visible suite's folder and binary never contain the hidden tests;
 3. runs the instructor's harness (the same runners as the learner's ``twinbook check``:
-   :mod:`twinbook.exercises.pyrunner` in ``--contain`` mode, the Go test binary) in a
+   :mod:`twinbook.runner.pyrunner` in ``--contain`` mode, the Go test binary) in a
    jail (:mod:`twinbook.grading.jail`): fresh pid, mount, network, IPC and UTS namespaces
    from ``unshare``; a read-only root that shows only system libraries, the interpreter
    and the inputs, with a size-limited tmpfs as the only writable folder; the slot's own
@@ -21,7 +21,7 @@ suite (``visible`` or ``hidden``) it
    stdout and stderr read up to a cap (the rest discarded; what Python tests print is
    counted by the harness against the same cap and not kept);
 4. takes the outcomes only from the harness's events on the result channel
-   (:mod:`twinbook.exercises.harness`: an inherited pipe, every line tagged with a per-run
+   (:mod:`twinbook.runner.channel`: an inherited pipe, every line tagged with a per-run
    nonce passed through another pipe), requires one for every expected test ("did not
    run" otherwise), and reruns the tests a crash never reached, all within the suite's
    wall-clock budget. Output past the cap never changes an outcome: it adds a note for
@@ -58,11 +58,12 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Literal
 
-from twinbook.exercises import gorunner
-from twinbook.exercises import harness as channel
 from twinbook.exercises.model import Exercise, ExerciseError
-from twinbook.exercises.pyrunner import prepare_test_dir
 from twinbook.exercises.results import TestResult, finalize
+from twinbook.runner import channel, gorunner, pyrunner
+from twinbook.runner.check import python_argv
+from twinbook.runner.pyrunner import prepare_test_dir
+from twinbook.runner.vet import go_source, vet
 
 log = logging.getLogger(__name__)
 
@@ -295,8 +296,6 @@ def _run_suite(
             )
         files.append(spec.hidden_tests_path)
     if layers.vet:
-        from .vet import vet
-
         reasons = vet(exercise, lang, answer_source)
         if reasons:
             msg = "rejected: " + "; ".join(reasons)
@@ -356,17 +355,13 @@ def _python(box: _Box, answer_source: str, files, expected, suite, in_dir: Path,
         sys.executable,
         "-I",
         "-B",
-        "-m",
-        "twinbook.exercises.pyrunner",
-        "--answer",
-        str(inside / "answer.py"),
-        "--tests",
-        str(inside / "tests"),
-        "--output-limit",
-        str(box.limits.output_bytes),
+        *python_argv(
+            inside / "answer.py",
+            inside / "tests",
+            output_limit=box.limits.output_bytes,
+            hidden=suite == "hidden",
+        ),
     ]
-    if suite == "hidden":
-        argv += ["--files", "test_hidden.py"]
     if layers.guard:
         argv += ["--contain", "--scratch", str(work)]
         for module in spec.allowed_imports:
@@ -383,7 +378,9 @@ def _python(box: _Box, answer_source: str, files, expected, suite, in_dir: Path,
         expected,
         execute,
         budget=box.limits.wall_seconds,
-        describe=lambda raw, name: _describe_python(raw, name, box.limits),
+        describe=lambda raw, name: pyrunner.describe(
+            raw, name, budget=box.limits.wall_seconds, cpu=box.limits.cpu_seconds
+        ),
     )
 
 
@@ -402,25 +399,10 @@ def _python_paths() -> tuple[str, ...]:
     return tuple(sorted(paths))
 
 
-def _describe_python(raw: channel.RawRun, name: str, limits: Limits) -> str:
-    end = channel.describe_end(raw, limits.wall_seconds, limits.cpu_seconds)
-    if not name and raw.exit_code is not None and not raw.timed_out:
-        end = f"the test process exited with code {raw.exit_code} before running the tests"
-    lines = [l.strip() for l in raw.text().splitlines() if l.strip()]
-    for line in reversed(lines):
-        if line.startswith(("Fatal Python error", "MemoryError")) or (
-            not name and "Error" in line.split(":")[0]
-        ):
-            return f"{end} ({channel.clip(line, 200)})"
-    return end
-
-
 # --- Go -------------------------------------------------------------------------------------
 
 
 def _go(box: _Box, answer_source: str, files, expected, in_dir: Path, tmp: Path):
-    from .vet import go_source
-
     build_dir = tmp / "build"
     build_dir.mkdir(mode=0o700)
     spec = box.exercise.lang("go")
@@ -635,9 +617,9 @@ def _execute(
     if not status and not timed_out:
         text = raw.text()
         setup = [
-            l
-            for l in text.splitlines()
-            if l.startswith("twinbook jail:") or l.startswith("unshare:")
+            line
+            for line in text.splitlines()
+            if line.startswith("twinbook jail:") or line.startswith("unshare:")
         ]
         if setup or proc.returncode not in (0, None):
             raise SandboxError(

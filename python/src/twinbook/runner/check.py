@@ -1,0 +1,193 @@
+"""Checking an answer against an exercise's tests: the one code path behind a notebook's
+``check()``, ``twinbook check``, ``twinbook dev check`` and the integrity tests.
+
+* :func:`check_notebook` reads a saved notebook's answer cells and runs the tests out of
+  process, through the harness and the result channel of :mod:`.channel` (Python:
+  ``python -m twinbook.runner.pyrunner``; Go: a ``go test -c`` binary), as the grader
+  does inside its sandbox.
+* :func:`check_namespace` runs the Python tests in-process against a live namespace (a
+  kernel's names cannot cross a process boundary).
+* :func:`check_gonb` runs the Go tests against GoNB's memorized declarations.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from twinbook.exercises.model import (
+    Exercise,
+    ExerciseError,
+    LanguageSpec,
+    find_exercise_dir,
+    load_exercise,
+)
+from twinbook.exercises.notebook import go_answer_file, python_answer_file, read_answer_cells
+from twinbook.exercises.results import DID_NOT_RUN, CheckResult, TestResult, finalize
+
+from . import channel, gorunner, pyrunner
+
+PYTHON_TIMEOUT = 60.0  # seconds for one out-of-process pytest run
+
+
+def _spec(exercise: Exercise | str | Path, language: str) -> tuple[Exercise, LanguageSpec]:
+    if not isinstance(exercise, Exercise):
+        exercise = load_exercise(exercise)
+    return exercise, exercise.lang(language)
+
+
+def _test_files(spec: LanguageSpec, hidden: bool, tests_from: Path | None) -> list[Path]:
+    """Test files for a run. ``tests_from`` is another copy of the same exercise (the
+    solutions tree) that supplies the hidden tests a learner's copy does not have."""
+    files = [spec.visible_tests_path]
+    if hidden:
+        source = spec if tests_from is None else load_exercise(tests_from).lang(spec.language)
+        if not source.hidden_tests_path.is_file():
+            raise ExerciseError(f"{source.hidden_tests_path}: hidden tests not found")
+        files = [source.visible_tests_path, source.hidden_tests_path]
+    return files
+
+
+def _expected(
+    exercise: Exercise, spec: LanguageSpec, hidden: bool, tests_from: Path | None
+) -> list[str]:
+    if hidden and tests_from is not None:
+        return load_exercise(tests_from).lang(spec.language).expected(hidden=True)
+    return spec.expected(hidden=hidden)
+
+
+# --- Python ---------------------------------------------------------------------------
+
+
+def python_argv(
+    answer: Path, tests: Path, *, output_limit: int | None = None, hidden: bool = False
+) -> list[str]:
+    """The harness command for the Python tests in ``tests`` against ``answer`` (the
+    interpreter and flags are the caller's: the grader adds ``-I -B`` and ``--contain``)."""
+    argv = ["-m", "twinbook.runner.pyrunner", "--answer", str(answer), "--tests", str(tests)]
+    if output_limit is not None:
+        argv += ["--output-limit", str(output_limit)]
+    if hidden:
+        argv += ["--files", "test_hidden.py"]
+    return argv
+
+
+def run_python_answer(
+    answer_source: str,
+    test_files: list[Path],
+    expected: list[str],
+    timeout: float = PYTHON_TIMEOUT,
+) -> tuple[dict[str, TestResult], str]:
+    """Write ``answer.py`` in a fresh folder and run the harness on the tests in a plain
+    subprocess, reading the outcomes from the result channel as the grader does."""
+    with tempfile.TemporaryDirectory(prefix="twinbook-py-") as tmp:
+        answer_dir = Path(tmp) / "answer"
+        tests_dir = Path(tmp) / "tests"
+        answer_dir.mkdir()
+        tests_dir.mkdir()
+        (answer_dir / "answer.py").write_text(answer_source, encoding="utf-8")
+        pyrunner.prepare_test_dir(test_files, tests_dir)
+        env = dict(os.environ)
+        env.update(
+            PYTHONDONTWRITEBYTECODE="1",
+            PYTEST_DISABLE_PLUGIN_AUTOLOAD="1",
+            PYTHONIOENCODING="utf-8",
+        )
+        env.pop("PYTEST_ADDOPTS", None)
+        argv = [sys.executable, *python_argv(answer_dir / "answer.py", tests_dir)]
+
+        def execute(selection: list[str] | None, left: float, nonce: str) -> channel.RawRun:
+            extra = [a for t in selection for a in ("--select", t)] if selection else []
+            return channel.execute_plain(
+                [*argv, *extra], cwd=str(answer_dir), env=env, timeout=left, nonce=nonce
+            )
+
+        return channel.run_all(
+            expected,
+            execute,
+            budget=timeout,
+            describe=lambda raw, name: pyrunner.describe(raw, name, budget=timeout),
+        )
+
+
+def check_namespace(
+    namespace: dict[str, Any],
+    exercise: Exercise | str | Path,
+    *,
+    hidden: bool = False,
+    tests_from: Path | None = None,
+) -> CheckResult:
+    """Python tests, in this process, against a live namespace (a kernel's ``user_ns``)."""
+    exercise, spec = _spec(exercise, "python")
+    files = _test_files(spec, hidden, tests_from)
+    results, errors = pyrunner.run_in_process(files, namespace)
+    missing = f"{DID_NOT_RUN}: {errors[0]}" if errors else ""
+    return finalize(
+        exercise.id, "python", _expected(exercise, spec, hidden, tests_from), results, missing
+    )
+
+
+# --- both -------------------------------------------------------------------------------
+
+
+def answer_source(spec: LanguageSpec, notebook: Path | None = None) -> str:
+    """The answer file built from a saved notebook's answer cells."""
+    try:
+        cells = read_answer_cells(notebook or spec.notebook_path)
+    except ValueError as exc:
+        raise ExerciseError(str(exc)) from None
+    if spec.language == "python":
+        return python_answer_file(cells)
+    return go_answer_file(cells)
+
+
+def check_source(
+    source: str,
+    exercise: Exercise | str | Path,
+    language: str,
+    *,
+    hidden: bool = False,
+    tests_from: Path | None = None,
+) -> CheckResult:
+    """Run the tests against a whole answer file (``answer.py``, or ``answer.go`` with its
+    ``package main`` clause: see :func:`twinbook.exercises.notebook.go_answer_file`)."""
+    exercise, spec = _spec(exercise, language)
+    files = _test_files(spec, hidden, tests_from)
+    expected = _expected(exercise, spec, hidden, tests_from)
+    if language == "python":
+        results, missing = run_python_answer(source, files, expected)
+    else:
+        results, missing = gorunner.check_go(files, expected, answer_source=source)
+    return finalize(exercise.id, language, expected, results, missing)
+
+
+def check_notebook(
+    exercise: Exercise | str | Path,
+    language: str,
+    *,
+    notebook: Path | None = None,
+    hidden: bool = False,
+    tests_from: Path | None = None,
+) -> CheckResult:
+    """Check a saved notebook (by default the exercise's own) out of process."""
+    exercise, spec = _spec(exercise, language)
+    return check_source(
+        answer_source(spec, notebook), exercise, language, hidden=hidden, tests_from=tests_from
+    )
+
+
+def check_gonb(
+    gonb_dir: Path | None = None, gonb_tmp: Path | None = None, *, hidden: bool = False
+) -> CheckResult:
+    """Go tests against GoNB's program: main.go / go.mod in ``gonb_tmp`` (default: the
+    current folder, where GoNB runs ``!*`` commands), the exercise from ``$GONB_DIR``."""
+    gonb_dir = Path(gonb_dir or os.environ.get("GONB_DIR") or ".")
+    gonb_tmp = Path(gonb_tmp or os.environ.get("GONB_TMP_DIR") or ".")
+    exercise, spec = _spec(find_exercise_dir(gonb_dir), "go")
+    files = _test_files(spec, hidden, None)
+    expected = spec.expected(hidden=hidden)
+    results, missing = gorunner.check_go(files, expected, gonb_tmp=gonb_tmp)
+    return finalize(exercise.id, "go", expected, results, missing)

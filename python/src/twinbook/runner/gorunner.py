@@ -1,0 +1,400 @@
+"""Run an exercise's Go tests against the learner's declarations.
+
+The run happens in a fresh temporary module::
+
+    go.mod                        module answer / go 1.26 (or GoNB's go.mod and go.sum in --gonb mode)
+    answer.go                     package main: the answer cells (or GoNB's main.go), goimports applied
+    *_test.go                     the exercise's visible (and hidden) tests, copied
+    zz_twinbook_harness_test.go   the harness: TestTwinbookHarness runs each expected test as a
+                                  subtest and reports it on the result channel (below)
+
+``go test -c`` builds a test binary once; the binary runs with
+``-test.run=^TestTwinbookHarness$ -test.v=test2json``. The harness reads a per-run nonce from
+the pipe ``$TWINBOOK_NONCE_FD`` and writes a ``start`` and a ``result`` event per test, each
+tagged with the nonce, to the pipe ``$TWINBOOK_EVENTS_FD`` (the protocol of
+:mod:`twinbook.runner.channel`). Outcomes come only from those events; the binary's
+output (test2json framing) only supplies failure messages. A panic in a test is recovered
+by the harness and fails that test; a crash of the whole binary (a panic in another
+goroutine, the test timeout) fails the test that was running and the tests it never
+reached run again in a fresh process, without rebuilding.
+
+Learners run the binary directly (:func:`twinbook.runner.channel.execute_plain`); the
+grader runs the same binary in its sandbox (:mod:`twinbook.grading.sandbox`), after
+building it as itself. The default GOCACHE is kept so a warm check takes about a second.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from twinbook.exercises.model import go_test_names
+from twinbook.exercises.results import TestResult
+
+from . import channel
+
+GO_VERSION = "1.26"
+TEST_TIMEOUT = 20.0  # seconds: the test binary's -timeout (a hung test panics after it)
+DEFAULT_TIMEOUT = 180.0  # seconds: kill `go test` itself (covers a cold build cache)
+
+_NOISE = re.compile(
+    r"^(=== (RUN|PAUSE|CONT|NAME)|--- (FAIL|PASS|SKIP):|(PASS|FAIL|ok)\b|exit status \d+$|coverage:)"
+)
+_LOCATION = re.compile(r"^\s*[\w./-]+_test\.go:\d+: ")
+
+
+def go_binary() -> str:
+    found = shutil.which("go") or (
+        "/usr/local/go/bin/go" if Path("/usr/local/go/bin/go").exists() else None
+    )
+    if not found:
+        raise FileNotFoundError("the go command was not found on PATH")
+    return found
+
+
+def goimports_binary() -> str | None:
+    beside = Path(sys.executable).parent / "goimports"
+    if beside.exists():
+        return str(beside)
+    return shutil.which("goimports")
+
+
+def go_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(GOTOOLCHAIN="local", GOWORK="off", GOFLAGS="-mod=mod")
+    return env
+
+
+def goimports(source: str) -> str:
+    """``source`` with its imports completed and pruned by goimports (unchanged without it
+    or when goimports cannot parse it: the compiler then reports the error)."""
+    tool = goimports_binary()
+    if not tool:
+        return source
+    proc = subprocess.run(
+        [tool], input=source, env=go_env(), capture_output=True, text=True, timeout=60
+    )
+    return proc.stdout if proc.returncode == 0 and proc.stdout.strip() else source
+
+
+def write_module(workdir: Path, answer_source: str) -> None:
+    """A fresh module ``answer`` holding ``answer.go``; goimports completes its imports."""
+    (workdir / "go.mod").write_text(f"module answer\n\ngo {GO_VERSION}\n")
+    (workdir / "answer.go").write_text(goimports(answer_source))
+
+
+def copy_gonb_module(gonb_tmp: Path, workdir: Path) -> None:
+    """GoNB's program (main.go with every memorized declaration) and its go.mod / go.sum."""
+    main = gonb_tmp / "main.go"
+    if not main.is_file():
+        raise FileNotFoundError(
+            f"{main} not found: run `!*twinbook check --gonb` from a GoNB notebook"
+        )
+    shutil.copyfile(main, workdir / "main.go")  # keep GoNB's name: errors then match its own
+    for name in ("go.mod", "go.sum"):
+        if (gonb_tmp / name).is_file():
+            shutil.copyfile(gonb_tmp / name, workdir / name)
+    if not (workdir / "go.mod").is_file():
+        (workdir / "go.mod").write_text(f"module answer\n\ngo {GO_VERSION}\n")
+
+
+def _clean_panic(line: str) -> str:
+    return re.sub(r" \[recovered(, repanicked)?\]$", "", line)
+
+
+def failure_message(lines: list[str]) -> str:
+    """The first meaningful output line of a failed Go test, without ``file_test.go:NN:``."""
+    for text in lines:
+        stripped = text.strip()
+        if not stripped or _NOISE.match(stripped):
+            continue
+        if stripped.startswith("panic:"):
+            return _clean_panic(stripped)
+        return _LOCATION.sub("", text).strip()
+    return ""
+
+
+def first_lines(text: str, n: int = 5) -> str:
+    return "\n".join(text.strip().splitlines()[:n])
+
+
+# --- the harness --------------------------------------------------------------------------
+
+HARNESS_FILE = "zz_twinbook_harness_test.go"
+HARNESS_TEST = "TestTwinbookHarness"
+
+_HARNESS = """// Code generated by twinbook (the test harness); DO NOT EDIT.
+
+package main
+
+import (
+\ttwinbookjson "encoding/json"
+\ttwinbookfmt "fmt"
+\ttwinbookio "io"
+\ttwinbookos "os"
+\ttwinbookstrconv "strconv"
+\ttwinbookstrings "strings"
+\ttwinbooksync "sync"
+\ttwinbooktesting "testing"
+)
+
+// TestTwinbookHarness runs every expected test as a subtest and reports each outcome on
+// the result channel: fd $TWINBOOK_EVENTS_FD, every line tagged with the nonce read from
+// fd $TWINBOOK_NONCE_FD. Everything it needs lives in local variables, out of the answer's reach.
+func TestTwinbookHarness(t *twinbooktesting.T) {
+\tfd := func(name string) *twinbookos.File {
+\t\tn, err := twinbookstrconv.Atoi(twinbookos.Getenv(name))
+\t\tif err != nil {
+\t\t\tt.Fatalf("twinbook harness: $%s is not set: run the tests with twinbook", name)
+\t\t}
+\t\treturn twinbookos.NewFile(uintptr(n), name)
+\t}
+\tevents, nonceFile := fd("TWINBOOK_EVENTS_FD"), fd("TWINBOOK_NONCE_FD")
+\traw, err := twinbookio.ReadAll(twinbookio.LimitReader(nonceFile, 256))
+\tnonceFile.Close()
+\ttwinbookos.Unsetenv("TWINBOOK_EVENTS_FD")
+\ttwinbookos.Unsetenv("TWINBOOK_NONCE_FD")
+\tif err != nil {
+\t\tt.Fatalf("twinbook harness: cannot read the nonce: %v", err)
+\t}
+\tnonce := twinbookstrings.TrimSpace(string(raw))
+\tvar mu twinbooksync.Mutex
+\temit := func(event, name, outcome, message string) {
+\t\tline, _ := twinbookjson.Marshal(map[string]string{
+\t\t\t"nonce": nonce, "event": event, "name": name, "outcome": outcome, "message": message,
+\t\t})
+\t\tmu.Lock()
+\t\tdefer mu.Unlock()
+\t\tevents.Write(append(line, '\\n'))
+\t}
+\ttests := []struct {
+\t\tname string
+\t\tfn   func(*twinbooktesting.T)
+\t}{
+@TESTS@\t}
+\tfor _, tc := range tests {
+\t\tt.Run(tc.name, func(t *twinbooktesting.T) {
+\t\t\temit("start", tc.name, "", "")
+\t\t\tdefer func() {
+\t\t\t\tmessage := ""
+\t\t\t\tif r := recover(); r != nil {
+\t\t\t\t\tfunc() {
+\t\t\t\t\t\tdefer func() {
+\t\t\t\t\t\t\tif recover() != nil {
+\t\t\t\t\t\t\t\tmessage = "panic (a value that panics when printed)"
+\t\t\t\t\t\t\t}
+\t\t\t\t\t\t}()
+\t\t\t\t\t\tmessage = twinbookfmt.Sprintf("panic: %v", r)
+\t\t\t\t\t}()
+\t\t\t\t\tt.Errorf("%s", message)
+\t\t\t\t}
+\t\t\t\toutcome := "passed"
+\t\t\t\tif t.Failed() {
+\t\t\t\t\toutcome = "failed"
+\t\t\t\t} else if t.Skipped() {
+\t\t\t\t\toutcome = "skipped"
+\t\t\t\t}
+\t\t\t\temit("result", tc.name, outcome, message)
+\t\t\t}()
+\t\t\ttc.fn(t)
+\t\t})
+\t}
+\temit("done", "", "", "")
+}
+"""
+
+
+def harness_source(tests: list[str]) -> str:
+    """The harness test file for these test functions (they must exist in the package)."""
+    for name in tests:
+        if not re.fullmatch(r"Test[A-Za-z0-9_]*", name):
+            raise ValueError(f"not a Go test name: {name!r}")
+    rows = "".join(f"\t\t{{{json.dumps(name)}, {name}}},\n" for name in tests)
+    return _HARNESS.replace("@TESTS@", rows)
+
+
+def declared_tests(test_files: list[Path]) -> list[str]:
+    names: list[str] = []
+    for file in test_files:
+        names += go_test_names(file.read_text(encoding="utf-8"))
+    return names
+
+
+def prepare_module(
+    workdir: Path,
+    test_files: list[Path],
+    expected: list[str],
+    *,
+    answer_source: str | None = None,
+    gonb_tmp: Path | None = None,
+) -> list[str]:
+    """Lay out the module in ``workdir``; returns the expected tests the files declare."""
+    if gonb_tmp is not None:
+        copy_gonb_module(gonb_tmp, workdir)
+    else:
+        write_module(workdir, answer_source or "package main\n\nfunc main() {}\n")
+    for file in test_files:
+        shutil.copyfile(file, workdir / file.name)
+    declared = set(declared_tests(test_files))
+    runnable = [t for t in expected if t in declared]
+    (workdir / HARNESS_FILE).write_text(harness_source(runnable))
+    return runnable
+
+
+def build(
+    workdir: Path,
+    binary: Path,
+    *,
+    env: dict[str, str] | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    limit_memory: int | None = None,
+) -> str:
+    """``go test -c`` the module into ``binary``; returns the compiler's output on failure.
+
+    ``limit_memory`` caps the toolchain's address space (``prlimit --as``), for untrusted code.
+    """
+    cmd = [go_binary(), "test", "-c", "-o", str(binary), "-vet=off", "."]
+    prlimit = shutil.which("prlimit")
+    if limit_memory and prlimit:
+        cmd = [prlimit, f"--as={limit_memory}", "--core=0", "--", *cmd]
+    try:
+        proc = subprocess.run(
+            cmd, cwd=workdir, env=env or go_env(), capture_output=True, text=True, timeout=timeout
+        )
+    except subprocess.TimeoutExpired:
+        return f"the build took longer than {timeout:g}s"
+    if proc.returncode == 0 and binary.is_file():
+        return ""
+    text = (proc.stdout + proc.stderr).splitlines()
+    kept = [
+        line
+        for line in text
+        if line.strip() and not line.startswith("# ") and not line.startswith("FAIL")
+    ]
+    return "\n".join(kept).strip() or f"go test -c exited with {proc.returncode}"
+
+
+def binary_args(selection: list[str] | None, test_timeout: float) -> list[str]:
+    """Flags for the test binary: the harness only (or some of its subtests)."""
+    run = f"^{HARNESS_TEST}$"
+    if selection:
+        run += "/^(" + "|".join(re.escape(t) for t in selection) + ")$"
+    return [
+        f"-test.run={run}",
+        "-test.v=test2json",
+        "-test.count=1",
+        "-test.paniconexit0",
+        f"-test.timeout={max(test_timeout, 1):.0f}s",
+    ]
+
+
+_FRAME = re.compile(r"^\x16(?:=== (?:RUN|NAME|CONT|PAUSE)\s+|--- (?:PASS|FAIL|SKIP): )(\S*)")
+
+
+def output_by_test(text: str) -> dict[str, list[str]]:
+    """The binary's output lines by (harness sub)test, from its test2json framing lines."""
+    out: dict[str, list[str]] = {}
+    current: str | None = None
+    for line in text.splitlines(keepends=True):
+        m = _FRAME.match(line)
+        if m:
+            parts = m.group(1).split("/")
+            framing_end = line.startswith("\x16---")
+            current = (
+                parts[1]
+                if len(parts) > 1 and parts[0] == HARNESS_TEST and not framing_end
+                else None
+            )
+            continue
+        if current is not None:
+            out.setdefault(current, []).append(line)
+    return out
+
+
+def _message_from(lines: list[str]) -> str:
+    """The instructor's message (``file_test.go:NN: ...``), else a panic, else the first line."""
+    located = [line for line in lines if _LOCATION.match(line) and HARNESS_FILE not in line]
+    if located:
+        return _LOCATION.sub("", located[0]).strip()
+    return failure_message([line for line in lines if HARNESS_FILE not in line])
+
+
+def _crash_line(text: str) -> str:
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith(("panic:", "fatal error:")):
+            return _clean_panic(stripped)
+    return ""
+
+
+def attach_messages(raw: channel.RawRun, results: dict[str, TestResult]) -> None:
+    """Fill in the failure message of each failed test from its output."""
+    by_test = output_by_test(raw.text())
+    for name, result in results.items():
+        if result.outcome in ("failed", "skipped", "error") and not result.message:
+            result.message = channel.clip(_message_from(by_test.get(name, [])))
+            if not result.message and raw.output_truncated:
+                result.message = "failed (its output was cut: the run printed too much)"
+
+
+def describe(
+    raw: channel.RawRun, name: str, *, budget: float | None = None, cpu: float | None = None
+) -> str:
+    """Why the binary died during test ``name`` (or before any test, ``name == ""``)."""
+    text = raw.text()
+    line = _crash_line("".join(output_by_test(text).get(name, []))) if name else ""
+    if not line and not raw.timed_out:
+        line = _crash_line(text)
+    if line:
+        return line
+    end = channel.describe_end(raw, budget, cpu)
+    if not name and raw.exit_code is not None and not raw.signal:
+        return f"the test binary exited with code {raw.exit_code} before running the tests"
+    return end
+
+
+def check_go(
+    test_files: list[Path],
+    expected: list[str],
+    *,
+    answer_source: str | None = None,
+    gonb_tmp: Path | None = None,
+    test_timeout: float = TEST_TIMEOUT,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> tuple[dict[str, TestResult], str]:
+    """Build a module from the answer (cells' source, or GoNB's main.go), copy tests in, run.
+
+    Returns the results and the message for expected tests that have none.
+    """
+    if gonb_tmp is not None and not (gonb_tmp / "main.go").is_file():
+        return {}, "did not run: GoNB has no program yet, run the answer cell first"
+    with tempfile.TemporaryDirectory(prefix="twinbook-go-") as tmp:
+        workdir = Path(tmp)
+        runnable = prepare_module(
+            workdir, test_files, expected, answer_source=answer_source, gonb_tmp=gonb_tmp
+        )
+        binary = workdir / "tests.bin"
+        build_error = build(workdir, binary, timeout=timeout)
+        if build_error:
+            msg = "compile error: " + first_lines(build_error)
+            return {t: TestResult(t, "error", msg) for t in expected}, msg
+        env = go_env()
+
+        def execute(selection: list[str] | None, left: float, nonce: str) -> channel.RawRun:
+            limit = min(test_timeout, max(left - 1, 1))
+            argv = [str(binary), *binary_args(selection, limit)]
+            return channel.execute_plain(argv, cwd=tmp, env=env, timeout=left, nonce=nonce)
+
+        return channel.run_all(
+            runnable,
+            execute,
+            budget=timeout,
+            describe=lambda raw, name: describe(raw, name, budget=timeout),
+            messages=attach_messages,
+        )

@@ -1,0 +1,385 @@
+"""In-process guards around a Python answer: the harness's half of the containment.
+
+Vetting (:mod:`twinbook.runner.vet`) rejects answers that reach for the interpreter's
+internals before anything runs. These guards run inside the sandboxed test process, in
+case something slips past the vetting, and only in grader mode
+(``python -m twinbook.runner.pyrunner --contain``):
+
+* :func:`load_answer` compiles the answer from a rewritten AST, as module ``answer``:
+  every attribute store or delete goes through ``__twinbook_mutable__(obj, name)``, which
+  refuses modules, classes and functions that the answer did not define, and methods of
+  library objects (no monkeypatching of ``threading``, ``time`` or the objects the tests
+  hand over, nor a library method on an instance of the answer's own subclass); every
+  ``obj._private`` access goes through ``__twinbook_own__(obj)``, which
+  refuses objects whose class the answer did not define; every ``__exit__`` /
+  ``__aexit__`` the answer defines is wrapped by :func:`exit_guard`, so a learner's context
+  manager cannot swallow a failed assertion (or pytest's skip/fail) in a test's ``with`` block.
+* :func:`install_audit_hook` adds a :func:`sys.addaudithook` hook, before the answer is
+  imported, that refuses for everyone: starting or signalling processes, ``ctypes``,
+  network sockets (``AF_UNIX`` socket pairs, which asyncio needs, are fine), writing or
+  changing files outside the run's scratch folder, ``gc`` object walks, ``marshal``,
+  ``pickle`` class lookups, ``input``/``breakpoint``, new audit hooks, tracing; and, when the
+  code that asks is the answer's own: opening any file, frame and code introspection
+  (``object.__getattr__`` events), ``compile``/``exec``, ``sys._getframe`` and imports of
+  modules the exercise does not allow. A refusal raises :class:`PermissionError` in the
+  code that asked.
+
+Both live in the same interpreter as the student's code, so they are a second net, not a
+wall: the walls are the vetting and the operating system (see :mod:`.sandbox`).
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import socket
+import sys
+import threading
+import types
+from pathlib import Path
+from typing import Any
+
+ANSWER_MODULE = "answer"
+OWN = "__twinbook_own__"
+MUTABLE = "__twinbook_mutable__"
+EXIT = "__twinbook_exit__"
+
+
+class SandboxViolation(PermissionError):
+    """Raised in the answer's code when it does something the sandbox forbids."""
+
+
+# --- the AST rewrite ---------------------------------------------------------------------------
+
+
+class _Rewrite(ast.NodeTransformer):
+    def visit_FunctionDef(self, node):
+        self.generic_visit(node)
+        if node.name in ("__exit__", "__aexit__"):
+            node.decorator_list.insert(0, ast.Name(id=EXIT, ctx=ast.Load()))
+        return node
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
+        self.generic_visit(node)
+        private = node.attr.startswith("_") and not (
+            node.attr.startswith("__") and node.attr.endswith("__")
+        )
+        if private:
+            node.value = _call(OWN, node.value)
+        elif isinstance(node.ctx, (ast.Store, ast.Del)):
+            node.value = _call(MUTABLE, node.value, ast.Constant(node.attr))
+        return node
+
+
+def _call(name: str, *args: ast.expr) -> ast.Call:
+    return ast.Call(func=ast.Name(id=name, ctx=ast.Load()), args=list(args), keywords=[])
+
+
+def rewrite(source: str, filename: str) -> types.CodeType:
+    """The answer's code with attribute guards (see the module docstring)."""
+    tree = ast.parse(source, filename)
+    tree = ast.fix_missing_locations(_Rewrite().visit(tree))
+    return compile(tree, filename, "exec", dont_inherit=True)
+
+
+def _defined_by_answer(obj: Any) -> bool:
+    module = getattr(obj, "__module__", None)
+    return module == ANSWER_MODULE
+
+
+def own(obj: Any) -> Any:
+    """``obj`` if its class (or ``obj`` itself, a class) was defined by the answer."""
+    cls = obj if isinstance(obj, type) else type(obj)
+    if _defined_by_answer(cls):
+        return obj
+    raise SandboxViolation(
+        f"twinbook sandbox: private attributes of {type(obj).__name__} objects are out of bounds"
+    )
+
+
+_CODE_TYPES = (
+    types.FunctionType,
+    types.BuiltinFunctionType,
+    types.MethodType,
+    types.BuiltinMethodType,
+)
+
+
+def mutable(obj: Any, name: str) -> Any:
+    """``obj`` if the answer may set or delete its attribute ``name``."""
+    if isinstance(obj, types.ModuleType):
+        raise SandboxViolation(
+            f"twinbook sandbox: the answer may not change the module {obj.__name__}"
+        )
+    if isinstance(obj, type) or isinstance(obj, _CODE_TYPES):
+        if _defined_by_answer(obj):
+            return obj
+        raise SandboxViolation(
+            f"twinbook sandbox: the answer may not change {getattr(obj, '__qualname__', obj)!r}"
+        )
+    cls = type(obj)
+    for klass in cls.__mro__:
+        if name in vars(klass):
+            attr = vars(klass)[name]
+            if _defined_by_answer(klass):
+                break  # the answer's own method: its business
+            if callable(attr) and not hasattr(attr, "__set__"):
+                raise SandboxViolation(
+                    f"twinbook sandbox: the answer may not replace the method {klass.__name__}.{name}"
+                )
+            break
+    return obj
+
+
+def _swallows_too_much(result: Any, args: tuple) -> bool:
+    exc_type = args[0] if args else None
+    return (
+        bool(result)
+        and isinstance(exc_type, type)
+        and (not issubclass(exc_type, Exception) or issubclass(exc_type, AssertionError))
+    )
+
+
+def exit_guard(fn):
+    """Wrap an answer's ``__exit__``/``__aexit__``: it may suppress ordinary exceptions,
+    but never a failed assertion or a BaseException (pytest's skip/fail/exit outcomes,
+    KeyboardInterrupt, SystemExit) raised in the ``with`` block of a test."""
+    import functools
+    import inspect
+
+    if inspect.iscoroutinefunction(fn):
+
+        async def async_wrapper(self, *args):
+            result = await fn(self, *args)
+            return False if _swallows_too_much(result, args) else result
+
+        return functools.wraps(fn)(async_wrapper)
+
+    def wrapper(self, *args):
+        result = fn(self, *args)
+        return False if _swallows_too_much(result, args) else result
+
+    return functools.wraps(fn)(wrapper)
+
+
+def load_answer(path: str | Path) -> types.ModuleType:
+    """Import the answer file as module ``answer`` through :func:`rewrite`."""
+    path = str(path)
+    with open(path, encoding="utf-8") as f:
+        source = f.read()
+    module = types.ModuleType(ANSWER_MODULE)
+    module.__file__ = path
+    module.__dict__[OWN] = own
+    module.__dict__[MUTABLE] = mutable
+    module.__dict__[EXIT] = exit_guard
+    sys.modules[ANSWER_MODULE] = module
+    code = rewrite(source, path)
+    exec(code, module.__dict__)  # noqa: S102 - the vetted, rewritten answer
+    return module
+
+
+# --- the audit hook -----------------------------------------------------------------------------
+
+_DENY_PREFIXES = (
+    "ctypes.",
+    "subprocess.",
+    "os.exec",
+    "os.spawn",
+    "os.posix_spawn",
+    "os.fork",
+    "pty.",
+    "_posixsubprocess.",
+    "winreg.",
+    "msvcrt.",
+    "syslog.",
+    "urllib.",
+    "http.",
+    "ftplib.",
+    "smtplib.",
+    "imaplib.",
+    "poplib.",
+    "nntplib.",
+    "telnetlib.",
+    "webbrowser.",
+    "gc.get_",
+    "resource.",
+    "sqlite3.",
+    "mmap.",
+)
+_DENY = {
+    "os.system",
+    "os.kill",
+    "os.killpg",
+    "os.chroot",
+    "os.setuid",
+    "pickle.find_class",
+    "builtins.input",
+    "builtins.breakpoint",
+    "sys.addaudithook",
+    "sys.settrace",
+    "sys.setprofile",
+    "sys._current_frames",
+    "signal.pthread_kill",
+    "socket.connect",
+    "socket.bind",
+    "socket.sendto",
+    "socket.sendmsg",
+    "socket.getaddrinfo",
+    "socket.gethostbyname",
+    "socket.gethostbyname_ex",
+    "socket.gethostbyaddr",
+    "socket.getnameinfo",
+    "socket.sethostname",
+    "socket.getservbyname",
+    "socket.getservbyport",
+    "os.add_dll_directory",
+    "os.startfile",
+}
+# events whose first argument (and for some the second) is a path that must be in scratch
+_PATH_EVENTS = {
+    "os.remove",
+    "os.rename",
+    "os.rmdir",
+    "os.mkdir",
+    "os.chmod",
+    "os.chown",
+    "os.link",
+    "os.symlink",
+    "os.truncate",
+    "os.utime",
+    "os.chflags",
+    "os.lchflags",
+    "os.mkfifo",
+    "os.mknod",
+    "os.setxattr",
+    "os.removexattr",
+    "os.chdir",
+    "shutil.copyfile",
+    "shutil.copymode",
+    "shutil.copystat",
+    "shutil.copytree",
+    "shutil.move",
+    "shutil.rmtree",
+    "shutil.chown",
+    "shutil.make_archive",
+    "shutil.unpack_archive",
+    "tempfile.mkstemp",
+    "tempfile.mkdtemp",
+}
+_TWO_PATHS = {
+    "os.rename",
+    "os.link",
+    "shutil.copyfile",
+    "shutil.copytree",
+    "shutil.move",
+    "shutil.copymode",
+    "shutil.copystat",
+}
+# refused when the answer's own code asks
+_DENY_FROM_ANSWER = {
+    "object.__getattr__",
+    "object.__delattr__",
+    "sys._getframe",
+    "sys._getframemodulename",
+    "compile",
+    "exec",
+    "open",
+    "os.listdir",
+    "os.scandir",
+    "glob.glob",
+    "glob.glob/2",
+    "code.__new__",
+    "function.__new__",
+    "os.walk",
+    "os.fwalk",
+    "os.putenv",
+    "os.unsetenv",
+    "marshal.loads",
+    "marshal.load",
+    "marshal.dumps",
+    "marshal.dump",
+}
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+
+
+def _module_allowed(name: str, allowed: frozenset[str]) -> bool:
+    parts = name.split(".")
+    return any(".".join(parts[: i + 1]) in allowed for i in range(len(parts)))
+
+
+def install_audit_hook(
+    answer_file: str | Path, scratch: str | Path, allowed_imports: list[str] | tuple[str, ...]
+) -> None:
+    """Add the sandbox's audit hook to this interpreter (it cannot be removed)."""
+    answer_file = str(answer_file)
+    scratch_dir = os.path.realpath(str(scratch))
+    allowed = frozenset(allowed_imports) | {"__future__"}
+    local = threading.local()
+    getframe = sys._getframe
+    realpath = os.path.realpath
+    af_unix = socket.AF_UNIX
+
+    def in_scratch(path: Any) -> bool:
+        if isinstance(path, os.PathLike):
+            path = os.fspath(path)
+        if isinstance(path, bytes):
+            path = os.fsdecode(path)
+        if not isinstance(path, str):
+            return False  # a file descriptor or something stranger
+        full = realpath(path)
+        return full == scratch_dir or full.startswith(scratch_dir + os.sep) or full == os.devnull
+
+    def caller_is_answer(event: str) -> bool:
+        # 0: this function, 1: _check, 2: hook, 3: the code that raised the event
+        frame: types.FrameType | None = getframe(3)
+        if event == "import":
+            while frame is not None and frame.f_code.co_filename.startswith("<frozen importlib"):
+                frame = frame.f_back
+        return frame is not None and frame.f_code.co_filename == answer_file
+
+    def deny(event: str, what: str = "") -> None:
+        raise SandboxViolation(f"twinbook sandbox: {what or event} is not allowed")
+
+    def hook(event: str, args: tuple) -> None:
+        if getattr(local, "busy", False):
+            return
+        local.busy = True
+        try:
+            _check(event, args)
+        finally:
+            local.busy = False
+
+    def _check(event: str, args: tuple) -> None:
+        if event in _DENY or event.startswith(_DENY_PREFIXES):
+            deny(event)
+        if event == "socket.__new__" and len(args) > 1 and args[1] not in (af_unix, -1):
+            deny(event, "a network socket")
+        if event == "open":
+            path, mode, flags = (list(args) + [None, None, None])[:3]
+            writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
+                isinstance(flags, int) and flags & _WRITE_FLAGS
+            )
+            if writing and not in_scratch(path):
+                deny(event, f"writing {path!r}")
+        elif event in _PATH_EVENTS:
+            if event == "os.symlink":
+                paths = list(args[1:2])  # where the link goes; opening it later resolves its target
+            elif event in _TWO_PATHS:
+                paths = list(args[:2])
+            else:
+                paths = list(args[:1])
+            if not paths or not all(in_scratch(p) for p in paths):
+                deny(event, f"{event} outside the scratch folder")
+        if event in _DENY_FROM_ANSWER or event == "import":
+            if not caller_is_answer(event):
+                return
+            if event == "import":
+                name = args[0] if args and isinstance(args[0], str) else ""
+                if not _module_allowed(name, allowed):
+                    deny(event, f"importing {name}")
+                return
+            deny(event, f"{event} from the answer's code")
+
+    sys.addaudithook(hook)
