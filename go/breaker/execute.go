@@ -12,7 +12,8 @@ import (
 // records how it went and returns what fn returned; if not, it returns the
 // zero T and an [*OpenError] without calling fn. A panic in fn is recorded
 // as a failure and goes on up the stack.
-func Execute[T any](ctx context.Context, b *Breaker, fn func(context.Context) (T, error)) (T, error) {
+func Execute[T any](ctx context.Context, b *Breaker,
+	fn func(context.Context) (T, error)) (T, error) {
 	return Typed[T]{Breaker: b}.Execute(ctx, fn)
 }
 
@@ -31,7 +32,8 @@ type Typed[T any] struct {
 // docs:start call
 
 // Execute is [Execute] with t's judgement of results.
-func (t Typed[T]) Execute(ctx context.Context, fn func(context.Context) (T, error)) (result T, err error) {
+func (t Typed[T]) Execute(ctx context.Context,
+	fn func(context.Context) (T, error)) (result T, err error) {
 	perm, err := t.Acquire()
 	if err != nil {
 		return result, err
@@ -69,7 +71,8 @@ func (b *Breaker) Classify(ctx context.Context, err error) Outcome {
 	if err == nil {
 		return Success
 	}
-	if !b.recordCancel && ctx != nil && errors.Is(ctx.Err(), context.Canceled) && errors.Is(err, context.Canceled) {
+	if !b.recordCancel && ctx != nil && errors.Is(ctx.Err(), context.Canceled) &&
+		errors.Is(err, context.Canceled) {
 		return Ignored
 	}
 	if b.isIgnored != nil && b.isIgnored(err) {

@@ -37,7 +37,8 @@ func (s Stack[T]) Wrap(call Func[T]) Func[T] {
 		call = WithBulkhead(call, s.Bulkhead)
 	}
 	if s.Breaker != nil {
-		call = WithTypedBreaker(call, breaker.Typed[T]{Breaker: s.Breaker, IsFailureResult: s.IsFailureResult})
+		call = WithTypedBreaker(call,
+			breaker.Typed[T]{Breaker: s.Breaker, IsFailureResult: s.IsFailureResult})
 	}
 	if s.Retry != nil {
 		call = WithRetry(call, s.Retry)
