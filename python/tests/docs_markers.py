@@ -23,6 +23,7 @@ from twinbook_chapters import load_chapters  # noqa: E402
 from twinbook_markers import COMMENT, MarkerError, line_limits, regions  # noqa: E402
 from twinbook_pages import book_pages, page_cuts  # noqa: E402
 
+
 def chapter_files(chapter: str) -> list[Path]:
     """Every Go and Python file of the chapter's packages and test folders."""
     ch = load_chapters()[chapter]
