@@ -7,8 +7,8 @@
   tabs, and still after a reload (sphinx-design keeps it in localStorage);
 - the search page finds chapter 1 by a word of chapter 1;
 - copy buttons copy code without prompts, and notebook outputs have none;
-- screenshots of the landing page and of every chapter page, light and dark, land
-  in build/screenshots/ (the test artifacts);
+- screenshots of the landing page, every chapter page and every appendix page, light
+  and dark, land in build/screenshots/ (the test artifacts);
 - at 1280 px, no code block of a chapter or appendix page scrolls sideways (in either
   language's tab), and every diagram's text is drawn at 11 px or more.
 """
@@ -261,6 +261,8 @@ def _chapter_pages(site: Path) -> list[str]:
 def test_screenshots(browser, served_site: str, site: Path, scheme: str) -> None:
     chapters = _chapter_pages(site)
     assert "chapters/ch01-concurrency.html" in chapters
+    appendix = [rel for rel in site_pages(site) if rel.startswith("appendix/")]
+    assert appendix, "no appendix pages"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
     try:
@@ -269,17 +271,19 @@ def test_screenshots(browser, served_site: str, site: Path, scheme: str) -> None
         problems: list[str] = []
         _watch(page, served_site, problems)
         shots = []
-        for rel in ["index.html", *chapters]:
+        for rel in ["index.html", *chapters, *appendix]:
             _open(page, served_site + rel)
             theme = page.evaluate("() => document.documentElement.dataset.theme")
             assert theme == scheme, (
                 f"{rel}: the page is in {theme} mode, the browser asked for {scheme}"
             )
             name = "landing" if rel == "index.html" else Path(rel).stem
+            if rel in appendix:
+                name = f"appendix-{name}"
             out = SCREENSHOTS / f"{name}-{scheme}.png"
             page.screenshot(path=str(out))
             shots.append(out)
-            if rel != "index.html":
+            if rel in chapters:
                 # The first Go/Python listing, the heart of every chapter.
                 tabs = page.locator(".sd-tab-set").filter(has=page.locator("div.highlight")).first
                 tabs.scroll_into_view_if_needed()
@@ -352,10 +356,13 @@ def test_no_code_block_scrolls_sideways_at_1280px(browser, served_site: str, sit
                 label = page.locator(f'label.sd-tab-label[data-sync-id="{language}"]')
                 if label.count():
                     label.first.click()
-                elif language == "python":
+                    shown = f"{language} tab"
+                elif language == "go":
+                    shown = "no language tabs"
+                else:
                     continue  # no tabs: the page was measured once, as it opened
                 for pre in page.evaluate(_WIDE_PRE):
-                    where = f"{rel} ({language} tab) {pre['caption'] or 'code block'}"
+                    where = f"{rel} ({shown}) {pre['caption'] or 'code block'}"
                     if pre["listing"]:
                         listings += 1
                         if pre["wrap"] != "pre":
