@@ -23,6 +23,21 @@ NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _MENTION = re.compile(r"docs:(?:start|end)\b")
 
 
+#: A region long enough to say something and short enough to read in one screen, the
+#: same in both languages: a Go region that needs more is two listings, or leaves out
+#: what the prose does not discuss.
+MIN_LINES = 5
+MAX_LINES = 30
+#: Regions allowed to be longer for now, by (file suffix, name), up to the old Go limit.
+#: TEMPORARY: Go's retry budget is being rewritten; remove this entry when it lands.
+LONGER_FOR_NOW = {(".go", "budget"): 50}
+
+
+def line_limits(suffix: str, name: str) -> tuple[int, int]:
+    """The fewest and the most lines region ``name`` may have in a ``suffix`` file."""
+    return MIN_LINES, LONGER_FOR_NOW.get((suffix, name), MAX_LINES)
+
+
 class MarkerError(ValueError):
     """A file's markers are malformed; the message starts with ``file:line``."""
 
@@ -31,9 +46,11 @@ class MarkerError(ValueError):
 class Region:
     """One region: its name, the line numbers of its two markers, and the lines between.
 
-    ``lines`` leaves out blank lines just before the end marker: ruff format puts two
-    blank lines between a top-level definition and a comment after it, and the book's
-    highlighter strips them from the listing, so they are not part of what a reader sees.
+    ``lines`` leaves out blank lines just after the start marker and just before the end
+    marker: ruff format puts two blank lines between a top-level definition and a comment
+    after it, Go needs one between a marker and a doc comment (or the marker would join
+    the doc comment), and the book's highlighter strips them from the listing, so they
+    are not part of what a reader sees.
     """
 
     name: str
@@ -98,6 +115,8 @@ def regions(path: Path) -> dict[str, Region]:
             raise MarkerError(f"{where}: end of {name!r}, but the open region is {open_name!r}")
         while body and not body[-1].strip():
             body.pop()
+        while body and not body[0].strip():
+            body.pop(0)
         found[name] = Region(name, open_line, number, tuple(body))
         open_name = None
     if open_name is not None:

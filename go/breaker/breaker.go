@@ -262,6 +262,8 @@ func (b *Breaker) done(p *phase, start int64, o Outcome, err error) {
 		if trips {
 			b.transition(p, Open, end)
 		}
+		// docs:end record
+		// docs:start record-half-open
 	case HalfOpen:
 		if b.advance(end) != p { // late: HalfOpen has ended, maybe just now
 			b.discarded(p, start, end, o, err)
@@ -281,7 +283,7 @@ func (b *Breaker) done(p *phase, start int64, o Outcome, err error) {
 	// Open and ForcedOpen grant no permissions.
 }
 
-// docs:end record
+// docs:end record-half-open
 
 // docs:start half-open-trial
 
@@ -368,7 +370,8 @@ func (b *Breaker) transition(from *phase, to State, at int64) {
 		return
 	}
 	b.phase.Store(b.newPhase(to, at))
-	b.queue = append(b.queue, Event{Type: EventTransition, Name: b.name, At: b.tl.at(at), State: to, From: from.state})
+	b.queue = append(b.queue, Event{Type: EventTransition, Name: b.name, At: b.tl.at(at),
+		State: to, From: from.state})
 	b.mu.Unlock()
 	b.dispatch()
 }

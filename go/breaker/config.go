@@ -54,10 +54,12 @@ type Config struct {
 	// MaxWaitInHalfOpen: 0 means HalfOpen waits for its trial calls forever;
 	// > 0 sends an undecided HalfOpen back to Open after this long.
 	MaxWaitInHalfOpen time.Duration
+	// docs:end config
 
 	// Clock is where the breaker reads the time; nil means the system clock.
 	Clock clock.Clock
 
+	// docs:start config-classify
 	// IsFailure reports whether an error counts as a failure; an error for
 	// which it reports false counts as a success. nil: every error is a
 	// failure. See [ErrorIs] and [ErrorAs].
@@ -75,7 +77,7 @@ type Config struct {
 	RecordCallerCancellation bool
 }
 
-// docs:end config
+// docs:end config-classify
 
 // DefaultConfig returns resilience4j's defaults: a count window of 100
 // calls, all of them needed before rates count, 50% failures or 100% calls

@@ -31,6 +31,10 @@ type OpenError struct {
 // Forever is the RetryAfter of a ForcedOpen breaker.
 const Forever = time.Duration(math.MaxInt64)
 
+// docs:end open-error
+
+// docs:start open-error-message
+
 // Error reads like `breaker "payments" is open: call not permitted (retry
 // after 3.5s)`.
 func (e *OpenError) Error() string {
@@ -51,4 +55,4 @@ func (e *OpenError) Error() string {
 // Is makes errors.Is(err, ErrOpen) true.
 func (e *OpenError) Is(target error) bool { return target == ErrOpen }
 
-// docs:end open-error
+// docs:end open-error-message

@@ -6,13 +6,14 @@ import (
 	"fmt"
 )
 
-// docs:start call
+// docs:start typed
 
 // Execute runs fn through b: if b permits the call, Execute calls fn(ctx),
 // records how it went and returns what fn returned; if not, it returns the
 // zero T and an [*OpenError] without calling fn. A panic in fn is recorded
 // as a failure and goes on up the stack.
-func Execute[T any](ctx context.Context, b *Breaker, fn func(context.Context) (T, error)) (T, error) {
+func Execute[T any](ctx context.Context, b *Breaker,
+	fn func(context.Context) (T, error)) (T, error) {
 	return Typed[T]{Breaker: b}.Execute(ctx, fn)
 }
 
@@ -26,8 +27,13 @@ type Typed[T any] struct {
 	IsFailureResult func(T) bool
 }
 
+// docs:end typed
+
+// docs:start call
+
 // Execute is [Execute] with t's judgement of results.
-func (t Typed[T]) Execute(ctx context.Context, fn func(context.Context) (T, error)) (result T, err error) {
+func (t Typed[T]) Execute(ctx context.Context,
+	fn func(context.Context) (T, error)) (result T, err error) {
 	perm, err := t.Acquire()
 	if err != nil {
 		return result, err
@@ -65,7 +71,8 @@ func (b *Breaker) Classify(ctx context.Context, err error) Outcome {
 	if err == nil {
 		return Success
 	}
-	if !b.recordCancel && ctx != nil && errors.Is(ctx.Err(), context.Canceled) && errors.Is(err, context.Canceled) {
+	if !b.recordCancel && ctx != nil && errors.Is(ctx.Err(), context.Canceled) &&
+		errors.Is(err, context.Canceled) {
 		return Ignored
 	}
 	if b.isIgnored != nil && b.isIgnored(err) {

@@ -11,7 +11,8 @@ import (
 // applying fn and sending on its own unbuffered channel, which closes when in
 // closes or ctx is done. Which worker gets which value is up to the
 // scheduler; [Merge] joins the outputs. FanOut panics if workers < 1.
-func FanOut[In, Out any](ctx context.Context, in <-chan In, workers int, fn func(context.Context, In) Out) []<-chan Out {
+func FanOut[In, Out any](ctx context.Context, in <-chan In, workers int,
+	fn func(context.Context, In) Out) []<-chan Out {
 	if workers < 1 {
 		panic("concurrency: FanOut needs at least one worker")
 	}

@@ -25,7 +25,8 @@ func Generate[T any](ctx context.Context, items ...T) <-chan T {
 // a channel with room for buffer values. A full buffer stops Stage reading,
 // which in turn blocks whoever sends on in: backpressure. The channel closes
 // when in closes or ctx is done. Stage panics if buffer is negative.
-func Stage[In, Out any](ctx context.Context, in <-chan In, buffer int, fn func(context.Context, In) Out) <-chan Out {
+func Stage[In, Out any](ctx context.Context, in <-chan In, buffer int,
+	fn func(context.Context, In) Out) <-chan Out {
 	if buffer < 0 {
 		panic("concurrency: negative Stage buffer")
 	}

@@ -23,7 +23,8 @@ type Result[R any] struct {
 // Ordered is [AsCompleted] with the results put back in the order of items.
 // It waits for every call it started. The error joins the failures in item
 // order, each wrapped with its index.
-func Ordered[T, R any](ctx context.Context, limit int, items []T, fn func(context.Context, T) (R, error)) ([]R, error) {
+func Ordered[T, R any](ctx context.Context, limit int, items []T,
+	fn func(context.Context, T) (R, error)) ([]R, error) {
 	results, err := AsCompleted(ctx, limit, items, fn)
 	if err != nil {
 		return nil, err
@@ -48,7 +49,8 @@ func Ordered[T, R any](ctx context.Context, limit int, items []T, fn func(contex
 // AsCompleted calls fn on every item, at most limit at once, and sends each
 // [Result] as its call finishes, then closes the channel. Once ctx is done no
 // call starts; waiting items get ctx.Err(). A limit below 1 wraps [ErrBadLimit].
-func AsCompleted[T, R any](ctx context.Context, limit int, items []T, fn func(context.Context, T) (R, error)) (<-chan Result[R], error) {
+func AsCompleted[T, R any](ctx context.Context, limit int, items []T,
+	fn func(context.Context, T) (R, error)) (<-chan Result[R], error) {
 	if limit < 1 {
 		return nil, fmt.Errorf("%w: limit %d, want at least 1", ErrBadLimit, limit)
 	}
@@ -57,6 +59,8 @@ func AsCompleted[T, R any](ctx context.Context, limit int, items []T, fn func(co
 		defer close(out)
 		var wg sync.WaitGroup
 		sem := make(chan struct{}, limit) // a token per running call
+		// docs:end pool-as-completed
+		// docs:start pool-as-completed-loop
 		for i, item := range items {
 			select {
 			case sem <- struct{}{}:
@@ -77,4 +81,4 @@ func AsCompleted[T, R any](ctx context.Context, limit int, items []T, fn func(co
 	return out, nil
 }
 
-// docs:end pool-as-completed
+// docs:end pool-as-completed-loop

@@ -60,6 +60,10 @@ func (b *Bulkhead) enter(ctx context.Context) error {
 
 func (b *Bulkhead) exit() { <-b.slots }
 
+// docs:end bulkhead
+
+// docs:start with-bulkhead
+
 // WithBulkhead runs call only with a slot of b, and returns ErrBulkheadFull
 // when none comes free in time.
 func WithBulkhead[T any](call Func[T], b *Bulkhead) Func[T] {
@@ -73,4 +77,4 @@ func WithBulkhead[T any](call Func[T], b *Bulkhead) Func[T] {
 	}
 }
 
-// docs:end bulkhead
+// docs:end with-bulkhead

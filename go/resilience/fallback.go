@@ -11,7 +11,8 @@ import (
 // WithFallback calls fallback with the error of every call of call that
 // fails, and returns what fallback returns instead (fallback may return the
 // error again to decline).
-func WithFallback[T any](call Func[T], fallback func(ctx context.Context, err error) (T, error)) Func[T] {
+func WithFallback[T any](call Func[T],
+	fallback func(ctx context.Context, err error) (T, error)) Func[T] {
 	return func(ctx context.Context) (T, error) {
 		v, err := call(ctx)
 		if err != nil {

@@ -24,6 +24,10 @@ type Stack[T any] struct {
 	Timeout         time.Duration
 }
 
+// docs:end compose
+
+// docs:start compose-wrap
+
 // Wrap returns call wrapped in s's layers.
 func (s Stack[T]) Wrap(call Func[T]) Func[T] {
 	if s.Timeout > 0 {
@@ -33,7 +37,8 @@ func (s Stack[T]) Wrap(call Func[T]) Func[T] {
 		call = WithBulkhead(call, s.Bulkhead)
 	}
 	if s.Breaker != nil {
-		call = WithTypedBreaker(call, breaker.Typed[T]{Breaker: s.Breaker, IsFailureResult: s.IsFailureResult})
+		call = WithTypedBreaker(call,
+			breaker.Typed[T]{Breaker: s.Breaker, IsFailureResult: s.IsFailureResult})
 	}
 	if s.Retry != nil {
 		call = WithRetry(call, s.Retry)
@@ -44,7 +49,7 @@ func (s Stack[T]) Wrap(call Func[T]) Func[T] {
 	return call
 }
 
-// docs:end compose
+// docs:end compose-wrap
 
 // WithTypedBreaker is [WithBreaker] with a breaker that also judges results.
 func WithTypedBreaker[T any](call Func[T], cb breaker.Typed[T]) Func[T] {

@@ -20,15 +20,8 @@ if str(BOOK / "_ext") not in sys.path:
     sys.path.insert(0, str(BOOK / "_ext"))
 
 from twinbook_chapters import load_chapters  # noqa: E402
-from twinbook_markers import COMMENT, MarkerError, regions  # noqa: E402
+from twinbook_markers import COMMENT, MarkerError, line_limits, regions  # noqa: E402
 from twinbook_pages import book_pages, page_cuts  # noqa: E402
-
-#: A listing long enough to say something and short enough to read in one screen. Go's
-#: limit is higher: gofmt'd Go spends lines on `if err != nil` blocks and on a doc comment
-#: for every exported field, and its regions (checked since the pages became the only list
-#: of names) run to 50 lines, where Python's say the same in 30.
-MIN_LINES = 5
-MAX_LINES = {".py": 30, ".go": 50}
 
 
 def chapter_files(chapter: str) -> list[Path]:
@@ -57,19 +50,21 @@ def shown() -> dict[Path, frozenset[str]]:
 def malformed(path: Path) -> list[str]:
     """What is wrong with the file's regions: the parser's error (a region started inside
     another, not kebab-case, a name used twice, an end without its start, a region left
-    open), or a region shorter or longer than :data:`MIN_LINES` / :data:`MAX_LINES`."""
+    open), or a region shorter or longer than ``twinbook_markers.line_limits`` allows."""
     assert path.suffix in COMMENT, path
     try:
         found = regions(path)
     except MarkerError as err:
         return [str(err)]
-    most = MAX_LINES[path.suffix]
-    return [
-        f"{path}:{region.start}: region {name!r} has {len(region.lines)} lines "
-        f"({MIN_LINES} to {most} in a {path.suffix} file)"
-        for name, region in found.items()
-        if not MIN_LINES <= len(region.lines) <= most
-    ]
+    wrong = []
+    for name, region in found.items():
+        fewest, most = line_limits(path.suffix, name)
+        if not fewest <= len(region.lines) <= most:
+            wrong.append(
+                f"{path}:{region.start}: region {name!r} has {len(region.lines)} lines "
+                f"({fewest} to {most})"
+            )
+    return wrong
 
 
 def unshown(path: Path) -> list[str]:

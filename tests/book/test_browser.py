@@ -7,8 +7,10 @@
   tabs, and still after a reload (sphinx-design keeps it in localStorage);
 - the search page finds chapter 1 by a word of chapter 1;
 - copy buttons copy code without prompts, and notebook outputs have none;
-- screenshots of the landing page and of every chapter page, light and dark, land
-  in build/screenshots/ (the test artifacts).
+- screenshots of the landing page, every chapter page and every appendix page, light
+  and dark, land in build/screenshots/ (the test artifacts);
+- at 1280 px, no code block of a chapter or appendix page scrolls sideways (in either
+  language's tab), and every diagram's text is drawn at 11 px or more.
 """
 
 from __future__ import annotations
@@ -259,6 +261,8 @@ def _chapter_pages(site: Path) -> list[str]:
 def test_screenshots(browser, served_site: str, site: Path, scheme: str) -> None:
     chapters = _chapter_pages(site)
     assert "chapters/ch01-concurrency.html" in chapters
+    appendix = [rel for rel in site_pages(site) if rel.startswith("appendix/")]
+    assert appendix, "no appendix pages"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
     try:
@@ -267,17 +271,19 @@ def test_screenshots(browser, served_site: str, site: Path, scheme: str) -> None
         problems: list[str] = []
         _watch(page, served_site, problems)
         shots = []
-        for rel in ["index.html", *chapters]:
+        for rel in ["index.html", *chapters, *appendix]:
             _open(page, served_site + rel)
             theme = page.evaluate("() => document.documentElement.dataset.theme")
             assert theme == scheme, (
                 f"{rel}: the page is in {theme} mode, the browser asked for {scheme}"
             )
             name = "landing" if rel == "index.html" else Path(rel).stem
+            if rel in appendix:
+                name = f"appendix-{name}"
             out = SCREENSHOTS / f"{name}-{scheme}.png"
             page.screenshot(path=str(out))
             shots.append(out)
-            if rel != "index.html":
+            if rel in chapters:
                 # The first Go/Python listing, the heart of every chapter.
                 tabs = page.locator(".sd-tab-set").filter(has=page.locator("div.highlight")).first
                 tabs.scroll_into_view_if_needed()
@@ -289,3 +295,116 @@ def test_screenshots(browser, served_site: str, site: Path, scheme: str) -> None
         assert not problems, problems
     finally:
         context.close()
+
+
+# -- fit at 1280 px --------------------------------------------------------------------
+
+#: The width the book is checked at: a common laptop window.
+WIDTH = 1280
+#: The smallest diagram text a reader can be asked to read, in CSS pixels as drawn.
+MIN_DIAGRAM_TEXT_PX = 11
+
+#: Every visible code block: a ``pre`` whose content is wider than its box scrolls sideways.
+#: A captioned listing must keep ``white-space: pre`` (it fits; it never wraps), so the
+#: check cannot be passed by wrapping the listings.
+_WIDE_PRE = """() => Array.from(document.querySelectorAll('article pre'))
+  .filter(pre => pre.clientWidth > 0)
+  .map(pre => ({
+    wide: pre.scrollWidth > pre.clientWidth,
+    listing: pre.closest('.sd-tab-content .literal-block-wrapper') !== null,
+    wrap: getComputedStyle(pre).whiteSpace,
+    by: pre.scrollWidth - pre.clientWidth,
+    caption: pre.closest('.literal-block-wrapper')
+      ?.querySelector('.caption-text')?.textContent || '',
+    line: pre.textContent.split('\\n').reduce((a, b) => (b.length > a.length ? b : a), ''),
+  }))"""
+
+#: Every graphviz diagram's texts, with the size each is drawn at: its font size in the
+#: SVG's units times how much the SVG is scaled to fit its box.
+_DIAGRAM_TEXT = """() => Array.from(document.querySelectorAll(
+    'article div.graphviz object, article object.graphviz, article div.graphviz > svg'))
+  .map((el, index) => {
+    const svg = el.tagName === 'OBJECT' ? el.contentDocument?.documentElement : el;
+    if (!svg || svg.tagName.toLowerCase() !== 'svg') return {index, texts: null};
+    const units = svg.viewBox.baseVal.width || svg.getBBox().width;
+    const scale = svg.getBoundingClientRect().width / units;
+    const texts = Array.from(svg.querySelectorAll('text')).map(t => ({
+      text: t.textContent.trim(),
+      px: parseFloat(getComputedStyle(t).fontSize) * scale,
+    }));
+    return {index, texts};
+  })"""
+
+
+def _fit_pages(site: Path) -> list[str]:
+    """The pages checked at 1280 px: every chapter page and every appendix page."""
+    return [rel for rel in site_pages(site) if rel.startswith(("chapters/", "appendix/"))]
+
+
+def test_no_code_block_scrolls_sideways_at_1280px(browser, served_site: str, site: Path) -> None:
+    pages = _fit_pages(site)
+    assert any(p.startswith("appendix/") for p in pages), pages
+    context = browser.new_context(viewport={"width": WIDTH, "height": 900})
+    wide: list[str] = []
+    listings = 0
+    try:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        for rel in pages:
+            _open(page, served_site + rel)
+            for language in ("go", "python"):
+                label = page.locator(f'label.sd-tab-label[data-sync-id="{language}"]')
+                if label.count():
+                    label.first.click()
+                    shown = f"{language} tab"
+                elif language == "go":
+                    shown = "no language tabs"
+                else:
+                    continue  # no tabs: the page was measured once, as it opened
+                for pre in page.evaluate(_WIDE_PRE):
+                    where = f"{rel} ({shown}) {pre['caption'] or 'code block'}"
+                    if pre["listing"]:
+                        listings += 1
+                        if pre["wrap"] != "pre":
+                            wide.append(f"{where}: a listing wraps ({pre['wrap']})")
+                    if pre["wide"]:
+                        wide.append(f"{where}: {pre['by']}px too wide: {pre['line'][:120]!r}")
+    finally:
+        context.close()
+    assert listings > 40, f"only {listings} listings measured: are the tabs still there?"
+    assert not wide, f"code wider than the column at {WIDTH}px:\n" + "\n".join(wide)
+
+
+def test_diagram_text_is_readable_at_1280px(browser, served_site: str, site: Path) -> None:
+    pages = [
+        rel for rel in _fit_pages(site) if 'class="graphviz' in (site / rel).read_text("utf-8")
+    ]
+    assert pages, "no page with a graphviz diagram"
+    context = browser.new_context(viewport={"width": WIDTH, "height": 900})
+    small: list[str] = []
+    diagrams = 0
+    try:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        for rel in pages:
+            _open(page, served_site + rel)
+            for diagram in page.evaluate(_DIAGRAM_TEXT):
+                where = f"{rel}, diagram {diagram['index'] + 1}"
+                if diagram["texts"] is None:
+                    small.append(f"{where}: its SVG could not be read")
+                    continue
+                diagrams += 1
+                if not diagram["texts"]:
+                    small.append(f"{where}: no text found")
+                tiny = [t for t in diagram["texts"] if t["px"] < MIN_DIAGRAM_TEXT_PX]
+                if tiny:
+                    worst = min(tiny, key=lambda t: t["px"])
+                    small.append(
+                        f"{where}: {len(tiny)} labels under {MIN_DIAGRAM_TEXT_PX}px, "
+                        f"smallest {worst['px']:.1f}px ({worst['text']!r}); make the graph "
+                        "narrower (rankdir, shorter labels, ranksep) or its fonts larger"
+                    )
+    finally:
+        context.close()
+    assert diagrams >= 5, f"only {diagrams} diagrams measured"
+    assert not small, f"diagram text too small at {WIDTH}px:\n" + "\n".join(small)

@@ -27,6 +27,10 @@ type Transport struct {
 	IsFailureResponse func(*http.Response) bool
 }
 
+// docs:end http-transport
+
+// docs:start http-round-trip
+
 // RoundTrip implements http.RoundTripper. A call's duration, for slow
 // calls, runs until the response headers arrive. An error the caller caused
 // by canceling the request's context is ignored (see breaker.Config); other
@@ -50,7 +54,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, err
 }
 
-// docs:end http-transport
+// docs:end http-round-trip
 
 func (t *Transport) failed(resp *http.Response) bool {
 	if t.IsFailureResponse != nil {
