@@ -28,14 +28,11 @@ _MENTION = re.compile(r"docs:(?:start|end)\b")
 #: what the prose does not discuss.
 MIN_LINES = 5
 MAX_LINES = 30
-#: Regions allowed to be longer for now, by (file suffix, name), up to the old Go limit.
-#: TEMPORARY: Go's retry budget is being rewritten; remove this entry when it lands.
-LONGER_FOR_NOW = {(".go", "budget"): 50}
 
 
 def line_limits(suffix: str, name: str) -> tuple[int, int]:
     """The fewest and the most lines region ``name`` may have in a ``suffix`` file."""
-    return MIN_LINES, LONGER_FOR_NOW.get((suffix, name), MAX_LINES)
+    return MIN_LINES, MAX_LINES
 
 
 class MarkerError(ValueError):

@@ -142,14 +142,11 @@ func sleep(ctx context.Context, d time.Duration) error {
 
 // docs:start budget
 
-// RetryBudget is a token bucket of retries fed by calls, as in Finagle's
-// RetryBudget and gRPC's retry throttling: every call (a first attempt)
-// deposits ratio tokens, every retry withdraws one, and the bucket holds at
-// most maxTokens; it starts full. With ratio 0.1, retries add at most 10% to
-// the load on a struggling dependency in the long run, instead of multiplying
-// it by MaxAttempts; maxTokens allows a burst. A RetryBudget is safe for
-// concurrent use; share one among the callers of a dependency. Python's twin
-// is twinbook.resilience.RetryBudget, and both pass tests/vectors/retry_budget.
+// RetryBudget is a token bucket of retries fed by calls (Finagle's RetryBudget,
+// gRPC's retry throttling): each call deposits ratio tokens, each retry spends
+// one, and the bucket, which starts full, holds at most maxTokens. With ratio
+// 0.1, retries add at most 10% to a struggling dependency's load. It is safe
+// for concurrent use: share one among the callers of a dependency.
 type RetryBudget struct {
 	mu     sync.Mutex
 	ratio  int64 // thousandths of a token, deposited per call
@@ -157,16 +154,14 @@ type RetryBudget struct {
 	tokens int64 // thousandths
 }
 
-// RecordCall records a call (a first attempt): ratio more tokens, up to
-// maxTokens.
+// RecordCall records a call (a first attempt): ratio more tokens, up to maxTokens.
 func (b *RetryBudget) RecordCall() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.tokens = min(b.max, b.tokens+b.ratio)
 }
 
-// TrySpend spends a token for a retry and reports true, or reports false and
-// spends nothing if less than one is left.
+// TrySpend spends a token for a retry and reports true, or spends nothing and reports false.
 func (b *RetryBudget) TrySpend() bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -190,8 +185,9 @@ const tokenScale = 1000
 const maxBudgetTokens = 1e9
 
 // NewRetryBudget returns a full RetryBudget: ratio tokens per call, in [0, 1],
-// and at most maxTokens tokens, in [1, 1e9]. Both are
-// counted in thousandths of a token, rounded to the nearest (halves up).
+// and at most maxTokens tokens, in [1, 1e9]. Both are counted in thousandths
+// of a token, rounded to the nearest (halves up). Python's twin is
+// twinbook.resilience.RetryBudget; both pass tests/vectors/retry_budget.
 func NewRetryBudget(ratio, maxTokens float64) (*RetryBudget, error) {
 	if !(ratio >= 0 && ratio <= 1) {
 		return nil, fmt.Errorf("resilience: budget: ratio: must be in [0, 1], got %v", ratio)
