@@ -33,12 +33,13 @@ import json
 import os
 import re
 import shlex
+import signal
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sh
 
 from tests.plugins.runshare import shared_result
 
@@ -59,19 +60,14 @@ def _run_go_test(moddir: Path, out_path: Path) -> None:
     started = time.monotonic()
     with out_path.open("wb") as out:
         try:
-            proc = sh.Command("go")(
-                *argv,
-                _cwd=str(moddir),
-                _out=out,
-                _tty_out=False,
-                _ok_code=list(range(256)),
-                _return_cmd=True,
+            proc = subprocess.run(
+                ["go", *argv], cwd=moddir, stdout=out, stderr=subprocess.PIPE, check=False
             )
-            exit_code, stderr = proc.exit_code, proc.stderr.decode(errors="replace")
-        except sh.CommandNotFound as exc:
+            exit_code, stderr = proc.returncode, proc.stderr.decode(errors="replace")
+            if exit_code < 0:
+                stderr += f"\ngo test was killed by {signal.Signals(-exit_code).name}"
+        except FileNotFoundError as exc:
             exit_code, stderr = 127, f"go not found on PATH: {exc}"
-        except sh.SignalException as exc:
-            exit_code, stderr = -1, f"go test was killed: {exc}"
         meta = {
             "twinbook": {
                 "argv": ["go", *argv],
