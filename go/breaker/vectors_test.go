@@ -212,32 +212,32 @@ func runVectorCase(t *testing.T, c vectorCase) {
 			switch key {
 			case "permitted":
 				var want bool
-				mustDecode(t, where, key, rawWant, &want)
+				testutil.DecodeExpect(t, where, key, rawWant, &want)
 				if permitted == nil || *permitted != want {
-					t.Errorf("%s: permitted = %v, want %v", where, deref(permitted), want)
+					t.Errorf("%s: permitted = %v, want %v", where, testutil.Got(permitted), want)
 				}
 			case "state":
 				var want string
-				mustDecode(t, where, key, rawWant, &want)
+				testutil.DecodeExpect(t, where, key, rawWant, &want)
 				if state.String() != want {
 					t.Errorf("%s: state = %s, want %s", where, state, want)
 				}
 			case "transitions":
 				var want []string
-				mustDecode(t, where, key, rawWant, &want)
+				testutil.DecodeExpect(t, where, key, rawWant, &want)
 				if !slices.Equal(got, want) && !(len(got) == 0 && len(want) == 0) {
 					t.Errorf("%s: transitions = %q, want %q", where, got, want)
 				}
 			case "calls", "failed", "slow":
 				var want int
-				mustDecode(t, where, key, rawWant, &want)
+				testutil.DecodeExpect(t, where, key, rawWant, &want)
 				have := map[string]int{"calls": m.Calls, "failed": m.Failed, "slow": m.Slow}[key]
 				if have != want {
 					t.Errorf("%s: %s = %d, want %d (%+v)", where, key, have, want, m)
 				}
 			case "failure_rate", "slow_call_rate":
 				var want float64
-				mustDecode(t, where, key, rawWant, &want)
+				testutil.DecodeExpect(t, where, key, rawWant, &want)
 				have := map[string]float64{"failure_rate": m.FailureRate, "slow_call_rate": m.SlowCallRate}[key]
 				if math.Abs(have-want) > 1e-6 {
 					t.Errorf("%s: %s = %v, want %v (%+v)", where, key, have, want, m)
@@ -245,18 +245,4 @@ func runVectorCase(t *testing.T, c vectorCase) {
 			}
 		}
 	}
-}
-
-func mustDecode(t *testing.T, where, key string, raw json.RawMessage, v any) {
-	t.Helper()
-	if err := json.Unmarshal(raw, v); err != nil {
-		t.Fatalf("%s: expect.%s: %v", where, key, err)
-	}
-}
-
-func deref(p *bool) any {
-	if p == nil {
-		return "n/a"
-	}
-	return *p
 }

@@ -285,25 +285,25 @@ func runLimiterCase(t *testing.T, c limiterVectorCase) {
 			switch key {
 			case "allowed":
 				var want bool
-				mustDecodeExpect(t, where, key, rawWant, &want)
+				testutil.DecodeExpect(t, where, key, rawWant, &want)
 				if *allowed != want {
 					t.Errorf("%s: allowed = %v, want %v", where, *allowed, want)
 				}
 			case "delay_ns":
 				var want int64
-				mustDecodeExpect(t, where, key, rawWant, &want)
+				testutil.DecodeExpect(t, where, key, rawWant, &want)
 				if delay == nil || *delay != want {
-					t.Errorf("%s: delay_ns = %v, want %d", where, derefInt(delay), want)
+					t.Errorf("%s: delay_ns = %v, want %d", where, testutil.Got(delay), want)
 				}
 			case "cancelled":
 				var want bool
-				mustDecodeExpect(t, where, key, rawWant, &want)
+				testutil.DecodeExpect(t, where, key, rawWant, &want)
 				if cancelled == nil || *cancelled != want {
-					t.Errorf("%s: cancelled = %v, want %v", where, derefBool(cancelled), want)
+					t.Errorf("%s: cancelled = %v, want %v", where, testutil.Got(cancelled), want)
 				}
 			case "waiting":
 				var want []string
-				mustDecodeExpect(t, where, key, rawWant, &want)
+				testutil.DecodeExpect(t, where, key, rawWant, &want)
 				if got := waiting(); !slices.Equal(got, want) {
 					t.Errorf("%s: waiting = %q, want %q", where, got, want)
 				}
@@ -365,25 +365,4 @@ func checkConfigError(t *testing.T, field string, err error) {
 	if msg := err.Error(); !strings.Contains(msg, field) || strings.Contains(msg, other) {
 		t.Errorf("NewLimiter error %q, want one naming %s (and not %s)", msg, field, other)
 	}
-}
-
-func mustDecodeExpect(t *testing.T, where, key string, raw json.RawMessage, v any) {
-	t.Helper()
-	if err := json.Unmarshal(raw, v); err != nil {
-		t.Fatalf("%s: expect.%s: %v", where, key, err)
-	}
-}
-
-func derefInt(p *int64) any {
-	if p == nil {
-		return "n/a"
-	}
-	return *p
-}
-
-func derefBool(p *bool) any {
-	if p == nil {
-		return "n/a"
-	}
-	return *p
 }

@@ -137,3 +137,21 @@ func ForEachCase[C any](t *testing.T, concept string, run func(t *testing.T, c C
 	}
 	return len(cases)
 }
+
+// DecodeExpect decodes the expectation key of the step at where into v,
+// failing the case when it has the wrong type.
+func DecodeExpect(t testing.TB, where, key string, raw json.RawMessage, v any) {
+	t.Helper()
+	if err := json.Unmarshal(raw, v); err != nil {
+		t.Fatalf("%s: expect.%s: %v", where, key, err)
+	}
+}
+
+// Got shows a result a step may not have produced, for a failure message:
+// the value, or "n/a" when the step produced none.
+func Got[T any](p *T) any {
+	if p == nil {
+		return "n/a"
+	}
+	return *p
+}

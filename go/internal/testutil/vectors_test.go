@@ -1,6 +1,7 @@
 package testutil_test
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -157,5 +158,44 @@ func TestForEachCaseReadsTheVariablesFolder(t *testing.T) {
 	})
 	if want := []string{"one=1", "two=2"}; n != 2 || !slices.Equal(got, want) {
 		t.Errorf("ForEachCase ran %q (%d cases), want %q", got, n, want)
+	}
+}
+
+func TestDecodeExpect(t *testing.T) {
+	tests := []struct {
+		name, raw string
+		want      int
+	}{
+		{"an integer", `3`, 3},
+		{"zero", `0`, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got int
+			testutil.DecodeExpect(t, "step 1", "calls", json.RawMessage(tt.raw), &got)
+			if got != tt.want {
+				t.Errorf("got %d, want %d", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestGot(t *testing.T) {
+	yes, seven := true, int64(7)
+	tests := []struct {
+		name string
+		got  any
+		want any
+	}{
+		{"a bool", testutil.Got(&yes), true},
+		{"an int64", testutil.Got(&seven), int64(7)},
+		{"none", testutil.Got[bool](nil), "n/a"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.got != tt.want {
+				t.Errorf("Got = %v (%T), want %v (%T)", tt.got, tt.got, tt.want, tt.want)
+			}
+		})
 	}
 }
