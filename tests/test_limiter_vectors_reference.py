@@ -10,33 +10,21 @@ every rule is pinned by at least one vector.
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
 import math
-import sys
 from collections import Counter
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-VECTORS = ROOT / "tests" / "vectors" / "limiter"
-MODEL_PATH = ROOT / "tests" / "vectors" / "reference" / "limiter_model.py"
+from tests.vectors.reference.cases import file_cases, load_model, vector_files
+
 TOPICS = ("allow:", "burst:", "fraction:", "wait:", "cancel:", "clock:", "config:", "edge:")
 
 
-def _load_model():
-    spec = importlib.util.spec_from_file_location("twinbook_limiter_reference_model", MODEL_PATH)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
-
-
-model = _load_model()
-FILES = sorted(VECTORS.glob("*.json"))
-CASES = [(path.name, case) for path in FILES for case in model.load_cases(path)]
+model = load_model("limiter")
+FILES = vector_files("limiter")
+CASES = file_cases("limiter")
 
 
 def test_there_are_vector_files_with_at_least_30_cases():

@@ -17,22 +17,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.vectors.reference.cases import file_cases, load_model, vector_files
+
 ROOT = Path(__file__).resolve().parents[1]
-VECTORS = ROOT / "tests" / "vectors" / "breaker"
-MODEL_PATH = ROOT / "tests" / "vectors" / "reference" / "breaker_model.py"
 
 
-def _load_model():
-    spec = importlib.util.spec_from_file_location("twinbook_breaker_reference_model", MODEL_PATH)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
-
-
-model = _load_model()
-FILES = sorted(VECTORS.glob("*.json"))
-CASES = [(path.name, case) for path in FILES for case in model.load_cases(path)]
+model = load_model("breaker")
+FILES = vector_files("breaker")
+CASES = file_cases("breaker")
 
 
 def test_there_are_vector_files_with_at_least_40_cases():

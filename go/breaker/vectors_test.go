@@ -1,96 +1,32 @@
 package breaker_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"twinbook/breaker"
+	"twinbook/internal/testutil"
 )
 
-// The conformance vectors (tests/vectors/README.md, the spec's format): every
-// *.json in $TWINBOOK_VECTORS_DIR/breaker/ when TWINBOOK_VECTORS_DIR is set
-// (to a non-empty value),
-// else in the project's tests/vectors/breaker/. One subtest per case, named
-// by the case. A case with an op, a key or an expect key this runner does not
-// know fails; nothing is skipped.
-
-const vectorsEnv = "TWINBOOK_VECTORS_DIR"
-
-func vectorsDir() string {
-	if root := os.Getenv(vectorsEnv); root != "" {
-		return filepath.Join(root, "breaker")
-	}
-	return filepath.Join("..", "..", "tests", "vectors", "breaker")
-}
-
-type vectorFile struct {
-	Concept string            `json:"concept"`
-	Cases   []json.RawMessage `json:"cases"`
+// TestVectors replays the breaker's conformance vectors (tests/vectors/README.md,
+// the spec's format): testutil.ForEachCase reads every *.json of
+// $TWINBOOK_VECTORS_DIR/breaker/ when TWINBOOK_VECTORS_DIR is set (to a
+// non-empty value), else of the project's tests/vectors/breaker/, one subtest
+// per case, named by the case. A case with an op, a key or an expect key this
+// runner does not know fails; nothing is skipped.
+func TestVectors(t *testing.T) {
+	testutil.ForEachCase(t, "breaker", runVectorCase)
 }
 
 type vectorCase struct {
 	Name   string                     `json:"name"`
 	Config map[string]json.RawMessage `json:"config"`
 	Steps  []map[string]json.RawMessage
-}
-
-func TestVectors(t *testing.T) {
-	dir := vectorsDir()
-	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sort.Strings(files)
-	if len(files) == 0 {
-		t.Fatalf("no vector files (*.json) in %s", dir)
-	}
-	for _, file := range files {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var vf vectorFile
-		if err := strictUnmarshal(data, &vf); err != nil {
-			t.Errorf("%s: %v", file, err)
-			continue
-		}
-		if vf.Concept != "breaker" {
-			t.Errorf("%s: concept %q, want \"breaker\"", file, vf.Concept)
-			continue
-		}
-		for i, raw := range vf.Cases {
-			var c vectorCase
-			err := strictUnmarshal(raw, &c)
-			name := c.Name
-			if name == "" {
-				name = fmt.Sprintf("%s#%d", filepath.Base(file), i)
-			}
-			t.Run(name, func(t *testing.T) {
-				if err != nil {
-					t.Fatalf("%s: malformed case: %v", file, err)
-				}
-				if c.Name == "" {
-					t.Fatalf("%s: a case needs a name", file)
-				}
-				runVectorCase(t, c)
-			})
-		}
-	}
-}
-
-func strictUnmarshal(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	return dec.Decode(v)
 }
 
 // vectorConfig turns a case's config into a breaker.Config.
@@ -181,7 +117,7 @@ func runVectorCase(t *testing.T, c vectorCase) {
 	for i, raw := range c.Steps {
 		rawStep, _ := json.Marshal(raw)
 		var s vectorStep
-		if err := strictUnmarshal(rawStep, &s); err != nil {
+		if err := testutil.DecodeStrict(rawStep, &s); err != nil {
 			t.Fatalf("step %d: malformed: %v", i, err)
 		}
 		where := fmt.Sprintf("step %d (%s at %d)", i, s.Op, s.AtMS)
@@ -276,32 +212,32 @@ func runVectorCase(t *testing.T, c vectorCase) {
 			switch key {
 			case "permitted":
 				var want bool
-				mustDecode(t, where, key, rawWant, &want)
+				testutil.DecodeExpect(t, where, key, rawWant, &want)
 				if permitted == nil || *permitted != want {
-					t.Errorf("%s: permitted = %v, want %v", where, deref(permitted), want)
+					t.Errorf("%s: permitted = %v, want %v", where, testutil.Got(permitted), want)
 				}
 			case "state":
 				var want string
-				mustDecode(t, where, key, rawWant, &want)
+				testutil.DecodeExpect(t, where, key, rawWant, &want)
 				if state.String() != want {
 					t.Errorf("%s: state = %s, want %s", where, state, want)
 				}
 			case "transitions":
 				var want []string
-				mustDecode(t, where, key, rawWant, &want)
+				testutil.DecodeExpect(t, where, key, rawWant, &want)
 				if !slices.Equal(got, want) && !(len(got) == 0 && len(want) == 0) {
 					t.Errorf("%s: transitions = %q, want %q", where, got, want)
 				}
 			case "calls", "failed", "slow":
 				var want int
-				mustDecode(t, where, key, rawWant, &want)
+				testutil.DecodeExpect(t, where, key, rawWant, &want)
 				have := map[string]int{"calls": m.Calls, "failed": m.Failed, "slow": m.Slow}[key]
 				if have != want {
 					t.Errorf("%s: %s = %d, want %d (%+v)", where, key, have, want, m)
 				}
 			case "failure_rate", "slow_call_rate":
 				var want float64
-				mustDecode(t, where, key, rawWant, &want)
+				testutil.DecodeExpect(t, where, key, rawWant, &want)
 				have := map[string]float64{"failure_rate": m.FailureRate, "slow_call_rate": m.SlowCallRate}[key]
 				if math.Abs(have-want) > 1e-6 {
 					t.Errorf("%s: %s = %v, want %v (%+v)", where, key, have, want, m)
@@ -309,18 +245,4 @@ func runVectorCase(t *testing.T, c vectorCase) {
 			}
 		}
 	}
-}
-
-func mustDecode(t *testing.T, where, key string, raw json.RawMessage, v any) {
-	t.Helper()
-	if err := json.Unmarshal(raw, v); err != nil {
-		t.Fatalf("%s: expect.%s: %v", where, key, err)
-	}
-}
-
-func deref(p *bool) any {
-	if p == nil {
-		return "n/a"
-	}
-	return *p
 }

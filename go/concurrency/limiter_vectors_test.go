@@ -1,16 +1,12 @@
 package concurrency_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -19,25 +15,19 @@ import (
 
 	"twinbook/clock"
 	"twinbook/concurrency"
+	"twinbook/internal/testutil"
 )
 
 // The limiter's conformance vectors (the format is in tests/vectors/README.md
-// and book/appendix/spec-limiter.md): every *.json in
-// $TWINBOOK_VECTORS_DIR/limiter/ when TWINBOOK_VECTORS_DIR is set to a
-// non-empty value, else in the project's tests/vectors/limiter/. One subtest
+// and book/appendix/spec-limiter.md): testutil.ForEachCase reads every *.json
+// in $TWINBOOK_VECTORS_DIR/limiter/ when TWINBOOK_VECTORS_DIR is set to a
+// non-empty value, else in the project's tests/vectors/limiter/, one subtest
 // per case, named by the case. A case with an op, a key or an expect key this
 // runner does not know fails; nothing is skipped.
 //
 // Each case runs in a synctest bubble, so "every waiter that can run has run"
 // is a fact (synctest.Wait), not a guess: a step moves the clock, lets the
 // waiters whose time has come return, then does its op and reads the result.
-
-func limiterVectorsDir() string {
-	if root := os.Getenv("TWINBOOK_VECTORS_DIR"); root != "" {
-		return filepath.Join(root, "limiter")
-	}
-	return filepath.Join("..", "..", "tests", "vectors", "limiter")
-}
 
 // vectorClock is the clock a case drives: Now reads the step's at_ms exactly,
 // even when a case steps it back, and timers run on a manual clock that moves
@@ -115,56 +105,9 @@ type limiterVectorStep struct {
 }
 
 func TestLimiterVectors(t *testing.T) {
-	dir := limiterVectorsDir()
-	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sort.Strings(files)
-	if len(files) == 0 {
-		t.Fatalf("no vector files (*.json) in %s", dir)
-	}
-	for _, file := range files {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var vf struct {
-			Concept string            `json:"concept"`
-			Cases   []json.RawMessage `json:"cases"`
-		}
-		if err := decodeStrict(data, &vf); err != nil {
-			t.Errorf("%s: %v", file, err)
-			continue
-		}
-		if vf.Concept != "limiter" {
-			t.Errorf("%s: concept %q, want \"limiter\"", file, vf.Concept)
-			continue
-		}
-		for i, raw := range vf.Cases {
-			var c limiterVectorCase
-			err := decodeStrict(raw, &c)
-			name := c.Name
-			if name == "" {
-				name = fmt.Sprintf("%s#%d", filepath.Base(file), i)
-			}
-			t.Run(name, func(t *testing.T) {
-				if err != nil {
-					t.Fatalf("%s: malformed case: %v", file, err)
-				}
-				if c.Name == "" {
-					t.Fatalf("%s: a case needs a name", file)
-				}
-				synctest.Test(t, func(t *testing.T) { runLimiterCase(t, c) })
-			})
-		}
-	}
-}
-
-func decodeStrict(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	return dec.Decode(v)
+	testutil.ForEachCase(t, "limiter", func(t *testing.T, c limiterVectorCase) {
+		synctest.Test(t, func(t *testing.T) { runLimiterCase(t, c) })
+	})
 }
 
 // limiterVectorConfig reads rate (a number, or "nan", "inf", "-inf": JSON has
@@ -265,7 +208,7 @@ func runLimiterCase(t *testing.T, c limiterVectorCase) {
 
 	for i, raw := range c.Steps {
 		var s limiterVectorStep
-		if err := decodeStrict(raw, &s); err != nil {
+		if err := testutil.DecodeStrict(raw, &s); err != nil {
 			t.Fatalf("step %d: malformed: %v", i+1, err)
 		}
 		if s.AtMS == nil || *s.AtMS < 0 {
@@ -342,25 +285,25 @@ func runLimiterCase(t *testing.T, c limiterVectorCase) {
 			switch key {
 			case "allowed":
 				var want bool
-				mustDecodeExpect(t, where, key, rawWant, &want)
+				testutil.DecodeExpect(t, where, key, rawWant, &want)
 				if *allowed != want {
 					t.Errorf("%s: allowed = %v, want %v", where, *allowed, want)
 				}
 			case "delay_ns":
 				var want int64
-				mustDecodeExpect(t, where, key, rawWant, &want)
+				testutil.DecodeExpect(t, where, key, rawWant, &want)
 				if delay == nil || *delay != want {
-					t.Errorf("%s: delay_ns = %v, want %d", where, derefInt(delay), want)
+					t.Errorf("%s: delay_ns = %v, want %d", where, testutil.Got(delay), want)
 				}
 			case "cancelled":
 				var want bool
-				mustDecodeExpect(t, where, key, rawWant, &want)
+				testutil.DecodeExpect(t, where, key, rawWant, &want)
 				if cancelled == nil || *cancelled != want {
-					t.Errorf("%s: cancelled = %v, want %v", where, derefBool(cancelled), want)
+					t.Errorf("%s: cancelled = %v, want %v", where, testutil.Got(cancelled), want)
 				}
 			case "waiting":
 				var want []string
-				mustDecodeExpect(t, where, key, rawWant, &want)
+				testutil.DecodeExpect(t, where, key, rawWant, &want)
 				if got := waiting(); !slices.Equal(got, want) {
 					t.Errorf("%s: waiting = %q, want %q", where, got, want)
 				}
@@ -422,25 +365,4 @@ func checkConfigError(t *testing.T, field string, err error) {
 	if msg := err.Error(); !strings.Contains(msg, field) || strings.Contains(msg, other) {
 		t.Errorf("NewLimiter error %q, want one naming %s (and not %s)", msg, field, other)
 	}
-}
-
-func mustDecodeExpect(t *testing.T, where, key string, raw json.RawMessage, v any) {
-	t.Helper()
-	if err := json.Unmarshal(raw, v); err != nil {
-		t.Fatalf("%s: expect.%s: %v", where, key, err)
-	}
-}
-
-func derefInt(p *int64) any {
-	if p == nil {
-		return "n/a"
-	}
-	return *p
-}
-
-func derefBool(p *bool) any {
-	if p == nil {
-		return "n/a"
-	}
-	return *p
 }

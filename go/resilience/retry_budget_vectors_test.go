@@ -1,29 +1,22 @@
 package resilience_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"twinbook/internal/testutil"
 	"twinbook/resilience"
 )
 
-// TestRetryBudgetVectors replays the cases in every *.json file of
-// $TWINBOOK_VECTORS_DIR/retry_budget/ when TWINBOOK_VECTORS_DIR is set to a
+// TestRetryBudgetVectors replays, through testutil.ForEachCase, the cases in
+// every *.json file of $TWINBOOK_VECTORS_DIR/retry_budget/ when TWINBOOK_VECTORS_DIR is set to a
 // non-empty value, else of the project's tests/vectors/retry_budget/: the
 // same cases as Python's python/tests/resilience/test_retry_budget_vectors.py,
 // one subtest per case, named by the case. The format is in
-// tests/vectors/README.md. A key this runner does not know fails the file.
-
-type budgetFile struct {
-	Concept string       `json:"concept"`
-	Cases   []budgetCase `json:"cases"`
-}
+// tests/vectors/README.md. A key this runner does not know fails the case.
 
 type budgetCase struct {
 	Name   string       `json:"name"`
@@ -44,13 +37,6 @@ type budgetStep struct {
 		Allowed *bool    `json:"allowed"`
 		Tokens  *float64 `json:"tokens"`
 	} `json:"expect"`
-}
-
-func budgetVectorsDir() string {
-	if root := os.Getenv("TWINBOOK_VECTORS_DIR"); root != "" {
-		return filepath.Join(root, "retry_budget")
-	}
-	return filepath.Join("..", "..", "tests", "vectors", "retry_budget")
 }
 
 // budgetNumber reads a JSON number, or "nan", "inf" or "-inf", which JSON
@@ -75,95 +61,66 @@ func budgetNumber(raw json.RawMessage) (float64, error) {
 	return f, nil
 }
 
-func loadBudgetCases(t *testing.T) []budgetCase {
-	t.Helper()
-	paths, err := filepath.Glob(filepath.Join(budgetVectorsDir(), "*.json"))
-	if err != nil || len(paths) == 0 {
-		t.Fatalf("no retry_budget vector files in %s (%v)", budgetVectorsDir(), err)
-	}
-	var cases []budgetCase
-	for _, path := range paths {
-		data, err := os.ReadFile(path)
+func TestRetryBudgetVectors(t *testing.T) {
+	other := map[string]string{"ratio": "max_tokens", "max_tokens": "ratio"}
+	n := testutil.ForEachCase(t, "retry_budget", func(t *testing.T, tc budgetCase) {
+		ratio, err := budgetNumber(tc.Config.Ratio)
+		if err != nil {
+			t.Fatalf("config.ratio: %v", err)
+		}
+		maxTokens, err := budgetNumber(tc.Config.MaxTokens)
+		if err != nil {
+			t.Fatalf("config.max_tokens: %v", err)
+		}
+		if (tc.Error == "") == (len(tc.Steps) == 0) {
+			t.Fatal("a case has either steps or an error")
+		}
+		budget, err := resilience.NewRetryBudget(ratio, maxTokens)
+		if tc.Error != "" {
+			msg := fmt.Sprint(err)
+			if err == nil || !strings.Contains(msg, tc.Error+":") || strings.Contains(msg, other[tc.Error]) {
+				t.Fatalf("NewRetryBudget(%v, %v) = %v; want an error naming %s", ratio, maxTokens, err, tc.Error)
+			}
+			return
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
-		dec := json.NewDecoder(bytes.NewReader(data))
-		dec.DisallowUnknownFields()
-		var file budgetFile
-		if err := dec.Decode(&file); err != nil {
-			t.Fatalf("%s: %v", path, err)
+		for i, step := range tc.Steps {
+			where := fmt.Sprintf("step %d (%q)", i+1, step.Op)
+			var allowed *bool
+			switch step.Op {
+			case "call":
+				times := 1
+				if step.Times != nil {
+					times = *step.Times
+				}
+				for range times {
+					budget.RecordCall()
+				}
+			case "retry":
+				if step.Times != nil {
+					t.Fatalf("%s: times is for call only", where)
+				}
+				ok := budget.TrySpend()
+				allowed = &ok
+			default:
+				t.Fatalf("%s: unknown op", where)
+			}
+			if want := step.Expect.Allowed; want != nil {
+				if allowed == nil {
+					t.Fatalf("%s: expect.allowed is for retry only", where)
+				}
+				if *allowed != *want {
+					t.Errorf("%s: allowed = %v, want %v", where, *allowed, *want)
+				}
+			}
+			if want := step.Expect.Tokens; want != nil && budget.Tokens() != *want {
+				t.Errorf("%s: tokens = %v, want %v", where, budget.Tokens(), *want)
+			}
 		}
-		if file.Concept != "retry_budget" {
-			t.Fatalf("%s: concept %q, want \"retry_budget\"", path, file.Concept)
-		}
-		cases = append(cases, file.Cases...)
-	}
-	return cases
-}
-
-func TestRetryBudgetVectors(t *testing.T) {
-	cases := loadBudgetCases(t)
-	if len(cases) < 10 {
-		t.Fatalf("only %d cases", len(cases))
-	}
-	other := map[string]string{"ratio": "max_tokens", "max_tokens": "ratio"}
-	for _, tc := range cases {
-		t.Run(tc.Name, func(t *testing.T) {
-			ratio, err := budgetNumber(tc.Config.Ratio)
-			if err != nil {
-				t.Fatalf("config.ratio: %v", err)
-			}
-			maxTokens, err := budgetNumber(tc.Config.MaxTokens)
-			if err != nil {
-				t.Fatalf("config.max_tokens: %v", err)
-			}
-			if (tc.Error == "") == (len(tc.Steps) == 0) {
-				t.Fatal("a case has either steps or an error")
-			}
-			budget, err := resilience.NewRetryBudget(ratio, maxTokens)
-			if tc.Error != "" {
-				msg := fmt.Sprint(err)
-				if err == nil || !strings.Contains(msg, tc.Error+":") || strings.Contains(msg, other[tc.Error]) {
-					t.Fatalf("NewRetryBudget(%v, %v) = %v; want an error naming %s", ratio, maxTokens, err, tc.Error)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			for i, step := range tc.Steps {
-				where := fmt.Sprintf("step %d (%q)", i+1, step.Op)
-				var allowed *bool
-				switch step.Op {
-				case "call":
-					times := 1
-					if step.Times != nil {
-						times = *step.Times
-					}
-					for range times {
-						budget.RecordCall()
-					}
-				case "retry":
-					if step.Times != nil {
-						t.Fatalf("%s: times is for call only", where)
-					}
-					ok := budget.TrySpend()
-					allowed = &ok
-				default:
-					t.Fatalf("%s: unknown op", where)
-				}
-				if want := step.Expect.Allowed; want != nil {
-					if allowed == nil {
-						t.Fatalf("%s: expect.allowed is for retry only", where)
-					}
-					if *allowed != *want {
-						t.Errorf("%s: allowed = %v, want %v", where, *allowed, *want)
-					}
-				}
-				if want := step.Expect.Tokens; want != nil && budget.Tokens() != *want {
-					t.Errorf("%s: tokens = %v, want %v", where, budget.Tokens(), *want)
-				}
-			}
-		})
+	})
+	if n < 10 {
+		t.Fatalf("only %d cases", n)
 	}
 }

@@ -4,7 +4,7 @@ The book cuts its listings out of go/ and python/ by ``// docs:start NAME`` /
 ``# docs:start NAME`` marker regions. The pages are the only list of the names: this
 module reads them (``book/_ext/twinbook_pages.py``) and the code's regions
 (``book/_ext/twinbook_markers.py``, the one marker parser, which the build uses too), and
-each chapter's ``test_markers.py`` applies the rules below to the chapter's files, which
+``python/tests/test_markers.py`` applies the rules below to every chapter's files, which
 come from ``book/chapters.toml``.
 """
 

@@ -9,18 +9,13 @@ call outlasted it (the spec times every step by its own ``at_ms``).
 
 from __future__ import annotations
 
-import json
 import math
-import os
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 from twinbook.breaker import Breaker, Config, Outcome, Permission
 from twinbook.clock import ManualClock
 
-ROOT = Path(__file__).resolve().parents[3]
 RATE_TOLERANCE = 1e-6
 
 OPS = {"call", "acquire", "complete", "state", "metrics", "force_open", "disable", "close", "reset"}
@@ -32,37 +27,6 @@ EXPECT_KEYS = {"permitted", "state", "transitions", *COUNT_KEYS, *RATE_KEYS}
 
 class VectorError(AssertionError):
     """A case failed: the breaker disagreed, or the case uses something this runner does not know."""
-
-
-def vectors_dir() -> Path:
-    """``$TWINBOOK_VECTORS_DIR/breaker`` when the variable is set, else the repository's own."""
-    root = os.environ.get("TWINBOOK_VECTORS_DIR")
-    return (Path(root) if root else ROOT / "tests" / "vectors") / "breaker"
-
-
-@dataclass(frozen=True)
-class Case:
-    file: str
-    name: str
-    body: Mapping[str, Any]
-
-
-def load_cases(directory: Path) -> Iterator[Case | tuple[str, Exception]]:
-    """Every case of every ``*.json`` file, in file then case order; a broken file as (name, error)."""
-    for path in sorted(directory.glob("*.json")):
-        try:
-            data = json.loads(path.read_text())
-            if data.get("concept") != "breaker":
-                raise VectorError(f'concept is {data.get("concept")!r}, expected "breaker"')
-            cases = data["cases"]
-            if not isinstance(cases, list):
-                raise VectorError("cases is not a list")
-        except (OSError, ValueError, KeyError, AttributeError, VectorError) as exc:
-            yield path.name, exc
-            continue
-        for index, case in enumerate(cases):
-            name = case.get("name") if isinstance(case, dict) else None
-            yield Case(path.name, name or f"{path.stem}[{index}]", case)
 
 
 def run_case(case: Mapping[str, Any]) -> None:

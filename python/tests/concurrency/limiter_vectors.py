@@ -12,14 +12,11 @@ Nothing really sleeps: the clock moves only when a step moves it.
 from __future__ import annotations
 
 import asyncio
-import json
 import math
-import os
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from concurrent.futures import CancelledError
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Protocol
 
 from twinbook.clock import ManualClock
@@ -27,7 +24,6 @@ from twinbook.concurrency.ratelimit import Limiter
 
 from .helpers import TIMEOUT, eventually, settle
 
-ROOT = Path(__file__).resolve().parents[3]
 NS_PER_MS = 1_000_000
 OPS = {"allow", "wait", "cancel", "check"}
 STEP_KEYS = {"at_ms", "op", "id", "cancelled", "expect"}
@@ -44,37 +40,6 @@ OTHER_FIELD = {"rate": "burst", "burst": "rate"}
 
 class VectorError(AssertionError):
     """A case failed: the limiter disagreed, or the case uses something this runner does not know."""
-
-
-def vectors_dir() -> Path:
-    """``$TWINBOOK_VECTORS_DIR/limiter`` when the variable is set, else the repository's own."""
-    root = os.environ.get("TWINBOOK_VECTORS_DIR")
-    return (Path(root) if root else ROOT / "tests" / "vectors") / "limiter"
-
-
-@dataclass(frozen=True)
-class Case:
-    file: str
-    name: str
-    body: Mapping[str, Any]
-
-
-def load_cases(directory: Path) -> Iterator[Case | tuple[str, Exception]]:
-    """Every case of every ``*.json`` file, in file then case order; a broken file as (name, error)."""
-    for path in sorted(directory.glob("*.json")):
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("concept") != "limiter":
-                raise VectorError(f'concept is {data.get("concept")!r}, expected "limiter"')
-            cases = data["cases"]
-            if not isinstance(cases, list):
-                raise VectorError("cases is not a list")
-        except (OSError, ValueError, KeyError, AttributeError, VectorError) as exc:
-            yield path.name, exc
-            continue
-        for index, case in enumerate(cases):
-            name = case.get("name") if isinstance(case, dict) else None
-            yield Case(path.name, name or f"{path.stem}[{index}]", case)
 
 
 class VectorClock:

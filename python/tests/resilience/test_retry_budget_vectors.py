@@ -2,24 +2,21 @@
 
 Cases come from every ``*.json`` in ``$TWINBOOK_VECTORS_DIR/retry_budget/`` when that
 variable is set, else from the repository's ``tests/vectors/retry_budget/`` (the rule
-shared with ``go/resilience/retry_budget_vectors_test.go``). The format is in
+shared with ``go/resilience/retry_budget_vectors_test.go``; the finding and loading is
+``python/tests/vectors_files.py``). The format is in
 ``tests/vectors/README.md``. A case with an op or a key this runner does not know fails;
 nothing is skipped.
 """
 
 from __future__ import annotations
 
-import json
 import math
-import os
-from pathlib import Path
-from typing import Any
 
 import pytest
+from vectors_files import Case, Loaded, case_of, load_cases, vectors_dir
 
 from twinbook.resilience import RetryBudget
 
-ROOT = Path(__file__).resolve().parents[3]
 CASE_KEYS = {"name", "config", "steps", "error"}
 CONFIG_KEYS = {"ratio", "max_tokens"}
 STEP_KEYS = {"op", "times", "expect"}
@@ -27,22 +24,8 @@ EXPECT_ON = {"allowed": {"retry"}, "tokens": {"call", "retry"}}
 SPECIAL = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 OTHER_FIELD = {"ratio": "max_tokens", "max_tokens": "ratio"}
 
-
-def vectors_dir() -> Path:
-    root = os.environ.get("TWINBOOK_VECTORS_DIR")
-    return (Path(root) if root else ROOT / "tests" / "vectors") / "retry_budget"
-
-
-def load_cases(directory: Path) -> list[dict[str, Any]]:
-    cases: list[dict[str, Any]] = []
-    for path in sorted(directory.glob("*.json")):
-        data = json.loads(path.read_text(encoding="utf-8"))
-        assert data.get("concept") == "retry_budget", f"{path.name}: not a retry_budget file"
-        cases.extend(data["cases"])
-    return cases
-
-
-CASES = load_cases(vectors_dir()) if vectors_dir().is_dir() else []
+LOADED = load_cases("retry_budget")
+CASES = [item for item in LOADED if isinstance(item, Case)]
 
 
 def _number(raw: object) -> float:
@@ -53,13 +36,15 @@ def _number(raw: object) -> float:
 
 
 def test_there_are_cases() -> None:
-    assert len(CASES) >= 10, f"only {len(CASES)} cases in {vectors_dir()}"
-    names = [case["name"] for case in CASES]
+    assert len(CASES) >= 10, f"only {len(CASES)} cases in {vectors_dir('retry_budget')}"
+    names = [case.name for case in CASES]
     assert len(set(names)) == len(names), "case names must be unique"
 
 
-@pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
-def test_retry_budget_vector(case: dict[str, Any]) -> None:
+@pytest.mark.parametrize("item", LOADED, ids=[item.name for item in LOADED])
+def test_retry_budget_vector(item: Loaded) -> None:
+    case = case_of(item).body
+    assert isinstance(case.get("name"), str), "a case needs a name"
     assert set(case) <= CASE_KEYS and ("steps" in case) != ("error" in case), sorted(case)
     config = case["config"]
     assert set(config) == CONFIG_KEYS, sorted(config)

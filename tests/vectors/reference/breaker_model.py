@@ -28,11 +28,18 @@ Run it on files: ``python tests/vectors/reference/breaker_model.py FILE...``.
 
 from __future__ import annotations
 
-import json
 import math
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+
+# The shared loader and errors sit beside the models, which run as scripts or are loaded by
+# path (the folder is not a package): make the folder importable either way.
+if str(Path(__file__).resolve().parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import cases  # noqa: E402
+from cases import Mismatch, VectorError  # noqa: E402
 
 CONFIG_KEYS = {
     "sliding_window",
@@ -59,14 +66,6 @@ EXPECT_KEYS = {
 }
 OUTCOMES = {"success", "failure", "ignored"}
 RATE_TOLERANCE = 1e-6
-
-
-class VectorError(Exception):
-    """A malformed vector (unknown op or key, bad field): the case fails."""
-
-
-class Mismatch(AssertionError):
-    """An expectation that the model does not meet."""
 
 
 def validate_config(cfg: dict) -> None:
@@ -331,24 +330,9 @@ def run_case(case: dict, breaker_cls: type = None) -> int:
 
 
 def load_cases(path: Path) -> list[dict]:
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
-    if data.get("concept") != "breaker" or not isinstance(data.get("cases"), list):
-        raise VectorError(f"{path}: not a breaker vector file")
-    return data["cases"]
-
-
-def main(argv: list[str]) -> int:
-    failed = 0
-    for arg in argv:
-        for case in load_cases(Path(arg)):
-            try:
-                run_case(case)
-            except (VectorError, Mismatch, KeyError) as exc:
-                failed += 1
-                print(f"FAIL {arg}: {exc}")
-    print("ok" if not failed else f"{failed} case(s) failed")
-    return 1 if failed else 0
+    """The cases of one breaker vector file (the shared loader, ``cases.py``)."""
+    return cases.load_cases(path, "breaker")
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(cases.main(sys.argv[1:], "breaker", run_case))

@@ -27,12 +27,19 @@ Run it on files: ``python tests/vectors/reference/limiter_model.py FILE...``.
 
 from __future__ import annotations
 
-import json
 import math
 import sys
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
+
+# The shared loader and errors sit beside the models, which run as scripts or are loaded by
+# path (the folder is not a package): make the folder importable either way.
+if str(Path(__file__).resolve().parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import cases  # noqa: E402
+from cases import Mismatch, VectorError  # noqa: E402
 
 NS_PER_S = 1_000_000_000
 NS_PER_MS = 1_000_000
@@ -44,14 +51,6 @@ STEP_KEYS = {"at_ms", "op", "id", "cancelled", "expect"}
 EXPECT_KEYS = {"allowed", "delay_ns", "cancelled", "waiting"}
 ERRORS = {"rate", "burst"}
 SPECIAL_RATES = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
-
-
-class VectorError(Exception):
-    """A malformed vector (unknown op or key, bad field): the case fails."""
-
-
-class Mismatch(AssertionError):
-    """An expectation that the model does not meet."""
 
 
 class ConfigError(ValueError):
@@ -314,24 +313,9 @@ def _replay(case: dict, limiter_class: type[Limiter]) -> int:
 
 
 def load_cases(path: Path) -> list[dict]:
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
-    if data.get("concept") != "limiter" or not isinstance(data.get("cases"), list):
-        raise VectorError(f"{path}: not a limiter vector file")
-    return data["cases"]
-
-
-def main(argv: list[str]) -> int:
-    failed = 0
-    for arg in argv:
-        for case in load_cases(Path(arg)):
-            try:
-                run_case(case)
-            except (VectorError, Mismatch, KeyError) as exc:
-                failed += 1
-                print(f"FAIL {arg}: {exc}")
-    print("ok" if not failed else f"{failed} case(s) failed")
-    return 1 if failed else 0
+    """The cases of one limiter vector file (the shared loader, ``cases.py``)."""
+    return cases.load_cases(path, "limiter")
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(cases.main(sys.argv[1:], "limiter", run_case))
