@@ -3,15 +3,7 @@
 Each test takes the fixture ``answer``: the names your notebook defines (``answer.Breaker``).
 """
 
-
-class Clock:
-    """A fake clock in milliseconds: time moves only when the test says so."""
-
-    def __init__(self, now=0):
-        self.now = now
-
-    def __call__(self):
-        return self.now
+from chapter_helpers import Clock
 
 
 def new_breaker(

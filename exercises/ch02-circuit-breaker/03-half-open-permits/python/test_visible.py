@@ -3,15 +3,7 @@
 Each test takes the fixture ``answer``: the names your notebook defines (``answer.Breaker``).
 """
 
-
-class Clock:
-    """A fake clock in milliseconds: time moves only when the test says so."""
-
-    def __init__(self, now=0):
-        self.now = now
-
-    def __call__(self):
-        return self.now
+from chapter_helpers import Clock
 
 
 def new_breaker(
@@ -58,7 +50,7 @@ def test_closed_two_step_calls_open_at_the_threshold(answer):
     breaker, log = new_breaker(answer, clock, window_size=4, minimum_calls=4)
     permissions = [breaker.acquire() for _ in range(4)]
     assert all(p is not None for p in permissions), "closed: acquire() permits every call"
-    for p, outcome in zip(permissions, ["success", "failure", "success", "failure"]):
+    for p, outcome in zip(permissions, ["success", "failure", "success", "failure"], strict=True):
         breaker.complete(p, outcome)
     assert breaker.state() == "open", "2 failures in 4 calls is 50% >= 50: open"
     assert breaker.acquire() is None, "open: acquire() returns None"

@@ -52,7 +52,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from twinbook.exercises.model import HIDDEN_TESTS, find_exercises
+from twinbook.exercises.model import CHAPTER_HELPERS, HIDDEN_TESTS, find_exercises
 
 from .generate import generate_tree
 
@@ -514,7 +514,8 @@ def hidden_tests(solutions: Path) -> tuple[dict[str, str], dict[str, str]]:
 
 def teaching_lines(root: Path) -> set[str]:
     """Lines the workbook shows anyway: the libraries, the teaching notebooks, the book's
-    pages, the visible tests and the exercise notebooks outside their answer regions. An
+    pages, the visible tests, the chapters' helper files and the exercise notebooks outside
+    their answer regions. An
     answer line found here is an idiom or the library itself, not a leak (:class:`Secrets`
     counts these apart)."""
     root = Path(root)
@@ -527,6 +528,10 @@ def teaching_lines(root: Path) -> set[str]:
     files += list((root / "solutions").glob("*/*/*/test_visible.py")) + list(
         (root / "solutions").glob("*/*/*/visible_test.go")
     )
+    # the chapters' helper files ship with the exercises: visible code, like the visible tests
+    files += [
+        p for name in CHAPTER_HELPERS.values() for p in (root / "solutions").glob(f"*/{name}")
+    ]
     for path in files:
         if path.suffix in (".go", ".py", ".md", ".ipynb", ".txt", ".toml"):
             lines |= file_lines(path)

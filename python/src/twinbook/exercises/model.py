@@ -43,6 +43,11 @@ LANGUAGES = ("python", "go")
 #: Fixed names of the test files, relative to the folder of the language's notebook.
 VISIBLE_TESTS = {"python": "test_visible.py", "go": "visible_test.go"}
 HIDDEN_TESTS = {"python": "test_hidden.py", "go": "hidden_test.go"}
+#: A chapter's helper file, per language: what the visible and hidden tests of the chapter's
+#: exercises share (fakes, clocks, the vector replayer). It is optional and sits in the
+#: chapter folder, beside the ``NN-slug`` exercise folders (a file, so a walk over the
+#: chapter's folders still finds exercises only); the runners copy it beside the test files.
+CHAPTER_HELPERS = {"python": "chapter_helpers.py", "go": "chapter_helpers_test.go"}
 #: A test is hidden exactly when its name starts with this prefix.
 HIDDEN_PREFIX = {"python": "test_hidden_", "go": "TestHidden"}
 
@@ -90,6 +95,11 @@ class LanguageSpec:
     @property
     def hidden_tests_path(self) -> Path:
         return self.test_dir / HIDDEN_TESTS[self.language]
+
+    @property
+    def helper_path(self) -> Path:
+        """The chapter's helper file for this language (it may not exist)."""
+        return self.folder.parent / CHAPTER_HELPERS[self.language]
 
     def is_hidden(self, test: str) -> bool:
         return test.startswith(HIDDEN_PREFIX[self.language])
@@ -236,6 +246,14 @@ def _load_language(data: dict, language: str, folder: Path, path: Path) -> Langu
         raise _err(path, f"{prefix}notebook", f"file not found: {spec.notebook_path}")
     if not spec.visible_tests_path.is_file():
         raise _err(path, language, f"visible tests not found: {spec.visible_tests_path}")
+
+    if spec.helper_path.is_file():
+        tests = declared_tests(spec.helper_path, language)
+        if tests:
+            raise ExerciseError(
+                f"{spec.helper_path}: test {tests[0]}: a chapter helper file holds helpers "
+                f"only, its tests would run in every exercise of the chapter"
+            )
 
     # Every test has points, every point has a test, hidden tests only in the hidden file.
     found: dict[str, Path] = {}

@@ -6,7 +6,8 @@ suite (``visible`` or ``hidden``) it
 1. vets the answer (:func:`twinbook.runner.vet.vet`); a rejected answer fails every test
    with the reasons and never runs;
 2. lays out a fresh input folder holding only what the run needs: Python, the answer,
-   that suite's test files and an empty ``pytest.ini``; Go, a test binary built by
+   that suite's test files (with the chapter's helper file, from the instructor's tree:
+   :func:`twinbook.runner.check.suite_files`) and an empty ``pytest.ini``; Go, a test binary built by
    ``go test -c`` *as the grader* (warm build cache, no network: ``GOPROXY=off``) from the
    answer, the test files and the harness test file of :mod:`twinbook.runner.gorunner`.
    The visible suite's folder and binary never contain the hidden tests;
@@ -61,7 +62,7 @@ from typing import Literal
 from twinbook.exercises.model import Exercise, ExerciseError
 from twinbook.exercises.results import TestResult, finalize
 from twinbook.runner import channel, gorunner, pyrunner
-from twinbook.runner.check import python_argv
+from twinbook.runner.check import python_argv, suite_files
 from twinbook.runner.pyrunner import prepare_test_dir
 from twinbook.runner.vet import go_source, vet
 
@@ -288,13 +289,13 @@ def _run_suite(
     expected = _expected(exercise, lang, suite)
     if not expected:
         return SuiteResults()
-    files = [spec.visible_tests_path]
-    if suite == "hidden":
-        if not spec.hidden_tests_path.is_file():
-            raise ExerciseError(
-                f"{spec.hidden_tests_path}: hidden tests not found (grade from the solutions tree)"
-            )
-        files.append(spec.hidden_tests_path)
+    if suite == "hidden" and not spec.hidden_tests_path.is_file():
+        raise ExerciseError(
+            f"{spec.hidden_tests_path}: hidden tests not found (grade from the solutions tree)"
+        )
+    # from the instructor's tree (``exercise`` is never the submission): the chapter's
+    # helper too, so a student's file of the same name never stands in for it
+    files = suite_files(spec, hidden=suite == "hidden")
     if layers.vet:
         reasons = vet(exercise, lang, answer_source)
         if reasons:
