@@ -1,4 +1,5 @@
-"""Helpers the tests of this chapter's exercises share: the fake clock and the replayer of
+"""Helpers the tests of this chapter's exercises share: the fake clock, a breaker that logs its transitions, and
+the replayer of
 the conformance vectors. The checker places this file beside an exercise's tests, so a test
 file imports it: ``from chapter_helpers import Clock``.
 """
@@ -16,6 +17,16 @@ class Clock:
         return self.now
 
 
+def logged_breaker(answer, clock, **config):
+    """``answer.Breaker(**config)`` on ``clock``; returns it and the list its transitions go
+    to ("from->to")."""
+    log = []
+    breaker = answer.Breaker(
+        **config, clock=clock, on_transition=lambda a, b: log.append(f"{a}->{b}")
+    )
+    return breaker, log
+
+
 def count_window_metrics(m):
     """A metrics dict of a breaker without slow calls, in the vectors' terms: no call is
     slow, so the slow-call rate is 0 once the failure rate is evaluated (-1 before)."""
@@ -26,6 +37,24 @@ def count_window_metrics(m):
         "slow": 0,
         "slow_call_rate": -1 if m["failure_rate"] == -1 else 0,
     }
+
+
+class BreakerDriver:
+    """What the replayer's drivers around a learner's Breaker on a fake clock share (see
+    :func:`replay`); an exercise's subclass adds ``acquire`` and ``complete``."""
+
+    def __init__(self, answer, **config):
+        self.clock = Clock(0)
+        self.breaker, self.log = logged_breaker(answer, self.clock, **config)
+
+    def set_time(self, ms):
+        self.clock.now = ms
+
+    def metrics(self):
+        return count_window_metrics(self.breaker.metrics())
+
+    def state(self):
+        return self.breaker.state()
 
 
 MANUAL_OPS = ("force_open", "disable", "close", "reset")

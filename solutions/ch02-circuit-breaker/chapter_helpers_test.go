@@ -82,6 +82,17 @@ type vecDriver interface {
 	transitions() []string
 }
 
+// vecFakeTime is what the drivers of a learner's breaker on a fake clock share: the clock,
+// the transition log, and no manual transitions. A driver embeds it and adds the rest.
+type vecFakeTime struct {
+	clock fakeClock
+	log   transitionLog
+}
+
+func (d *vecFakeTime) setTime(ms int64)      { d.clock.set(ms) }
+func (d *vecFakeTime) transitions() []string { return d.log.take() }
+func (d *vecFakeTime) manual(string) error   { return errNoManual }
+
 // countWindowMetrics gives a breaker's metrics without slow calls in the vectors' terms: no
 // call is slow, so the slow-call rate is 0 once the failure rate is evaluated (-1 before).
 func countWindowMetrics(calls, failed int, failureRate float64) map[string]any {

@@ -14,9 +14,8 @@ import (
 
 // cwDriver is the learner's Breaker as the replayer drives it: Allow, then Record.
 type cwDriver struct {
-	clock fakeClock
-	log   transitionLog
-	b     *Breaker
+	vecFakeTime
+	b *Breaker
 }
 
 func newVecDriver(cfg vecConfig) vecDriver {
@@ -31,12 +30,9 @@ func newVecDriver(cfg vecConfig) vecDriver {
 	return d
 }
 
-func (d *cwDriver) setTime(ms int64)               { d.clock.set(ms) }
 func (d *cwDriver) acquire() (any, bool)           { return nil, d.b.Allow() }
 func (d *cwDriver) complete(_ any, outcome string) { d.b.Record(outcome == "failure") }
-func (d *cwDriver) manual(string) error            { return errNoManual }
 func (d *cwDriver) state() string                  { return d.b.State() }
-func (d *cwDriver) transitions() []string          { return d.log.take() }
 func (d *cwDriver) metrics() map[string]any {
 	m := d.b.Metrics()
 	return countWindowMetrics(m.Calls, m.Failed, m.FailureRate)

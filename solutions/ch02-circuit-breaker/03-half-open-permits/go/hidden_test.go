@@ -16,9 +16,8 @@ import (
 
 // hoDriver is the learner's Breaker as the replayer drives it: Acquire, then Complete.
 type hoDriver struct {
-	clock fakeClock
-	log   transitionLog
-	b     *Breaker
+	vecFakeTime
+	b *Breaker
 }
 
 func newVecDriver(cfg vecConfig) vecDriver {
@@ -36,11 +35,8 @@ func newVecDriver(cfg vecConfig) vecDriver {
 
 var hoOutcomes = map[string]Outcome{"success": Success, "failure": Failure, "ignored": Ignored}
 
-func (d *hoDriver) setTime(ms int64)      { d.clock.set(ms) }
-func (d *hoDriver) acquire() (any, bool)  { return d.b.Acquire() }
-func (d *hoDriver) manual(string) error   { return errNoManual }
-func (d *hoDriver) state() string         { return d.b.State() }
-func (d *hoDriver) transitions() []string { return d.log.take() }
+func (d *hoDriver) acquire() (any, bool) { return d.b.Acquire() }
+func (d *hoDriver) state() string        { return d.b.State() }
 func (d *hoDriver) complete(p any, outcome string) {
 	permission, _ := p.(Permission)
 	d.b.Complete(permission, hoOutcomes[outcome])
