@@ -36,6 +36,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 EXERCISE_FILE = "exercise.toml"
 LANGUAGES = ("python", "go")
@@ -157,7 +158,9 @@ def _err(path: Path, where: str, msg: str) -> ExerciseError:
     return ExerciseError(f"{path}: {where}: {msg}")
 
 
-def _require(data: dict, key: str, typ: type | tuple[type, ...], path: Path, prefix: str = ""):
+def _require(
+    data: dict[str, Any], key: str, typ: type | tuple[type, ...], path: Path, prefix: str = ""
+) -> Any:
     where = f"{prefix}{key}"
     if key not in data:
         raise _err(path, where, "missing field")
@@ -168,7 +171,7 @@ def _require(data: dict, key: str, typ: type | tuple[type, ...], path: Path, pre
     return value
 
 
-def _string_list(data: dict, key: str, path: Path, prefix: str = "") -> tuple[str, ...]:
+def _string_list(data: dict[str, Any], key: str, path: Path, prefix: str = "") -> tuple[str, ...]:
     value = _require(data, key, list, path, prefix)
     for i, item in enumerate(value):
         if not isinstance(item, str) or not item.strip():
@@ -202,7 +205,7 @@ def declared_tests(path: Path, language: str) -> list[str]:
     return go_test_names(source)
 
 
-def _load_language(data: dict, language: str, folder: Path, path: Path) -> LanguageSpec:
+def _load_language(data: dict[str, Any], language: str, folder: Path, path: Path) -> LanguageSpec:
     table = data[language]
     if not isinstance(table, dict):
         raise _err(path, language, f"must be a table, got {type(table).__name__}")
@@ -286,7 +289,7 @@ def _load_language(data: dict, language: str, folder: Path, path: Path) -> Langu
     return spec
 
 
-def _load_hidden_summary(table: dict, language: str, path: Path) -> HiddenSummary:
+def _load_hidden_summary(table: dict[str, Any], language: str, path: Path) -> HiddenSummary:
     """``[<lang>.hidden]``: ``tests`` (a positive integer) and ``points`` (a positive number)."""
     prefix = f"{language}.hidden."
     hidden = table["hidden"]
