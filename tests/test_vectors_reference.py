@@ -387,6 +387,15 @@ def test_exercise_hidden_tests_embed_the_current_vectors():
     )
 
 
+@pytest.mark.parametrize("language", sorted(exercise_vectors.REPLAYERS))
+def test_the_vector_replayer_exists_once_per_language(language):
+    helper, loop = exercise_vectors.REPLAYERS[language]
+    assert loop in helper.read_text(encoding="utf-8"), f"{helper}: no replayer ({loop!r})"
+    assert exercise_vectors.replayer_copies() == [], (
+        "replay the vectors with the chapter helper's replayer, not a copy"
+    )
+
+
 @pytest.mark.parametrize("exercise", sorted(exercise_vectors.EXERCISES))
 def test_each_vector_exercise_replays_a_real_subset(exercise):
     cases = exercise_vectors.select(exercise)

@@ -650,9 +650,18 @@ def _write_downloads(app: Sphinx, exception: Exception | None) -> None:
         copy_root = out / "exercises" / chapter
         if copy_root.exists():
             shutil.rmtree(copy_root)
-        chapter_entries = {}
+        # the chapter's helper files (exercises/README.md): every exercise's tests use them
+        from twinbook.exercises.model import CHAPTER_HELPERS
+
+        helpers = {}
+        for f in (ex_root / name for name in CHAPTER_HELPERS.values()):
+            if f.is_file():
+                helpers[f"{chapter}/{f.name}"] = f.read_bytes()
+                copy_root.mkdir(parents=True, exist_ok=True)
+                (copy_root / f.name).write_bytes(f.read_bytes())
+        chapter_entries = dict(helpers)
         for ex_dir in sorted(p for p in ex_root.iterdir() if (p / "exercise.toml").is_file()):
-            ex_entries = {}
+            ex_entries = dict(helpers)
             for f in _learner_files(ex_dir):
                 rel = f.relative_to(ex_root).as_posix()
                 data = f.read_bytes()

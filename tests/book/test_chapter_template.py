@@ -20,6 +20,8 @@ from book_site import BOOK, ROOT
 from twinbook_chapters import Chapter, load_chapters
 from twinbook_pages import Directive, parse_directives
 
+from twinbook.exercises.model import CHAPTER_HELPERS
+
 CHAPTERS = load_chapters()
 MIN_EXERCISES = 4
 #: The kernel each teaching notebook of a chapter runs on, by the file name's ending.
@@ -197,7 +199,17 @@ def test_the_build_produces_the_chapter_downloads(ch: Chapter, site: Path) -> No
         )
     with zipfile.ZipFile(downloads / f"{ch.id}-exercises.zip") as zf:
         names = zf.namelist()
-    slugs = {n.split("/")[1] for n in names if n.startswith(f"{ch.id}/")}
+    # ID/NN-slug/... are the exercises; ID/<file> the chapter's helper files, in every zip
+    slugs = {n.split("/")[1] for n in names if n.startswith(f"{ch.id}/") and n.count("/") >= 2}
     assert len(slugs) >= MIN_EXERCISES, f"{ch.id}-exercises.zip: exercises {sorted(slugs)}"
+    helpers = [
+        f"{ch.id}/{name}"
+        for name in CHAPTER_HELPERS.values()
+        if (ROOT / "exercises" / ch.id / name).is_file()
+    ]
+    assert set(helpers) <= set(names), f"{ch.id}-exercises.zip: no {helpers}"
     for slug in slugs:
-        assert (downloads / "exercises" / ch.id / f"{slug}.zip").is_file(), slug
+        ex_zip = downloads / "exercises" / ch.id / f"{slug}.zip"
+        assert ex_zip.is_file(), slug
+        with zipfile.ZipFile(ex_zip) as zf:
+            assert set(helpers) <= set(zf.namelist()), f"{ex_zip.name}: no {helpers}"

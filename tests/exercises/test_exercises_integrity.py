@@ -57,6 +57,47 @@ def test_solution_passes_every_visible_and_hidden_test(solution):
     assert result.ok, f"{spec.notebook_path}:\n{result.report()}"
 
 
+# A run of this many lines (comments and blank lines aside) that a hidden test file shares
+# with the visible tests or the chapter's helper file is a copy of a helper, not an idiom.
+COPY_LINES = 8
+
+
+def _code_lines(path) -> list[str]:
+    return [
+        line
+        for line in _lines(path.read_text(encoding="utf-8"))
+        if not line.startswith(("#", "//"))
+    ]
+
+
+def _longest_shared_run(a: list[str], b: list[str]) -> list[str]:
+    best: tuple[int, int] = (0, 0)  # (length, end in a)
+    previous = [0] * (len(b) + 1)
+    for i, line in enumerate(a, 1):
+        current = [0] * (len(b) + 1)
+        for j, other in enumerate(b, 1):
+            if line == other:
+                current[j] = previous[j - 1] + 1
+                best = max(best, (current[j], i))
+        previous = current
+    return a[best[1] - best[0] : best[1]]
+
+
+def test_hidden_tests_use_the_helpers_instead_of_copies(solution):
+    """Hidden tests import the visible tests' helpers and the chapter's (exercises/README.md,
+    "Chapter helpers"): a copy drifts from the original and repeats its review."""
+    _, spec = solution
+    hidden = _code_lines(spec.hidden_tests_path)
+    for shared in (spec.visible_tests_path, spec.helper_path):
+        if not shared.is_file():
+            continue
+        run = _longest_shared_run(hidden, _code_lines(shared))
+        assert len(run) < COPY_LINES, (
+            f"{spec.hidden_tests_path} repeats {len(run)} lines of {shared.name}, from "
+            f"{run[0]!r}: use the helper instead of a copy"
+        )
+
+
 def test_stub_fails_a_visible_test(stub):
     ex, spec = stub
     result = check_notebook(ex, spec.language)

@@ -11,6 +11,7 @@ from mini_exercise import MINI_FILES, MINI_TOML, mini_notebook
 
 from twinbook.authoring.generate import generate, learner_toml
 from twinbook.exercises import ExerciseError, find_exercises, load_exercise
+from twinbook.exercises.model import CHAPTER_HELPERS
 from twinbook.exercises.notebook import (
     StripError,
     answer_cells,
@@ -243,6 +244,34 @@ def test_find_exercises_sorted_by_id(make_exercise, tmp_path):
     assert [e.id for e in find_exercises(tmp_path / "solutions")] == ["ch00-demo/01-add"]
 
 
+@pytest.mark.parametrize(
+    ("name", "text", "test"),
+    [
+        ("chapter_helpers.py", "def test_sneaky(answer):\n    pass\n", "test_sneaky"),
+        (
+            "chapter_helpers_test.go",
+            'package main\n\nimport "testing"\n\nfunc TestSneaky(t *testing.T) {}\n',
+            "TestSneaky",
+        ),
+    ],
+)
+def test_a_chapter_helper_with_a_test_is_an_error(make_exercise, name, text, test):
+    """Its tests would run in every exercise of the chapter, with points nowhere."""
+    folder = make_exercise()
+    (folder.parent / name).write_text(text)
+    with pytest.raises(ExerciseError, match=f"{name}: test {test}: a chapter helper file"):
+        load_exercise(folder)
+
+
+def test_chapter_helpers_are_no_exercise(make_exercise, tmp_path):
+    folder = make_exercise()
+    for name in CHAPTER_HELPERS.values():
+        (folder.parent / name).write_text("package main\n" if name.endswith(".go") else "X = 1\n")
+    chapter = tmp_path / "solutions" / "ch00-demo"
+    assert [e.id for e in find_exercises(tmp_path / "solutions")] == ["ch00-demo/01-add"]
+    assert [p.name for p in chapter.iterdir() if p.is_dir()] == ["01-add"]
+
+
 # --- the stripper ----------------------------------------------------------------------------
 
 
@@ -361,6 +390,9 @@ def test_generate_is_idempotent_and_drops_hidden_tests(make_exercise, tmp_path):
     make_exercise()
     solutions, exercises = tmp_path / "solutions", tmp_path / "exercises"
     (solutions / "ch00-demo" / "notes.txt").write_bytes(b"kept\r\nbyte for byte")
+    helpers = {"chapter_helpers.py": b"X = 1\n", "chapter_helpers_test.go": b"package main\n"}
+    for name, data in helpers.items():
+        (solutions / "ch00-demo" / name).write_bytes(data)
     exercises.mkdir()
     (exercises / "README.md").write_text("hand-written")
     (exercises / "stale.txt").write_text("old")
@@ -382,6 +414,8 @@ def test_generate_is_idempotent_and_drops_hidden_tests(make_exercise, tmp_path):
         solutions / "ch00-demo/01-add/python/test_visible.py"
     ).read_bytes()
     assert (exercises / "ch00-demo" / "notes.txt").read_bytes() == b"kept\r\nbyte for byte"
+    for name in CHAPTER_HELPERS.values():  # the chapter's helpers ship: visible code
+        assert (exercises / "ch00-demo" / name).read_bytes() == helpers[name]
     go_nb = read_notebook(ex / "go" / "add.ipynb")
     assert answer_cells(go_nb) == [
         '// Add returns a + b.\nfunc Add(a, b int) int {\n\tpanic("TODO: Add two numbers")\n}'

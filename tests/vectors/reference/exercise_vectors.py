@@ -1,8 +1,10 @@
 """Which breaker vectors each chapter 2 exercise's hidden tests replay, and their embedded copies.
 
-The grader copies only an exercise's test files into a submission's sandbox, so the hidden
-tests cannot read tests/vectors/: each one embeds the cases its exercise covers between two
-marker lines. This module decides the subset (from the features a case exercises, found by
+The grader copies only an exercise's test files (and its chapter's helper file) into a
+submission's sandbox, so the hidden tests cannot read tests/vectors/: each one embeds the
+cases its exercise covers between two marker lines, and replays them with the one replayer
+per language in the chapter's helper file (REPLAYERS), through a small driver around the
+learner's code. This module decides the subset (from the features a case exercises, found by
 replaying it on the reference model) and renders the block; `--write` rewrites the blocks in
 solutions/, and tests/test_vectors_reference.py fails when a block is stale.
 
@@ -53,6 +55,23 @@ EXERCISES = {
     "03-half-open-permits": {"features": {"two_step", "ignored", "probes"}},
 }
 HIDDEN_FILES = {"python": "python/test_hidden.py", "go": "go/hidden_test.go"}
+# the chapter's helper files, where the replayer lives, and how its loop over a case's steps reads
+REPLAYERS = {
+    "python": (SOLUTIONS / "chapter_helpers.py", 'enumerate(case["steps"])'),
+    "go": (SOLUTIONS / "chapter_helpers_test.go", "range c.Steps"),
+}
+
+
+def replayer_copies() -> list[Path]:
+    """Files in the chapter, other than its helper files, that loop over a case's steps:
+    a replayer written again instead of the helper's being used."""
+    copies = []
+    for helper, loop in REPLAYERS.values():
+        suffix = helper.suffix
+        for path in sorted(SOLUTIONS.rglob(f"*{suffix}")):
+            if path != helper and loop in path.read_text(encoding="utf-8"):
+                copies.append(path)
+    return copies
 
 
 def features(case: dict) -> set[str]:
@@ -141,7 +160,8 @@ def block(language: str, cases: list[dict]) -> str:
             f'{BEGIN["python"]} ({note})\nVECTORS = json.loads(r"""\n{render(cases)}\n""")\n'
             f"{END['python']}"
         )
-    return f"{BEGIN['go']} ({note})\nconst hiddenVectorsJSON = `\n{render(cases)}\n`\n{END['go']}"
+    # the blank line before the end marker is gofmt's: a comment after a declaration
+    return f"{BEGIN['go']} ({note})\nconst hiddenVectorsJSON = `\n{render(cases)}\n`\n\n{END['go']}"
 
 
 def replace_block(text: str, language: str, cases: list[dict]) -> str:

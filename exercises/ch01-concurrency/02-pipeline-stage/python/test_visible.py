@@ -5,7 +5,7 @@ import threading
 import time
 
 
-def _start(answer, fn, inbox, maxsize, cancel=None):
+def start_stage(answer, fn, inbox, maxsize, cancel=None):
     """Call stage() in a helper thread: it must return its outbox at once."""
     box = {}
 
@@ -30,7 +30,7 @@ def _start(answer, fn, inbox, maxsize, cancel=None):
     return outbox
 
 
-def _drain(answer, outbox, timeout=3.0):
+def drain(answer, outbox, timeout=3.0):
     """Take items from outbox until DONE; fail if DONE does not come in time."""
     got = []
     deadline = time.monotonic() + timeout
@@ -48,7 +48,7 @@ def _drain(answer, outbox, timeout=3.0):
         got.append(item)
 
 
-def _filled(answer, *items):
+def filled(answer, *items):
     inbox = queue.Queue()
     for item in items:
         inbox.put(item)
@@ -57,8 +57,8 @@ def _filled(answer, *items):
 
 
 def test_applies_fn_in_order(answer):
-    outbox = _start(answer, lambda x: x * x, _filled(answer, *range(1, 11)), 2)
-    got = _drain(answer, outbox)
+    outbox = start_stage(answer, lambda x: x * x, filled(answer, *range(1, 11)), 2)
+    got = drain(answer, outbox)
     want = [x * x for x in range(1, 11)]
     assert got == want, (
         f"got {got}, want {want}: put fn(item) on the outbox for every item, in the order they arrive"
@@ -66,25 +66,25 @@ def test_applies_fn_in_order(answer):
 
 
 def test_done_is_passed_on(answer):
-    outbox = _start(answer, lambda x: x, _filled(answer), 1)
-    got = _drain(answer, outbox, timeout=2)
+    outbox = start_stage(answer, lambda x: x, filled(answer), 1)
+    got = drain(answer, outbox, timeout=2)
     assert got == [], f"an inbox holding only DONE produced {got}, want nothing before DONE"
 
 
 def test_outbox_has_requested_maxsize(answer):
-    outbox = _start(answer, lambda x: x, _filled(answer), 3)
+    outbox = start_stage(answer, lambda x: x, filled(answer), 3)
     assert outbox.maxsize == 3, (
         f"outbox.maxsize is {outbox.maxsize}, want 3: create it with queue.Queue(maxsize), "
         "that bound is what makes the stage wait for a slow consumer"
     )
-    _drain(answer, outbox, timeout=2)
+    drain(answer, outbox, timeout=2)
 
 
 def test_cancel_stops_the_thread(answer):
     before = set(threading.enumerate())
     cancel = threading.Event()
     inbox = queue.Queue()  # nothing will ever arrive: only cancel can end the stage
-    _start(answer, lambda x: x, inbox, 1, cancel)
+    start_stage(answer, lambda x: x, inbox, 1, cancel)
     time.sleep(0.05)
     cancel.set()
     deadline = time.monotonic() + 2

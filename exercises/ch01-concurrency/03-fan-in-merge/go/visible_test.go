@@ -7,62 +7,19 @@ import (
 	"time"
 )
 
-// mergeSource returns a channel that already holds vals and is closed.
-func mergeSource(vals ...int) <-chan int {
-	ch := make(chan int, len(vals))
-	for _, v := range vals {
-		ch <- v
-	}
-	close(ch)
-	return ch
-}
-
 // mergeStart calls Merge, failing the test if the call does not return
 // promptly or panics: Merge must start goroutines and return at once.
 func mergeStart(t *testing.T, ctx context.Context, sources ...<-chan int) <-chan int {
 	t.Helper()
-	done := make(chan (<-chan int), 1)
-	panicked := make(chan any, 1)
-	go func() {
-		defer func() {
-			if r := recover(); r != nil {
-				panicked <- r
-			}
-		}()
-		done <- Merge(ctx, sources...)
-	}()
-	select {
-	case r := <-panicked:
-		t.Fatalf("Merge panicked: %v", r)
-		return nil
-	case out := <-done:
-		if out == nil {
-			t.Fatalf("Merge returned a nil channel: make the output channel and return it")
-		}
-		return out
-	case <-time.After(2 * time.Second):
-		t.Fatalf("Merge did not return within 2s: start the forwarding goroutines and return the output channel right away")
-		return nil
-	}
+	return callForChan(t, "Merge", func() <-chan int { return Merge(ctx, sources...) },
+		"make the output channel and return it",
+		"start the forwarding goroutines and return the output channel right away")
 }
 
 // mergeDrain reads out until it is closed, failing the test after timeout.
 func mergeDrain(t *testing.T, out <-chan int, timeout time.Duration) []int {
 	t.Helper()
-	var got []int
-	deadline := time.After(timeout)
-	for {
-		select {
-		case v, ok := <-out:
-			if !ok {
-				return got
-			}
-			got = append(got, v)
-		case <-deadline:
-			t.Fatalf("output not closed within %v (received %d values so far): close it once every source is closed (a sync.WaitGroup and one more goroutine that waits and closes)", timeout, len(got))
-			return nil
-		}
-	}
+	return drainChan(t, out, timeout, "close it once every source is closed (a sync.WaitGroup and one more goroutine that waits and closes)")
 }
 
 func TestMergeNothingLostOrDuplicated(t *testing.T) {
@@ -76,7 +33,7 @@ func TestMergeNothingLostOrDuplicated(t *testing.T) {
 			vals = append(vals, s*10+i)
 		}
 		want = append(want, vals...)
-		sources = append(sources, mergeSource(vals...))
+		sources = append(sources, chanOf(vals...))
 	}
 	got := mergeDrain(t, mergeStart(t, ctx, sources...), 3*time.Second)
 	slices.Sort(got)
@@ -88,8 +45,8 @@ func TestMergeNothingLostOrDuplicated(t *testing.T) {
 func TestMergeKeepsEachSourcesOrder(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	a := mergeSource(100, 101, 102, 103, 104)
-	b := mergeSource(200, 201, 202, 203, 204)
+	a := chanOf(100, 101, 102, 103, 104)
+	b := chanOf(200, 201, 202, 203, 204)
 	got := mergeDrain(t, mergeStart(t, ctx, a, b), 3*time.Second)
 	var fromA, fromB []int
 	for _, v := range got {
@@ -107,7 +64,7 @@ func TestMergeKeepsEachSourcesOrder(t *testing.T) {
 func TestMergeClosesOnlyAfterAllSourcesClose(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	early := mergeSource(1)
+	early := chanOf(1)
 	late := make(chan int)
 	out := mergeStart(t, ctx, early, late)
 	select {

@@ -3,7 +3,7 @@
 import threading
 
 
-def _collect(it, timeout=3.0, limit=None):
+def collect(it, timeout=3.0, limit=None):
     """list(it) in a helper thread; fail if it does not finish within timeout."""
     box = {"items": []}
 
@@ -30,14 +30,14 @@ def _collect(it, timeout=3.0, limit=None):
 
 def test_nothing_lost_or_duplicated(answer):
     sources = [range(0, 10), range(10, 20), range(20, 30)]
-    got = _collect(answer.merge(*sources))
+    got = collect(answer.merge(*sources))
     assert sorted(got) == list(range(30)), (
         f"sorted output {sorted(got)}, want 0..29: every item of every source exactly once"
     )
 
 
 def test_keeps_each_sources_order(answer):
-    got = _collect(answer.merge(["a1", "a2", "a3", "a4"], ["b1", "b2", "b3", "b4"]))
+    got = collect(answer.merge(["a1", "a2", "a3", "a4"], ["b1", "b2", "b3", "b4"]))
     from_a = [x for x in got if x.startswith("a")]
     from_b = [x for x in got if x.startswith("b")]
     assert from_a == ["a1", "a2", "a3", "a4"] and from_b == ["b1", "b2", "b3", "b4"], (
@@ -54,7 +54,7 @@ def test_does_not_wait_for_a_slow_source(answer):
 
     it = answer.merge(slow(), iter(["fast"]))
     try:
-        first = _collect(it, timeout=2, limit=1)
+        first = collect(it, timeout=2, limit=1)
         assert first == ["fast"], f"first item {first}, want ['fast']"
     except AssertionError as exc:
         raise AssertionError(
@@ -63,10 +63,10 @@ def test_does_not_wait_for_a_slow_source(answer):
         ) from None
     finally:
         gate.set()
-    rest = _collect(it)
+    rest = collect(it)
     assert rest == ["slow"], f"after the slow source woke up: got {rest}, want ['slow']"
 
 
 def test_zero_sources(answer):
-    got = _collect(answer.merge(), timeout=2)
+    got = collect(answer.merge(), timeout=2)
     assert got == [], f"merge() with no sources gave {got}, want an iterator that ends at once"

@@ -14,14 +14,14 @@ class FakeClock:
         self.t += seconds
 
 
-def _allows(limiter, n):
+def allows(limiter, n):
     """Call allow() n times: '+' for allowed, '-' for denied, e.g. '++-'."""
     return "".join("+" if limiter.allow() else "-" for _ in range(n))
 
 
 def test_allows_burst_at_once(answer):
     limiter = answer.Limiter(rate=1, burst=3, clock=FakeClock())
-    got = _allows(limiter, 5)
+    got = allows(limiter, 5)
     assert got == "+++--", (
         f"5 calls at the same instant with burst 3: got {got!r}, want '+++--' (+ allowed, - denied): "
         "the bucket starts full with burst tokens and each allow() spends one"
@@ -35,7 +35,7 @@ def test_refills_at_rate(answer):
     for advance, want in [(0, "+-"), (0.25, "-"), (0.25, "+-"), (0.5, "+-")]:
         clock.advance(advance)
         elapsed += advance
-        got = _allows(limiter, len(want))
+        got = allows(limiter, len(want))
         assert got == want, (
             f"rate 2/s, burst 1, at +{elapsed}s: got {got!r}, want {want!r}: "
             "add elapsed seconds * rate tokens before deciding"
@@ -45,14 +45,14 @@ def test_refills_at_rate(answer):
 def test_fractional_rate(answer):
     clock = FakeClock()
     limiter = answer.Limiter(rate=0.5, burst=1, clock=clock)  # one token every 2 s
-    _allows(limiter, 1)
+    allows(limiter, 1)
     clock.advance(1)
-    got = _allows(limiter, 1)
+    got = allows(limiter, 1)
     assert got == "-", (
         f"rate 0.5/s: 1s after the last token got {got!r}, want '-': half a token is not a token"
     )
     clock.advance(1)
-    got = _allows(limiter, 2)
+    got = allows(limiter, 2)
     assert got == "+-", (
         f"rate 0.5/s: 2s after the last token got {got!r}, want '+-': keep fractional tokens as a float"
     )
@@ -61,9 +61,9 @@ def test_fractional_rate(answer):
 def test_never_more_than_burst(answer):
     clock = FakeClock()
     limiter = answer.Limiter(rate=10, burst=2, clock=clock)
-    _allows(limiter, 2)
+    allows(limiter, 2)
     clock.advance(10)  # 100 tokens' worth of time
-    got = _allows(limiter, 4)
+    got = allows(limiter, 4)
     assert got == "++--", (
         f"rate 10/s, burst 2, after 10s idle: got {got!r}, want '++--': "
         "the bucket never holds more than burst tokens (cap it with min)"

@@ -3,23 +3,11 @@ package main
 
 import (
 	"slices"
-	"sync/atomic"
 	"testing"
 )
 
-// cwClock is a fake clock in milliseconds: time moves only when the test says so.
-type cwClock struct{ ms atomic.Int64 }
-
-func (c *cwClock) now() int64   { return c.ms.Load() }
-func (c *cwClock) set(ms int64) { c.ms.Store(ms) }
-
-// cwLog records the transitions a breaker reports.
-type cwLog struct{ got []string }
-
-func (l *cwLog) add(from, to string) { l.got = append(l.got, from+"->"+to) }
-
 // cwNew builds a Breaker on the fake clock, turning a panic into a test failure.
-func cwNew(t *testing.T, c *cwClock, log *cwLog, cfg Config) (b *Breaker) {
+func cwNew(t *testing.T, c *fakeClock, log *transitionLog, cfg Config) (b *Breaker) {
 	t.Helper()
 	defer func() {
 		if r := recover(); r != nil {
@@ -61,7 +49,7 @@ func cwMetrics(t *testing.T, b *Breaker) (m Metrics) {
 
 // cwCalls makes one call every 10 ms from start: 'S' a success, 'F' a failure.
 // It returns '+' or '-' per Allow.
-func cwCalls(t *testing.T, b *Breaker, c *cwClock, outcomes string, start int64) (allowed string) {
+func cwCalls(t *testing.T, b *Breaker, c *fakeClock, outcomes string, start int64) (allowed string) {
 	t.Helper()
 	for i, o := range outcomes {
 		c.set(start + int64(i)*10)
@@ -82,8 +70,8 @@ func cwConfig(window, minimum int, threshold float64, wait int64) Config {
 }
 
 func TestOpensAtTheFailureRateThreshold(t *testing.T) {
-	var c cwClock
-	var log cwLog
+	var c fakeClock
+	var log transitionLog
 	b := cwNew(t, &c, &log, cwConfig(4, 4, 50, 5000))
 	got := cwCalls(t, b, &c, "SFS", 0)
 	if s := cwState(t, b); s != "closed" {
@@ -103,8 +91,8 @@ func TestOpensAtTheFailureRateThreshold(t *testing.T) {
 }
 
 func TestNoDecisionBelowMinimumCalls(t *testing.T) {
-	var c cwClock
-	var log cwLog
+	var c fakeClock
+	var log transitionLog
 	b := cwNew(t, &c, &log, cwConfig(10, 5, 50, 5000))
 	cwCalls(t, b, &c, "FFFF", 0)
 	if s := cwState(t, b); s != "closed" {
@@ -120,8 +108,8 @@ func TestNoDecisionBelowMinimumCalls(t *testing.T) {
 }
 
 func TestWindowKeepsOnlyTheLastCalls(t *testing.T) {
-	var c cwClock
-	var log cwLog
+	var c fakeClock
+	var log transitionLog
 	b := cwNew(t, &c, &log, cwConfig(3, 3, 50, 5000))
 	cwCalls(t, b, &c, "FSSS", 0)
 	if m := cwMetrics(t, b); m != (Metrics{Calls: 3, Failed: 0, FailureRate: 0}) {
@@ -138,8 +126,8 @@ func TestWindowKeepsOnlyTheLastCalls(t *testing.T) {
 }
 
 func TestHalfOpenExactlyWhenTheWaitIsOver(t *testing.T) {
-	var c cwClock
-	var log cwLog
+	var c fakeClock
+	var log transitionLog
 	b := cwNew(t, &c, &log, cwConfig(2, 2, 50, 1000))
 	cwCalls(t, b, &c, "FF", 0) // opens at 10 ms
 	c.set(1009)
@@ -159,8 +147,8 @@ func TestHalfOpenExactlyWhenTheWaitIsOver(t *testing.T) {
 }
 
 func TestHalfOpenTrialCallDecides(t *testing.T) {
-	var c cwClock
-	var log cwLog
+	var c fakeClock
+	var log transitionLog
 	b := cwNew(t, &c, &log, cwConfig(2, 2, 50, 1000))
 	cwCalls(t, b, &c, "FF", 0) // open at 10 ms
 	c.set(1010)
@@ -187,8 +175,8 @@ func TestHalfOpenTrialCallDecides(t *testing.T) {
 }
 
 func TestEveryTransitionEmptiesTheWindow(t *testing.T) {
-	var c cwClock
-	var log cwLog
+	var c fakeClock
+	var log transitionLog
 	b := cwNew(t, &c, &log, cwConfig(2, 2, 50, 1000))
 	cwCalls(t, b, &c, "FF", 0)
 	if m := cwMetrics(t, b); m != (Metrics{Calls: 0, Failed: 0, FailureRate: -1}) {

@@ -3,20 +3,8 @@ package main
 
 import (
 	"slices"
-	"sync/atomic"
 	"testing"
 )
-
-// hoClock is a fake clock in milliseconds: time moves only when the test says so.
-type hoClock struct{ ms atomic.Int64 }
-
-func (c *hoClock) now() int64   { return c.ms.Load() }
-func (c *hoClock) set(ms int64) { c.ms.Store(ms) }
-
-// hoLog records the transitions a breaker reports.
-type hoLog struct{ got []string }
-
-func (l *hoLog) add(from, to string) { l.got = append(l.got, from+"->"+to) }
 
 // hoDo runs f, turning a panic into a test failure.
 func hoDo(t *testing.T, what string, f func()) {
@@ -30,7 +18,7 @@ func hoDo(t *testing.T, what string, f func()) {
 }
 
 // hoNew builds a Breaker (window 2, minimum 2, threshold 50, wait 1000 ms) with permits trial calls.
-func hoNew(t *testing.T, c *hoClock, log *hoLog, permits int) (b *Breaker) {
+func hoNew(t *testing.T, c *fakeClock, log *transitionLog, permits int) (b *Breaker) {
 	t.Helper()
 	cfg := Config{WindowSize: 2, MinimumCalls: 2, FailureRateThreshold: 50, WaitInOpenMs: 1000,
 		HalfOpenPermittedCalls: permits, OnTransition: log.add}
@@ -69,7 +57,7 @@ func hoCall(t *testing.T, b *Breaker, o Outcome) bool {
 }
 
 // hoTrip fails two calls at 0 and 10 ms: open at 10 ms, half_open at 1010 ms.
-func hoTrip(t *testing.T, b *Breaker, c *hoClock) {
+func hoTrip(t *testing.T, b *Breaker, c *fakeClock) {
 	t.Helper()
 	for _, at := range []int64{0, 10} {
 		c.set(at)
@@ -81,8 +69,8 @@ func hoTrip(t *testing.T, b *Breaker, c *hoClock) {
 }
 
 func TestClosedTwoStepCallsOpenAtTheThreshold(t *testing.T) {
-	var c hoClock
-	var log hoLog
+	var c fakeClock
+	var log transitionLog
 	b := hoNew(t, &c, &log, 2)
 	p1, ok1 := hoAcquire(t, b)
 	p2, ok2 := hoAcquire(t, b)
@@ -103,8 +91,8 @@ func TestClosedTwoStepCallsOpenAtTheThreshold(t *testing.T) {
 }
 
 func TestHalfOpenPermitsCountCallsInFlight(t *testing.T) {
-	var c hoClock
-	var log hoLog
+	var c fakeClock
+	var log transitionLog
 	b := hoNew(t, &c, &log, 2)
 	hoTrip(t, b, &c)
 	c.set(1010)
@@ -128,8 +116,8 @@ func TestHalfOpenPermitsCountCallsInFlight(t *testing.T) {
 }
 
 func TestHalfOpenDecidesOverExactlyThePermittedCalls(t *testing.T) {
-	var c hoClock
-	var log hoLog
+	var c fakeClock
+	var log transitionLog
 	b := hoNew(t, &c, &log, 3)
 	hoTrip(t, b, &c)
 	c.set(1010)
@@ -158,8 +146,8 @@ func TestHalfOpenDecidesOverExactlyThePermittedCalls(t *testing.T) {
 }
 
 func TestIgnoredGivesThePermitBack(t *testing.T) {
-	var c hoClock
-	var log hoLog
+	var c fakeClock
+	var log transitionLog
 	b := hoNew(t, &c, &log, 2)
 	hoTrip(t, b, &c)
 	c.set(1010)
@@ -181,8 +169,8 @@ func TestIgnoredGivesThePermitBack(t *testing.T) {
 }
 
 func TestLateResultFromBeforeATripIsDiscarded(t *testing.T) {
-	var c hoClock
-	var log hoLog
+	var c fakeClock
+	var log transitionLog
 	b := hoNew(t, &c, &log, 1)
 	slow, _ := hoAcquire(t, b) // granted while closed
 	hoTrip(t, b, &c)
@@ -203,8 +191,8 @@ func TestLateResultFromBeforeATripIsDiscarded(t *testing.T) {
 }
 
 func TestLateResultDoesNotUseAHalfOpenPermit(t *testing.T) {
-	var c hoClock
-	var log hoLog
+	var c fakeClock
+	var log transitionLog
 	b := hoNew(t, &c, &log, 1)
 	slow, _ := hoAcquire(t, b) // granted while closed
 	hoTrip(t, b, &c)

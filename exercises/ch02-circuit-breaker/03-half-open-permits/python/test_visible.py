@@ -3,15 +3,7 @@
 Each test takes the fixture ``answer``: the names your notebook defines (``answer.Breaker``).
 """
 
-
-class Clock:
-    """A fake clock in milliseconds: time moves only when the test says so."""
-
-    def __init__(self, now=0):
-        self.now = now
-
-    def __call__(self):
-        return self.now
+from chapter_helpers import Clock, logged_breaker
 
 
 def new_breaker(
@@ -24,17 +16,15 @@ def new_breaker(
     half_open_permitted_calls=2,
 ):
     """A Breaker on the fake clock; returns it and the list its transitions go to."""
-    log = []
-    breaker = answer.Breaker(
+    return logged_breaker(
+        answer,
+        clock,
         window_size=window_size,
         minimum_calls=minimum_calls,
         failure_rate_threshold=failure_rate_threshold,
         wait_in_open_ms=wait_in_open_ms,
         half_open_permitted_calls=half_open_permitted_calls,
-        clock=clock,
-        on_transition=lambda a, b: log.append(f"{a}->{b}"),
     )
-    return breaker, log
 
 
 def call(breaker, outcome):

@@ -49,10 +49,12 @@ import sys
 import tarfile
 import tempfile
 import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
-from twinbook.exercises.model import HIDDEN_TESTS, find_exercises
+from twinbook.exercises.model import CHAPTER_HELPERS, HIDDEN_TESTS, find_exercises
 
 from .generate import generate_tree
 
@@ -195,7 +197,7 @@ def write_exercises(root: Path, out: Path) -> None:
 # --- the book ---------------------------------------------------------------------------------
 
 
-def _newest(paths) -> float:
+def _newest(paths: Iterable[Path]) -> float:
     return max((p.stat().st_mtime for p in paths if p.is_file()), default=0.0)
 
 
@@ -417,7 +419,7 @@ def _notebook_text(text: str) -> str:
         return text
     strings: list[str] = []
 
-    def walk(node) -> None:
+    def walk(node: Any) -> None:
         if isinstance(node, str):
             strings.append(node)
         elif isinstance(node, list):
@@ -445,7 +447,7 @@ def file_lines(path: Path, data: bytes | None = None) -> set[str]:
     return {_squeeze(line) for line in text.splitlines()}
 
 
-def _members(path: Path, data: bytes | None = None, depth: int = 0):
+def _members(path: Path, data: bytes | None = None, depth: int = 0) -> Iterator[tuple[str, bytes]]:
     """(name, bytes) of a file, or of every file inside it when it is a zip or tar archive
     (archives inside archives too, a few levels deep): the book's downloads are zips."""
     data = path.read_bytes() if data is None else data
@@ -471,7 +473,7 @@ def _members(path: Path, data: bytes | None = None, depth: int = 0):
     yield name, data
 
 
-def _regions(solutions: Path):
+def _regions(solutions: Path) -> Iterator[tuple[Path, str, bool]]:
     """(notebook, squeezed line, inside an answer region?) for every line of every cell
     source of the solution notebooks (outputs are not shipped: the generator clears them)."""
     for nb in sorted(Path(solutions).rglob("*.ipynb")):
@@ -516,7 +518,8 @@ def hidden_tests(solutions: Path) -> tuple[dict[str, str], dict[str, str]]:
 
 def teaching_lines(root: Path) -> set[str]:
     """Lines the workbook shows anyway: the libraries, the teaching notebooks, the book's
-    pages, the visible tests and the exercise notebooks outside their answer regions. An
+    pages, the visible tests, the chapters' helper files and the exercise notebooks outside
+    their answer regions. An
     answer line found here is an idiom or the library itself, not a leak (:class:`Secrets`
     counts these apart)."""
     root = Path(root)
@@ -529,6 +532,10 @@ def teaching_lines(root: Path) -> set[str]:
     files += list((root / "solutions").glob("*/*/*/test_visible.py")) + list(
         (root / "solutions").glob("*/*/*/visible_test.go")
     )
+    # the chapters' helper files ship with the exercises: visible code, like the visible tests
+    files += [
+        p for name in CHAPTER_HELPERS.values() for p in (root / "solutions").glob(f"*/{name}")
+    ]
     for path in files:
         if path.suffix in (".go", ".py", ".md", ".ipynb", ".txt", ".toml"):
             lines |= file_lines(path)
@@ -581,7 +588,9 @@ def find_leaks(out: Path, secrets: Secrets) -> list[str]:
     return leaks
 
 
-def _leaks_of(rel: str, data: bytes, secrets: Secrets, name_re) -> list[str]:
+def _leaks_of(
+    rel: str, data: bytes, secrets: Secrets, name_re: re.Pattern[str] | None
+) -> list[str]:
     leaks = []
     parts = PurePosixPath(rel.replace("!", "/")).parts
     if parts[-1] in HIDDEN_TESTS.values():

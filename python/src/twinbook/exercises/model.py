@@ -36,6 +36,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 EXERCISE_FILE = "exercise.toml"
 LANGUAGES = ("python", "go")
@@ -43,6 +44,11 @@ LANGUAGES = ("python", "go")
 #: Fixed names of the test files, relative to the folder of the language's notebook.
 VISIBLE_TESTS = {"python": "test_visible.py", "go": "visible_test.go"}
 HIDDEN_TESTS = {"python": "test_hidden.py", "go": "hidden_test.go"}
+#: A chapter's helper file, per language: what the visible and hidden tests of the chapter's
+#: exercises share (fakes, clocks, the vector replayer). It is optional and sits in the
+#: chapter folder, beside the ``NN-slug`` exercise folders (a file, so a walk over the
+#: chapter's folders still finds exercises only); the runners copy it beside the test files.
+CHAPTER_HELPERS = {"python": "chapter_helpers.py", "go": "chapter_helpers_test.go"}
 #: A test is hidden exactly when its name starts with this prefix.
 HIDDEN_PREFIX = {"python": "test_hidden_", "go": "TestHidden"}
 
@@ -90,6 +96,11 @@ class LanguageSpec:
     @property
     def hidden_tests_path(self) -> Path:
         return self.test_dir / HIDDEN_TESTS[self.language]
+
+    @property
+    def helper_path(self) -> Path:
+        """The chapter's helper file for this language (it may not exist)."""
+        return self.folder.parent / CHAPTER_HELPERS[self.language]
 
     def is_hidden(self, test: str) -> bool:
         return test.startswith(HIDDEN_PREFIX[self.language])
@@ -147,7 +158,9 @@ def _err(path: Path, where: str, msg: str) -> ExerciseError:
     return ExerciseError(f"{path}: {where}: {msg}")
 
 
-def _require(data: dict, key: str, typ: type | tuple[type, ...], path: Path, prefix: str = ""):
+def _require(
+    data: dict[str, Any], key: str, typ: type | tuple[type, ...], path: Path, prefix: str = ""
+) -> Any:
     where = f"{prefix}{key}"
     if key not in data:
         raise _err(path, where, "missing field")
@@ -158,7 +171,7 @@ def _require(data: dict, key: str, typ: type | tuple[type, ...], path: Path, pre
     return value
 
 
-def _string_list(data: dict, key: str, path: Path, prefix: str = "") -> tuple[str, ...]:
+def _string_list(data: dict[str, Any], key: str, path: Path, prefix: str = "") -> tuple[str, ...]:
     value = _require(data, key, list, path, prefix)
     for i, item in enumerate(value):
         if not isinstance(item, str) or not item.strip():
@@ -192,7 +205,7 @@ def declared_tests(path: Path, language: str) -> list[str]:
     return go_test_names(source)
 
 
-def _load_language(data: dict, language: str, folder: Path, path: Path) -> LanguageSpec:
+def _load_language(data: dict[str, Any], language: str, folder: Path, path: Path) -> LanguageSpec:
     table = data[language]
     if not isinstance(table, dict):
         raise _err(path, language, f"must be a table, got {type(table).__name__}")
@@ -237,6 +250,14 @@ def _load_language(data: dict, language: str, folder: Path, path: Path) -> Langu
     if not spec.visible_tests_path.is_file():
         raise _err(path, language, f"visible tests not found: {spec.visible_tests_path}")
 
+    if spec.helper_path.is_file():
+        tests = declared_tests(spec.helper_path, language)
+        if tests:
+            raise ExerciseError(
+                f"{spec.helper_path}: test {tests[0]}: a chapter helper file holds helpers "
+                f"only, its tests would run in every exercise of the chapter"
+            )
+
     # Every test has points, every point has a test, hidden tests only in the hidden file.
     found: dict[str, Path] = {}
     files = [spec.visible_tests_path]
@@ -268,7 +289,7 @@ def _load_language(data: dict, language: str, folder: Path, path: Path) -> Langu
     return spec
 
 
-def _load_hidden_summary(table: dict, language: str, path: Path) -> HiddenSummary:
+def _load_hidden_summary(table: dict[str, Any], language: str, path: Path) -> HiddenSummary:
     """``[<lang>.hidden]``: ``tests`` (a positive integer) and ``points`` (a positive number)."""
     prefix = f"{language}.hidden."
     hidden = table["hidden"]

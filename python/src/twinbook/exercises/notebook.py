@@ -11,7 +11,7 @@ import ast
 import json
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     import nbformat
@@ -29,7 +29,7 @@ class StripError(ValueError):
     """Unbalanced or nested solution markers."""
 
 
-def cell_role(cell) -> str | None:
+def cell_role(cell: Any) -> str | None:
     """The cell's ``metadata.twinbook.role`` or None."""
     meta = cell.get("metadata", {}).get("twinbook", {})
     return meta.get("role") if isinstance(meta, dict) else None
@@ -38,7 +38,10 @@ def cell_role(cell) -> str | None:
 def read_notebook(path: str | Path) -> nbformat.NotebookNode:
     import nbformat
 
-    return nbformat.read(str(path), as_version=NBFORMAT_VERSION)
+    nb: nbformat.NotebookNode = nbformat.read(  # type: ignore[no-untyped-call]
+        str(path), as_version=NBFORMAT_VERSION
+    )
+    return nb
 
 
 def read_answer_cells(path: str | Path) -> list[str]:
@@ -68,26 +71,26 @@ def read_answer_cells(path: str | Path) -> list[str]:
     return sources
 
 
-def dumps_notebook(nb) -> str:
+def dumps_notebook(nb: Any) -> str:
     """The one fixed serialisation used for every notebook twinbook writes."""
     import nbformat
 
-    text = nbformat.writes(nb, version=NBFORMAT_VERSION)
+    text: str = nbformat.writes(nb, version=NBFORMAT_VERSION)  # type: ignore[no-untyped-call]
     return text if text.endswith("\n") else text + "\n"
 
 
-def write_notebook(nb, path: str | Path) -> None:
+def write_notebook(nb: Any, path: str | Path) -> None:
     Path(path).write_text(dumps_notebook(nb), encoding="utf-8")
 
 
-def answer_cells(nb) -> list[str]:
+def answer_cells(nb: Any) -> list[str]:
     """Sources of the code cells whose role is ``answer``, in notebook order."""
     return [
         cell.source for cell in nb.cells if cell.cell_type == "code" and cell_role(cell) == "answer"
     ]
 
 
-def notebook_language(nb) -> str:
+def notebook_language(nb: Any) -> str:
     name = (nb.metadata.get("kernelspec") or {}).get("name", "")
     lang = (nb.metadata.get("kernelspec") or {}).get("language", "")
     return "go" if "gonb" in name or lang == "go" else "python"
@@ -139,7 +142,7 @@ def has_solution_markers(source: str, language: str) -> bool:
     return any(line.strip() == begin for line in source.split("\n"))
 
 
-def clear_outputs(nb) -> None:
+def clear_outputs(nb: Any) -> None:
     """Clear outputs, execution counts and execution timing metadata of every cell."""
     for cell in nb.cells:
         if cell.cell_type == "code":
@@ -149,11 +152,11 @@ def clear_outputs(nb) -> None:
         cell.metadata.pop("ExecuteTime", None)
 
 
-def make_stub_notebook(nb, language: str, title: str, where: str = "<notebook>"):
+def make_stub_notebook(nb: Any, language: str, title: str, where: str = "<notebook>") -> Any:
     """A copy of a solution notebook with answers stripped and outputs cleared."""
     import nbformat
 
-    nb = nbformat.from_dict(nb)  # deep copy
+    nb = nbformat.from_dict(nb)  # type: ignore[no-untyped-call]  # a deep copy
     for index, cell in enumerate(nb.cells):
         if cell.cell_type == "code":
             cell.source = strip_solution(cell.source, language, title, f"{where}: cell {index}")

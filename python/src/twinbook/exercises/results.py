@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 OUTCOMES = ("passed", "failed", "skipped", "error")
 DID_NOT_RUN = "did not run"
@@ -56,7 +57,7 @@ class CheckResult:
     def report(self) -> str:
         return format_report(self.results)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "exercise": self.exercise,
             "language": self.language,

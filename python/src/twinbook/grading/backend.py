@@ -22,7 +22,7 @@ def numbered_slots(count: int) -> Iterator[tuple[int, ...]]:
 
 @dataclass(frozen=True)
 class Backend:
-    run_suite: Callable[..., list]
+    run_suite: Callable[..., list[Any]]
     vet: Callable[[Any, str, str], list[str]]
     Limits: type
     isolation: str  # the sandbox's: "root" (full), "userns" or "none" (rlimits only)
@@ -39,7 +39,7 @@ def backend() -> Backend:
     return Backend(sandbox.run_suite, vet, sandbox.Limits, sandbox.isolation(), sandbox.lease_slots)
 
 
-def accepts(fn: Callable, name: str) -> bool:
+def accepts(fn: Callable[..., Any], name: str) -> bool:
     """Whether ``fn`` takes the keyword argument ``name``."""
     try:
         return name in inspect.signature(fn).parameters

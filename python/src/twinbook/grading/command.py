@@ -20,7 +20,14 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from .grade import ClassGrade, GradeSetupError, grade_class, load_solutions
+from .grade import (
+    ClassGrade,
+    ExerciseGrade,
+    GradeSetupError,
+    StudentGrade,
+    grade_class,
+    load_solutions,
+)
 from .reports import fmt, isolation_warning, prepare_out, write_reports
 
 EXIT_OK = 0
@@ -28,7 +35,7 @@ EXIT_SETUP = 2
 EXIT_INTERRUPTED = 130
 
 
-def student_line(student, max_width: int) -> str:
+def student_line(student: StudentGrade, max_width: int) -> str:
     """``✓ alice   64/64`` or ``✗ bob   20/64  problems``, plain text."""
     problems = student.problems()
     mark = "✓" if student.points == student.max_points and not problems else "✗"
@@ -84,7 +91,7 @@ def run(
     def on_start(total: int) -> None:
         bar.update(task, total=total)
 
-    def on_done(student: str, grade) -> None:
+    def on_done(student: str, grade: ExerciseGrade) -> None:
         bar.update(
             task, advance=1, description=escape(f"{student}: {grade.exercise} ({grade.language})")
         )

@@ -26,10 +26,11 @@ import logging
 import queue
 import threading
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from twinbook.exercises.model import (
     LANGUAGES,
@@ -223,7 +224,7 @@ def notebook_answer(data: bytes, language: str) -> str:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            nb = nbformat.reads(text, as_version=4)
+            nb = nbformat.reads(text, as_version=4)  # type: ignore[no-untyped-call]
         cells = answer_cells(nb)
     except Exception as exc:  # nbformat raises many kinds on bad input
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -303,7 +304,7 @@ def _first_line(text: str) -> str:
     return ""
 
 
-def _collect(spec: LanguageSpec, results, hidden: bool) -> list[TestGrade]:
+def _collect(spec: LanguageSpec, results: Iterable[Any] | None, hidden: bool) -> list[TestGrade]:
     by_name = {}
     for r in results or []:
         name = getattr(r, "name", None)
@@ -337,10 +338,10 @@ def grade_answer(
     lang: str,
     answer: str,
     *,
-    limits,
+    limits: Any,
     slot: int,
     notebook: str = "",
-    hide: tuple = (),
+    hide: tuple[str | Path, ...] = (),
 ) -> ExerciseGrade:
     """Vet one answer and run both suites on it; never raises. ``hide``: more folders the
     sandbox must keep out of the student's reach (SUBMISSIONS, OUT)."""
@@ -414,7 +415,7 @@ def grade_answer(
     return ExerciseGrade(ex.id, ex.title, lang, GRADED, problem, notebook, tests, notes)
 
 
-def _add_notes(notes: list[str], results) -> None:
+def _add_notes(notes: list[str], results: object) -> None:
     """The suite's notes for the feedback (``SuiteResults.notes``: the output limit was
     passed), once each; they never change a test's outcome."""
     for note in getattr(results, "notes", ()) or ():
@@ -428,11 +429,11 @@ def grade_class(
     solutions: Path,
     jobs: int = 1,
     exercises: list[str] | None = None,
-    limits=None,
+    limits: Any = None,
     on_start: Callable[[int], None] | None = None,
     on_done: Callable[[str, ExerciseGrade], None] | None = None,
     be: Backend | None = None,
-    hide: tuple = (),
+    hide: tuple[str | Path, ...] = (),
 ) -> ClassGrade:
     """Grade every student in ``submissions`` against ``solutions``.
 
@@ -465,7 +466,13 @@ def grade_class(
 
 
 def _run_jobs(
-    be: Backend, pending: list[_Job], jobs: int, leased: tuple[int, ...], limits, hide, on_done
+    be: Backend,
+    pending: list[_Job],
+    jobs: int,
+    leased: tuple[int, ...],
+    limits: Any,
+    hide: tuple[str | Path, ...],
+    on_done: Callable[[str, ExerciseGrade], None] | None,
 ) -> None:
     """Grade every job, ``jobs`` at a time, each in a slot of its own from ``leased``."""
     slots: queue.Queue[int] = queue.Queue()

@@ -39,6 +39,7 @@ import os
 import resource
 import signal
 import sys
+from typing import Any
 
 MS_RDONLY = 1
 MS_NOSUID = 2
@@ -83,7 +84,10 @@ def fail(message: str) -> None:
 def mount(
     source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None
 ) -> None:
-    enc = lambda s: s.encode() if s is not None else None  # noqa: E731
+
+    def enc(s: str | None) -> bytes | None:
+        return s.encode() if s is not None else None
+
     if _libc.mount(enc(source), enc(target), enc(fstype), flags, enc(data)) != 0:
         err = ctypes.get_errno()
         fail(f"mount {source} on {target} ({fstype or 'bind'}): {os.strerror(err)}")
@@ -138,11 +142,14 @@ def tmpfs(target: str, options: str, flags: int = MS_NOSUID | MS_NODEV) -> None:
     mount("tmpfs", target, "tmpfs", flags, options)
 
 
-def build_root(cfg: dict) -> str:
-    root = cfg["root"]
+def build_root(cfg: dict[str, Any]) -> str:
+    root: str = cfg["root"]
     mount(None, "/", None, MS_REC | MS_PRIVATE)  # nothing we mount leaks to the host
     tmpfs(root, "size=1m,nr_inodes=4096,mode=0755")
-    inside = lambda p: os.path.join(root, p.lstrip("/"))  # noqa: E731
+
+    def inside(p: str) -> str:
+        return os.path.join(root, p.lstrip("/"))
+
     # /tmp first: the repository or its virtualenv may live under /tmp (a CI clone does),
     # and a tmpfs mounted after their binds would cover them.
     tmpfs(inside("/tmp"), f"size={cfg['work_bytes']},nr_inodes=4096,mode=1777")
@@ -176,7 +183,7 @@ def build_root(cfg: dict) -> str:
     return root
 
 
-def set_limits(limits: dict) -> None:
+def set_limits(limits: dict[str, Any]) -> None:
     """Set the payload's rlimits; without the privilege to raise a hard limit (a grader
     that is not root), stay at the current one."""
     for name, value in limits.items():
@@ -192,7 +199,7 @@ def set_limits(limits: dict) -> None:
             resource.setrlimit(which, (min(soft, current), current))
 
 
-def run_payload(cfg: dict, fds: dict[int, int]) -> int:
+def run_payload(cfg: dict[str, Any], fds: dict[int, int]) -> int:
     """Fork the payload; return its pid. ``fds`` maps inherited fds to their numbers in the payload."""
     pid = os.fork()
     if pid:
@@ -242,7 +249,7 @@ def main(argv: list[str]) -> int:
             break
         if done == pid:
             status, cpu = raw, usage.ru_utime + usage.ru_stime
-    report: dict = {"event": "exit", "cpu": cpu}
+    report: dict[str, Any] = {"event": "exit", "cpu": cpu}
     if status is not None and os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
         report.update(

@@ -288,7 +288,10 @@ pre{background:#f6f6f6;padding:.5rem;white-space:pre-wrap;overflow-wrap:anywhere
 
 
 def feedback_html(student: StudentGrade) -> str:
-    e_ = lambda text: html.escape(str(text), quote=True)  # noqa: E731
+
+    def e_(text: object) -> str:
+        return html.escape(str(text), quote=True)
+
     sid = e_(student.student)
     out = [
         "<!DOCTYPE html>",
@@ -350,7 +353,7 @@ def feedback_html(student: StudentGrade) -> str:
 
 
 def junit_xml(student: StudentGrade) -> str:
-    def count(tests, outcome_set):
+    def count(tests: list[TestGrade], outcome_set: set[str]) -> int:
         return sum(1 for t in tests if t.outcome in outcome_set)
 
     every = [t for e in student.exercises for t in e.tests]
@@ -400,7 +403,7 @@ def junit_xml(student: StudentGrade) -> str:
 _EXERCISM_STATUS = {"passed": "pass", "failed": "fail", "skipped": "fail", "error": "error"}
 
 
-def exercism_results(student: StudentGrade, grades: ClassGrade) -> dict:
+def exercism_results(student: StudentGrade, grades: ClassGrade) -> dict[str, Any]:
     tests = []
     keys = grades.column_keys()
     for e in student.exercises:
@@ -427,7 +430,7 @@ def exercism_results(student: StudentGrade, grades: ClassGrade) -> dict:
 # --- GitHub Classroom (autograding-grading-reporter runner result) -------------------------
 
 
-def classroom_result(student: StudentGrade) -> dict:
+def classroom_result(student: StudentGrade) -> dict[str, Any]:
     """The JSON a runner step hands the reporter (base64 in its ``result`` output):
     ``{version, status, max_score, tests: [{name, status, message, score, ...}]}``."""
     tests = []
@@ -503,7 +506,7 @@ def summary_markdown(grades: ClassGrade) -> str:
     return "\n".join(out) + "\n"
 
 
-def summary_json(grades: ClassGrade) -> dict:
+def summary_json(grades: ClassGrade) -> dict[str, Any]:
     return {
         "max_points": _num(grades.max_points),
         "columns": grades.column_keys(),
@@ -525,7 +528,7 @@ def summary_json(grades: ClassGrade) -> dict:
     }
 
 
-def _dump(data: dict) -> str:
+def _dump(data: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 

@@ -6,7 +6,8 @@ suite (``visible`` or ``hidden``) it
 1. vets the answer (:func:`twinbook.runner.vet.vet`); a rejected answer fails every test
    with the reasons and never runs;
 2. lays out a fresh input folder holding only what the run needs: Python, the answer,
-   that suite's test files and an empty ``pytest.ini``; Go, a test binary built by
+   that suite's test files (with the chapter's helper file, from the instructor's tree:
+   :func:`twinbook.runner.check.suite_files`) and an empty ``pytest.ini``; Go, a test binary built by
    ``go test -c`` *as the grader* (warm build cache, no network: ``GOPROXY=off``) from the
    answer, the test files and the harness test file of :mod:`twinbook.runner.gorunner`.
    The visible suite's folder and binary never contain the hidden tests;
@@ -53,15 +54,15 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from twinbook.exercises.model import Exercise, ExerciseError
 from twinbook.exercises.results import TestResult, finalize
 from twinbook.runner import channel, gorunner, pyrunner
-from twinbook.runner.check import python_argv
+from twinbook.runner.check import python_argv, suite_files
 from twinbook.runner.pyrunner import prepare_test_dir
 from twinbook.runner.vet import go_source, vet
 
@@ -131,12 +132,12 @@ class SandboxError(RuntimeError):
     """The sandbox itself failed (not the answer): the grader should report it."""
 
 
-class SuiteResults(list):
+class SuiteResults(list[TestResult]):
     """What :func:`run_suite` returns: the :class:`TestResult` of every expected test (a
     list, in points-table order) and ``notes``, lines about the run as a whole for the
     student's feedback (the output limit), never about a test's content."""
 
-    def __init__(self, results=(), notes=()):
+    def __init__(self, results: Iterable[TestResult] = (), notes: Iterable[str] = ()) -> None:
         super().__init__(results)
         self.notes: tuple[str, ...] = tuple(notes)
 
@@ -232,7 +233,7 @@ def run_suite(
     *,
     limits: Limits = Limits(),
     slot: int = 0,
-    hide: Sequence[str | os.PathLike] = (),
+    hide: Sequence[str | os.PathLike[str]] = (),
 ) -> SuiteResults:
     """Run one suite of ``exercise``'s tests (``lang``: ``python`` or ``go``) on the answer.
 
@@ -271,7 +272,7 @@ def _run_suite(
     *,
     limits: Limits = Limits(),
     slot: int = 0,
-    hide: Sequence[str | os.PathLike] = (),
+    hide: Sequence[str | os.PathLike[str]] = (),
     layers: _Layers = _Layers(),
 ) -> SuiteResults:
     if lang not in ("python", "go"):
@@ -288,13 +289,13 @@ def _run_suite(
     expected = _expected(exercise, lang, suite)
     if not expected:
         return SuiteResults()
-    files = [spec.visible_tests_path]
-    if suite == "hidden":
-        if not spec.hidden_tests_path.is_file():
-            raise ExerciseError(
-                f"{spec.hidden_tests_path}: hidden tests not found (grade from the solutions tree)"
-            )
-        files.append(spec.hidden_tests_path)
+    if suite == "hidden" and not spec.hidden_tests_path.is_file():
+        raise ExerciseError(
+            f"{spec.hidden_tests_path}: hidden tests not found (grade from the solutions tree)"
+        )
+    # from the instructor's tree (``exercise`` is never the submission): the chapter's
+    # helper too, so a student's file of the same name never stands in for it
+    files = suite_files(spec, hidden=suite == "hidden")
     if layers.vet:
         reasons = vet(exercise, lang, answer_source)
         if reasons:
@@ -317,7 +318,7 @@ def _run_suite(
     return SuiteResults(finalize(exercise.id, lang, expected, results, missing).results, notes)
 
 
-def _hidden_paths(exercise: Exercise, extra: Sequence[str | os.PathLike]) -> list[str]:
+def _hidden_paths(exercise: Exercise, extra: Sequence[str | os.PathLike[str]]) -> list[str]:
     tree = exercise.folder.parents[1]  # solutions/<chapter>/<exercise> -> solutions
     repo = tree.parent
     paths = [tree, repo / "solutions", repo / "exercises", repo / ".git", *map(Path, extra)]
@@ -338,7 +339,15 @@ class _Box:
 # --- Python ----------------------------------------------------------------------------------
 
 
-def _python(box: _Box, answer_source: str, files, expected, suite, in_dir: Path, layers: _Layers):
+def _python(
+    box: _Box,
+    answer_source: str,
+    files: list[Path],
+    expected: list[str],
+    suite: str,
+    in_dir: Path,
+    layers: _Layers,
+) -> tuple[dict[str, TestResult], str]:
     (in_dir / "answer.py").write_text(answer_source, encoding="utf-8")
     tests = in_dir / "tests"
     tests.mkdir(mode=0o755)
@@ -368,7 +377,7 @@ def _python(box: _Box, answer_source: str, files, expected, suite, in_dir: Path,
             argv += ["--allowed-import", module]
     binds = [(p, p) for p in _python_paths()]
 
-    def execute(selection, left, nonce):
+    def execute(selection: list[str] | None, left: float, nonce: str) -> channel.RawRun:
         extra = [a for t in selection for a in ("--select", t)] if selection else []
         raw = _execute(box, [*argv, *extra], in_dir, binds, work, left, nonce)
         box.runs.append(raw)
@@ -402,7 +411,9 @@ def _python_paths() -> tuple[str, ...]:
 # --- Go -------------------------------------------------------------------------------------
 
 
-def _go(box: _Box, answer_source: str, files, expected, in_dir: Path, tmp: Path):
+def _go(
+    box: _Box, answer_source: str, files: list[Path], expected: list[str], in_dir: Path, tmp: Path
+) -> tuple[dict[str, TestResult], str]:
     build_dir = tmp / "build"
     build_dir.mkdir(mode=0o700)
     spec = box.exercise.lang("go")
@@ -437,7 +448,7 @@ def _go(box: _Box, answer_source: str, files, expected, in_dir: Path, tmp: Path)
     else:
         inside, work = Path(JAIL_IN), Path(JAIL_WORK)
 
-    def execute(selection, left, nonce):
+    def execute(selection: list[str] | None, left: float, nonce: str) -> channel.RawRun:
         argv = [str(inside / "tests.bin"), *gorunner.binary_args(selection, max(left - 1, 1))]
         raw = _execute(box, argv, in_dir, [], work, left, nonce)
         box.runs.append(raw)
@@ -498,7 +509,13 @@ def _tasks_of(uid: int) -> int:
 
 
 def _execute(
-    box: _Box, argv: list[str], in_dir: Path, binds, work: Path, timeout: float, nonce: str
+    box: _Box,
+    argv: list[str],
+    in_dir: Path,
+    binds: list[tuple[str, str]],
+    work: Path,
+    timeout: float,
+    nonce: str,
 ) -> channel.RawRun:
     if box.mode == "none":
         return _execute_unconfined(box, argv, work, timeout, nonce)
@@ -592,6 +609,7 @@ def _execute(
         pass
     os.close(nonce_w)
     ev_thread, ev_box = channel.start_reader(ev_r, channel.EVENTS_LIMIT + 1)
+    assert proc.stdout is not None  # stdout=PIPE
     out_thread, out_box = channel.start_reader(proc.stdout, box.limits.output_bytes)
     st_thread, st_box = channel.start_reader(st_r, 4096)
     timed_out = _wait(proc, timeout)
@@ -633,7 +651,7 @@ def _execute(
     return raw
 
 
-def _wait(proc: subprocess.Popen, timeout: float) -> bool:
+def _wait(proc: subprocess.Popen[bytes], timeout: float) -> bool:
     """Wait for the jail; at the timeout kill its process group (the namespace dies with
     its init). True when it had to be killed."""
     try:
@@ -649,7 +667,7 @@ def _wait(proc: subprocess.Popen, timeout: float) -> bool:
     return True
 
 
-def _status(data: bytes) -> dict:
+def _status(data: bytes) -> dict[str, Any]:
     for line in data.decode("utf-8", "replace").splitlines():
         try:
             obj = json.loads(line)

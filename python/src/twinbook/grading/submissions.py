@@ -32,6 +32,7 @@ import stat
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Self
 
 MAX_ZIP_FILES = 20_000
 MAX_ZIP_BYTES = 512 << 20  # total uncompressed size of a zip's members
@@ -115,10 +116,10 @@ class Submission:
     def close(self) -> None:
         pass
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def roots(self) -> list[str]:

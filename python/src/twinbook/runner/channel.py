@@ -34,6 +34,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import IO, Any
 
 from twinbook.exercises.results import DID_NOT_RUN, TestResult, merge
 
@@ -212,7 +213,7 @@ def describe_end(raw: RawRun, budget: float | None = None, cpu: float | None = N
 # --- the plain executor (learners: no containment) ------------------------------------
 
 
-def _drain(stream, limit: int, out: dict) -> None:
+def _drain(stream: IO[bytes], limit: int, out: dict[str, Any]) -> None:
     kept = bytearray()
     truncated = False
     while True:
@@ -227,15 +228,17 @@ def _drain(stream, limit: int, out: dict) -> None:
     out["data"], out["truncated"] = bytes(kept), truncated
 
 
-def start_reader(fd_or_stream, limit: int) -> tuple[threading.Thread, dict]:
+def start_reader(
+    fd_or_stream: int | IO[bytes], limit: int
+) -> tuple[threading.Thread, dict[str, Any]]:
     stream = (
         os.fdopen(fd_or_stream, "rb", buffering=0)
         if isinstance(fd_or_stream, int)
         else fd_or_stream
     )
-    box: dict = {"data": b"", "truncated": False}
+    box: dict[str, Any] = {"data": b"", "truncated": False}
 
-    def run():
+    def run() -> None:
         with stream:
             _drain(stream, limit, box)
 
@@ -281,6 +284,7 @@ def execute_plain(
         pass
     os.close(nonce_w)
     ev_thread, ev_box = start_reader(ev_r, EVENTS_LIMIT + 1)
+    assert proc.stdout is not None  # stdout=PIPE
     out_thread, out_box = start_reader(proc.stdout, output_limit)
     timed_out = False
     try:
@@ -307,8 +311,8 @@ def execute_plain(
 
 
 class _suppress:
-    def __enter__(self):
+    def __enter__(self) -> _suppress:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: Any) -> bool:
         return exc[0] is not None and issubclass(exc[0], (ProcessLookupError, PermissionError))

@@ -39,15 +39,27 @@ def _spec(exercise: Exercise | str | Path, language: str) -> tuple[Exercise, Lan
     return exercise, exercise.lang(language)
 
 
-def _test_files(spec: LanguageSpec, hidden: bool, tests_from: Path | None) -> list[Path]:
-    """Test files for a run. ``tests_from`` is another copy of the same exercise (the
-    solutions tree) that supplies the hidden tests a learner's copy does not have."""
+def suite_files(spec: LanguageSpec, *, hidden: bool, tests_from: Path | None = None) -> list[Path]:
+    """The files a run places side by side in its test folder: the visible tests, with
+    ``hidden`` the hidden tests, and the chapter's helper file when there is one.
+
+    Every way in (the notebook's check, ``twinbook check``, ``twinbook dev check``, the
+    integrity tests and the grader's sandbox) takes its files from here, so the tests find
+    their helpers the same way everywhere. ``tests_from`` is another copy of the same
+    exercise (the solutions tree) that supplies the hidden tests a learner's copy does not
+    have; the helper then comes from there too, so that the hidden tests run with the
+    helper they were written against.
+    """
+    source = spec
     files = [spec.visible_tests_path]
     if hidden:
-        source = spec if tests_from is None else load_exercise(tests_from).lang(spec.language)
+        if tests_from is not None:
+            source = load_exercise(tests_from).lang(spec.language)
         if not source.hidden_tests_path.is_file():
             raise ExerciseError(f"{source.hidden_tests_path}: hidden tests not found")
         files = [source.visible_tests_path, source.hidden_tests_path]
+    if source.helper_path.is_file():
+        files.append(source.helper_path)
     return files
 
 
@@ -122,7 +134,7 @@ def check_namespace(
 ) -> CheckResult:
     """Python tests, in this process, against a live namespace (a kernel's ``user_ns``)."""
     exercise, spec = _spec(exercise, "python")
-    files = _test_files(spec, hidden, tests_from)
+    files = suite_files(spec, hidden=hidden, tests_from=tests_from)
     results, errors = pyrunner.run_in_process(files, namespace)
     missing = f"{DID_NOT_RUN}: {errors[0]}" if errors else ""
     return finalize(
@@ -155,7 +167,7 @@ def check_source(
     """Run the tests against a whole answer file (``answer.py``, or ``answer.go`` with its
     ``package main`` clause: see :func:`twinbook.exercises.notebook.go_answer_file`)."""
     exercise, spec = _spec(exercise, language)
-    files = _test_files(spec, hidden, tests_from)
+    files = suite_files(spec, hidden=hidden, tests_from=tests_from)
     expected = _expected(exercise, spec, hidden, tests_from)
     if language == "python":
         results, missing = run_python_answer(source, files, expected)
@@ -187,7 +199,7 @@ def check_gonb(
     gonb_dir = Path(gonb_dir or os.environ.get("GONB_DIR") or ".")
     gonb_tmp = Path(gonb_tmp or os.environ.get("GONB_TMP_DIR") or ".")
     exercise, spec = _spec(find_exercise_dir(gonb_dir), "go")
-    files = _test_files(spec, hidden, None)
+    files = suite_files(spec, hidden=hidden)
     expected = spec.expected(hidden=hidden)
     results, missing = gorunner.check_go(files, expected, gonb_tmp=gonb_tmp)
     return finalize(exercise.id, "go", expected, results, missing)

@@ -36,6 +36,7 @@ import socket
 import sys
 import threading
 import types
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,7 @@ class SandboxViolation(PermissionError):
 
 
 class _Rewrite(ast.NodeTransformer):
-    def visit_FunctionDef(self, node):
+    def visit_FunctionDef(self, node: Any) -> Any:  # and visit_AsyncFunctionDef
         self.generic_visit(node)
         if node.name in ("__exit__", "__aexit__"):
             node.decorator_list.insert(0, ast.Name(id=EXIT, ctx=ast.Load()))
@@ -133,7 +134,7 @@ def mutable(obj: Any, name: str) -> Any:
     return obj
 
 
-def _swallows_too_much(result: Any, args: tuple) -> bool:
+def _swallows_too_much(result: Any, args: tuple[Any, ...]) -> bool:
     exc_type = args[0] if args else None
     return (
         bool(result)
@@ -142,7 +143,7 @@ def _swallows_too_much(result: Any, args: tuple) -> bool:
     )
 
 
-def exit_guard(fn):
+def exit_guard(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Wrap an answer's ``__exit__``/``__aexit__``: it may suppress ordinary exceptions,
     but never a failed assertion or a BaseException (pytest's skip/fail/exit outcomes,
     KeyboardInterrupt, SystemExit) raised in the ``with`` block of a test."""
@@ -151,13 +152,13 @@ def exit_guard(fn):
 
     if inspect.iscoroutinefunction(fn):
 
-        async def async_wrapper(self, *args):
+        async def async_wrapper(self: Any, *args: Any) -> Any:
             result = await fn(self, *args)
             return False if _swallows_too_much(result, args) else result
 
         return functools.wraps(fn)(async_wrapper)
 
-    def wrapper(self, *args):
+    def wrapper(self: Any, *args: Any) -> Any:
         result = fn(self, *args)
         return False if _swallows_too_much(result, args) else result
 
@@ -342,7 +343,7 @@ def install_audit_hook(
     def deny(event: str, what: str = "") -> None:
         raise SandboxViolation(f"twinbook sandbox: {what or event} is not allowed")
 
-    def hook(event: str, args: tuple) -> None:
+    def hook(event: str, args: tuple[Any, ...]) -> None:
         if getattr(local, "busy", False):
             return
         local.busy = True
@@ -351,7 +352,7 @@ def install_audit_hook(
         finally:
             local.busy = False
 
-    def _check(event: str, args: tuple) -> None:
+    def _check(event: str, args: tuple[Any, ...]) -> None:
         if event in _DENY or event.startswith(_DENY_PREFIXES):
             deny(event)
         if event == "socket.__new__" and len(args) > 1 and args[1] not in (af_unix, -1):

@@ -45,7 +45,7 @@ import shutil
 import sys
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +73,7 @@ class Answer:
                 f"{name!r} is not defined: write it in the answer cell and run that cell"
             ) from None
 
-    def __dir__(self):
+    def __dir__(self) -> list[str]:
         return sorted(self._ns)
 
 
@@ -93,7 +93,7 @@ def _test_name(nodeid: str) -> str:
     return re.sub(r"\[.*\]$", "", name)
 
 
-def _message(report) -> str:
+def _message(report: Any) -> str:
     """The first useful line of a report: the exception (``AssertionError:`` dropped), a
     skip reason, or for setup errors the ``E`` line pytest shows."""
     longrepr = report.longrepr
@@ -109,7 +109,7 @@ def _message(report) -> str:
         e_lines = [ln[1:].strip() for ln in text.splitlines() if ln.startswith("E ")]
         lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
         msg = e_lines[0] if e_lines else (lines[-1] if lines else "")
-    msg = msg.removeprefix("AssertionError: ")
+    msg = str(msg).removeprefix("AssertionError: ")
     if msg.strip() == "AssertionError":
         msg = "assertion failed"
     return msg
@@ -169,7 +169,7 @@ class _Collector:
     def __init__(
         self,
         answer_factory: Callable[[], Any],
-        emit: Callable[[dict], None],
+        emit: Callable[[dict[str, Any]], None],
         select: frozenset[str] | None = None,
         output_limit: int = OUTPUT_LIMIT,
     ):
@@ -183,7 +183,7 @@ class _Collector:
         self.results: dict[str, TestResult] = {}
         self.errors: list[str] = []
 
-    def get_answer(self):
+    def get_answer(self) -> Any:
         if not self._loaded:
             self._loaded = True
             try:
@@ -195,7 +195,7 @@ class _Collector:
             raise RuntimeError(f"the answer did not load: {type(error).__name__}: {error}")
         return self._answer
 
-    def pytest_collection_modifyitems(self, session, config, items):
+    def pytest_collection_modifyitems(self, session: Any, config: Any, items: list[Any]) -> None:
         if self._select is None:
             return
         keep = [item for item in items if _test_name(item.nodeid) in self._select]
@@ -204,10 +204,10 @@ class _Collector:
             config.hook.pytest_deselected(items=dropped)
         items[:] = keep
 
-    def pytest_runtest_logstart(self, nodeid, location):
+    def pytest_runtest_logstart(self, nodeid: str, location: Any) -> None:
         self.emit({"event": "start", "name": _test_name(nodeid)})
 
-    def pytest_runtest_logreport(self, report):
+    def pytest_runtest_logreport(self, report: Any) -> None:
         name = _test_name(report.nodeid)
         if report.when == "call":
             outcome = report.outcome
@@ -221,7 +221,7 @@ class _Collector:
         merge(self.results, result)
         self.emit({"event": "result", **result.__dict__})
 
-    def pytest_collectreport(self, report):
+    def pytest_collectreport(self, report: Any) -> None:
         if report.failed:
             msg = _message(report)
             self.errors.append(msg)
@@ -230,7 +230,7 @@ class _Collector:
 
 def _plugin(
     answer_factory: Callable[[], Any],
-    emit: Callable[[dict], None],
+    emit: Callable[[dict[str, Any]], None],
     select: frozenset[str] | None = None,
     output_limit: int = OUTPUT_LIMIT,
 ) -> _Collector:
@@ -238,12 +238,12 @@ def _plugin(
 
     class Plugin(_Collector):
         @pytest.fixture
-        def answer(self):
+        def answer(self) -> Any:
             """The learner's names: ``answer.map_limited`` and so on."""
             return self.get_answer()
 
         @pytest.hookimpl(wrapper=True)
-        def pytest_runtestloop(self, session):
+        def pytest_runtestloop(self, session: Any) -> Iterator[Any]:
             # the tests (and the answer, imported by the first test) print into the sink;
             # pytest's report keeps the stream it was configured with
             saved = sys.stdin, sys.stdout, sys.stderr
@@ -293,7 +293,7 @@ def pytest_args(test_dir: Path, files: list[str] | None = None) -> list[str]:
 
 
 @contextlib.contextmanager
-def _quiet_env():
+def _quiet_env() -> Iterator[None]:
     """No plugin autoload, no inherited addopts; restore the environment afterwards."""
     saved = {
         k: os.environ.get(k)
@@ -315,7 +315,7 @@ def _quiet_env():
 def run_pytest(
     test_dir: Path,
     answer_factory: Callable[[], Any],
-    emit: Callable[[dict], None] = lambda event: None,
+    emit: Callable[[dict[str, Any]], None] = lambda event: None,
     *,
     select: list[str] | None = None,
     files: list[str] | None = None,
@@ -388,7 +388,7 @@ def describe(
     return end
 
 
-def _event_writer() -> tuple[Callable[[dict], None], Callable[[], None]]:
+def _event_writer() -> tuple[Callable[[dict[str, Any]], None], Callable[[], None]]:
     """emit(event) and close() for the result channel (fd + nonce from the environment)."""
     try:
         events_fd = int(os.environ[channel.EVENTS_FD_ENV])
@@ -404,7 +404,7 @@ def _event_writer() -> tuple[Callable[[dict], None], Callable[[], None]]:
         os.environ.pop(name, None)
     lock = threading.Lock()
 
-    def emit(event: dict) -> None:
+    def emit(event: dict[str, Any]) -> None:
         line = json.dumps({"nonce": nonce, **event}, ensure_ascii=False) + "\n"
         with lock:
             out.write(line)

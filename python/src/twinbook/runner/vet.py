@@ -200,7 +200,7 @@ def vet(exercise: Exercise, lang: str, answer_source: str) -> list[str]:
     if lang == "go":
         tests = tuple(
             p.read_text(encoding="utf-8")
-            for p in (spec.visible_tests_path, spec.hidden_tests_path)
+            for p in (spec.visible_tests_path, spec.hidden_tests_path, spec.helper_path)
             if p.is_file()
         )
         return list(_vet_go(answer_source, tuple(spec.allowed_imports), tests))

@@ -37,10 +37,11 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from twinbook.exercises.model import Exercise, find_exercises
 from twinbook.exercises.notebook import go_answer_file, python_answer_file, read_answer_cells
-from twinbook.exercises.results import CheckResult
+from twinbook.exercises.results import CheckResult, TestResult
 
 _COMPUTE = object()
 STATE_DIR = ".twinbook"
@@ -112,7 +113,7 @@ def result_status(result: CheckResult, exercise: Exercise) -> str:
     return FAILING
 
 
-def first_failure(result: CheckResult):
+def first_failure(result: CheckResult) -> TestResult | None:
     """The first failing test of a result (points-table order), or None."""
     return next((r for r in result.results if not r.passed), None)
 
@@ -124,7 +125,7 @@ class Progress:
     """The state file of one workbook tree. ``load`` reads it (a missing or unreadable file
     is an empty state); :meth:`record` and :meth:`set_hint_level` update it on disk at once."""
 
-    def __init__(self, tree: Path, data: dict | None = None):
+    def __init__(self, tree: Path, data: dict[str, Any] | None = None):
         self.tree = Path(tree)
         self.data = data if data is not None else _empty()
 
@@ -141,7 +142,7 @@ class Progress:
         level = self.data["hints"].get(exercise_id, 0)
         return level if isinstance(level, int) and level >= 0 else 0
 
-    def last_check(self, exercise_id: str, language: str) -> dict | None:
+    def last_check(self, exercise_id: str, language: str) -> dict[str, Any] | None:
         checks = self.data["checks"].get(exercise_id)
         entry = checks.get(language) if isinstance(checks, dict) else None
         return entry if isinstance(entry, dict) else None
@@ -156,11 +157,11 @@ class Progress:
             current = fingerprint(exercise, language)
         if current is None or entry.get("fingerprint") != current:
             return CHANGED
-        return entry.get("status", FAILING)
+        return str(entry.get("status", FAILING))
 
     # -- writing (read-modify-write under the lock, so concurrent writers keep each other's data)
     @contextlib.contextmanager
-    def _update(self) -> Iterator[dict]:
+    def _update(self) -> Iterator[dict[str, Any]]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with _locked(self.path.parent / "lock"):
             data = _read(self.path)
@@ -207,11 +208,11 @@ class Progress:
                 }
 
 
-def _empty() -> dict:
+def _empty() -> dict[str, Any]:
     return {"version": VERSION, "hints": {}, "checks": {}}
 
 
-def _read(path: Path) -> dict:
+def _read(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -224,7 +225,7 @@ def _read(path: Path) -> dict:
     return data
 
 
-def _write(path: Path, data: dict) -> None:
+def _write(path: Path, data: dict[str, Any]) -> None:
     fd, tmp = tempfile.mkstemp(prefix=".progress-", suffix=".json", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:

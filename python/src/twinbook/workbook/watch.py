@@ -24,7 +24,7 @@ from rich.text import Text
 from twinbook.exercises.model import Exercise, find_exercises, load_exercise
 
 from . import checks
-from .progress import Progress, fingerprint, next_item, workbook
+from .progress import Item, Progress, fingerprint, next_item, workbook
 
 Pair = tuple[Exercise, str]
 
@@ -98,7 +98,7 @@ class Watcher:
         self.show(checked, checks.items_for(self.tree, progress, [checked]))
         return checked
 
-    def show(self, checked: checks.Checked, items) -> None:
+    def show(self, checked: checks.Checked, items: list[Item]) -> None:
         console = self.console
         if self.clear:
             console.clear()

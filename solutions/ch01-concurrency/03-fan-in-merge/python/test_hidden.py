@@ -2,49 +2,17 @@
 
 import itertools
 import threading
-import time
 
+from chapter_helpers import settle
+from test_visible import collect
 
-def _collect(it, timeout=3.0, limit=None):
-    box = {"items": []}
-
-    def run():
-        try:
-            for item in it:
-                box["items"].append(item)
-                if limit is not None and len(box["items"]) >= limit:
-                    return
-        except BaseException as exc:
-            box["error"] = exc
-
-    t = threading.Thread(target=run, daemon=True)
-    t.start()
-    t.join(timeout)
-    assert not t.is_alive(), (
-        f"the merged iterator did not finish within {timeout}s (got {len(box['items'])} items)"
-    )
-    if "error" in box:
-        raise box["error"]
-    return box["items"]
-
-
-def _settle(before, what):
-    deadline = time.monotonic() + 2
-    while True:
-        extra = [t.name for t in set(threading.enumerate()) - before]
-        if not extra:
-            return
-        assert time.monotonic() < deadline, (
-            f"{what}: thread(s) {extra} still running 2s later: "
-            "each reader thread must check the stop signal between items and end"
-        )
-        time.sleep(0.01)
+LEAK_HINT = "each reader thread must check the stop signal between items and end"
 
 
 def test_hidden_many_sources(answer):
     n, per = 50, 40
     sources = [range(s * per, (s + 1) * per) for s in range(n)]
-    got = _collect(answer.merge(*sources), timeout=5)
+    got = collect(answer.merge(*sources), timeout=5)
     assert len(got) == n * per, f"got {len(got)} items, want {n * per}"
     assert sorted(got) == list(range(n * per)), "some items were lost or duplicated"
 
@@ -53,18 +21,18 @@ def test_hidden_cancel_ends_iteration(answer):
     before = set(threading.enumerate())
     cancel = threading.Event()
     it = answer.merge(itertools.count(), itertools.count(), cancel=cancel)
-    first = _collect(it, timeout=2, limit=10)
+    first = collect(it, timeout=2, limit=10)
     assert len(first) == 10, f"got {len(first)} items before cancel, want 10"
     cancel.set()
-    _collect(it, timeout=2)  # after cancel the iterator must end, even though the sources never do
-    _settle(before, "after cancel")
+    collect(it, timeout=2)  # after cancel the iterator must end, even though the sources never do
+    settle(before, "after cancel", LEAK_HINT)
 
 
 def test_hidden_no_thread_left_after_exhaustion(answer):
     before = set(threading.enumerate())
-    got = _collect(answer.merge([1, 2], [3], []))
+    got = collect(answer.merge([1, 2], [3], []))
     assert sorted(got) == [1, 2, 3], f"got {got}, want 1, 2 and 3"
-    _settle(before, "after every source was exhausted")
+    settle(before, "after every source was exhausted", LEAK_HINT)
 
 
 def test_hidden_source_error_is_raised(answer):
@@ -73,7 +41,7 @@ def test_hidden_source_error_is_raised(answer):
         raise ValueError("source broke")
 
     try:
-        _collect(answer.merge(broken(), [2, 3]))
+        collect(answer.merge(broken(), [2, 3]))
     except ValueError as exc:
         assert str(exc) == "source broke", (
             f"raised ValueError({exc!r}), want the source's own exception"
@@ -88,10 +56,10 @@ def test_hidden_source_error_is_raised(answer):
 def test_hidden_consumer_stopping_early_stops_threads(answer):
     before = set(threading.enumerate())
     it = answer.merge(itertools.count(), itertools.count())
-    got = _collect(it, timeout=2, limit=5)
+    got = collect(it, timeout=2, limit=5)
     assert len(got) == 5, f"got {len(got)} items, want 5"
     assert hasattr(it, "close"), (
         "merge must be a generator function (use yield), so a consumer that stops early can close it"
     )
     it.close()  # the consumer walks away, as a `break` out of a for loop would
-    _settle(before, "after the consumer closed the iterator")
+    settle(before, "after the consumer closed the iterator", LEAK_HINT)

@@ -7,132 +7,81 @@ import (
 	"time"
 )
 
-// hiddenClock is a fake clock: time moves only when the test says so.
-type hiddenClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newHiddenClock() *hiddenClock {
-	return &hiddenClock{t: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)}
-}
-
-func (c *hiddenClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *hiddenClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-// hiddenAllows calls Allow n times and returns "+" for allowed, "-" for denied.
-func hiddenAllows(t *testing.T, l *Limiter, n int) (s string) {
-	t.Helper()
-	defer func() {
-		if r := recover(); r != nil {
-			t.Fatalf("Allow panicked: %v", r)
-		}
-	}()
-	for range n {
-		if l.Allow() {
-			s += "+"
-		} else {
-			s += "-"
-		}
-	}
-	return s
-}
-
-// hiddenNew calls NewLimiter, turning a panic into a test failure.
-func hiddenNew(t *testing.T, rate float64, burst int, c *hiddenClock) (l *Limiter) {
-	t.Helper()
-	defer func() {
-		if r := recover(); r != nil {
-			t.Fatalf("NewLimiter(%v, %d, clock) panicked: %v", rate, burst, r)
-		}
-	}()
-	return NewLimiter(rate, burst, c.Now)
-}
-
 func TestHiddenLongIdleDoesNotExceedBurst(t *testing.T) {
-	c := newHiddenClock()
-	l := hiddenNew(t, 1, 5, c)
-	hiddenAllows(t, l, 5)
+	c := newLimiterClock()
+	l := limiterNew(t, 1, 5, c)
+	limiterAllows(t, l, 5)
 	c.Advance(365 * 24 * time.Hour)
-	if got, want := hiddenAllows(t, l, 7), "+++++--"; got != want {
+	if got, want := limiterAllows(t, l, 7), "+++++--"; got != want {
 		t.Fatalf("burst 5 after a year idle: got %q, want %q", got, want)
 	}
 }
 
 func TestHiddenClockGoingBackwards(t *testing.T) {
-	c := newHiddenClock()
-	l := hiddenNew(t, 1, 2, c)
-	hiddenAllows(t, l, 1) // one token left
+	c := newLimiterClock()
+	l := limiterNew(t, 1, 2, c)
+	limiterAllows(t, l, 1) // one token left
 	c.Advance(-5 * time.Second)
-	if got, want := hiddenAllows(t, l, 2), "+-"; got != want {
+	if got, want := limiterAllows(t, l, 2), "+-"; got != want {
 		t.Fatalf("after the clock stepped back 5s with one token left: got %q, want %q: a negative elapsed time must neither add nor remove tokens", got, want)
 	}
 	c.Advance(5 * time.Second) // back where it started
 	c.Advance(time.Second)
-	if got := hiddenAllows(t, l, 1); got != "+" {
+	if got := limiterAllows(t, l, 1); got != "+" {
 		t.Fatalf("1s after the clock came back: got %q, want %q", got, "+")
 	}
 }
 
 func TestHiddenZeroRateOnlyBurst(t *testing.T) {
-	c := newHiddenClock()
-	l := hiddenNew(t, 0, 2, c)
-	if got, want := hiddenAllows(t, l, 3), "++-"; got != want {
+	c := newLimiterClock()
+	l := limiterNew(t, 0, 2, c)
+	if got, want := limiterAllows(t, l, 3), "++-"; got != want {
 		t.Fatalf("rate 0, burst 2: got %q, want %q", got, want)
 	}
 	c.Advance(time.Hour)
-	if got := hiddenAllows(t, l, 1); got != "-" {
+	if got := limiterAllows(t, l, 1); got != "-" {
 		t.Fatalf("rate 0: an hour later got %q, want %q: with rate 0 the bucket never refills", got, "-")
 	}
 }
 
 func TestHiddenZeroBurstNeverAllows(t *testing.T) {
-	c := newHiddenClock()
-	l := hiddenNew(t, 100, 0, c)
-	hiddenAllows(t, l, 1)
+	c := newLimiterClock()
+	l := limiterNew(t, 100, 0, c)
+	limiterAllows(t, l, 1)
 	c.Advance(time.Minute)
-	if got, want := hiddenAllows(t, l, 3), "---"; got != want {
+	if got, want := limiterAllows(t, l, 3), "---"; got != want {
 		t.Fatalf("burst 0: got %q, want %q: a bucket of size 0 can never hold a whole token", got, want)
 	}
 }
 
 func TestHiddenDeniedCallsDoNotSpend(t *testing.T) {
-	c := newHiddenClock()
-	l := hiddenNew(t, 1, 1, c)
-	hiddenAllows(t, l, 1)
-	hiddenAllows(t, l, 100) // all denied: they must not dig a hole in the bucket
+	c := newLimiterClock()
+	l := limiterNew(t, 1, 1, c)
+	limiterAllows(t, l, 1)
+	limiterAllows(t, l, 100) // all denied: they must not dig a hole in the bucket
 	c.Advance(time.Second)
-	if got := hiddenAllows(t, l, 1); got != "+" {
+	if got := limiterAllows(t, l, 1); got != "+" {
 		t.Fatalf("rate 1/s: 1s after 100 denied calls got %q, want %q: only an allowed call spends a token", got, "+")
 	}
 }
 
 func TestHiddenPartialTokensCarryOver(t *testing.T) {
-	c := newHiddenClock()
-	l := hiddenNew(t, 1, 1, c)
-	hiddenAllows(t, l, 1)
+	c := newLimiterClock()
+	l := limiterNew(t, 1, 1, c)
+	limiterAllows(t, l, 1)
 	c.Advance(500 * time.Millisecond)
-	if got := hiddenAllows(t, l, 1); got != "-" {
+	if got := limiterAllows(t, l, 1); got != "-" {
 		t.Fatalf("after 0.5s at 1/s got %q, want %q", got, "-")
 	}
 	c.Advance(500 * time.Millisecond)
-	if got := hiddenAllows(t, l, 1); got != "+" {
+	if got := limiterAllows(t, l, 1); got != "+" {
 		t.Fatalf("after 0.5s + 0.5s at 1/s got %q, want %q: the half token earned before a denied call must be kept", got, "+")
 	}
 }
 
 func TestHiddenSteadyRate(t *testing.T) {
-	c := newHiddenClock()
-	l := hiddenNew(t, 10, 1, c)
+	c := newLimiterClock()
+	l := limiterNew(t, 10, 1, c)
 	allowed := 0
 	for range 10_000 { // 10 s in 1 ms steps
 		if l.Allow() {
@@ -146,8 +95,8 @@ func TestHiddenSteadyRate(t *testing.T) {
 }
 
 func TestHiddenConcurrentAllow(t *testing.T) {
-	c := newHiddenClock()
-	l := hiddenNew(t, 1, 50, c)
+	c := newLimiterClock()
+	l := limiterNew(t, 1, 50, c)
 	var allowed atomic.Int64
 	var wg sync.WaitGroup
 	for range 200 {

@@ -115,4 +115,3 @@ func TestLimiterNeverMoreThanBurst(t *testing.T) {
 		t.Fatalf("rate 10/s, burst 2, after 10s idle: got %q, want %q: the bucket never holds more than burst tokens (cap it with min)", got, want)
 	}
 }
-

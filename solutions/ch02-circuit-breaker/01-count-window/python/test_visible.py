@@ -3,31 +3,21 @@
 Each test takes the fixture ``answer``: the names your notebook defines (``answer.Breaker``).
 """
 
-
-class Clock:
-    """A fake clock in milliseconds: time moves only when the test says so."""
-
-    def __init__(self, now=0):
-        self.now = now
-
-    def __call__(self):
-        return self.now
+from chapter_helpers import Clock, logged_breaker
 
 
 def new_breaker(
     answer, clock, window_size=4, minimum_calls=4, failure_rate_threshold=50, wait_in_open_ms=5000
 ):
     """A Breaker on the fake clock; returns it and the list its transitions go to."""
-    log = []
-    breaker = answer.Breaker(
+    return logged_breaker(
+        answer,
+        clock,
         window_size=window_size,
         minimum_calls=minimum_calls,
         failure_rate_threshold=failure_rate_threshold,
         wait_in_open_ms=wait_in_open_ms,
-        clock=clock,
-        on_transition=lambda a, b: log.append(f"{a}->{b}"),
     )
-    return breaker, log
 
 
 def run_calls(breaker, clock, outcomes, start=0, step=10):

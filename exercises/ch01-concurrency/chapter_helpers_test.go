@@ -1,0 +1,87 @@
+// Helpers the tests of this chapter's exercises share: calling a function that returns a
+// channel, draining a channel, and waiting for goroutines to end. The checker places this
+// file beside an exercise's tests, in the same package, so the tests call these names directly.
+package main
+
+import (
+	"runtime"
+	"testing"
+	"time"
+)
+
+// chanOf returns a channel that already holds vals and is closed, so reading it needs no
+// goroutine.
+func chanOf(vals ...int) <-chan int {
+	ch := make(chan int, len(vals))
+	for _, v := range vals {
+		ch <- v
+	}
+	close(ch)
+	return ch
+}
+
+// callForChan runs call (which calls the learner's name) in a goroutine and returns its
+// channel, failing the test when it panics, returns nil (nilHint says what to do) or does
+// not return within 2 seconds (slowHint says what to do).
+func callForChan(t *testing.T, name string, call func() <-chan int, nilHint, slowHint string) <-chan int {
+	t.Helper()
+	done := make(chan (<-chan int), 1)
+	panicked := make(chan any, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				panicked <- r
+			}
+		}()
+		done <- call()
+	}()
+	select {
+	case r := <-panicked:
+		t.Fatalf("%s panicked: %v", name, r)
+		return nil
+	case out := <-done:
+		if out == nil {
+			t.Fatalf("%s returned a nil channel: %s", name, nilHint)
+		}
+		return out
+	case <-time.After(2 * time.Second):
+		t.Fatalf("%s did not return within 2s: %s", name, slowHint)
+		return nil
+	}
+}
+
+// drainChan reads out until it is closed, failing the test after timeout (hint says what
+// to do).
+func drainChan(t *testing.T, out <-chan int, timeout time.Duration, hint string) []int {
+	t.Helper()
+	var got []int
+	deadline := time.After(timeout)
+	for {
+		select {
+		case v, ok := <-out:
+			if !ok {
+				return got
+			}
+			got = append(got, v)
+		case <-deadline:
+			t.Fatalf("output not closed within %v (received %d value(s) so far): %s", timeout, len(got), hint)
+			return nil
+		}
+	}
+}
+
+// settleGoroutines waits until the number of goroutines is back to at most before, and
+// fails the test naming what had just happened (what) and what to do (hint) if that does
+// not happen within 2 seconds.
+func settleGoroutines(t *testing.T, before int, what, hint string) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Second)
+	for runtime.NumGoroutine() > before {
+		if time.Now().After(deadline) {
+			now := runtime.NumGoroutine()
+			t.Fatalf("%s: %d goroutine(s) still running 2s later (before: %d, now: %d): %s",
+				what, now-before, before, now, hint)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
