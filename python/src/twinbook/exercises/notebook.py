@@ -38,9 +38,7 @@ def cell_role(cell: Any) -> str | None:
 def read_notebook(path: str | Path) -> nbformat.NotebookNode:
     import nbformat
 
-    nb: nbformat.NotebookNode = nbformat.read(  # type: ignore[no-untyped-call]
-        str(path), as_version=NBFORMAT_VERSION
-    )
+    nb: nbformat.NotebookNode = nbformat.read(str(path), as_version=NBFORMAT_VERSION)
     return nb
 
 
@@ -75,7 +73,7 @@ def dumps_notebook(nb: Any) -> str:
     """The one fixed serialisation used for every notebook twinbook writes."""
     import nbformat
 
-    text: str = nbformat.writes(nb, version=NBFORMAT_VERSION)  # type: ignore[no-untyped-call]
+    text: str = nbformat.writes(nb, version=NBFORMAT_VERSION)
     return text if text.endswith("\n") else text + "\n"
 
 
@@ -156,7 +154,7 @@ def make_stub_notebook(nb: Any, language: str, title: str, where: str = "<notebo
     """A copy of a solution notebook with answers stripped and outputs cleared."""
     import nbformat
 
-    nb = nbformat.from_dict(nb)  # type: ignore[no-untyped-call]  # a deep copy
+    nb = nbformat.from_dict(nb)  # a deep copy
     for index, cell in enumerate(nb.cells):
         if cell.cell_type == "code":
             cell.source = strip_solution(cell.source, language, title, f"{where}: cell {index}")

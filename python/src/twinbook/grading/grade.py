@@ -224,7 +224,7 @@ def notebook_answer(data: bytes, language: str) -> str:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            nb = nbformat.reads(text, as_version=4)  # type: ignore[no-untyped-call]
+            nb = nbformat.reads(text, as_version=4)
         cells = answer_cells(nb)
     except Exception as exc:  # nbformat raises many kinds on bad input
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
