@@ -9,15 +9,19 @@ every rule is pinned by at least one vector.
 
 from __future__ import annotations
 
-import copy
-import json
 import math
-from collections import Counter
 from fractions import Fraction
 
 import pytest
 
-from tests.vectors.reference.cases import file_cases, load_model, vector_files
+from tests.vectors.reference.cases import (
+    cases_catching,
+    duplicate_names,
+    file_cases,
+    first_case,
+    load_model,
+    vector_files,
+)
 
 TOPICS = ("allow:", "burst:", "fraction:", "wait:", "cancel:", "clock:", "config:", "edge:")
 
@@ -33,9 +37,8 @@ def test_there_are_vector_files_with_at_least_30_cases():
 
 
 def test_case_names_are_unique_and_start_with_a_topic():
-    counts = Counter(case["name"] for _, case in CASES)
-    assert [name for name, n in counts.items() if n > 1] == []
-    assert [name for name in counts if not name.startswith(TOPICS)] == []
+    assert duplicate_names(CASES) == []
+    assert [case["name"] for _, case in CASES if not case["name"].startswith(TOPICS)] == []
 
 
 @pytest.mark.parametrize(("file", "case"), CASES, ids=[case["name"] for _, case in CASES])
@@ -65,10 +68,6 @@ def test_the_clock_steps_back_in_some_case():
     assert any(steps_back(case) for _, case in CASES)
 
 
-def _first_case(name_prefix):
-    return copy.deepcopy(next(case for _, case in CASES if case["name"].startswith(name_prefix)))
-
-
 @pytest.mark.parametrize(
     ("prefix", "index", "key", "value"),
     [
@@ -79,7 +78,7 @@ def _first_case(name_prefix):
     ],
 )
 def test_the_model_rejects_a_wrong_expectation(prefix, index, key, value):
-    case = _first_case(prefix)
+    case = first_case(CASES, prefix)
     step = case["steps"][index]
     assert step["expect"][key] != value
     step["expect"][key] = value
@@ -88,7 +87,7 @@ def test_the_model_rejects_a_wrong_expectation(prefix, index, key, value):
 
 
 def test_the_model_rejects_a_wrong_error_field():
-    case = _first_case("config: rate 0 is refused")
+    case = first_case(CASES, "config: rate 0 is refused")
     case["error"] = "burst"
     with pytest.raises(model.Mismatch, match="expect.error"):
         model.run_case(case)
@@ -126,14 +125,14 @@ def test_the_model_rejects_a_wrong_error_field():
     ],
 )
 def test_the_model_rejects_a_malformed_case(mutate):
-    case = _first_case("wait: an empty bucket lends")
+    case = first_case(CASES, "wait: an empty bucket lends")
     mutate(case)
     with pytest.raises(model.VectorError):
         model.run_case(case)
 
 
 def test_the_model_rejects_a_step_back_while_a_waiter_sleeps():
-    case = _first_case("wait: an empty bucket lends")
+    case = first_case(CASES, "wait: an empty bucket lends")
     case["steps"].insert(2, {"at_ms": 10, "op": "check"})
     case["steps"].insert(3, {"at_ms": 5, "op": "check"})
     with pytest.raises(model.VectorError, match="steps back"):
@@ -175,13 +174,6 @@ def test_the_model_takes_the_steps_the_twins_once_disagreed_on(rate, at_ms, step
     # These were refused while Go and Python differed (the spec page's former "open
     # differences"); the contract now decides them, and the edge vectors pin them.
     model.run_case(_allow_then(rate, at_ms, dict(step, expect={key: want})))
-
-
-def test_files_are_json_objects_of_the_limiter_concept():
-    for path in FILES:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        assert set(data) == {"concept", "cases"}, path.name
-        assert data["concept"] == "limiter", path.name
 
 
 # -- every rule is pinned: a model with any one rule broken fails at least one case -----------
@@ -454,13 +446,7 @@ MUTANTS = [
 
 @pytest.mark.parametrize("mutant", MUTANTS, ids=[m.__name__ for m in MUTANTS])
 def test_a_model_with_one_rule_broken_fails_some_case(mutant):
-    caught = []
-    for file, case in CASES:
-        try:
-            model.run_case(case, mutant)
-        except model.Mismatch:
-            caught.append(f"{file}: {case['name']}")
-    assert caught, f"no vector catches {mutant.__name__}"
+    assert cases_catching(model, mutant, CASES), f"no vector catches {mutant.__name__}"
 
 
 EDGE_MUTANTS = [

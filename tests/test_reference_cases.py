@@ -12,7 +12,10 @@ import pytest
 from tests.vectors.reference.cases import (
     REFERENCE,
     VectorError,
+    cases_catching,
+    duplicate_names,
     file_cases,
+    first_case,
     load_cases,
     load_model,
 )
@@ -82,3 +85,26 @@ def test_a_model_run_as_a_script_reports_each_failing_case(
     )
     assert run.returncode == code, run.stderr
     assert run.stdout.splitlines()[-1] == last
+
+
+def test_duplicate_names_are_found_across_files() -> None:
+    cases = [("a.json", {"name": "x"}), ("b.json", {"name": "y"}), ("c.json", {"name": "x"})]
+    assert duplicate_names(cases) == ["x"]
+    assert duplicate_names(cases[:2]) == []
+
+
+def test_first_case_is_a_copy_that_can_be_broken() -> None:
+    cases = [("a.json", {"name": "wait: one", "steps": [1]}), ("a.json", {"name": "wait: two"})]
+    case = first_case(cases, "wait:")
+    case["steps"].append(2)
+    assert cases[0][1]["steps"] == [1]
+    with pytest.raises(StopIteration):
+        first_case(cases, "allow:")
+
+
+@pytest.mark.parametrize("concept", ["breaker", "limiter"])
+def test_the_model_itself_is_caught_by_no_case(concept: str) -> None:
+    model = load_model(concept)
+    unbroken = model.Breaker if concept == "breaker" else model.Limiter
+    cases = file_cases(concept)
+    assert cases_catching(model, unbroken, cases) == []

@@ -8,16 +8,21 @@ shown to catch a wrong expectation, so a green run means something.
 
 from __future__ import annotations
 
-import copy
 import importlib.util
-import json
 import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from tests.vectors.reference.cases import file_cases, load_model, vector_files
+from tests.vectors.reference.cases import (
+    cases_catching,
+    duplicate_names,
+    file_cases,
+    first_case,
+    load_model,
+    vector_files,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,8 +38,7 @@ def test_there_are_vector_files_with_at_least_40_cases():
 
 
 def test_case_names_are_unique_across_files():
-    counts = Counter(case["name"] for _, case in CASES)
-    assert [name for name, n in counts.items() if n > 1] == []
+    assert duplicate_names(CASES) == []
 
 
 @pytest.mark.parametrize(("file", "case"), CASES, ids=[case["name"] for _, case in CASES])
@@ -56,16 +60,12 @@ def test_every_op_and_expect_key_is_exercised():
     assert windows == {"count", "time"}
 
 
-def _first_case(name_prefix):
-    return copy.deepcopy(next(case for _, case in CASES if case["name"].startswith(name_prefix)))
-
-
 @pytest.mark.parametrize(
     ("key", "value"),
     [("state", "half_open"), ("permitted", False), ("transitions", [])],
 )
 def test_the_model_rejects_a_wrong_expectation(key, value):
-    case = _first_case("count: opens at exactly the failure-rate threshold")
+    case = first_case(CASES, "count: opens at exactly the failure-rate threshold")
     step = case["steps"][3]  # the call that opens the breaker
     assert step["expect"][key] != value
     step["expect"][key] = value
@@ -74,7 +74,7 @@ def test_the_model_rejects_a_wrong_expectation(key, value):
 
 
 def test_the_model_rejects_a_wrong_rate():
-    case = _first_case("count: the oldest call is evicted")
+    case = first_case(CASES, "count: the oldest call is evicted")
     metrics = next(s for s in case["steps"] if s["op"] == "metrics")
     metrics["expect"]["failure_rate"] += 0.001
     with pytest.raises(model.Mismatch, match="failure_rate"):
@@ -101,17 +101,10 @@ def test_the_model_rejects_a_wrong_rate():
     ],
 )
 def test_the_model_rejects_a_malformed_case(mutate):
-    case = _first_case("count: opens at exactly the failure-rate threshold")
+    case = first_case(CASES, "count: opens at exactly the failure-rate threshold")
     mutate(case)
     with pytest.raises(model.VectorError):
         model.run_case(case)
-
-
-def test_files_are_json_objects_of_the_breaker_concept():
-    for path in FILES:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        assert set(data) == {"concept", "cases"}, path.name
-        assert data["concept"] == "breaker", path.name
 
 
 # -- every rule is pinned: a model with any one rule broken fails at least one case -----------
@@ -354,13 +347,7 @@ MUTANTS = [
 
 @pytest.mark.parametrize("mutant", MUTANTS, ids=[m.__name__ for m in MUTANTS])
 def test_a_model_with_one_rule_broken_fails_some_case(mutant):
-    caught = []
-    for file, case in CASES:
-        try:
-            model.run_case(case, mutant)
-        except model.Mismatch:
-            caught.append(f"{file}: {case['name']}")
-    assert caught, f"no vector catches {mutant.__name__}"
+    assert cases_catching(model, mutant, CASES), f"no vector catches {mutant.__name__}"
 
 
 # -- the chapter 2 exercises' hidden tests embed the current vectors ---------------------------

@@ -9,10 +9,12 @@ with :func:`file_cases`.
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 import json
 import sys
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -53,6 +55,31 @@ def file_cases(concept: str) -> list[tuple[str, dict[str, Any]]]:
     return [
         (path.name, case) for path in vector_files(concept) for case in load_cases(path, concept)
     ]
+
+
+def duplicate_names(cases: Sequence[tuple[str, dict[str, Any]]]) -> list[str]:
+    """The case names that stand more than once among ``cases`` (across files too)."""
+    counts = Counter(case["name"] for _, case in cases)
+    return [name for name, n in counts.items() if n > 1]
+
+
+def first_case(cases: Sequence[tuple[str, dict[str, Any]]], prefix: str) -> dict[str, Any]:
+    """A deep copy of the first case whose name starts with ``prefix``, free to be broken."""
+    return copy.deepcopy(next(case for _, case in cases if case["name"].startswith(prefix)))
+
+
+def cases_catching(
+    model: ModuleType, mutant: type, cases: Sequence[tuple[str, dict[str, Any]]]
+) -> list[str]:
+    """The cases that a copy of the model with one rule broken (``mutant``) fails, as
+    ``file: name``: an empty list means no vector pins that rule."""
+    caught = []
+    for file, case in cases:
+        try:
+            model.run_case(case, mutant)
+        except model.Mismatch:
+            caught.append(f"{file}: {case['name']}")
+    return caught
 
 
 def load_model(concept: str) -> ModuleType:
