@@ -266,7 +266,9 @@ def test_a_chapter_helper_with_a_test_is_an_error(make_exercise, name, text, tes
 def test_chapter_helpers_are_no_exercise(make_exercise, tmp_path):
     folder = make_exercise()
     for name in CHAPTER_HELPERS.values():
-        (folder.parent / name).write_text("package main_test\n" if name.endswith(".go") else "X = 1\n")
+        (folder.parent / name).write_text(
+            "package main_test\n" if name.endswith(".go") else "X = 1\n"
+        )
     chapter = tmp_path / "solutions" / "ch00-demo"
     assert [e.id for e in find_exercises(tmp_path / "solutions")] == ["ch00-demo/01-add"]
     assert [p.name for p in chapter.iterdir() if p.is_dir()] == ["01-add"]
