@@ -263,6 +263,17 @@ def test_a_chapter_helper_with_a_test_is_an_error(make_exercise, name, text, tes
         load_exercise(folder)
 
 
+@pytest.mark.parametrize("where", ["go/visible_test.go", "go/hidden_test.go", "helper"])
+def test_a_go_test_file_in_the_answers_package_is_an_error(make_exercise, where):
+    """package main would put the tests' names in the answer's scope: they are main_test."""
+    folder = make_exercise()
+    path = folder.parent / "chapter_helpers_test.go" if where == "helper" else folder / where
+    text = path.read_text() if path.is_file() else "package main_test\n"
+    path.write_text(text.replace("package main_test", "package main", 1))
+    with pytest.raises(ExerciseError, match=r"must be `package main_test`.*not `package main`"):
+        load_exercise(folder)
+
+
 def test_chapter_helpers_are_no_exercise(make_exercise, tmp_path):
     folder = make_exercise()
     for name in CHAPTER_HELPERS.values():

@@ -46,14 +46,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-from twinbook.exercises.model import go_test_names
+from twinbook.exercises.model import GO_TEST_PACKAGE, go_package, go_test_names
 from twinbook.exercises.results import TestResult
 
 from . import channel
 
 GO_VERSION = "1.26"
 ANSWER_MODULE = "answer"  # the module path, so the tests' import path of the answer package
-TEST_PACKAGE = "main_test"  # the package clause of every test file: the answer's external tests
+TEST_PACKAGE = GO_TEST_PACKAGE  # every test file's package: the answer's external tests
 TEST_TIMEOUT = 20.0  # seconds: the test binary's -timeout (a hung test panics after it)
 DEFAULT_TIMEOUT = 180.0  # seconds: kill `go test` itself (covers a cold build cache)
 
@@ -255,17 +255,9 @@ def declared_tests(test_files: list[Path]) -> list[str]:
     return names
 
 
-_PACKAGE_CLAUSE = re.compile(r"^package\s+([A-Za-z_][A-Za-z0-9_]*)", re.M)
-
-
 def package_of(source: str) -> str:
-    """The package name of a Go file (its first package clause), or "" when it has none.
-
-    A regular expression is enough: comments before the clause cannot hold a line that starts
-    with ``package`` and also parse, and the compiler rejects any later clause."""
-    without_comments = re.sub(r"/\*.*?\*/|//[^\n]*", "", source, flags=re.S)
-    m = _PACKAGE_CLAUSE.search(without_comments)
-    return m.group(1) if m else ""
+    """The package name of a Go file (its package clause, comments aside), or ""."""
+    return go_package(source)
 
 
 def lay_out_tests(workdir: Path, test_files: list[Path], expected: list[str]) -> list[str]:
