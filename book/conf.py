@@ -124,6 +124,7 @@ html_theme = "sphinx_book_theme"
 html_title = "twinbook"
 html_static_path = ["_static"]
 html_css_files = ["custom.css"]
+html_js_files = ["twinbook-wbr.js"]
 html_favicon = "_static/favicon.svg"
 html_logo = "_static/favicon.svg"
 # Light or dark follows the reader's system until they pick one (the theme's switch

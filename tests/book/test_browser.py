@@ -408,3 +408,76 @@ def test_diagram_text_is_readable_at_1280px(browser, served_site: str, site: Pat
         context.close()
     assert diagrams >= 5, f"only {diagrams} diagrams measured"
     assert not small, f"diagram text too small at {WIDTH}px:\n" + "\n".join(small)
+
+
+#: Every place where a table cell's text or an "On this page" entry goes on to a new line in
+#: the middle of a word (a letter or digit on both sides of the break). Each character's
+#: line is read from its box; a break after ". _ / ( ," or at a space is where it belongs.
+_MID_WORD_BREAKS = """() => {
+  const word = /[A-Za-z0-9]/;
+  const found = [];
+  const boxes = document.querySelectorAll(
+    'article table td, article table th, .bd-sidebar-secondary .toc-entry a');
+  for (const box of boxes) {
+    if (box.getClientRects().length === 0) continue;  // hidden (another tab, collapsed)
+    const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+    let previous = null;  // {ch, top, bottom} of the last character laid out
+    let block = null;
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const here = node.parentElement.closest('p, li, td, th, a, div');
+      if (here !== block) previous = null;  // a new paragraph starts a new line anyway
+      block = here;
+      for (let i = 0; i < node.data.length; i++) {
+        if (/\\s/.test(node.data[i])) {  // a space at a line's end has no box of its own
+          if (previous) previous = {...previous, ch: ' '};
+          continue;
+        }
+        const range = document.createRange();
+        range.setStart(node, i);
+        range.setEnd(node, i + 1);
+        const rect = range.getClientRects()[0];
+        if (!rect || rect.width === 0) continue;
+        const ch = node.data[i];
+        if (previous && rect.top >= previous.bottom - 1
+            && word.test(previous.ch) && word.test(ch)) {
+          const text = box.textContent.replace(/\\s+/g, ' ').trim();
+          found.push(`${text.slice(0, 80)} (between ${previous.ch} and ${ch})`);
+        }
+        previous = {ch, top: rect.top, bottom: rect.bottom};
+      }
+    }
+  }
+  return found;
+}"""
+
+
+#: Tables wider than the column (their wrapper scrolls sideways), with the first words.
+_WIDE_TABLES = """() => Array.from(document.querySelectorAll('article table'))
+  .filter(t => t.clientWidth > 0 && t.parentElement.scrollWidth > t.parentElement.clientWidth)
+  .map(t => [t.parentElement.scrollWidth - t.parentElement.clientWidth,
+             t.textContent.replace(/\\s+/g, ' ').trim().slice(0, 60)])"""
+
+
+def test_tables_fit_and_names_break_whole_at_1280px(browser, served_site: str, site: Path) -> None:
+    # Tables and "On this page" hold identifiers (Permission.Complete, max_wait.json,
+    # fallback(retry(...))): they may wrap after a dot or an underscore, never inside a word,
+    # and no table is wider than the column.
+    pages = _fit_pages(site)
+    context = browser.new_context(viewport={"width": WIDTH, "height": 900})
+    broken: list[str] = []
+    tables = 0
+    try:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        for rel in pages:
+            _open(page, served_site + rel)
+            tables += page.locator("article table").count()
+            broken += [f"{rel}: {where}" for where in page.evaluate(_MID_WORD_BREAKS)]
+            broken += [
+                f"{rel}: a table {by}px wider than the column: {head!r}"
+                for by, head in page.evaluate(_WIDE_TABLES)
+            ]
+    finally:
+        context.close()
+    assert tables >= 10, f"only {tables} tables measured"
+    assert not broken, f"words broken across lines at {WIDTH}px:\n" + "\n".join(broken)
