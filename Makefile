@@ -46,7 +46,7 @@ PROTO_PY_OUT ?= python/src/twinbook/_proto
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-setup: ## install everything (Debian packages, .venv, Go modules and tools, linters, Jupyter kernels)
+setup: ## install everything (Debian packages, .venv, Go modules and tools, Jupyter kernels)
 	@cd "$(ROOT)"
 	missing=()
 	for need in $(APT_NEEDS); do
@@ -69,7 +69,7 @@ setup: ## install everything (Debian packages, .venv, Go modules and tools, lint
 	"$(BIN)/python" -m pip install -q --disable-pip-version-check \
 	  -c python/constraints.txt -e './python[$(PY_EXTRAS)]'
 	# Go: the module's dependencies, then the tools module's pins: gonb, goimports, the protoc
-	# plugins, and the linters staticcheck and actionlint (make lint)
+	# plugins, and the Go linters of GO_LINTERS (make lint)
 	(cd go && $(GO) mod download)
 	(cd go/tools && GOBIN="$(BIN)" $(GO) install github.com/janpfeifer/gonb golang.org/x/tools/cmd/goimports \
 	  google.golang.org/protobuf/cmd/protoc-gen-go google.golang.org/grpc/cmd/protoc-gen-go-grpc $(GO_LINTERS))

@@ -316,6 +316,9 @@ def test_its_makefile_and_readme(release):
     # the book tests' browser and the project's linters are not the learner's
     assert "gcc:gcc" in apt and not [a for a in apt if a.startswith(("chromium:", "shellcheck:"))]
     assert re.search(r"^GO_LINTERS :=\s*$", student, re.M), "the learner builds no linters"
+    # nothing is left of the rules it does not have, nor comments about what it does not do
+    for gone in ("PYTEST_ARGS", "PROTO_", "chromium", "Chromium", "actionlint", "all of them"):
+        assert gone not in student, f"the student Makefile still mentions {gone!r}"
     dry = subprocess.run(["make", "-n", "setup"], cwd=release, capture_output=True, text=True)
     assert dry.returncode == 0, dry.stderr
     assert "pip install" in dry.stdout and "ipykernel install" in dry.stdout
@@ -332,6 +335,10 @@ def test_its_makefile_and_readme(release):
     assert (
         "make setup" in readme and "twinbook check" in readme and "solutions" not in readme.lower()
     )
+    # every command the README names is one there is (the footer names the author's command)
+    named = set(re.findall(r"(?:^|`)twinbook (\w+)", readme, re.M))
+    assert named - {"dev"} == {"check", "watch", "hint", "progress", "reset"}, named
+    assert "`twinbook dev release`" in readme
 
 
 def test_the_scan_catches_planted_leaks(release, tmp_path):

@@ -1,4 +1,4 @@
-"""``twinbook release OUT``: the student edition, what learners receive.
+"""``twinbook dev release OUT``: the student edition, what learners receive.
 
 OUT gets::
 
@@ -322,7 +322,51 @@ def student_makefile(makefile: str) -> str:
         raise ReleaseError("the project's Makefile has no setup rule")
     phony = " ".join(sorted(set(kept) | {"check", "watch", "progress", "serve"}))
     text = "\n".join(body).strip("\n") + "\n\n" + STUDENT_RULES + f"\n.PHONY: {phony}\n"
-    return STUDENT_HEADER + "\n" + re.sub(r"\n{3,}", "\n\n", text)
+    text = _student_variables(re.sub(r"\n{3,}", "\n\n", text))
+    return STUDENT_HEADER + "\n" + text
+
+
+#: What the student edition's Makefile says above the variables it sets differently.
+STUDENT_COMMENTS = {
+    "PY_EXTRAS": "# The Python package's extras `make setup` installs: the learner's tools.",
+    "APT_NEEDS": (
+        "# Debian packages, as command:package[,package...]; apt-get runs only when a command\n"
+        "# is missing."
+    ),
+    "GO_LINTERS": "# No Go linters: the project's static checks are its authors'.",
+}
+
+_ASSIGN = re.compile(r"^([A-Z][A-Z0-9_]*)\s*[:?+]?=")
+#: Variables that make itself reads: used although no rule names them.
+_MAKE_READS = {"SHELL", "MAKEFLAGS"}
+
+
+def _student_variables(text: str) -> str:
+    """Drop each variable (with the comment right above it) that nothing left in the student
+    Makefile uses (``make test``'s PYTEST_ARGS, ``make proto``'s PROTO_*), and give the
+    variables the edition sets differently a comment of their own (:data:`STUDENT_COMMENTS`)."""
+    lines = text.split("\n")
+    groups: list[tuple[int, int, str]] = []  # (first line, line after, variable)
+    comment_start: int | None = None
+    for i, line in enumerate(lines):
+        if line.startswith("#"):
+            comment_start = i if comment_start is None else comment_start
+            continue
+        m = _ASSIGN.match(line)
+        if m:
+            end = i + 1
+            while end < len(lines) and lines[end - 1].endswith("\\"):
+                end += 1  # a value continued on the next line
+            groups.append((i if comment_start is None else comment_start, end, m.group(1)))
+        comment_start = None
+    for start, end, name in reversed(groups):
+        rest = "\n".join(lines[:start] + lines[end:])
+        if name not in _MAKE_READS and not re.search(rf"\$[({{]{name}[)}}]", rest):
+            del lines[start:end]
+        elif name in STUDENT_COMMENTS:
+            assignment = [ln for ln in lines[start:end] if not ln.startswith("#")]
+            lines[start:end] = STUDENT_COMMENTS[name].split("\n") + assignment
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
 
 
 STUDENT_README = """\
@@ -359,10 +403,13 @@ twinbook check ch01-concurrency/01-worker-pool   # one exercise (--lang python|g
 twinbook watch                                   # check again at every save; says what is next
 twinbook hint ch01-concurrency/01-worker-pool    # the next hint (--reset hides them again)
 twinbook progress                                # per chapter: done / total, and what is next
+twinbook reset ch01-concurrency/01-worker-pool   # start an exercise again (see below)
 ```
 
 The terminal checks your notebooks **as saved**. Your progress and the hints you have seen
-are kept in `exercises/.twinbook/progress.json`.
+are kept in `exercises/.twinbook/progress.json`. `twinbook reset` forgets an exercise's
+progress and hints; it puts the notebook back as it was only if the folder is a git
+repository (`git init && git add -A && git commit -m start` once, first, if you want that).
 
 Your grade also counts hidden tests: they check the rules each task states, so make the
 whole task work, not only the visible tests.
@@ -373,7 +420,7 @@ def student_readme(commit: str) -> str:
     date = _dt.date.today().isoformat()
     return (
         STUDENT_README
-        + f"\n---\nStudent edition made by `twinbook release` on {date} from {commit}.\n"
+        + f"\n---\nStudent edition made by `twinbook dev release` on {date} from {commit}.\n"
     )
 
 
