@@ -306,8 +306,13 @@ _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 
 
 def _module_allowed(name: str, allowed: frozenset[str]) -> bool:
+    """A listed module, one of its submodules, or a parent package of a listed one: importing
+    ``concurrent.futures`` imports ``concurrent`` first (what the answer may then read from
+    a parent is the restricted loader's business, see :mod:`.restricted.guards`)."""
     parts = name.split(".")
-    return any(".".join(parts[: i + 1]) in allowed for i in range(len(parts)))
+    return any(".".join(parts[: i + 1]) in allowed for i in range(len(parts))) or any(
+        entry.startswith(name + ".") for entry in allowed
+    )
 
 
 def install_audit_hook(
