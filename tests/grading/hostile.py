@@ -234,7 +234,7 @@ PYTHON = [
                 0,
                 outcomes="error",
                 messages={
-                    "test_results_in_order": "private attributes of module objects are out of bounds"
+                    "test_results_in_order": "importing os is not allowed here"
                 },
             ),
             Deep(
@@ -257,7 +257,7 @@ PYTHON = [
             NONE,
             0,
             outcomes="error",
-            messages={"test_empty_items": "the answer did not load: SystemExit: 0"},
+            messages={"test_empty_items": "the answer did not load: RestrictedError: importing sys"},
         ),
     ),
     Case(
@@ -359,7 +359,7 @@ for fd in range(3, 12):
             NONE,
             0,
             outcomes="error",
-            messages={"test_results_in_order": "may not change the module time"},
+            messages={"test_results_in_order": "changing the module time is not allowed"},
         ),
     ),
     Case(
@@ -375,7 +375,7 @@ for fd in range(3, 12):
             NONE,
             0,
             outcomes="error",
-            messages={"test_empty_items": "the answer may not change 'Thread'"},
+            messages={"test_empty_items": "changing 'Thread' is not allowed"},
         ),
     ),
     Case(
@@ -470,7 +470,14 @@ def pytest_collection_modifyitems(session, config, items):
         "import pytest\n\n\ndef map_limited(fn, items, limit):\n    pytest.skip('later')\n",
         "skip every test from the answer",
         rejected=("import of 'pytest' is not allowed here",),
-        deep=Deep(_NO_VET, NONE, 0, outcomes="skipped"),
+        # the restricted loader refuses the import: no test runs, none is skipped
+        deep=Deep(
+            _NO_VET,
+            NONE,
+            0,
+            outcomes="error",
+            messages={"test_empty_items": "importing pytest is not allowed here"},
+        ),
     ),
     Case(
         "py-memory-bomb",
@@ -700,7 +707,7 @@ def map_limited(fn, items, limit):
         # the run-time guard refuses the assignment: only the tests that build no Worker pass
         passed={"visible": ("test_bad_limit_raises_value_error", "test_empty_items"), "hidden": ()},
         points=2,
-        messages={"test_results_in_order": "the answer may not replace the method Thread.is_alive"},
+        messages={"test_results_in_order": "replacing the method Thread.is_alive is not allowed"},
     ),
     Case(
         "py-getattr-builtins",

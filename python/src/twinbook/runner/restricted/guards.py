@@ -190,8 +190,11 @@ class Guards:
             self._check_module(value, name)
         return value
 
-    def write_(self, obj: Any, name: str) -> Any:
-        """``obj`` if the answer may set or delete its attribute ``name``."""
+    def write_(self, obj: Any, name: str | None = None) -> Any:
+        """``obj`` if the answer may set or delete its attribute ``name`` (``None``: an item,
+        ``obj[k] = v``, which RestrictedPython's subscript rewrite guards the same way)."""
+        if name is None:
+            return obj
         why = refused_attribute(name)
         if why:
             raise RestrictedError(why)
