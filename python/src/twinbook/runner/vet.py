@@ -63,7 +63,7 @@ from pathlib import Path
 
 from twinbook.exercises.model import Exercise
 
-from . import gorunner
+from . import gorunner, restricted
 
 MAX_SOURCE = 256 * 1024  # characters
 MAX_REASONS = 8
@@ -237,7 +237,10 @@ def _vet_python(source: str, allowed_imports: tuple[str, ...]) -> tuple[str, ...
             f"the answer cannot be parsed ({type(exc).__name__}): it is nested too deeply or holds a null byte",
         )
     try:
-        return _cap(_PyVetter(frozenset(allowed_imports)).run(tree))
+        reasons = _PyVetter(frozenset(allowed_imports)).run(tree)
+        # the language subset the answer runs in (the grader's test process refuses the same)
+        reasons += list(restricted.compile_answer(source, "answer.py").errors)
+        return _cap(reasons)
     except RecursionError:
         return ("the answer is nested too deeply to vet",)
 
