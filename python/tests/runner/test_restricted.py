@@ -65,7 +65,9 @@ def test_a_parent_package_alone_is_not_allowed(load):
 
 def test_modules_reached_through_an_allowed_one_must_be_allowed(load):
     with pytest.raises(RestrictedError, match="module os, which is not allowed"):
-        load("import concurrent.futures\nx = concurrent.futures.thread.os\n", ("concurrent.futures",))
+        load(
+            "import concurrent.futures\nx = concurrent.futures.thread.os\n", ("concurrent.futures",)
+        )
 
 
 def test_asyncio_classes_match_and_own_private_attributes_work(load):
@@ -129,8 +131,14 @@ def test_asyncio_classes_match_and_own_private_attributes_work(load):
         ("x = type(1).__subclasses__\n", '"__subclasses__" is not allowed'),
         ("class M(type):\n    pass\nclass A(metaclass=M):\n    pass\n", "class keywords"),
         ("d = {'__eq__': 1}\n", 'the string "__eq__"'),
-        ("def f(p):\n    match p:\n        case int(__class__=c):\n            return c\n", "__class__"),
-        ("def f(p):\n    match p:\n        case int(_x=c):\n            return c\n", "a pattern cannot"),
+        (
+            "def f(p):\n    match p:\n        case int(__class__=c):\n            return c\n",
+            "__class__",
+        ),
+        (
+            "def f(p):\n    match p:\n        case int(_x=c):\n            return c\n",
+            "a pattern cannot",
+        ),
         ("def f(g):\n    return g(_private=1)\n", 'keyword argument "_private"'),
         ("x = __builtins__\n", 'the name "__builtins__"'),
         ("_getattr_ = 1\n", 'the name "_getattr_"'),

@@ -212,7 +212,11 @@ class Guards:
         for klass in type(obj).__mro__:
             if name in vars(klass):
                 attr = vars(klass)[name]
-                if klass.__module__ != ANSWER_MODULE and callable(attr) and not hasattr(attr, "__set__"):
+                if (
+                    klass.__module__ != ANSWER_MODULE
+                    and callable(attr)
+                    and not hasattr(attr, "__set__")
+                ):
                     raise RestrictedError(
                         f"replacing the method {klass.__name__}.{name} is not allowed"
                     )

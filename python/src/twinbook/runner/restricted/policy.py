@@ -147,7 +147,9 @@ def refused_attribute(name: str) -> str:
     if _DUNDER.fullmatch(name):
         if name in ALLOWED_DUNDER_ATTRS:
             return ""
-        return f'the attribute "{name}" is not allowed (no dunder attributes but __init__ and a few)'
+        return (
+            f'the attribute "{name}" is not allowed (no dunder attributes but __init__ and a few)'
+        )
     if name.startswith("__") or (name.startswith("_") and name.endswith("_")):
         return (
             f'the attribute "{name}" is not allowed: private attributes start with one "_" '
