@@ -249,7 +249,7 @@ class Guards:
                 names[name] = value
         names["type"] = _one_arg_type
         names["__import__"] = self.guarded_import
-        names["__build_class__"] = builtins.__build_class__
+        names["__build_class__"] = build_class
         return names
 
     def namespace(self) -> dict[str, Any]:
@@ -266,6 +266,61 @@ class Guards:
             "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
             "_exit_guard_": exit_guard,
         }
+
+
+#: methods that decide what a test's comparison, set, dict or truth test says about an object
+COMPARING = (
+    "__eq__",
+    "__ne__",
+    "__hash__",
+    "__bool__",
+    "__len__",
+    "__lt__",
+    "__le__",
+    "__gt__",
+    "__ge__",
+    "__contains__",
+    "__getattr__",
+    "__getattribute__",
+)
+#: library classes whose comparison is by contents (the answer's values, which cannot forge
+#: equality either): the answer may inherit from them
+_CONTENT_COMPARED = frozenset(
+    {
+        "collections.deque",
+        "collections.OrderedDict",
+        "collections.Counter",
+        "collections.defaultdict",
+        "collections.UserList",
+        "collections.UserDict",
+        "collections.UserString",
+        "collections.ChainMap",
+    }
+)
+
+
+def build_class(func: Any, name: str, *bases: Any, **kwargs: Any) -> Any:
+    """``class`` statements: the class may not get a comparing method (:data:`COMPARING`)
+    from anything but ``object``, a builtin type or a library class that compares by
+    contents, so an answer's object equals what its contents equal and nothing else."""
+    if kwargs:
+        raise RestrictedError("class keywords (metaclass=...) are not allowed")
+    cls = builtins.__build_class__(func, name, *bases)
+    if not isinstance(cls, type):
+        raise RestrictedError(f"class {name} is not a class")
+    for method in COMPARING:
+        for klass in cls.__mro__:
+            if method in vars(klass):
+                where = f"{klass.__module__}.{klass.__qualname__}"
+                if klass.__module__ not in ("builtins", ANSWER_MODULE) and (
+                    where not in _CONTENT_COMPARED
+                ):
+                    raise RestrictedError(
+                        f"class {name} would compare with {where}.{method}: an answer's "
+                        "classes may inherit comparisons only from builtin types or collections containers"
+                    )
+                break
+    return cls
 
 
 def _check_own(obj: Any, name: str) -> None:
