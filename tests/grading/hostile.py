@@ -1132,7 +1132,8 @@ PYTHON_FORGED = [
         "py-forge-module-via-allowed",
         POOL,
         "python",
-        "import concurrent.futures\npool = concurrent.futures.ThreadPoolExecutor\nos = concurrent.futures.thread.os\n" + PY_WRONG,
+        "import concurrent.futures\npool = concurrent.futures.ThreadPoolExecutor\nos = concurrent.futures.thread.os\n"
+        + PY_WRONG,
         "os reached through an allowed module's attribute",
         rejected=("the attribute os is not allowed",),
         deep=Deep(

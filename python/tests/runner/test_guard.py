@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-from twinbook.runner import guard, restricted
+from twinbook.runner import restricted
 from twinbook.runner.restricted import RestrictedError
 
 

@@ -30,6 +30,7 @@ import types
 from pathlib import Path
 from typing import Any
 
+
 class SandboxViolation(PermissionError):
     """Raised in the answer's code when it does something the sandbox forbids."""
 
