@@ -932,6 +932,41 @@ hook = peek(threading)
 
 PYTHON_FORGED = [
     Case(
+        "py-forge-metaclass-via-type",
+        POOL,
+        "python",
+        "key = '_' + '_eq_' + '_'\nAny = type(type(1))('Any', (), {key: lambda s, o: True})\n"
+        + PY_WRONG,
+        "reach the metaclass type through type(type(x)) and build a class from a dict",
+        # vetting lets it through: the restricted loader refuses it at run time
+        passed=NONE,
+        points=0,
+        messages={"test_empty_items": "type() of a class is a metaclass"},
+    ),
+    Case(
+        "py-forge-metaclass-via-typing",
+        POOL,
+        "python",
+        "import typing\nkey = '_' + '_eq_' + '_'\nAny = typing.ABCMeta('Any', (), {key: lambda s, o: True})\n"
+        + PY_WRONG,
+        "a metaclass that an allowed module re-exports (typing.ABCMeta) builds a class from a dict",
+        # vetting lets it through: the restricted loader refuses it at run time
+        passed=NONE,
+        points=0,
+        messages={"test_empty_items": "ABCMeta is a metaclass"},
+    ),
+    Case(
+        "py-forge-inherited-eq",
+        POOL,
+        "python",
+        "import collections.abc\n\nclass Everything(collections.abc.Set):\n    pass\n" + PY_WRONG,
+        "inherit a library class's comparison instead of writing __eq__",
+        # vetting lets it through: the restricted loader refuses it at run time
+        passed=NONE,
+        points=0,
+        messages={"test_empty_items": "would compare with collections.abc.Set.__eq__"},
+    ),
+    Case(
         "py-forge-gen-frame",
         POOL,
         "python",

@@ -168,6 +168,14 @@ def test_refused_statically_with_the_line(source, why):
         ("from threading import Thread\nThread.run = print\n", ("threading",), "changing 'Thread'"),
         ("import queue\nq = queue.Queue()\nq._put = print\n", ("queue",), "private attribute"),
         ("import queue\nq = queue.Queue()\nx = q._qsize\n", ("queue",), "private attribute"),
+        ("Maker = type(type(1))\n", (), "type\\(\\) of a class is a metaclass"),
+        ("import typing\nMaker = typing.ABCMeta\n", ("typing",), "ABCMeta is a metaclass"),
+        ("from typing import Type\n", ("typing",), "typing.Type is a metaclass"),
+        (
+            "import collections.abc\nclass S(collections.abc.Set):\n    pass\n",
+            ("collections.abc",),
+            "would compare with collections.abc.Set.__eq__",
+        ),
     ],
 )
 def test_refused_at_run_time(load, source, allowed, why):

@@ -72,9 +72,25 @@ def parent_of_allowed(name: str, allowed: Iterable[str]) -> bool:
     return any(entry.startswith(name + ".") for entry in allowed)
 
 
+def _makes_classes(value: Any) -> bool:
+    """A metaclass (``type``, ``abc.ABCMeta`` as ``typing.ABCMeta``) or an alias that calls one
+    (``typing.Type``): called with three arguments, it builds a class from a dict."""
+    origin = getattr(value, "__origin__", None) if not isinstance(value, type) else None
+    return any(isinstance(v, type) and issubclass(v, type) for v in (value, origin))
+
+
+def _refuse_class_makers(value: Any, how: str) -> Any:
+    if _makes_classes(value):
+        raise RestrictedError(
+            f"{how} is a metaclass, which is not allowed (it builds classes from a dict)"
+        )
+    return value
+
+
 def _one_arg_type(obj: Any) -> type:
-    """``type(x)``: the class of ``x`` (three arguments would build a class from a dict)."""
-    return type(obj)
+    """``type(x)``: the class of ``x``. Three arguments would build a class from a dict, and
+    the class of a class is a metaclass, which would too."""
+    return _refuse_class_makers(type(obj), "type() of a class")
 
 
 def _format_fields_ok(template: str) -> None:
@@ -158,7 +174,7 @@ class Guards:
                     importlib.import_module(f"{name}.{item}")
                 except ImportError:
                     continue  # the import statement raises its own ImportError
-            value = getattr(module, item, None)
+            value = _refuse_class_makers(getattr(module, item, None), f"{name}.{item}")
             if isinstance(value, types.ModuleType):
                 self._check_module(value, f"{name}.{item}")
             elif not direct:
@@ -185,7 +201,7 @@ class Guards:
         ):
             method = _safe_format if name == "format" else _safe_format_map
             return functools.partial(method, obj) if isinstance(obj, str) else method
-        value = getattr(obj, name)
+        value = _refuse_class_makers(getattr(obj, name), name)
         if isinstance(value, types.ModuleType):
             self._check_module(value, name)
         return value
