@@ -77,5 +77,19 @@ def load_answer(path: str | Path, allowed_imports: Iterable[str]) -> types.Modul
     module.__file__ = path
     # dataclasses and typing look classes' modules up in sys.modules
     sys.modules[ANSWER_MODULE] = module
-    exec(compiled.code, module.__dict__)  # noqa: S102 - compiled in the restricted subset
+    try:
+        exec(compiled.code, module.__dict__)  # noqa: S102 - compiled in the restricted subset
+    except RestrictedError as exc:
+        raise RestrictedError(_with_line(exc, path)) from None
     return module
+
+
+def _with_line(exc: BaseException, path: str) -> str:
+    """The refusal with the answer's line that caused it (the last frame in the answer)."""
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == path:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return f"line {line}: {exc}" if line is not None else str(exc)
