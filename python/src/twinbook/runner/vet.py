@@ -33,6 +33,10 @@ and harness, which share the process with it, stay in charge of the results.
   ``__str__``, ``__post_init__`` and ``run``: the tests call those methods on the answer's
   objects and must get the library's behaviour.
 
+The answer must also compile in the restricted subset it runs in
+(:func:`twinbook.runner.restricted.compile_answer`): its refusals are reasons here too, so
+that vetting names them with their line before anything runs.
+
 **Go** (``go/cmd/answervet``, on go/parser's syntax tree, after goimports): imports
 only from ``allowed_imports`` (so no ``unsafe``, ``os``, ``syscall``, ``reflect``,
 ``runtime``, ``testing``, ``net``, ``plugin`` unless listed; ``import "C"`` only if "C"
