@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from plain_values import unplain_comparisons
+
 from twinbook.authoring.generate import diff_tree
 from twinbook.exercises import disallowed_imports, load_exercise
 from twinbook.exercises.model import HIDDEN_PREFIX, declared_tests
@@ -222,3 +224,28 @@ def test_exercises_readme_is_kept(exercises_dir):
         "`answer`",
     ):
         assert word in text
+
+
+def test_python_tests_compare_the_answers_results_as_plain_values(solution):
+    """A comparison that reaches into the answer goes through plain() (exercises/README.md,
+    "Comparing results"), so no object of the answer decides what it equals."""
+    exercise, spec = solution
+    if spec.language != "python":
+        return
+    files = [
+        p
+        for p in (spec.visible_tests_path, spec.hidden_tests_path, spec.helper_path)
+        if p.is_file()
+    ]
+    assert not unplain_comparisons(files), unplain_comparisons(files)
+
+
+def test_the_plain_values_check_finds_a_bare_comparison(tmp_path):
+    bare = tmp_path / "test_visible.py"
+    bare.write_text("def test_x(answer):\n    assert answer.f() == 1\n")
+    wrapped = tmp_path / "test_hidden.py"
+    wrapped.write_text(
+        "def get(answer):\n    return plain(answer.f())\n\n"
+        "def test_y(answer):\n    assert get(answer) == 1\n    assert plain(answer.g()) != 2\n"
+    )
+    assert unplain_comparisons([bare, wrapped]) == ["test_visible.py:2: answer.f()"]

@@ -233,9 +233,7 @@ PYTHON = [
                 NONE,
                 0,
                 outcomes="error",
-                messages={
-                    "test_results_in_order": "private attributes of module objects are out of bounds"
-                },
+                messages={"test_results_in_order": "importing os is not allowed here"},
             ),
             Deep(
                 _NOTHING_IN_PROCESS,
@@ -257,7 +255,9 @@ PYTHON = [
             NONE,
             0,
             outcomes="error",
-            messages={"test_empty_items": "the answer did not load: SystemExit: 0"},
+            messages={
+                "test_empty_items": "the answer did not load: RestrictedError: line 1: importing sys"
+            },
         ),
     ),
     Case(
@@ -359,7 +359,7 @@ for fd in range(3, 12):
             NONE,
             0,
             outcomes="error",
-            messages={"test_results_in_order": "may not change the module time"},
+            messages={"test_results_in_order": "changing the module time is not allowed"},
         ),
     ),
     Case(
@@ -375,7 +375,7 @@ for fd in range(3, 12):
             NONE,
             0,
             outcomes="error",
-            messages={"test_empty_items": "the answer may not change 'Thread'"},
+            messages={"test_empty_items": "changing 'Thread' is not allowed"},
         ),
     ),
     Case(
@@ -470,7 +470,14 @@ def pytest_collection_modifyitems(session, config, items):
         "import pytest\n\n\ndef map_limited(fn, items, limit):\n    pytest.skip('later')\n",
         "skip every test from the answer",
         rejected=("import of 'pytest' is not allowed here",),
-        deep=Deep(_NO_VET, NONE, 0, outcomes="skipped"),
+        # the restricted loader refuses the import: no test runs, none is skipped
+        deep=Deep(
+            _NO_VET,
+            NONE,
+            0,
+            outcomes="error",
+            messages={"test_empty_items": "importing pytest is not allowed here"},
+        ),
     ),
     Case(
         "py-memory-bomb",
@@ -700,7 +707,7 @@ def map_limited(fn, items, limit):
         # the run-time guard refuses the assignment: only the tests that build no Worker pass
         passed={"visible": ("test_bad_limit_raises_value_error", "test_empty_items"), "hidden": ()},
         points=2,
-        messages={"test_results_in_order": "the answer may not replace the method Thread.is_alive"},
+        messages={"test_results_in_order": "replacing the method Thread.is_alive is not allowed"},
     ),
     Case(
         "py-getattr-builtins",
@@ -918,6 +925,339 @@ hook = peek(threading)
 
 # --- Python cases that run into the limits (slow: each spends a suite's wall or CPU budget)
 
+# --- marks forged from inside the answer (issue 9, class 1) -----------------------------------
+# Each is the wrong answer plus one forgery at import time. Vetting rejects it; with vetting
+# off, the restricted loader (twinbook.runner.restricted) refuses it before any test runs,
+# statically or at run time, so the forgery earns nothing: 0 points, every test an error.
+
+PYTHON_FORGED = [
+    Case(
+        "py-forge-metaclass-via-type",
+        POOL,
+        "python",
+        "key = '_' + '_eq_' + '_'\nAny = type(type(1))('Any', (), {key: lambda s, o: True})\n"
+        + PY_WRONG,
+        "reach the metaclass type through type(type(x)) and build a class from a dict",
+        # vetting lets it through: the restricted loader refuses it at run time
+        passed=NONE,
+        points=0,
+        messages={"test_empty_items": "type() of a class is a metaclass"},
+    ),
+    Case(
+        "py-forge-metaclass-via-typing",
+        POOL,
+        "python",
+        "import typing\nkey = '_' + '_eq_' + '_'\nAny = typing.ABCMeta('Any', (), {key: lambda s, o: True})\n"
+        + PY_WRONG,
+        "a metaclass that an allowed module re-exports (typing.ABCMeta) builds a class from a dict",
+        # vetting lets it through: the restricted loader refuses it at run time
+        passed=NONE,
+        points=0,
+        messages={"test_empty_items": "ABCMeta is a metaclass"},
+    ),
+    Case(
+        "py-forge-inherited-eq",
+        POOL,
+        "python",
+        "import collections.abc\n\nclass Everything(collections.abc.Set):\n    pass\n" + PY_WRONG,
+        "inherit a library class's comparison instead of writing __eq__",
+        # vetting lets it through: the restricted loader refuses it at run time
+        passed=NONE,
+        points=0,
+        messages={"test_empty_items": "would compare with collections.abc.Set.__eq__"},
+    ),
+    Case(
+        "py-forge-gen-frame",
+        POOL,
+        "python",
+        "def g():\n    yield 1\n\nit = g()\nup = it.gi_frame.f_back\n" + PY_WRONG,
+        "reach the harness's globals through a generator's frame",
+        rejected=("the attribute f_back is not allowed",),
+        deep=Deep(
+            _NO_VET,
+            NONE,
+            0,
+            outcomes="error",
+            messages={"test_empty_items": 'the attribute "f_back" is not allowed: it reaches '},
+        ),
+    ),
+    Case(
+        "py-forge-coroutine-frame",
+        POOL,
+        "python",
+        "async def c():\n    pass\n\nco = c()\nup = co.cr_frame\nco.close()\n" + PY_WRONG,
+        "walk a coroutine's frame to the caller",
+        rejected=("the attribute cr_frame is not allowed",),
+        deep=Deep(
+            _NO_VET,
+            NONE,
+            0,
+            outcomes="error",
+            messages={"test_empty_items": 'the attribute "cr_frame" is not allowed: it reache'},
+        ),
+    ),
+    Case(
+        "py-forge-traceback",
+        POOL,
+        "python",
+        "try:\n    1 / 0\nexcept ZeroDivisionError as exc:\n    tb = exc.__traceback__\n"
+        + PY_WRONG,
+        "an exception's traceback to the test's frame",
+        rejected=("the attribute __traceback__ is not allowed",),
+        deep=Deep(
+            _NO_VET,
+            NONE,
+            0,
+            outcomes="error",
+            messages={"test_empty_items": 'the attribute "__traceback__" is not allowed (no d'},
+        ),
+    ),
+    Case(
+        "py-forge-type-dict-eq",
+        POOL,
+        "python",
+        "Any = type('Any', (), {'_' + '_eq_' + '_': lambda s, o: True})\n" + PY_WRONG,
+        "an object equal to everything built with type() and a dict",
+        rejected=("type is only allowed as type(x)",),
+        deep=Deep(
+            _NO_VET,
+            NONE,
+            0,
+            outcomes="error",
+            messages={"test_empty_items": "takes 1 positional argument"},
+        ),
+    ),
+    Case(
+        "py-forge-dunder-eq",
+        POOL,
+        "python",
+        "class Any(list):\n    def __eq__(self, other):\n        return True\n" + PY_WRONG,
+        "define __eq__ that is always true",
+        rejected=("Any.__eq__ overrides list.__eq__, which the tests may call o",),
+        deep=Deep(
+            _NO_VET,
+            NONE,
+            0,
+            outcomes="error",
+            messages={"test_empty_items": 'defining "__eq__" is not allowed (the methods with'},
+        ),
+    ),
+    Case(
+        "py-forge-match-class",
+        POOL,
+        "python",
+        "def peek(x):\n    match x:\n        case object(__class__=c):\n            return c\n\nleak = peek(1)\n"
+        + PY_WRONG,
+        "a class pattern reads __class__ by keyword",
+        rejected=("the attribute __class__ is not allowed",),
+        deep=Deep(
+            _NO_VET,
+            NONE,
+            0,
+            outcomes="error",
+            messages={"test_empty_items": 'in a class pattern, the attribute "__class__" is n'},
+        ),
+    ),
+    Case(
+        "py-forge-format-field",
+        POOL,
+        "python",
+        "leak = '{0._' '_class_' '_}'.format(1)\n" + PY_WRONG,
+        "str.format field access to __class__",
+        rejected=("the format field {0.__class__} reaches into attributes or it",),
+        deep=Deep(
+            _NO_VET,
+            NONE,
+            0,
+            outcomes="error",
+            messages={"test_empty_items": "reaches into attributes or items"},
+        ),
+    ),
+    Case(
+        "py-forge-format-attr",
+        POOL,
+        "python",
+        "leak = '{0.real}'.format(1)\n" + PY_WRONG,
+        "str.format field reaching an attribute",
+        rejected=("the format field {0.real} reaches into attributes or items",),
+        deep=Deep(
+            _NO_VET,
+            NONE,
+            0,
+            outcomes="error",
+            messages={"test_empty_items": "reaches into attributes or items"},
+        ),
+    ),
+    Case(
+        "py-forge-fstring",
+        POOL,
+        "python",
+        "leak = f'{(1).__class__}'\n" + PY_WRONG,
+        "an f-string reaching a dunder",
+        rejected=("the attribute __class__ is not allowed",),
+        deep=Deep(
+            _NO_VET,
+            NONE,
+            0,
+            outcomes="error",
+            messages={"test_empty_items": 'the attribute "__class__" is not allowed (no dunde'},
+        ),
+    ),
+    Case(
+        "py-forge-metaclass",
+        POOL,
+        "python",
+        "class Meta(type):\n    pass\n\nclass Any(metaclass=Meta):\n    pass\n" + PY_WRONG,
+        "a metaclass whose __eq__ answers for the class",
+        rejected=("class keywords (metaclass=...) are not allowed",),
+        deep=Deep(
+            _NO_VET,
+            NONE,
+            0,
+            outcomes="error",
+            messages={"test_empty_items": "class keywords (metaclass=...) are not allowed"},
+        ),
+    ),
+    Case(
+        "py-forge-init-subclass",
+        POOL,
+        "python",
+        "class Base:\n    def __init_subclass__(cls):\n        pass\n" + PY_WRONG,
+        "__init_subclass__ to hook later classes",
+        rejected=("defining __init_subclass__ is not allowed (allowed special m",),
+        deep=Deep(
+            _NO_VET,
+            NONE,
+            0,
+            outcomes="error",
+            messages={"test_empty_items": 'defining "__init_subclass__" is not allowed (the m'},
+        ),
+    ),
+    Case(
+        "py-forge-descriptor",
+        POOL,
+        "python",
+        "class D:\n    def __get__(self, obj, owner):\n        return 0\n" + PY_WRONG,
+        "a descriptor that rewrites what tests read",
+        rejected=("defining __get__ is not allowed (allowed special methods: __",),
+        deep=Deep(
+            _NO_VET,
+            NONE,
+            0,
+            outcomes="error",
+            messages={"test_empty_items": 'defining "__get__" is not allowed (the methods wit'},
+        ),
+    ),
+    Case(
+        "py-forge-settrace",
+        POOL,
+        "python",
+        "import threading\nthreading.settrace(print)\n" + PY_WRONG,
+        "threading.settrace to watch the tests' frames",
+        rejected=("the attribute settrace is not allowed",),
+        deep=Deep(
+            _NO_VET,
+            NONE,
+            0,
+            outcomes="error",
+            messages={"test_empty_items": 'the attribute "settrace" is not allowed in answers'},
+        ),
+    ),
+    Case(
+        "py-forge-module-via-allowed",
+        POOL,
+        "python",
+        "import concurrent.futures\npool = concurrent.futures.ThreadPoolExecutor\nos = concurrent.futures.thread.os\n"
+        + PY_WRONG,
+        "os reached through an allowed module's attribute",
+        rejected=("the attribute os is not allowed",),
+        deep=Deep(
+            _NO_VET,
+            NONE,
+            0,
+            outcomes="error",
+            messages={"test_empty_items": "the module os, which is not allowed"},
+        ),
+    ),
+    Case(
+        "py-forge-builtins-name",
+        POOL,
+        "python",
+        "b = __builtins__\n" + PY_WRONG,
+        "the builtins dict by its dunder name",
+        rejected=("the name __builtins__ is not allowed (no dunder names)",),
+        deep=Deep(
+            _NO_VET,
+            NONE,
+            0,
+            outcomes="error",
+            messages={"test_empty_items": 'the name "__builtins__" is not allowed: names may '},
+        ),
+    ),
+    Case(
+        "py-forge-private-keyword",
+        POOL,
+        "python",
+        "import threading\nt = threading.Thread(_target=print)\n" + PY_WRONG,
+        "a private attribute named by a keyword argument",
+        rejected=('the keyword argument "_target" is not allowed: it starts wit',),
+        deep=Deep(
+            _NO_VET,
+            NONE,
+            0,
+            outcomes="error",
+            messages={"test_empty_items": 'the keyword argument "_target" is not allowed: it '},
+        ),
+    ),
+    Case(
+        "py-forge-guard-rebind",
+        POOL,
+        "python",
+        "_getattr_ = lambda o, n: o\n" + PY_WRONG,
+        "rebind the loader's guard function",
+        rejected=('the name "_getattr_" is not allowed: names may start with on',),
+        deep=Deep(
+            _NO_VET,
+            NONE,
+            0,
+            outcomes="error",
+            messages={"test_empty_items": 'the name "_getattr_" is not allowed: names may sta'},
+        ),
+    ),
+    Case(
+        "py-forge-hash-bool",
+        POOL,
+        "python",
+        "class Yes:\n    def __bool__(self):\n        return True\n    def __hash__(self):\n        return 0\n"
+        + PY_WRONG,
+        "define __hash__ and __bool__ to fool set and truth tests",
+        rejected=("defining __bool__ is not allowed (allowed special methods: _",),
+        deep=Deep(
+            _NO_VET,
+            NONE,
+            0,
+            outcomes="error",
+            messages={"test_empty_items": 'defining "__bool__" is not allowed (the methods wi'},
+        ),
+    ),
+    Case(
+        "py-forge-private-library",
+        POOL,
+        "python",
+        "import queue\nq = queue.Queue()\nx = q._qsize\n" + PY_WRONG,
+        "a library object's private attribute",
+        rejected=("the private attribute _qsize is only allowed on self or cls",),
+        deep=Deep(
+            _NO_VET,
+            NONE,
+            0,
+            outcomes="error",
+            messages={"test_empty_items": 'the private attribute "_qsize" of a Queue object'},
+        ),
+    ),
+]
+
+
 PYTHON_LIMITS = [
     Case(
         "py-infinite-loop",
@@ -976,12 +1316,13 @@ PYTHON_LIMITS = [
         "import os\nwhile True:\n    os.fork()\n" + PY_POOL,
         "fork until the machine falls over",
         rejected=("import of 'os' is not allowed here",),
+        # the restricted loader refuses the import before the audit hook sees a fork
         deep=Deep(
             _NO_VET,
             NONE,
             0,
             outcomes="error",
-            messages={"test_results_in_order": "os.fork is not allowed"},
+            messages={"test_results_in_order": "importing os is not allowed here"},
         ),
     ),
     Case(

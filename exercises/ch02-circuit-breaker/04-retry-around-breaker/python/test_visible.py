@@ -3,6 +3,8 @@
 Each test takes the fixture ``answer``: the names your notebook defines (``answer.retry``).
 """
 
+from twinbook.runner.plain import plain
+
 
 class Script:
     """A stand-in breaker: rejects the calls whose numbers (1, 2, ...) are keys of `rejected`
@@ -59,11 +61,11 @@ def test_backoff_doubles_up_to_the_cap(answer):
 
 
 def test_full_jitter_scales_by_rand(answer):
-    assert answer.backoff_ms(3, 100, 10_000, lambda: 0.0) == 0, "rand() = 0: no wait at all"
-    assert answer.backoff_ms(3, 100, 10_000, lambda: 0.25) == 100, (
+    assert plain(answer.backoff_ms(3, 100, 10_000, lambda: 0.0)) == 0, "rand() = 0: no wait at all"
+    assert plain(answer.backoff_ms(3, 100, 10_000, lambda: 0.25)) == 100, (
         "rand() = 0.25 of a 400 ms cap: 100 ms"
     )
-    assert answer.backoff_ms(3, 100, 10_000, lambda: 0.999) == 399, (
+    assert plain(answer.backoff_ms(3, 100, 10_000, lambda: 0.999)) == 399, (
         "rand() = 0.999 of 400 ms: int(399.6) = 399"
     )
 

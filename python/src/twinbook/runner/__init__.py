@@ -7,8 +7,10 @@ grader alike, in both languages.
 * :mod:`.pyrunner` and :mod:`.gorunner`: the Python and Go harnesses;
 * :mod:`.check`: an answer (a notebook, a source, a live namespace, GoNB's program)
   against an exercise's tests;
-* :mod:`.vet` and :mod:`.guard`: the rules an answer must pass before it runs, and the
-  in-process guard of the grader's contained mode.
+* :mod:`.vet`: the rules an answer must pass before it runs;
+* :mod:`.restricted`: the restricted Python subset a Python answer runs in (the grader's
+  contained mode; usable by any runner), and :mod:`.guard`: the audit hook under it;
+* :mod:`.plain`: ``plain()``, the tests' check that a result is made of builtin values.
 
 Imports the exercise model only; the grader adds its sandbox on top (:mod:`twinbook.grading`).
 """

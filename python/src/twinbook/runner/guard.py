@@ -1,19 +1,10 @@
-"""In-process guards around a Python answer: the harness's half of the containment.
+"""The audit hook of grader mode: a net under the restricted answer, not the wall.
 
-Vetting (:mod:`twinbook.runner.vet`) rejects answers that reach for the interpreter's
-internals before anything runs. These guards run inside the sandboxed test process, in
-case something slips past the vetting, and only in grader mode
-(``python -m twinbook.runner.pyrunner --contain``):
+Vetting (:mod:`twinbook.runner.vet`) rejects answers before anything runs, and the
+grader's test process (``python -m twinbook.runner.pyrunner --contain``) runs the answer
+in a restricted language subset and a namespace of its own (:mod:`.restricted`: what the
+answer can reach at all). This module adds, in the same process:
 
-* :func:`load_answer` compiles the answer from a rewritten AST, as module ``answer``:
-  every attribute store or delete goes through ``__twinbook_mutable__(obj, name)``, which
-  refuses modules, classes and functions that the answer did not define, and methods of
-  library objects (no monkeypatching of ``threading``, ``time`` or the objects the tests
-  hand over, nor a library method on an instance of the answer's own subclass); every
-  ``obj._private`` access goes through ``__twinbook_own__(obj)``, which
-  refuses objects whose class the answer did not define; every ``__exit__`` /
-  ``__aexit__`` the answer defines is wrapped by :func:`exit_guard`, so a learner's context
-  manager cannot swallow a failed assertion (or pytest's skip/fail) in a test's ``with`` block.
 * :func:`install_audit_hook` adds a :func:`sys.addaudithook` hook, before the answer is
   imported, that refuses for everyone: starting or signalling processes, ``ctypes``,
   network sockets (``AF_UNIX`` socket pairs, which asyncio needs, are fine), writing or
@@ -24,161 +15,24 @@ case something slips past the vetting, and only in grader mode
   modules the exercise does not allow. A refusal raises :class:`PermissionError` in the
   code that asked.
 
-Both live in the same interpreter as the student's code, so they are a second net, not a
-wall: the walls are the vetting and the operating system (see :mod:`.sandbox`).
+The hook lives in the same interpreter as the student's code and decides "who asks" from
+a frame's file name, so it is a net, not a wall: the walls are the restricted subset and
+the operating system sandbox (see :mod:`twinbook.grading.sandbox`).
 """
 
 from __future__ import annotations
 
-import ast
 import os
 import socket
 import sys
 import threading
 import types
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-
-ANSWER_MODULE = "answer"
-OWN = "__twinbook_own__"
-MUTABLE = "__twinbook_mutable__"
-EXIT = "__twinbook_exit__"
 
 
 class SandboxViolation(PermissionError):
     """Raised in the answer's code when it does something the sandbox forbids."""
-
-
-# --- the AST rewrite ---------------------------------------------------------------------------
-
-
-class _Rewrite(ast.NodeTransformer):
-    def visit_FunctionDef(self, node: Any) -> Any:  # and visit_AsyncFunctionDef
-        self.generic_visit(node)
-        if node.name in ("__exit__", "__aexit__"):
-            node.decorator_list.insert(0, ast.Name(id=EXIT, ctx=ast.Load()))
-        return node
-
-    visit_AsyncFunctionDef = visit_FunctionDef
-
-    def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
-        self.generic_visit(node)
-        private = node.attr.startswith("_") and not (
-            node.attr.startswith("__") and node.attr.endswith("__")
-        )
-        if private:
-            node.value = _call(OWN, node.value)
-        elif isinstance(node.ctx, (ast.Store, ast.Del)):
-            node.value = _call(MUTABLE, node.value, ast.Constant(node.attr))
-        return node
-
-
-def _call(name: str, *args: ast.expr) -> ast.Call:
-    return ast.Call(func=ast.Name(id=name, ctx=ast.Load()), args=list(args), keywords=[])
-
-
-def rewrite(source: str, filename: str) -> types.CodeType:
-    """The answer's code with attribute guards (see the module docstring)."""
-    tree = ast.parse(source, filename)
-    tree = ast.fix_missing_locations(_Rewrite().visit(tree))
-    return compile(tree, filename, "exec", dont_inherit=True)
-
-
-def _defined_by_answer(obj: Any) -> bool:
-    module = getattr(obj, "__module__", None)
-    return module == ANSWER_MODULE
-
-
-def own(obj: Any) -> Any:
-    """``obj`` if its class (or ``obj`` itself, a class) was defined by the answer."""
-    cls = obj if isinstance(obj, type) else type(obj)
-    if _defined_by_answer(cls):
-        return obj
-    raise SandboxViolation(
-        f"twinbook sandbox: private attributes of {type(obj).__name__} objects are out of bounds"
-    )
-
-
-_CODE_TYPES = (
-    types.FunctionType,
-    types.BuiltinFunctionType,
-    types.MethodType,
-    types.BuiltinMethodType,
-)
-
-
-def mutable(obj: Any, name: str) -> Any:
-    """``obj`` if the answer may set or delete its attribute ``name``."""
-    if isinstance(obj, types.ModuleType):
-        raise SandboxViolation(
-            f"twinbook sandbox: the answer may not change the module {obj.__name__}"
-        )
-    if isinstance(obj, type) or isinstance(obj, _CODE_TYPES):
-        if _defined_by_answer(obj):
-            return obj
-        raise SandboxViolation(
-            f"twinbook sandbox: the answer may not change {getattr(obj, '__qualname__', obj)!r}"
-        )
-    cls = type(obj)
-    for klass in cls.__mro__:
-        if name in vars(klass):
-            attr = vars(klass)[name]
-            if _defined_by_answer(klass):
-                break  # the answer's own method: its business
-            if callable(attr) and not hasattr(attr, "__set__"):
-                raise SandboxViolation(
-                    f"twinbook sandbox: the answer may not replace the method {klass.__name__}.{name}"
-                )
-            break
-    return obj
-
-
-def _swallows_too_much(result: Any, args: tuple[Any, ...]) -> bool:
-    exc_type = args[0] if args else None
-    return (
-        bool(result)
-        and isinstance(exc_type, type)
-        and (not issubclass(exc_type, Exception) or issubclass(exc_type, AssertionError))
-    )
-
-
-def exit_guard(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Wrap an answer's ``__exit__``/``__aexit__``: it may suppress ordinary exceptions,
-    but never a failed assertion or a BaseException (pytest's skip/fail/exit outcomes,
-    KeyboardInterrupt, SystemExit) raised in the ``with`` block of a test."""
-    import functools
-    import inspect
-
-    if inspect.iscoroutinefunction(fn):
-
-        async def async_wrapper(self: Any, *args: Any) -> Any:
-            result = await fn(self, *args)
-            return False if _swallows_too_much(result, args) else result
-
-        return functools.wraps(fn)(async_wrapper)
-
-    def wrapper(self: Any, *args: Any) -> Any:
-        result = fn(self, *args)
-        return False if _swallows_too_much(result, args) else result
-
-    return functools.wraps(fn)(wrapper)
-
-
-def load_answer(path: str | Path) -> types.ModuleType:
-    """Import the answer file as module ``answer`` through :func:`rewrite`."""
-    path = str(path)
-    with open(path, encoding="utf-8") as f:
-        source = f.read()
-    module = types.ModuleType(ANSWER_MODULE)
-    module.__file__ = path
-    module.__dict__[OWN] = own
-    module.__dict__[MUTABLE] = mutable
-    module.__dict__[EXIT] = exit_guard
-    sys.modules[ANSWER_MODULE] = module
-    code = rewrite(source, path)
-    exec(code, module.__dict__)  # noqa: S102 - the vetted, rewritten answer
-    return module
 
 
 # --- the audit hook -----------------------------------------------------------------------------
@@ -306,8 +160,13 @@ _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 
 
 def _module_allowed(name: str, allowed: frozenset[str]) -> bool:
+    """A listed module, one of its submodules, or a parent package of a listed one: importing
+    ``concurrent.futures`` imports ``concurrent`` first (what the answer may then read from
+    a parent is the restricted loader's business, see :mod:`.restricted.guards`)."""
     parts = name.split(".")
-    return any(".".join(parts[: i + 1]) in allowed for i in range(len(parts)))
+    return any(".".join(parts[: i + 1]) in allowed for i in range(len(parts))) or any(
+        entry.startswith(name + ".") for entry in allowed
+    )
 
 
 def install_audit_hook(

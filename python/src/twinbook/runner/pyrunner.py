@@ -26,8 +26,9 @@ read from ``$TWINBOOK_NONCE_FD`` before the answer is imported (learners' checks
 grader alike). ``--select`` runs only some test functions (the runner
 reruns the tests a crash never reached), ``--files`` collects only some test files (the
 hidden suite collects ``test_hidden.py`` only, which may import helpers from
-``test_visible.py``). ``--contain`` is the grader's mode: the answer is loaded through
-:func:`.guard.load_answer` and the sandbox's audit hook is installed first
+``test_visible.py``). ``--contain`` is the grader's mode: the answer is compiled in the restricted subset and
+run in a namespace of its own (:func:`.restricted.load_answer`, with the exercise's
+``--allowed-import`` list), and the sandbox's audit hook is installed first
 (:func:`.guard.install_audit_hook`). After ``done`` the process ends at once
 (``os._exit``), so threads the answer left running cannot keep it alive.
 """
@@ -440,10 +441,11 @@ def main(argv: list[str] | None = None) -> int:
     answer_path = Path(args.answer).resolve()
     emit, close = _event_writer()
     if args.contain:
-        from . import guard
+        from . import guard, restricted
 
         guard.install_audit_hook(answer_path, args.scratch or os.getcwd(), args.allowed_import)
-        factory = lambda: Answer(guard.load_answer(answer_path).__dict__)  # noqa: E731
+        allowed = tuple(args.allowed_import)
+        factory = lambda: Answer(restricted.load_answer(answer_path, allowed).__dict__)  # noqa: E731
     else:
         sys.path.insert(0, str(answer_path.parent))
         factory = lambda: load_answer_module(answer_path)  # noqa: E731

@@ -33,6 +33,10 @@ and harness, which share the process with it, stay in charge of the results.
   ``__str__``, ``__post_init__`` and ``run``: the tests call those methods on the answer's
   objects and must get the library's behaviour.
 
+The answer must also compile in the restricted subset it runs in
+(:func:`twinbook.runner.restricted.compile_answer`): its refusals are reasons here too, so
+that vetting names them with their line before anything runs.
+
 **Go** (``go/cmd/answervet``, on go/parser's syntax tree, after goimports): imports
 only from ``allowed_imports`` (so no ``unsafe``, ``os``, ``os/exec``, ``syscall``,
 ``reflect``, ``runtime``, ``testing``, ``net``, ``plugin`` unless listed; ``import "C"``
@@ -62,7 +66,7 @@ from pathlib import Path
 
 from twinbook.exercises.model import Exercise
 
-from . import gorunner
+from . import gorunner, restricted
 
 MAX_SOURCE = 256 * 1024  # characters
 MAX_REASONS = 8
@@ -231,7 +235,10 @@ def _vet_python(source: str, allowed_imports: tuple[str, ...]) -> tuple[str, ...
             f"the answer cannot be parsed ({type(exc).__name__}): it is nested too deeply or holds a null byte",
         )
     try:
-        return _cap(_PyVetter(frozenset(allowed_imports)).run(tree))
+        reasons = _PyVetter(frozenset(allowed_imports)).run(tree)
+        # the language subset the answer runs in (the grader's test process refuses the same)
+        reasons += list(restricted.compile_answer(source, "answer.py").errors)
+        return _cap(reasons)
     except RecursionError:
         return ("the answer is nested too deeply to vet",)
 

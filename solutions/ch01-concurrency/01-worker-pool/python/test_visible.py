@@ -8,10 +8,12 @@ import time
 
 import pytest
 
+from twinbook.runner.plain import plain
+
 
 def call(answer, fn, items, limit, timeout=5.0):
     """map_limited(fn, items, limit) in a helper thread: a hang fails the test instead of
-    freezing the notebook."""
+    freezing the notebook. The result must be a plain list of plain values (see plain)."""
     box = {}
 
     def run():
@@ -26,7 +28,7 @@ def call(answer, fn, items, limit, timeout=5.0):
     assert not thread.is_alive(), f"map_limited did not return within {timeout}s (a deadlock?)"
     if "error" in box:
         raise box["error"]
-    return box["value"]
+    return plain(box["value"])
 
 
 class Gauge:
