@@ -250,10 +250,19 @@ def test_no_report_shows_hidden_test_code_or_messages(graded):
     out, proc, _ = graded
     secrets = _hidden_literals()
     assert len(secrets) > 10
-    reports = [p for p in out.rglob("*") if p.is_file()]
+    # the returned notebooks hold the student's own answers (which may well contain a line
+    # of a hidden test, as a correct answer does): only the feedback they gained is checked
+    reports = [p for p in out.rglob("*") if p.is_file() and "returned" not in p.parts]
     assert len(reports) > 40
     texts = {p: p.read_text(encoding="utf-8") for p in reports}
     texts[Path("stdout")] = proc.stdout + proc.stderr
+    returned = list((out / "returned").rglob("*.ipynb"))
+    assert returned
+    for path in returned:
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        feedback = [c for c in cells if c["metadata"].get("twinbook", {}).get("role") == "feedback"]
+        assert len(feedback) == 2, path
+        texts[path] = "".join("".join(c["source"]) for c in feedback)
     for path, text in texts.items():
         for secret in secrets:
             assert secret not in text, f"{path} shows hidden test text: {secret!r}"

@@ -8,9 +8,10 @@ terminal, so the grader replaces it once, when the submission is found, by a saf
 
 * letters and digits (any script), ``.``, ``_`` and ``-`` are kept, anything else becomes
   ``_``; the first character must be a letter, a digit or ``_``;
-* an id that had to change, or is longer than :data:`MAX_ID`, gets ``-`` and 10 hex
-  digits of the SHA-256 of the original name appended (after cutting it to
-  :data:`MAX_ID`), so two different names never end up as the same id.
+* an id that had to change, or is longer than :data:`MAX_LEN`, is cut to :data:`MAX_ID`
+  characters and gets ``-`` and 10 hex digits of the SHA-256 of the original name
+  appended, so two different names never end up as the same id (and a safe id is its own
+  safe id).
 
 An id that is already safe is kept as it is (``alice``, ``bob.smith``, ``zoë-2``).
 """
@@ -20,7 +21,8 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 
-MAX_ID = 48  # characters; with the hash and ".html" at most 4*48+16 bytes, under 255
+MAX_ID = 48  # characters kept of a name that needs a hash
+MAX_LEN = MAX_ID + 11  # the longest id; with ".html" at most 4*59+5 bytes, under 255
 _KEEP = "._-"
 
 
@@ -36,7 +38,7 @@ def safe_id(name: str) -> str:
     cleaned = "".join(c if _safe_char(c) else "_" for c in text)
     if cleaned and not (cleaned[0].isalnum() or cleaned[0] == "_"):
         cleaned = "_" + cleaned[1:]
-    if cleaned == name and 0 < len(cleaned) <= MAX_ID:
+    if cleaned == name and 0 < len(cleaned) <= MAX_LEN:
         return name
     digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:10]
     return f"{cleaned[:MAX_ID] or '_'}-{digest}"

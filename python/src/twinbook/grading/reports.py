@@ -264,7 +264,7 @@ def feedback_markdown(student: StudentGrade, deadline: str = "") -> str:
     missing = [e for e in student.exercises if e.status == MISSING]
     if missing and len(missing) < len(student.exercises):
         out += ["Not found in your submission:", ""]
-        out += [f"- {e.key}: {_md_text(first_line(e.problem))}" for e in missing]
+        out += [f"- {e.key}: `{first_line(e.problem).replace('`', '')}`" for e in missing]
         out.append("")
     if student.adjustments:
         out += ["Adjusted by your instructor:", ""]
