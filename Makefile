@@ -41,7 +41,7 @@ PROTO_FILES := $(patsubst proto/%,%,$(wildcard proto/*/*/*.proto))
 PROTO_GO_OUT ?= go
 PROTO_PY_OUT ?= python/src/twinbook/_proto
 
-.PHONY: help setup test lint book serve exercises prove constraints proto bench bench-go bench-python grade bench-grade lab release clean distclean
+.PHONY: help setup setup-grade test lint book serve exercises prove constraints proto bench bench-go bench-python grade bench-grade lab release clean distclean
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -95,6 +95,23 @@ setup: ## install everything (Debian packages, .venv, Go modules and tools, lint
 	rm -f "$(VENV)"/.twinbook-setup-*
 	touch "$$stamp"
 	echo "setup: done in $$((SECONDS - start))s"
+
+# make setup-grade: only what `twinbook grade` needs (the instructors' workflow runs it):
+# the venv with the `grade` extra and the Go module's dependencies. No Chromium, no book
+# tools, no linters, no Jupyter. A full `make setup` already covers it.
+setup-grade: ## install only what grading needs (the grade extra, Go modules): for CI graders
+	@cd "$(ROOT)"
+	command -v $(GO) >/dev/null || { echo "setup-grade: go not found on PATH (Go 1.26 expected)" >&2; exit 1; }
+	hash=$$( { echo "$(ROOT)"; $(GO) version; cat $(SETUP_INPUTS); } | sha256sum | cut -c1-16)
+	if [ -f "$(VENV)/.twinbook-setup-$$hash" ] || [ -f "$(VENV)/.twinbook-setup-grade-$$hash" ]; then echo "setup-grade: up to date"; exit 0; fi
+	start=$$SECONDS
+	[ -x "$(BIN)/python" ] || $(PYTHON) -m venv "$(VENV)"
+	"$(BIN)/python" -m pip install -q --disable-pip-version-check \
+	  -c python/constraints.txt -e './python[grade]'
+	(cd go && $(GO) mod download)
+	rm -f "$(VENV)"/.twinbook-setup-grade-*
+	touch "$(VENV)/.twinbook-setup-grade-$$hash"
+	echo "setup-grade: done in $$((SECONDS - start))s"
 
 test: setup ## run every test once: Python, Go, notebooks, exercises (one pytest run)
 	@cd "$(ROOT)"
