@@ -157,14 +157,15 @@ prove: setup ## prove every exercise: stubs fail, solutions pass visible and hid
 	@cd "$(ROOT)"
 	"$(BIN)/twinbook" dev check $(EX)
 
-# make grade SUBMISSIONS=path/to/submissions OUT=build/grade JOBS=2 (as root: the sandbox
+# make grade SUBMISSIONS=path/to/submissions OUT=build/grade JOBS=2 [GRADE_ARGS="--roster r.csv"]
+# (as root: the sandbox
 # then runs student code as an unprivileged user). Exit 0 once graded, 2 if it cannot run.
 SUBMISSIONS ?= submissions
 OUT ?= build/grade
 JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 grade: setup ## grade a class: make grade SUBMISSIONS=folder OUT=build/grade [JOBS=2]
 	@cd "$(ROOT)"
-	"$(BIN)/twinbook" grade "$(SUBMISSIONS)" --out "$(OUT)" --jobs $(JOBS)
+	"$(BIN)/twinbook" grade "$(SUBMISSIONS)" --out "$(OUT)" --jobs $(JOBS) $(GRADE_ARGS)
 
 bench-grade: setup ## benchmark the grader on a synthetic class (build/bench/grade.json)
 	@cd "$(ROOT)"

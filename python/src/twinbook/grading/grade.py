@@ -23,8 +23,8 @@ stops the others.
 from __future__ import annotations
 
 import logging
-import re
 import queue
+import re
 import threading
 import warnings
 from collections.abc import Callable, Iterable
@@ -45,6 +45,7 @@ from twinbook.exercises.model import (
 from twinbook.exercises.notebook import answer_cells, go_answer_file, python_answer_file
 
 from .backend import Backend, accepts, backend
+from .deadline import submission_time
 from .ids import plain
 from .points import fmt
 from .submissions import Entry, NotebookError, SubmissionError, find_entries, open_submission
@@ -407,7 +408,7 @@ def _read_answers(
             graded.started = _normal(answer) != stub_answer(ex, lang)
             student.exercises.append(graded)
             jobs.append(_Job(student, len(student.exercises) - 1, ex, lang, answer))
-        stamp = submission.timestamp()
+        stamp = submission_time(submission)
         if stamp is not None:
             student.submitted, student.submitted_from = stamp
     return student, jobs
@@ -588,7 +589,7 @@ def grade_class(
     gets a row: a submission that cannot be read gets one that says why.
     """
     from .deadline import is_late, iso
-    from .shards import class_warnings, select
+    from .slices import class_warnings, select
 
     opts = options or ClassOptions()
     be = be or backend()

@@ -30,7 +30,9 @@ from .grade import (
     load_solutions,
 )
 from .ids import plain
-from .submissions import Entry
+from .slices import class_warnings, select
+
+__all__ = ["class_warnings", "merge", "parse_shard", "read_grades", "select", "to_json"]
 
 GRADES_FILE = "grades.json"
 FORMAT = 1
@@ -45,40 +47,6 @@ def parse_shard(text: str) -> tuple[int, int]:
     if not 1 <= k <= n:
         raise GradeSetupError(f"--shard {text!r}: K must be between 1 and N")
     return k, n
-
-
-def select(entries: list[Entry], shard: tuple[int, int] | None) -> list[Entry]:
-    """This shard's students, in the class's order."""
-    if shard is None:
-        return entries
-    k, n = shard
-    return entries[k - 1 :: n]
-
-
-def class_warnings(
-    entries: list[Entry], roster: dict[str, Any] | None, adjustments: dict[str, Any] | None
-) -> list[str]:
-    """What the roster and the adjustments say that the submissions do not (whole class)."""
-    ids = {e.student for e in entries}
-    out = []
-    if roster is not None:
-        out += [
-            f"roster: submission {e.student} is not in the roster"
-            for e in entries
-            if e.student not in roster
-        ]
-        out += [
-            f"roster: no submission from {who.name} ({sid})"
-            for sid, who in sorted(roster.items())
-            if sid not in ids
-        ]
-    if adjustments:
-        out += [
-            f"adjustments: {sid}: no such submission (its adjustments are not used)"
-            for sid in sorted(adjustments)
-            if sid not in ids
-        ]
-    return out
 
 
 # --- grades.json ---------------------------------------------------------------------------

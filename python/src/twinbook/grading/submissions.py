@@ -148,12 +148,6 @@ class Submission:
                 return root + rel
         return None
 
-    def timestamp(self) -> tuple[str, str] | None:
-        """(ISO 8601 UTC time, where it came from) of the submission, see :mod:`.deadline`."""
-        from .deadline import submission_time
-
-        return submission_time(self)
-
     def mtime(self, rel: str) -> float | None:  # pragma: no cover - interface
         """The modification time of ``rel`` (seconds since the epoch, UTC)."""
         raise NotImplementedError
