@@ -185,7 +185,7 @@ def run(
                 options=options,
             )
             bar.update(task, description="")
-        replace_out(out, lambda stage: _fill(grades, stage, inst.returned))
+        replace_out(out, lambda stage: _fill(grades, stage, inst.returned, jobs))
     except GradeSetupError as exc:
         console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
         return EXIT_SETUP
@@ -203,12 +203,12 @@ def run(
     return EXIT_OK
 
 
-def _fill(grades: ClassGrade, stage: Path, returned: bool) -> None:
+def _fill(grades: ClassGrade, stage: Path, returned: bool, jobs: int = 1) -> None:
     write_reports(grades, stage)
     if returned:
         from .returned import write_returned
 
-        write_returned(grades, stage)
+        write_returned(grades, stage, jobs)
 
 
 def _print_class(grades: ClassGrade, console: Console, stdout: Console) -> None:
