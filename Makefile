@@ -41,7 +41,7 @@ PROTO_FILES := $(patsubst proto/%,%,$(wildcard proto/*/*/*.proto))
 PROTO_GO_OUT ?= go
 PROTO_PY_OUT ?= python/src/twinbook/_proto
 
-.PHONY: help setup test lint book serve exercises prove constraints proto bench bench-go bench-python grade bench-grade lab release clean distclean
+.PHONY: help setup setup-grade test lint book serve exercises prove constraints proto bench bench-go bench-python grade bench-grade lab release clean distclean
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -96,6 +96,23 @@ setup: ## install everything (Debian packages, .venv, Go modules and tools, Jupy
 	touch "$$stamp"
 	echo "setup: done in $$((SECONDS - start))s"
 
+# make setup-grade: only what `twinbook grade` needs (the instructors' workflow runs it):
+# the venv with the `grade` extra and the Go module's dependencies. No Chromium, no book
+# tools, no linters, no Jupyter. A full `make setup` already covers it.
+setup-grade: ## install only what grading needs (the grade extra, Go modules): for CI graders
+	@cd "$(ROOT)"
+	command -v $(GO) >/dev/null || { echo "setup-grade: go not found on PATH (Go 1.26 expected)" >&2; exit 1; }
+	hash=$$( { echo "$(ROOT)"; $(GO) version; cat $(SETUP_INPUTS); } | sha256sum | cut -c1-16)
+	if [ -f "$(VENV)/.twinbook-setup-$$hash" ] || [ -f "$(VENV)/.twinbook-setup-grade-$$hash" ]; then echo "setup-grade: up to date"; exit 0; fi
+	start=$$SECONDS
+	[ -x "$(BIN)/python" ] || $(PYTHON) -m venv "$(VENV)"
+	"$(BIN)/python" -m pip install -q --disable-pip-version-check \
+	  -c python/constraints.txt -e './python[grade]'
+	(cd go && $(GO) mod download)
+	rm -f "$(VENV)"/.twinbook-setup-grade-*
+	touch "$(VENV)/.twinbook-setup-grade-$$hash"
+	echo "setup-grade: done in $$((SECONDS - start))s"
+
 test: setup ## run every test once: Python, Go, notebooks, exercises (one pytest run)
 	@cd "$(ROOT)"
 	"$(BIN)/pytest" $(PYTEST_ARGS)
@@ -140,14 +157,15 @@ prove: setup ## prove every exercise: stubs fail, solutions pass visible and hid
 	@cd "$(ROOT)"
 	"$(BIN)/twinbook" dev check $(EX)
 
-# make grade SUBMISSIONS=path/to/submissions OUT=build/grade JOBS=2 (as root: the sandbox
+# make grade SUBMISSIONS=path/to/submissions OUT=build/grade JOBS=2 [GRADE_ARGS="--roster r.csv"]
+# (as root: the sandbox
 # then runs student code as an unprivileged user). Exit 0 once graded, 2 if it cannot run.
 SUBMISSIONS ?= submissions
 OUT ?= build/grade
 JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 grade: setup ## grade a class: make grade SUBMISSIONS=folder OUT=build/grade [JOBS=2]
 	@cd "$(ROOT)"
-	"$(BIN)/twinbook" grade "$(SUBMISSIONS)" --out "$(OUT)" --jobs $(JOBS)
+	"$(BIN)/twinbook" grade "$(SUBMISSIONS)" --out "$(OUT)" --jobs $(JOBS) $(GRADE_ARGS)
 
 bench-grade: setup ## benchmark the grader on a synthetic class (build/bench/grade.json)
 	@cd "$(ROOT)"

@@ -32,12 +32,14 @@ import classbuild as cb
 import pytest
 
 from tests.repo import EXERCISES, ROOT, SOLUTIONS
+from twinbook.grading.ids import safe_id
 
 POOL = cb.POOL
 GO_POOL = (POOL, "go")
 PY_POOL = (POOL, "python")
 POOL_POINTS = {"python": 14, "go": 14}
-HTML_ID = "<img src=x onerror=alert(1)>"
+HTML_NAME = "<img src=x onerror=alert(1)>"
+HTML_ID = safe_id(HTML_NAME)  # what the grader calls that entry
 STUDENTS = [
     HTML_ID,
     "broken-nb",
@@ -74,7 +76,7 @@ def graded(tmp_path_factory):
     cb.make_student(subs / "broken-nb", {**only_pool, PY_POOL: "invalid", GO_POOL: "stub"})
     cheater = cb.make_student(subs / "cheater", default="stub")
     cb.add_cheats(cheater)
-    (subs / HTML_ID).mkdir()
+    (subs / HTML_NAME).mkdir()
     zipped_src = cb.make_student(base / "zipped-src", only_pool, layout="repo")
     cb.zip_folder(zipped_src, subs / "zipped.zip", prefix="twinbook-main")
     cb.traversal_zip(subs / "traversal.zip", zipped_src)
@@ -158,7 +160,7 @@ def test_syntax_error_scores_zero_there_and_the_rest_is_graded(graded):
 def test_missing_notebook_scores_zero_with_a_clear_line(graded):
     out, _, _ = graded
     assert points(out, "missing") == (14, 0)
-    assert f"{POOL}:go: missing" in gradebook(out)["missing"]["problems"]
+    assert f"{POOL}:go: not started (no notebook)" in gradebook(out)["missing"]["problems"]
     md = (out / "feedback" / "missing.md").read_text(encoding="utf-8")
     assert f"notebook not found: expected exercises/{cb.notebook_rel(POOL, 'go')}" in md
 
@@ -166,7 +168,7 @@ def test_missing_notebook_scores_zero_with_a_clear_line(graded):
 def test_invalid_notebook_scores_zero_with_a_clear_line(graded):
     out, _, _ = graded
     assert points(out, "broken-nb") == (0, 0)
-    assert f"{POOL}:python: invalid" in gradebook(out)["broken-nb"]["problems"]
+    assert f"{POOL}:python: unreadable notebook" in gradebook(out)["broken-nb"]["problems"]
     assert "not a valid Jupyter notebook" in (out / "feedback" / "broken-nb.md").read_text(
         encoding="utf-8"
     )
@@ -178,7 +180,10 @@ def test_files_a_student_adds_have_no_effect(graded):
     res = results(out, "cheater")
     assert res["tests"] and all(t["status"] != "pass" for t in res["tests"])
     md = (out / "feedback" / "cheater.md").read_text(encoding="utf-8")
-    assert "NotImplementedError" in md  # the stub ran against the instructor's tests
+    # the stub ran against the instructor's tests; the feedback only says "not started"
+    assert "NotImplementedError" in json.dumps(res)
+    assert f"| {POOL} | python | not started | 0/14 |" in md
+    assert "NotImplementedError" not in md
 
 
 def test_hostile_zips_get_an_error_row_and_write_nothing_outside(graded):
@@ -198,8 +203,8 @@ def test_hostile_zips_get_an_error_row_and_write_nothing_outside(graded):
 def test_html_feedback_escapes_everything(graded):
     out, _, _ = graded
     page = (out / "feedback" / f"{HTML_ID}.html").read_text(encoding="utf-8")
-    assert "<img" not in page
-    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "<img" not in page and "&lt;img" not in page
+    assert HTML_ID.startswith("_img_src_x_onerror_alert_1__-") and HTML_ID in page
     partial = (out / "feedback" / "partial.html").read_text(encoding="utf-8")
     assert "only 1 call(s) ran at once with limit=3" in partial
 
@@ -245,10 +250,19 @@ def test_no_report_shows_hidden_test_code_or_messages(graded):
     out, proc, _ = graded
     secrets = _hidden_literals()
     assert len(secrets) > 10
-    reports = [p for p in out.rglob("*") if p.is_file()]
+    # the returned notebooks hold the student's own answers (which may well contain a line
+    # of a hidden test, as a correct answer does): only the feedback they gained is checked
+    reports = [p for p in out.rglob("*") if p.is_file() and "returned" not in p.parts]
     assert len(reports) > 40
     texts = {p: p.read_text(encoding="utf-8") for p in reports}
     texts[Path("stdout")] = proc.stdout + proc.stderr
+    returned = list((out / "returned").rglob("*.ipynb"))
+    assert returned
+    for path in returned:
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        feedback = [c for c in cells if c["metadata"].get("twinbook", {}).get("role") == "feedback"]
+        assert len(feedback) == 2, path
+        texts[path] = "".join("".join(c["source"]) for c in feedback)
     for path, text in texts.items():
         for secret in secrets:
             assert secret not in text, f"{path} shows hidden test text: {secret!r}"

@@ -21,6 +21,7 @@ from twinbook.exercises.results import TestResult
 from twinbook.grading import reports
 from twinbook.grading.backend import Backend
 from twinbook.grading.grade import ERROR, GRADED, REJECTED, grade_class
+from twinbook.grading.ids import safe_id
 from twinbook.grading.sandbox import Limits, SuiteResults, output_note
 
 POOL = cb.POOL
@@ -151,7 +152,7 @@ def test_rejected_answer_and_grader_error_score_zero_and_the_rest_is_graded(tmp_
     assert (go.status, go.points) == (ERROR, 0)
     assert "sandbox exploded" in go.problem
     assert ("python", "visible", 0) not in scripted.calls  # a rejected answer never runs
-    assert bob.problems() == [f"{POOL}:python: rejected", f"{POOL}:go: error"]
+    assert bob.problems() == [f"{POOL}:python: rejected", f"{POOL}:go: grader error"]
 
 
 def test_jobs_use_distinct_slots_at_once(tmp_path):
@@ -198,8 +199,12 @@ def test_gradebook_cells_never_start_a_formula(tmp_path):
     (tmp_path / "plain").mkdir()
     csv_text = reports.gradebook_csv(grade(tmp_path, Scripted()))
     rows = csv_text.splitlines()[1:]
-    assert rows[0].startswith("'=HYPERLINK(1),0,0,0,28,")
+    # the id itself is made safe (no "=" left), and any cell that could still start a
+    # formula is quoted
+    assert rows[0].startswith(f"{safe_id('=HYPERLINK(1)')},0,0,0,28,")
+    assert rows[0].startswith("_HYPERLINK_1_-")
     assert rows[1].startswith("plain,0,0,0,28,no exercise notebook found")
+    assert reports._cell("=1+2") == "'=1+2" and reports._cell("@SUM(A1)") == "'@SUM(A1)"
 
 
 def test_a_hidden_suite_that_cannot_run_keeps_its_error_out_of_reports(tmp_path, caplog):

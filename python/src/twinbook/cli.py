@@ -17,6 +17,9 @@ Authors (``twinbook dev``, when :mod:`twinbook.authoring` is installed)::
 Instructors (when :mod:`twinbook.grading` is installed)::
 
     twinbook grade SUBMISSIONS --out OUT [--jobs N] [--solutions PATH] [--exercise ID ...]
+                   [--chapter CH] [--assignment FILE] [--shard K/N] [--roster CSV]
+                   [--adjustments CSV] [--deadline TIME] [--no-return-notebooks]
+    twinbook grade merge OUT1 OUT2 ... --out OUT
 
 The student edition ships neither the authoring nor the grading package: its ``twinbook``
 shows the learner's commands only.
@@ -569,9 +572,11 @@ def release(
 
 def grade(
     submissions: Annotated[
-        Path,
+        list[Path],
         typer.Argument(
-            help="Folder with one entry per student: a folder or a .zip (the id is its name)."
+            help="Folder with one entry per student: a folder or a .zip (the id is its name). "
+            "Or: merge OUT1 OUT2 ... to merge shard outputs into --out.",
+            show_default=False,
         ),
     ],
     out: Annotated[
@@ -592,14 +597,83 @@ def grade(
         list[str] | None,
         typer.Option("--exercise", "-e", help="Only this exercise (id or NN-slug); repeatable."),
     ] = None,
+    chapter: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--chapter", help="Every exercise of this chapter (e.g. ch01-concurrency); repeatable."
+        ),
+    ] = None,
+    assignment: Annotated[
+        Path | None,
+        typer.Option(
+            "--assignment", help="A TOML file naming the assignment's exercises or chapters."
+        ),
+    ] = None,
+    shard: Annotated[
+        str | None,
+        typer.Option(
+            "--shard", help="Grade only the K-th of N slices of the class: K/N (merge them after)."
+        ),
+    ] = None,
+    roster: Annotated[
+        Path | None,
+        typer.Option("--roster", help="CSV submission,name,email: who is who."),
+    ] = None,
+    adjustments: Annotated[
+        Path | None,
+        typer.Option(
+            "--adjustments",
+            help="CSV student,exercise,points,reason: points given or taken by hand.",
+        ),
+    ] = None,
+    deadline: Annotated[
+        str | None,
+        typer.Option(
+            "--deadline", help="ISO 8601 time with a zone; later submissions are marked late."
+        ),
+    ] = None,
+    return_notebooks: Annotated[
+        bool,
+        typer.Option(
+            "--return-notebooks/--no-return-notebooks",
+            help="Write OUT/returned: each notebook with its feedback inside, .ipynb and .html.",
+        ),
+    ] = True,
     root: RootOption = None,
 ) -> None:
-    """Grade a class: hidden tests, points, feedback, gradebook (exit 2 only when grading cannot run)."""
-    from twinbook.grading.command import run
+    """Grade a class: hidden tests, points, feedback, gradebook (exit 2 only when grading cannot run).
+
+    twinbook grade merge OUT1 OUT2 ... --out OUT merges the outputs of --shard runs.
+    """
+    from twinbook.grading.command import EXIT_SETUP, Instructor, merge_run, run
 
     solutions = solutions or (root or find_root()).resolve() / "solutions"
+    if submissions and str(submissions[0]) == "merge":
+        raise typer.Exit(merge_run(submissions[1:], out, solutions=solutions))
+    if len(submissions) != 1:
+        typer.echo(
+            "error: give one SUBMISSIONS folder (or: twinbook grade merge OUT1 OUT2 ... --out OUT)",
+            err=True,
+        )
+        raise typer.Exit(EXIT_SETUP)
+    inst = Instructor(
+        shard=shard,
+        roster=roster,
+        adjustments=adjustments,
+        deadline=deadline,
+        assignment=assignment,
+        chapters=tuple(chapter or ()),
+        returned=return_notebooks,
+    )
     raise typer.Exit(
-        run(submissions, out, solutions=solutions, jobs=jobs, exercises=exercise or None)
+        run(
+            submissions[0],
+            out,
+            solutions=solutions,
+            jobs=jobs,
+            exercises=exercise or None,
+            instructor=inst,
+        )
     )
 
 

@@ -24,11 +24,14 @@ from __future__ import annotations
 
 import logging
 import queue
+import re
 import threading
 import warnings
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +45,9 @@ from twinbook.exercises.model import (
 from twinbook.exercises.notebook import answer_cells, go_answer_file, python_answer_file
 
 from .backend import Backend, accepts, backend
+from .deadline import submission_time
+from .ids import plain
+from .points import fmt
 from .submissions import Entry, NotebookError, SubmissionError, find_entries, open_submission
 
 log = logging.getLogger(__name__)
@@ -94,6 +100,7 @@ class ExerciseGrade:
     notes: list[str] = field(
         default_factory=list
     )  # about the runs, e.g. the output limit was passed
+    started: bool = True  # False: no notebook, or the answer is still the generated stub
 
     @property
     def key(self) -> str:
@@ -110,40 +117,95 @@ class ExerciseGrade:
     def visible(self) -> list[TestGrade]:
         return [t for t in self.tests if not t.hidden]
 
+    @property
+    def state(self) -> str:
+        """The exercise in the words of the feedback's summary: not started, does not
+        compile, failing, done; rejected (by vetting), unreadable notebook, grader error,
+        and not graded when the submission could not be opened."""
+        if self.status == NOT_GRADED:
+            return "not graded"
+        if not self.started or self.status == MISSING:
+            return "not started"
+        if self.max_points and self.points >= self.max_points:
+            return "done"
+        if self.status == ERROR:
+            return "grader error"
+        if self.status == REJECTED:
+            return "rejected"
+        if self.status == INVALID:
+            return "unreadable notebook"
+        if self.status == INVALID or (self.problem and not self.points):
+            return "does not compile"
+        return "failing"
+
+    def summary(self) -> str:
+        """``not started``, ``does not compile``, ``failing 3/8``, ``done`` (and the rarer
+        states of :attr:`state`)."""
+        if self.state == "failing":
+            return f"failing {fmt(self.points)}/{fmt(self.max_points)}"
+        if self.status == MISSING:
+            return "not started (no notebook)"
+        return self.state
+
     def hidden(self) -> list[TestGrade]:
         return [t for t in self.tests if t.hidden]
 
 
 @dataclass
+class Adjustment:
+    """Points an instructor added (or removed, when negative) by hand, with the reason."""
+
+    exercise: str  # an exercise key (id:language), or "" for the whole submission
+    points: float
+    reason: str
+
+
+@dataclass
 class StudentGrade:
-    student: str
+    student: str  # the safe id (:mod:`.ids`)
     source: str  # the entry's name in SUBMISSIONS
     error: str = ""  # the submission could not be opened at all
     notes: list[str] = field(default_factory=list)
     exercises: list[ExerciseGrade] = field(default_factory=list)
+    name: str = ""  # from the roster
+    email: str = ""  # from the roster
+    submitted: str = ""  # ISO 8601 time of the submission (see :mod:`.deadline`)
+    submitted_from: str = ""  # where that time came from
+    late: bool = False
+    adjustments: list[Adjustment] = field(default_factory=list)
+    # the notebooks as submitted, by exercise key, for the returned copies (never saved)
+    notebooks: dict[str, bytes] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def graded_points(self) -> float:
+        return sum(e.points for e in self.exercises)
 
     @property
     def points(self) -> float:
-        return sum(e.points for e in self.exercises)
+        return self.graded_points + sum(a.points for a in self.adjustments)
 
     @property
     def max_points(self) -> float:
         return sum(e.max_points for e in self.exercises)
 
+    def exercise_points(self, key: str) -> float:
+        """The exercise's points with the manual adjustments made to it."""
+        graded = sum(e.points for e in self.exercises if e.key == key)
+        return graded + sum(a.points for a in self.adjustments if a.exercise == key)
+
     def problems(self) -> list[str]:
-        """Short, stable descriptions of what went wrong beyond failing tests."""
-        out = [self.error] if self.error else []
+        """Short, stable descriptions of what is not done, one line each: the same words as
+        the feedback's summary (not started, does not compile, failing 3/8)."""
+        out = [plain(self.error)] if self.error else []
         if self.exercises and all(e.status == MISSING for e in self.exercises):
             out.append(
                 "no exercise notebook found (expected exercises/<chapter>/<exercise>/<language>/*.ipynb)"
             )
-        else:
-            out += [
-                f"{e.key}: {e.status}"
-                for e in self.exercises
-                if e.status not in (GRADED, NOT_GRADED)
-            ]
-        return out + self.notes
+        elif not self.error:
+            out += [f"{e.key}: {e.summary()}" for e in self.exercises if e.state != "done"]
+        if self.late:
+            out.append(f"late: submitted {self.submitted}")
+        return out + [plain(n) for n in self.notes]
 
 
 @dataclass
@@ -152,6 +214,9 @@ class ClassGrade:
     columns: list[tuple[Exercise, str]]  # (exercise, language) in gradebook order
     warnings: list[str] = field(default_factory=list)
     isolation: str = "root"  # the sandbox's isolation: root (full), userns, none
+    assignment: str = ""  # its name, when one was graded
+    roster: bool = False  # a roster was given: the gradebook has name and email columns
+    deadline: str = ""  # ISO 8601 UTC, when one was given
 
     def column_keys(self) -> list[str]:
         return [f"{ex.id}:{lang}" for ex, lang in self.columns]
@@ -231,13 +296,18 @@ def notebook_answer(data: bytes, language: str) -> str:
         raise NotebookError(
             f"the notebook is not a valid Jupyter notebook ({first[:200]})"
         ) from None
+    if not all(isinstance(c, str) for c in cells):
+        raise NotebookError("an answer cell's source is not text: the notebook is damaged")
     if not cells or not any(c.strip() for c in cells):
         raise NotebookError(
             'no answer cell (a code cell with metadata {"twinbook": {"role": "answer"}}) in the notebook'
         )
-    if language == "python":
-        return python_answer_file(cells)
-    return go_answer_file(cells)
+    try:
+        if language == "python":
+            return python_answer_file(cells)
+        return go_answer_file(cells)
+    except Exception as exc:  # a damaged cell must never stop the class
+        raise NotebookError(f"the answer cells cannot be read ({type(exc).__name__})") from None
 
 
 def _zero(
@@ -260,20 +330,62 @@ class _Job:
     answer: str
 
 
+def stub_answer(ex: Exercise, language: str) -> str:
+    """The answer file of the generated stub (what a learner starts from), to tell an
+    untouched exercise from an attempted one; "" when it cannot be made."""
+    return _stub_answer(str(ex.lang(language).notebook_path), language, ex.title)
+
+
+@cache
+def _stub_answer(notebook: str, language: str, title: str) -> str:
+    from twinbook.exercises.notebook import read_answer_cells, strip_solution
+
+    try:
+        cells = read_answer_cells(notebook)
+        stubs = [strip_solution(c, language, title) for c in cells]
+        return _normal(python_answer_file(stubs) if language == "python" else go_answer_file(stubs))
+    except Exception:  # an exercise without a stub: every answer counts as started
+        return ""
+
+
+def _normal(text: str) -> str:
+    return "\n".join(line.rstrip() for line in text.strip().splitlines())
+
+
 def _read_student(
     entry: Entry, columns: list[tuple[Exercise, str]]
 ) -> tuple[StudentGrade, list[_Job]]:
-    """Every answer of one student (all files are read before any code runs)."""
-    student = StudentGrade(entry.student, entry.path.name, notes=list(entry.notes))
+    """Every answer of one student (all files are read before any code runs). Never raises:
+    whatever breaks while reading becomes the student's error row."""
+    try:
+        return _read_answers(entry, columns)
+    except Exception as exc:  # a bug or a submission nobody thought of: the class goes on
+        log.exception("%s: the submission could not be read", entry.student)
+        student = StudentGrade(entry.student, plain(entry.path.name), notes=list(entry.notes))
+        return _not_graded(
+            student, columns, f"the grader could not read this submission ({type(exc).__name__})"
+        ), []
+
+
+def _not_graded(
+    student: StudentGrade, columns: list[tuple[Exercise, str]], why: str
+) -> StudentGrade:
+    student.error = why
+    student.exercises = [
+        _zero(ex, ex.lang(lang), NOT_GRADED, f"not graded: {why}") for ex, lang in columns
+    ]
+    return student
+
+
+def _read_answers(
+    entry: Entry, columns: list[tuple[Exercise, str]]
+) -> tuple[StudentGrade, list[_Job]]:
+    student = StudentGrade(entry.student, plain(entry.path.name), notes=list(entry.notes))
     jobs: list[_Job] = []
     try:
         submission = open_submission(entry)
     except SubmissionError as exc:
-        student.error = str(exc)
-        student.exercises = [
-            _zero(ex, ex.lang(lang), NOT_GRADED, f"not graded: {exc}") for ex, lang in columns
-        ]
-        return student, jobs
+        return _not_graded(student, columns, plain(str(exc))), jobs
     with submission:
         for ex, lang in columns:
             spec = ex.lang(lang)
@@ -282,15 +394,23 @@ def _read_student(
                 where, data = submission.read_notebook(rel)
             except NotebookError as exc:
                 status = MISSING if "not found" in str(exc) else INVALID
-                student.exercises.append(_zero(ex, spec, status, str(exc)))
+                student.exercises.append(_zero(ex, spec, status, plain(str(exc))))
+                student.exercises[-1].started = status != MISSING
                 continue
+            where = plain(where)
+            student.notebooks[f"{ex.id}:{lang}"] = data
             try:
                 answer = notebook_answer(data, lang)
             except NotebookError as exc:
                 student.exercises.append(_zero(ex, spec, INVALID, f"{where}: {exc}", where))
                 continue
-            student.exercises.append(ExerciseGrade(ex.id, ex.title, lang, GRADED, notebook=where))
+            graded = ExerciseGrade(ex.id, ex.title, lang, GRADED, notebook=where)
+            graded.started = _normal(answer) != stub_answer(ex, lang)
+            student.exercises.append(graded)
             jobs.append(_Job(student, len(student.exercises) - 1, ex, lang, answer))
+        stamp = submission_time(submission)
+        if stamp is not None:
+            student.submitted, student.submitted_from = stamp
     return student, jobs
 
 
@@ -302,6 +422,17 @@ def _first_line(text: str) -> str:
         if line.strip():
             return line.strip()
     return ""
+
+
+_ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,16}\b")
+_DURATION = re.compile(r"\((\d+\.\d+)s\)")
+
+
+def stable_message(text: str) -> str:
+    """A test's message without what changes from run to run (object addresses, Go's test
+    durations), so that grading the same answers twice, or in shards, gives the same
+    reports byte for byte."""
+    return _DURATION.sub("(...s)", _ADDRESS.sub("0x...", text))
 
 
 def _collect(spec: LanguageSpec, results: Iterable[Any] | None, hidden: bool) -> list[TestGrade]:
@@ -321,7 +452,7 @@ def _collect(spec: LanguageSpec, results: Iterable[Any] | None, hidden: bool) ->
             outcome = (
                 r.outcome if r.outcome in ("passed", "failed", "error", "skipped") else "failed"
             )
-            message = r.message or ""
+            message = stable_message(r.message or "") if isinstance(r.message, str) else ""
             if outcome == "skipped":
                 message = "skipped (a skipped test scores zero)" + (
                     f": {_first_line(message)}" if message else ""
@@ -423,6 +554,19 @@ def _add_notes(notes: list[str], results: object) -> None:
             notes.append(note)
 
 
+@dataclass(frozen=True)
+class ClassOptions:
+    """What the instructor adds to a grading: the slice of the class, a roster, manual
+    adjustments, a deadline, the assignment's name (see :mod:`.shards`, :mod:`.roster`,
+    :mod:`.adjustments`, :mod:`.deadline`, :mod:`.assignment`)."""
+
+    shard: tuple[int, int] | None = None  # (K, N): the K-th of N slices, K from 1
+    roster: dict[str, Any] | None = None  # safe id -> roster.Student
+    adjustments: dict[str, list[Adjustment]] | None = None  # safe id -> adjustments
+    deadline: datetime | None = None
+    assignment: str = ""
+
+
 def grade_class(
     submissions: Path,
     *,
@@ -434,14 +578,20 @@ def grade_class(
     on_done: Callable[[str, ExerciseGrade], None] | None = None,
     be: Backend | None = None,
     hide: tuple[str | Path, ...] = (),
+    options: ClassOptions | None = None,
 ) -> ClassGrade:
     """Grade every student in ``submissions`` against ``solutions``.
 
     ``on_start(total_tasks)`` is called once the answers are read, ``on_done(student,
     exercise_grade)`` after each graded exercise (from worker threads); ``hide``: folders
     the sandbox must keep from student code besides the solutions (SUBMISSIONS, OUT). Raises
-    :class:`GradeSetupError` when the grader cannot run.
+    :class:`GradeSetupError` when the grader cannot run. Whatever one submission holds, it
+    gets a row: a submission that cannot be read gets one that says why.
     """
+    from .deadline import is_late, iso
+    from .slices import class_warnings, select
+
+    opts = options or ClassOptions()
     be = be or backend()
     columns = load_solutions(Path(solutions), exercises)
     try:
@@ -450,11 +600,15 @@ def grade_class(
         raise GradeSetupError(str(exc)) from None
     if jobs < 1:
         raise GradeSetupError(f"--jobs must be at least 1, not {jobs}")
+    # warnings about the whole class (every shard says the same), then this shard's slice
+    warnings_ += class_warnings(entries, opts.roster, opts.adjustments)
+    entries = select(entries, opts.shard)
     limits = limits if limits is not None else be.Limits()
     students: list[StudentGrade] = []
     pending: list[_Job] = []
     for entry in entries:
         student, todo = _read_student(entry, columns)
+        _apply(student, entry.path.name, opts, is_late)
         students.append(student)
         pending += todo
     if on_start:
@@ -462,7 +616,27 @@ def grade_class(
 
     with be.lease_slots(jobs) as leased:
         _run_jobs(be, pending, jobs, leased, limits, hide, on_done)
-    return ClassGrade(students, columns, warnings_, be.isolation)
+    return ClassGrade(
+        students,
+        columns,
+        warnings_,
+        be.isolation,
+        assignment=opts.assignment,
+        roster=opts.roster is not None,
+        deadline=iso(opts.deadline) if opts.deadline else "",
+    )
+
+
+def _apply(
+    student: StudentGrade, name: str, opts: ClassOptions, is_late: Callable[..., bool]
+) -> None:
+    """The roster's name and email, the manual adjustments and the late mark."""
+    if opts.roster and student.student in opts.roster:
+        who = opts.roster[student.student]
+        student.name, student.email = who.name, who.email
+    if opts.adjustments:
+        student.adjustments = list(opts.adjustments.get(student.student, []))
+    student.late = is_late(student.submitted, opts.deadline)
 
 
 def _run_jobs(
@@ -495,6 +669,7 @@ def _run_jobs(
             )
         finally:
             slots.put(slot)
+        result.started = job.student.exercises[job.index].started
         with lock:
             job.student.exercises[job.index] = result
         if on_done:
@@ -515,7 +690,9 @@ def _run_jobs(
 
 
 __all__ = [
+    "Adjustment",
     "ClassGrade",
+    "ClassOptions",
     "ExerciseGrade",
     "GradeSetupError",
     "StudentGrade",

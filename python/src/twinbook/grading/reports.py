@@ -6,10 +6,13 @@
                                       exercise and language, total, max, problems
     OUT/summary.md                    the class at a glance (for $GITHUB_STEP_SUMMARY)
     OUT/summary.json                  the same, for scripts
+    OUT/grades.json                   the grades themselves (what ``grade merge`` reads)
     OUT/feedback/<student>.md|.html   per-student feedback
     OUT/junit/<student>.xml           JUnit XML, a testsuite per exercise and language
     OUT/results/<student>/results.json  Exercism test-runner format, version 3
     OUT/classroom/<student>.json      GitHub Classroom autograding runner result
+    OUT/returned/<student>/...        the student's notebooks with the feedback under each
+                                      exercise, .ipynb and .html (:mod:`.returned`)
 
 Everything is a function of the grades only (no timestamps, no timings, everything
 sorted), so grading the same submissions twice writes the same bytes. A hidden test
@@ -25,7 +28,6 @@ import html
 import io
 import json
 import re
-import shutil
 import xml.etree.ElementTree as ET
 from functools import cache
 from pathlib import Path
@@ -33,30 +35,26 @@ from typing import Any
 
 from .grade import (
     GRADED,
+    MISSING,
     NOT_GRADED,
+    Adjustment,
     ClassGrade,
     ExerciseGrade,
     GradeSetupError,
     StudentGrade,
     TestGrade,
 )
+from .ids import plain
+from .points import fmt
 
-MANAGED = (
-    "gradebook.csv",
-    "summary.md",
-    "summary.json",
-    "feedback",
-    "junit",
-    "results",
-    "classroom",
-)
 HIDDEN_MESSAGE = "hidden test failed (its details are not shown)"
 MAX_MESSAGE_LINES = 30
 MAX_MESSAGE_CHARS = 4000
 
 
 def prepare_out(out: Path, submissions: Path, solutions: Path) -> None:
-    """Check OUT is a safe place to write and clear what an earlier grade wrote there."""
+    """Check OUT is a safe place to write (nothing is deleted here: :mod:`.outdir` swaps
+    the new reports in once they are complete)."""
     out = out.resolve()
     for name, other in (
         ("SUBMISSIONS", submissions.resolve()),
@@ -70,19 +68,6 @@ def prepare_out(out: Path, submissions: Path, solutions: Path) -> None:
             raise GradeSetupError(f"{name} ({other}) is inside --out {out}: choose another --out")
     if out.exists() and not out.is_dir():
         raise GradeSetupError(f"--out {out}: exists and is not a folder")
-    out.mkdir(parents=True, exist_ok=True)
-    for name in MANAGED:
-        target = out / name
-        if target.is_dir() and not target.is_symlink():
-            shutil.rmtree(target)
-        elif target.exists() or target.is_symlink():
-            target.unlink()
-
-
-def fmt(points: float) -> str:
-    """Points as text: ``2``, ``1.5``; the same value always gives the same text."""
-    value = round(float(points), 2)
-    return str(int(value)) if value == int(value) else f"{value:.2f}".rstrip("0")
 
 
 def percent(points: float, max_points: float) -> str:
@@ -167,24 +152,37 @@ def gradebook_csv(grades: ClassGrade) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     keys = grades.column_keys()
-    writer.writerow(["student", *keys, "total", "max", "problems"])
+    adjusted = any(s.adjustments for s in grades.students)
+    head = ["student"] + (["name", "email"] if grades.roster else [])
+    tail = (["submitted", "late"] if grades.deadline else []) + (
+        ["adjustments"] if adjusted else []
+    )
+    writer.writerow([*head, *keys, "total", "max", *tail, "problems"])
     for student in sorted(grades.students, key=lambda s: s.student):
-        by_key = {e.key: e for e in student.exercises}
-        row = [_cell(student.student)] + [
-            fmt(by_key[k].points) if k in by_key else "0" for k in keys
-        ]
-        row += [
-            fmt(student.points),
-            fmt(grades.max_points),
-            _cell("; ".join(_short(p) for p in student.problems())),
-        ]
+        present = {e.key for e in student.exercises}
+        row = [_cell(student.student)]
+        if grades.roster:
+            row += [_cell(student.name), _cell(student.email)]
+        row += [fmt(student.exercise_points(k)) if k in present else "0" for k in keys]
+        row += [fmt(student.points), fmt(grades.max_points)]
+        if grades.deadline:
+            row += [student.submitted, "yes" if student.late else "no"]
+        if adjusted:
+            row.append(_cell("; ".join(_adjustment_text(a) for a in student.adjustments)))
+        row.append(_cell("; ".join(_short(p) for p in student.problems())))
         writer.writerow(row)
     return buf.getvalue()
 
 
+def _adjustment_text(a: Adjustment) -> str:
+    sign = "+" if a.points >= 0 else ""
+    return f"{a.exercise or 'overall'} {sign}{fmt(a.points)}: {a.reason}"
+
+
 def _cell(text: str) -> str:
     """A text cell a spreadsheet will not run as a formula (OWASP CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    text = plain(text)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r", "\ufffd") else text
 
 
 def _short(text: str, n: int = 160) -> str:
@@ -220,48 +218,85 @@ def _hidden_summary(e: ExerciseGrade) -> str:
     return f"{passed} hidden test{'s' if passed != 1 else ''} passed, {len(hidden) - passed} failed"
 
 
-def feedback_markdown(student: StudentGrade) -> str:
-    out = [f"# Feedback for {_md_text(student.student)}", ""]
+def attempted(student: StudentGrade) -> list[ExerciseGrade]:
+    """The exercises whose details the feedback shows: those the student started."""
+    return [e for e in student.exercises if e.state not in ("not started", "not graded")]
+
+
+def _who(student: StudentGrade) -> str:
+    return f"{student.name} ({student.student})" if student.name else student.student
+
+
+def _timing(student: StudentGrade, deadline: str) -> str:
+    if not deadline:
+        return ""
+    if not student.submitted:
+        return f"Submission time unknown (deadline {deadline})."
+    late = "LATE" if student.late else "on time"
+    return (
+        f"Submitted {student.submitted} ({student.submitted_from}): {late} (deadline {deadline})."
+    )
+
+
+def feedback_markdown(student: StudentGrade, deadline: str = "") -> str:
+    out = [f"# Feedback for {_md_text(_who(student))}", ""]
     out.append(
         f"**Total: {fmt(student.points)}/{fmt(student.max_points)} points** ({percent(student.points, student.max_points)})"
     )
     out.append("")
+    if timing := _timing(student, deadline):
+        out += [_md_text(timing), ""]
     if student.error:
         out += ["**Your submission could not be graded:**", "", _fence(clean(student.error)), ""]
     for note in student.notes:
         out += [f"Note: {_md_text(note)}", ""]
     out += [
-        "| exercise | language | points | visible tests | hidden tests |",
-        "|---|---|---:|---:|---:|",
+        "| exercise | language | status | points | visible tests | hidden tests |",
+        "|---|---|---|---:|---:|---:|",
     ]
     for e in student.exercises:
         vis, hid = e.visible(), e.hidden()
         out.append(
-            f"| {e.exercise} | {e.language} | {fmt(e.points)}/{fmt(e.max_points)} | "
+            f"| {e.exercise} | {e.language} | {e.summary()} | {fmt(e.points)}/{fmt(e.max_points)} | "
             f"{sum(t.passed for t in vis)}/{len(vis)} | {sum(t.passed for t in hid)}/{len(hid)} |"
         )
     out.append("")
-    for e in student.exercises:
-        out += [f"## {_exercise_heading(e)}", "", f"*{_md_text(e.title)}*"]
-        if e.notebook:
-            out += ["", f"Notebook: `{e.notebook.replace('`', '')}`"]
+    missing = [e for e in student.exercises if e.status == MISSING]
+    if missing and len(missing) < len(student.exercises):
+        out += ["Not found in your submission:", ""]
+        out += [f"- {e.key}: `{first_line(e.problem).replace('`', '')}`" for e in missing]
         out.append("")
-        if e.problem and e.status != NOT_GRADED:
-            out += [f"**{_problem_label(e)}:**", "", _fence(clean(e.problem)), ""]
-        for note in e.notes:
-            out += [f"Note: {_md_text(clean(note))}", ""]
-        out += ["Visible tests:", ""]
-        for t in e.visible():
-            out.append(f"- {_mark(t)} `{t.name}` ({fmt(t.earned)}/{fmt(t.points)})")
-            if not t.passed and _first_line_differs(t, e):
-                out += ["", _indent(_fence(test_message(t))), ""]
-        hidden = e.hidden()
-        if hidden:
-            out += ["", f"Hidden tests: {_hidden_summary(e)}.", ""]
-            for t in hidden:
-                out.append(f"- {_mark(t)} `{t.name}` ({fmt(t.earned)}/{fmt(t.points)})")
+    if student.adjustments:
+        out += ["Adjusted by your instructor:", ""]
+        out += [f"- {_md_text(_adjustment_text(a))}" for a in student.adjustments]
         out.append("")
+    for e in attempted(student):
+        out += exercise_markdown(e)
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def exercise_markdown(e: ExerciseGrade, level: int = 2) -> list[str]:
+    """The details of one attempted exercise (also inserted into the returned notebook)."""
+    out = [f"{'#' * level} {_exercise_heading(e)}", "", f"*{_md_text(e.title)}*: {e.summary()}"]
+    if e.notebook:
+        out += ["", f"Notebook: `{e.notebook.replace('`', '')}`"]
+    out.append("")
+    if e.problem and e.status != NOT_GRADED:
+        out += [f"**{_problem_label(e)}:**", "", _fence(clean(e.problem)), ""]
+    for note in e.notes:
+        out += [f"Note: {_md_text(clean(note))}", ""]
+    out += ["Visible tests:", ""]
+    for t in e.visible():
+        out.append(f"- {_mark(t)} `{t.name}` ({fmt(t.earned)}/{fmt(t.points)})")
+        if not t.passed and _first_line_differs(t, e):
+            out += ["", _indent(_fence(test_message(t))), ""]
+    hidden = e.hidden()
+    if hidden:
+        out += ["", f"Hidden tests: {_hidden_summary(e)}.", ""]
+        for t in hidden:
+            out.append(f"- {_mark(t)} `{t.name}` ({fmt(t.earned)}/{fmt(t.points)})")
+    out.append("")
+    return out
 
 
 def _problem_label(e: ExerciseGrade) -> str:
@@ -287,12 +322,12 @@ pre{background:#f6f6f6;padding:.5rem;white-space:pre-wrap;overflow-wrap:anywhere
 """.strip()
 
 
-def feedback_html(student: StudentGrade) -> str:
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
 
-    def e_(text: object) -> str:
-        return html.escape(str(text), quote=True)
 
-    sid = e_(student.student)
+def feedback_html(student: StudentGrade, deadline: str = "") -> str:
+    sid = _e(_who(student))
     out = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -302,51 +337,67 @@ def feedback_html(student: StudentGrade) -> str:
         f"<p><strong>Total: {fmt(student.points)}/{fmt(student.max_points)} points</strong> "
         f"({percent(student.points, student.max_points)})</p>",
     ]
+    if timing := _timing(student, deadline):
+        out.append(f"<p>{_e(timing)}</p>")
     if student.error:
         out.append(
-            f'<div class="problem"><p><strong>Your submission could not be graded:</strong></p><pre>{e_(clean(student.error))}</pre></div>'
+            f'<div class="problem"><p><strong>Your submission could not be graded:</strong></p><pre>{_e(clean(student.error))}</pre></div>'
         )
     for note in student.notes:
-        out.append(f"<p>Note: {e_(note)}</p>")
+        out.append(f"<p>Note: {_e(note)}</p>")
     out.append(
-        "<table><thead><tr><th>exercise</th><th>language</th><th>points</th><th>visible tests</th><th>hidden tests</th></tr></thead><tbody>"
+        "<table><thead><tr><th>exercise</th><th>language</th><th>status</th><th>points</th><th>visible tests</th><th>hidden tests</th></tr></thead><tbody>"
     )
     for e in student.exercises:
         vis, hid = e.visible(), e.hidden()
         out.append(
-            f"<tr><td>{e_(e.exercise)}</td><td>{e_(e.language)}</td><td>{fmt(e.points)}/{fmt(e.max_points)}</td>"
+            f"<tr><td>{_e(e.exercise)}</td><td>{_e(e.language)}</td><td>{_e(e.summary())}</td><td>{fmt(e.points)}/{fmt(e.max_points)}</td>"
             f"<td>{sum(t.passed for t in vis)}/{len(vis)}</td><td>{sum(t.passed for t in hid)}/{len(hid)}</td></tr>"
         )
     out.append("</tbody></table>")
-    for e in student.exercises:
-        out.append(f"<h2>{e_(_exercise_heading(e))}</h2><p><em>{e_(e.title)}</em></p>")
-        if e.notebook:
-            out.append(f"<p>Notebook: <code>{e_(e.notebook)}</code></p>")
-        if e.problem and e.status != NOT_GRADED:
-            out.append(
-                f'<div class="problem"><p><strong>{e_(_problem_label(e))}:</strong></p><pre>{e_(clean(e.problem))}</pre></div>'
-            )
-        for note in e.notes:
-            out.append(f"<p>Note: {e_(clean(note))}</p>")
-        out.append("<p>Visible tests:</p><ul>")
-        for t in e.visible():
-            cls = "pass" if t.passed else "fail"
-            item = f'<li class="{cls}">{_mark(t)} <code>{e_(t.name)}</code> ({fmt(t.earned)}/{fmt(t.points)})'
-            if not t.passed and _first_line_differs(t, e):
-                item += f"<pre>{e_(test_message(t))}</pre>"
-            out.append(item + "</li>")
+    missing = [e for e in student.exercises if e.status == MISSING]
+    if missing and len(missing) < len(student.exercises):
+        out.append("<p>Not found in your submission:</p><ul>")
+        out += [f"<li>{_e(e.key)}: {_e(first_line(e.problem))}</li>" for e in missing]
         out.append("</ul>")
-        hidden = e.hidden()
-        if hidden:
-            out.append(f"<p>Hidden tests: {e_(_hidden_summary(e))}.</p><ul>")
-            for t in hidden:
-                cls = "pass" if t.passed else "fail"
-                out.append(
-                    f'<li class="{cls}">{_mark(t)} <code>{e_(t.name)}</code> ({fmt(t.earned)}/{fmt(t.points)})</li>'
-                )
-            out.append("</ul>")
+    if student.adjustments:
+        out.append("<p>Adjusted by your instructor:</p><ul>")
+        out += [f"<li>{_e(_adjustment_text(a))}</li>" for a in student.adjustments]
+        out.append("</ul>")
+    for e in attempted(student):
+        out += exercise_html(e)
     out.append("</body></html>")
     return "\n".join(out) + "\n"
+
+
+def exercise_html(e: ExerciseGrade) -> list[str]:
+    out = [f"<h2>{_e(_exercise_heading(e))}</h2><p><em>{_e(e.title)}</em>: {_e(e.summary())}</p>"]
+    if e.notebook:
+        out.append(f"<p>Notebook: <code>{_e(e.notebook)}</code></p>")
+    if e.problem and e.status != NOT_GRADED:
+        out.append(
+            f'<div class="problem"><p><strong>{_e(_problem_label(e))}:</strong></p><pre>{_e(clean(e.problem))}</pre></div>'
+        )
+    for note in e.notes:
+        out.append(f"<p>Note: {_e(clean(note))}</p>")
+    out.append("<p>Visible tests:</p><ul>")
+    for t in e.visible():
+        cls = "pass" if t.passed else "fail"
+        item = f'<li class="{cls}">{_mark(t)} <code>{_e(t.name)}</code> ({fmt(t.earned)}/{fmt(t.points)})'
+        if not t.passed and _first_line_differs(t, e):
+            item += f"<pre>{_e(test_message(t))}</pre>"
+        out.append(item + "</li>")
+    out.append("</ul>")
+    hidden = e.hidden()
+    if hidden:
+        out.append(f"<p>Hidden tests: {_e(_hidden_summary(e))}.</p><ul>")
+        for t in hidden:
+            cls = "pass" if t.passed else "fail"
+            out.append(
+                f'<li class="{cls}">{_mark(t)} <code>{_e(t.name)}</code> ({fmt(t.earned)}/{fmt(t.points)})</li>'
+            )
+        out.append("</ul>")
+    return out
 
 
 # --- JUnit XML -----------------------------------------------------------------------------
@@ -473,7 +524,13 @@ def isolation_warning(isolation: str) -> str:
 def summary_markdown(grades: ClassGrade) -> str:
     students = sorted(grades.students, key=lambda s: s.student)
     n = len(students)
-    out = [f"## twinbook grade: {n} student{'s' if n != 1 else ''}", ""]
+    title = (
+        f"twinbook grade: {_md_text(grades.assignment)}" if grades.assignment else "twinbook grade"
+    )
+    out = [f"## {title}: {n} student{'s' if n != 1 else ''}", ""]
+    if grades.deadline:
+        late = sum(s.late for s in students)
+        out += [f"Deadline {grades.deadline}: {late} late.", ""]
     if grades.isolation != "root":
         out += [f"> **Warning:** {isolation_warning(grades.isolation)}", ""]
     for w in grades.warnings:
@@ -492,7 +549,7 @@ def summary_markdown(grades: ClassGrade) -> str:
     for s in students:
         problems = "; ".join(_short(p, 100) for p in s.problems()) or "-"
         out.append(
-            f"| {_md_text(s.student)} | {fmt(s.points)}/{fmt(s.max_points)} | {percent(s.points, s.max_points)} "
+            f"| {_md_text(_who(s))} | {fmt(s.points)}/{fmt(s.max_points)} | {percent(s.points, s.max_points)} "
             f"| {_md_text(problems)} |"
         )
     out += ["", "| exercise | language | mean | max | full marks |", "|---|---|---:|---:|---:|"]
@@ -511,6 +568,8 @@ def summary_json(grades: ClassGrade) -> dict[str, Any]:
         "max_points": _num(grades.max_points),
         "columns": grades.column_keys(),
         "isolation": grades.isolation,
+        "assignment": grades.assignment,
+        "deadline": grades.deadline,
         "warnings": list(grades.warnings),
         "students": [
             {
@@ -518,8 +577,17 @@ def summary_json(grades: ClassGrade) -> dict[str, Any]:
                 "source": s.source,
                 "points": _num(s.points),
                 "max_points": _num(s.max_points),
+                "name": s.name,
+                "email": s.email,
+                "submitted": s.submitted,
+                "late": s.late,
+                "adjustments": [
+                    {"exercise": a.exercise, "points": _num(a.points), "reason": a.reason}
+                    for a in s.adjustments
+                ],
                 "exercises": {
-                    e.key: {"points": _num(e.points), "status": e.status} for e in s.exercises
+                    e.key: {"points": _num(e.points), "status": e.status, "summary": e.summary()}
+                    for e in s.exercises
                 },
                 "problems": [_short(p) for p in s.problems()],
             }
@@ -533,17 +601,25 @@ def _dump(data: dict[str, Any]) -> str:
 
 
 def write_reports(grades: ClassGrade, out: Path) -> None:
-    """Write every report of ``grades`` into ``out`` (see the module's docstring)."""
+    """Write every report of ``grades`` into ``out`` (see the module's docstring); ids are
+    safe file names already (:mod:`.ids`)."""
+    from .shards import GRADES_FILE, to_json
+
     out.mkdir(parents=True, exist_ok=True)
     (out / "gradebook.csv").write_text(gradebook_csv(grades), encoding="utf-8")
     (out / "summary.md").write_text(summary_markdown(grades), encoding="utf-8")
     (out / "summary.json").write_text(_dump(summary_json(grades)), encoding="utf-8")
+    (out / GRADES_FILE).write_text(_dump(to_json(grades)), encoding="utf-8")
     for sub in ("feedback", "junit", "classroom", "results"):
         (out / sub).mkdir(exist_ok=True)
     for s in grades.students:
         name = s.student
-        (out / "feedback" / f"{name}.md").write_text(feedback_markdown(s), encoding="utf-8")
-        (out / "feedback" / f"{name}.html").write_text(feedback_html(s), encoding="utf-8")
+        (out / "feedback" / f"{name}.md").write_text(
+            feedback_markdown(s, grades.deadline), encoding="utf-8"
+        )
+        (out / "feedback" / f"{name}.html").write_text(
+            feedback_html(s, grades.deadline), encoding="utf-8"
+        )
         (out / "junit" / f"{name}.xml").write_text(junit_xml(s), encoding="utf-8")
         (out / "classroom" / f"{name}.json").write_text(
             _dump(classroom_result(s)), encoding="utf-8"

@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Self
 
+from .ids import plain, safe_id
+
 MAX_ZIP_FILES = 20_000
 MAX_ZIP_BYTES = 512 << 20  # total uncompressed size of a zip's members
 MAX_NOTEBOOK_BYTES = 16 << 20
@@ -52,7 +54,7 @@ class NotebookError(Exception):
 class Entry:
     """One student's entry in SUBMISSIONS."""
 
-    student: str
+    student: str  # the safe id (:func:`.ids.safe_id` of the name without ``.zip``)
     path: Path
     kind: str  # "folder" or "zip"
     notes: list[str] = field(default_factory=list)  # problems that do not stop grading
@@ -78,21 +80,29 @@ def find_entries(submissions: Path) -> tuple[list[Entry], list[str]]:
         name = child.name
         if name.startswith("."):
             continue
-        if child.is_symlink():
-            student = name[:-4] if name.lower().endswith(".zip") else name
-            by_id.setdefault(student, []).append(Entry(student, child, "symlink"))
-        elif child.is_dir():
-            by_id.setdefault(name, []).append(Entry(name, child, "folder"))
-        elif child.is_file() and name.lower().endswith(".zip") and len(name) > 4:
-            by_id.setdefault(name[:-4], []).append(Entry(name[:-4], child, "zip"))
-        else:
-            warnings.append(f"{name}: ignored (neither a folder nor a .zip file)")
+        try:
+            if child.is_symlink():
+                student = name[:-4] if name.lower().endswith(".zip") else name
+                by_id.setdefault(safe_id(student), []).append(
+                    Entry(safe_id(student), child, "symlink")
+                )
+            elif child.is_dir():
+                by_id.setdefault(safe_id(name), []).append(Entry(safe_id(name), child, "folder"))
+            elif child.is_file() and name.lower().endswith(".zip") and len(name) > 4:
+                student = safe_id(name[:-4])
+                by_id.setdefault(student, []).append(Entry(student, child, "zip"))
+            else:
+                warnings.append(f"{plain(name)}: ignored (neither a folder nor a .zip file)")
+        except OSError as exc:  # a name too long for stat, a vanished entry
+            warnings.append(f"{plain(name)}: ignored ({exc.strerror})")
     entries = []
     for student in sorted(by_id):
         found = sorted(by_id[student], key=lambda e: (e.kind != "folder", e.path.name))
         chosen = found[0]
         for other in found[1:]:
-            chosen.notes.append(f"{other.path.name} ignored: {chosen.path.name} was graded")
+            chosen.notes.append(
+                f"{plain(other.path.name)} ignored: {plain(chosen.path.name)} was graded"
+            )
         entries.append(chosen)
     return entries, warnings
 
@@ -138,16 +148,35 @@ class Submission:
                 return root + rel
         return None
 
+    def mtime(self, rel: str) -> float | None:  # pragma: no cover - interface
+        """The modification time of ``rel`` (seconds since the epoch, UTC)."""
+        raise NotImplementedError
+
     def read_notebook(self, rel: str) -> tuple[str, bytes]:
         """(path in the submission, bytes) of the notebook ``<id>/<notebook>``."""
         where = self.locate(rel)
         if where is None:
             raise NotebookError(f"notebook not found: expected exercises/{rel} (or {rel})")
-        return where, self.read(where)
+        data = self.read(where)
+        self.read_paths.append(where)
+        return where, data
+
+    @property
+    def read_paths(self) -> list[str]:
+        """The notebooks read so far (their times date the submission)."""
+        if not hasattr(self, "_read_paths"):
+            self._read_paths: list[str] = []
+        return self._read_paths
 
 
 class FolderSubmission(Submission):
     """A submission that is a folder; symlinks are never followed."""
+
+    def mtime(self, rel: str) -> float | None:
+        try:
+            return os.lstat(self.root / rel).st_mtime
+        except OSError:
+            return None
 
     def __init__(self, root: Path):
         if root.is_symlink() or not root.is_dir():
@@ -215,6 +244,15 @@ def _member_problem(info: zipfile.ZipInfo) -> str | None:
 
 class ZipSubmission(Submission):
     """A submission that is a zip file, checked as a whole when opened."""
+
+    def mtime(self, rel: str) -> float | None:
+        """A zip's member time has no zone: it is read as UTC."""
+        import calendar
+
+        try:
+            return float(calendar.timegm((*self.members[rel].date_time, 0, 0, 0)))
+        except (KeyError, ValueError, OverflowError):
+            return None
 
     def __init__(self, path: Path):
         self.path = path
