@@ -66,6 +66,9 @@ from twinbook.runner.check import python_argv, suite_files
 from twinbook.runner.pyrunner import prepare_test_dir
 from twinbook.runner.vet import go_source, vet
 
+from . import cgroups, jail, seccomp
+from .jail import JAIL_IN, JAIL_WORK
+
 log = logging.getLogger(__name__)
 
 UID_BASE = 61000  # slot n runs as uid/gid UID_BASE + n
@@ -108,22 +111,6 @@ def lease_slots(count: int, *, start: int = 0) -> Iterator[tuple[int, ...]]:
             os.close(fd)
 
 
-JAIL_IN = "/sandbox/in"  # the run's inputs, read-only
-JAIL_WORK = "/sandbox/work"  # the only writable folder (besides /tmp), a tmpfs
-JAIL_SCRIPT = Path(__file__).with_name("jail.py")
-SYSTEM_BINDS = ("/usr", "/lib", "/lib64", "/lib32", "/libx32", "/bin", "/sbin")
-ETC_FILES = (
-    "/etc/ld.so.cache",
-    "/etc/ld.so.conf",
-    "/etc/ld.so.conf.d",
-    "/etc/localtime",
-    "/etc/passwd",
-    "/etc/group",
-    "/etc/nsswitch.conf",
-    "/etc/hosts",
-    "/etc/mime.types",
-)
-DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
 BUILD_TIMEOUT = 180.0  # seconds for `go test -c` (a cold build cache is slow)
 BUILD_MEMORY = 4 << 30  # address space of the Go toolchain building an answer (prlimit)
 
@@ -196,16 +183,19 @@ class Limits:
 
 @functools.cache
 def isolation() -> Literal["root", "userns", "none"]:
-    """How much isolation this machine gives: ``root``, ``userns`` or ``none``."""
-    if not sys.platform.startswith("linux") or not (
-        shutil.which("unshare") and shutil.which("setpriv")
-    ):
+    """How much isolation this machine gives: ``root``, ``userns`` or ``none``.
+
+    ``root``: bubblewrap as root, the payload as the slot's uid (full isolation, cgroup
+    limits); ``userns``: bubblewrap in a user namespace of the grader's uid; ``none``:
+    no bubblewrap or no namespaces, rlimits only (not a sandbox)."""
+    bwrap = jail.bwrap_binary()
+    if not sys.platform.startswith("linux") or not bwrap:
         return "none"
-    if os.geteuid() == 0:
+    if os.geteuid() == 0 and shutil.which("setpriv"):
         return "root"
     try:
         subprocess.run(
-            ["unshare", "--user", "--map-root-user", "--net", "--mount", "--pid", "--fork", "true"],
+            [bwrap, "--unshare-all", "--unshare-user", "--ro-bind", "/", "/", "true"],
             check=True,
             capture_output=True,
             timeout=10,
@@ -480,19 +470,24 @@ def _payload_env(work: Path) -> dict[str, str]:
     }
 
 
-def _rlimits(box: _Box) -> dict[str, object]:
+def _rlimits(box: _Box, *, cgroup: bool) -> dict[str, int | tuple[int, int]]:
+    """prlimit's per-process limits. With a cgroup they back up its whole-tree limits (the
+    address-space cap also makes a huge allocation fail at once, "out of memory", where
+    the cgroup would only count touched pages); without one they are all there is."""
     lim = box.limits
-    nproc = lim.processes
-    if box.mode == "userns":
-        nproc += _tasks_of(os.getuid())  # RLIMIT_NPROC counts the grader's own processes here
-    return {
-        "RLIMIT_CPU": [lim.cpu_seconds, lim.cpu_seconds + 1],
-        "RLIMIT_AS": lim.memory_bytes,
-        "RLIMIT_NPROC": nproc,
-        "RLIMIT_FSIZE": lim.file_bytes,
-        "RLIMIT_CORE": 0,
-        "RLIMIT_NOFILE": 1024,
+    limits: dict[str, int | tuple[int, int]] = {
+        "cpu": (lim.cpu_seconds, lim.cpu_seconds + 1),
+        "as": lim.memory_bytes,
+        "fsize": lim.file_bytes,
+        "core": 0,
+        "nofile": 1024,
     }
+    if not cgroup:
+        nproc = lim.processes
+        if box.mode == "userns":
+            nproc += _tasks_of(os.getuid())  # RLIMIT_NPROC counts the grader's own processes here
+        limits["nproc"] = nproc
+    return limits
 
 
 def _tasks_of(uid: int) -> int:
@@ -516,76 +511,42 @@ def _execute(
     work: Path,
     timeout: float,
     nonce: str,
+    *,
+    rw_binds: Sequence[tuple[str, str]] = (),
+    extra_env: dict[str, str] | None = None,
 ) -> channel.RawRun:
     if box.mode == "none":
         return _execute_unconfined(box, argv, work, timeout, nonce)
-    uid = UID_BASE + box.slot if box.mode == "root" else 0
-    root = in_dir.parent / "root"
-    root.mkdir(mode=0o700, exist_ok=True)
-    ro_binds = (
-        [(p, p) for p in SYSTEM_BINDS]
-        + [(p, p) for p in ETC_FILES]
-        + list(binds)
-        + [(str(in_dir), JAIL_IN)]
-    )
-    hide = []
-    for hidden in box.hide:
-        for source, target in ro_binds:
-            if hidden == source or hidden.startswith(source.rstrip("/") + "/"):
-                hide.append(target + hidden[len(source) :])
-    if box.mode == "root":
-        setpriv_args = [
-            f"--reuid={uid}",
-            f"--regid={uid}",
-            "--clear-groups",
-            "--no-new-privs",
-            "--inh-caps=-all",
-            "--bounding-set=-all",
-        ]
-    else:
-        setpriv_args = [
-            "--no-new-privs",
-            "--inh-caps=-all",
-            "--bounding-set=-all",
-            "--securebits=+noroot,+noroot_locked,+no_setuid_fixup,+no_setuid_fixup_locked,+keep_caps_locked",
-        ]
+    lim = box.limits
+    group = _cgroup(box)
     ev_r, ev_w = os.pipe()
     nonce_r, nonce_w = os.pipe()
     st_r, st_w = os.pipe()
+    try:
+        seccomp_fd = seccomp.filter_fd()
+    except (seccomp.SeccompUnavailable, OSError) as exc:
+        for fd in (ev_r, ev_w, nonce_r, nonce_w, st_r, st_w):
+            os.close(fd)
+        if group is not None:
+            group.remove()
+        raise SandboxError(f"cannot build the seccomp filter: {exc}") from exc
     env = _payload_env(work)
-    env.update({channel.EVENTS_FD_ENV: "3", channel.NONCE_FD_ENV: "4"})
-    cfg = {
-        "root": str(root),
-        "ro_binds": ro_binds,
-        "dev_binds": [(d, d) for d in DEVICES],
-        "work": str(work),
-        "work_bytes": box.limits.file_bytes * 4,
-        "uid": uid,
-        "gid": uid,
-        "hide": hide,
-        "rlimits": _rlimits(box),
-        "setpriv": shutil.which("setpriv") or "/usr/bin/setpriv",
-        "setpriv_args": setpriv_args,
-        "argv": argv,
-        "env": env,
-        "events_fd": ev_w,
-        "nonce_fd": nonce_r,
-        "status_fd": st_w,
-        "deadline": timeout + 1,
-    }
-    unshare = [
-        shutil.which("unshare") or "/usr/bin/unshare",
-        "--net",
-        "--mount",
-        "--pid",
-        "--ipc",
-        "--uts",
-        "--fork",
-        "--kill-child",
-    ]
-    if box.mode == "userns":
-        unshare += ["--user", "--map-root-user"]
-    cmd = [*unshare, "--", sys.executable, "-I", "-S", str(JAIL_SCRIPT), json.dumps(cfg)]
+    env.update(extra_env or {})
+    env.update({channel.EVENTS_FD_ENV: str(ev_w), channel.NONCE_FD_ENV: str(nonce_r)})
+    spec = jail.Jail(
+        argv=argv,
+        env=env,
+        binds=[*binds, (str(in_dir), JAIL_IN)],
+        rw_binds=rw_binds,
+        hide=box.hide,
+        uid=UID_BASE + box.slot if box.mode == "root" else None,
+        tmpfs_bytes=lim.file_bytes * 4,
+        rlimits=_rlimits(box, cgroup=group is not None),
+        cgroup_procs=group.procs_files() if group is not None else (),
+        seccomp_fd=seccomp_fd,
+        status_fd=st_w,
+    )
+    cmd = jail.command(spec)
     started = time.monotonic()
     try:
         proc = subprocess.Popen(
@@ -593,15 +554,17 @@ def _execute(
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
-            pass_fds=(ev_w, nonce_r, st_w),
+            pass_fds=(ev_w, nonce_r, st_w, seccomp_fd),
             start_new_session=True,
-            env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8"},
+            env=env,
         )
     except OSError as exc:
-        for fd in (ev_r, ev_w, nonce_r, nonce_w, st_r, st_w):
+        for fd in (ev_r, ev_w, nonce_r, nonce_w, st_r, st_w, seccomp_fd):
             os.close(fd)
+        if group is not None:
+            group.remove()
         raise SandboxError(f"cannot start the sandbox ({cmd[0]}): {exc}") from exc
-    for fd in (ev_w, nonce_r, st_w):
+    for fd in (ev_w, nonce_r, st_w, seccomp_fd):
         os.close(fd)
     try:
         os.write(nonce_w, nonce.encode() + b"\n")
@@ -610,72 +573,127 @@ def _execute(
     os.close(nonce_w)
     ev_thread, ev_box = channel.start_reader(ev_r, channel.EVENTS_LIMIT + 1)
     assert proc.stdout is not None  # stdout=PIPE
-    out_thread, out_box = channel.start_reader(proc.stdout, box.limits.output_bytes)
+    out_thread, out_box = channel.start_reader(proc.stdout, lim.output_bytes)
     st_thread, st_box = channel.start_reader(st_r, 4096)
-    timed_out = _wait(proc, timeout)
+    try:
+        timed_out, code, cpu = _wait(proc, timeout, group)
+        oom = group.oom_killed() if group is not None else False
+        if group is not None:
+            cpu = group.cpu_seconds() or cpu
+    finally:
+        if group is not None:
+            group.remove()  # every process of the run, whatever it forked, then the cgroup
     for thread in (ev_thread, out_thread, st_thread):
         thread.join(10)
     status = _status(st_box["data"])
+    sig = None
+    if code is not None and code > 128 and code - 128 in signal.Signals._value2member_map_:
+        sig, code = signal.Signals(code - 128).name, None  # bwrap reports a signal as 128+n
+    elif code is not None and code < 0:
+        sig, code = signal.Signals(-code).name, None
     raw = channel.RawRun(
         events=ev_box["data"],
         output=out_box["data"],
         output_truncated=out_box["truncated"],
-        exit_code=status.get("code"),
-        signal=status.get("signal"),
+        exit_code=code,
+        signal=sig,
         timed_out=timed_out,
         seconds=time.monotonic() - started,
-        cpu_seconds=status.get("cpu"),
+        cpu_seconds=cpu,
     )
+    if oom and not timed_out:
+        raw.signal = raw.signal or "SIGKILL"
+        raw.output += f"\nfatal error: out of memory (the run passed its {_size(lim.memory_bytes)} memory limit)\n".encode()
     if out_box["truncated"]:
         log.warning(
             "slot %d: the run printed more than %d bytes; the rest was discarded",
             box.slot,
-            box.limits.output_bytes,
+            lim.output_bytes,
         )
-    if not status and not timed_out:
+    if "child-pid" not in status and not timed_out:
         text = raw.text()
         setup = [
             line
             for line in text.splitlines()
-            if line.startswith("twinbook jail:") or line.startswith("unshare:")
+            if line.startswith(("bwrap:", "prlimit:", "setpriv:"))
         ]
-        if setup or proc.returncode not in (0, None):
-            raise SandboxError(
-                "the sandbox did not start: "
-                + (
-                    setup[0]
-                    if setup
-                    else channel.clip(text.strip(), 500) or f"exit code {proc.returncode}"
-                )
-            )
+        raise SandboxError(
+            "the sandbox did not start: "
+            + (setup[0] if setup else channel.clip(text.strip(), 500) or f"exit code {code}")
+        )
     return raw
 
 
-def _wait(proc: subprocess.Popen[bytes], timeout: float) -> bool:
-    """Wait for the jail; at the timeout kill its process group (the namespace dies with
-    its init). True when it had to be killed."""
+_no_cgroup_warned = threading.Event()
+
+
+def _cgroup(box: _Box) -> cgroups.RunCgroup | None:
+    """The run's cgroup; None (logged once) when cgroups cannot be made here."""
     try:
-        proc.wait(timeout=timeout)
-        return False
-    except subprocess.TimeoutExpired:
-        pass
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    proc.wait()
-    return True
+        group = cgroups.create(
+            f"slot{box.slot}", memory_bytes=box.limits.memory_bytes, processes=box.limits.processes
+        )
+    except OSError as exc:
+        raise SandboxError(f"cannot create the run's cgroup: {exc}") from exc
+    if group is None and not _no_cgroup_warned.is_set():
+        _no_cgroup_warned.set()
+        log.warning(
+            "no cgroups (%s): memory and process limits are per process (rlimits), "
+            "not per submission; grade as root for whole-tree limits",
+            cgroups.unavailable(),
+        )
+    return group
+
+
+def _wait(
+    proc: subprocess.Popen[bytes], timeout: float, group: cgroups.RunCgroup | None = None
+) -> tuple[bool, int | None, float | None]:
+    """Wait for the jail: (killed at the timeout, exit code, CPU seconds of the jail's tree).
+    At the timeout its cgroup (when there is one) and its process group are killed; the
+    pid namespace dies with bubblewrap's init."""
+    box: dict[str, Any] = {}
+
+    def reap() -> None:
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        except ChildProcessError:
+            return
+        box.update(code=os.waitstatus_to_exitcode(status), cpu=usage.ru_utime + usage.ru_stime)
+
+    waiter = threading.Thread(target=reap, name="twinbook-jail-wait", daemon=True)
+    waiter.start()
+    waiter.join(timeout)
+    timed_out = waiter.is_alive()
+    if timed_out:
+        if group is not None:
+            group.kill()
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        waiter.join()
+    proc.returncode = box.get("code", -signal.SIGKILL)
+    return timed_out, box.get("code"), box.get("cpu")
 
 
 def _status(data: bytes) -> dict[str, Any]:
-    for line in data.decode("utf-8", "replace").splitlines():
+    """bwrap's --json-status-fd documents, merged ({"child-pid": ..., "exit-code": ...})."""
+    merged: dict[str, Any] = {}
+    decoder = json.JSONDecoder()
+    text = data.decode("utf-8", "replace")
+    i = 0
+    while i < len(text):
+        while i < len(text) and text[i].isspace():
+            i += 1
+        if i >= len(text):
+            break
         try:
-            obj = json.loads(line)
+            obj, i = decoder.raw_decode(text, i)
         except ValueError:
-            continue
-        if isinstance(obj, dict) and obj.get("event") == "exit":
-            return obj
-    return {}
+            break
+        if isinstance(obj, dict):
+            merged.update(obj)
+    return merged
 
 
 # --- no isolation available ------------------------------------------------------------------
