@@ -41,6 +41,7 @@ reach. See book/instructors/threat-model.md.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import functools
 import json
@@ -112,7 +113,10 @@ def lease_slots(count: int, *, start: int = 0) -> Iterator[tuple[int, ...]]:
 
 
 BUILD_TIMEOUT = 180.0  # seconds for `go test -c` (a cold build cache is slow)
-BUILD_MEMORY = 4 << 30  # address space of the Go toolchain building an answer (prlimit)
+BUILD_MEMORY = 2 << 30  # memory of a Go build's jail (cgroup; address space per process)
+BUILD_FILES = 256 << 20  # largest file a Go build writes (the test binary); tmpfs: 4x
+BUILD_PROCESSES = 256  # the go command and its compilers, with their threads
+BUILD_CPU = 300  # CPU seconds of each process of a Go build
 
 
 class SandboxError(RuntimeError):
@@ -416,17 +420,19 @@ def _go(
     runnable = [t for t in expected if t in declared]
     (build_dir / gorunner.HARNESS_FILE).write_text(gorunner.harness_source(runnable))
     binary = in_dir / "tests.bin"
-    env = gorunner.go_env()
-    env.update(
-        GOPROXY="off", GOFLAGS="-mod=mod", CGO_ENABLED="1" if "C" in spec.allowed_imports else "0"
-    )
-    error = gorunner.build(
-        build_dir,
-        binary,
-        env=env,
-        timeout=max(BUILD_TIMEOUT, box.limits.wall_seconds),
-        limit_memory=BUILD_MEMORY,
-    )
+    cgo = "C" in spec.allowed_imports
+    if box.mode == "none":
+        env = gorunner.go_env()
+        env.update(GOPROXY="off", GOFLAGS="-mod=mod", CGO_ENABLED="1" if cgo else "0")
+        error = gorunner.build(
+            build_dir,
+            binary,
+            env=env,
+            timeout=max(BUILD_TIMEOUT, box.limits.wall_seconds),
+            limit_memory=BUILD_MEMORY,
+        )
+    else:
+        error = _build_in_jail(box, build_dir, in_dir, cgo=cgo)
     shutil.rmtree(build_dir, ignore_errors=True)  # the hidden test sources go before anything runs
     if error:
         msg = "compile error: " + gorunner.first_lines(error)
@@ -453,6 +459,185 @@ def _go(
         ),
         messages=gorunner.attach_messages,
     )
+
+
+JAIL_GOCACHE = "/sandbox/gocache"  # the read-only warm build cache (the standard library)
+JAIL_OUT = "/sandbox/out"  # where a Go build writes the test binary
+#: packages the warm cache is seeded with: the harness's imports and what the exercises use
+SEED_IMPORTS = (
+    "context",
+    "encoding/json",
+    "errors",
+    "fmt",
+    "io",
+    "math",
+    "os",
+    "runtime",
+    "slices",
+    "sort",
+    "strconv",
+    "strings",
+    "sync",
+    "sync/atomic",
+    "testing",
+    "time",
+)
+
+
+def _go_build_env(cgo: bool) -> dict[str, str]:
+    """The Go build's whole environment, the same for the seed and every jail (the build
+    cache's keys depend on it)."""
+    goroot = str(Path(gorunner.go_binary()).resolve().parent.parent)
+    return {
+        "PATH": f"{goroot}/bin:/usr/local/bin:/usr/bin:/bin",
+        "GOROOT": goroot,
+        "GOFLAGS": "-mod=mod",
+        "GOPROXY": "off",
+        "GOTOOLCHAIN": "local",
+        "GOWORK": "off",
+        "GOENV": "off",
+        "GOTELEMETRY": "off",
+        "CGO_ENABLED": "1" if cgo else "0",
+        "LANG": "C.UTF-8",
+    }
+
+
+_seed_lock = threading.Lock()
+
+
+def go_seed() -> Path:
+    """The warm build cache every Go build in the jail starts from: the standard library
+    packages of :data:`SEED_IMPORTS`, compiled once per Go toolchain (about 10 s, 60 MB)
+    beside the grader's own GOCACHE. It holds nothing of any exercise: it is readable
+    inside the jail, so no solution or hidden test may be compiled into it."""
+    with _seed_lock:
+        return _go_seed()
+
+
+@functools.cache
+def _go_seed() -> Path:
+    import hashlib
+
+    env = _go_build_env(cgo=False)
+    version = subprocess.run(
+        [gorunner.go_binary(), "version"], capture_output=True, text=True, check=True, env=env
+    ).stdout
+    key = hashlib.sha256(
+        repr((version, env, SEED_IMPORTS, gorunner.GO_VERSION)).encode()
+    ).hexdigest()[:16]
+    grader_cache = subprocess.run(
+        [gorunner.go_binary(), "env", "GOCACHE"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "GOTOOLCHAIN": "local"},
+    ).stdout.strip()
+    home = Path(grader_cache).parent if grader_cache else Path(tempfile.gettempdir())
+    final = home / "twinbook-go-seed" / key
+    if (final / "README").is_file():
+        return final
+    final.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="seed-", dir=final.parent) as tmp:
+        module = Path(tmp) / "module"
+        module.mkdir()
+        (module / "go.mod").write_text(f"module twinbookseed\n\ngo {gorunner.GO_VERSION}\n")
+        imports = "".join(f'\t_ "{name}"\n' for name in SEED_IMPORTS if name != "testing")
+        (module / "seed.go").write_text(
+            f"package main\n\nimport (\n{imports})\n\nfunc main() {{}}\n"
+        )
+        (module / "seed_test.go").write_text(
+            'package main\n\nimport "testing"\n\nfunc TestSeed(t *testing.T) {}\n'
+        )
+        cache = Path(tmp) / "cache"
+        proc = subprocess.run(
+            [
+                gorunner.go_binary(),
+                "test",
+                "-c",
+                "-o",
+                str(Path(tmp) / "seed.bin"),
+                "-vet=off",
+                ".",
+            ],
+            cwd=module,
+            env={**env, "GOCACHE": str(cache), "GOTMPDIR": tmp, "HOME": tmp},
+            capture_output=True,
+            text=True,
+            timeout=BUILD_TIMEOUT,
+        )
+        if proc.returncode != 0:
+            raise SandboxError(f"cannot seed the Go build cache: {proc.stderr.strip()[:500]}")
+        for folder, dirs, names in os.walk(cache):
+            os.chmod(folder, 0o755)
+            for name in names:
+                os.chmod(os.path.join(folder, name), 0o644)
+        try:
+            cache.rename(final)
+        except OSError:  # another grader seeded it first
+            if not (final / "README").is_file():
+                raise
+    return final
+
+
+# Inside the build's jail: a private build cache of links to the warm one (the go command
+# only reads through them; what it compiles lands beside them, in the run's tmpfs), a
+# fresh trim stamp (or it would trim the links of entries older than five days), then the
+# build itself. GOTMPDIR is the same tmpfs: nothing of the build outlives the jail.
+_GO_BUILD = (
+    'mkdir -p "$GOCACHE" && cp -rs ' + JAIL_GOCACHE + '/. "$GOCACHE"/ && '
+    'rm -f "$GOCACHE/trim.txt" && date +%s > "$GOCACHE/trim.txt" && '
+    "cd " + JAIL_IN + ' && exec go test -c -o "$1" -vet=off .'
+)
+
+
+def _build_in_jail(box: _Box, build_dir: Path, out_dir: Path, *, cgo: bool) -> str:
+    """``go test -c`` inside a jail of its own (same layers as the tests', larger memory
+    and file limits): killing the jail kills the build, and its cache and temporary files
+    live in the jail's tmpfs. Returns the compiler's errors ("" when it built)."""
+    seed = go_seed()
+    env = _go_build_env(cgo)
+    goroot = env["GOROOT"]
+    env.update(GOCACHE="/tmp/gocache", GOTMPDIR="/tmp", GOPATH="/tmp/gopath")
+    lim = box.limits
+    limits = dataclasses.replace(
+        lim,
+        wall_seconds=max(BUILD_TIMEOUT, lim.wall_seconds),
+        cpu_seconds=max(BUILD_CPU, lim.cpu_seconds),
+        memory_bytes=max(BUILD_MEMORY, lim.memory_bytes),
+        processes=max(BUILD_PROCESSES, lim.processes),
+        file_bytes=max(BUILD_FILES, lim.file_bytes),
+    )
+    builder = dataclasses.replace(box, limits=limits, runs=[])
+    if box.mode == "root":
+        os.chown(out_dir, UID_BASE + box.slot, UID_BASE + box.slot)
+    for path in [build_dir, *build_dir.iterdir()]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    raw = _execute(
+        builder,
+        ["/bin/sh", "-c", _GO_BUILD, "go-build", f"{JAIL_OUT}/tests.bin"],
+        build_dir,
+        [(goroot, goroot), (str(seed), JAIL_GOCACHE)],
+        Path(JAIL_WORK),
+        limits.wall_seconds,
+        channel.new_nonce(),
+        rw_binds=[(str(out_dir), JAIL_OUT)],
+        env=env,
+    )
+    if box.mode == "root":
+        os.chown(out_dir, 0, 0)
+    binary = out_dir / "tests.bin"
+    if raw.timed_out:
+        binary.unlink(missing_ok=True)
+        return f"the build took longer than {limits.wall_seconds:g}s"
+    if raw.exit_code == 0 and not raw.signal and binary.is_file():
+        return ""
+    binary.unlink(missing_ok=True)
+    if raw.signal:
+        why = (
+            "it ran out of memory" if b"out of memory (the run passed" in raw.output else raw.signal
+        )
+        return f"the build was stopped ({why})"
+    return gorunner.compile_errors(raw.text(), raw.exit_code)
 
 
 # --- the jail ---------------------------------------------------------------------------------
@@ -513,7 +698,7 @@ def _execute(
     nonce: str,
     *,
     rw_binds: Sequence[tuple[str, str]] = (),
-    extra_env: dict[str, str] | None = None,
+    env: dict[str, str] | None = None,
 ) -> channel.RawRun:
     if box.mode == "none":
         return _execute_unconfined(box, argv, work, timeout, nonce)
@@ -530,8 +715,7 @@ def _execute(
         if group is not None:
             group.remove()
         raise SandboxError(f"cannot build the seccomp filter: {exc}") from exc
-    env = _payload_env(work)
-    env.update(extra_env or {})
+    env = dict(env) if env is not None else _payload_env(work)
     env.update({channel.EVENTS_FD_ENV: str(ev_w), channel.NONCE_FD_ENV: str(nonce_r)})
     spec = jail.Jail(
         argv=argv,
