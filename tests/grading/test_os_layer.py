@@ -260,3 +260,98 @@ def big():
         found = probe(grade_one, "big()", prelude=big)
     assert found == "'MemoryError'"
     assert "no cgroups (cgroups turned off by the test)" in caplog.text
+
+
+# --- Go builds run in the jail ------------------------------------------------------------
+
+
+def _grader_gocache() -> tuple[int, int]:
+    """(files, bytes) of the grader's own Go build cache."""
+    root = subprocess.run(["go", "env", "GOCACHE"], capture_output=True, text=True).stdout.strip()
+    files = size = 0
+    for folder, _dirs, names in os.walk(root):
+        for name in names:
+            try:
+                size += os.stat(os.path.join(folder, name)).st_size
+                files += 1
+            except OSError:
+                continue
+    return files, size
+
+
+def _go_build_dirs() -> set[str]:
+    import glob
+    import tempfile
+
+    return set(glob.glob(os.path.join(tempfile.gettempdir(), "go-build*")))
+
+
+def _go_answer(extra: str) -> str:
+    from hostile import GO_POOL
+
+    return GO_POOL.replace("func main() {}", "func main() {}\n\n" + extra)
+
+
+@pytest.fixture
+def grade_go(exercises, slots):
+    def run(source: str):
+        return sandbox._run_suite(
+            exercises[POOL],
+            "go",
+            source,
+            "visible",
+            limits=LIMITS,
+            slot=slots[0],
+            layers=sandbox._Layers(vet=False),
+        )
+
+    return run
+
+
+def test_a_go_build_killed_at_its_timeout_leaves_nothing(grade_go, slots, monkeypatch):
+    """Two 128 MiB literals keep the compiler busy past a 1 s build budget: the jail
+    goes, with every compiler process, its temporary folder and its cache."""
+    sandbox.go_seed()  # seeded before the budget starts
+    monkeypatch.setattr(sandbox, "BUILD_TIMEOUT", 1.0)
+    monkeypatch.setattr(sandbox, "BUILD_FILES", 1 << 30)
+    cache, temps = _grader_gocache(), _go_build_dirs()
+    results = grade_go(
+        _go_answer(
+            "var blob = [1 << 27]byte{1<<27 - 1: 1}\nvar blob2 = [1 << 27]byte{1<<27 - 1: 2}\n"
+        )
+    )
+    assert {r.outcome for r in results} == {"error"}
+    assert "the build took longer than" in results[0].message, results[0].message
+    uid = sandbox.UID_BASE + slots[0]
+    assert [e.name for e in Path("/proc").iterdir() if e.name.isdigit() and _uid(e) == uid] == []
+    assert _go_build_dirs() <= temps, "a go-build folder was left on the host"
+    assert _grader_gocache() == cache, "the grader's build cache changed"
+    if not cgroups.unavailable():
+        assert _run_cgroups(slots[0]) == []
+
+
+@pytest.mark.parametrize(
+    "literal, why",
+    [
+        ("var blob = [1 << 30]byte{1<<30 - 1: 1}\n", "out of memory"),
+        ("var blob = [1 << 29]byte{1<<29 - 1: 1}\n", ("file too large", "out of memory")),
+    ],
+)
+def test_a_huge_literal_fails_to_build_and_leaves_the_grader_unchanged(grade_go, literal, why):
+    cache, temps = _grader_gocache(), _go_build_dirs()
+    results = grade_go(_go_answer(literal))
+    assert {r.outcome for r in results} == {"error"}
+    options = why if isinstance(why, tuple) else (why,)
+    assert any(w in results[0].message for w in options), results[0].message
+    assert _go_build_dirs() <= temps
+    assert _grader_gocache() == cache
+
+
+def test_the_warm_go_cache_holds_no_exercise_code():
+    """It is readable inside the jail: only the standard library may be in it."""
+    seed = sandbox.go_seed()
+    texts = b"".join(
+        p.read_bytes()[: 1 << 16] for p in seed.rglob("*-d") if p.stat().st_size < 1 << 20
+    )
+    for secret in (b"MapLimited", b"TestHidden", b"errBoom"):
+        assert secret not in texts

@@ -7,20 +7,26 @@ suite (``visible`` or ``hidden``) it
    with the reasons and never runs;
 2. lays out a fresh input folder holding only what the run needs: Python, the answer,
    that suite's test files (with the chapter's helper file, from the instructor's tree:
-   :func:`twinbook.runner.check.suite_files`) and an empty ``pytest.ini``; Go, a test binary built by
-   ``go test -c`` *as the grader* (warm build cache, no network: ``GOPROXY=off``) from the
-   answer, the test files and the harness test file of :mod:`twinbook.runner.gorunner`.
-   The visible suite's folder and binary never contain the hidden tests;
+   :func:`twinbook.runner.check.suite_files`) and an empty ``pytest.ini``; Go, a test
+   binary built by ``go test -c`` from the answer, the test files and the harness test
+   file of :mod:`twinbook.runner.gorunner`, *inside a jail of its own*
+   (:func:`_build_in_jail`: the same layers, larger memory and file limits; a private
+   build cache of links to a read-only warm cache of the standard library,
+   :func:`go_seed`; ``GOTMPDIR`` in the jail's tmpfs; ``GOPROXY=off``). The visible
+   suite's folder and binary never contain the hidden tests;
 3. runs the instructor's harness (the same runners as the learner's ``twinbook check``:
    :mod:`twinbook.runner.pyrunner` in ``--contain`` mode, the Go test binary) in a
-   jail (:mod:`twinbook.grading.jail`): fresh pid, mount, network, IPC and UTS namespaces
-   from ``unshare``; a read-only root that shows only system libraries, the interpreter
-   and the inputs, with a size-limited tmpfs as the only writable folder; the slot's own
-   unprivileged uid (``61000 + slot``) with no capabilities and ``no_new_privs`` via
-   ``setpriv``; rlimits on CPU time, address space, processes, file size and core dumps;
-   a wall-clock timeout that kills the process group, and with it the namespace;
-   stdout and stderr read up to a cap (the rest discarded; what Python tests print is
-   counted by the harness against the same cap and not kept);
+   bubblewrap jail (:mod:`twinbook.grading.jail`): new pid, network, IPC, UTS and cgroup
+   namespaces; a read-only root that shows only system libraries, the interpreter and
+   the inputs, with size-limited tmpfs folders as the only writable ones; the slot's own
+   unprivileged uid (``61000 + slot``) with no capabilities and ``no_new_privs``; a
+   seccomp filter (:mod:`twinbook.grading.seccomp`: keyrings, namespaces, mounts,
+   ptrace, bpf, io_uring... fail with EPERM); a cgroup per run
+   (:mod:`twinbook.grading.cgroups`: memory and processes of the whole tree, CPU time,
+   every process killed and the cgroup removed at the end) with per-process rlimits as
+   a second line; a wall-clock timeout; stdout and stderr read up to a cap (the rest
+   discarded; what Python tests print is counted by the harness against the same cap
+   and not kept);
 4. takes the outcomes only from the harness's events on the result channel
    (:mod:`twinbook.runner.channel`: an inherited pipe, every line tagged with a per-run
    nonce passed through another pipe), requires one for every expected test ("did not
@@ -29,13 +35,13 @@ suite (``visible`` or ``hidden``) it
    the student's feedback (:attr:`SuiteResults.notes`), "output limit exceeded (1 MiB):
    output truncated".
 
-Isolation needs Linux with util-linux's ``unshare`` and ``setpriv``. As root (CI, a
-throwaway VM) everything above applies (:func:`isolation` is ``"root"``). As another
-user, when user namespaces work (``"userns"``), the jail is the same but the payload
-keeps the grader's uid (without capabilities) and the process limit counts the grader's
-own processes too. Without either (``"none"``), the harness runs as a plain process with
-the rlimits only: hidden tests and other files the grader can read are then within
-reach. See book/instructors/threat-model.md.
+Isolation needs Linux with bubblewrap (``bwrap``) and util-linux's ``setpriv`` and
+``prlimit``. As root (CI, a throwaway VM) everything above applies (:func:`isolation`
+is ``"root"``). As another user, when user namespaces work (``"userns"``), the jail is
+bubblewrap in a user namespace of the grader's uid, and without a delegated cgroup the
+limits are per process (logged). Without either (``"none"``), the harness runs as a
+plain process with the rlimits only: hidden tests and other files the grader can read
+are then within reach. See book/instructors/threat-model.md.
 """
 
 from __future__ import annotations
@@ -151,8 +157,10 @@ class Limits:
     """Resource limits of one suite's run. The defaults suit one exercise.
 
     ``wall_seconds`` bounds the whole suite (reruns after a crash included; building Go
-    is not counted); ``cpu_seconds`` (RLIMIT_CPU), ``memory_bytes`` (RLIMIT_AS),
-    ``processes`` (RLIMIT_NPROC: processes and threads of the slot's uid) and
+    is not counted); ``memory_bytes`` caps the memory of each run's whole process tree
+    (its cgroup) and the address space of each process (RLIMIT_AS); ``processes`` the
+    run's processes and threads (its cgroup; without one, RLIMIT_NPROC of the slot's
+    uid); ``cpu_seconds`` (RLIMIT_CPU) and
     ``file_bytes`` (RLIMIT_FSIZE; the writable tmpfs folders hold 4x that) apply to each
     test process; ``output_bytes`` of stdout+stderr are kept, the rest is discarded.
     """
@@ -567,7 +575,7 @@ def _go_seed() -> Path:
         )
         if proc.returncode != 0:
             raise SandboxError(f"cannot seed the Go build cache: {proc.stderr.strip()[:500]}")
-        for folder, dirs, names in os.walk(cache):
+        for folder, _dirs, names in os.walk(cache):
             os.chmod(folder, 0o755)
             for name in names:
                 os.chmod(os.path.join(folder, name), 0o644)
@@ -601,7 +609,7 @@ def _build_in_jail(box: _Box, build_dir: Path, out_dir: Path, *, cgo: bool) -> s
     lim = box.limits
     limits = dataclasses.replace(
         lim,
-        wall_seconds=max(BUILD_TIMEOUT, lim.wall_seconds),
+        wall_seconds=BUILD_TIMEOUT,
         cpu_seconds=max(BUILD_CPU, lim.cpu_seconds),
         memory_bytes=max(BUILD_MEMORY, lim.memory_bytes),
         processes=max(BUILD_PROCESSES, lim.processes),

@@ -126,7 +126,7 @@ class SeccompUnavailable(RuntimeError):
 def bpf() -> bytes:
     """The filter as classic BPF, the format ``bwrap --seccomp`` reads."""
     try:
-        import pyseccomp as sc
+        import pyseccomp as sc  # type: ignore[import-untyped]
     except (ImportError, OSError) as exc:  # pyseccomp loads libseccomp.so.2 on import
         raise SeccompUnavailable(f"libseccomp is not available: {exc}") from exc
     perm = sc.ERRNO(errno.EPERM)
