@@ -39,12 +39,12 @@ MINI_FILES = {
     ),
     "python/test_hidden.py": "def test_hidden_big(answer):\n    assert answer.add(10**20, 1) == 10**20 + 1\n",
     "go/visible_test.go": (
-        'package main\n\nimport "testing"\n\n'
+        'package main_test\n\nimport (\n\t. "answer"\n\t"testing"\n)\n\n'
         'func TestAdds(t *testing.T) {\n\tif got := Add(2, 3); got != 5 {\n\t\tt.Fatalf("Add(2, 3) = %d, want 5", got)\n\t}\n}\n\n'
         'func TestNegative(t *testing.T) {\n\tif got := Add(-2, -3); got != -5 {\n\t\tt.Fatalf("Add(-2, -3) = %d, want -5", got)\n\t}\n}\n'
     ),
     "go/hidden_test.go": (
-        'package main\n\nimport "testing"\n\n'
+        'package main_test\n\nimport (\n\t. "answer"\n\t"testing"\n)\n\n'
         'func TestHiddenBig(t *testing.T) {\n\tif got := Add(1<<40, 1); got != 1<<40+1 {\n\t\tt.Fatalf("got %d", got)\n\t}\n}\n'
     ),
 }

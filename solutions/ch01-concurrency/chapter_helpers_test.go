@@ -1,7 +1,7 @@
 // Helpers the tests of this chapter's exercises share: calling a function that returns a
 // channel, draining a channel, and waiting for goroutines to end. The checker places this
 // file beside an exercise's tests, in the same package, so the tests call these names directly.
-package main
+package main_test
 
 import (
 	"runtime"

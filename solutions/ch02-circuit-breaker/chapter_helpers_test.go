@@ -1,7 +1,7 @@
 // Helpers the tests of this chapter's exercises share: the fake clock, the transition log
 // and the replayer of the conformance vectors. The checker places this file beside an
 // exercise's tests, in the same package, so the tests call these names directly.
-package main
+package main_test
 
 import (
 	"encoding/json"

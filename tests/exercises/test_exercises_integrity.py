@@ -63,11 +63,18 @@ COPY_LINES = 8
 
 
 def _code_lines(path) -> list[str]:
-    return [
-        line
-        for line in _lines(path.read_text(encoding="utf-8"))
-        if not line.startswith(("#", "//"))
-    ]
+    """The file's code lines without comments and without its package clause and imports:
+    two Go test files of one exercise share those (``package main_test``, the answer's
+    import and the same standard packages) without copying anything."""
+    lines, in_imports = [], False
+    for line in _lines(path.read_text(encoding="utf-8")):
+        if in_imports:
+            in_imports = line != ")"
+        elif line == "import (":
+            in_imports = True
+        elif not line.startswith(("#", "//", "package ", "import ")):
+            lines.append(line)
+    return lines
 
 
 def _longest_shared_run(a: list[str], b: list[str]) -> list[str]:

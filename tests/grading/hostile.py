@@ -1037,7 +1037,7 @@ GO = [
             "func main() {}", "func main() {}\n\nfunc TestMain(m *testing.M) { os.Exit(0) }\n"
         ).replace('"fmt"', '"fmt"\n\t"os"\n\t"testing"'),
         "add a TestMain that exits before the tests",
-        rejected=("func TestMain is not allowed", 'import "testing" is not allowed here'),
+        rejected=('import "testing" is not allowed here',),
         deep=Deep(_NO_VET, GO_ALL, 14),
     ),
     Case(
@@ -1126,17 +1126,16 @@ var forged = func() int {
         "go",
         GO_POOL.replace(
             "func main() {}",
-            "func main() {}\n\n// the hidden file's data, readable because the answer shares its package\nvar peek = errBoom\n",
+            "func main() {}\n\n// the hidden file's data\nvar peek = errBoom\n",
         ),
-        "read the hidden test file's package-level data: the answer shares the tests' package",
-        rejected=("uses errBoom from the instructor's test files",),
-        # unvetted: the visible build does not compile (no errBoom there), the hidden one does
-        deep=Deep(
-            _NO_VET,
-            {"visible": (), "hidden": GO_ALL["hidden"]},
-            6,
-            messages={"TestResultsInOrder": "undefined: errBoom"},
-        ),
+        "read the hidden test file's package-level data",
+        # the tests are another package (main_test): errBoom is not in the answer's scope
+        passed=NONE,
+        points=0,
+        messages={
+            "TestResultsInOrder": "undefined: errBoom",
+            "TestHiddenCancelledContext": "undefined: errBoom",
+        },
     ),
     Case(
         "go-linkname",
@@ -1191,7 +1190,18 @@ func MapLimited(ctx context.Context, limit int, items []int, fn func(context.Con
 func main() {}
 """,
         "redefine the builtin max the instructor's tests use to measure concurrency",
-        rejected=("declares max, which would replace Go's predeclared max",),
+        # the answer's max is its own package's: the tests' gauge keeps the builtin and
+        # measures the missing limit (graded as the same answer without the max)
+        passed={
+            "visible": (
+                "TestResultsInOrder",
+                "TestRunsLimitCallsAtOnce",
+                "TestBadLimitIsAnError",
+                "TestEmptyItems",
+            ),
+            "hidden": ("TestHiddenNoGoroutineLeftBehind",),
+        },
+        points=7,
     ),
     Case(
         "go-unsafe-reflect",

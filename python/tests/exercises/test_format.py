@@ -250,7 +250,7 @@ def test_find_exercises_sorted_by_id(make_exercise, tmp_path):
         ("chapter_helpers.py", "def test_sneaky(answer):\n    pass\n", "test_sneaky"),
         (
             "chapter_helpers_test.go",
-            'package main\n\nimport "testing"\n\nfunc TestSneaky(t *testing.T) {}\n',
+            'package main_test\n\nimport "testing"\n\nfunc TestSneaky(t *testing.T) {}\n',
             "TestSneaky",
         ),
     ],
@@ -263,10 +263,23 @@ def test_a_chapter_helper_with_a_test_is_an_error(make_exercise, name, text, tes
         load_exercise(folder)
 
 
+@pytest.mark.parametrize("where", ["go/visible_test.go", "go/hidden_test.go", "helper"])
+def test_a_go_test_file_in_the_answers_package_is_an_error(make_exercise, where):
+    """package main would put the tests' names in the answer's scope: they are main_test."""
+    folder = make_exercise()
+    path = folder.parent / "chapter_helpers_test.go" if where == "helper" else folder / where
+    text = path.read_text() if path.is_file() else "package main_test\n"
+    path.write_text(text.replace("package main_test", "package main", 1))
+    with pytest.raises(ExerciseError, match=r"must be `package main_test`.*not `package main`"):
+        load_exercise(folder)
+
+
 def test_chapter_helpers_are_no_exercise(make_exercise, tmp_path):
     folder = make_exercise()
     for name in CHAPTER_HELPERS.values():
-        (folder.parent / name).write_text("package main\n" if name.endswith(".go") else "X = 1\n")
+        (folder.parent / name).write_text(
+            "package main_test\n" if name.endswith(".go") else "X = 1\n"
+        )
     chapter = tmp_path / "solutions" / "ch00-demo"
     assert [e.id for e in find_exercises(tmp_path / "solutions")] == ["ch00-demo/01-add"]
     assert [p.name for p in chapter.iterdir() if p.is_dir()] == ["01-add"]
@@ -390,7 +403,7 @@ def test_generate_is_idempotent_and_drops_hidden_tests(make_exercise, tmp_path):
     make_exercise()
     solutions, exercises = tmp_path / "solutions", tmp_path / "exercises"
     (solutions / "ch00-demo" / "notes.txt").write_bytes(b"kept\r\nbyte for byte")
-    helpers = {"chapter_helpers.py": b"X = 1\n", "chapter_helpers_test.go": b"package main\n"}
+    helpers = {"chapter_helpers.py": b"X = 1\n", "chapter_helpers_test.go": b"package main_test\n"}
     for name, data in helpers.items():
         (solutions / "ch00-demo" / name).write_bytes(data)
     exercises.mkdir()

@@ -20,7 +20,7 @@ PY_HELPER = (
     "    assert got == a + b, f'helper: add({a}, {b}) is {got}, want {a + b}'\n"
 )
 GO_HELPER = (
-    'package main\n\nimport "testing"\n\n'
+    'package main_test\n\nimport (\n\t. "answer"\n\t"testing"\n)\n\n'
     "func expectAdd(t *testing.T, a, b int) {\n\tt.Helper()\n"
     '\tif got := Add(a, b); got != a+b {\n\t\tt.Fatalf("helper: Add(%d, %d) = %d, want %d", a, b, got, a+b)\n\t}\n}\n'
 )
@@ -36,12 +36,12 @@ FILES = {
         "def test_hidden_big(answer):\n    expect_add(answer, 10**20, 1)\n"
     ),
     "go/visible_test.go": (
-        'package main\n\nimport "testing"\n\n'
+        'package main_test\n\nimport "testing"\n\n'
         "func TestAdds(t *testing.T) { expectAdd(t, 2, 3) }\n\n"
         "func TestNegative(t *testing.T) { expectAdd(t, -2, -3) }\n"
     ),
     "go/hidden_test.go": (
-        'package main\n\nimport "testing"\n\nfunc TestHiddenBig(t *testing.T) { expectAdd(t, 1<<40, 1) }\n'
+        'package main_test\n\nimport "testing"\n\nfunc TestHiddenBig(t *testing.T) { expectAdd(t, 1<<40, 1) }\n'
     ),
 }
 HELPERS = {"python": PY_HELPER, "go": GO_HELPER}

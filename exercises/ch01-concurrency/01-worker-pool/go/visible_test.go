@@ -1,7 +1,8 @@
 // Visible tests for the worker pool: run them with the check cell or `twinbook check`.
-package main
+package main_test
 
 import (
+	. "answer"
 	"context"
 	"sync"
 	"testing"

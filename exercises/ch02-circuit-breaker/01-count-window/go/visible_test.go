@@ -1,7 +1,8 @@
 // Visible tests for the count-window circuit breaker: run them with the check cell.
-package main
+package main_test
 
 import (
+	. "answer"
 	"slices"
 	"testing"
 )

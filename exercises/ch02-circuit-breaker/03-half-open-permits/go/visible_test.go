@@ -1,7 +1,8 @@
 // Visible tests for half-open permits and late results: run them with the check cell.
-package main
+package main_test
 
 import (
+	. "answer"
 	"slices"
 	"testing"
 )

@@ -195,6 +195,17 @@ def go_test_names(source: str) -> list[str]:
     return _GO_TEST_RE.findall(source)
 
 
+GO_TEST_PACKAGE = "main_test"  # the answer is package main; its tests are its external tests
+_GO_PACKAGE_RE = re.compile(r"^package\s+([A-Za-z_][A-Za-z0-9_]*)", re.M)
+_GO_COMMENT_RE = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
+
+
+def go_package(source: str) -> str:
+    """The package name of a Go file (its package clause, comments aside), or ""."""
+    m = _GO_PACKAGE_RE.search(_GO_COMMENT_RE.sub("", source))
+    return m.group(1) if m else ""
+
+
 def declared_tests(path: Path, language: str) -> list[str]:
     source = path.read_text(encoding="utf-8")
     if language == "python":
@@ -249,6 +260,16 @@ def _load_language(data: dict[str, Any], language: str, folder: Path, path: Path
         raise _err(path, f"{prefix}notebook", f"file not found: {spec.notebook_path}")
     if not spec.visible_tests_path.is_file():
         raise _err(path, language, f"visible tests not found: {spec.visible_tests_path}")
+
+    if language == "go":
+        # A test file in the answer's own package would put its names in the answer's scope.
+        for file in (spec.visible_tests_path, spec.hidden_tests_path, spec.helper_path):
+            package = go_package(file.read_text(encoding="utf-8")) if file.is_file() else None
+            if package not in (None, GO_TEST_PACKAGE):
+                raise ExerciseError(
+                    f"{file}: must be `package {GO_TEST_PACKAGE}` (the answer's external test "
+                    f"package), not `package {package or '?'}`"
+                )
 
     if spec.helper_path.is_file():
         tests = declared_tests(spec.helper_path, language)

@@ -420,13 +420,8 @@ def _go(
     build_dir.mkdir(mode=0o700)
     spec = box.exercise.lang("go")
     source = go_source(answer_source)  # goimports applied (cached from vetting)
-    (build_dir / "go.mod").write_text(f"module answer\n\ngo {gorunner.GO_VERSION}\n")
-    (build_dir / "answer.go").write_text(source)
-    for file in files:
-        shutil.copyfile(file, build_dir / file.name)
-    declared = set(gorunner.declared_tests(files))
-    runnable = [t for t in expected if t in declared]
-    (build_dir / gorunner.HARNESS_FILE).write_text(gorunner.harness_source(runnable))
+    gorunner.write_answer(build_dir, source)  # package main
+    runnable = gorunner.lay_out_tests(build_dir, files, expected)  # package main_test
     binary = in_dir / "tests.bin"
     cgo = "C" in spec.allowed_imports
     if box.mode == "none":

@@ -1,12 +1,23 @@
 """Run an exercise's Go tests against the learner's declarations.
 
-The run happens in a fresh temporary module::
+The run happens in a fresh temporary module ``answer``, in one folder::
 
-    go.mod                        module answer / go 1.26 (or GoNB's go.mod and go.sum in --gonb mode)
+    go.mod                        module answer / go 1.26 (or GoNB's go.mod and go.sum in --gonb
+                                  mode, its module line renamed to answer)
     answer.go                     package main: the answer cells (or GoNB's main.go), goimports applied
-    *_test.go                     the exercise's visible (and hidden) tests, copied
-    zz_twinbook_harness_test.go   the harness: TestTwinbookHarness runs each expected test as a
-                                  subtest and reports it on the result channel (below)
+    *_test.go                     the exercise's visible (and hidden) tests and the chapter's
+                                  helpers, copied: package main_test, importing the answer with
+                                  ``import . "answer"``
+    zz_twinbook_harness_test.go   the harness (package main_test): TestTwinbookHarness runs each
+                                  expected test as a subtest and reports it on the result channel
+
+The answer and the tests are two packages. The tests are the *external* test package of the
+answer (``go test`` lets the ``_test`` package of a ``main`` package import it): they see the
+answer's exported names only, and the answer sees nothing of theirs, since no package can
+import a ``_test`` package. Test helpers, hidden expected values and the harness are out of
+the answer's scope by the type system: naming one is "undefined", whatever the spelling.
+:func:`lay_out_tests` refuses a test file that is not ``package main_test``, so an
+instructor's file cannot join the answer's package by mistake.
 
 ``go test -c`` builds a test binary once; the binary runs with
 ``-test.run=^TestTwinbookHarness$ -test.v=test2json``. The harness reads a per-run nonce from
@@ -20,7 +31,8 @@ reached run again in a fresh process, without rebuilding.
 
 Learners run the binary directly (:func:`twinbook.runner.channel.execute_plain`); the
 grader runs the same binary in its sandbox (:mod:`twinbook.grading.sandbox`), after
-building it as itself. The default GOCACHE is kept so a warm check takes about a second.
+building it as itself from the same layout (:func:`write_answer` and :func:`lay_out_tests`).
+The default GOCACHE is kept so a warm check takes about a second.
 """
 
 from __future__ import annotations
@@ -34,12 +46,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-from twinbook.exercises.model import go_test_names
+from twinbook.exercises.model import GO_TEST_PACKAGE, go_package, go_test_names
 from twinbook.exercises.results import TestResult
 
 from . import channel
 
 GO_VERSION = "1.26"
+ANSWER_MODULE = "answer"  # the module path, so the tests' import path of the answer package
+TEST_PACKAGE = GO_TEST_PACKAGE  # every test file's package: the answer's external tests
 TEST_TIMEOUT = 20.0  # seconds: the test binary's -timeout (a hung test panics after it)
 DEFAULT_TIMEOUT = 180.0  # seconds: kill `go test` itself (covers a cold build cache)
 
@@ -83,10 +97,25 @@ def goimports(source: str) -> str:
     return proc.stdout if proc.returncode == 0 and proc.stdout.strip() else source
 
 
+def write_answer(workdir: Path, source: str) -> None:
+    """A fresh module ``answer`` holding ``answer.go`` exactly as given (already goimported)."""
+    (workdir / "go.mod").write_text(f"module {ANSWER_MODULE}\n\ngo {GO_VERSION}\n")
+    (workdir / "answer.go").write_text(source)
+
+
 def write_module(workdir: Path, answer_source: str) -> None:
     """A fresh module ``answer`` holding ``answer.go``; goimports completes its imports."""
-    (workdir / "go.mod").write_text(f"module answer\n\ngo {GO_VERSION}\n")
-    (workdir / "answer.go").write_text(goimports(answer_source))
+    write_answer(workdir, goimports(answer_source))
+
+
+_MODULE_LINE = re.compile(r"^module\s+\S+[ \t]*$", re.M)
+
+
+def rename_module(go_mod: str) -> str:
+    """``go_mod`` with its module path set to ``answer``: the path the tests import."""
+    if _MODULE_LINE.search(go_mod):
+        return _MODULE_LINE.sub(f"module {ANSWER_MODULE}", go_mod, count=1)
+    return f"module {ANSWER_MODULE}\n\n" + go_mod
 
 
 def copy_gonb_module(gonb_tmp: Path, workdir: Path) -> None:
@@ -97,11 +126,11 @@ def copy_gonb_module(gonb_tmp: Path, workdir: Path) -> None:
             f"{main} not found: run `!*twinbook check --gonb` from a GoNB notebook"
         )
     shutil.copyfile(main, workdir / "main.go")  # keep GoNB's name: errors then match its own
-    for name in ("go.mod", "go.sum"):
-        if (gonb_tmp / name).is_file():
-            shutil.copyfile(gonb_tmp / name, workdir / name)
-    if not (workdir / "go.mod").is_file():
-        (workdir / "go.mod").write_text(f"module answer\n\ngo {GO_VERSION}\n")
+    if (gonb_tmp / "go.sum").is_file():
+        shutil.copyfile(gonb_tmp / "go.sum", workdir / "go.sum")
+    go_mod = gonb_tmp / "go.mod"
+    text = go_mod.read_text(encoding="utf-8") if go_mod.is_file() else f"go {GO_VERSION}\n"
+    (workdir / "go.mod").write_text(rename_module(text))
 
 
 def _clean_panic(line: str) -> str:
@@ -131,7 +160,7 @@ HARNESS_TEST = "TestTwinbookHarness"
 
 _HARNESS = """// Code generated by twinbook (the test harness); DO NOT EDIT.
 
-package main
+package main_test
 
 import (
 \ttwinbookjson "encoding/json"
@@ -226,6 +255,36 @@ def declared_tests(test_files: list[Path]) -> list[str]:
     return names
 
 
+def package_of(source: str) -> str:
+    """The package name of a Go file (its package clause, comments aside), or ""."""
+    return go_package(source)
+
+
+def lay_out_tests(workdir: Path, test_files: list[Path], expected: list[str]) -> list[str]:
+    """Copy the test files beside the answer and write the harness; returns the expected tests
+    the files declare (the harness runs those).
+
+    Every test file must be ``package main_test``: the answer's external test package, which
+    the answer cannot name. A file of the answer's own package would hand the answer its
+    identifiers, so it is refused (an instructor's mistake, reported as such)."""
+    for file in test_files:
+        package = package_of(file.read_text(encoding="utf-8"))
+        if package != TEST_PACKAGE:
+            raise ValueError(
+                f"{file}: a Go test file must be `package {TEST_PACKAGE}` (the answer's external "
+                f'test package, importing it with `import . "{ANSWER_MODULE}"`), not '
+                f"`package {package or '?'}`"
+            )
+        if not file.name.endswith("_test.go"):
+            raise ValueError(f"{file}: a Go test file's name must end in _test.go")
+    for file in test_files:
+        shutil.copyfile(file, workdir / file.name)
+    declared = set(declared_tests(test_files))
+    runnable = [t for t in expected if t in declared]
+    (workdir / HARNESS_FILE).write_text(harness_source(runnable))
+    return runnable
+
+
 def prepare_module(
     workdir: Path,
     test_files: list[Path],
@@ -239,12 +298,21 @@ def prepare_module(
         copy_gonb_module(gonb_tmp, workdir)
     else:
         write_module(workdir, answer_source or "package main\n\nfunc main() {}\n")
-    for file in test_files:
-        shutil.copyfile(file, workdir / file.name)
-    declared = set(declared_tests(test_files))
-    runnable = [t for t in expected if t in declared]
-    (workdir / HARNESS_FILE).write_text(harness_source(runnable))
-    return runnable
+    return lay_out_tests(workdir, test_files, expected)
+
+
+def answer_package_error(workdir: Path) -> str:
+    """Why the answer's files are not ``package main`` ("" when they are).
+
+    An answer file declaring ``package main_test`` would turn the tests into its own
+    package's internal tests, sharing one scope again: refused before the build."""
+    for file in sorted(workdir.glob("*.go")):
+        if file.name.endswith("_test.go"):
+            continue
+        package = package_of(file.read_text(encoding="utf-8", errors="replace"))
+        if package != "main":
+            return f"{file.name}: the answer must be package main, not package {package or '?'}"
+    return ""
 
 
 def build(
@@ -259,6 +327,9 @@ def build(
 
     ``limit_memory`` caps the toolchain's address space (``prlimit --as``), for untrusted code.
     """
+    wrong = answer_package_error(workdir)
+    if wrong:
+        return wrong
     cmd = [go_binary(), "test", "-c", "-o", str(binary), "-vet=off", "."]
     prlimit = shutil.which("prlimit")
     if limit_memory and prlimit:

@@ -34,14 +34,13 @@ and harness, which share the process with it, stay in charge of the results.
   objects and must get the library's behaviour.
 
 **Go** (``go/cmd/answervet``, on go/parser's syntax tree, after goimports): imports
-only from ``allowed_imports`` (so no ``unsafe``, ``os``, ``syscall``, ``reflect``,
-``runtime``, ``testing``, ``net``, ``plugin`` unless listed; ``import "C"`` only if "C"
-is), no compiler directive (``//go:linkname``, ``//go:embed`` ...), no ``func init``, no
-``TestMain``, no package-level name that replaces a predeclared one (``len``, ``max``,
-``recover`` ...), no ``twinbook*`` names, and no use of a name that the exercise's test
-files (visible or hidden) or the harness declare: the answer is compiled into one
-package with them, and must not reach their helpers or their data (hidden expected
-values).
+only from ``allowed_imports`` (so no ``unsafe``, ``os``, ``os/exec``, ``syscall``,
+``reflect``, ``runtime``, ``testing``, ``net``, ``plugin`` unless listed; ``import "C"``
+only if "C" is), no compiler directive (``//go:linkname``, ``//go:embed``, ``//go:build``
+...), no ``func init``, and the file is ``package main``. What the answer may *name* is
+not vetted: the answer is compiled as its own package and the tests with the harness as
+its external test package (:mod:`twinbook.runner.gorunner`), so the tests' identifiers are
+out of the answer's scope by the type system and naming one is a compile error.
 """
 
 from __future__ import annotations
@@ -198,12 +197,7 @@ def vet(exercise: Exercise, lang: str, answer_source: str) -> list[str]:
     if lang == "python":
         return list(_vet_python(answer_source, tuple(spec.allowed_imports)))
     if lang == "go":
-        tests = tuple(
-            p.read_text(encoding="utf-8")
-            for p in (spec.visible_tests_path, spec.hidden_tests_path, spec.helper_path)
-            if p.is_file()
-        )
-        return list(_vet_go(answer_source, tuple(spec.allowed_imports), tests))
+        return list(_vet_go(answer_source, tuple(spec.allowed_imports)))
     raise ValueError(f"lang must be 'python' or 'go', got {lang!r}")
 
 
@@ -622,13 +616,11 @@ def go_source(answer_source: str) -> str:
 
 
 @functools.lru_cache(maxsize=512)
-def _vet_go(
-    answer_source: str, allowed_imports: tuple[str, ...], tests: tuple[str, ...] = ()
-) -> tuple[str, ...]:
+def _vet_go(answer_source: str, allowed_imports: tuple[str, ...]) -> tuple[str, ...]:
     if len(answer_source) > MAX_SOURCE:
         return (f"the answer is too long ({len(answer_source)} characters; at most {MAX_SOURCE})",)
     source = go_source(answer_source)
-    request = json.dumps({"source": source, "allowed": list(allowed_imports), "tests": list(tests)})
+    request = json.dumps({"source": source, "allowed": list(allowed_imports)})
     proc = subprocess.run(
         [answervet_binary()], input=request, capture_output=True, text=True, timeout=60
     )

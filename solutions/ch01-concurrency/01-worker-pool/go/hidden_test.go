@@ -1,5 +1,5 @@
 // Hidden tests for the worker pool (instructors only). They use the helpers of visible_test.go.
-package main
+package main_test
 
 import (
 	"context"

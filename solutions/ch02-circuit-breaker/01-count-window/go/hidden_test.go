@@ -4,9 +4,10 @@
 // TestHiddenConformanceVectors replays the project's conformance vectors (tests/vectors/breaker)
 // that this exercise covers: count windows, closed/open/half_open with one trial call, no slow
 // calls, no ignored outcomes, no two-step permissions and no manual transitions.
-package main
+package main_test
 
 import (
+	. "answer"
 	"slices"
 	"sync"
 	"testing"

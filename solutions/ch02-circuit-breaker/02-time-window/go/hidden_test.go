@@ -5,9 +5,10 @@
 // (tests/vectors/breaker) that use a time window, through a harness: the spec's
 // breaker (a transcription of tests/vectors/reference/breaker_model.py) whose closed
 // state keeps its calls in the learner's TimeWindow.
-package main
+package main_test
 
 import (
+	. "answer"
 	"math"
 	"math/rand/v2"
 	"runtime"

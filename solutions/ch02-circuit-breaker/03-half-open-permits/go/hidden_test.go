@@ -5,9 +5,10 @@
 // (tests/vectors/breaker) that this exercise covers: count windows, two-step
 // permissions, half-open permits, ignored outcomes and late results; no slow calls, no
 // max wait in half_open, no manual transitions.
-package main
+package main_test
 
 import (
+	. "answer"
 	"slices"
 	"sync"
 	"sync/atomic"

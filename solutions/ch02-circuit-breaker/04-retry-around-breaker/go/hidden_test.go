@@ -4,9 +4,10 @@
 // The last tests wrap Retry around a real breaker (the spec's count-window breaker
 // with a one-call half-open, on a fake clock that Sleep advances) and check the whole
 // story.
-package main
+package main_test
 
 import (
+	. "answer"
 	"errors"
 	"fmt"
 	"slices"

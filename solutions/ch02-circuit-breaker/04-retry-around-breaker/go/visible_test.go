@@ -1,7 +1,8 @@
 // Visible tests for retry around a circuit breaker: run them with the check cell.
-package main
+package main_test
 
 import (
+	. "answer"
 	"errors"
 	"fmt"
 	"slices"
