@@ -31,8 +31,8 @@ reached run again in a fresh process, without rebuilding.
 
 Learners run the binary directly (:func:`twinbook.runner.channel.execute_plain`); the
 grader runs the same binary in its sandbox (:mod:`twinbook.grading.sandbox`), after
-building it as itself from the same layout (:func:`write_answer` and :func:`lay_out_tests`).
-The default GOCACHE is kept so a warm check takes about a second.
+building it from the same layout (:func:`write_answer` and :func:`lay_out_tests`) inside a
+jail of its own. Learners keep the default GOCACHE, so a warm check takes about a second.
 """
 
 from __future__ import annotations
