@@ -597,6 +597,9 @@ def _build_in_jail(box: _Box, build_dir: Path, out_dir: Path, *, cgo: bool) -> s
     """``go test -c`` inside a jail of its own (same layers as the tests', larger memory
     and file limits): killing the jail kills the build, and its cache and temporary files
     live in the jail's tmpfs. Returns the compiler's errors ("" when it built)."""
+    wrong = gorunner.answer_package_error(build_dir)  # the same checks as gorunner.build
+    if wrong:
+        return wrong
     seed = go_seed()
     env = _go_build_env(cgo)
     goroot = env["GOROOT"]
