@@ -159,15 +159,37 @@ def _base() -> tuple[int, tuple[Path, ...]] | str:
                     " ".join(f"+{c}" for c in sorted(wanted - have))
                 )
             (base / "cgroup.subtree_control").write_text(" ".join(f"+{c}" for c in sorted(wanted)))
+            _sweep([base])
             return 2, (base,)
         bases = []
         for ctrl in V1_CONTROLLERS:
             base = ROOT / ctrl / _own(ctrl).lstrip("/") / GROUP
             base.mkdir(exist_ok=True)
             bases.append(base)
+        _sweep(bases)
         return 1, tuple(bases)
     except OSError as exc:
         return f"cannot create cgroups ({exc.strerror or exc}: {exc.filename or ''})"
+
+
+def _sweep(bases: list[Path]) -> None:
+    """Remove the cgroups of graders that died before removing theirs (a run's cgroup is
+    named ``<name>-<grader pid>-<random>``); their processes died with the grader
+    (bubblewrap's --die-with-parent), and any left are killed here."""
+    for base in bases:
+        for path in base.iterdir():
+            parts = path.name.rsplit("-", 2)
+            if not path.is_dir() or len(parts) != 3 or not parts[1].isdigit():
+                continue
+            try:
+                os.kill(int(parts[1]), 0)
+                continue  # its grader is alive
+            except ProcessLookupError:
+                pass
+            except PermissionError:
+                continue
+            version = 2 if base.parent == ROOT else 1
+            RunCgroup(version, (path,)).remove()
 
 
 def unavailable() -> str:
