@@ -26,8 +26,8 @@ export PATH := $(BIN):$(PATH)
 
 # Debian packages, as command:package[,package...]; apt-get runs only when a command is
 # missing. Chromium (Debian's, at /usr/bin/chromium) runs the book's browser tests;
-# actionlint checks the workflows' run: steps with shellcheck.
-APT_NEEDS := dot:graphviz gcc:gcc chromium:chromium,fonts-liberation shellcheck:shellcheck
+# actionlint checks the workflows' run: steps with shellcheck; the grader's jail is bubblewrap.
+APT_NEEDS := dot:graphviz gcc:gcc bwrap:bubblewrap chromium:chromium,fonts-liberation shellcheck:shellcheck
 # The Go linters that make test runs (tests/lint.toml), built from go/tools' pins into .venv/bin.
 GO_LINTERS := honnef.co/go/tools/cmd/staticcheck github.com/rhysd/actionlint/cmd/actionlint
 SETUP_INPUTS := $(wildcard Makefile python/pyproject.toml python/constraints.txt \

@@ -148,7 +148,7 @@ def test_the_payload_runs_as_the_slots_uid_in_a_bare_jail(exercises, slots, monk
     assert "GITHUB_TOKEN" not in message and "ghp_secret" not in message
     env = message.split("env=")[1]
     assert env.startswith(
-        "['GOTRACEBACK', 'HOME', 'LANG', 'LC_ALL', 'PATH', 'PYTEST_CURRENT_TEST'"
+        "['GOTRACEBACK', 'HOME', 'LANG', 'LC_ALL', 'PATH', 'PWD', 'PYTEST_CURRENT_TEST'"
     ), env
     # The system folders, plus the top folders of where Python and the repository live
     # (/root for pyenv, /work or /tmp for a clone): nothing else of the host.
@@ -236,21 +236,71 @@ def test_what_python_tests_print_is_counted_not_kept(exercises, slots):
     assert all(r.passed for r in quiet) and quiet.notes == ()
 
 
-def test_the_jail_ends_the_run_even_if_the_grader_never_kills_it(exercises, slots, monkeypatch):
-    """The grader's wall-clock kill has a backstop inside the jail (should the grader die)."""
+GRADER_THAT_DIES = """
+import sys
+from tests import repo
+from twinbook.exercises.model import load_exercise
+from twinbook.grading import sandbox
+ex = load_exercise(repo.SOLUTIONS / "ch01-concurrency" / "01-worker-pool")
+print("started", flush=True)
+sandbox._run_suite(ex, "python", sys.argv[2], "visible", slot=int(sys.argv[1]),
+                   layers=sandbox._Layers(vet=False, guard=False))
+"""
+
+
+def _processes_of(uid: int) -> list[int]:
+    found = []
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                if entry.stat().st_uid == uid:
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def test_the_jail_dies_with_the_grader(slots):
+    """The grader's wall-clock kill has a backstop should the grader itself die:
+    bubblewrap's --die-with-parent kills the jail, and the pid namespace every process in it."""
+    import subprocess
+    import sys
     import time
 
-    monkeypatch.setattr(sandbox, "_wait", lambda proc, timeout: proc.wait() and False)
-    limits = dataclasses.replace(LIMITS, wall_seconds=2)
-    started = time.monotonic()
-    results = run_suite(
-        exercises[POOL],
-        "python",
-        "import time\ntime.sleep(3600)\n" + PY_POOL,
-        "visible",
-        limits=limits,
-        slot=slots[0],
+    from tests import repo
+
+    if sandbox.isolation() != "root":
+        pytest.fail("the grader's tests run as root (the slot's uid tells its processes apart)")
+    answer = "import threading, time\nthreading.Thread(target=time.sleep, args=(3600,)).start()\ntime.sleep(3600)\n"
+    grader = subprocess.Popen(
+        [sys.executable, "-c", GRADER_THAT_DIES, str(slots[1]), answer + PY_POOL],
+        cwd=repo.ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
     )
-    assert time.monotonic() - started < 30
-    assert results[0].message == "the test process was killed by SIGKILL"
-    assert {r.outcome for r in results} == {"failed"}
+    assert grader.stdout is not None and grader.stdout.readline() == "started\n"
+    uid = sandbox.UID_BASE + slots[1]
+    deadline = time.monotonic() + 30
+    while not _processes_of(uid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _processes_of(uid), "the answer never ran"
+    grader.kill()
+    grader.wait()
+    deadline = time.monotonic() + 10
+    while _processes_of(uid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _processes_of(uid) == []
+    # its cgroups are swept by the next grader that starts (here: this one, by hand)
+    from twinbook.grading import cgroups
+
+    base = cgroups._base()
+    if not isinstance(base, str):
+        cgroups._sweep(list(base[1]))
+        dead = [p for parent in base[1] for p in parent.glob(f"slot{slots[1]}-{grader.pid}-*")]
+        assert dead == []
+    import glob
+    import shutil
+    import tempfile
+
+    for left in glob.glob(os.path.join(tempfile.gettempdir(), f"twinbook-sandbox-{slots[1]}-*")):
+        shutil.rmtree(left)  # the dead grader's folder: its own `finally` never ran

@@ -7,7 +7,8 @@
   ``exercise.toml``.
 * :mod:`.reports` writes OUT: the gradebook, per-student feedback (Markdown and HTML),
   JUnit XML, Exercism-style ``results.json`` and GitHub Classroom results.
-* :mod:`.sandbox` (with :mod:`.jail`) contains untrusted code; the vetting rules and the
+* :mod:`.sandbox` (with :mod:`.jail`, :mod:`.seccomp`, :mod:`.cgroups`) contains untrusted
+  code; the vetting rules and the
   in-process guard are the runner layer's (:mod:`twinbook.runner.vet`,
   :mod:`twinbook.runner.guard`).
 

@@ -7,20 +7,26 @@ suite (``visible`` or ``hidden``) it
    with the reasons and never runs;
 2. lays out a fresh input folder holding only what the run needs: Python, the answer,
    that suite's test files (with the chapter's helper file, from the instructor's tree:
-   :func:`twinbook.runner.check.suite_files`) and an empty ``pytest.ini``; Go, a test binary built by
-   ``go test -c`` *as the grader* (warm build cache, no network: ``GOPROXY=off``) from the
-   answer, the test files and the harness test file of :mod:`twinbook.runner.gorunner`.
-   The visible suite's folder and binary never contain the hidden tests;
+   :func:`twinbook.runner.check.suite_files`) and an empty ``pytest.ini``; Go, a test
+   binary built by ``go test -c`` from the answer, the test files and the harness test
+   file of :mod:`twinbook.runner.gorunner`, *inside a jail of its own*
+   (:func:`_build_in_jail`: the same layers, larger memory and file limits; a private
+   build cache of links to a read-only warm cache of the standard library,
+   :func:`go_seed`; ``GOTMPDIR`` in the jail's tmpfs; ``GOPROXY=off``). The visible
+   suite's folder and binary never contain the hidden tests;
 3. runs the instructor's harness (the same runners as the learner's ``twinbook check``:
    :mod:`twinbook.runner.pyrunner` in ``--contain`` mode, the Go test binary) in a
-   jail (:mod:`twinbook.grading.jail`): fresh pid, mount, network, IPC and UTS namespaces
-   from ``unshare``; a read-only root that shows only system libraries, the interpreter
-   and the inputs, with a size-limited tmpfs as the only writable folder; the slot's own
-   unprivileged uid (``61000 + slot``) with no capabilities and ``no_new_privs`` via
-   ``setpriv``; rlimits on CPU time, address space, processes, file size and core dumps;
-   a wall-clock timeout that kills the process group, and with it the namespace;
-   stdout and stderr read up to a cap (the rest discarded; what Python tests print is
-   counted by the harness against the same cap and not kept);
+   bubblewrap jail (:mod:`twinbook.grading.jail`): new pid, network, IPC, UTS and cgroup
+   namespaces; a read-only root that shows only system libraries, the interpreter and
+   the inputs, with size-limited tmpfs folders as the only writable ones; the slot's own
+   unprivileged uid (``61000 + slot``) with no capabilities and ``no_new_privs``; a
+   seccomp filter (:mod:`twinbook.grading.seccomp`: keyrings, namespaces, mounts,
+   ptrace, bpf, io_uring... fail with EPERM); a cgroup per run
+   (:mod:`twinbook.grading.cgroups`: memory and processes of the whole tree, CPU time,
+   every process killed and the cgroup removed at the end) with per-process rlimits as
+   a second line; a wall-clock timeout; stdout and stderr read up to a cap (the rest
+   discarded; what Python tests print is counted by the harness against the same cap
+   and not kept);
 4. takes the outcomes only from the harness's events on the result channel
    (:mod:`twinbook.runner.channel`: an inherited pipe, every line tagged with a per-run
    nonce passed through another pipe), requires one for every expected test ("did not
@@ -29,18 +35,19 @@ suite (``visible`` or ``hidden``) it
    the student's feedback (:attr:`SuiteResults.notes`), "output limit exceeded (1 MiB):
    output truncated".
 
-Isolation needs Linux with util-linux's ``unshare`` and ``setpriv``. As root (CI, a
-throwaway VM) everything above applies (:func:`isolation` is ``"root"``). As another
-user, when user namespaces work (``"userns"``), the jail is the same but the payload
-keeps the grader's uid (without capabilities) and the process limit counts the grader's
-own processes too. Without either (``"none"``), the harness runs as a plain process with
-the rlimits only: hidden tests and other files the grader can read are then within
-reach. See book/instructors/threat-model.md.
+Isolation needs Linux with bubblewrap (``bwrap``) and util-linux's ``setpriv`` and
+``prlimit``. As root (CI, a throwaway VM) everything above applies (:func:`isolation`
+is ``"root"``). As another user, when user namespaces work (``"userns"``), the jail is
+bubblewrap in a user namespace of the grader's uid, and without a delegated cgroup the
+limits are per process (logged). Without either (``"none"``), the harness runs as a
+plain process with the rlimits only: hidden tests and other files the grader can read
+are then within reach. See book/instructors/threat-model.md.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import functools
 import json
@@ -65,6 +72,9 @@ from twinbook.runner import channel, gorunner, pyrunner
 from twinbook.runner.check import python_argv, suite_files
 from twinbook.runner.pyrunner import prepare_test_dir
 from twinbook.runner.vet import go_source, vet
+
+from . import cgroups, jail, seccomp
+from .jail import JAIL_IN, JAIL_WORK
 
 log = logging.getLogger(__name__)
 
@@ -108,24 +118,11 @@ def lease_slots(count: int, *, start: int = 0) -> Iterator[tuple[int, ...]]:
             os.close(fd)
 
 
-JAIL_IN = "/sandbox/in"  # the run's inputs, read-only
-JAIL_WORK = "/sandbox/work"  # the only writable folder (besides /tmp), a tmpfs
-JAIL_SCRIPT = Path(__file__).with_name("jail.py")
-SYSTEM_BINDS = ("/usr", "/lib", "/lib64", "/lib32", "/libx32", "/bin", "/sbin")
-ETC_FILES = (
-    "/etc/ld.so.cache",
-    "/etc/ld.so.conf",
-    "/etc/ld.so.conf.d",
-    "/etc/localtime",
-    "/etc/passwd",
-    "/etc/group",
-    "/etc/nsswitch.conf",
-    "/etc/hosts",
-    "/etc/mime.types",
-)
-DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
 BUILD_TIMEOUT = 180.0  # seconds for `go test -c` (a cold build cache is slow)
-BUILD_MEMORY = 4 << 30  # address space of the Go toolchain building an answer (prlimit)
+BUILD_MEMORY = 2 << 30  # memory of a Go build's jail (cgroup; address space per process)
+BUILD_FILES = 256 << 20  # largest file a Go build writes (the test binary); tmpfs: 4x
+BUILD_PROCESSES = 256  # the go command and its compilers, with their threads
+BUILD_CPU = 300  # CPU seconds of each process of a Go build
 
 
 class SandboxError(RuntimeError):
@@ -160,8 +157,10 @@ class Limits:
     """Resource limits of one suite's run. The defaults suit one exercise.
 
     ``wall_seconds`` bounds the whole suite (reruns after a crash included; building Go
-    is not counted); ``cpu_seconds`` (RLIMIT_CPU), ``memory_bytes`` (RLIMIT_AS),
-    ``processes`` (RLIMIT_NPROC: processes and threads of the slot's uid) and
+    is not counted); ``memory_bytes`` caps the memory of each run's whole process tree
+    (its cgroup) and the address space of each process (RLIMIT_AS); ``processes`` the
+    run's processes and threads (its cgroup; without one, RLIMIT_NPROC of the slot's
+    uid); ``cpu_seconds`` (RLIMIT_CPU) and
     ``file_bytes`` (RLIMIT_FSIZE; the writable tmpfs folders hold 4x that) apply to each
     test process; ``output_bytes`` of stdout+stderr are kept, the rest is discarded.
     """
@@ -196,16 +195,19 @@ class Limits:
 
 @functools.cache
 def isolation() -> Literal["root", "userns", "none"]:
-    """How much isolation this machine gives: ``root``, ``userns`` or ``none``."""
-    if not sys.platform.startswith("linux") or not (
-        shutil.which("unshare") and shutil.which("setpriv")
-    ):
+    """How much isolation this machine gives: ``root``, ``userns`` or ``none``.
+
+    ``root``: bubblewrap as root, the payload as the slot's uid (full isolation, cgroup
+    limits); ``userns``: bubblewrap in a user namespace of the grader's uid; ``none``:
+    no bubblewrap or no namespaces, rlimits only (not a sandbox)."""
+    bwrap = jail.bwrap_binary()
+    if not sys.platform.startswith("linux") or not bwrap:
         return "none"
-    if os.geteuid() == 0:
+    if os.geteuid() == 0 and shutil.which("setpriv"):
         return "root"
     try:
         subprocess.run(
-            ["unshare", "--user", "--map-root-user", "--net", "--mount", "--pid", "--fork", "true"],
+            [bwrap, "--unshare-all", "--unshare-user", "--ro-bind", "/", "/", "true"],
             check=True,
             capture_output=True,
             timeout=10,
@@ -421,17 +423,19 @@ def _go(
     gorunner.write_answer(build_dir, source)  # package main
     runnable = gorunner.lay_out_tests(build_dir, files, expected)  # package main_test
     binary = in_dir / "tests.bin"
-    env = gorunner.go_env()
-    env.update(
-        GOPROXY="off", GOFLAGS="-mod=mod", CGO_ENABLED="1" if "C" in spec.allowed_imports else "0"
-    )
-    error = gorunner.build(
-        build_dir,
-        binary,
-        env=env,
-        timeout=max(BUILD_TIMEOUT, box.limits.wall_seconds),
-        limit_memory=BUILD_MEMORY,
-    )
+    cgo = "C" in spec.allowed_imports
+    if box.mode == "none":
+        env = gorunner.go_env()
+        env.update(GOPROXY="off", GOFLAGS="-mod=mod", CGO_ENABLED="1" if cgo else "0")
+        error = gorunner.build(
+            build_dir,
+            binary,
+            env=env,
+            timeout=max(BUILD_TIMEOUT, box.limits.wall_seconds),
+            limit_memory=BUILD_MEMORY,
+        )
+    else:
+        error = _build_in_jail(box, build_dir, in_dir, cgo=cgo)
     shutil.rmtree(build_dir, ignore_errors=True)  # the hidden test sources go before anything runs
     if error:
         msg = "compile error: " + gorunner.first_lines(error)
@@ -460,6 +464,188 @@ def _go(
     )
 
 
+JAIL_GOCACHE = "/sandbox/gocache"  # the read-only warm build cache (the standard library)
+JAIL_OUT = "/sandbox/out"  # where a Go build writes the test binary
+#: packages the warm cache is seeded with: the harness's imports and what the exercises use
+SEED_IMPORTS = (
+    "context",
+    "encoding/json",
+    "errors",
+    "fmt",
+    "io",
+    "math",
+    "os",
+    "runtime",
+    "slices",
+    "sort",
+    "strconv",
+    "strings",
+    "sync",
+    "sync/atomic",
+    "testing",
+    "time",
+)
+
+
+def _go_build_env(cgo: bool) -> dict[str, str]:
+    """The Go build's whole environment, the same for the seed and every jail (the build
+    cache's keys depend on it)."""
+    goroot = str(Path(gorunner.go_binary()).resolve().parent.parent)
+    return {
+        "PATH": f"{goroot}/bin:/usr/local/bin:/usr/bin:/bin",
+        "GOROOT": goroot,
+        "GOFLAGS": "-mod=mod",
+        "GOPROXY": "off",
+        "GOTOOLCHAIN": "local",
+        "GOWORK": "off",
+        "GOENV": "off",
+        "GOTELEMETRY": "off",
+        "CGO_ENABLED": "1" if cgo else "0",
+        "LANG": "C.UTF-8",
+    }
+
+
+_seed_lock = threading.Lock()
+
+
+def go_seed() -> Path:
+    """The warm build cache every Go build in the jail starts from: the standard library
+    packages of :data:`SEED_IMPORTS`, compiled once per Go toolchain (about 10 s, 60 MB)
+    beside the grader's own GOCACHE. It holds nothing of any exercise: it is readable
+    inside the jail, so no solution or hidden test may be compiled into it."""
+    with _seed_lock:
+        return _go_seed()
+
+
+@functools.cache
+def _go_seed() -> Path:
+    import hashlib
+
+    env = _go_build_env(cgo=False)
+    version = subprocess.run(
+        [gorunner.go_binary(), "version"], capture_output=True, text=True, check=True, env=env
+    ).stdout
+    key = hashlib.sha256(
+        repr((version, env, SEED_IMPORTS, gorunner.GO_VERSION)).encode()
+    ).hexdigest()[:16]
+    grader_cache = subprocess.run(
+        [gorunner.go_binary(), "env", "GOCACHE"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "GOTOOLCHAIN": "local"},
+    ).stdout.strip()
+    home = Path(grader_cache).parent if grader_cache else Path(tempfile.gettempdir())
+    final = home / "twinbook-go-seed" / key
+    if (final / "README").is_file():
+        return final
+    final.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="seed-", dir=final.parent) as tmp:
+        module = Path(tmp) / "module"
+        module.mkdir()
+        (module / "go.mod").write_text(f"module twinbookseed\n\ngo {gorunner.GO_VERSION}\n")
+        imports = "".join(f'\t_ "{name}"\n' for name in SEED_IMPORTS if name != "testing")
+        (module / "seed.go").write_text(
+            f"package main\n\nimport (\n{imports})\n\nfunc main() {{}}\n"
+        )
+        (module / "seed_test.go").write_text(
+            'package main\n\nimport "testing"\n\nfunc TestSeed(t *testing.T) {}\n'
+        )
+        cache = Path(tmp) / "cache"
+        proc = subprocess.run(
+            [
+                gorunner.go_binary(),
+                "test",
+                "-c",
+                "-o",
+                str(Path(tmp) / "seed.bin"),
+                "-vet=off",
+                ".",
+            ],
+            cwd=module,
+            env={**env, "GOCACHE": str(cache), "GOTMPDIR": tmp, "HOME": tmp},
+            capture_output=True,
+            text=True,
+            timeout=BUILD_TIMEOUT,
+        )
+        if proc.returncode != 0:
+            raise SandboxError(f"cannot seed the Go build cache: {proc.stderr.strip()[:500]}")
+        for folder, _dirs, names in os.walk(cache):
+            os.chmod(folder, 0o755)
+            for name in names:
+                os.chmod(os.path.join(folder, name), 0o644)
+        try:
+            cache.rename(final)
+        except OSError:  # another grader seeded it first
+            if not (final / "README").is_file():
+                raise
+    return final
+
+
+# Inside the build's jail: a private build cache of links to the warm one (the go command
+# only reads through them; what it compiles lands beside them, in the run's tmpfs), a
+# fresh trim stamp (or it would trim the links of entries older than five days), then the
+# build itself. GOTMPDIR is the same tmpfs: nothing of the build outlives the jail.
+_GO_BUILD = (
+    'mkdir -p "$GOCACHE" && cp -rs ' + JAIL_GOCACHE + '/. "$GOCACHE"/ && '
+    'rm -f "$GOCACHE/trim.txt" && date +%s > "$GOCACHE/trim.txt" && '
+    "cd " + JAIL_IN + ' && exec go test -c -o "$1" -vet=off .'
+)
+
+
+def _build_in_jail(box: _Box, build_dir: Path, out_dir: Path, *, cgo: bool) -> str:
+    """``go test -c`` inside a jail of its own (same layers as the tests', larger memory
+    and file limits): killing the jail kills the build, and its cache and temporary files
+    live in the jail's tmpfs. Returns the compiler's errors ("" when it built)."""
+    wrong = gorunner.answer_package_error(build_dir)  # the same checks as gorunner.build
+    if wrong:
+        return wrong
+    seed = go_seed()
+    env = _go_build_env(cgo)
+    goroot = env["GOROOT"]
+    env.update(GOCACHE="/tmp/gocache", GOTMPDIR="/tmp", GOPATH="/tmp/gopath")
+    lim = box.limits
+    limits = dataclasses.replace(
+        lim,
+        wall_seconds=BUILD_TIMEOUT,
+        cpu_seconds=max(BUILD_CPU, lim.cpu_seconds),
+        memory_bytes=max(BUILD_MEMORY, lim.memory_bytes),
+        processes=max(BUILD_PROCESSES, lim.processes),
+        file_bytes=max(BUILD_FILES, lim.file_bytes),
+    )
+    builder = dataclasses.replace(box, limits=limits, runs=[])
+    if box.mode == "root":
+        os.chown(out_dir, UID_BASE + box.slot, UID_BASE + box.slot)
+    for path in [build_dir, *build_dir.iterdir()]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    raw = _execute(
+        builder,
+        ["/bin/sh", "-c", _GO_BUILD, "go-build", f"{JAIL_OUT}/tests.bin"],
+        build_dir,
+        [(goroot, goroot), (str(seed), JAIL_GOCACHE)],
+        Path(JAIL_WORK),
+        limits.wall_seconds,
+        channel.new_nonce(),
+        rw_binds=[(str(out_dir), JAIL_OUT)],
+        env=env,
+    )
+    if box.mode == "root":
+        os.chown(out_dir, 0, 0)
+    binary = out_dir / "tests.bin"
+    if raw.timed_out:
+        binary.unlink(missing_ok=True)
+        return f"the build took longer than {limits.wall_seconds:g}s"
+    if raw.exit_code == 0 and not raw.signal and binary.is_file():
+        return ""
+    binary.unlink(missing_ok=True)
+    if raw.signal:
+        why = (
+            "it ran out of memory" if b"out of memory (the run passed" in raw.output else raw.signal
+        )
+        return f"the build was stopped ({why})"
+    return gorunner.compile_errors(raw.text(), raw.exit_code)
+
+
 # --- the jail ---------------------------------------------------------------------------------
 
 
@@ -475,19 +661,24 @@ def _payload_env(work: Path) -> dict[str, str]:
     }
 
 
-def _rlimits(box: _Box) -> dict[str, object]:
+def _rlimits(box: _Box, *, cgroup: bool) -> dict[str, int | tuple[int, int]]:
+    """prlimit's per-process limits. With a cgroup they back up its whole-tree limits (the
+    address-space cap also makes a huge allocation fail at once, "out of memory", where
+    the cgroup would only count touched pages); without one they are all there is."""
     lim = box.limits
-    nproc = lim.processes
-    if box.mode == "userns":
-        nproc += _tasks_of(os.getuid())  # RLIMIT_NPROC counts the grader's own processes here
-    return {
-        "RLIMIT_CPU": [lim.cpu_seconds, lim.cpu_seconds + 1],
-        "RLIMIT_AS": lim.memory_bytes,
-        "RLIMIT_NPROC": nproc,
-        "RLIMIT_FSIZE": lim.file_bytes,
-        "RLIMIT_CORE": 0,
-        "RLIMIT_NOFILE": 1024,
+    limits: dict[str, int | tuple[int, int]] = {
+        "cpu": (lim.cpu_seconds, lim.cpu_seconds + 1),
+        "as": lim.memory_bytes,
+        "fsize": lim.file_bytes,
+        "core": 0,
+        "nofile": 1024,
     }
+    if not cgroup:
+        nproc = lim.processes
+        if box.mode == "userns":
+            nproc += _tasks_of(os.getuid())  # RLIMIT_NPROC counts the grader's own processes here
+        limits["nproc"] = nproc
+    return limits
 
 
 def _tasks_of(uid: int) -> int:
@@ -511,76 +702,41 @@ def _execute(
     work: Path,
     timeout: float,
     nonce: str,
+    *,
+    rw_binds: Sequence[tuple[str, str]] = (),
+    env: dict[str, str] | None = None,
 ) -> channel.RawRun:
     if box.mode == "none":
         return _execute_unconfined(box, argv, work, timeout, nonce)
-    uid = UID_BASE + box.slot if box.mode == "root" else 0
-    root = in_dir.parent / "root"
-    root.mkdir(mode=0o700, exist_ok=True)
-    ro_binds = (
-        [(p, p) for p in SYSTEM_BINDS]
-        + [(p, p) for p in ETC_FILES]
-        + list(binds)
-        + [(str(in_dir), JAIL_IN)]
-    )
-    hide = []
-    for hidden in box.hide:
-        for source, target in ro_binds:
-            if hidden == source or hidden.startswith(source.rstrip("/") + "/"):
-                hide.append(target + hidden[len(source) :])
-    if box.mode == "root":
-        setpriv_args = [
-            f"--reuid={uid}",
-            f"--regid={uid}",
-            "--clear-groups",
-            "--no-new-privs",
-            "--inh-caps=-all",
-            "--bounding-set=-all",
-        ]
-    else:
-        setpriv_args = [
-            "--no-new-privs",
-            "--inh-caps=-all",
-            "--bounding-set=-all",
-            "--securebits=+noroot,+noroot_locked,+no_setuid_fixup,+no_setuid_fixup_locked,+keep_caps_locked",
-        ]
+    lim = box.limits
+    group = _cgroup(box)
     ev_r, ev_w = os.pipe()
     nonce_r, nonce_w = os.pipe()
     st_r, st_w = os.pipe()
-    env = _payload_env(work)
-    env.update({channel.EVENTS_FD_ENV: "3", channel.NONCE_FD_ENV: "4"})
-    cfg = {
-        "root": str(root),
-        "ro_binds": ro_binds,
-        "dev_binds": [(d, d) for d in DEVICES],
-        "work": str(work),
-        "work_bytes": box.limits.file_bytes * 4,
-        "uid": uid,
-        "gid": uid,
-        "hide": hide,
-        "rlimits": _rlimits(box),
-        "setpriv": shutil.which("setpriv") or "/usr/bin/setpriv",
-        "setpriv_args": setpriv_args,
-        "argv": argv,
-        "env": env,
-        "events_fd": ev_w,
-        "nonce_fd": nonce_r,
-        "status_fd": st_w,
-        "deadline": timeout + 1,
-    }
-    unshare = [
-        shutil.which("unshare") or "/usr/bin/unshare",
-        "--net",
-        "--mount",
-        "--pid",
-        "--ipc",
-        "--uts",
-        "--fork",
-        "--kill-child",
-    ]
-    if box.mode == "userns":
-        unshare += ["--user", "--map-root-user"]
-    cmd = [*unshare, "--", sys.executable, "-I", "-S", str(JAIL_SCRIPT), json.dumps(cfg)]
+    try:
+        seccomp_fd = seccomp.filter_fd()
+    except (seccomp.SeccompUnavailable, OSError) as exc:
+        for fd in (ev_r, ev_w, nonce_r, nonce_w, st_r, st_w):
+            os.close(fd)
+        if group is not None:
+            group.remove()
+        raise SandboxError(f"cannot build the seccomp filter: {exc}") from exc
+    env = dict(env) if env is not None else _payload_env(work)
+    env.update({channel.EVENTS_FD_ENV: str(ev_w), channel.NONCE_FD_ENV: str(nonce_r)})
+    spec = jail.Jail(
+        argv=argv,
+        env=env,
+        binds=[*binds, (str(in_dir), JAIL_IN)],
+        rw_binds=rw_binds,
+        hide=box.hide,
+        uid=UID_BASE + box.slot if box.mode == "root" else None,
+        tmpfs_bytes=lim.file_bytes * 4,
+        rlimits=_rlimits(box, cgroup=group is not None),
+        cgroup_procs=group.procs_files() if group is not None else (),
+        seccomp_fd=seccomp_fd,
+        status_fd=st_w,
+    )
+    cmd = jail.command(spec)
     started = time.monotonic()
     try:
         proc = subprocess.Popen(
@@ -588,15 +744,17 @@ def _execute(
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
-            pass_fds=(ev_w, nonce_r, st_w),
+            pass_fds=(ev_w, nonce_r, st_w, seccomp_fd),
             start_new_session=True,
-            env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8"},
+            env=env,
         )
     except OSError as exc:
-        for fd in (ev_r, ev_w, nonce_r, nonce_w, st_r, st_w):
+        for fd in (ev_r, ev_w, nonce_r, nonce_w, st_r, st_w, seccomp_fd):
             os.close(fd)
+        if group is not None:
+            group.remove()
         raise SandboxError(f"cannot start the sandbox ({cmd[0]}): {exc}") from exc
-    for fd in (ev_w, nonce_r, st_w):
+    for fd in (ev_w, nonce_r, st_w, seccomp_fd):
         os.close(fd)
     try:
         os.write(nonce_w, nonce.encode() + b"\n")
@@ -605,72 +763,127 @@ def _execute(
     os.close(nonce_w)
     ev_thread, ev_box = channel.start_reader(ev_r, channel.EVENTS_LIMIT + 1)
     assert proc.stdout is not None  # stdout=PIPE
-    out_thread, out_box = channel.start_reader(proc.stdout, box.limits.output_bytes)
+    out_thread, out_box = channel.start_reader(proc.stdout, lim.output_bytes)
     st_thread, st_box = channel.start_reader(st_r, 4096)
-    timed_out = _wait(proc, timeout)
+    try:
+        timed_out, code, cpu = _wait(proc, timeout, group)
+        oom = group.oom_killed() if group is not None else False
+        if group is not None:
+            cpu = group.cpu_seconds() or cpu
+    finally:
+        if group is not None:
+            group.remove()  # every process of the run, whatever it forked, then the cgroup
     for thread in (ev_thread, out_thread, st_thread):
         thread.join(10)
     status = _status(st_box["data"])
+    sig = None
+    if code is not None and code > 128 and code - 128 in signal.Signals._value2member_map_:
+        sig, code = signal.Signals(code - 128).name, None  # bwrap reports a signal as 128+n
+    elif code is not None and code < 0:
+        sig, code = signal.Signals(-code).name, None
     raw = channel.RawRun(
         events=ev_box["data"],
         output=out_box["data"],
         output_truncated=out_box["truncated"],
-        exit_code=status.get("code"),
-        signal=status.get("signal"),
+        exit_code=code,
+        signal=sig,
         timed_out=timed_out,
         seconds=time.monotonic() - started,
-        cpu_seconds=status.get("cpu"),
+        cpu_seconds=cpu,
     )
+    if oom and not timed_out:
+        raw.signal = raw.signal or "SIGKILL"
+        raw.output += f"\nfatal error: out of memory (the run passed its {_size(lim.memory_bytes)} memory limit)\n".encode()
     if out_box["truncated"]:
         log.warning(
             "slot %d: the run printed more than %d bytes; the rest was discarded",
             box.slot,
-            box.limits.output_bytes,
+            lim.output_bytes,
         )
-    if not status and not timed_out:
+    if "child-pid" not in status and not timed_out:
         text = raw.text()
         setup = [
             line
             for line in text.splitlines()
-            if line.startswith("twinbook jail:") or line.startswith("unshare:")
+            if line.startswith(("bwrap:", "prlimit:", "setpriv:"))
         ]
-        if setup or proc.returncode not in (0, None):
-            raise SandboxError(
-                "the sandbox did not start: "
-                + (
-                    setup[0]
-                    if setup
-                    else channel.clip(text.strip(), 500) or f"exit code {proc.returncode}"
-                )
-            )
+        raise SandboxError(
+            "the sandbox did not start: "
+            + (setup[0] if setup else channel.clip(text.strip(), 500) or f"exit code {code}")
+        )
     return raw
 
 
-def _wait(proc: subprocess.Popen[bytes], timeout: float) -> bool:
-    """Wait for the jail; at the timeout kill its process group (the namespace dies with
-    its init). True when it had to be killed."""
+_no_cgroup_warned = threading.Event()
+
+
+def _cgroup(box: _Box) -> cgroups.RunCgroup | None:
+    """The run's cgroup; None (logged once) when cgroups cannot be made here."""
     try:
-        proc.wait(timeout=timeout)
-        return False
-    except subprocess.TimeoutExpired:
-        pass
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    proc.wait()
-    return True
+        group = cgroups.create(
+            f"slot{box.slot}", memory_bytes=box.limits.memory_bytes, processes=box.limits.processes
+        )
+    except OSError as exc:
+        raise SandboxError(f"cannot create the run's cgroup: {exc}") from exc
+    if group is None and not _no_cgroup_warned.is_set():
+        _no_cgroup_warned.set()
+        log.warning(
+            "no cgroups (%s): memory and process limits are per process (rlimits), "
+            "not per submission; grade as root for whole-tree limits",
+            cgroups.unavailable(),
+        )
+    return group
+
+
+def _wait(
+    proc: subprocess.Popen[bytes], timeout: float, group: cgroups.RunCgroup | None = None
+) -> tuple[bool, int | None, float | None]:
+    """Wait for the jail: (killed at the timeout, exit code, CPU seconds of the jail's tree).
+    At the timeout its cgroup (when there is one) and its process group are killed; the
+    pid namespace dies with bubblewrap's init."""
+    box: dict[str, Any] = {}
+
+    def reap() -> None:
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        except ChildProcessError:
+            return
+        box.update(code=os.waitstatus_to_exitcode(status), cpu=usage.ru_utime + usage.ru_stime)
+
+    waiter = threading.Thread(target=reap, name="twinbook-jail-wait", daemon=True)
+    waiter.start()
+    waiter.join(timeout)
+    timed_out = waiter.is_alive()
+    if timed_out:
+        if group is not None:
+            group.kill()
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        waiter.join()
+    proc.returncode = box.get("code", -signal.SIGKILL)
+    return timed_out, box.get("code"), box.get("cpu")
 
 
 def _status(data: bytes) -> dict[str, Any]:
-    for line in data.decode("utf-8", "replace").splitlines():
+    """bwrap's --json-status-fd documents, merged ({"child-pid": ..., "exit-code": ...})."""
+    merged: dict[str, Any] = {}
+    decoder = json.JSONDecoder()
+    text = data.decode("utf-8", "replace")
+    i = 0
+    while i < len(text):
+        while i < len(text) and text[i].isspace():
+            i += 1
+        if i >= len(text):
+            break
         try:
-            obj = json.loads(line)
+            obj, i = decoder.raw_decode(text, i)
         except ValueError:
-            continue
-        if isinstance(obj, dict) and obj.get("event") == "exit":
-            return obj
-    return {}
+            break
+        if isinstance(obj, dict):
+            merged.update(obj)
+    return merged
 
 
 # --- no isolation available ------------------------------------------------------------------

@@ -31,8 +31,8 @@ reached run again in a fresh process, without rebuilding.
 
 Learners run the binary directly (:func:`twinbook.runner.channel.execute_plain`); the
 grader runs the same binary in its sandbox (:mod:`twinbook.grading.sandbox`), after
-building it as itself from the same layout (:func:`write_answer` and :func:`lay_out_tests`).
-The default GOCACHE is kept so a warm check takes about a second.
+building it from the same layout (:func:`write_answer` and :func:`lay_out_tests`) inside a
+jail of its own. Learners keep the default GOCACHE, so a warm check takes about a second.
 """
 
 from __future__ import annotations
@@ -342,13 +342,17 @@ def build(
         return f"the build took longer than {timeout:g}s"
     if proc.returncode == 0 and binary.is_file():
         return ""
-    text = (proc.stdout + proc.stderr).splitlines()
+    return compile_errors(proc.stdout + proc.stderr, proc.returncode)
+
+
+def compile_errors(output: str, code: int | None) -> str:
+    """The compiler's errors in the output of a failed ``go test -c``."""
     kept = [
         line
-        for line in text
+        for line in output.splitlines()
         if line.strip() and not line.startswith("# ") and not line.startswith("FAIL")
     ]
-    return "\n".join(kept).strip() or f"go test -c exited with {proc.returncode}"
+    return "\n".join(kept).strip() or f"go test -c exited with {code}"
 
 
 def binary_args(selection: list[str] | None, test_timeout: float) -> list[str]:
