@@ -30,6 +30,23 @@ export PATH := $(BIN):$(PATH)
 APT_NEEDS := dot:graphviz gcc:gcc bwrap:bubblewrap chromium:chromium,fonts-liberation shellcheck:shellcheck
 # The Go linters that make test runs (tests/lint.toml), built from go/tools' pins into .venv/bin.
 GO_LINTERS := honnef.co/go/tools/cmd/staticcheck github.com/rhysd/actionlint/cmd/actionlint
+# What `make setup-grade` installs from Debian: the jail (bubblewrap) and nothing else.
+GRADE_APT_NEEDS := bwrap:bubblewrap
+# $(call apt_install,TARGET,NEEDS): apt-get install the packages of NEEDS whose command is
+# missing (with sudo unless root); a recipe line of TARGET.
+define apt_install
+missing=()
+for need in $(2); do
+  pkgs="$${need#*:}"
+  command -v "$${need%%:*}" >/dev/null 2>&1 || missing+=($${pkgs//,/ })
+done
+if (( $${#missing[@]} )); then
+  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo
+  echo "$(1): apt-get install $${missing[*]}"
+  $$sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends "$${missing[@]}"
+fi
+endef
 SETUP_INPUTS := $(wildcard Makefile python/pyproject.toml python/constraints.txt \
 	go/go.mod go/go.sum go/tools/go.mod go/tools/go.sum)
 HTTP_HOST ?= 127.0.0.1
@@ -48,17 +65,7 @@ help: ## this list
 
 setup: ## install everything (Debian packages, .venv, Go modules and tools, Jupyter kernels)
 	@cd "$(ROOT)"
-	missing=()
-	for need in $(APT_NEEDS); do
-	  pkgs="$${need#*:}"
-	  command -v "$${need%%:*}" >/dev/null 2>&1 || missing+=($${pkgs//,/ })
-	done
-	if (( $${#missing[@]} )); then
-	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo
-	  echo "setup: apt-get install $${missing[*]}"
-	  $$sudo apt-get update -qq
-	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends "$${missing[@]}"
-	fi
+	$(call apt_install,setup,$(APT_NEEDS))
 	command -v $(GO) >/dev/null || { echo "setup: go not found on PATH (Go 1.26 expected)" >&2; exit 1; }
 	hash=$$( { echo "$(ROOT)"; $(GO) version; cat $(SETUP_INPUTS); } | sha256sum | cut -c1-16)
 	stamp="$(VENV)/.twinbook-setup-$$hash"
@@ -97,10 +104,12 @@ setup: ## install everything (Debian packages, .venv, Go modules and tools, Jupy
 	echo "setup: done in $$((SECONDS - start))s"
 
 # make setup-grade: only what `twinbook grade` needs (the instructors' workflow runs it):
-# the venv with the `grade` extra and the Go module's dependencies. No Chromium, no book
-# tools, no linters, no Jupyter. A full `make setup` already covers it.
-setup-grade: ## install only what grading needs (the grade extra, Go modules): for CI graders
+# bubblewrap, the venv with the `grade` extra, the Go module's dependencies and goimports
+# (GoNB completes a learner's imports; the grader must compile the same file). No Chromium,
+# no book tools, no linters, no Jupyter. A full `make setup` already covers it.
+setup-grade: ## install only what grading needs (bubblewrap, the grade extra, Go modules, goimports)
 	@cd "$(ROOT)"
+	$(call apt_install,setup-grade,$(GRADE_APT_NEEDS))
 	command -v $(GO) >/dev/null || { echo "setup-grade: go not found on PATH (Go 1.26 expected)" >&2; exit 1; }
 	hash=$$( { echo "$(ROOT)"; $(GO) version; cat $(SETUP_INPUTS); } | sha256sum | cut -c1-16)
 	if [ -f "$(VENV)/.twinbook-setup-$$hash" ] || [ -f "$(VENV)/.twinbook-setup-grade-$$hash" ]; then echo "setup-grade: up to date"; exit 0; fi
@@ -109,6 +118,7 @@ setup-grade: ## install only what grading needs (the grade extra, Go modules): f
 	"$(BIN)/python" -m pip install -q --disable-pip-version-check \
 	  -c python/constraints.txt -e './python[grade]'
 	(cd go && $(GO) mod download)
+	(cd go/tools && GOBIN="$(BIN)" $(GO) install golang.org/x/tools/cmd/goimports)
 	rm -f "$(VENV)"/.twinbook-setup-grade-*
 	touch "$(VENV)/.twinbook-setup-grade-$$hash"
 	echo "setup-grade: done in $$((SECONDS - start))s"

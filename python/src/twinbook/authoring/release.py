@@ -78,7 +78,7 @@ STUDENT_EXTRAS = "learn"
 #: Makefile rules the student edition keeps from the project's Makefile, unchanged.
 KEPT_RULES = ("help", "setup", "lab", "clean", "distclean")
 #: Debian packages of APT_NEEDS (by command) that only the project's own tests need.
-DROPPED_APT = ("chromium", "shellcheck")
+DROPPED_APT = ("chromium", "shellcheck", "bwrap")
 BOOK_MODES = ("auto", "build", "copy", "none")
 
 _JUNK_PARTS = {
