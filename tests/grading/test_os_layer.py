@@ -379,3 +379,20 @@ def test_the_warm_go_cache_holds_no_exercise_code():
     )
     for secret in (b"MapLimited", b"TestHidden", b"errBoom"):
         assert secret not in texts
+
+
+def test_a_bind_below_tmp_is_not_hidden_by_the_jails_own_tmp(tmp_path, slots):
+    # A checkout (and its venv, whose interpreter the jail binds) may live under /tmp, as
+    # in a CI clone: the jail's fresh /tmp must go below such binds, not on top of them.
+    from twinbook.grading import jail
+
+    assert str(tmp_path).startswith("/tmp/"), tmp_path
+    venv = tmp_path / "checkout" / ".venv"
+    venv.mkdir(parents=True)
+    (venv / "python").write_text("the interpreter\n")
+    argv = ["/bin/cat", str(venv / "python")]
+    run = jail.Jail(argv=argv, env={}, binds=[(str(venv), str(venv))])
+    if sandbox.isolation() == "root":
+        run = dataclasses.replace(run, uid=sandbox.UID_BASE + slots[0])
+    proc = subprocess.run(jail.command(run), capture_output=True, text=True, timeout=60)
+    assert (proc.returncode, proc.stdout) == (0, "the interpreter\n"), proc.stderr

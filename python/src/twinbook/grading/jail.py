@@ -101,6 +101,11 @@ def _root_args(jail: Jail) -> list[str]:
     for path in ETC_FILES:
         args += ["--ro-bind-try", path, path]
     made: set[str] = {"/", "/usr", "/tmp", "/dev", "/etc", "/sandbox"}
+    # /dev and /tmp first: a bind below /tmp (a checkout or a venv under /tmp, as CI may
+    # have it) must go on top of the jail's own /tmp, not be hidden by it
+    size = str(jail.tmpfs_bytes)
+    args += ["--dev", "/dev", "--remount-ro", "/dev"]
+    args += ["--size", size, "--perms", "1777", "--tmpfs", "/tmp"]
     args += ["--perms", "0755", "--dir", "/sandbox"]
     for _source, target in [*jail.binds, *jail.rw_binds]:
         # bwrap copies the modes of the host's folders above a bind (/root is 0700):
@@ -121,9 +126,6 @@ def _root_args(jail: Jail) -> list[str]:
                 inside = target + hidden[len(source) :]
                 if os.path.isdir(hidden) and not os.path.islink(hidden):
                     args += ["--size", "4096", "--tmpfs", inside, "--remount-ro", inside]
-    size = str(jail.tmpfs_bytes)
-    args += ["--dev", "/dev", "--remount-ro", "/dev"]
-    args += ["--size", size, "--perms", "1777", "--tmpfs", "/tmp"]
     args += ["--size", size, "--perms", "1777", "--tmpfs", JAIL_WORK]
     args += ["--remount-ro", "/", "--chdir", jail.workdir]
     return args
