@@ -37,10 +37,11 @@ HOSTILE = [
     "x" * 252,
     "é" * 120,
     "back\\slash`tick*star_under[link](x)",
+    "caf\udce9-\udcff",  # a name that is not UTF-8 (os.fsdecode(b"caf\xe9-\xff"))
 ]
 
 
-@pytest.mark.parametrize("name", HOSTILE)
+@pytest.mark.parametrize("name", HOSTILE, ids=ascii)
 def test_a_hostile_name_becomes_a_safe_distinct_id(name):
     sid = safe_id(name)
     assert sid != name
@@ -69,6 +70,7 @@ def test_any_name_gives_a_safe_id(name):
 
 def test_plain_removes_control_and_bidi_characters():
     assert plain("a\nb\x1b[31m\u202ec") == "a\ufffdb\ufffd[31m\ufffdc"
+    assert plain("caf\udce9") == "caf\ufffd"  # a byte that was not UTF-8 in a file name
 
 
 def test_a_class_of_hostile_ids_writes_every_report_without_injection(tmp_path: Path):

@@ -51,7 +51,8 @@ def is_safe(name: str) -> bool:
 
 def plain(text: str) -> str:
     """Text for one line of a terminal or a report: control and format characters (escape
-    sequences, newlines, bidi overrides) replaced by U+FFFD."""
+    sequences, newlines, bidi overrides) and the surrogates that stand for a file name's
+    bytes that were not UTF-8 (which no UTF-8 report can hold) replaced by U+FFFD."""
     return "".join(
-        "\ufffd" if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c for c in text
+        "\ufffd" if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp") else c for c in text
     )
