@@ -1,5 +1,6 @@
 // Helpers the tests of this chapter's exercises share: calling a function that returns a
-// channel, draining a channel, and waiting for goroutines to end. The checker places this
+// channel, draining a channel, waiting for goroutines to end, and finding an error in a
+// chain. The checker places this
 // file beside an exercise's tests, in the same package, so the tests call these names directly.
 package main_test
 
@@ -84,4 +85,32 @@ func settleGoroutines(t *testing.T, before int, what, hint string) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// isError reports whether target is err, or is in the chain that err's Unwrap methods give,
+// compared by identity (at most 64 links deep). Unlike errors.Is it never asks an error's
+// own Is method: an answer's error type could define one that claims to be every error.
+func isError(err, target error) bool {
+	for range 64 {
+		if err == nil {
+			return false
+		}
+		if err == target {
+			return true
+		}
+		switch e := err.(type) {
+		case interface{ Unwrap() []error }:
+			for _, inner := range e.Unwrap() {
+				if isError(inner, target) {
+					return true
+				}
+			}
+			return false
+		case interface{ Unwrap() error }:
+			err = e.Unwrap()
+		default:
+			return false
+		}
+	}
+	return false
 }

@@ -1353,6 +1353,31 @@ except OSError:
 
 GO = [
     Case(
+        "go-error-that-is-every-error",
+        POOL,
+        "go",
+        GO_POOL.replace(
+            "\tif firstErr != nil {\n\t\treturn nil, firstErr\n\t}",
+            "\tif firstErr != nil {\n\t\treturn nil, anyError{}\n\t}",
+        ).replace(
+            '\tif err := ctx.Err(); err != nil {\n\t\treturn nil, fmt.Errorf("MapLimited: %w", err)',
+            "\tif err := ctx.Err(); err != nil {\n\t\treturn nil, anyError{}",
+        )
+        + '\ntype anyError struct{}\n\nfunc (anyError) Error() string { return "something failed" }\n'
+        + "\nfunc (anyError) Is(error) bool { return true }\n",
+        "return an error whose own Is method claims to be every error, instead of the first "
+        "error or the context's (errors.Is would ask it; the tests compare by identity)",
+        passed={
+            "visible": GO_ALL["visible"],
+            "hidden": ("TestHiddenNoGoroutineLeftBehind", "TestHiddenManyItemsStayWithinLimit"),
+        },
+        points=11,
+        messages={
+            "TestHiddenFirstErrorStopsNewCalls": "want the first error (boom)",
+            "TestHiddenCancelledContext": "want an error wrapping context.Canceled",
+        },
+    ),
+    Case(
         "go-init-os-exit",
         POOL,
         "go",

@@ -38,7 +38,7 @@ func TestHiddenFirstErrorStopsNewCalls(t *testing.T) {
 		items[i] = i
 	}
 	_, err := callMapLimited(t, context.Background(), 2, items, work)
-	if !errors.Is(err, errBoom) {
+	if !isError(err, errBoom) {
 		t.Fatalf("want the first error (boom), got %v", err)
 	}
 	now, _, started := g.read()
@@ -67,7 +67,7 @@ func TestHiddenCancelledContext(t *testing.T) {
 		return 0, ctx.Err()
 	}
 	_, err := callMapLimited(t, ctx, 2, []int{1, 2, 3, 4, 5, 6, 7, 8}, work)
-	if !errors.Is(err, context.Canceled) {
+	if !isError(err, context.Canceled) {
 		t.Fatalf("want an error wrapping context.Canceled, got %v", err)
 	}
 	if _, _, started := g.read(); started > 2 {
