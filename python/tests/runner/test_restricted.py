@@ -11,6 +11,7 @@ import pytest
 from tests import repo
 from twinbook.exercises.model import load_exercise
 from twinbook.runner import restricted
+from twinbook.runner import vet as vet_module
 from twinbook.runner.restricted import RestrictedError
 
 
@@ -208,3 +209,85 @@ def test_the_namespace_holds_nothing_of_the_harness(load):
     names = set(vars(answer)) - {"x"}
     assert all(name.startswith("_") for name in names), names
     assert "pytest" not in answer.__builtins__ and "getattr" not in answer.__builtins__
+
+
+HONEST = {
+    "slots": """
+        class Job:
+            __slots__ = ("index", "item")
+
+            def __init__(self, index, item):
+                self.index = index
+                self.item = item
+
+        def make():
+            job = Job(2, "x")
+            return [job.index, job.item]
+        """,
+    "abstract-iterator": """
+        from collections.abc import Iterator
+
+        class Numbered(Iterator):
+            def __init__(self, items):
+                self.items = list(items)
+                self.at = 0
+
+            def __next__(self):
+                if self.at == len(self.items):
+                    raise StopIteration
+                self.at += 1
+                return [self.at - 1, self.items[self.at - 1]]
+
+        def make():
+            return list(Numbered("ab"))
+        """,
+    "namedtuple-field-index": """
+        from typing import NamedTuple
+
+        class Job(NamedTuple):
+            index: int
+            item: object
+
+        def make():
+            job = Job(3, "y")
+            return [job.index, job.item]
+        """,
+}
+EXPECTED = {
+    "slots": [2, "x"],
+    "abstract-iterator": [[0, "a"], [1, "b"]],
+    "namedtuple-field-index": [3, "y"],
+}
+ALLOWS = {
+    "slots": (),
+    "abstract-iterator": ("collections.abc",),
+    "namedtuple-field-index": ("typing",),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HONEST))
+def test_honest_classes_the_red_team_found_refused_are_allowed(load, name):
+    # __slots__, an abstract method a base asks for, a NamedTuple field named like a tuple
+    # method: honest, vetted and loaded as written
+    source = textwrap.dedent(HONEST[name])
+    assert vet_module._vet_python(source, ALLOWS[name]) == ()
+    assert load(source, ALLOWS[name]).make() == EXPECTED[name]
+
+
+def test_a_class_still_may_not_override_what_a_library_base_has():
+    source = textwrap.dedent(
+        """
+        import threading
+
+        class Worker(threading.Thread):
+            def join(self, timeout=None):
+                return None
+        """
+    )
+    why = vet_module._vet_python(source, ("threading",))
+    assert any("Worker.join overrides Thread.join" in r for r in why), why
+
+
+def test_slots_may_not_name_a_dunder():
+    source = 'class Job:\n    __slots__ = ("__dict__",)\n'
+    assert vet_module._vet_python(source, ()) != ()

@@ -243,6 +243,20 @@ def _vet_python(source: str, allowed_imports: tuple[str, ...]) -> tuple[str, ...
         return ("the answer is nested too deeply to vet",)
 
 
+def _is_record(klass: type) -> bool:
+    """A base that class syntax turns into a record (typing.NamedTuple gives tuple)."""
+    return klass is tuple
+
+
+def _class_body_store(node: ast.Name, parent: ast.AST | None, parents: dict[int, ast.AST]) -> bool:
+    """``node`` is assigned to directly in a class body (``__slots__ = (...)``)."""
+    return (
+        isinstance(node.ctx, ast.Store)
+        and isinstance(parent, (ast.Assign, ast.AnnAssign))
+        and isinstance(parents.get(id(parent)), ast.ClassDef)
+    )
+
+
 class _PyVetter:
     def __init__(self, allowed: frozenset[str]):
         self.allowed = allowed
@@ -387,6 +401,8 @@ class _PyVetter:
     def visit_Name(self, node: ast.Name) -> None:
         name = node.id
         parent = self.parents.get(id(node))
+        if name == "__slots__" and _class_body_store(node, parent, self.parents):
+            return  # a class's own slots: its strings are vetted like any other
         if _DUNDER.fullmatch(name):
             self.reject(node, f"the name {name} is not allowed (no dunder names)")
             return
@@ -471,10 +487,15 @@ class _PyVetter:
             elif isinstance(item, (ast.Assign, ast.AnnAssign)):
                 targets = item.targets if isinstance(item, ast.Assign) else [item.target]
                 names = [t.id for t in targets if isinstance(t, ast.Name)]
+            data_fields = isinstance(item, ast.AnnAssign) and item.value is None
             for name in names:
                 if name in OVERRIDABLE:
                     continue
+                if data_fields and any(_is_record(k) for k in inherited):
+                    continue  # a NamedTuple's field (index, count): data, not a method
                 for klass in inherited:
+                    if getattr(getattr(klass, name, None), "__isabstractmethod__", False):
+                        continue  # the base asks for it (Iterator.__next__)
                     if klass is not object and hasattr(klass, name):
                         self.reject(
                             item,

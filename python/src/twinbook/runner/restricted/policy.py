@@ -176,6 +176,8 @@ class AnswerPolicy(RestrictingNodeTransformer):
 
     def visit_Name(self, node: ast.Name) -> Any:
         # RestrictedPython turns print into a collector; the harness counts output instead
+        if node.id == "__slots__" and self._class_depth > 0 and isinstance(node.ctx, ast.Store):
+            return node  # a class's own slots; its strings are checked like any other
         self.check_name(node, node.id)
         if isinstance(node.ctx, ast.Load):
             self.used_names[node.id] = True
