@@ -11,6 +11,7 @@ earns and nothing for what it forged), so ``points <= expected`` holds for those
 from __future__ import annotations
 
 import os
+import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,8 +41,15 @@ def _py(extra: str, base: str = PY_POOL) -> str:
     return base + "\n" + extra
 
 
+def go_cell(source: str) -> str:
+    """A Go file as an answer cell: no package clause, no imports (goimports adds them), no
+    main (the notebook's)."""
+    body = re.sub(r'^package main\n+(import \([^)]*\)\n|import "[^"]*"\n)?', "", source)
+    return body.replace("func main() {}\n", "")
+
+
 def _go(extra: str, base: str = GO_POOL) -> str:
-    return base + "\n" + extra
+    return go_cell(base) + "\n" + extra
 
 
 PY_HONEST_EXECUTOR = """
@@ -99,7 +107,7 @@ class Fn(Protocol):
     def call(self, x: Any) -> Any: ...
 
 
-def logged(cls: type) -> type:
+def logged(cls):
     cls.decorated = True
     return cls
 
@@ -686,15 +694,76 @@ def _nested_submission(student: Path) -> None:
 
 POOL_DIR = "ch01-concurrency/01-worker-pool"
 
+PY_HONEST_ABC_ITERATOR = PY_POOL.replace(
+    "def map_limited(fn, items, limit):",
+    """from collections.abc import Iterator
+
+
+class Numbered(Iterator):
+    def __init__(self, items):
+        self.items = list(items)
+        self.i = 0
+
+    def __next__(self):
+        if self.i >= len(self.items):
+            raise StopIteration
+        self.i += 1
+        return self.i - 1, self.items[self.i - 1]
+
+
+def map_limited(fn, items, limit):""",
+).replace("for i, item in enumerate(items):", "for i, item in Numbered(items):")
+
+PY_HONEST_OWN_ERROR = PY_POOL.replace(
+    "def map_limited(fn, items, limit):",
+    """class LimitError(ValueError):
+    def __init__(self, limit):
+        super().__init__(f"limit must be at least 1, got {limit=}")
+        self.limit = limit
+
+
+def map_limited(fn, items, limit):""",
+).replace('raise ValueError(f"limit must be at least 1, got {limit}")', "raise LimitError(limit)")
+
+GO_HONEST_RANGE_FUNC = go_cell(
+    GO_POOL.replace(
+        "\tfor i, item := range items {",
+        "\tindexed := func(yield func(int, int) bool) {\n\t\tfor i, v := range items {\n\t\t\tif !yield(i, v) {\n\t\t\t\treturn\n\t\t\t}\n\t\t}\n\t}\n\tfor i, item := range indexed {",
+        1,
+    )
+)
+
+PY_PROCESS_POOL_LINGER = PY_POOL + """
+from concurrent.futures import ProcessPoolExecutor
+
+spare = ProcessPoolExecutor(4)
+sleepers = [spare.submit(time.sleep, 30) for _ in range(4)]
+""".replace("from concurrent", "import time\nfrom concurrent")
+
+PY_PROCESS_POOL_WIDE = PY_POOL + """
+from concurrent.futures import ProcessPoolExecutor
+
+wide = ProcessPoolExecutor(500)
+results = [wide.submit(pow, 3, 100000) for _ in range(500)]
+"""
+
 CASES: list[Held] = [
     # 7: honest but unusual
     Held("honest-executor-walrus-typevars", "honest", "ThreadPoolExecutor, walrus, TypeVar, list[R]", python=PY_HONEST_EXECUTOR),
     Held("honest-class-protocol-generic-match", "honest", "Generic[T], Protocol, class decorator, property, classmethod, match, self._x", python=PY_HONEST_CLASS),
     Held("honest-coroutine-send-unicode-exceptstar", "honest", "async def driven by send(), unicode names, nonlocal, except*", python=PY_HONEST_COROUTINE),
+    Held("honest-type-hints-type-x", "honest", "annotations type[X] and type", python=PY_POOL.replace("def map_limited(fn, items, limit):", "def error_kind(exc: BaseException) -> type[BaseException]:\n    return type(exc)\n\n\ndef map_limited(fn, items, limit):")),
+    Held("honest-type-as-value", "honest", "type(x) is compared with a class", python=PY_POOL.replace("    items = list(items)", "    if type(items) is not list:\n        items = list(items)")),
     Held("honest-slots", "honest", "a class with __slots__", python=PY_HONEST_SLOTS),
     Held("honest-thread-subclass-print-file", "honest", "Thread subclass with run(), super().__init__, print(file=own sink)", python=PY_HONEST_THREAD_SUBCLASS),
-    Held("honest-go-generics-atomic-cause", "honest", "Go generics, atomic.Pointer, WithCancelCause, range over int, min/max", go=GO_HONEST_GENERIC),
-    Held("honest-go-errorf-double-w", "honest", "fmt.Errorf with two %w (Canceled and the first error)", go=GO_FMT_ERRORF_W, expected=(FULL, FULL)),
+    Held("honest-go-generics-atomic-cause", "honest", "Go generics, atomic.Pointer, WithCancelCause, range over int, min/max", go=go_cell(GO_HONEST_GENERIC)),
+    Held("honest-go-errorf-double-w", "honest", "fmt.Errorf with two %w (Canceled and the first error)", go=go_cell(GO_FMT_ERRORF_W), expected=(FULL, FULL)),
+    Held("honest-abc-iterator", "honest", "a collections.abc.Iterator subclass defining __next__", python=PY_HONEST_ABC_ITERATOR),
+    Held("honest-own-valueerror-fstring-eq", "honest", "a ValueError subclass, super().__init__, f-string {limit=}", python=PY_HONEST_OWN_ERROR),
+    Held("honest-go-range-over-func", "honest", "Go range over a func iterator", go=GO_HONEST_RANGE_FUNC),
+    # 2/3/4: processes from an allowed module
+    Held("py-process-pool-lingering", "hostile", "ProcessPoolExecutor at import, 4 children sleeping 30 s", python=PY_PROCESS_POOL_LINGER, expected=(FULL, FULL)),
+    Held("py-process-pool-500", "hostile", "ProcessPoolExecutor with 500 workers at import", python=PY_PROCESS_POOL_WIDE, expected=(FULL, FULL)),
     # 1: forging marks from inside a Python answer
     Held("py-hide-threads-is-alive", "hostile", "Thread subclass overriding is_alive() to hide lingering threads", python=PY_HIDE_LINGERING_THREADS, expected=(FULL - 1, FULL)),
     Held("py-linger-control", "hostile", "the same lingering thread, not hidden (control)", python=PY_LINGER_PLAIN, expected=(FULL - 1, FULL)),
@@ -706,8 +775,8 @@ CASES: list[Held] = [
     # 5: Go answers
     Held("go-lying-errors-is", "hostile", "return an error whose Is() says yes to every target", go=GO_LYING_IS, expected=(FULL, FULL - 3)),
     Held("go-lying-errors-as", "hostile", "return an error whose As() says yes (control: tests use Is)", go=GO_LYING_AS, expected=(FULL, FULL - 3)),
-    Held("go-line-directive", "hostile", "//line directive naming hidden_test.go", go=GO_LINE_DIRECTIVE, expected=(FULL, FULL)),
-    Held("go-defer-panic", "hostile", "a deferred panic that never fires in the tests", go=GO_DEFER_PANIC, expected=(FULL, FULL)),
+    Held("go-line-directive", "hostile", "//line directive naming hidden_test.go", go=go_cell(GO_LINE_DIRECTIVE), expected=(FULL, FULL)),
+    Held("go-defer-panic", "hostile", "a deferred panic that never fires in the tests", go=go_cell(GO_DEFER_PANIC), expected=(FULL, FULL)),
     Held("go-init-goroutine-spins", "hostile", "package var init starts a goroutine that spins forever", go=GO_INIT_GOROUTINE, expected=(FULL, FULL)),
     # 3: a Go compile that explodes
     Held("go-const-string-doubling", "hostile", "a 128 GiB constant string by doubling", go=GO_CONST_BLOWUP, expected=(FULL, 0)),
