@@ -175,7 +175,7 @@ class Limits:
     processes: int = 256
     file_bytes: int = 16 << 20
     output_bytes: int = 1 << 20
-    test_seconds: float = 10.0
+    test_seconds: float = 30.0
 
     def __post_init__(self) -> None:
         minimum = {
