@@ -54,6 +54,7 @@ import json
 import logging
 import math
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -163,6 +164,9 @@ class Limits:
     uid); ``cpu_seconds`` (RLIMIT_CPU) and
     ``file_bytes`` (RLIMIT_FSIZE; the writable tmpfs folders hold 4x that) apply to each
     test process; ``output_bytes`` of stdout+stderr are kept, the rest is discarded.
+    ``test_seconds`` bounds one test, inside the harness (:func:`per_test_seconds`): a test
+    that hangs fails with "timed out" after it, and the tests after it run in a fresh
+    process, so a hang costs seconds instead of the whole suite's budget.
     """
 
     wall_seconds: float = 60.0
@@ -171,6 +175,7 @@ class Limits:
     processes: int = 256
     file_bytes: int = 16 << 20
     output_bytes: int = 1 << 20
+    test_seconds: float = 30.0
 
     def __post_init__(self) -> None:
         minimum = {
@@ -180,12 +185,14 @@ class Limits:
             "processes": 8,
             "file_bytes": 1 << 16,
             "output_bytes": 1 << 10,
+            "test_seconds": 1,
         }
         for f in fields(self):
             value = getattr(self, f.name)
-            kind = (int, float) if f.name == "wall_seconds" else int
+            seconds = f.name in ("wall_seconds", "test_seconds")
+            kind = (int, float) if seconds else int
             if isinstance(value, bool) or not isinstance(value, kind):
-                want = "a number" if f.name == "wall_seconds" else "an integer"
+                want = "a number" if seconds else "an integer"
                 raise ValueError(f"Limits.{f.name} must be {want}, got {value!r}")
             if not math.isfinite(value) or value < minimum[f.name]:
                 raise ValueError(
@@ -320,6 +327,12 @@ def _run_suite(
     return SuiteResults(finalize(exercise.id, lang, expected, results, missing).results, notes)
 
 
+def per_test_seconds(limits: Limits) -> float | None:
+    """The per-test limit the harness applies, or None when the suite's wall-clock budget
+    is no longer (the budget then stops a hang first, with its own message)."""
+    return limits.test_seconds if limits.test_seconds < limits.wall_seconds else None
+
+
 def _hidden_paths(exercise: Exercise, extra: Sequence[str | os.PathLike[str]]) -> list[str]:
     tree = exercise.folder.parents[1]  # solutions/<chapter>/<exercise> -> solutions
     repo = tree.parent
@@ -373,6 +386,9 @@ def _python(
             hidden=suite == "hidden",
         ),
     ]
+    per_test = per_test_seconds(box.limits)
+    if per_test is not None:
+        argv += ["--test-timeout", f"{per_test:g}"]
     if layers.guard:
         argv += ["--contain", "--scratch", str(work)]
         for module in spec.allowed_imports:
@@ -447,9 +463,14 @@ def _go(
     else:
         inside, work = Path(JAIL_IN), Path(JAIL_WORK)
 
+    env = _payload_env(work)
+    per_test = per_test_seconds(box.limits)
+    if per_test is not None:
+        env[gorunner.TEST_TIMEOUT_ENV] = f"{per_test:g}"
+
     def execute(selection: list[str] | None, left: float, nonce: str) -> channel.RawRun:
         argv = [str(inside / "tests.bin"), *gorunner.binary_args(selection, max(left - 1, 1))]
-        raw = _execute(box, argv, in_dir, [], work, left, nonce)
+        raw = _execute(box, argv, in_dir, [], work, left, nonce, env=env)
         box.runs.append(raw)
         return raw
 
@@ -589,7 +610,11 @@ def _go_seed() -> Path:
 _GO_BUILD = (
     'mkdir -p "$GOCACHE" && cp -rs ' + JAIL_GOCACHE + '/. "$GOCACHE"/ && '
     'rm -f "$GOCACHE/trim.txt" && date +%s > "$GOCACHE/trim.txt" && '
-    "cd " + JAIL_IN + ' && exec go test -c -o "$1" -vet=off .'
+    "cd "
+    + JAIL_IN
+    + ' && exec go test -c -o "$1" '
+    + " ".join(map(shlex.quote, gorunner.BUILD_FLAGS))
+    + " ."
 )
 
 
@@ -707,7 +732,7 @@ def _execute(
     env: dict[str, str] | None = None,
 ) -> channel.RawRun:
     if box.mode == "none":
-        return _execute_unconfined(box, argv, work, timeout, nonce)
+        return _execute_unconfined(box, argv, work, timeout, nonce, env)
     lim = box.limits
     group = _cgroup(box)
     ev_r, ev_w = os.pipe()
@@ -892,7 +917,12 @@ _warned = threading.Event()
 
 
 def _execute_unconfined(
-    box: _Box, argv: list[str], work: Path, timeout: float, nonce: str
+    box: _Box,
+    argv: list[str],
+    work: Path,
+    timeout: float,
+    nonce: str,
+    env: dict[str, str] | None = None,
 ) -> channel.RawRun:
     """Rlimits only (``prlimit``), for machines without namespaces: not a sandbox."""
     if not _warned.is_set():
@@ -914,7 +944,7 @@ def _execute_unconfined(
             "--",
             *argv,
         ]
-    env = _payload_env(work)
+    env = dict(env) if env is not None else _payload_env(work)
     return channel.execute_plain(
         argv, cwd=str(work), env=env, timeout=timeout, nonce=nonce, output_limit=lim.output_bytes
     )

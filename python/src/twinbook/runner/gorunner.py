@@ -56,6 +56,10 @@ ANSWER_MODULE = "answer"  # the module path, so the tests' import path of the an
 TEST_PACKAGE = GO_TEST_PACKAGE  # every test file's package: the answer's external tests
 TEST_TIMEOUT = 20.0  # seconds: the test binary's -timeout (a hung test panics after it)
 DEFAULT_TIMEOUT = 180.0  # seconds: kill `go test` itself (covers a cold build cache)
+#: ``go test -c``'s flags. ``-ldflags=-s -w`` leaves out the symbol table and DWARF: the
+#: link takes about half the time, and nothing reads them (panics and tracebacks use the
+#: runtime's own tables, so messages keep their functions, files and lines)
+BUILD_FLAGS = ("-vet=off", "-ldflags=-s -w")
 
 _NOISE = re.compile(
     r"^(=== (RUN|PAUSE|CONT|NAME)|--- (FAIL|PASS|SKIP):|(PASS|FAIL|ok)\b|exit status \d+$|coverage:)"
@@ -171,11 +175,14 @@ import (
 \ttwinbookstrings "strings"
 \ttwinbooksync "sync"
 \ttwinbooktesting "testing"
+\ttwinbooktime "time"
 )
 
 // TestTwinbookHarness runs every expected test as a subtest and reports each outcome on
 // the result channel: fd $TWINBOOK_EVENTS_FD, every line tagged with the nonce read from
 // fd $TWINBOOK_NONCE_FD. Everything it needs lives in local variables, out of the answer's reach.
+// With $TWINBOOK_TEST_TIMEOUT (seconds; the grader sets it) a subtest that runs longer fails
+// with "timed out" and the process exits: the runner runs the rest in a fresh process.
 func TestTwinbookHarness(t *twinbooktesting.T) {
 \tfd := func(name string) *twinbookos.File {
 \t\tn, err := twinbookstrconv.Atoi(twinbookos.Getenv(name))
@@ -189,6 +196,8 @@ func TestTwinbookHarness(t *twinbooktesting.T) {
 \tnonceFile.Close()
 \ttwinbookos.Unsetenv("TWINBOOK_EVENTS_FD")
 \ttwinbookos.Unsetenv("TWINBOOK_NONCE_FD")
+\tlimit, _ := twinbookstrconv.ParseFloat(twinbookos.Getenv("TWINBOOK_TEST_TIMEOUT"), 64)
+\ttwinbookos.Unsetenv("TWINBOOK_TEST_TIMEOUT")
 \tif err != nil {
 \t\tt.Fatalf("twinbook harness: cannot read the nonce: %v", err)
 \t}
@@ -210,6 +219,13 @@ func TestTwinbookHarness(t *twinbooktesting.T) {
 \tfor _, tc := range tests {
 \t\tt.Run(tc.name, func(t *twinbooktesting.T) {
 \t\t\temit("start", tc.name, "", "")
+\t\t\tif limit > 0 {
+\t\t\t\ttimer := twinbooktime.AfterFunc(twinbooktime.Duration(limit*float64(twinbooktime.Second)), func() {
+\t\t\t\t\temit("result", tc.name, "failed", twinbookfmt.Sprintf("timed out: the test took longer than %gs", limit))
+\t\t\t\t\ttwinbookos.Exit(124)
+\t\t\t\t})
+\t\t\t\tdefer timer.Stop()
+\t\t\t}
 \t\t\tdefer func() {
 \t\t\t\tmessage := ""
 \t\t\t\tif r := recover(); r != nil {
@@ -330,7 +346,7 @@ def build(
     wrong = answer_package_error(workdir)
     if wrong:
         return wrong
-    cmd = [go_binary(), "test", "-c", "-o", str(binary), "-vet=off", "."]
+    cmd = [go_binary(), "test", "-c", "-o", str(binary), *BUILD_FLAGS, "."]
     prlimit = shutil.which("prlimit")
     if limit_memory and prlimit:
         cmd = [prlimit, f"--as={limit_memory}", "--core=0", "--", *cmd]
@@ -353,6 +369,9 @@ def compile_errors(output: str, code: int | None) -> str:
         if line.strip() and not line.startswith("# ") and not line.startswith("FAIL")
     ]
     return "\n".join(kept).strip() or f"go test -c exited with {code}"
+
+
+TEST_TIMEOUT_ENV = "TWINBOOK_TEST_TIMEOUT"  # seconds one subtest may take (the grader's)
 
 
 def binary_args(selection: list[str] | None, test_timeout: float) -> list[str]:

@@ -52,7 +52,7 @@ from typing import Any
 
 from twinbook.exercises.results import TestResult, merge
 
-from . import channel
+from . import channel, watchdog
 
 #: Bytes the tests and the answer may print (UTF-8) before the harness reports an ``output``
 #: event; the grader passes its own limit (``Limits.output_bytes``).
@@ -173,6 +173,7 @@ class _Collector:
         emit: Callable[[dict[str, Any]], None],
         select: frozenset[str] | None = None,
         output_limit: int = OUTPUT_LIMIT,
+        test_timeout: float | None = None,
     ):
         self._factory = answer_factory
         self._select = select
@@ -183,6 +184,13 @@ class _Collector:
         self.emit = emit
         self.results: dict[str, TestResult] = {}
         self.errors: list[str] = []
+        self._watchdog = watchdog.Watchdog(test_timeout, self._timed_out) if test_timeout else None
+
+    def _timed_out(self, name: str) -> None:
+        """The running test passed the per-test limit: report it (the process then ends)."""
+        assert self._watchdog is not None
+        result = TestResult(name, "failed", watchdog.message(self._watchdog.seconds))
+        self.emit({"event": "result", **result.__dict__})
 
     def get_answer(self) -> Any:
         if not self._loaded:
@@ -207,6 +215,12 @@ class _Collector:
 
     def pytest_runtest_logstart(self, nodeid: str, location: Any) -> None:
         self.emit({"event": "start", "name": _test_name(nodeid)})
+        if self._watchdog is not None:  # set-up, call and teardown count (the import too)
+            self._watchdog.arm(_test_name(nodeid))
+
+    def pytest_runtest_logfinish(self, nodeid: str, location: Any) -> None:
+        if self._watchdog is not None:
+            self._watchdog.disarm()
 
     def pytest_runtest_logreport(self, report: Any) -> None:
         name = _test_name(report.nodeid)
@@ -234,6 +248,7 @@ def _plugin(
     emit: Callable[[dict[str, Any]], None],
     select: frozenset[str] | None = None,
     output_limit: int = OUTPUT_LIMIT,
+    test_timeout: float | None = None,
 ) -> _Collector:
     import pytest
 
@@ -254,7 +269,7 @@ def _plugin(
             finally:
                 sys.stdin, sys.stdout, sys.stderr = saved
 
-    return Plugin(answer_factory, emit, select, output_limit)
+    return Plugin(answer_factory, emit, select, output_limit, test_timeout)
 
 
 _INI = "[pytest]\n"
@@ -321,8 +336,12 @@ def run_pytest(
     select: list[str] | None = None,
     files: list[str] | None = None,
     output_limit: int = OUTPUT_LIMIT,
+    test_timeout: float | None = None,
 ) -> tuple[dict[str, TestResult], list[str]]:
     """Run pytest on ``test_dir`` (see :func:`prepare_test_dir`) with the given answer.
+
+    ``test_timeout`` (seconds; the grader's harness process only: it ends the process)
+    fails a test that runs longer and exits (:mod:`twinbook.runner.watchdog`).
 
     ``select`` keeps only those test functions, ``files`` collects only those files.
     What the tests print is counted, not kept: past ``output_limit`` bytes ``emit``
@@ -332,7 +351,11 @@ def run_pytest(
     import pytest
 
     collector = _plugin(
-        answer_factory, emit, frozenset(select) if select is not None else None, output_limit
+        answer_factory,
+        emit,
+        frozenset(select) if select is not None else None,
+        output_limit,
+        test_timeout,
     )
     before = set(sys.modules)
     saved_path = list(sys.path)
@@ -437,6 +460,11 @@ def main(argv: list[str] | None = None) -> int:
         "--allowed-import", action="append", default=[], help="with --contain (repeatable)"
     )
     parser.add_argument("--scratch", help="with --contain: the only folder the answer may write to")
+    parser.add_argument(
+        "--test-timeout",
+        type=float,
+        help="seconds one test may take: it then fails and the process exits (the grader)",
+    )
     args = parser.parse_args(argv)
     answer_path = Path(args.answer).resolve()
     emit, close = _event_writer()
@@ -456,6 +484,7 @@ def main(argv: list[str] | None = None) -> int:
         select=args.select,
         files=args.files,
         output_limit=args.output_limit,
+        test_timeout=args.test_timeout,
     )
     emit({"event": "done", "passed": sum(r.passed for r in results.values())})
     close()
