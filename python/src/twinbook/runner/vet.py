@@ -67,28 +67,11 @@ from pathlib import Path
 from twinbook.exercises.model import Exercise
 
 from . import gorunner, restricted
+from .restricted.policy import ALLOWED_DUNDER_ATTRS, ALLOWED_DUNDER_DEFS
 
 MAX_SOURCE = 256 * 1024  # characters
 MAX_REASONS = 8
 
-SAFE_DUNDER_DEFS = frozenset(
-    {
-        "__init__",
-        "__repr__",
-        "__str__",
-        "__enter__",
-        "__exit__",
-        "__aenter__",
-        "__aexit__",
-        "__iter__",
-        "__next__",
-        "__aiter__",
-        "__anext__",
-        "__call__",
-        "__post_init__",
-    }
-)
-SAFE_DUNDER_ATTRS = SAFE_DUNDER_DEFS | {"__name__", "__qualname__", "__doc__"}
 #: what a class may redefine although a builtin or library base class has it
 OVERRIDABLE = frozenset(
     {
@@ -445,11 +428,11 @@ class _PyVetter:
 
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         name = node.name
-        if _DUNDER.fullmatch(name) and name not in SAFE_DUNDER_DEFS:
+        if _DUNDER.fullmatch(name) and name not in ALLOWED_DUNDER_DEFS:
             self.reject(
                 node,
                 f"defining {name} is not allowed (allowed special methods: "
-                f"{', '.join(sorted(SAFE_DUNDER_DEFS))})",
+                f"{', '.join(sorted(ALLOWED_DUNDER_DEFS))})",
             )
         if name in BANNED_BUILTINS or name in self.imported:
             self.reject(node, f"a function may not be named {name}")
@@ -552,7 +535,7 @@ class _PyVetter:
         """The rules for a name read from (or stored on) an object, however it is spelled:
         ``obj.attr``, ``from module import attr``, ``case Class(attr=...)``."""
         if _DUNDER.fullmatch(attr):
-            if storing or attr not in SAFE_DUNDER_ATTRS:
+            if storing or attr not in ALLOWED_DUNDER_ATTRS:
                 self.reject(node, f"the attribute {attr} is not allowed")
                 return False
         elif attr.startswith("_") and not own:
@@ -629,7 +612,7 @@ class _PyVetter:
     def visit_Constant(self, node: ast.Constant) -> None:
         if isinstance(node.value, str):
             for found in _DUNDER.findall(node.value):
-                if found not in SAFE_DUNDER_ATTRS:
+                if found not in ALLOWED_DUNDER_ATTRS:
                     self.reject(node, f"the string mentions {found}, which is not allowed")
                     return
 
