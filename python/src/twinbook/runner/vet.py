@@ -67,7 +67,7 @@ from pathlib import Path
 from twinbook.exercises.model import Exercise
 
 from . import gorunner, restricted
-from .restricted.policy import ALLOWED_DUNDER_ATTRS, ALLOWED_DUNDER_DEFS
+from .restricted.policy import ALLOWED_DUNDER_ATTRS, ALLOWED_DUNDER_DEFS, REFUSED_ATTRIBUTES
 
 MAX_SOURCE = 256 * 1024  # characters
 MAX_REASONS = 8
@@ -149,30 +149,10 @@ DANGEROUS_MODULES = frozenset(
     }
 )
 # attribute names that reach frames, tracing, hooks or dynamic attribute access from
-# modules an exercise may allow (threading.settrace, typing.get_type_hints ...)
-BANNED_ATTRS = frozenset(
-    {
-        "format_map",
-        "mro",
-        "settrace",
-        "setprofile",
-        "gettrace",
-        "getprofile",
-        "settrace_all_threads",
-        "setprofile_all_threads",
-        "excepthook",
-        "get_type_hints",
-        "ForwardRef",
-        "attrgetter",
-        "methodcaller",
-        "currentframe",
-        "getframe",
-        "unraisablehook",
-        "breakpointhook",
-        "displayhook",
-        "addaudithook",
-    }
-)
+# modules an exercise may allow (threading.settrace, typing.get_type_hints ...): the
+# restricted subset's list, so vetting and the loader refuse the same names, and format_map
+# (the loader guards format strings at run time; vetting refuses the call outright)
+BANNED_ATTRS = REFUSED_ATTRIBUTES | {"format_map"}
 INTROSPECTION_PREFIXES = ("f_", "co_", "gi_", "cr_", "ag_", "tb_")
 _DUNDER = re.compile(r"__[A-Za-z_][A-Za-z0-9_]*__")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
