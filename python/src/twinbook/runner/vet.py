@@ -67,7 +67,12 @@ from pathlib import Path
 from twinbook.exercises.model import Exercise
 
 from . import gorunner, restricted
-from .restricted.policy import ALLOWED_DUNDER_ATTRS, ALLOWED_DUNDER_DEFS, REFUSED_ATTRIBUTES
+from .restricted.policy import (
+    ALLOWED_DUNDER_ATTRS,
+    ALLOWED_DUNDER_DEFS,
+    FRAME_PREFIXES,
+    REFUSED_ATTRIBUTES,
+)
 
 MAX_SOURCE = 256 * 1024  # characters
 MAX_REASONS = 8
@@ -153,7 +158,6 @@ DANGEROUS_MODULES = frozenset(
 # restricted subset's list, so vetting and the loader refuse the same names, and format_map
 # (the loader guards format strings at run time; vetting refuses the call outright)
 BANNED_ATTRS = REFUSED_ATTRIBUTES | {"format_map"}
-INTROSPECTION_PREFIXES = ("f_", "co_", "gi_", "cr_", "ag_", "tb_")
 _DUNDER = re.compile(r"__[A-Za-z_][A-Za-z0-9_]*__")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -521,7 +525,7 @@ class _PyVetter:
         elif attr.startswith("_") and not own:
             self.reject(node, f"the private attribute {attr} is only allowed on self or cls")
             return False
-        if attr in BANNED_ATTRS or attr.startswith(INTROSPECTION_PREFIXES):
+        if attr in BANNED_ATTRS or attr.startswith(FRAME_PREFIXES):
             self.reject(node, f"the attribute {attr} is not allowed")
             return False
         if attr in DANGEROUS_MODULES and not _allowed_module(attr, self.allowed):
