@@ -341,36 +341,43 @@ def _fit_pages(site: Path) -> list[str]:
     return [rel for rel in site_pages(site) if rel.startswith(("chapters/", "appendix/"))]
 
 
-def test_no_code_block_scrolls_sideways_at_1280px(browser, served_site: str, site: Path) -> None:
-    pages = _fit_pages(site)
-    assert any(p.startswith("appendix/") for p in pages), pages
+def _opened_at_width(browser, served_site: str, pages: list[str]):
+    """Open each page of ``pages`` in turn in one window WIDTH x 900 px; yield (page path,
+    the playwright page showing it). The window closes when the loop ends or fails."""
     context = browser.new_context(viewport={"width": WIDTH, "height": 900})
-    wide: list[str] = []
-    listings = 0
     try:
         page = context.new_page()
         page.set_default_timeout(TIMEOUT_MS)
         for rel in pages:
             _open(page, served_site + rel)
-            for language in ("go", "python"):
-                label = page.locator(f'label.sd-tab-label[data-sync-id="{language}"]')
-                if label.count():
-                    label.first.click()
-                    shown = f"{language} tab"
-                elif language == "go":
-                    shown = "no language tabs"
-                else:
-                    continue  # no tabs: the page was measured once, as it opened
-                for pre in page.evaluate(_WIDE_PRE):
-                    where = f"{rel} ({shown}) {pre['caption'] or 'code block'}"
-                    if pre["listing"]:
-                        listings += 1
-                        if pre["wrap"] != "pre":
-                            wide.append(f"{where}: a listing wraps ({pre['wrap']})")
-                    if pre["wide"]:
-                        wide.append(f"{where}: {pre['by']}px too wide: {pre['line'][:120]!r}")
+            yield rel, page
     finally:
         context.close()
+
+
+def test_no_code_block_scrolls_sideways_at_1280px(browser, served_site: str, site: Path) -> None:
+    pages = _fit_pages(site)
+    assert any(p.startswith("appendix/") for p in pages), pages
+    wide: list[str] = []
+    listings = 0
+    for rel, page in _opened_at_width(browser, served_site, pages):
+        for language in ("go", "python"):
+            label = page.locator(f'label.sd-tab-label[data-sync-id="{language}"]')
+            if label.count():
+                label.first.click()
+                shown = f"{language} tab"
+            elif language == "go":
+                shown = "no language tabs"
+            else:
+                continue  # no tabs: the page was measured once, as it opened
+            for pre in page.evaluate(_WIDE_PRE):
+                where = f"{rel} ({shown}) {pre['caption'] or 'code block'}"
+                if pre["listing"]:
+                    listings += 1
+                    if pre["wrap"] != "pre":
+                        wide.append(f"{where}: a listing wraps ({pre['wrap']})")
+                if pre["wide"]:
+                    wide.append(f"{where}: {pre['by']}px too wide: {pre['line'][:120]!r}")
     assert listings > 40, f"only {listings} listings measured: are the tabs still there?"
     assert not wide, f"code wider than the column at {WIDTH}px:\n" + "\n".join(wide)
 
@@ -380,32 +387,25 @@ def test_diagram_text_is_readable_at_1280px(browser, served_site: str, site: Pat
         rel for rel in _fit_pages(site) if 'class="graphviz' in (site / rel).read_text("utf-8")
     ]
     assert pages, "no page with a graphviz diagram"
-    context = browser.new_context(viewport={"width": WIDTH, "height": 900})
     small: list[str] = []
     diagrams = 0
-    try:
-        page = context.new_page()
-        page.set_default_timeout(TIMEOUT_MS)
-        for rel in pages:
-            _open(page, served_site + rel)
-            for diagram in page.evaluate(_DIAGRAM_TEXT):
-                where = f"{rel}, diagram {diagram['index'] + 1}"
-                if diagram["texts"] is None:
-                    small.append(f"{where}: its SVG could not be read")
-                    continue
-                diagrams += 1
-                if not diagram["texts"]:
-                    small.append(f"{where}: no text found")
-                tiny = [t for t in diagram["texts"] if t["px"] < MIN_DIAGRAM_TEXT_PX]
-                if tiny:
-                    worst = min(tiny, key=lambda t: t["px"])
-                    small.append(
-                        f"{where}: {len(tiny)} labels under {MIN_DIAGRAM_TEXT_PX}px, "
-                        f"smallest {worst['px']:.1f}px ({worst['text']!r}); make the graph "
-                        "narrower (rankdir, shorter labels, ranksep) or its fonts larger"
-                    )
-    finally:
-        context.close()
+    for rel, page in _opened_at_width(browser, served_site, pages):
+        for diagram in page.evaluate(_DIAGRAM_TEXT):
+            where = f"{rel}, diagram {diagram['index'] + 1}"
+            if diagram["texts"] is None:
+                small.append(f"{where}: its SVG could not be read")
+                continue
+            diagrams += 1
+            if not diagram["texts"]:
+                small.append(f"{where}: no text found")
+            tiny = [t for t in diagram["texts"] if t["px"] < MIN_DIAGRAM_TEXT_PX]
+            if tiny:
+                worst = min(tiny, key=lambda t: t["px"])
+                small.append(
+                    f"{where}: {len(tiny)} labels under {MIN_DIAGRAM_TEXT_PX}px, "
+                    f"smallest {worst['px']:.1f}px ({worst['text']!r}); make the graph "
+                    "narrower (rankdir, shorter labels, ranksep) or its fonts larger"
+                )
     assert diagrams >= 5, f"only {diagrams} diagrams measured"
     assert not small, f"diagram text too small at {WIDTH}px:\n" + "\n".join(small)
 
@@ -463,21 +463,14 @@ def test_tables_fit_and_names_break_whole_at_1280px(browser, served_site: str, s
     # fallback(retry(...))): they may wrap after a dot or an underscore, never inside a word,
     # and no table is wider than the column.
     pages = _fit_pages(site)
-    context = browser.new_context(viewport={"width": WIDTH, "height": 900})
     broken: list[str] = []
     tables = 0
-    try:
-        page = context.new_page()
-        page.set_default_timeout(TIMEOUT_MS)
-        for rel in pages:
-            _open(page, served_site + rel)
-            tables += page.locator("article table").count()
-            broken += [f"{rel}: {where}" for where in page.evaluate(_MID_WORD_BREAKS)]
-            broken += [
-                f"{rel}: a table {by}px wider than the column: {head!r}"
-                for by, head in page.evaluate(_WIDE_TABLES)
-            ]
-    finally:
-        context.close()
+    for rel, page in _opened_at_width(browser, served_site, pages):
+        tables += page.locator("article table").count()
+        broken += [f"{rel}: {where}" for where in page.evaluate(_MID_WORD_BREAKS)]
+        broken += [
+            f"{rel}: a table {by}px wider than the column: {head!r}"
+            for by, head in page.evaluate(_WIDE_TABLES)
+        ]
     assert tables >= 10, f"only {tables} tables measured"
     assert not broken, f"words broken across lines at {WIDTH}px:\n" + "\n".join(broken)
