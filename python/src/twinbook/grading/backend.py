@@ -29,6 +29,9 @@ class Backend:
     # Slots (uids) for ``--jobs`` workers, held while grading so that no other grader or
     # test session on the machine runs in the same uid at the same time.
     lease_slots: Callable[[int], AbstractContextManager[tuple[int, ...]]] = numbered_slots
+    # Several exercises of one student and language at once (sandbox.run_suites); None:
+    # one run_suite per exercise.
+    run_suites: Callable[..., list[Any]] | None = None
 
 
 def backend() -> Backend:
@@ -36,7 +39,14 @@ def backend() -> Backend:
 
     from . import sandbox
 
-    return Backend(sandbox.run_suite, vet, sandbox.Limits, sandbox.isolation(), sandbox.lease_slots)
+    return Backend(
+        sandbox.run_suite,
+        vet,
+        sandbox.Limits,
+        sandbox.isolation(),
+        sandbox.lease_slots,
+        sandbox.run_suites,
+    )
 
 
 def accepts(fn: Callable[..., Any], name: str) -> bool:

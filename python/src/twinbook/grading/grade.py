@@ -22,6 +22,7 @@ stops the others.
 
 from __future__ import annotations
 
+import functools
 import logging
 import queue
 import re
@@ -476,8 +477,95 @@ def grade_answer(
 ) -> ExerciseGrade:
     """Vet one answer and run both suites on it; never raises. ``hide``: more folders the
     sandbox must keep out of the student's reach (SUBMISSIONS, OUT)."""
-    spec = ex.lang(lang)
+    refused = _vetted(be, ex, lang, answer, notebook)
+    if refused is not None:
+        return refused
     extra = {"hide": tuple(hide)} if hide and accepts(be.run_suite, "hide") else {}
+    visible: Any
+    hidden: Any = None
+    try:
+        visible = be.run_suite(ex, lang, answer, "visible", limits=limits, slot=slot, **extra)
+    except Exception as exc:
+        visible = exc
+    if not isinstance(visible, Exception) and _has_hidden(ex, lang):
+        try:
+            hidden = be.run_suite(ex, lang, answer, "hidden", limits=limits, slot=slot, **extra)
+        except Exception as exc:
+            hidden = exc
+    return _assemble(ex, lang, visible, hidden, notebook)
+
+
+def grade_answers(
+    be: Backend,
+    lang: str,
+    answers: list[tuple[Exercise, str, str]],
+    *,
+    limits: Any,
+    slot: int,
+    hide: tuple[str | Path, ...] = (),
+) -> list[ExerciseGrade]:
+    """:func:`grade_answer` for several exercises of one student in one language
+    (``answers``: exercise, answer, notebook), each suite run once for all of them by the
+    backend's ``run_suites`` (see :func:`twinbook.grading.sandbox.run_suites`); the same
+    grades as one by one. Never raises: when the batch itself fails, each exercise is
+    graded alone."""
+    assert be.run_suites is not None
+    grades: list[ExerciseGrade | None] = [
+        _vetted(be, ex, lang, answer, notebook) for ex, answer, notebook in answers
+    ]
+    todo = [i for i, g in enumerate(grades) if g is None]
+    extra = {"hide": tuple(hide)} if hide and accepts(be.run_suites, "hide") else {}
+    try:
+        items = [(answers[i][0], answers[i][1]) for i in todo]
+        visible = be.run_suites(items, lang, "visible", limits=limits, slot=slot, **extra)
+        if len(visible) != len(items):
+            raise RuntimeError(f"run_suites returned {len(visible)} results for {len(items)}")
+        with_hidden = [
+            i
+            for i, v in zip(todo, visible, strict=True)
+            if _has_hidden(answers[i][0], lang) and not isinstance(v, Exception)
+        ]
+        hidden = (
+            be.run_suites(
+                [(answers[i][0], answers[i][1]) for i in with_hidden],
+                lang,
+                "hidden",
+                limits=limits,
+                slot=slot,
+                **extra,
+            )
+            if with_hidden
+            else []
+        )
+        if len(hidden) != len(with_hidden):
+            raise RuntimeError(f"run_suites returned {len(hidden)} results for {len(with_hidden)}")
+    except Exception:  # a grader bug in the batch: each exercise alone says what broke
+        log.exception(
+            "slot %d: the batch of %d %s answers failed; grading one by one", slot, len(todo), lang
+        )
+        for i in todo:
+            ex, answer, notebook = answers[i]
+            grades[i] = grade_answer(
+                be, ex, lang, answer, limits=limits, slot=slot, notebook=notebook, hide=hide
+            )
+        return [g for g in grades if g is not None]
+    hidden_of = dict(zip(with_hidden, hidden, strict=True))
+    for i, v in zip(todo, visible, strict=True):
+        ex, _answer, notebook = answers[i]
+        grades[i] = _assemble(ex, lang, v, hidden_of.get(i), notebook)
+    return [g for g in grades if g is not None]
+
+
+def _has_hidden(ex: Exercise, lang: str) -> bool:
+    spec = ex.lang(lang)
+    return any(spec.is_hidden(t) for t in spec.points)
+
+
+def _vetted(
+    be: Backend, ex: Exercise, lang: str, answer: str, notebook: str
+) -> ExerciseGrade | None:
+    """The zero grade of an answer that vetting refused (or could not vet), else None."""
+    spec = ex.lang(lang)
     try:
         reasons = be.vet(ex, lang, answer)
     except Exception as exc:
@@ -490,52 +578,53 @@ def grade_answer(
         )
     if reasons:
         return _zero(ex, spec, REJECTED, "rejected: " + "; ".join(reasons), notebook)
-    tests: list[TestGrade] = []
-    notes: list[str] = []
-    try:
-        visible = be.run_suite(ex, lang, answer, "visible", limits=limits, slot=slot, **extra)
-        tests += _collect(spec, visible, hidden=False)
-        _add_notes(notes, visible)
-    except Exception as exc:
+    return None
+
+
+def _assemble(ex: Exercise, lang: str, visible: Any, hidden: Any, notebook: str) -> ExerciseGrade:
+    """An exercise's grade from its suites' results (``hidden`` is None when it has no
+    hidden tests); either may be the exception that stopped it."""
+    spec = ex.lang(lang)
+    if isinstance(visible, Exception):
         return _zero(
             ex,
             spec,
             ERROR,
-            f"the grader could not run the tests: {type(exc).__name__}: {exc}",
+            f"the grader could not run the tests: {type(visible).__name__}: {visible}",
             notebook,
         )
-    if any(spec.is_hidden(t) for t in spec.points):
-        try:
-            hidden = be.run_suite(ex, lang, answer, "hidden", limits=limits, slot=slot, **extra)
-        except Exception as exc:
-            # its message may quote the hidden tests: the instructor's log only, never a report
-            log.warning(
-                "%s (%s): the hidden suite failed to run: %s: %s",
-                ex.id,
-                lang,
-                type(exc).__name__,
-                exc,
-            )
-            tests += [
-                TestGrade(t, True, float(p), "error")
-                for t, p in spec.points.items()
-                if spec.is_hidden(t)
-            ]
-            order = {t: i for i, t in enumerate(spec.points)}
-            tests.sort(key=lambda t: order[t.name])
-            return ExerciseGrade(
-                ex.id,
-                ex.title,
-                lang,
-                ERROR,
-                "the grader could not run the hidden tests",
-                notebook,
-                tests,
-                notes,
-            )
+    tests: list[TestGrade] = _collect(spec, visible, hidden=False)
+    notes: list[str] = []
+    _add_notes(notes, visible)
+    order = {t: i for i, t in enumerate(spec.points)}
+    if isinstance(hidden, Exception):
+        # its message may quote the hidden tests: the instructor's log only, never a report
+        log.warning(
+            "%s (%s): the hidden suite failed to run: %s: %s",
+            ex.id,
+            lang,
+            type(hidden).__name__,
+            hidden,
+        )
+        tests += [
+            TestGrade(t, True, float(p), "error")
+            for t, p in spec.points.items()
+            if spec.is_hidden(t)
+        ]
+        tests.sort(key=lambda t: order[t.name])
+        return ExerciseGrade(
+            ex.id,
+            ex.title,
+            lang,
+            ERROR,
+            "the grader could not run the hidden tests",
+            notebook,
+            tests,
+            notes,
+        )
+    if hidden is not None:
         tests += _collect(spec, hidden, hidden=True)
         _add_notes(notes, hidden)
-    order = {t: i for i, t in enumerate(spec.points)}
     tests.sort(key=lambda t: order[t.name])
     problem = ""
     visible_tests = [t for t in tests if not t.hidden]
@@ -654,6 +743,26 @@ def _run_jobs(
         slots.put(slot)
     lock = threading.Lock()
 
+    def work_batch(group: list[_Job]) -> None:
+        slot = slots.get()
+        try:
+            results = grade_answers(
+                be,
+                group[0].language,
+                [(j.exercise, j.answer, j.student.exercises[j.index].notebook) for j in group],
+                limits=limits,
+                slot=slot,
+                hide=hide,
+            )
+        finally:
+            slots.put(slot)
+        for job, result in zip(group, results, strict=True):
+            result.started = job.student.exercises[job.index].started
+            with lock:
+                job.student.exercises[job.index] = result
+            if on_done:
+                on_done(job.student.student, result)
+
     def work(job: _Job) -> None:
         slot = slots.get()
         try:
@@ -675,13 +784,23 @@ def _run_jobs(
         if on_done:
             on_done(job.student.student, result)
 
-    if jobs == 1:
+    # with a backend that batches: one unit per student and language (a process per suite
+    # for all of that student's exercises), else one per exercise
+    units: list[Callable[[], None]] = []
+    if be.run_suites is not None:
+        groups: dict[tuple[int, str], list[_Job]] = {}
         for job in pending:
-            work(job)
+            groups.setdefault((id(job.student), job.language), []).append(job)
+        units = [functools.partial(work_batch, group) for group in groups.values()]
+    else:
+        units = [functools.partial(work, job) for job in pending]
+    if jobs == 1:
+        for unit in units:
+            unit()
     else:
         pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="twinbook-grade")
         try:
-            for future in [pool.submit(work, job) for job in pending]:
+            for future in [pool.submit(unit) for unit in units]:
                 future.result()
         except BaseException:  # Ctrl-C: start nothing new (running suites end on their own limits)
             pool.shutdown(wait=False, cancel_futures=True)

@@ -54,7 +54,6 @@ import json
 import logging
 import math
 import os
-import shlex
 import shutil
 import signal
 import subprocess
@@ -74,7 +73,7 @@ from twinbook.runner.check import python_argv, suite_files
 from twinbook.runner.pyrunner import prepare_test_dir
 from twinbook.runner.vet import go_source, vet
 
-from . import cgroups, jail, seccomp
+from . import batch, cgroups, jail, seccomp
 from .jail import JAIL_IN, JAIL_WORK
 
 log = logging.getLogger(__name__)
@@ -273,17 +272,7 @@ def _expected(exercise: Exercise, lang: str, suite: str) -> list[str]:
     return spec.hidden_names()
 
 
-def _run_suite(
-    exercise: Exercise,
-    lang: str,
-    answer_source: str,
-    suite: str,
-    *,
-    limits: Limits = Limits(),
-    slot: int = 0,
-    hide: Sequence[str | os.PathLike[str]] = (),
-    layers: _Layers = _Layers(),
-) -> SuiteResults:
+def _check_arguments(lang: str, suite: str, slot: int, limits: Limits) -> None:
     if lang not in ("python", "go"):
         raise ValueError(f"lang must be 'python' or 'go', got {lang!r}")
     if suite not in ("visible", "hidden"):
@@ -292,6 +281,13 @@ def _run_suite(
         raise ValueError(f"slot must be an integer from 0 to {MAX_SLOTS - 1}, got {slot!r}")
     if not isinstance(limits, Limits):
         raise TypeError(f"limits must be a sandbox.Limits, got {type(limits).__name__}")
+
+
+def _prepare(
+    exercise: Exercise, lang: str, answer_source: str, suite: str, layers: _Layers
+) -> SuiteResults | tuple[list[Path], list[str]]:
+    """The suite's files and expected tests, or its results when nothing needs to run
+    (no test in that suite, or vetting rejected the answer)."""
     if not isinstance(answer_source, str):
         raise TypeError(f"answer_source must be a str, got {type(answer_source).__name__}")
     spec = exercise.lang(lang)
@@ -310,6 +306,25 @@ def _run_suite(
         if reasons:
             msg = "rejected: " + "; ".join(reasons)
             return SuiteResults(TestResult(t, "failed", msg) for t in expected)
+    return files, expected
+
+
+def _run_suite(
+    exercise: Exercise,
+    lang: str,
+    answer_source: str,
+    suite: str,
+    *,
+    limits: Limits = Limits(),
+    slot: int = 0,
+    hide: Sequence[str | os.PathLike[str]] = (),
+    layers: _Layers = _Layers(),
+) -> SuiteResults:
+    _check_arguments(lang, suite, slot, limits)
+    prepared = _prepare(exercise, lang, answer_source, suite, layers)
+    if isinstance(prepared, SuiteResults):
+        return prepared
+    files, expected = prepared
     mode = layers.mode or isolation()
     box = _Box(exercise, lang, limits, slot, mode, _hidden_paths(exercise, hide))
     with tempfile.TemporaryDirectory(prefix=f"twinbook-sandbox-{slot}-") as tmp:
@@ -325,6 +340,92 @@ def _run_suite(
         [output_note(limits.output_bytes)] if any(raw.output_truncated for raw in box.runs) else []
     )
     return SuiteResults(finalize(exercise.id, lang, expected, results, missing).results, notes)
+
+
+def run_suites(
+    items: Sequence[tuple[Exercise, str]],
+    lang: str,
+    suite: Literal["visible", "hidden"],
+    *,
+    limits: Limits = Limits(),
+    slot: int = 0,
+    hide: Sequence[str | os.PathLike[str]] = (),
+) -> list[SuiteResults | Exception]:
+    """:func:`run_suite` for several exercises of one student at once: ``items`` are
+    (exercise, answer source) pairs; returns, in the same order, what :func:`run_suite`
+    would have returned for each, or the exception it would have raised.
+
+    Python runs every exercise in one harness process (:mod:`.batch`: an exercise that a
+    crash, a limit or its own clock took down runs again alone, so that batching never
+    costs an exercise what it would have earned alone); Go builds every exercise's test
+    binary with one ``go test -c`` and runs each binary in its own jail. ``limits`` are
+    each exercise's, as for :func:`run_suite`."""
+    return _run_suites(items, lang, suite, limits=limits, slot=slot, hide=hide)
+
+
+@dataclass
+class _Item:
+    index: int
+    box: _Box
+    source: str
+    files: list[Path]
+    expected: list[str]
+
+
+def _run_suites(
+    items: Sequence[tuple[Exercise, str]],
+    lang: str,
+    suite: str,
+    *,
+    limits: Limits = Limits(),
+    slot: int = 0,
+    hide: Sequence[str | os.PathLike[str]] = (),
+    layers: _Layers = _Layers(),
+) -> list[SuiteResults | Exception]:
+    _check_arguments(lang, suite, slot, limits)
+    out: list[SuiteResults | Exception] = [SuiteResults() for _ in items]
+    todo: list[_Item] = []
+    mode = layers.mode or isolation()
+    for i, (exercise, source) in enumerate(items):
+        try:
+            prepared = _prepare(exercise, lang, source, suite, layers)
+        except Exception as exc:  # that exercise's problem only
+            out[i] = exc
+            continue
+        if isinstance(prepared, SuiteResults):
+            out[i] = prepared
+            continue
+        files, expected = prepared
+        box = _Box(exercise, lang, limits, slot, mode, _hidden_paths(exercise, hide))
+        todo.append(_Item(i, box, source, files, expected))
+    if not todo:
+        return out
+    boxes = [item.box for item in todo]
+    sources = [item.source for item in todo]
+    files_ = [item.files for item in todo]
+    expected_ = [item.expected for item in todo]
+    truncated = [False] * len(todo)
+    with tempfile.TemporaryDirectory(prefix=f"twinbook-sandbox-{slot}-") as tmp:
+        tmp_path = Path(tmp)
+        os.chmod(tmp_path, 0o700)
+        in_dir = tmp_path / "in"
+        in_dir.mkdir(mode=0o755)
+        if lang == "python":
+            outcomes = _python_batch(boxes, sources, files_, expected_, suite, in_dir, layers)
+            found = [(o.results, o.missing) for o in outcomes]
+            truncated = [o.output_truncated for o in outcomes]
+        else:
+            found = _go_batch(boxes, sources, files_, expected_, in_dir, tmp_path)
+    for item, (results, missing), cut in zip(todo, found, truncated, strict=True):
+        ex = item.box.exercise
+        notes = (
+            [output_note(limits.output_bytes)]
+            if cut or any(raw.output_truncated for raw in item.box.runs)
+            else []
+        )
+        final = finalize(ex.id, lang, item.expected, results, missing).results
+        out[item.index] = SuiteResults(final, notes)
+    return out
 
 
 def per_test_seconds(limits: Limits) -> float | None:
@@ -363,18 +464,35 @@ def _python(
     in_dir: Path,
     layers: _Layers,
 ) -> tuple[dict[str, TestResult], str]:
+    _lay_out_python(in_dir, answer_source, files)
+    return _python_run(box, in_dir, expected, suite, layers)
+
+
+def _lay_out_python(in_dir: Path, answer_source: str, files: list[Path]) -> None:
+    """``answer.py`` and ``tests/`` (the suite's files beside an empty pytest.ini)."""
     (in_dir / "answer.py").write_text(answer_source, encoding="utf-8")
     tests = in_dir / "tests"
     tests.mkdir(mode=0o755)
     prepare_test_dir(files, tests)
     for path in [in_dir / "answer.py", *tests.iterdir()]:
         path.chmod(0o644)
-    spec = box.exercise.lang("python")
+
+
+def _work_dir(box: _Box, in_dir: Path) -> tuple[Path, Path]:
+    """Where the inputs are and where the answer may write, as the harness sees them."""
     if box.mode == "none":
-        inside, work = in_dir, in_dir.parent / "work"
-        work.mkdir(mode=0o700)
-    else:
-        inside, work = Path(JAIL_IN), Path(JAIL_WORK)
+        work = in_dir.parent / f"work-{in_dir.name}"
+        work.mkdir(mode=0o700, exist_ok=True)
+        return in_dir, work
+    return Path(JAIL_IN), Path(JAIL_WORK)
+
+
+def _python_run(
+    box: _Box, in_dir: Path, expected: list[str], suite: str, layers: _Layers
+) -> tuple[dict[str, TestResult], str]:
+    """One exercise's harness on the folder :func:`_lay_out_python` made."""
+    spec = box.exercise.lang("python")
+    inside, work = _work_dir(box, in_dir)
     argv = [
         sys.executable,
         "-I",
@@ -409,6 +527,78 @@ def _python(
             raw, name, budget=box.limits.wall_seconds, cpu=box.limits.cpu_seconds
         ),
     )
+
+
+def _python_batch(
+    boxes: list[_Box],
+    sources: list[str],
+    files: list[list[Path]],
+    expected: list[list[str]],
+    suite: str,
+    in_dir: Path,
+    layers: _Layers,
+) -> list[batch.Outcome]:
+    """Every exercise's suite in one harness process (:mod:`.batch`): folders ``e0``,
+    ``e1``... laid out as for one exercise, and a manifest naming them; an exercise that
+    the batch could not finish runs alone in its own folder."""
+    keys = [f"e{i}" for i in range(len(boxes))]
+    for key, source, suite_files_ in zip(keys, sources, files, strict=True):
+        (in_dir / key).mkdir(mode=0o755)
+        _lay_out_python(in_dir / key, source, suite_files_)
+    first = boxes[0]
+    inside, work = _work_dir(first, in_dir)
+    count = len(boxes)
+    lim = first.limits
+    runner = dataclasses.replace(
+        first,
+        # the whole process's budget; each exercise still has its own clock (batch.ExerciseClock)
+        limits=dataclasses.replace(
+            lim, wall_seconds=lim.wall_seconds * count, cpu_seconds=lim.cpu_seconds * count
+        ),
+        runs=[],
+    )
+    base = [sys.executable, "-I", "-B", "-m", "twinbook.runner.pyrunner"]
+    base += ["--output-limit", str(lim.output_bytes)]
+    per_test = per_test_seconds(lim)
+    if per_test is not None:
+        base += ["--test-timeout", f"{per_test:g}"]
+    if layers.guard:
+        base += ["--contain", "--scratch", str(work)]
+    binds = [(p, p) for p in _python_paths()]
+    by_key = {key: i for i, key in enumerate(keys)}
+    runs = 0
+
+    def execute(
+        todo: list[str], timeout: float, nonce: str, watch: channel.Watch
+    ) -> channel.RawRun:
+        nonlocal runs
+        runs += 1
+        manifest = f"manifest-{runs}.json"
+        entries = [
+            {
+                "key": key,
+                "answer": str(inside / key / "answer.py"),
+                "tests": str(inside / key / "tests"),
+                "files": ["test_hidden.py"] if suite == "hidden" else [],
+                "allowed": list(boxes[by_key[key]].exercise.lang("python").allowed_imports),
+            }
+            for key in todo
+        ]
+        (in_dir / manifest).write_text(json.dumps(entries), encoding="utf-8")
+        (in_dir / manifest).chmod(0o644)
+        argv = [*base, "--batch", str(inside / manifest)]
+        raw = _execute(runner, argv, in_dir, binds, work, timeout, nonce, watch=watch)
+        runner.runs.append(raw)
+        return raw
+
+    def alone(key: str, tests: list[str]) -> tuple[dict[str, TestResult], str]:
+        i = by_key[key]
+        return _python_run(boxes[i], in_dir / key, tests, suite, layers)
+
+    outcomes = batch.run_batched(
+        dict(zip(keys, expected, strict=True)), execute, alone, wall_each=lim.wall_seconds
+    )
+    return [outcomes[key] for key in keys]
 
 
 @functools.cache
@@ -456,13 +646,13 @@ def _go(
     if error:
         msg = "compile error: " + gorunner.first_lines(error)
         return {t: TestResult(t, "error", msg) for t in expected}, msg
-    binary.chmod(0o755)
-    if box.mode == "none":
-        inside, work = in_dir, tmp / "work"
-        work.mkdir(mode=0o700)
-    else:
-        inside, work = Path(JAIL_IN), Path(JAIL_WORK)
+    return _go_run(box, in_dir, runnable)
 
+
+def _go_run(box: _Box, in_dir: Path, runnable: list[str]) -> tuple[dict[str, TestResult], str]:
+    """Run one exercise's test binary, ``in_dir/tests.bin``."""
+    (in_dir / "tests.bin").chmod(0o755)
+    inside, work = _work_dir(box, in_dir)
     env = _payload_env(work)
     per_test = per_test_seconds(box.limits)
     if per_test is not None:
@@ -606,15 +796,11 @@ def _go_seed() -> Path:
 # Inside the build's jail: a private build cache of links to the warm one (the go command
 # only reads through them; what it compiles lands beside them, in the run's tmpfs), a
 # fresh trim stamp (or it would trim the links of entries older than five days), then the
-# build itself. GOTMPDIR is the same tmpfs: nothing of the build outlives the jail.
+# build itself: `go "$@"`. GOTMPDIR is the same tmpfs: nothing of the build outlives the jail.
 _GO_BUILD = (
     'mkdir -p "$GOCACHE" && cp -rs ' + JAIL_GOCACHE + '/. "$GOCACHE"/ && '
     'rm -f "$GOCACHE/trim.txt" && date +%s > "$GOCACHE/trim.txt" && '
-    "cd "
-    + JAIL_IN
-    + ' && exec go test -c -o "$1" '
-    + " ".join(map(shlex.quote, gorunner.BUILD_FLAGS))
-    + " ."
+    "cd " + JAIL_IN + ' && exec go "$@"'
 )
 
 
@@ -625,6 +811,32 @@ def _build_in_jail(box: _Box, build_dir: Path, out_dir: Path, *, cgo: bool) -> s
     wrong = gorunner.answer_package_error(build_dir)  # the same checks as gorunner.build
     if wrong:
         return wrong
+    go_args = ["test", "-c", "-o", f"{JAIL_OUT}/tests.bin", *gorunner.BUILD_FLAGS, "."]
+    raw, limits = _jail_go(box, build_dir, out_dir, go_args, cgo=cgo)
+    binary = out_dir / "tests.bin"
+    if raw.exit_code == 0 and not raw.signal and not raw.timed_out and binary.is_file():
+        return ""
+    binary.unlink(missing_ok=True)
+    return _build_stopped(raw, limits) or gorunner.compile_errors(raw.text(), raw.exit_code)
+
+
+def _build_stopped(raw: channel.RawRun, limits: Limits) -> str:
+    """Why a build's jail was stopped ("" when it ended by itself)."""
+    if raw.timed_out:
+        return f"the build took longer than {limits.wall_seconds:g}s"
+    if raw.signal:
+        why = (
+            "it ran out of memory" if b"out of memory (the run passed" in raw.output else raw.signal
+        )
+        return f"the build was stopped ({why})"
+    return ""
+
+
+def _jail_go(
+    box: _Box, build_dir: Path, out_dir: Path, go_args: list[str], *, cgo: bool
+) -> tuple[channel.RawRun, Limits]:
+    """``go <go_args>`` in a build jail: ``build_dir`` is its input, ``out_dir`` (writable)
+    receives what it writes to :data:`JAIL_OUT`."""
     seed = go_seed()
     env = _go_build_env(cgo)
     goroot = env["GOROOT"]
@@ -641,34 +853,97 @@ def _build_in_jail(box: _Box, build_dir: Path, out_dir: Path, *, cgo: bool) -> s
     builder = dataclasses.replace(box, limits=limits, runs=[])
     if box.mode == "root":
         os.chown(out_dir, UID_BASE + box.slot, UID_BASE + box.slot)
-    for path in [build_dir, *build_dir.iterdir()]:
-        path.chmod(0o755 if path.is_dir() else 0o644)
-    raw = _execute(
-        builder,
-        ["/bin/sh", "-c", _GO_BUILD, "go-build", f"{JAIL_OUT}/tests.bin"],
-        build_dir,
-        [(goroot, goroot), (str(seed), JAIL_GOCACHE)],
-        Path(JAIL_WORK),
-        limits.wall_seconds,
-        channel.new_nonce(),
-        rw_binds=[(str(out_dir), JAIL_OUT)],
-        env=env,
-    )
-    if box.mode == "root":
-        os.chown(out_dir, 0, 0)
-    binary = out_dir / "tests.bin"
-    if raw.timed_out:
-        binary.unlink(missing_ok=True)
-        return f"the build took longer than {limits.wall_seconds:g}s"
-    if raw.exit_code == 0 and not raw.signal and binary.is_file():
-        return ""
-    binary.unlink(missing_ok=True)
-    if raw.signal:
-        why = (
-            "it ran out of memory" if b"out of memory (the run passed" in raw.output else raw.signal
+    for folder, _dirs, names in os.walk(build_dir):
+        os.chmod(folder, 0o755)
+        for name in names:
+            os.chmod(os.path.join(folder, name), 0o644)
+    try:
+        raw = _execute(
+            builder,
+            ["/bin/sh", "-c", _GO_BUILD, "go-build", *go_args],
+            build_dir,
+            [(goroot, goroot), (str(seed), JAIL_GOCACHE)],
+            Path(JAIL_WORK),
+            limits.wall_seconds,
+            channel.new_nonce(),
+            rw_binds=[(str(out_dir), JAIL_OUT)],
+            env=env,
         )
-        return f"the build was stopped ({why})"
-    return gorunner.compile_errors(raw.text(), raw.exit_code)
+    finally:
+        if box.mode == "root":
+            os.chown(out_dir, 0, 0)
+    return raw, limits
+
+
+def _go_batch(
+    boxes: list[_Box],
+    sources: list[str],
+    files: list[list[Path]],
+    expected: list[list[str]],
+    in_dir: Path,
+    tmp: Path,
+) -> list[tuple[dict[str, TestResult], str]]:
+    """Every exercise's suite, built by one ``go test -c`` over the packages ``e0``,
+    ``e1``... of one module (in one build jail), each binary then run in its own jail. An
+    exercise that fails to compile fails alone; one whose binary the shared build did not
+    make (it was stopped: a compile bomb, a timeout) is built again alone."""
+    keys = [f"e{i}" for i in range(len(boxes))]
+    cgo = any("C" in b.exercise.lang("go").allowed_imports for b in boxes)
+    if cgo or boxes[0].mode == "none":  # no shared cache to win from: one by one
+        return [
+            _go_alone(box, src, fs, exp, in_dir / key, tmp / key)
+            for key, box, src, fs, exp in zip(keys, boxes, sources, files, expected, strict=True)
+        ]
+    build_dir = tmp / "build"
+    build_dir.mkdir(mode=0o700)
+    (build_dir / "go.mod").write_text(
+        f"module {gorunner.ANSWER_MODULE}\n\ngo {gorunner.GO_VERSION}\n"
+    )
+    runnable: dict[str, list[str]] = {}
+    errors: dict[str, str] = {}
+    for key, src, fs, exp in zip(keys, sources, files, expected, strict=True):
+        folder = build_dir / key
+        folder.mkdir()
+        (folder / "answer.go").write_text(go_source(src))  # goimports applied (cached)
+        runnable[key] = gorunner.lay_out_tests(folder, fs, exp)
+        gorunner.retarget_tests(folder, key)
+        wrong = gorunner.answer_package_error(folder)
+        if wrong:
+            errors[key] = wrong
+    packages = [k for k in keys if k not in errors]
+    out_dir = tmp / "out"
+    out_dir.mkdir(mode=0o755)
+    raw = None
+    if packages:
+        raw, _ = _jail_go(
+            boxes[0], build_dir, out_dir, gorunner.build_args(packages, JAIL_OUT), cgo=False
+        )
+        errors.update(gorunner.batch_build_errors(raw.text(), packages))
+    shutil.rmtree(build_dir, ignore_errors=True)  # the hidden test sources go before anything runs
+    results = []
+    for key, box, src, fs, exp in zip(keys, boxes, sources, files, expected, strict=True):
+        binary = out_dir / f"{key}.test"
+        folder = in_dir / key
+        folder.mkdir(mode=0o755)
+        if key in errors:
+            binary.unlink(missing_ok=True)
+            msg = "compile error: " + gorunner.first_lines(errors[key])
+            results.append(({t: TestResult(t, "error", msg) for t in exp}, msg))
+        elif binary.is_file() and raw is not None and not raw.timed_out and not raw.signal:
+            binary.rename(folder / "tests.bin")
+            results.append(_go_run(box, folder, runnable[key]))
+        else:
+            binary.unlink(missing_ok=True)
+            results.append(_go_alone(box, src, fs, exp, folder, tmp / f"alone-{key}"))
+    return results
+
+
+def _go_alone(
+    box: _Box, source: str, files: list[Path], expected: list[str], in_dir: Path, tmp: Path
+) -> tuple[dict[str, TestResult], str]:
+    in_dir.mkdir(mode=0o755, exist_ok=True)
+    tmp.mkdir(mode=0o700, exist_ok=True)
+    return _go(box, source, files, expected, in_dir, tmp)
 
 
 # --- the jail ---------------------------------------------------------------------------------
@@ -730,9 +1005,10 @@ def _execute(
     *,
     rw_binds: Sequence[tuple[str, str]] = (),
     env: dict[str, str] | None = None,
+    watch: channel.Watch | None = None,
 ) -> channel.RawRun:
     if box.mode == "none":
-        return _execute_unconfined(box, argv, work, timeout, nonce, env)
+        return _execute_unconfined(box, argv, work, timeout, nonce, env, watch)
     lim = box.limits
     group = _cgroup(box)
     ev_r, ev_w = os.pipe()
@@ -791,7 +1067,7 @@ def _execute(
     out_thread, out_box = channel.start_reader(proc.stdout, lim.output_bytes)
     st_thread, st_box = channel.start_reader(st_r, 4096)
     try:
-        timed_out, code, cpu = _wait(proc, timeout, group)
+        timed_out, code, cpu = _wait(proc, timeout, group, watch, ev_box["live"])
         oom = group.oom_killed() if group is not None else False
         if group is not None:
             cpu = group.cpu_seconds() or cpu
@@ -861,11 +1137,16 @@ def _cgroup(box: _Box) -> cgroups.RunCgroup | None:
 
 
 def _wait(
-    proc: subprocess.Popen[bytes], timeout: float, group: cgroups.RunCgroup | None = None
+    proc: subprocess.Popen[bytes],
+    timeout: float,
+    group: cgroups.RunCgroup | None = None,
+    watch: channel.Watch | None = None,
+    live: bytearray | None = None,
 ) -> tuple[bool, int | None, float | None]:
     """Wait for the jail: (killed at the timeout, exit code, CPU seconds of the jail's tree).
-    At the timeout its cgroup (when there is one) and its process group are killed; the
-    pid namespace dies with bubblewrap's init."""
+    At the timeout (or when ``watch``, shown the ``live`` events, says stop) its cgroup
+    (when there is one) and its process group are killed; the pid namespace dies with
+    bubblewrap's init."""
     box: dict[str, Any] = {}
 
     def reap() -> None:
@@ -877,8 +1158,12 @@ def _wait(
 
     waiter = threading.Thread(target=reap, name="twinbook-jail-wait", daemon=True)
     waiter.start()
-    waiter.join(timeout)
-    timed_out = waiter.is_alive()
+
+    def ended(seconds: float) -> bool:
+        waiter.join(seconds)
+        return not waiter.is_alive()
+
+    timed_out = not channel.wait_watched(ended, timeout, watch, live or bytearray())
     if timed_out:
         if group is not None:
             group.kill()
@@ -923,6 +1208,7 @@ def _execute_unconfined(
     timeout: float,
     nonce: str,
     env: dict[str, str] | None = None,
+    watch: channel.Watch | None = None,
 ) -> channel.RawRun:
     """Rlimits only (``prlimit``), for machines without namespaces: not a sandbox."""
     if not _warned.is_set():
@@ -946,5 +1232,11 @@ def _execute_unconfined(
         ]
     env = dict(env) if env is not None else _payload_env(work)
     return channel.execute_plain(
-        argv, cwd=str(work), env=env, timeout=timeout, nonce=nonce, output_limit=lim.output_bytes
+        argv,
+        cwd=str(work),
+        env=env,
+        timeout=timeout,
+        nonce=nonce,
+        output_limit=lim.output_bytes,
+        watch=watch,
     )

@@ -77,6 +77,9 @@ class Events:
     done: bool = False
     tampered: str = ""
     output_truncated: bool = False  # the harness reported an ``output`` event
+    #: the ``name`` of each ``output`` event that had one: the exercise of a batch
+    #: (:mod:`twinbook.grading.batch`) whose tests printed past the limit
+    output_names: list[str] = field(default_factory=list)
 
 
 def clip(message: str, limit: int = MESSAGE_LIMIT) -> str:
@@ -121,6 +124,8 @@ def parse(data: bytes, nonce: str) -> Events:
             ev.done = True
         elif kind == "output":
             ev.output_truncated = True
+            if isinstance(name, str):
+                ev.output_names.append(name)
         else:
             ev.tampered = "an unknown event on the result channel"
             return ev
@@ -131,6 +136,30 @@ def parse(data: bytes, nonce: str) -> Events:
 Execute = Callable[[list[str] | None, float, str], RawRun]
 #: how a test that was running when the process died failed: (raw run, test name) -> message
 Describe = Callable[[RawRun, str], str]
+#: called with the events received so far while a process runs; True stops it (it then
+#: counts as timed out)
+Watch = Callable[[bytes], bool]
+POLL_SECONDS = 0.1  # how often a watch looks at the events
+
+
+def wait_watched(
+    wait: Callable[[float], bool], timeout: float, watch: Watch | None, live: bytearray
+) -> bool:
+    """Wait up to ``timeout`` seconds for a process (``wait(seconds)`` returns True once it
+    ended), asking ``watch`` about the events so far every :data:`POLL_SECONDS`. Returns
+    True when the process ended by itself, False when the timeout passed or the watch
+    said stop (the caller then kills it)."""
+    if watch is None:
+        return wait(timeout)
+    deadline = time.monotonic() + timeout
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        if wait(min(POLL_SECONDS, left)):
+            return True
+        if watch(bytes(live)):
+            return False
 
 
 def run_all(
@@ -214,7 +243,7 @@ def describe_end(raw: RawRun, budget: float | None = None, cpu: float | None = N
 
 
 def _drain(stream: IO[bytes], limit: int, out: dict[str, Any]) -> None:
-    kept = bytearray()
+    kept = out["live"]  # what has arrived so far, for a watch while the process runs
     truncated = False
     while True:
         chunk = stream.read(65536)
@@ -236,7 +265,7 @@ def start_reader(
         if isinstance(fd_or_stream, int)
         else fd_or_stream
     )
-    box: dict[str, Any] = {"data": b"", "truncated": False}
+    box: dict[str, Any] = {"data": b"", "truncated": False, "live": bytearray()}
 
     def run() -> None:
         with stream:
@@ -255,8 +284,10 @@ def execute_plain(
     timeout: float,
     nonce: str,
     output_limit: int = 1 << 20,
+    watch: Watch | None = None,
 ) -> RawRun:
-    """Run a harness as a plain subprocess (its own process group, killed at ``timeout``)."""
+    """Run a harness as a plain subprocess (its own process group, killed at ``timeout``,
+    or earlier when ``watch`` says so: see :func:`wait_watched`)."""
     ev_r, ev_w = os.pipe()
     nonce_r, nonce_w = os.pipe()
     env = {**env, EVENTS_FD_ENV: str(ev_w), NONCE_FD_ENV: str(nonce_r)}
@@ -286,11 +317,16 @@ def execute_plain(
     ev_thread, ev_box = start_reader(ev_r, EVENTS_LIMIT + 1)
     assert proc.stdout is not None  # stdout=PIPE
     out_thread, out_box = start_reader(proc.stdout, output_limit)
-    timed_out = False
-    try:
-        proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        timed_out = True
+
+    def ended(seconds: float) -> bool:
+        try:
+            proc.wait(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            return False
+        return True
+
+    timed_out = not wait_watched(ended, timeout, watch, ev_box["live"])
+    if timed_out:
         with _suppress():
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()

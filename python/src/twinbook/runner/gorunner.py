@@ -371,6 +371,67 @@ def compile_errors(output: str, code: int | None) -> str:
     return "\n".join(kept).strip() or f"go test -c exited with {code}"
 
 
+# --- several exercises in one build (the grader) ---------------------------------------------
+
+_ANSWER_IMPORT = re.compile(r'(?m)^(\s*(?:import\s+)?\.\s+)"' + ANSWER_MODULE + '"')
+
+
+def retarget_tests(folder: Path, package: str) -> None:
+    """Point the test files in ``folder`` at the answer package ``answer/<package>``.
+
+    In a batch build every exercise is a package of one module ``answer``: folder
+    ``<package>`` holds its ``answer.go`` (package main) and its tests, whose
+    ``import . "answer"`` becomes ``import . "answer/<package>"``. Only that import
+    changes (the tests are the instructor's; a file importing the answer otherwise is
+    refused)."""
+    if not re.fullmatch(r"[A-Za-z0-9_]+", package):
+        raise ValueError(f"not a package folder name: {package!r}")
+    for file in sorted(folder.glob("*_test.go")):
+        text = file.read_text(encoding="utf-8")
+        changed = _ANSWER_IMPORT.sub(rf'\1"{ANSWER_MODULE}/{package}"', text)
+        if f'"{ANSWER_MODULE}"' in changed:
+            raise ValueError(
+                f"{file.name}: imports {ANSWER_MODULE!r} other than as "
+                f'`import . "{ANSWER_MODULE}"`: it cannot be built in a batch'
+            )
+        file.write_text(changed, encoding="utf-8")
+
+
+def build_args(packages: list[str], out_dir: str) -> list[str]:
+    """``go test -c`` of several exercise packages at once: one test binary each,
+    ``<out_dir>/<package>.test``, and the build's messages as JSON (``-json``), so that
+    each error is told to the package it belongs to."""
+    return ["test", "-c", "-json", "-o", out_dir + "/", *BUILD_FLAGS, *(f"./{p}" for p in packages)]
+
+
+def batch_build_errors(output: str, packages: list[str]) -> dict[str, str]:
+    """The compiler's errors of each package that failed to build, from ``go test -c
+    -json``'s output, worded as in a build of that exercise alone (``./answer.go:3:5``,
+    ``"answer"``)."""
+    lines: dict[str, list[str]] = {}
+    failed: set[str] = set()
+    for raw in output.splitlines():
+        try:
+            event = json.loads(raw)
+        except ValueError:
+            continue
+        if not isinstance(event, dict) or not isinstance(event.get("ImportPath"), str):
+            continue
+        path = event["ImportPath"].split(" ")[0].removeprefix(ANSWER_MODULE + "/")
+        package = path.removesuffix("_test")
+        if package not in packages:
+            continue
+        if event.get("Action") == "build-fail":
+            failed.add(package)
+        elif event.get("Action") == "build-output" and isinstance(event.get("Output"), str):
+            text = event["Output"]
+            text = text.replace(f'"{ANSWER_MODULE}/{package}"', f'"{ANSWER_MODULE}"')
+            if text.startswith(package + "/"):
+                text = "./" + text.removeprefix(package + "/")
+            lines.setdefault(package, []).append(text)
+    return {p: compile_errors("".join(lines.get(p, [])), 1) for p in packages if p in failed}
+
+
 TEST_TIMEOUT_ENV = "TWINBOOK_TEST_TIMEOUT"  # seconds one subtest may take (the grader's)
 
 

@@ -27,6 +27,7 @@ import socket
 import sys
 import threading
 import types
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -170,10 +171,18 @@ def _module_allowed(name: str, allowed: frozenset[str]) -> bool:
 
 
 def install_audit_hook(
-    answer_file: str | Path, scratch: str | Path, allowed_imports: list[str] | tuple[str, ...]
+    answer_file: str | Path | Sequence[str | Path],
+    scratch: str | Path,
+    allowed_imports: list[str] | tuple[str, ...],
 ) -> None:
-    """Add the sandbox's audit hook to this interpreter (it cannot be removed)."""
-    answer_file = str(answer_file)
+    """Add the sandbox's audit hook to this interpreter (it cannot be removed).
+
+    ``answer_file``: the answer's file, or every answer's file in a batch (each answer's
+    own allowlist is enforced by its restricted loader; ``allowed_imports`` is then the
+    union)."""
+    answer_files = frozenset(
+        [str(answer_file)] if isinstance(answer_file, (str, Path)) else map(str, answer_file)
+    )
     scratch_dir = os.path.realpath(str(scratch))
     allowed = frozenset(allowed_imports) | {"__future__"}
     local = threading.local()
@@ -197,7 +206,7 @@ def install_audit_hook(
         if event == "import":
             while frame is not None and frame.f_code.co_filename.startswith("<frozen importlib"):
                 frame = frame.f_back
-        return frame is not None and frame.f_code.co_filename == answer_file
+        return frame is not None and frame.f_code.co_filename in answer_files
 
     def deny(event: str, what: str = "") -> None:
         raise SandboxViolation(f"twinbook sandbox: {what or event} is not allowed")

@@ -46,7 +46,9 @@ import shutil
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -174,17 +176,25 @@ class _Collector:
         select: frozenset[str] | None = None,
         output_limit: int = OUTPUT_LIMIT,
         test_timeout: float | None = None,
+        prefix: str = "",
+        dog: watchdog.Watchdog | None = None,
     ):
         self._factory = answer_factory
         self._select = select
-        self.output = _Sink(output_limit, lambda: emit({"event": "output", "limit": output_limit}))
+        self._prefix = prefix  # a batch's "<exercise key>/" before every test name it reports
+        output_event: dict[str, Any] = {"event": "output", "limit": output_limit}
+        if prefix:
+            output_event["name"] = prefix.removesuffix(BATCH_SEPARATOR)
+        self.output = _Sink(output_limit, lambda: emit(output_event))
         self._answer: Any = None
         self._answer_error: BaseException | None = None
         self._loaded = False
         self.emit = emit
         self.results: dict[str, TestResult] = {}
         self.errors: list[str] = []
-        self._watchdog = watchdog.Watchdog(test_timeout, self._timed_out) if test_timeout else None
+        self._watchdog = dog or (
+            watchdog.Watchdog(test_timeout, self._timed_out) if test_timeout else None
+        )
 
     def _timed_out(self, name: str) -> None:
         """The running test passed the per-test limit: report it (the process then ends)."""
@@ -214,9 +224,10 @@ class _Collector:
         items[:] = keep
 
     def pytest_runtest_logstart(self, nodeid: str, location: Any) -> None:
-        self.emit({"event": "start", "name": _test_name(nodeid)})
+        name = self._prefix + _test_name(nodeid)
+        self.emit({"event": "start", "name": name})
         if self._watchdog is not None:  # set-up, call and teardown count (the import too)
-            self._watchdog.arm(_test_name(nodeid))
+            self._watchdog.arm(name)
 
     def pytest_runtest_logfinish(self, nodeid: str, location: Any) -> None:
         if self._watchdog is not None:
@@ -234,7 +245,7 @@ class _Collector:
             return
         result = TestResult(name, outcome, _message(report) if outcome != "passed" else "")
         merge(self.results, result)
-        self.emit({"event": "result", **result.__dict__})
+        self.emit({"event": "result", **result.__dict__, "name": self._prefix + name})
 
     def pytest_collectreport(self, report: Any) -> None:
         if report.failed:
@@ -249,6 +260,8 @@ def _plugin(
     select: frozenset[str] | None = None,
     output_limit: int = OUTPUT_LIMIT,
     test_timeout: float | None = None,
+    prefix: str = "",
+    dog: watchdog.Watchdog | None = None,
 ) -> _Collector:
     import pytest
 
@@ -269,7 +282,7 @@ def _plugin(
             finally:
                 sys.stdin, sys.stdout, sys.stderr = saved
 
-    return Plugin(answer_factory, emit, select, output_limit, test_timeout)
+    return Plugin(answer_factory, emit, select, output_limit, test_timeout, prefix, dog)
 
 
 _INI = "[pytest]\n"
@@ -337,8 +350,13 @@ def run_pytest(
     files: list[str] | None = None,
     output_limit: int = OUTPUT_LIMIT,
     test_timeout: float | None = None,
+    prefix: str = "",
+    dog: watchdog.Watchdog | None = None,
 ) -> tuple[dict[str, TestResult], list[str]]:
     """Run pytest on ``test_dir`` (see :func:`prepare_test_dir`) with the given answer.
+
+    ``prefix`` goes before every test name on the channel and ``dog`` is a watchdog shared
+    by the exercises of a batch (:func:`run_batch`).
 
     ``test_timeout`` (seconds; the grader's harness process only: it ends the process)
     fails a test that runs longer and exits (:mod:`twinbook.runner.watchdog`).
@@ -356,6 +374,8 @@ def run_pytest(
         frozenset(select) if select is not None else None,
         output_limit,
         test_timeout,
+        prefix,
+        dog,
     )
     before = set(sys.modules)
     saved_path = list(sys.path)
@@ -412,6 +432,125 @@ def describe(
     return end
 
 
+# --- a batch: several exercises' tests in one process (the grader) ----------------------------
+
+BATCH_SEPARATOR = "/"  # between an exercise's key and a test's name on a batch's channel
+THREAD_GRACE = 1.0  # seconds an exercise's leftover threads get to end before the batch stops
+
+
+def batch_name(key: str, test: str) -> str:
+    """A test's name on a batch's channel: ``<exercise key>/<test>``."""
+    return f"{key}{BATCH_SEPARATOR}{test}"
+
+
+def split_batch_name(name: str) -> tuple[str, str]:
+    """``(key, test)`` of a name on a batch's channel."""
+    key, _, test = name.partition(BATCH_SEPARATOR)
+    return key, test
+
+
+@dataclass(frozen=True)
+class BatchExercise:
+    """One exercise of a batch manifest (a JSON list of these, written by the grader)."""
+
+    key: str  # how the grader names it: no "/" in it
+    answer: str  # its answer.py
+    tests: str  # its folder prepared by prepare_test_dir
+    files: tuple[str, ...] = ()  # collect only these test files (the hidden suite)
+    allowed: tuple[str, ...] = ()  # its allowed imports (with --contain)
+
+    @classmethod
+    def from_json(cls, data: Any) -> BatchExercise:
+        if not isinstance(data, dict) or not all(
+            isinstance(data.get(k), str) for k in ("key", "answer", "tests")
+        ):
+            raise ValueError(f"a batch entry needs key, answer and tests: {data!r}")
+        if BATCH_SEPARATOR in data["key"] or not data["key"]:
+            raise ValueError(f"a batch key must be non-empty without {BATCH_SEPARATOR!r}")
+        return cls(
+            data["key"],
+            data["answer"],
+            data["tests"],
+            tuple(map(str, data.get("files") or ())),
+            tuple(map(str, data.get("allowed") or ())),
+        )
+
+
+def read_manifest(path: str | Path) -> list[BatchExercise]:
+    with open(path, encoding="utf-8") as f:
+        entries = json.load(f)
+    if not isinstance(entries, list):
+        raise ValueError(f"{path}: a batch manifest is a JSON list")
+    return [BatchExercise.from_json(e) for e in entries]
+
+
+def _leftover_threads(before: set[threading.Thread], grace: float) -> list[threading.Thread]:
+    """Threads started since ``before`` that are still alive after up to ``grace`` seconds."""
+    deadline = time.monotonic() + grace
+    for thread in threading.enumerate():
+        if thread not in before and thread is not threading.current_thread():
+            thread.join(max(deadline - time.monotonic(), 0))
+    return [t for t in threading.enumerate() if t not in before and t.is_alive()]
+
+
+def run_batch(
+    exercises: list[BatchExercise],
+    emit: Callable[[dict[str, Any]], None],
+    factory: Callable[[BatchExercise], Callable[[], Any]],
+    *,
+    select: list[str] | None = None,
+    output_limit: int = OUTPUT_LIMIT,
+    test_timeout: float | None = None,
+) -> bool:
+    """Run each exercise's tests in turn, in this process, naming every test
+    ``<key>/<test>`` on the channel (``select`` uses those names too).
+
+    Every exercise gets its own answer (``factory(exercise)``, loaded by its first test),
+    its own output count (``output`` events name the exercise) and the same per-test
+    limit. Collection errors are not reported: the exercise's tests then have no
+    verdict and the grader runs it alone, which reports them. Returns False when it
+    stopped early because an exercise left threads running (they could disturb the next
+    one: the grader runs the rest in a fresh process), True when every exercise ran.
+    """
+
+    def quiet(event: dict[str, Any]) -> None:
+        if event.get("event") != "error":
+            emit(event)
+
+    dog = None
+    if test_timeout:
+        dog = watchdog.Watchdog(
+            test_timeout,
+            lambda name: emit(
+                {
+                    "event": "result",
+                    "name": name,
+                    "outcome": "failed",
+                    "message": watchdog.message(test_timeout),
+                }
+            ),
+        )
+    chosen = None if select is None else [split_batch_name(n) for n in select]
+    for exercise in exercises:
+        wanted = None if chosen is None else [t for k, t in chosen if k == exercise.key]
+        if wanted is not None and not wanted:
+            continue
+        before = set(threading.enumerate())
+        run_pytest(
+            Path(exercise.tests),
+            factory(exercise),
+            quiet,
+            select=wanted,
+            files=list(exercise.files) or None,
+            output_limit=output_limit,
+            prefix=exercise.key + BATCH_SEPARATOR,
+            dog=dog,
+        )
+        if _leftover_threads(before, THREAD_GRACE):
+            return False
+    return True
+
+
 def _event_writer() -> tuple[Callable[[dict[str, Any]], None], Callable[[], None]]:
     """emit(event) and close() for the result channel (fd + nonce from the environment)."""
     try:
@@ -439,10 +578,12 @@ def _event_writer() -> tuple[Callable[[dict[str, Any]], None], Callable[[], None
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m twinbook.runner.pyrunner")
+    parser.add_argument("--answer", help="answer.py to import as the `answer` fixture")
+    parser.add_argument("--tests", help="folder prepared by prepare_test_dir")
     parser.add_argument(
-        "--answer", required=True, help="answer.py to import as the `answer` fixture"
+        "--batch",
+        help="a JSON manifest of several exercises to run in turn (the grader; see run_batch)",
     )
-    parser.add_argument("--tests", required=True, help="folder prepared by prepare_test_dir")
     parser.add_argument(
         "--select", action="append", help="run only this test function (repeatable)"
     )
@@ -466,6 +607,10 @@ def main(argv: list[str] | None = None) -> int:
         help="seconds one test may take: it then fails and the process exits (the grader)",
     )
     args = parser.parse_args(argv)
+    if args.batch:
+        return _main_batch(args)
+    if not args.answer or not args.tests:
+        parser.error("--answer and --tests are required (or --batch)")
     answer_path = Path(args.answer).resolve()
     emit, close = _event_writer()
     if args.contain:
@@ -491,6 +636,41 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)  # threads the answer left behind must not keep the process alive
+
+
+def _main_batch(args: argparse.Namespace) -> int:
+    exercises = read_manifest(args.batch)
+    emit, close = _event_writer()
+    if args.contain:
+        from . import guard, restricted
+
+        allowed = sorted({m for e in exercises for m in e.allowed})
+        guard.install_audit_hook(
+            [str(Path(e.answer).resolve()) for e in exercises], args.scratch or os.getcwd(), allowed
+        )
+
+        def factory(e: BatchExercise) -> Callable[[], Any]:
+            path = Path(e.answer).resolve()
+            return lambda: Answer(restricted.load_answer(path, e.allowed).__dict__)
+    else:
+
+        def factory(e: BatchExercise) -> Callable[[], Any]:
+            return lambda: load_answer_module(Path(e.answer).resolve())
+
+    finished = run_batch(
+        exercises,
+        emit,
+        factory,
+        select=args.select,
+        output_limit=args.output_limit,
+        test_timeout=args.test_timeout,
+    )
+    if finished:
+        emit({"event": "done"})
+    close()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)  # threads the answers left behind must not keep the process alive
 
 
 if __name__ == "__main__":

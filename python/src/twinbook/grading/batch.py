@@ -1,0 +1,154 @@
+"""One test process for several exercises, and a fair verdict when it dies.
+
+A Python test process costs about 0.4 s before the first test runs (the interpreter,
+pytest, the restricted compiler): for a whole workbook that is most of the grading time.
+So the grader runs all of one student's exercises of a suite in one process
+(:func:`twinbook.runner.pyrunner.run_batch`), each test named ``<key>/<test>`` on the
+result channel, and :func:`run_batched` turns what that process reports into each
+exercise's results.
+
+Batching must never cost an exercise points that it would have earned alone:
+
+* an exercise whose tests all reported keeps those verdicts (the harness's, on the
+  nonce-tagged channel: the answers cannot write there);
+* when the process dies (a crash, a memory or CPU limit, the per-exercise clock below)
+  while an exercise runs, the verdicts it already has stay, and its tests that have none
+  run again **alone**, in a fresh process with the limits of one exercise
+  (``alone(key, tests)``): a crash that repeats there is the exercise's own;
+* the exercises after it run in a new batch;
+* each exercise has its own wall clock (``wall_each`` seconds from its first ``start``
+  event, watched while the process runs), so a hang cannot eat another exercise's time;
+  when it runs out the exercise gets what it would have got alone (the running test
+  "timed out", the rest "did not run") and the next exercises go on in a new batch;
+* the harness ends the process when an exercise leaves threads running (they could slow
+  or disturb the next one) and the next exercises start in a fresh batch.
+
+The same rules hold for any executor: the grader's sandbox, or a scripted one in tests.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from twinbook.exercises.results import DID_NOT_RUN, TestResult, merge
+from twinbook.runner import channel
+from twinbook.runner.pyrunner import split_batch_name
+
+#: execute(keys, timeout, nonce, watch) -> the raw run of one batch process over ``keys``
+BatchExecute = Callable[[list[str], float, str, channel.Watch], channel.RawRun]
+#: alone(key, tests) -> (results, message for tests without one): one exercise in a
+#: process of its own (the grader's single-exercise path, with its own reruns)
+Alone = Callable[[str, list[str]], tuple[dict[str, TestResult], str]]
+
+
+@dataclass
+class Outcome:
+    """One exercise's results from a batch (with its alone runs)."""
+
+    results: dict[str, TestResult] = field(default_factory=dict)
+    missing: str = ""  # why expected tests without a result have none
+    output_truncated: bool = False  # its tests printed past the output limit
+    alone: bool = False  # some of its tests ran in a process of their own
+
+
+class ExerciseClock:
+    """A watch (:data:`twinbook.runner.channel.Watch`) that stops a batch process when the
+    exercise it is running has had ``seconds`` since its first test started."""
+
+    def __init__(self, seconds: float, now: Callable[[], float] = time.monotonic) -> None:
+        self.seconds = seconds
+        self._now = now
+        self._key = ""
+        self._since = 0.0
+        self._seen = 0  # bytes of the events already read
+        self.stopped = ""  # the exercise that ran out of time
+
+    def __call__(self, events: bytes) -> bool:
+        end = events.rfind(b"\n") + 1
+        for line in events[self._seen : end].splitlines():
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue  # the verdicts come from channel.parse, which rejects it
+            name = event.get("name") if isinstance(event, dict) else None
+            if isinstance(event, dict) and event.get("event") == "start" and isinstance(name, str):
+                key, _ = split_batch_name(name)
+                if key != self._key:
+                    self._key, self._since = key, self._now()
+        self._seen = end
+        if self._key and self._now() - self._since > self.seconds:
+            self.stopped = self._key
+            return True
+        return False
+
+
+def run_batched(
+    expected: dict[str, list[str]],
+    execute: BatchExecute,
+    alone: Alone,
+    *,
+    wall_each: float,
+) -> dict[str, Outcome]:
+    """Every exercise's results (``expected``: key -> its tests, in running order)."""
+    out = {key: Outcome() for key in expected}
+    todo = [key for key, tests in expected.items() if tests]
+    while todo:
+        clock = ExerciseClock(wall_each)
+        raw = execute(todo, wall_each * len(todo), nonce := channel.new_nonce(), clock)
+        if raw.note:  # the process could not start: nothing would do better alone
+            for key in todo:
+                out[key].missing = raw.note
+            return out
+        ev = channel.parse(raw.events, nonce)
+        if ev.tampered:  # never by construction; each exercise alone finds out whose it was
+            for key in todo:
+                _alone(out[key], key, expected[key], alone)
+            return out
+        for name, result in ev.results.items():
+            key, test = split_batch_name(name)
+            if key in out and test in expected[key]:
+                merge(out[key].results, TestResult(test, result.outcome, result.message))
+        for key in ev.output_names:
+            if key in out:
+                out[key].output_truncated = True
+        started = {split_batch_name(name)[0] for name in [*ev.results, *ev.running]}
+        complete = [k for k in todo if all(t in out[k].results for t in expected[k])]
+        rest = [k for k in todo if k not in complete]
+        if not rest:
+            return out
+        first = rest[0]
+        if clock.stopped == first:
+            # its own clock ran out, as it would have alone: the same verdicts as there
+            for name in ev.running:
+                key, test = split_batch_name(name)
+                if key == first and test not in out[first].results:
+                    message = channel.describe_end(raw, wall_each)
+                    out[first].results[test] = TestResult(test, "failed", message)
+            out[first].missing = f"{DID_NOT_RUN}: the run was stopped after {wall_each:g}s"
+            rest = rest[1:]
+        elif ev.done or first in started:
+            # it died in this exercise (or its tests could not even be collected):
+            # the tests without a verdict run alone, with one exercise's limits
+            _alone(out[first], first, expected[first], alone)
+            rest = rest[1:]
+        if len(rest) == len(todo):  # no progress at all: should not happen, never loops
+            for key in rest:
+                _alone(out[key], key, expected[key], alone)
+            return out
+        todo = rest
+    return out
+
+
+def _alone(outcome: Outcome, key: str, tests: list[str], alone: Alone) -> None:
+    left = [t for t in tests if t not in outcome.results]
+    if not left:
+        return
+    outcome.alone = True
+    results, missing = alone(key, left)
+    for result in results.values():
+        if result.name in left:
+            merge(outcome.results, result)
+    outcome.missing = missing
