@@ -20,6 +20,9 @@ Batching must never cost an exercise points that it would have earned alone:
   event, watched while the process runs), so a hang cannot eat another exercise's time;
   when it runs out the exercise gets what it would have got alone (the running test
   "timed out", the rest "did not run") and the next exercises go on in a new batch;
+* what the tests print is counted per exercise by the harness (``output`` events name
+  it); what reaches the process's stdout past the limit is told to the exercise whose
+  test started last before it (:attr:`RawRun.cut_at_event`);
 * the harness ends the process when an exercise leaves threads running (they could slow
   or disturb the next one) and the next exercises start in a fresh batch.
 
@@ -56,17 +59,27 @@ class Outcome:
 
 class ExerciseClock:
     """A watch (:data:`twinbook.runner.channel.Watch`) that stops a batch process when the
-    exercise it is running has had ``seconds`` since its first test started."""
+    exercise it is running has had ``seconds`` of wall-clock time since its first test
+    started (``reason`` "wall"), or has used ``cpu_seconds`` of CPU time since then
+    (``reason`` "cpu"; when the executor can tell CPU time: a cgroup)."""
 
-    def __init__(self, seconds: float, now: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        seconds: float,
+        cpu_seconds: float | None = None,
+        now: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.seconds = seconds
+        self.cpu_seconds = cpu_seconds
         self._now = now
         self._key = ""
         self._since = 0.0
+        self._cpu_since: float | None = None
         self._seen = 0  # bytes of the events already read
         self.stopped = ""  # the exercise that ran out of time
+        self.reason = ""  # "wall" or "cpu"
 
-    def __call__(self, events: bytes) -> bool:
+    def __call__(self, events: bytes, cpu: float | None = None) -> bool:
         end = events.rfind(b"\n") + 1
         for line in events[self._seen : end].splitlines():
             try:
@@ -77,12 +90,20 @@ class ExerciseClock:
             if isinstance(event, dict) and event.get("event") == "start" and isinstance(name, str):
                 key, _ = split_batch_name(name)
                 if key != self._key:
-                    self._key, self._since = key, self._now()
+                    self._key, self._since, self._cpu_since = key, self._now(), cpu
         self._seen = end
-        if self._key and self._now() - self._since > self.seconds:
-            self.stopped = self._key
-            return True
-        return False
+        if not self._key:
+            return False
+        if self._now() - self._since > self.seconds:
+            self.stopped, self.reason = self._key, "wall"
+        elif (
+            self.cpu_seconds is not None
+            and cpu is not None
+            and self._cpu_since is not None
+            and cpu - self._cpu_since >= self.cpu_seconds
+        ):
+            self.stopped, self.reason = self._key, "cpu"
+        return bool(self.stopped)
 
 
 def run_batched(
@@ -91,12 +112,14 @@ def run_batched(
     alone: Alone,
     *,
     wall_each: float,
+    cpu_each: float | None = None,
 ) -> dict[str, Outcome]:
-    """Every exercise's results (``expected``: key -> its tests, in running order)."""
+    """Every exercise's results (``expected``: key -> its tests, in running order);
+    ``wall_each`` and ``cpu_each`` are one exercise's limits (:class:`ExerciseClock`)."""
     out = {key: Outcome() for key in expected}
     todo = [key for key, tests in expected.items() if tests]
     while todo:
-        clock = ExerciseClock(wall_each)
+        clock = ExerciseClock(wall_each, cpu_each)
         raw = execute(todo, wall_each * len(todo), nonce := channel.new_nonce(), clock)
         if raw.note:  # the process could not start: nothing would do better alone
             for key in todo:
@@ -111,7 +134,7 @@ def run_batched(
             key, test = split_batch_name(name)
             if key in out and test in expected[key]:
                 merge(out[key].results, TestResult(test, result.outcome, result.message))
-        for key in ev.output_names:
+        for key in [*ev.output_names, _running_at(raw)]:
             if key in out:
                 out[key].output_truncated = True
         started = {split_batch_name(name)[0] for name in [*ev.results, *ev.running]}
@@ -121,13 +144,21 @@ def run_batched(
             return out
         first = rest[0]
         if clock.stopped == first:
-            # its own clock ran out, as it would have alone: the same verdicts as there
+            # its own clock ran out: the verdicts it would have had alone. Out of wall
+            # time, the suite's budget is spent (the rest did not run); out of CPU time,
+            # the running test fails and the rest run in a fresh process, as after SIGXCPU
             for name in ev.running:
                 key, test = split_batch_name(name)
                 if key == first and test not in out[first].results:
-                    message = channel.describe_end(raw, wall_each)
+                    if clock.reason == "wall":
+                        message = channel.describe_end(raw, wall_each)
+                    else:
+                        message = f"stopped: the test process used up its CPU time ({cpu_each:g}s)"
                     out[first].results[test] = TestResult(test, "failed", message)
-            out[first].missing = f"{DID_NOT_RUN}: the run was stopped after {wall_each:g}s"
+            if clock.reason == "wall":
+                out[first].missing = f"{DID_NOT_RUN}: the run was stopped after {wall_each:g}s"
+            else:
+                _alone(out[first], first, expected[first], alone)
             rest = rest[1:]
         elif ev.done or first in started:
             # it died in this exercise (or its tests could not even be collected):
@@ -140,6 +171,23 @@ def run_batched(
             return out
         todo = rest
     return out
+
+
+def _running_at(raw: channel.RawRun) -> str:
+    """The exercise whose test was the last to start when the process's stdout passed the
+    output limit ("" when it never did, or before any test)."""
+    if raw.cut_at_event is None:
+        return ""
+    key = ""
+    for line in raw.events[: raw.cut_at_event].splitlines():
+        try:
+            event = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(event, dict) and event.get("event") == "start":
+            name = event.get("name")
+            key = split_batch_name(name)[0] if isinstance(name, str) else key
+    return key
 
 
 def _alone(outcome: Outcome, key: str, tests: list[str], alone: Alone) -> None:

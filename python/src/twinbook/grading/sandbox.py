@@ -596,7 +596,11 @@ def _python_batch(
         return _python_run(boxes[i], in_dir / key, tests, suite, layers)
 
     outcomes = batch.run_batched(
-        dict(zip(keys, expected, strict=True)), execute, alone, wall_each=lim.wall_seconds
+        dict(zip(keys, expected, strict=True)),
+        execute,
+        alone,
+        wall_each=lim.wall_seconds,
+        cpu_each=lim.cpu_seconds,
     )
     return [outcomes[key] for key in keys]
 
@@ -958,6 +962,9 @@ def _payload_env(work: Path) -> dict[str, str]:
         "LC_ALL": "C.UTF-8",
         "PYTHONDONTWRITEBYTECODE": "1",
         "GOTRACEBACK": "single",
+        # glibc reserves a 64 MiB malloc arena per thread (up to 8 per core): under the
+        # address-space limit, 20 threads of an honest answer could not start
+        "MALLOC_ARENA_MAX": "2",
     }
 
 
@@ -1064,7 +1071,10 @@ def _execute(
     os.close(nonce_w)
     ev_thread, ev_box = channel.start_reader(ev_r, channel.EVENTS_LIMIT + 1)
     assert proc.stdout is not None  # stdout=PIPE
-    out_thread, out_box = channel.start_reader(proc.stdout, lim.output_bytes)
+    cut: list[int] = []
+    out_thread, out_box = channel.start_reader(
+        proc.stdout, lim.output_bytes, lambda: cut.append(len(ev_box["live"]))
+    )
     st_thread, st_box = channel.start_reader(st_r, 4096)
     try:
         timed_out, code, cpu = _wait(proc, timeout, group, watch, ev_box["live"])
@@ -1091,6 +1101,7 @@ def _execute(
         timed_out=timed_out,
         seconds=time.monotonic() - started,
         cpu_seconds=cpu,
+        cut_at_event=cut[0] if cut else None,
     )
     if oom and not timed_out:
         raw.signal = raw.signal or "SIGKILL"
@@ -1163,7 +1174,8 @@ def _wait(
         waiter.join(seconds)
         return not waiter.is_alive()
 
-    timed_out = not channel.wait_watched(ended, timeout, watch, live or bytearray())
+    tree_cpu = group.cpu_seconds if group is not None else (lambda: None)
+    timed_out = not channel.wait_watched(ended, timeout, watch, live or bytearray(), tree_cpu)
     if timed_out:
         if group is not None:
             group.kill()

@@ -64,6 +64,9 @@ class RawRun:
     seconds: float = 0.0
     cpu_seconds: float | None = None  # user + system CPU time of the process, when known
     note: str = ""  # why the run could not start, from the executor
+    #: bytes of events that had arrived when stdout/stderr passed the output limit (which
+    #: exercise of a batch was running then), None when it never did
+    cut_at_event: int | None = None
 
     def text(self) -> str:
         return self.output.decode("utf-8", "replace")
@@ -136,19 +139,24 @@ def parse(data: bytes, nonce: str) -> Events:
 Execute = Callable[[list[str] | None, float, str], RawRun]
 #: how a test that was running when the process died failed: (raw run, test name) -> message
 Describe = Callable[[RawRun, str], str]
-#: called with the events received so far while a process runs; True stops it (it then
+#: called with the events received so far and the CPU seconds the process tree has used
+#: (None when the executor cannot tell) while a process runs; True stops it (it then
 #: counts as timed out)
-Watch = Callable[[bytes], bool]
+Watch = Callable[[bytes, float | None], bool]
 POLL_SECONDS = 0.1  # how often a watch looks at the events
 
 
 def wait_watched(
-    wait: Callable[[float], bool], timeout: float, watch: Watch | None, live: bytearray
+    wait: Callable[[float], bool],
+    timeout: float,
+    watch: Watch | None,
+    live: bytearray,
+    cpu: Callable[[], float | None] = lambda: None,
 ) -> bool:
     """Wait up to ``timeout`` seconds for a process (``wait(seconds)`` returns True once it
-    ended), asking ``watch`` about the events so far every :data:`POLL_SECONDS`. Returns
-    True when the process ended by itself, False when the timeout passed or the watch
-    said stop (the caller then kills it)."""
+    ended), asking ``watch`` about the events so far and ``cpu()`` every
+    :data:`POLL_SECONDS`. Returns True when the process ended by itself, False when the
+    timeout passed or the watch said stop (the caller then kills it)."""
     if watch is None:
         return wait(timeout)
     deadline = time.monotonic() + timeout
@@ -158,7 +166,7 @@ def wait_watched(
             return False
         if wait(min(POLL_SECONDS, left)):
             return True
-        if watch(bytes(live)):
+        if watch(bytes(live), cpu()):
             return False
 
 
@@ -242,7 +250,9 @@ def describe_end(raw: RawRun, budget: float | None = None, cpu: float | None = N
 # --- the plain executor (learners: no containment) ------------------------------------
 
 
-def _drain(stream: IO[bytes], limit: int, out: dict[str, Any]) -> None:
+def _drain(
+    stream: IO[bytes], limit: int, out: dict[str, Any], on_cut: Callable[[], None] | None
+) -> None:
     kept = out["live"]  # what has arrived so far, for a watch while the process runs
     truncated = False
     while True:
@@ -253,13 +263,17 @@ def _drain(stream: IO[bytes], limit: int, out: dict[str, Any]) -> None:
         if room > 0:
             kept += chunk[:room]
         if len(chunk) > max(room, 0):
+            if not truncated and on_cut is not None:
+                on_cut()
             truncated = True
     out["data"], out["truncated"] = bytes(kept), truncated
 
 
 def start_reader(
-    fd_or_stream: int | IO[bytes], limit: int
+    fd_or_stream: int | IO[bytes], limit: int, on_cut: Callable[[], None] | None = None
 ) -> tuple[threading.Thread, dict[str, Any]]:
+    """A thread reading ``fd_or_stream`` to its end, keeping ``limit`` bytes (the box's
+    ``data`` at the end, ``live`` meanwhile); ``on_cut()`` when it first drops some."""
     stream = (
         os.fdopen(fd_or_stream, "rb", buffering=0)
         if isinstance(fd_or_stream, int)
@@ -269,7 +283,7 @@ def start_reader(
 
     def run() -> None:
         with stream:
-            _drain(stream, limit, box)
+            _drain(stream, limit, box, on_cut)
 
     thread = threading.Thread(target=run, name="twinbook-reader", daemon=True)
     thread.start()
@@ -316,7 +330,10 @@ def execute_plain(
     os.close(nonce_w)
     ev_thread, ev_box = start_reader(ev_r, EVENTS_LIMIT + 1)
     assert proc.stdout is not None  # stdout=PIPE
-    out_thread, out_box = start_reader(proc.stdout, output_limit)
+    cut: list[int] = []
+    out_thread, out_box = start_reader(
+        proc.stdout, output_limit, lambda: cut.append(len(ev_box["live"]))
+    )
 
     def ended(seconds: float) -> bool:
         try:
@@ -343,6 +360,7 @@ def execute_plain(
         signal=signal.Signals(-code).name if code is not None and code < 0 else None,
         timed_out=timed_out,
         seconds=time.monotonic() - started,
+        cut_at_event=cut[0] if cut else None,
     )
 
 
