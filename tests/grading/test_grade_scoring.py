@@ -245,3 +245,103 @@ def test_an_output_flood_is_a_note_in_the_feedback_and_changes_no_outcome(tmp_pa
     assert f"Note: {note}" in (out / "feedback" / "eve.md").read_text(encoding="utf-8")
     assert f"<p>Note: {note}</p>" in (out / "feedback" / "eve.html").read_text(encoding="utf-8")
     assert "output limit" not in (out / "feedback" / "fay.md").read_text(encoding="utf-8")
+
+
+# --- batched grading: one run_suites per student, language and suite ---------------------------
+
+
+class ScriptedBatch(Scripted):
+    """The scripted backend with ``run_suites``: each item as ``run_suite`` would grade it
+    (its exception in its place), the whole batch failing on ``CRASH-BATCH``."""
+
+    def __init__(self):
+        super().__init__()
+        self.batches: list[tuple[str, str, int, int]] = []
+
+    def run_suites(self, items, lang, suite, *, limits, slot):
+        self.batches.append((lang, suite, len(items), slot))
+        if any("CRASH-BATCH" in source for _, source in items):
+            raise RuntimeError("the batch exploded")
+        out = []
+        for exercise, source in items:
+            try:
+                out.append(self.run_suite(exercise, lang, source, suite, limits=limits, slot=slot))
+            except Exception as exc:
+                out.append(exc)
+        return out
+
+
+def batched(scripted: ScriptedBatch) -> Backend:
+    return Backend(scripted.run_suite, scripted.vet, Limits, "root", run_suites=scripted.run_suites)
+
+
+def _class(tmp_path: Path) -> Path:
+    subs = tmp_path / "subs"
+    scripts = {
+        "ann": ("# outcome test_results_in_order failed\n", "// outcome none passed\n"),
+        "bob": ("import os  # REJECT\n", "// CRASH-GRADER\n"),
+        "cyd": ("# CRASH-HIDDEN\n", "// outcome TestResultsInOrder error\n"),
+    }
+    for name, (py, go) in scripts.items():
+        student(subs, name, py, go)
+    return subs
+
+
+def _grades(grades):
+    return {
+        s.student: [
+            (e.key, e.status, e.problem, [(t.name, t.outcome, t.message) for t in e.tests])
+            for e in s.exercises
+        ]
+        for s in grades.students
+    }
+
+
+def test_batched_grading_gives_the_same_grades_as_one_by_one(tmp_path):
+    subs = _class(tmp_path)
+    alone = grade_class(subs, solutions=SOLUTIONS, be=backend(Scripted()))
+    scripted = ScriptedBatch()
+    together = grade_class(subs, solutions=SOLUTIONS, be=batched(scripted), jobs=2)
+    assert _grades(together) == _grades(alone)
+    # one batch per student, language and suite, with every exercise of that language
+    # (bob's rejected Python answer never runs)
+    pairs = len(cb.exercise_languages()) // 2
+    sizes = {
+        (lang, suite): sorted(n for ln, st, n, _ in scripted.batches if (ln, st) == (lang, suite))
+        for lang in ("python", "go")
+        for suite in ("visible",)
+    }
+    assert sizes == {
+        ("python", "visible"): [pairs - 1, pairs, pairs],
+        ("go", "visible"): [pairs] * 3,
+    }
+
+
+def test_a_batch_that_fails_as_a_whole_is_graded_one_by_one(tmp_path):
+    subs = tmp_path / "subs"
+    student(subs, "dee", "# CRASH-BATCH\n# outcome test_results_in_order failed\n")
+    alone = grade_class(subs, solutions=SOLUTIONS, be=backend(Scripted()))
+    together = grade_class(subs, solutions=SOLUTIONS, be=batched(ScriptedBatch()))
+    assert _grades(together) == _grades(alone)
+    dee = by_name(together)["dee"]
+    assert {e.status for e in dee.exercises} == {GRADED}
+
+
+@pytest.mark.parametrize(
+    "isolation, says",
+    [
+        ("userns", "per process (rlimits)"),
+        ("none", "not in a jail: it could read what the grader can"),
+    ],
+)
+def test_the_report_warns_what_a_grading_without_root_did_not_contain(tmp_path, isolation, says):
+    subs = tmp_path / "subs"
+    student(subs, "eve", "# outcome none passed\n")
+    grades = grade_class(
+        subs,
+        solutions=SOLUTIONS,
+        exercises=[POOL],
+        be=Backend(Scripted().run_suite, Scripted().vet, Limits, isolation),
+    )
+    summary = reports.summary_markdown(grades)
+    assert f"isolation '{isolation}', not 'root'" in summary and says in summary

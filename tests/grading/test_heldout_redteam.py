@@ -22,6 +22,7 @@ import heldout_cases as hc
 import pytest
 
 from tests.repo import ROOT, SOLUTIONS
+from twinbook.grading import sandbox
 
 POOL = hc.POOL
 
@@ -185,9 +186,9 @@ def test_nothing_is_written_outside_out_and_nothing_is_left(graded):
     out, _proc, pid, tmp, subs, before = graded
     assert _hashes(SOLUTIONS) == before["solutions"]
     assert _hashes(subs) == before["submissions"]
-    # only the slot leases stay: empty lock files, shared by every grader on the machine
     left = sorted(p.name for p in tmp.iterdir())
-    assert left == ["twinbook-slots"], f"the grader left files in its TMPDIR: {left}"
-    locks = list((tmp / "twinbook-slots").iterdir())
+    assert left == [], f"the grader left files in its TMPDIR: {left}"
+    # only the slot leases stay, in one place for the machine: empty lock files
+    locks = list(sandbox.SLOT_LOCKS.iterdir())
     assert all(p.name.endswith(".lock") and p.stat().st_size == 0 for p in locks), locks
     assert _cgroup_leaves(pid) == [], "the grader left cgroups behind"

@@ -3,6 +3,7 @@ for slots while they are held gets others."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -37,3 +38,21 @@ def test_a_lease_is_given_back_when_the_block_ends():
         pass
     with sandbox.lease_slots(1, start=first[0]) as again:
         assert again == first
+
+
+def test_graders_with_different_tmpdirs_share_one_lease_folder(slots, tmp_path):
+    """Leases live in one place for the machine: a grader whose TMPDIR differs must still
+    see our leases (or two graders would run students in the same uid)."""
+    other = subprocess.run(
+        [sys.executable, "-c", TRY_LEASE, str(min(slots))],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        env={**os.environ, "TMPDIR": str(tmp_path)},
+    )
+    theirs = {int(s) for s in other.stdout.split()}
+    assert len(theirs) == 2 and not theirs & set(slots), (
+        f"with TMPDIR={tmp_path} another process leased {theirs}, ours are {slots}"
+    )
+    assert list(tmp_path.iterdir()) == []

@@ -515,10 +515,19 @@ def _num(value: float) -> int | float:
 
 
 def isolation_warning(isolation: str) -> str:
-    return (
-        f"the sandbox ran with isolation {isolation!r}, not 'root': student code kept the grader's "
-        "uid and could read what the grader can (grade as root for full isolation)"
-    )
+    """The report's warning for a grading without full isolation (see the threat model)."""
+    if isolation == "userns":
+        what = (
+            "student code ran in a bubblewrap jail but as the grader's uid, and without a "
+            "delegated cgroup its memory and process limits applied per process (rlimits), "
+            "not to each submission's whole process tree"
+        )
+    else:
+        what = (
+            "student code ran as the grader's uid with per-process rlimits only, not in a "
+            "jail: it could read what the grader can"
+        )
+    return f"the sandbox ran with isolation {isolation!r}, not 'root': {what} (grade as root for full isolation)"
 
 
 def summary_markdown(grades: ClassGrade) -> str:

@@ -80,7 +80,9 @@ log = logging.getLogger(__name__)
 
 UID_BASE = 61000  # slot n runs as uid/gid UID_BASE + n
 MAX_SLOTS = 4000
-SLOT_LOCKS = Path(tempfile.gettempdir()) / "twinbook-slots"
+#: where the slot leases live: one place for the whole machine, whatever a grader's TMPDIR
+#: (two graders with different TMPDIRs would otherwise lease the same uid)
+SLOT_LOCKS = Path("/run/lock" if os.path.isdir("/run/lock") else "/tmp") / "twinbook-slots"
 
 
 @contextlib.contextmanager
@@ -89,7 +91,7 @@ def lease_slots(count: int, *, start: int = 0) -> Iterator[tuple[int, ...]]:
 
     A slot's uid is shared by everything that runs in it (RLIMIT_NPROC counts its
     processes), so no two graders, test workers or sessions on the machine may use one at
-    once. A lease is an exclusive flock on ``$TMPDIR/twinbook-slots/<slot>.lock`` (the
+    once. A lease is an exclusive flock on ``/run/lock/twinbook-slots/<slot>.lock`` (the
     kernel lets go of it if the process dies); the search starts at ``start`` and takes
     the first free slots from there, wrapping around."""
     if count < 1 or count > MAX_SLOTS:
