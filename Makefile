@@ -177,9 +177,9 @@ grade: setup ## grade a class: make grade SUBMISSIONS=folder OUT=build/grade [JO
 	@cd "$(ROOT)"
 	"$(BIN)/twinbook" grade "$(SUBMISSIONS)" --out "$(OUT)" --jobs $(JOBS) $(GRADE_ARGS)
 
-bench-grade: setup ## benchmark the grader on a synthetic class (build/bench/grade.json)
+bench-grade: setup ## benchmark the grader on a synthetic class, batched and one at a time (build/bench/grade.json)
 	@cd "$(ROOT)"
-	"$(BIN)/python" tests/benchmarks/grade_class.py --jobs 2
+	"$(BIN)/python" tests/benchmarks/grade_class.py --jobs 2 --compare
 
 bench-go: setup ## benchmark the Go breaker against sony/gobreaker v2 (build/bench/go.json)
 	@cd "$(ROOT)"

@@ -9,7 +9,8 @@ broken and hostile students, folders and zips. Grades
 each group (correct, partial, broken, hostile) as a class of its own with
 `twinbook grade --jobs N`, then grades one correct submission alone, and writes the figures
 to build/bench/grade.json: seconds per submission overall and per group, students per
-minute, the single submission's time, the load averages before and after (other work on
+minute, seconds per exercise and language, the single submission's time, with
+``--compare`` the same groups graded one exercise at a time (no batching) in the same run, the load averages before and after (other work on
 the machine), and each group's mean score (a sanity check: correct students get full
 marks, hostile ones nothing they did not earn).
 """
@@ -171,7 +172,7 @@ def split_by_group(subs: Path, groups: dict[str, str], into: Path) -> dict[str, 
 
 
 def grade(
-    subs: Path, out: Path, jobs: int, exercises: list[str]
+    subs: Path, out: Path, jobs: int, exercises: list[str], one_by_one: bool = False
 ) -> tuple[float, subprocess.CompletedProcess]:
     cmd = [
         str(Path(sys.executable).parent / "twinbook"),
@@ -183,9 +184,15 @@ def grade(
         str(jobs),
     ]
     cmd += [f"--exercise={e}" for e in exercises]
+    env = {**os.environ, "TWINBOOK_GRADE_ONE_BY_ONE": "1" if one_by_one else "0"}
     start = time.monotonic()
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env)
     return time.monotonic() - start, proc
+
+
+def _totals(out: Path) -> dict[str, str]:
+    rows = csv.DictReader((out / "gradebook.csv").open(encoding="utf-8"))
+    return {row["student"]: row["total"] for row in rows}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -195,6 +202,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report", type=Path, default=BUILD / "grade.json")
     parser.add_argument(
         "--exercise", action="append", default=[], help="grade only these exercises (repeatable)"
+    )
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="also grade every group one exercise at a time (no batching), in the same run",
     )
     args = parser.parse_args(argv)
     os.environ["PATH"] = os.pathsep.join(
@@ -210,6 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     by_group = split_by_group(subs, groups, base / "classes")
     load_before = os.getloadavg()
     seconds: dict[str, float] = {}
+    plain: dict[str, float] = {}  # --compare: the same group graded one exercise at a time
     points: dict[str, list[float]] = {}
     summary: dict = {}
     for group, folder in by_group.items():
@@ -221,6 +234,15 @@ def main(argv: list[str] | None = None) -> int:
             print(proc.stdout, proc.stderr, sep="\n")
             return 1
         print(proc.stdout)
+        if args.compare:
+            print("  ... and one exercise at a time (no batching) ...", flush=True)
+            plain[group], again = grade(
+                folder, base / "out-one" / group, args.jobs, args.exercise, True
+            )
+            if again.returncode != 0 or _totals(base / "out-one" / group) != _totals(out):
+                print(again.stdout, again.stderr, sep="\n")
+                print(f"{group}: one at a time and batched gave different totals")
+                return 1
         rows = list(csv.DictReader((out / "gradebook.csv").open(encoding="utf-8")))
         points[group] = [float(row["total"]) for row in rows]
         max_points = float(rows[0]["max"]) if rows else 0
@@ -250,6 +272,11 @@ def main(argv: list[str] | None = None) -> int:
             g: round(seconds[g] / len(points[g]), 2) for g in sorted(points)
         },
         "students_per_minute": round(60 * students / total, 1),
+        # the issue's yardstick: seconds of the whole run per exercise and language graded
+        "seconds_per_exercise_language": round(
+            total / (students * max(len(summary["columns"]), 1)), 3
+        ),
+        "minutes_for_100_submissions": round(100 * total / students / 60, 1),
         "single_submission_seconds": round(one_seconds, 1),
         "mean_points_by_group": {g: round(sum(v) / len(v), 1) for g, v in sorted(points.items())},
         "students_by_group": {g: len(v) for g, v in sorted(points.items())},
@@ -261,6 +288,15 @@ def main(argv: list[str] | None = None) -> int:
         },
         "exercises": args.exercise or "all",
     }
+    if plain:
+        plain_total = sum(plain.values())
+        report["one_at_a_time"] = {
+            "seconds_per_submission": round(plain_total / students, 2),
+            "seconds_per_submission_by_group": {
+                g: round(plain[g] / len(points[g]), 2) for g in sorted(plain)
+            },
+            "speed_up": round(plain_total / total, 2),
+        }
     if any(total != max_points for total in points.get("correct", [])):
         # a grader that fails everything is fast: timings of a broken run mean nothing
         print(json.dumps(report, indent=2))
