@@ -424,6 +424,54 @@ def test_a_hostile_answer_gets_its_own_grade_in_a_batch_and_costs_its_neighbours
     )
 
 
+def test_go_exercises_build_into_one_binary_that_runs_them_in_turn(exercises, slots, monkeypatch):
+    """Correct Go answers: one build (one link) and one test process for the whole suite."""
+    calls = []
+    real = sandbox._execute
+
+    def spy(box, argv, *args, **kwargs):
+        calls.append(argv[0] if argv[0] != "/bin/sh" else argv[-1])
+        return real(box, argv, *args, **kwargs)
+
+    monkeypatch.setattr(sandbox, "_execute", spy)
+    items = [(exercises[n], answer_source(exercises[n].lang("go"))) for n in sorted(exercises)]
+    got = sandbox.run_suites(items, "go", "hidden", limits=LIMITS, slot=slots[0])
+    assert all(r.passed for rs in got for r in rs), got
+    assert calls == ["./harness", f"{sandbox.JAIL_IN}/tests.bin"], calls
+
+
+GO_LEAKY = """
+func MapLimited(ctx context.Context, limit int, items []int, fn func(context.Context, int) (int, error)) ([]int, error) {
+\tgo func() { select {} }() // a goroutine that never ends
+\tout := make([]int, len(items))
+\tfor i, item := range items {
+\t\tv, err := fn(ctx, item)
+\t\tif err != nil {
+\t\t\treturn nil, err
+\t\t}
+\t\tout[i] = v
+\t}
+\treturn out, nil
+}
+"""
+
+
+def test_a_go_exercise_that_leaves_goroutines_ends_its_batch_and_costs_its_neighbours_nothing(
+    exercises, slots
+):
+    names = sorted(exercises)
+    leaky = go_answer_file([GO_LEAKY])
+    items = [
+        (exercises[n], leaky if n.startswith("01") else answer_source(exercises[n].lang("go")))
+        for n in names
+    ]
+    alone = sandbox.run_suite(items[0][0], "go", leaky, "visible", limits=LIMITS, slot=slots[0])
+    got = sandbox.run_suites(items, "go", "visible", limits=LIMITS, slot=slots[0])
+    assert [(r.name, r.outcome) for r in got[0]] == [(r.name, r.outcome) for r in alone]
+    for name, results in zip(names[1:], got[1:], strict=True):
+        assert all(r.passed for r in results), (name, results)
+
+
 GO_BROKEN = go_answer_file(
     [
         "func MapLimited(ctx context.Context, limit int, items []int, "

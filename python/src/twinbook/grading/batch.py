@@ -113,9 +113,14 @@ def run_batched(
     *,
     wall_each: float,
     cpu_each: float | None = None,
+    messages: Callable[[channel.RawRun, dict[str, TestResult]], None] | None = None,
+    rerun_after_cut: bool = False,
 ) -> dict[str, Outcome]:
     """Every exercise's results (``expected``: key -> its tests, in running order);
-    ``wall_each`` and ``cpu_each`` are one exercise's limits (:class:`ExerciseClock`)."""
+    ``wall_each`` and ``cpu_each`` are one exercise's limits (:class:`ExerciseClock`).
+    ``messages(raw, results)`` fills in failure messages from the output (Go); with
+    ``rerun_after_cut``, exercises that started after the output passed its cap (their
+    messages are lost with it) run again alone."""
     out = {key: Outcome() for key in expected}
     todo = [key for key, tests in expected.items() if tests]
     while todo:
@@ -130,15 +135,24 @@ def run_batched(
             for key in todo:
                 _alone(out[key], key, expected[key], alone)
             return out
+        if messages is not None:
+            messages(raw, ev.results)
+        cut_off = _started_after_cut(raw) if rerun_after_cut else set()
         for name, result in ev.results.items():
             key, test = split_batch_name(name)
+            if key in cut_off:
+                continue
             if key in out and test in expected[key]:
                 merge(out[key].results, TestResult(test, result.outcome, result.message))
         for key in [*ev.output_names, _running_at(raw)]:
             if key in out:
                 out[key].output_truncated = True
+        for key in cut_off & set(todo):
+            _alone(out[key], key, expected[key], alone)
         started = {split_batch_name(name)[0] for name in [*ev.results, *ev.running]}
-        complete = [k for k in todo if all(t in out[k].results for t in expected[k])]
+        complete = [
+            k for k in todo if k in cut_off or all(t in out[k].results for t in expected[k])
+        ]
         rest = [k for k in todo if k not in complete]
         if not rest:
             return out
@@ -171,6 +185,26 @@ def run_batched(
             return out
         todo = rest
     return out
+
+
+def _started_after_cut(raw: channel.RawRun) -> set[str]:
+    """The exercises whose first test started after stdout passed the output limit."""
+    if raw.cut_at_event is None:
+        return set()
+    before = {_start_key(line) for line in raw.events[: raw.cut_at_event].splitlines()}
+    after = {_start_key(line) for line in raw.events[raw.cut_at_event :].splitlines()}
+    return after - before - {""}
+
+
+def _start_key(line: bytes) -> str:
+    try:
+        event = json.loads(line)
+    except ValueError:
+        return ""
+    if isinstance(event, dict) and event.get("event") == "start":
+        name = event.get("name")
+        return split_batch_name(name)[0] if isinstance(name, str) else ""
+    return ""
 
 
 def _running_at(raw: channel.RawRun) -> str:

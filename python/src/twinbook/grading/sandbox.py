@@ -417,7 +417,12 @@ def _run_suites(
             found = [(o.results, o.missing) for o in outcomes]
             truncated = [o.output_truncated for o in outcomes]
         else:
-            found = _go_batch(boxes, sources, files_, expected_, in_dir, tmp_path)
+            merged = _go_merged(boxes, sources, files_, expected_, in_dir, tmp_path)
+            if merged is not None:
+                found = [(o.results, o.missing) for o in merged]
+                truncated = [o.output_truncated for o in merged]
+            else:  # something does not compile: one binary per exercise says what, alone
+                found = _go_batch(boxes, sources, files_, expected_, in_dir, tmp_path)
     for item, (results, missing), cut in zip(todo, found, truncated, strict=True):
         ex = item.box.exercise
         notes = (
@@ -879,6 +884,102 @@ def _jail_go(
         if box.mode == "root":
             os.chown(out_dir, 0, 0)
     return raw, limits
+
+
+def _go_merged(
+    boxes: list[_Box],
+    sources: list[str],
+    files: list[list[Path]],
+    expected: list[list[str]],
+    in_dir: Path,
+    tmp: Path,
+) -> list[batch.Outcome] | None:
+    """Every exercise's suite in ONE test binary (:func:`gorunner.lay_out_batch`: one
+    compile per package and a single link), run by :func:`batch.run_batched` with the same
+    rules as Python's batch; an exercise that the batch could not finish is built and run
+    alone. None when the binary cannot be built (an answer does not compile, the build was
+    stopped): the caller then builds one binary per exercise, which words each error as
+    alone."""
+    if boxes[0].mode == "none" or any("C" in b.exercise.lang("go").allowed_imports for b in boxes):
+        return None
+    keys = [f"e{i}" for i in range(len(boxes))]
+    build_dir = tmp / "merged"
+    build_dir.mkdir(mode=0o700)
+    out_dir = tmp / "merged-out"
+    out_dir.mkdir(mode=0o755)
+    try:
+        runnable = gorunner.lay_out_batch(
+            build_dir,
+            [
+                (key, go_source(src), fs, exp)
+                for key, src, fs, exp in zip(keys, sources, files, expected, strict=True)
+            ],
+        )
+        go_args = [
+            "test",
+            "-c",
+            "-o",
+            f"{JAIL_OUT}/tests.bin",
+            *gorunner.BUILD_FLAGS,
+            f"./{gorunner.BATCH_HARNESS_DIR}",
+        ]
+        raw, _ = _jail_go(boxes[0], build_dir, out_dir, go_args, cgo=False)
+    except ValueError:
+        return None
+    finally:
+        shutil.rmtree(build_dir, ignore_errors=True)  # the hidden test sources go first
+    binary = out_dir / "tests.bin"
+    if raw.exit_code != 0 or raw.signal or raw.timed_out or not binary.is_file():
+        shutil.rmtree(out_dir, ignore_errors=True)
+        return None
+    run_dir = in_dir / "all"
+    run_dir.mkdir(mode=0o755)
+    binary.rename(run_dir / "tests.bin")
+    (run_dir / "tests.bin").chmod(0o755)
+    first, count = boxes[0], len(boxes)
+    lim = first.limits
+    runner = dataclasses.replace(
+        first,
+        limits=dataclasses.replace(
+            lim,
+            wall_seconds=lim.wall_seconds * count,
+            cpu_seconds=lim.cpu_seconds * count,
+            output_bytes=lim.output_bytes * count,
+        ),
+        runs=[],
+    )
+    inside, work = _work_dir(runner, run_dir)
+    env = _payload_env(work)
+    per_test = per_test_seconds(lim)
+    if per_test is not None:
+        env[gorunner.TEST_TIMEOUT_ENV] = f"{per_test:g}"
+    by_key = {key: i for i, key in enumerate(keys)}
+
+    def execute(
+        todo: list[str], timeout: float, nonce: str, watch: channel.Watch
+    ) -> channel.RawRun:
+        argv = [str(inside / "tests.bin"), *gorunner.binary_args(None, max(timeout - 1, 1))]
+        run_env = {**env, gorunner.BATCH_KEYS_ENV: ",".join(todo)}
+        raw = _execute(runner, argv, run_dir, [], work, timeout, nonce, env=run_env, watch=watch)
+        runner.runs.append(raw)
+        return raw
+
+    def alone(key: str, tests: list[str]) -> tuple[dict[str, TestResult], str]:
+        i = by_key[key]
+        return _go_alone(
+            boxes[i], sources[i], files[i], tests, in_dir / f"alone-{key}", tmp / f"alone-{key}"
+        )
+
+    outcomes = batch.run_batched(
+        runnable,
+        execute,
+        alone,
+        wall_each=lim.wall_seconds,
+        cpu_each=lim.cpu_seconds,
+        messages=gorunner.attach_batch_messages,
+        rerun_after_cut=True,
+    )
+    return [outcomes[key] for key in keys]
 
 
 def _go_batch(
