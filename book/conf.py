@@ -73,6 +73,15 @@ exclude_patterns = [
 # Everything under notebooks/ that is not a chapter notebook stays out of the book.
 templates_path: list[str] = []
 
+# The student edition's book (`sphinx-build -t student`, what `make release` ships) is the
+# book a learner needs: no instructors' pages (grading a class, the grader's threat model),
+# no passage that sends a reader to them. Their toctree entries are dropped with them.
+if tags.has("student"):  # noqa: F821 (Sphinx passes `tags` to conf.py)
+    exclude_patterns.append("instructors/**")
+    suppress_warnings_student = ["toc.excluded"]
+else:
+    suppress_warnings_student = []
+
 myst_enable_extensions = [
     "colon_fence",
     "deflist",
@@ -84,7 +93,8 @@ myst_heading_anchors = 3
 
 suppress_warnings = [
     # sphinx-book-theme / pydata check for a version switcher only when one is
-    # configured; nothing to suppress today, keep the list explicit.
+    # configured; nothing else to suppress today, keep the list explicit.
+    *suppress_warnings_student,
 ]
 
 # -- Notebooks (myst-nb + jupyter-cache) --------------------------------------
@@ -124,7 +134,7 @@ html_theme = "sphinx_book_theme"
 html_title = "twinbook"
 html_static_path = ["_static"]
 html_css_files = ["custom.css"]
-html_js_files = ["twinbook-wbr.js"]
+html_js_files = ["twinbook-wbr.js", "twinbook-file-search.js"]
 html_favicon = "_static/favicon.svg"
 html_logo = "_static/favicon.svg"
 # Light or dark follows the reader's system until they pick one (the theme's switch
