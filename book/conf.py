@@ -14,6 +14,7 @@ executed through jupyter-cache (cache kept under build/).
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -75,7 +76,11 @@ templates_path: list[str] = []
 
 # The student edition's book (`sphinx-build -t student`, what `make release` ships) is the
 # book a learner needs: no instructors' pages (grading a class, the grader's threat model),
-# no passage that sends a reader to them. Their toctree entries are dropped with them.
+# and no passage between the lines `<!-- not in the student edition -->` and
+# `<!-- end: not in the student edition -->` (what sends a reader to those pages or to the
+# maintainers' repository): `_cut_for_students` below takes them out before parsing, so no
+# reference to a left-out page remains. The instructors' toctree entries are dropped with
+# their pages.
 if tags.has("student"):  # noqa: F821 (Sphinx passes `tags` to conf.py)
     exclude_patterns.append("instructors/**")
     suppress_warnings_student = ["toc.excluded"]
@@ -204,7 +209,20 @@ class GoNBLexer(GoLexer):
     }
 
 
+_NOT_FOR_STUDENTS = re.compile(
+    r"^<!-- not in the student edition -->\n.*?^<!-- end: not in the student edition -->\n",
+    re.S | re.M,
+)
+
+
+def _cut_for_students(app, docname: str, source: list[str]) -> None:
+    """In a `-t student` build, drop the passages marked as not in the student edition."""
+    if app.tags.has("student"):
+        source[0] = _NOT_FOR_STUDENTS.sub("", source[0])
+
+
 def setup(app):
+    app.connect("source-read", _cut_for_students)
     app.add_lexer("go", GoNBLexer)
     app.add_lexer("gonb", GoNBLexer)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

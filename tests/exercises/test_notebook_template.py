@@ -80,9 +80,7 @@ def test_task_has_the_template_sections_in_order(notebook) -> None:
     title = f"# Exercise: {ex.title[0].lower()}{ex.title[1:]} ({LANGUAGE_NAMES[language]})"
     assert task.splitlines()[0] == title, f"the task's heading should be {title!r}"
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", task)]
-    labels = [
-        label for p in paragraphs for label in TASK_SECTIONS if p.startswith(label)
-    ]
+    labels = [label for p in paragraphs for label in TASK_SECTIONS if p.startswith(label)]
     assert labels == list(TASK_SECTIONS), (
         f"each section once, in this order: {TASK_SECTIONS}; found {labels}"
     )
