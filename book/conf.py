@@ -51,6 +51,7 @@ extensions = [
     "sphinx.ext.graphviz",
     "twinbook_book",
     "twinbook_listing",
+    "twinbook_diagrams",  # after sphinx.ext.graphviz: diagrams as linked <img> with alt text
 ]
 
 # Chapters: id -> the folders of its code, from book/chapters.toml (the one list of the
