@@ -222,8 +222,22 @@ def _cut_for_students(app, docname: str, source: list[str]) -> None:
         source[0] = _NOT_FOR_STUDENTS.sub("", source[0])
 
 
+def _prune_for_students(app, exception) -> None:
+    """In a `-t student` build, remove the instructors' pages an earlier build of the same
+    folder left there: Sphinx never deletes output, and the release copies the whole folder."""
+    if exception is None and app.tags.has("student"):
+        import shutil
+
+        for folder in (
+            Path(app.outdir) / "instructors",
+            Path(app.outdir) / "_sources" / "instructors",
+        ):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def setup(app):
     app.connect("source-read", _cut_for_students)
+    app.connect("build-finished", _prune_for_students)
     app.add_lexer("go", GoNBLexer)
     app.add_lexer("gonb", GoNBLexer)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
