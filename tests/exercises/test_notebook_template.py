@@ -8,7 +8,10 @@ from it, and `tests/exercises/test_exercises_integrity.py` proves the two agree)
 
 from __future__ import annotations
 
+import ast
+import builtins
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -106,3 +109,29 @@ def test_count_window_example_waits_exactly_the_open_wait() -> None:
             f"{language}: the clock moves to {now} ms, the comment says {comment.strip()!r}, "
             f"the wait is {wait} ms"
         )
+
+
+def test_python_demo_imports_the_modules_it_uses(notebook) -> None:
+    # The demo runs after the learner's answer, whatever that imports: a demo that uses
+    # `threading` because the model answer imported it fails with a NameError for a learner
+    # who wrote the answer with concurrent.futures.
+    _, language, nb = notebook
+    if language != "python":
+        return
+    for cell in nb.cells:
+        if cell.cell_type != "code" or cell_role(cell) != "demo":
+            continue
+        tree = ast.parse(cell.source)
+        imported = {
+            (alias.asname or alias.name).split(".")[0]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import | ast.ImportFrom)
+            for alias in node.names
+        }
+        used = {
+            node.id
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
+        }
+        missing = sorted((used & sys.stdlib_module_names) - imported - set(dir(builtins)))
+        assert not missing, f"the demo uses {missing} without importing them"
