@@ -155,7 +155,7 @@ lab: setup ## JupyterLab on http://127.0.0.1:8888/ with both kernels (Python and
 
 # make release OUT=folder: the student edition (twinbook dev release --help says what is in it).
 # OUT defaults to build/student-edition here; an earlier edition there is replaced.
-release: setup ## write the student edition: make release OUT=folder (the book: build/html if fresh, else built)
+release: setup ## write the student edition: make release OUT=folder (the book: built with -t student into build/html-student)
 	@cd "$(ROOT)"
 	"$(BIN)/twinbook" dev release "$(if $(filter file undefined,$(origin OUT)),build/student-edition,$(OUT))" --force $(RELEASE_ARGS)
 

@@ -14,6 +14,7 @@ executed through jupyter-cache (cache kept under build/).
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -50,6 +51,7 @@ extensions = [
     "sphinx.ext.graphviz",
     "twinbook_book",
     "twinbook_listing",
+    "twinbook_diagrams",  # after sphinx.ext.graphviz: diagrams as linked <img> with alt text
 ]
 
 # Chapters: id -> the folders of its code, from book/chapters.toml (the one list of the
@@ -73,6 +75,19 @@ exclude_patterns = [
 # Everything under notebooks/ that is not a chapter notebook stays out of the book.
 templates_path: list[str] = []
 
+# The student edition's book (`sphinx-build -t student`, what `make release` ships) is the
+# book a learner needs: no instructors' pages (grading a class, the grader's threat model),
+# and no passage between the lines `<!-- not in the student edition -->` and
+# `<!-- end: not in the student edition -->` (what sends a reader to those pages or to the
+# maintainers' repository): `_cut_for_students` below takes them out before parsing, so no
+# reference to a left-out page remains. The instructors' toctree entries are dropped with
+# their pages.
+if tags.has("student"):  # noqa: F821 (Sphinx passes `tags` to conf.py)
+    exclude_patterns.append("instructors/**")
+    suppress_warnings_student = ["toc.excluded"]
+else:
+    suppress_warnings_student = []
+
 myst_enable_extensions = [
     "colon_fence",
     "deflist",
@@ -84,7 +99,8 @@ myst_heading_anchors = 3
 
 suppress_warnings = [
     # sphinx-book-theme / pydata check for a version switcher only when one is
-    # configured; nothing to suppress today, keep the list explicit.
+    # configured; nothing else to suppress today, keep the list explicit.
+    *suppress_warnings_student,
 ]
 
 # -- Notebooks (myst-nb + jupyter-cache) --------------------------------------
@@ -124,7 +140,7 @@ html_theme = "sphinx_book_theme"
 html_title = "twinbook"
 html_static_path = ["_static"]
 html_css_files = ["custom.css"]
-html_js_files = ["twinbook-wbr.js"]
+html_js_files = ["twinbook-wbr.js", "twinbook-file-search.js"]
 html_favicon = "_static/favicon.svg"
 html_logo = "_static/favicon.svg"
 # Light or dark follows the reader's system until they pick one (the theme's switch
@@ -194,7 +210,34 @@ class GoNBLexer(GoLexer):
     }
 
 
+_NOT_FOR_STUDENTS = re.compile(
+    r"^<!-- not in the student edition -->\n.*?^<!-- end: not in the student edition -->\n",
+    re.S | re.M,
+)
+
+
+def _cut_for_students(app, docname: str, source: list[str]) -> None:
+    """In a `-t student` build, drop the passages marked as not in the student edition."""
+    if app.tags.has("student"):
+        source[0] = _NOT_FOR_STUDENTS.sub("", source[0])
+
+
+def _prune_for_students(app, exception) -> None:
+    """In a `-t student` build, remove the instructors' pages an earlier build of the same
+    folder left there: Sphinx never deletes output, and the release copies the whole folder."""
+    if exception is None and app.tags.has("student"):
+        import shutil
+
+        for folder in (
+            Path(app.outdir) / "instructors",
+            Path(app.outdir) / "_sources" / "instructors",
+        ):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def setup(app):
+    app.connect("source-read", _cut_for_students)
+    app.connect("build-finished", _prune_for_students)
     app.add_lexer("go", GoNBLexer)
     app.add_lexer("gonb", GoNBLexer)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -370,8 +370,10 @@ func (b *Breaker) transition(from *phase, to State, at int64) {
 		return
 	}
 	b.phase.Store(b.newPhase(to, at))
-	b.queue = append(b.queue, Event{Type: EventTransition, Name: b.name, At: b.tl.at(at),
-		State: to, From: from.state})
+	b.queue = append(b.queue, Event{
+		Type: EventTransition, Name: b.name, At: b.tl.at(at),
+		State: to, From: from.state,
+	})
 	b.mu.Unlock()
 	b.dispatch()
 }

@@ -51,8 +51,10 @@ func (t Typed[T]) Execute(ctx context.Context,
 	result, err = fn(ctx)
 	returned = true
 	o := t.Classify(ctx, err)
-	if o == Success && err == nil && t.IsFailureResult != nil && t.IsFailureResult(result) {
-		o = Failure
+	if o == Success && err == nil && t.IsFailureResult != nil {
+		if t.IsFailureResult(result) {
+			o = Failure
+		}
 	}
 	perm.CompleteErr(o, err)
 	return result, err

@@ -161,7 +161,8 @@ func (b *RetryBudget) RecordCall() {
 	b.tokens = min(b.max, b.tokens+b.ratio)
 }
 
-// TrySpend spends a token for a retry and reports true, or spends nothing and reports false.
+// TrySpend spends a token for a retry and reports true, or spends nothing and reports
+// false.
 func (b *RetryBudget) TrySpend() bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()

@@ -37,8 +37,13 @@ CHROMIUM_ARGS = [
 _GONB_LOG = re.compile(r"^[IWEF]\d{4} \d\d:\d\d:\d\d\.\d+ .*$|^\[IPKernelApp\].*$", re.M)
 
 
-def build_site(outdir: Path = HTML) -> Path:
-    """Build the book into ``outdir`` (incrementally), failing the test on any warning."""
+#: The student edition's book: built with ``-t student`` (book/conf.py says what it leaves out).
+STUDENT_HTML = BUILD / "html-student"
+
+
+def build_site(outdir: Path = HTML, tags: tuple[str, ...] = ()) -> Path:
+    """Build the book into ``outdir`` (incrementally) with Sphinx ``tags`` (``-t``), failing
+    the test on any warning."""
     outdir.parent.mkdir(parents=True, exist_ok=True)
     lock_path = outdir.parent / ".build.lock"
     with open(lock_path, "w") as lock:
@@ -53,6 +58,7 @@ def build_site(outdir: Path = HTML) -> Path:
                     "-W",
                     "--keep-going",
                     "-q",
+                    *(arg for tag in tags for arg in ("-t", tag)),
                     "-b",
                     "html",
                     str(BOOK),

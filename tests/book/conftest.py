@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from book_site import CHROMIUM, CHROMIUM_ARGS, build_site
+from book_site import CHROMIUM, CHROMIUM_ARGS, STUDENT_HTML, build_site
 
 
 @pytest.fixture(scope="session")
@@ -51,8 +51,26 @@ class _Server(http.server.ThreadingHTTPServer):
 
 
 @pytest.fixture(scope="session")
+def student_site() -> Path:
+    """The student edition's book (``-t student``, ``build/book-test/html-student``), up to
+    date."""
+    return build_site(STUDENT_HTML, tags=("student",))
+
+
+@pytest.fixture(scope="session")
 def served_site(site: Path) -> Iterator[str]:
     """The site served by http.server on a free loopback port; yields its base URL."""
+    yield from _serve(site)
+
+
+@pytest.fixture(scope="session")
+def served_student_site(student_site: Path) -> Iterator[str]:
+    """The student edition's book, served like ``served_site``; yields its base URL."""
+    yield from _serve(student_site)
+
+
+def _serve(site: Path) -> Iterator[str]:
+    """Serve ``site`` on a free loopback port until the generator is closed."""
     handler = functools.partial(_QuietHandler, directory=str(site))
     server = _Server(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, name="book-http", daemon=True)

@@ -10,7 +10,8 @@
 - screenshots of the landing page, every chapter page and every appendix page, light
   and dark, land in build/screenshots/ (the test artifacts);
 - at 1280 px, no code block of a chapter or appendix page scrolls sideways (in either
-  language's tab), and every diagram's text is drawn at 11 px or more.
+  language's tab), and every diagram's text is drawn at 11 px or more, every diagram has
+  alt text and opens full size on a click.
 """
 
 from __future__ import annotations
@@ -304,13 +305,24 @@ WIDTH = 1280
 #: The smallest diagram text a reader can be asked to read, in CSS pixels as drawn.
 MIN_DIAGRAM_TEXT_PX = 11
 
-#: Every visible code block: a ``pre`` whose content is wider than its box scrolls sideways.
-#: A captioned listing must keep ``white-space: pre`` (it fits; it never wraps), so the
-#: check cannot be passed by wrapping the listings.
+#: Every visible code block: a ``pre`` whose content is wider than its box scrolls sideways,
+#: and a ``pre`` whose box reaches past the window or past an ancestor that clips (a column
+#: grown wider than the window) is cut off. A captioned listing must keep ``white-space:
+#: pre`` (it fits; it never wraps), so the check cannot be passed by wrapping the listings.
 _WIDE_PRE = """() => Array.from(document.querySelectorAll('article pre'))
   .filter(pre => pre.clientWidth > 0)
-  .map(pre => ({
-    wide: pre.scrollWidth > pre.clientWidth,
+  .map(pre => {
+    let visible = document.documentElement.clientWidth;
+    for (let el = pre.parentElement; el && el !== document.body; el = el.parentElement) {
+      if (getComputedStyle(el).overflowX !== 'visible') {
+        visible = Math.min(visible, el.getBoundingClientRect().right);
+      }
+    }
+    return {pre, cut: Math.round(pre.getBoundingClientRect().right - visible)};
+  })
+  .map(({pre, cut}) => ({
+    wide: pre.scrollWidth > pre.clientWidth || cut > 1,
+    cut,
     listing: pre.closest('.sd-tab-content .literal-block-wrapper') !== null,
     wrap: getComputedStyle(pre).whiteSpace,
     by: pre.scrollWidth - pre.clientWidth,
@@ -319,26 +331,43 @@ _WIDE_PRE = """() => Array.from(document.querySelectorAll('article pre'))
     line: pre.textContent.split('\\n').reduce((a, b) => (b.length > a.length ? b : a), ''),
   }))"""
 
-#: Every graphviz diagram's texts, with the size each is drawn at: its font size in the
-#: SVG's units times how much the SVG is scaled to fit its box.
-_DIAGRAM_TEXT = """() => Array.from(document.querySelectorAll(
-    'article div.graphviz object, article object.graphviz, article div.graphviz > svg'))
-  .map((el, index) => {
-    const svg = el.tagName === 'OBJECT' ? el.contentDocument?.documentElement : el;
-    if (!svg || svg.tagName.toLowerCase() !== 'svg') return {index, texts: null};
-    const units = svg.viewBox.baseVal.width || svg.getBBox().width;
-    const scale = svg.getBoundingClientRect().width / units;
-    const texts = Array.from(svg.querySelectorAll('text')).map(t => ({
-      text: t.textContent.trim(),
-      px: parseFloat(getComputedStyle(t).fontSize) * scale,
-    }));
-    return {index, texts};
-  })"""
+#: Every graphviz diagram: how it is shown (an ``img`` with its alt text, inside a link to
+#: the SVG file, opens full size on a click) and its texts, each with the size it is drawn
+#: at: its font size in the SVG's units times how much the image is scaled to fit its box.
+#: An ``<object>`` (Sphinx's default) or an inline SVG fails: no alt text, no link.
+_DIAGRAMS = """async () => Promise.all(Array.from(document.querySelectorAll('article div.graphviz'))
+  .map(async (box, index) => {
+    const img = box.querySelector('img');
+    const link = img ? img.closest('a') : null;
+    const found = {
+      index,
+      shown_as: img ? 'img' : (box.querySelector('object, svg')?.tagName.toLowerCase() || 'none'),
+      alt: img ? (img.getAttribute('alt') || '') : '',
+      link: link ? link.href : null,
+      target: link ? link.target : null,
+      src: img ? img.src : null,
+      texts: null,
+    };
+    if (!img) return found;
+    const source = await (await fetch(img.src)).text();
+    const svg = new DOMParser().parseFromString(source, 'image/svg+xml').documentElement;
+    const box_ = (svg.getAttribute('viewBox') || '').split(/[\\s,]+/).map(Number);
+    const units = box_.length === 4 ? box_[2] : parseFloat(svg.getAttribute('width'));
+    const scale = img.getBoundingClientRect().width / units;
+    found.natural = units;
+    found.texts = Array.from(svg.querySelectorAll('text')).map(t => {
+      const sized = t.closest('[font-size]');
+      const size = sized ? parseFloat(sized.getAttribute('font-size')) : 14;  // dot's default
+      return {text: t.textContent.trim(), px: size * scale};
+    });
+    return found;
+  }))"""
 
 
 def _fit_pages(site: Path) -> list[str]:
-    """The pages checked at 1280 px: every chapter page and every appendix page."""
-    return [rel for rel in site_pages(site) if rel.startswith(("chapters/", "appendix/"))]
+    """The pages checked at 1280 px: every page with content (chapters, their code and
+    exercises pages, the notebooks, the appendix, the instructors' pages, the landing page)."""
+    return [rel for rel in site_pages(site) if rel not in ("search.html", "genindex.html")]
 
 
 def _opened_at_width(browser, served_site: str, pages: list[str]):
@@ -376,13 +405,17 @@ def test_no_code_block_scrolls_sideways_at_1280px(browser, served_site: str, sit
                     listings += 1
                     if pre["wrap"] != "pre":
                         wide.append(f"{where}: a listing wraps ({pre['wrap']})")
-                if pre["wide"]:
+                if pre["cut"] > 1:
+                    wide.append(f"{where}: cut off by {pre['cut']}px: {pre['line'][:120]!r}")
+                elif pre["wide"]:
                     wide.append(f"{where}: {pre['by']}px too wide: {pre['line'][:120]!r}")
     assert listings > 40, f"only {listings} listings measured: are the tabs still there?"
     assert not wide, f"code wider than the column at {WIDTH}px:\n" + "\n".join(wide)
 
 
-def test_diagram_text_is_readable_at_1280px(browser, served_site: str, site: Path) -> None:
+def test_diagrams_are_readable_described_and_open_full_size_at_1280px(
+    browser, served_site: str, site: Path
+) -> None:
     pages = [
         rel for rel in _fit_pages(site) if 'class="graphviz' in (site / rel).read_text("utf-8")
     ]
@@ -390,14 +423,22 @@ def test_diagram_text_is_readable_at_1280px(browser, served_site: str, site: Pat
     small: list[str] = []
     diagrams = 0
     for rel, page in _opened_at_width(browser, served_site, pages):
-        for diagram in page.evaluate(_DIAGRAM_TEXT):
+        for diagram in page.evaluate(_DIAGRAMS):
             where = f"{rel}, diagram {diagram['index'] + 1}"
-            if diagram["texts"] is None:
-                small.append(f"{where}: its SVG could not be read")
+            if diagram["shown_as"] != "img":
+                small.append(
+                    f"{where}: shown as <{diagram['shown_as']}>, not an image with alt text"
+                )
                 continue
             diagrams += 1
+            alt = diagram["alt"].strip()
+            if len(alt.split()) < 5 or alt.startswith(("digraph", "graph")):
+                small.append(f"{where}: no alt text that says what it shows ({alt[:40]!r})")
+            if diagram["link"] != diagram["src"] or diagram["target"] != "_blank":
+                small.append(f"{where}: a click does not open the SVG full size in a new tab")
             if not diagram["texts"]:
                 small.append(f"{where}: no text found")
+                continue
             tiny = [t for t in diagram["texts"] if t["px"] < MIN_DIAGRAM_TEXT_PX]
             if tiny:
                 worst = min(tiny, key=lambda t: t["px"])
@@ -407,7 +448,27 @@ def test_diagram_text_is_readable_at_1280px(browser, served_site: str, site: Pat
                     "narrower (rankdir, shorter labels, ranksep) or its fonts larger"
                 )
     assert diagrams >= 5, f"only {diagrams} diagrams measured"
-    assert not small, f"diagram text too small at {WIDTH}px:\n" + "\n".join(small)
+    assert not small, f"diagrams at {WIDTH}px:\n" + "\n".join(small)
+
+
+def test_a_click_on_a_diagram_opens_it_full_size(browser, served_site: str) -> None:
+    context = browser.new_context(viewport={"width": WIDTH, "height": 900})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        _open(page, served_site + "chapters/ch02-circuit-breaker.html")
+        image = page.locator("article div.graphviz img").nth(1)  # the state machine
+        image.scroll_into_view_if_needed()
+        shown = image.bounding_box()["width"]
+        with context.expect_page() as opened:
+            image.click()
+        full = opened.value
+        full.wait_for_load_state("load")
+        assert full.url.endswith(".svg"), full.url
+        drawn = full.evaluate("() => document.documentElement.getBoundingClientRect().width")
+        assert drawn > shown, f"full size ({drawn}px) is no bigger than the page's ({shown}px)"
+    finally:
+        context.close()
 
 
 #: Every place where a table cell's text or an "On this page" entry goes on to a new line in

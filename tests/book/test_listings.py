@@ -154,3 +154,27 @@ def test_no_listing_pair_is_written_by_hand(page: Path) -> None:
         f"{page.relative_to(ROOT)}: line(s) {hand_pairs}: a Go/Python pair written as a tab set "
         "by hand; write it as ```{listing} GO_FILE PYTHON_FILE MARKER (see the chapter template)"
     )
+
+
+#: The widest line a listing may show: 88 columns (tabs count 4, as the book shows them),
+#: so that every listing fits the content column at 1280 px at the book's code size with room
+#: to spare (tests/book/test_browser.py measures the result). Python's own limit is 100
+#: (ruff); a region the book shows is reformatted to 88 instead of cut off on screen.
+LISTING_COLUMNS = 88
+
+
+@pytest.mark.parametrize("cut", CODE_CUTS, ids=_id)
+def test_listing_lines_fit_the_column(cut: Cut) -> None:
+    region = regions(cut.file)[cut.marker]
+    wide = [
+        (region.start + 1 + n, line.expandtabs(4))
+        for n, line in enumerate(
+            cut.file.read_text(encoding="utf-8").splitlines()[region.start : region.end - 1]
+        )
+        if len(line.expandtabs(4)) > LISTING_COLUMNS
+    ]
+    rel = cut.file.relative_to(ROOT)
+    assert not wide, (
+        f"{_where(cut)}: {rel}#{cut.marker} has lines over {LISTING_COLUMNS} columns:\n"
+        + "\n".join(f"  {rel}:{n} ({len(text)} columns): {text.strip()[:70]}" for n, text in wide)
+    )

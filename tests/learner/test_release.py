@@ -414,7 +414,8 @@ def test_a_solution_like_file_in_the_libraries_stops_the_release(tmp_path):
 
 
 def test_which_book_goes_in(tmp_path, monkeypatch):
-    """auto copies build/html when it is newer than every source of the book, else builds it
+    """auto copies the student book (build/html-student) when it is newer than every source of
+    the book, else builds it
     first (the project's sphinx-build, stubbed here); copy needs a built book; none skips it."""
     import twinbook.authoring.release as rel
 
@@ -438,8 +439,8 @@ def test_which_book_goes_in(tmp_path, monkeypatch):
 
     def fake_build(project: Path) -> None:
         built.append(project)
-        (project / "build" / "html").mkdir(parents=True, exist_ok=True)
-        (project / "build" / "html" / "index.html").write_text("<html>built</html>\n")
+        (project / rel.STUDENT_BOOK).mkdir(parents=True, exist_ok=True)
+        (project / rel.STUDENT_BOOK / "index.html").write_text("<html>built</html>\n")
 
     monkeypatch.setattr(rel, "build_book", fake_build)
     assert not rel.book_is_fresh(root)
@@ -447,10 +448,10 @@ def test_which_book_goes_in(tmp_path, monkeypatch):
     assert built == [root] and (out / "book" / "index.html").read_text() == "<html>built</html>\n"
     shutil.rmtree(out / "book")
     assert rel.book_is_fresh(root)  # built after every source
-    assert rel.add_book(root, out, "auto") == "copied build/html" and built == [root]
+    assert rel.add_book(root, out, "auto") == "copied build/html-student" and built == [root]
     shutil.rmtree(out / "book")
     (root / "book" / "index.md").write_text("changed\n")
-    later = (root / "build" / "html" / "index.html").stat().st_mtime + 10
+    later = (root / rel.STUDENT_BOOK / "index.html").stat().st_mtime + 10
     os.utime(root / "book" / "index.md", (later, later))
     assert not rel.book_is_fresh(root)  # a page changed since
     assert rel.add_book(root, out, "auto").startswith("built") and len(built) == 2

@@ -88,7 +88,9 @@ func (o *options) outcome(ctx context.Context, err error) breaker.Outcome {
 // docs:start grpc-interceptor
 
 // UnaryClientInterceptor runs every unary call through cb.
-func UnaryClientInterceptor(cb *breaker.Breaker, opts ...Option) grpc.UnaryClientInterceptor {
+func UnaryClientInterceptor(
+	cb *breaker.Breaker, opts ...Option,
+) grpc.UnaryClientInterceptor {
 	o := newOptions(opts)
 	return func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn,
 		invoker grpc.UnaryInvoker, callOpts ...grpc.CallOption) error {

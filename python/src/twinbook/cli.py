@@ -541,11 +541,14 @@ def release(
     book: Annotated[
         str,
         typer.Option(
-            "--book", help="auto: copy build/html if fresh, else build it; build; copy; none."
+            "--book",
+            help="auto: copy build/html-student (the book built with -t student) if fresh, "
+            "else build it; build; copy; none.",
         ),
     ] = "auto",
     book_from: Annotated[
-        Path | None, typer.Option("--book-from", help="Copy this built site instead of build/html.")
+        Path | None,
+        typer.Option("--book-from", help="Copy this built site instead of build/html-student."),
     ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Replace an earlier student edition at OUT.")

@@ -22,9 +22,11 @@ and never solutions/, tests/, CI files or anything a hidden test could be read f
 Files come from the working tree: git's list of files (tracked, plus new ones that are not
 ignored) when the project is a git checkout, so build output and caches stay out.
 
-The book is ``build/html``: copied when it is fresh (built after the last change to the
-book, the notebooks, go/ and python/src/), else built first with the project's command
-(``sphinx-build -W --keep-going -b html book build/html``, as ``make book``). ``--book``
+The book is the student edition's build of it, ``build/html-student``: the project's book
+built with ``-t student``, which leaves out the instructors' pages and the passages that
+point to them or to the maintainers' repository (book/conf.py). It is copied when it is fresh
+(built after the last change to the book, the notebooks, go/ and python/src/), else built
+first (``sphinx-build -W --keep-going -t student -b html book build/html-student``). ``--book``
 chooses: ``auto`` (that), ``build`` (always build), ``copy`` (copy, fail when missing),
 ``none`` (no book).
 
@@ -80,6 +82,8 @@ KEPT_RULES = ("help", "setup", "lab", "clean", "distclean")
 #: Debian packages of APT_NEEDS (by command) that only the project's own tests need.
 DROPPED_APT = ("chromium", "shellcheck", "bwrap")
 BOOK_MODES = ("auto", "build", "copy", "none")
+#: Where the student edition's book is built (``-t student``), beside ``make book``'s build/html.
+STUDENT_BOOK = "build/html-student"
 
 _JUNK_PARTS = {
     "__pycache__",
@@ -202,8 +206,8 @@ def _newest(paths: Iterable[Path]) -> float:
 
 
 def book_is_fresh(root: Path) -> bool:
-    """build/html was built after the last change to what the book is made of."""
-    html_dir = root / "build" / "html"
+    """The student book (STUDENT_BOOK) was built after the last change to what it is made of."""
+    html_dir = root / STUDENT_BOOK
     if not (html_dir / "index.html").is_file():
         return False
     built = _newest(html_dir.rglob("*"))
@@ -214,8 +218,9 @@ def book_is_fresh(root: Path) -> bool:
 
 
 def build_book(root: Path) -> None:
-    """The project's book build (what ``make book`` runs)."""
-    cmd = [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-b", "html", "book", "build/html"]
+    """The student edition's book build: ``make book``'s command with ``-t student``."""
+    cmd = [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-t", "student"]
+    cmd += ["-b", "html", "book", STUDENT_BOOK]
     env = dict(os.environ)
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     proc = subprocess.run(cmd, cwd=root, env=env)
@@ -230,14 +235,14 @@ def add_book(root: Path, out: Path, mode: str, book_from: Path | None = None) ->
         raise ReleaseError(f"--book must be one of {', '.join(BOOK_MODES)}, not {mode!r}")
     if mode == "none":
         return "none"
-    how = "copied build/html"
-    source = Path(book_from) if book_from else root / "build" / "html"
+    how = f"copied {STUDENT_BOOK}"
+    source = Path(book_from) if book_from else root / STUDENT_BOOK
     if book_from is None and (mode == "build" or (mode == "auto" and not book_is_fresh(root))):
         build_book(root)
-        how = "built (sphinx-build book build/html) and copied"
+        how = f"built (sphinx-build -t student book {STUDENT_BOOK}) and copied"
     if not (source / "index.html").is_file():
         raise ReleaseError(
-            f"{source}/index.html not found: build the book (make book) or use --book build"
+            f"{source}/index.html not found: use --book build (or --book-from a built site)"
         )
     shutil.copytree(source, out / "book", ignore=shutil.ignore_patterns(".doctrees", "__pycache__"))
     return how if book_from is None else f"copied {book_from}"

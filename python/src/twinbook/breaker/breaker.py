@@ -328,7 +328,13 @@ class Breaker:
     # docs:end transition
 
     # docs:start trips
-    def _tripped(self, calls: int, failed: int, slow: int, minimum: int | None = None) -> bool:
+    def _tripped(
+        self,
+        calls: int,
+        failed: int,
+        slow: int,
+        minimum: int | None = None,
+    ) -> bool:
         """The spec's test: enough calls, and either rate at or above its threshold.
 
         Rates are computed as the spec writes them, ``failed * 100 / calls``,
@@ -343,13 +349,15 @@ class Breaker:
 
     # docs:start acquire
     def _acquire_slow(self) -> tuple[_Era, int]:
-        """Permission outside the lock-free path: apply due transitions, then ask the state."""
+        """Permission outside the lock-free path: apply due transitions, then ask the
+        state."""
         now = self._now()
         with self._lock:
             self._apply_due(now)
             era = self._era
             state = era.state
-            if state is HALF_OPEN and self._trial_in_flight + self._trial_calls < self._permits:
+            trials = self._trial_in_flight + self._trial_calls
+            if state is HALF_OPEN and trials < self._permits:
                 self._trial_in_flight += 1  # in-flight calls count against the permits
             elif not era.free:
                 self._not_permitted += 1
@@ -359,7 +367,8 @@ class Breaker:
                     retry_after = 0.0 if state is HALF_OPEN else math.inf
                 if self._hub.rejections.subscribers:
                     self._hub.post(
-                        self._hub.rejections.subscribers, Rejection(state, retry_after, now / 1e9)
+                        self._hub.rejections.subscribers,
+                        Rejection(state, retry_after, now / 1e9),
                     )
                 era = None  # type: ignore[assignment]
         if self._pending:
@@ -387,13 +396,15 @@ class Breaker:
 
     # docs:start record
     def _record(self, era: _Era, outcome: Outcome, slow: bool, end: int) -> bool:
-        """Record an outcome in the state that granted it; return whether it was recorded."""
+        """Record an outcome in the state that granted it; return whether it was
+        recorded."""
         if not self._era.free:
             self._apply_due(end)  # a half-open era may have run out of time by now
         if era is not self._era:
             return False  # a late result: it belongs to a state that is gone
         if era.state is CLOSED and outcome is not IGNORED:
-            calls, failed, slow_calls = self._window.record(end, outcome is FAILURE, slow)
+            failure = outcome is FAILURE
+            calls, failed, slow_calls = self._window.record(end, failure, slow)
             if self._tripped(calls, failed, slow_calls):
                 self._transition(OPEN, end)
             return True
@@ -447,7 +458,8 @@ class Breaker:
 
     # docs:start call
     def call(self, fn: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
-        """Call ``fn(*args, **kwargs)`` if permitted, record the outcome, return or re-raise."""
+        """Call ``fn(*args, **kwargs)`` if permitted, record the outcome, return or
+        re-raise."""
         era = self._era
         if era.free:
             start = self._now()  # closed or disabled: no lock to take
@@ -466,7 +478,8 @@ class Breaker:
             lock.acquire()
             try:
                 count, calls = self._count, self._call_topic
-                if era is self._era and era.closed and not count.bad and not calls.subscribers:
+                current = era is self._era and era.closed
+                if current and not count.bad and not calls.subscribers:
                     count.seen += 1
                     return result
             finally:
@@ -480,7 +493,8 @@ class Breaker:
     async def call_async(
         self, fn: Callable[P, Awaitable[R]], /, *args: P.args, **kwargs: P.kwargs
     ) -> R:
-        """Await ``fn(*args, **kwargs)`` if permitted; the lock is never held across the await."""
+        """Await ``fn(*args, **kwargs)`` if permitted; the lock is never held across the
+        await."""
         era = self._era
         if era.free:
             start = self._now()
@@ -488,7 +502,8 @@ class Breaker:
             era, start = self._acquire_slow()
         try:
             result = await fn(*args, **kwargs)
-        except BaseException as exc:  # CancelledError: ignored by default, and re-raised
+        # CancelledError: ignored by default, and re-raised
+        except BaseException as exc:
             self._finish(era, start, self._classify_exception(exc), self._now())
             raise
         self._finish(era, start, self.config.classify_result(result), self._now())
@@ -562,7 +577,8 @@ class Breaker:
                 era, start = acquire_slow()
             try:
                 result = await fn(*args, **kwargs)
-            except BaseException as exc:  # CancelledError: ignored by default, and re-raised
+            # CancelledError: ignored by default, and re-raised
+            except BaseException as exc:
                 finish(era, start, classify(exc), now())
                 raise
             finish(era, start, classify_result(result), now())

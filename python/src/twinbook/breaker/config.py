@@ -122,7 +122,8 @@ class Config:
 
     # docs:start classify
     def classify_exception(self, exc: BaseException) -> Outcome:
-        """What the breaker records when the protected call raised ``exc`` (see the class doc)."""
+        """What the breaker records when the protected call raised ``exc`` (see the
+        class doc)."""
         if isinstance(exc, self.ignore_exceptions) or (
             self.ignore_exception is not None and self.ignore_exception(exc)
         ):

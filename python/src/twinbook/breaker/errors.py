@@ -35,7 +35,8 @@ class OpenError(BreakerError):
         self.retry_after = retry_after
         self.name = name
 
-    def __str__(self) -> str:  # built when shown, not when raised: rejection is a hot path
+    # built when shown, not when raised: rejection is a hot path
+    def __str__(self) -> str:
         who = f"breaker {self.name!r}" if self.name else "breaker"
         if math.isinf(self.retry_after):
             when = "until closed by hand"
@@ -44,7 +45,8 @@ class OpenError(BreakerError):
         return f"{who} is {self.state.value}: call not permitted ({when})"
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.state.value!r}, retry_after={self.retry_after!r})"
+        name, state = type(self).__name__, self.state.value
+        return f"{name}({state!r}, retry_after={self.retry_after!r})"
 
     # docs:end open-error
 

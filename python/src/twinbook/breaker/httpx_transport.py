@@ -69,7 +69,8 @@ def permission_for(breaker: Breaker, request: httpx.Request) -> Permission:
 
 # docs:start http-transport
 class BreakerTransport(httpx.BaseTransport):
-    """Wraps ``transport`` (default: a plain ``httpx.HTTPTransport``) with ``breaker``."""
+    """Wraps ``transport`` (default: a plain ``httpx.HTTPTransport``) with
+    ``breaker``."""
 
     def __init__(
         self,
@@ -89,7 +90,8 @@ class BreakerTransport(httpx.BaseTransport):
         except BaseException as exc:
             permission.complete_exception(exc)
             raise
-        permission.complete(Outcome.FAILURE if self.is_failure(response) else Outcome.SUCCESS)
+        failed = self.is_failure(response)
+        permission.complete(Outcome.FAILURE if failed else Outcome.SUCCESS)
         return response
 
     # docs:end http-transport

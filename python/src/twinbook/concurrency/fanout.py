@@ -41,7 +41,8 @@ def fan_out(
     maxsize: int = 1,
     cancel: threading.Event | None = None,
 ) -> list[Channel[Out]]:
-    """Start ``workers`` stages applying ``fn`` to items of ``source``; return their outputs.
+    """Start ``workers`` stages applying ``fn`` to items of ``source``; return their
+    outputs.
 
     Which worker gets which item is up to the scheduler, so order holds only
     within one output; :func:`merge` joins them. ``workers < 1`` raises
@@ -53,8 +54,12 @@ def fan_out(
 
 
 # docs:start merge
-def merge(*sources: Channel[T], maxsize: int = 1, cancel: Event | None = None) -> Channel[T]:
-    """Forward every item of ``sources`` to one channel, closed once all of them close."""
+def merge(
+    *sources: Channel[T],
+    maxsize: int = 1,
+    cancel: Event | None = None,
+) -> Channel[T]:
+    """Forward each item of ``sources`` to one channel; it closes once they all have."""
     out: Channel[T] = Channel(maxsize)
     lock, remaining = threading.Lock(), len(sources)
     errors: list[BaseException] = []
@@ -78,12 +83,15 @@ def merge(*sources: Channel[T], maxsize: int = 1, cancel: Event | None = None) -
             if last:  # the last forwarder out closes the door
                 out.close(_combine(errors), cancel)
 
+    # docs:end merge
+    # docs:start merge-spawn
     for i, source in enumerate(sources):
-        out.spawn(functools.partial(forward, source), name=f"merge-{i}", upstream=(source,))
+        forwarder = functools.partial(forward, source)
+        out.spawn(forwarder, name=f"merge-{i}", upstream=(source,))
     if not sources:
         out.close()
     return out
-    # docs:end merge
+    # docs:end merge-spawn
 
 
 def _combine(errors: list[BaseException]) -> BaseException | None:

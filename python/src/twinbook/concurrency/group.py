@@ -70,7 +70,8 @@ class Group:
             finally:
                 self._release()
 
-        thread = threading.Thread(target=run, name=f"group-{getattr(fn, '__name__', 'task')}")
+        name = f"group-{getattr(fn, '__name__', 'task')}"
+        thread = threading.Thread(target=run, name=name)
         with self._lock:  # so that wait() never sees a thread not yet started
             thread.start()
             self._threads.append(thread)
@@ -83,13 +84,15 @@ class Group:
 
     # docs:start group-wait
     def _fail(self, exc: BaseException) -> None:
-        """Keep ``exc``, cancel the rest; one lock: the first kept is the one that cancelled."""
+        """Keep ``exc``, cancel the rest; one lock: the first kept is the one that
+        cancelled."""
         with self._lock:
             self._errors.append(exc)
             self.cancel.set()
 
     def wait(self) -> None:
-        """Wait for every task (even ones started meanwhile); raise their errors together."""
+        """Wait for every task (even ones started meanwhile); raise their errors
+        together."""
         while True:
             with self._lock:
                 if not self._threads:

@@ -69,7 +69,8 @@ def stage(
         error: BaseException | None = None
         try:
             for item in source.receive(cancel):  # ends when source closes, or on cancel
-                if not out.send(fn(item), cancel):  # blocks while out is full: backpressure
+                # send blocks while out is full: backpressure
+                if not out.send(fn(item), cancel):
                     break  # cancelled, or nobody downstream is listening
         except BaseException as exc:  # from fn or from upstream
             error = exc

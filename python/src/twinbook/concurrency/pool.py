@@ -107,7 +107,8 @@ def _as_completed(
     fn: Callable[[T], R], items: list[T], limit: int, cancel: threading.Event
 ) -> Generator[Result[R], None, None]:
     # docs:start pool-as-completed
-    done: queue.SimpleQueue[Result[R] | None] = queue.SimpleQueue()  # None: a worker quit
+    # a result per call, and None each time a worker quits
+    done: queue.SimpleQueue[Result[R] | None] = queue.SimpleQueue()
     stop = threading.Event()  # set if the caller stops early; `cancel` is the caller's
     indices, lock = iter(range(len(items))), threading.Lock()
 

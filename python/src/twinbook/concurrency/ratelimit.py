@@ -59,7 +59,8 @@ class Limiter:
 
     # docs:start limiter-allow
     def allow(self) -> bool:
-        """Spend a token and return ``True`` if one is there now; else spend nothing, ``False``."""
+        """Spend a token and return ``True`` if one is there now; else spend nothing,
+        ``False``."""
         with self._lock:
             self._refill()
             if self._tokens < 1:
@@ -68,7 +69,8 @@ class Limiter:
             return True
 
     def _refill(self) -> None:
-        """Add the tokens earned since the last call, up to ``burst``; lazily: nothing ticks."""
+        """Add the tokens earned since the last call, up to ``burst``; lazily: nothing
+        ticks."""
         now = self._now_ns()
         if now > self._last_ns:
             earned = _seconds(now - self._last_ns) * self.rate
@@ -105,7 +107,8 @@ class Limiter:
 
     # docs:start limiter-wait-async
     async def wait_async(self) -> None:
-        """Spend a token, first sleeping until one is due; if cancelled meanwhile, give it back."""
+        """Spend a token, first sleeping until one is due; if cancelled meanwhile, give
+        it back."""
         delay = self._reserve()
         if delay > 0:
             try:

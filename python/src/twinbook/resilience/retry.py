@@ -68,12 +68,14 @@ class RetryBudget:
 
     # docs:start budget
     def record_call(self) -> None:
-        """Count a call (a first attempt): ``ratio`` more tokens, up to ``max_tokens``."""
+        """Count a call (a first attempt): ``ratio`` more tokens, up to
+        ``max_tokens``."""
         with self._lock:
             self._tokens = min(self._max, self._tokens + self._ratio)
 
     def try_spend(self) -> bool:
-        """Spend a token for a retry and return ``True``; ``False`` if less than one is left."""
+        """Spend a token for a retry and return ``True``; ``False`` if less than one is
+        left."""
         with self._lock:
             if self._tokens < _TOKEN_SCALE:
                 return False
@@ -144,7 +146,8 @@ class Retry:
         return self.rng.uniform(0.0, self.backoff(attempt))
 
     def _next_delay(self, attempt: int, exc: BaseException) -> float | None:
-        """The delay before attempt ``attempt + 1``, or ``None`` to give up (with a note why)."""
+        """The delay before attempt ``attempt + 1``, or ``None`` to give up (with a note
+        why)."""
         if not self.retry_on(exc):
             return None
         if attempt >= self.max_attempts:

@@ -47,7 +47,8 @@ Layer = Callable[..., Any]
 # docs:start compose
 @dataclass(frozen=True)
 class Stack:
-    """The layers chapter 2 recommends, every one optional, applied in the one order that works."""
+    """The layers chapter 2 recommends, every one optional, applied in the one order
+    that works."""
 
     fallback: Fallback | None = None
     retry: Retry | None = None
@@ -56,7 +57,8 @@ class Stack:
     timeout: Timeout | None = None
 
     def wrap(self, fn: F) -> F:
-        """Return ``fn`` wrapped in the layers, from the inside out (see the module doc)."""
+        """Return ``fn`` wrapped in the layers, from the inside out (see the module
+        doc)."""
         is_async = inspect.iscoroutinefunction(fn)
         _check_flavour(self.bulkhead, is_async)
         call: Callable[..., Any] = fn

@@ -57,7 +57,8 @@ class Timeout:
 
     # docs:start timeout-threads
     def call(self, fn: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
-        """Run ``fn`` in a worker thread; stop waiting after ``seconds`` (see the module doc)."""
+        """Run ``fn`` in a worker thread; stop waiting after ``seconds`` (see the module
+        doc)."""
         done = threading.Event()
         outcome: list[Any] = []
 
@@ -71,9 +72,8 @@ class Timeout:
 
         threading.Thread(target=work, name=f"timeout-{_name(fn)}", daemon=True).start()
         if not done.wait(self.seconds):
-            raise TimeoutError(
-                f"timeout: {_name(fn)} took longer than {self.seconds}s (it runs on in its thread)"
-            )
+            took = f"timeout: {_name(fn)} took longer than {self.seconds}s"
+            raise TimeoutError(f"{took} (it runs on in its thread)")
         ok, value = outcome[0]
         if ok:
             return value  # type: ignore[no-any-return]

@@ -24,9 +24,14 @@ Out = TypeVar("Out")
 
 # docs:start aio-fan-out
 def fan_out(
-    fn: Callable[[In], Awaitable[Out]], source: Channel[In], *, workers: int, maxsize: int = 1
+    fn: Callable[[In], Awaitable[Out]],
+    source: Channel[In],
+    *,
+    workers: int,
+    maxsize: int = 1,
 ) -> list[Channel[Out]]:
-    """Start ``workers`` stages awaiting ``fn`` on items of ``source``; return their outputs.
+    """Start ``workers`` stages awaiting ``fn`` on items of ``source``; return their
+    outputs.
 
     ``workers < 1`` raises :class:`ValueError`.
     """
@@ -37,7 +42,8 @@ def fan_out(
 
 # docs:start aio-merge
 def merge(*sources: Channel[T], maxsize: int = 1) -> Channel[T]:
-    """Forward every item of ``sources`` to one channel, closed once all of them close."""
+    """Forward every item of ``sources`` to one channel, closed once all of them
+    close."""
     out: Channel[T] = Channel(maxsize)
     remaining = len(sources)
     errors: list[BaseException] = []

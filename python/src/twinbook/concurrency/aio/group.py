@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, nullcontext
-from types import TracebackType
 from typing import Any
 
 from .._checks import at_least_one
@@ -82,17 +81,17 @@ class Group:
 
         self._tasks.create_task(run())
 
-    async def __aexit__(
-        self, et: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
+    async def __aexit__(self, *exc_info: Any) -> None:
+        exc = exc_info[1]  # (type, exception, traceback), as the TaskGroup takes them
         if exc is not None and not isinstance(exc, asyncio.CancelledError):
             self._errors.append(exc)  # the body failed: it counts, in its turn
         try:
-            await self._tasks.__aexit__(et, exc, tb)  # cancels on error, waits for all
+            await self._tasks.__aexit__(*exc_info)  # cancels on error, waits for all
         except BaseException:  # _Failed markers and exc, all already in self._errors
             if not self._errors:
                 raise  # a cancellation from outside: not ours to swallow
         if self._errors:
-            raise BaseExceptionGroup(f"{len(self._errors)} task(s) of a Group failed", self._errors)
+            message = f"{len(self._errors)} task(s) of a Group failed"
+            raise BaseExceptionGroup(message, self._errors)
 
     # docs:end aio-group

@@ -43,7 +43,8 @@ async def ordered(fn: Callable[[T], Awaitable[R]], items: Iterable[T], *, limit:
             except Exception as exc:  # CancelledError is no Exception: it goes through
                 results[i] = Result(i, error=exc)
 
-    async with asyncio.TaskGroup() as workers:  # cancel us and it cancels them, then waits
+    # cancel us and the TaskGroup cancels the workers, then waits for them
+    async with asyncio.TaskGroup() as workers:
         for _ in range(min(limit, len(items))):
             workers.create_task(work())
     # docs:end aio-pool-ordered
