@@ -17,7 +17,8 @@ def free_port() -> int:
 
 
 def stop(proc: subprocess.Popen) -> None:
-    """End make and the jupyter it started (their own session, started by the test)."""
+    """End a process the test started in a session of its own (make, jupyter), and all
+    that it started."""
     for sig in (signal.SIGTERM, signal.SIGKILL):
         try:
             os.killpg(proc.pid, sig)
