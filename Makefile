@@ -1,7 +1,7 @@
 # twinbook: make setup | test | book | serve | exercises   (make help)
 #
-# Everything installs into the repo: .venv/ (Python, Jupyter kernels, gonb, goimports, the
-# linters), the Go module cache and build cache (Go's defaults), Debian packages (graphviz,
+# Everything installs into the repo: .venv/ (Python, Jupyter kernels, gonb, goimports, gopls,
+# the linters), the Go module cache and build cache (Go's defaults), Debian packages (graphviz,
 # shellcheck).
 # `make setup` is idempotent and takes well under a second when nothing changed: it keeps
 # a stamp in .venv/ keyed on a hash of its inputs (SETUP_INPUTS below, Go's version and
@@ -30,6 +30,9 @@ export PATH := $(BIN):$(PATH)
 APT_NEEDS := dot:graphviz gcc:gcc bwrap:bubblewrap chromium:chromium,fonts-liberation shellcheck:shellcheck
 # The Go linters that make test runs (tests/lint.toml), built from go/tools' pins into .venv/bin.
 GO_LINTERS := honnef.co/go/tools/cmd/staticcheck github.com/rhysd/actionlint/cmd/actionlint
+# The tools every edition needs in .venv/bin: GoNB, goimports (GoNB completes a cell's
+# imports) and gopls (GoNB's completions and hover help in JupyterLab).
+GO_KERNEL_TOOLS := gonb goimports gopls
 # What `make setup-grade` installs from Debian: the jail (bubblewrap) and nothing else.
 GRADE_APT_NEEDS := bwrap:bubblewrap
 # $(call apt_install,TARGET,NEEDS): apt-get install the packages of NEEDS whose command is
@@ -48,7 +51,7 @@ if (( $${#missing[@]} )); then
 fi
 endef
 SETUP_INPUTS := $(wildcard Makefile python/pyproject.toml python/constraints.txt \
-	go/go.mod go/go.sum go/tools/go.mod go/tools/go.sum)
+	go/go.mod go/go.sum go/tools/go.mod go/tools/go.sum go/tools/gopls/go.mod go/tools/gopls/go.sum)
 HTTP_HOST ?= 127.0.0.1
 HTTP_PORT ?= 8000
 # Extra pytest arguments: make test PYTEST_ARGS="-k TestOrdered -n0"
@@ -69,17 +72,19 @@ setup: ## install everything (Debian packages, .venv, Go modules and tools, Jupy
 	command -v $(GO) >/dev/null || { echo "setup: go not found on PATH (Go 1.26 expected)" >&2; exit 1; }
 	hash=$$( { echo "$(ROOT)"; $(GO) version; cat $(SETUP_INPUTS); } | sha256sum | cut -c1-16)
 	stamp="$(VENV)/.twinbook-setup-$$hash"
-	if [ -f "$$stamp" ] && [ -x "$(BIN)/pytest" ] && [ -x "$(BIN)/gonb" ] $(foreach t,$(notdir $(GO_LINTERS)),&& [ -x "$(BIN)/$(t)" ]); then echo "setup: up to date"; exit 0; fi
+	if [ -f "$$stamp" ] && [ -x "$(BIN)/pytest" ] $(foreach t,$(GO_KERNEL_TOOLS) $(notdir $(GO_LINTERS)),&& [ -x "$(BIN)/$(t)" ]); then echo "setup: up to date"; exit 0; fi
 	start=$$SECONDS
 	# Python: the venv, the package (editable) with its extras and its pinned dependencies
 	[ -x "$(BIN)/python" ] || $(PYTHON) -m venv "$(VENV)"
 	"$(BIN)/python" -m pip install -q --disable-pip-version-check \
 	  -c python/constraints.txt -e './python[$(PY_EXTRAS)]'
 	# Go: the module's dependencies, then the tools module's pins: gonb, goimports, the protoc
-	# plugins, and the Go linters of GO_LINTERS (make lint)
+	# plugins, and the Go linters of GO_LINTERS (make lint); gopls from its own module (its
+	# go.mod says why), where GoNB finds it: on the kernel's PATH, .venv/bin first
 	(cd go && $(GO) mod download)
 	(cd go/tools && GOBIN="$(BIN)" $(GO) install github.com/janpfeifer/gonb golang.org/x/tools/cmd/goimports \
 	  google.golang.org/protobuf/cmd/protoc-gen-go google.golang.org/grpc/cmd/protoc-gen-go-grpc $(GO_LINTERS))
+	(cd go/tools/gopls && GOBIN="$(BIN)" $(GO) install golang.org/x/tools/gopls)
 	# Jupyter kernels, inside the venv's own data dir (.venv/share/jupyter), never $$HOME
 	"$(BIN)/python" -m ipykernel install --sys-prefix --name python3 >/dev/null
 	"$(BIN)/python" - "$(BIN)" "$$(dirname "$$(command -v $(GO))")" <<-'EOF'
@@ -94,6 +99,22 @@ setup: ## install everything (Debian packages, .venv, Go modules and tools, Jupy
 		    "language": "go",
 		    "env": {"PATH": ":".join(path)},
 		}, indent=2) + "\n")
+	EOF
+	# JupyterLab shows a kernel's status from the status messages of the requests it tracks;
+	# kernel_info is untracked by default, and the one tracked request it sends on opening a
+	# notebook (history_request) GoNB leaves unanswered, so a Go notebook read "Unknown" until
+	# its first cell ran. Tracking kernel_info (the server's list, less those two) shows
+	# "Idle" as soon as the kernel answers. The venv's own config dir: never $$HOME's.
+	"$(BIN)/python" - <<-'EOF'
+		import json, pathlib, sys
+		from jupyter_server.services.kernels.kernelmanager import MappingKernelManager
+		untracked = MappingKernelManager().untracked_message_types
+		tracked = ("kernel_info_request", "kernel_info_reply")
+		config = pathlib.Path(sys.prefix) / "etc/jupyter/jupyter_server_config.json"
+		config.parent.mkdir(parents=True, exist_ok=True)
+		config.write_text(json.dumps({"MappingKernelManager": {
+		    "untracked_message_types": [t for t in untracked if t not in tracked],
+		}}, indent=2) + "\n")
 	EOF
 	# Warm Go's build cache (plain and -race, with test binaries) so checks start fast;
 	# a package that does not build is reported by `make test`, not here.

@@ -4,27 +4,21 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
 
+from lab_server import free_port, stop
+
 from tests.repo import ROOT
 
 WAIT = 120  # seconds for JupyterLab to answer on a busy machine; not a timing assertion
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_make_lab_serves_both_kernels_on_loopback(tmp_path):
-    port = _free_port()
+    port = free_port()
     token = "twinbook-test"
     env = dict(
         os.environ,
@@ -72,7 +66,7 @@ def test_make_lab_serves_both_kernels_on_loopback(tmp_path):
             local
         )  # 127.0.0.1, ::1
     finally:
-        _stop(proc)
+        stop(proc)
 
 
 def _listening(port: int) -> set[str]:
@@ -89,18 +83,3 @@ def _listening(port: int) -> set[str]:
             if fields[3] == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
                 found.add(address)
     return found
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    """End make and the jupyter it started (their own session, started by this test)."""
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            break
-        try:
-            proc.wait(timeout=30)
-            break
-        except subprocess.TimeoutExpired:
-            continue
-    proc.wait()

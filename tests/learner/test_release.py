@@ -455,3 +455,15 @@ def test_which_book_goes_in(tmp_path, monkeypatch):
     os.utime(root / "book" / "index.md", (later, later))
     assert not rel.book_is_fresh(root)  # a page changed since
     assert rel.add_book(root, out, "auto").startswith("built") and len(built) == 2
+
+
+def test_its_setup_installs_the_go_kernels_tools(release):
+    """GoNB, goimports and gopls (GoNB's completions) from the pins the edition ships, and
+    the venv's Jupyter server config that shows a Go notebook's status (make setup says why)."""
+    assert (release / "go" / "tools" / "gopls" / "go.mod").is_file()
+    dry = subprocess.run(["make", "-n", "setup"], cwd=release, capture_output=True, text=True)
+    assert dry.returncode == 0, dry.stderr
+    assert "install github.com/janpfeifer/gonb golang.org/x/tools/cmd/goimports" in dry.stdout
+    assert "cd go/tools/gopls && GOBIN=" in dry.stdout
+    assert "install golang.org/x/tools/gopls" in dry.stdout
+    assert "jupyter_server_config.json" in dry.stdout

@@ -34,12 +34,12 @@ import os
 import re
 import shlex
 import signal
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sh
 
 from tests.plugins.runshare import shared_result
 
@@ -60,13 +60,21 @@ def _run_go_test(moddir: Path, out_path: Path) -> None:
     started = time.monotonic()
     with out_path.open("wb") as out:
         try:
-            proc = subprocess.run(
-                ["go", *argv], cwd=moddir, stdout=out, stderr=subprocess.PIPE, check=False
+            # Every exit code is go test's verdict to parse, not an error of the plugin's.
+            done = sh.Command("go")(
+                *argv,
+                _cwd=str(moddir),
+                _out=out,
+                _tty_out=False,
+                _ok_code=range(256),
+                _return_cmd=True,
             )
-            exit_code, stderr = proc.returncode, proc.stderr.decode(errors="replace")
-            if exit_code < 0:
-                stderr += f"\ngo test was killed by {signal.Signals(-exit_code).name}"
-        except FileNotFoundError as exc:
+            exit_code, stderr = done.exit_code, done.stderr.decode(errors="replace")
+        except sh.SignalException as exc:
+            exit_code = exc.exit_code
+            stderr = exc.stderr.decode(errors="replace")
+            stderr += f"\ngo test was killed by {signal.Signals(-exit_code).name}"
+        except sh.CommandNotFound as exc:
             exit_code, stderr = 127, f"go not found on PATH: {exc}"
         meta = {
             "twinbook": {
