@@ -148,7 +148,8 @@ def test_the_payload_runs_as_the_slots_uid_in_a_bare_jail(exercises, slots, monk
     assert "GITHUB_TOKEN" not in message and "ghp_secret" not in message
     env = message.split("env=")[1]
     assert env.startswith(
-        "['GOTRACEBACK', 'HOME', 'LANG', 'LC_ALL', 'PATH', 'PWD', 'PYTEST_CURRENT_TEST'"
+        "['GOTRACEBACK', 'HOME', 'LANG', 'LC_ALL', 'MALLOC_ARENA_MAX', 'PATH', 'PWD', "
+        "'PYTEST_CURRENT_TEST'"
     ), env
     # The system folders, plus the top folders of where Python and the repository live
     # (/root for pyenv, /work or /tmp for a clone): nothing else of the host.
