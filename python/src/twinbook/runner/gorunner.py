@@ -371,6 +371,8 @@ def compile_errors(output: str, code: int | None) -> str:
     return "\n".join(kept).strip() or f"go test -c exited with {code}"
 
 
+#: what :func:`check_go`'s message starts with when the build failed
+COMPILE_ERROR = "compile error: "
 TEST_TIMEOUT_ENV = "TWINBOOK_TEST_TIMEOUT"  # seconds one subtest may take (the grader's)
 
 
@@ -476,7 +478,7 @@ def check_go(
         binary = workdir / "tests.bin"
         build_error = build(workdir, binary, timeout=timeout)
         if build_error:
-            msg = "compile error: " + first_lines(build_error)
+            msg = COMPILE_ERROR + first_lines(build_error)
             return {t: TestResult(t, "error", msg) for t in expected}, msg
         env = go_env()
 

@@ -58,7 +58,7 @@ from .progress import (
 STATUS_STYLE = {
     DONE: ("✓ done", "green"),
     FAILING: ("✗ failing", "red"),
-    COMPILE_ERROR: ("✗ compile error", "red"),
+    COMPILE_ERROR: ("✗ does not compile", "red"),
     NOT_STARTED: ("· not started", "yellow"),
     CHANGED: ("? changed since checked", "cyan"),
     UNCHECKED: ("· not checked", "dim"),
@@ -218,7 +218,8 @@ def per_test_lines(c: Checked) -> Text:
 
 
 def _message_lines(result: TestResult, status: str) -> list[str]:
-    """The failure message: its first line, or for a compile error the compiler's first lines."""
+    """The failure message: its first line, or when the answer does not compile the lines
+    that say why (the compiler's, vetting's)."""
     lines = [ln.rstrip() for ln in result.message.splitlines() if ln.strip()]
     if not lines:
         return [result.first_line()]
