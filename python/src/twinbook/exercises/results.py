@@ -79,7 +79,7 @@ def format_report(results: list[TestResult], problem: str = "") -> str:
     if problem:
         head, *rest = problem.splitlines() or [problem]
         lines = [f"{FAIL_MARK} {head}", *(f"  {line}" for line in rest if line.strip())]
-        lines.append(f"0/{len(results)} tests passed (none ran)")
+        lines.append(f"0/{len(results)} tests passed")
         return "\n".join(lines)
     lines = []
     for r in results:
@@ -129,5 +129,5 @@ def finalize(
 
 def not_run(exercise: str, language: str, expected: list[str], problem: str) -> CheckResult:
     """The result of a check whose tests did not run because of ``problem`` (said once)."""
-    results = [TestResult(name, "failed", problem) for name in expected]
+    results = [TestResult(name, "error", problem) for name in expected]
     return CheckResult(exercise, language, results, problem)
