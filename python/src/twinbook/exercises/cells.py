@@ -192,11 +192,12 @@ def go_declared(text: str) -> set[str]:
     return names
 
 
-def gonb_answer(program: str, cells: list[str]) -> str:
-    """The part of GoNB's ``main.go`` that the answer ``cells`` declare: the package clause,
-    the imports and each top-level declaration of a name the cells declare (a method, of a
-    type they declare). GoNB's ``func main`` holds the demo cells, which are not graded."""
-    wanted = go_declared("\n".join(cells))
+def gonb_answer(program: str, demo_cells: list[str]) -> str:
+    """The part of GoNB's ``main.go`` that is the learner's answer: everything but GoNB's
+    ``func main`` (which holds the ``%%`` demo cells) and the declarations of the demo
+    cells (``demo_cells``, from the saved notebook). What the learner added to the answer
+    cell and has not saved yet stays in: the grader will see it once it is saved."""
+    demo = go_declared("\n".join(demo_cells)) | {"main"}
     chunks: list[list[str]] = [[]]
     for line in program.split("\n"):
         if _GO_TOP.match(line):
@@ -210,14 +211,7 @@ def gonb_answer(program: str, cells: list[str]) -> str:
     for chunk in chunks:
         head = next((ln for ln in chunk if _GO_TOP.match(ln)), "")
         m = _GO_DECL.match(head)
-        if not head or head.startswith(("package", "import")):
-            kept.append(chunk)
-        elif m and (
-            {m.group("func"), m.group("type"), m.group("value"), m.group("recv")} & wanted
-        ):
-            kept.append(chunk)
-        elif head.startswith(("var (", "const (")) and wanted & go_declared(
-            "\n".join(ln.strip() and "var " + ln.strip() for ln in chunk[1:])
-        ):
+        names = {m.group("func"), m.group("type"), m.group("value"), m.group("recv")} if m else set()
+        if not (names - {None}) or not (names & demo):
             kept.append(chunk)
     return "\n".join(line for chunk in kept for line in chunk) + "\n"

@@ -30,7 +30,12 @@ from twinbook.exercises.model import (
     load_exercise,
 )
 from twinbook.exercises.cells import gonb_answer
-from twinbook.exercises.notebook import go_answer_file, python_answer_file, read_answer_cells
+from twinbook.exercises.notebook import (
+    go_answer_file,
+    python_answer_file,
+    read_answer_cells,
+    read_code_cells,
+)
 from twinbook.exercises.results import (
     DID_NOT_RUN,
     CheckResult,
@@ -250,10 +255,11 @@ def check_gonb(
     # (a line since edited and not saved is cited by its declaration's text instead)
     try:
         cells = read_answer_cells(spec.notebook_path)
+        demo = read_code_cells(spec.notebook_path, "demo")
     except ValueError:
-        cells = []
+        cells, demo = [], []
     if program:
-        problem = precheck.go_problem(exercise, gonb_answer(program, cells), cells)
+        problem = precheck.go_problem(exercise, gonb_answer(program, demo), cells)
         if problem:
             return not_run(exercise.id, "go", expected, problem)
     results, missing = gorunner.check_go(files, expected, gonb_tmp=gonb_tmp)
