@@ -184,9 +184,9 @@ _GO_TOP = re.compile(r"^(?:func|type|var|const|import|package)\b")
 
 
 def go_declared(text: str) -> set[str]:
-    """Names declared at the top level of Go ``text`` (funcs, methods' receivers, types,
-    single vars and consts)."""
-    names = set()
+    """Names declared at the top level of Go ``text`` (funcs, methods, types, single vars
+    and consts)."""
+    names: set[str] = set()
     for m in _GO_DECL.finditer(text):
         names.update(n for n in (m.group("func"), m.group("type"), m.group("value")) if n)
     return names
@@ -211,7 +211,9 @@ def gonb_answer(program: str, demo_cells: list[str]) -> str:
     for chunk in chunks:
         head = next((ln for ln in chunk if _GO_TOP.match(ln)), "")
         m = _GO_DECL.match(head)
-        names = {m.group("func"), m.group("type"), m.group("value"), m.group("recv")} if m else set()
+        names = (
+            {m.group("func"), m.group("type"), m.group("value"), m.group("recv")} if m else set()
+        )
         if not (names - {None}) or not (names & demo):
             kept.append(chunk)
     return "\n".join(line for chunk in kept for line in chunk) + "\n"

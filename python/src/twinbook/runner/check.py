@@ -22,6 +22,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from twinbook.exercises.cells import gonb_answer
 from twinbook.exercises.model import (
     Exercise,
     ExerciseError,
@@ -29,7 +30,6 @@ from twinbook.exercises.model import (
     find_exercise_dir,
     load_exercise,
 )
-from twinbook.exercises.cells import gonb_answer
 from twinbook.exercises.notebook import (
     go_answer_file,
     python_answer_file,

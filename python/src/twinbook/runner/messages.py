@@ -27,7 +27,9 @@ _REWRITES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
         ),
     ),
     (
-        re.compile(r"^(?:Failed: )?DID NOT RAISE (?:<class '(?:\w+\.)*(?P<cls>\w+)'>|(?P<name>\w+))"),
+        re.compile(
+            r"^(?:Failed: )?DID NOT RAISE (?:<class '(?:\w+\.)*(?P<cls>\w+)'>|(?P<name>\w+))"
+        ),
         lambda m: (
             f"expected {m['cls'] or m['name']} to be raised, but the call returned "
             "without raising it"

@@ -266,7 +266,11 @@ class Guards:
         """The builtins an answer sees: an allowlist, plus the guarded ``__import__``."""
         names: dict[str, Any] = {name: getattr(builtins, name) for name in SAFE_BUILTIN_NAMES}
         for name, value in vars(builtins).items():
-            if isinstance(value, type) and issubclass(value, BaseException) and answer_builtin(name):
+            if (
+                isinstance(value, type)
+                and issubclass(value, BaseException)
+                and answer_builtin(name)
+            ):
                 names[name] = value
         names["type"] = _one_arg_type
         names["__import__"] = self.guarded_import
