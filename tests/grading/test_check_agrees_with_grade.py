@@ -320,3 +320,14 @@ def test_what_the_grader_accepts_the_check_accepts(name, exercises):
     ex = exercises[POOL]
     assert not _grade_rejects(ex, "python", ACCEPTED[name])
     assert python_problem(ex, [ACCEPTED[name]]) == ""
+
+
+def test_a_kernels_own_builtins_do_not_change_the_verdict(monkeypatch, exercises):
+    """The check cell vets inside the kernel, whose builtins IPython extends (``display``,
+    ``get_ipython``); the grader's process has none of them: the same source, one verdict."""
+    source = "def show(display, get_ipython, _):\n    return display\n"
+    before = vet_module._vet_python.__wrapped__(source, ())
+    monkeypatch.setattr(builtins, "display", lambda *a: None, raising=False)
+    monkeypatch.setattr(builtins, "get_ipython", lambda: None, raising=False)
+    monkeypatch.setattr(builtins, "_", len, raising=False)
+    assert vet_module._vet_python.__wrapped__(source, ()) == before == ()

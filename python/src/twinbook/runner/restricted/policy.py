@@ -47,6 +47,7 @@ from __future__ import annotations
 import ast
 import builtins
 import re
+import types
 from typing import Any
 
 from RestrictedPython.transformer import INSPECT_ATTRIBUTES, RestrictingNodeTransformer
@@ -157,11 +158,23 @@ def answer_builtin(name: str) -> bool:
     )
 
 
+def _interpreters_builtin(name: str) -> bool:
+    """``name`` is one of the interpreter's own builtins, not something a host added to the
+    module (IPython's ``display`` and ``get_ipython``, a REPL's ``_``): vetting must say the
+    same in a notebook's kernel as in the grader."""
+    value = getattr(builtins, name, None)
+    if name == "_":  # a REPL's last value
+        return False
+    if isinstance(value, types.BuiltinFunctionType):  # open is io.open: C functions all count
+        return True
+    return isinstance(value, type) and value.__module__ == "builtins"
+
+
 def refused_builtin(name: str) -> bool:
     """``name`` is a builtin that answers may not use (``eval``, ``getattr``, ``SystemExit``)."""
     if DUNDER.fullmatch(name):
         return False  # dunder names have their own rule
-    return (hasattr(builtins, name) or name in _SITE_BUILTINS) and not answer_builtin(name)
+    return (_interpreters_builtin(name) or name in _SITE_BUILTINS) and not answer_builtin(name)
 
 
 #: attribute names refused unless the exercise allows the module of that name: the way out
