@@ -79,3 +79,15 @@ def test_gonb_answer_leaves_out_main_and_the_demo_cells_declarations():
     assert "// F is the answer.\nfunc F() int { return 1 }" in kept
     assert "func init() {}" in kept  # the learner's, even unsaved: the grader would see it
     assert "passThrough" not in kept and "func main" not in kept
+
+
+def test_gonb_answer_reads_gonbs_unindented_main_body():
+    """GoNB writes the %% demo cells into func main at column 0: a `var (` or a `type` there
+    is not a top-level declaration."""
+    program = (
+        "package main\n\nfunc F() int { return 1 }\n\nfunc main() {\n\tflag.Parse()\n"
+        "var (\n\tmu sync.Mutex\n)\ntype event struct{}\ns := `\n}`\n_ = s\n}\n"
+    )
+    assert gonb_answer(program, ["%%\nvar (\n\tmu sync.Mutex\n)"]) == (
+        "package main\n\nfunc F() int { return 1 }\n\n"
+    )

@@ -192,6 +192,31 @@ def go_declared(text: str) -> set[str]:
     return names
 
 
+_GO_TOKEN = re.compile(
+    r'//[^\n]*|/\*.*?\*/|"(?:[^"\\\n]|\\.)*"|`[^`]*`|\'(?:[^\'\\\n]|\\.)*\'|[{}()]', re.S
+)
+
+
+def _depths(lines: list[str]) -> list[int]:
+    """The bracket depth (``{`` and ``(``) at the start of each line, strings and comments
+    skipped."""
+    starts, offset = [], 0
+    for line in lines:
+        starts.append(offset)
+        offset += len(line) + 1
+    depth = 0
+    tokens = iter(_GO_TOKEN.finditer("\n".join(lines)))
+    token = next(tokens, None)
+    out = []
+    for start in starts:
+        while token is not None and token.start() < start:
+            text = token.group(0)
+            depth += {"{": 1, "(": 1, "}": -1, ")": -1}.get(text, 0)
+            token = next(tokens, None)
+        out.append(depth)
+    return out
+
+
 def gonb_answer(program: str, demo_cells: list[str]) -> str:
     """The part of GoNB's ``main.go`` that is the learner's answer: everything but GoNB's
     ``func main`` (which holds the ``%%`` demo cells) and the declarations of the demo
@@ -199,8 +224,11 @@ def gonb_answer(program: str, demo_cells: list[str]) -> str:
     cell and has not saved yet stays in: the grader will see it once it is saved."""
     demo = go_declared("\n".join(demo_cells)) | {"main"}
     chunks: list[list[str]] = [[]]
-    for line in program.split("\n"):
-        if _GO_TOP.match(line):
+    lines = program.split("\n")
+    for line, depth in zip(lines, _depths(lines), strict=True):
+        # GoNB writes the demo cells into func main without indenting them: a declaration
+        # starts at column 0 outside every block
+        if depth == 0 and _GO_TOP.match(line):
             # a declaration's doc comment belongs to it
             comments: list[str] = []
             while chunks[-1] and chunks[-1][-1].startswith("//"):

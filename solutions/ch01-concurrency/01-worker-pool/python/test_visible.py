@@ -117,9 +117,8 @@ def test_bad_limit_raises_value_error(answer, limit):
 
 def test_empty_items(answer):
     calls = []
-    assert (got := call(answer, calls.append, [], 3)) == [], (
-        f"map_limited(fn, [], 3) must return [], got {got!r}"
-    )
+    got = call(answer, calls.append, [], 3)
+    assert got == [], f"map_limited(fn, [], 3) must return [], got {got!r}"
     assert calls == [], (
         f"with no items, fn must not be called, but it was called {len(calls)} times"
     )
