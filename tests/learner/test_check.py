@@ -91,8 +91,9 @@ def test_go_stub_solution_and_compile_error(cli, exercises):
     )
     broken = cli("check", ex, "--lang", "go")
     assert broken.exit_code == 1
-    assert "✗ compile error" in broken.output
-    assert "compile error: " in broken.output and "undefinedName" in broken.output
+    assert "✗ does not compile" in broken.output
+    assert "does not compile: answer cell, line " in broken.output
+    assert "undefinedName" in broken.output and "answer.go" not in broken.output
 
 
 def test_everything_at_once_in_workbook_order_with_the_bar_and_next(cli, exercises):
@@ -223,4 +224,5 @@ def test_the_go_check_cell_prints_the_plain_report(cli, exercises, tmp_path, mon
     failing = cli("check", "--gonb")
     assert failing.exit_code == 0
     assert failing.output.splitlines()[-1] == "0/5 tests passed"
-    assert "compile error" in failing.output
+    assert failing.output.count("does not compile") == 1, failing.output
+    assert "the tests use MapLimited, which your answer does not define" in failing.output

@@ -291,3 +291,82 @@ def test_a_class_still_may_not_override_what_a_library_base_has():
 def test_slots_may_not_name_a_dunder():
     source = 'class Job:\n    __slots__ = ("__dict__",)\n'
     assert vet_module._vet_python(source, ()) != ()
+
+
+# --- type in annotations (issue 10): honest answers write cls: type[Base] -------------------
+
+TYPE_ANNOTATIONS = {
+    "type[X] of an argument": """
+        class Base:
+            pass
+
+
+        def make(cls: type[Base]) -> Base:
+            return cls()
+        """,
+    "bare type as the return": """
+        def kind(x: object) -> type:
+            return type(x)
+        """,
+    "type[X] | None with a default": """
+        def pick(cls: type[int] | None = None) -> int:
+            return 1 if cls is None else cls(2)
+        """,
+    "a module-level annotated name": """
+        class Base:
+            pass
+
+
+        maker: type[Base] = Base
+        """,
+    "postponed annotations": """
+        from __future__ import annotations
+
+
+        def make(cls: type[int]) -> type:
+            return type(cls(1))
+        """,
+}
+
+
+@pytest.mark.parametrize("name", sorted(TYPE_ANNOTATIONS))
+def test_type_in_annotations_is_accepted_by_vetting_and_the_loader(load, name):
+    source = textwrap.dedent(TYPE_ANNOTATIONS[name])
+    assert vet_module._vet_python(source, ()) == ()
+    answer = load(source)
+    if hasattr(answer, "make"):
+        assert answer.make(answer.Base if hasattr(answer, "Base") else int) is not None
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "X = type('X', (), {})\n",
+        "def f(x):\n    return isinstance(x, type)\n",
+        "T = type[int]\n",
+        "def f(x=type):\n    return x\n",
+        "def f(x: int = type('X', (), {})) -> int:\n    return 1\n",
+    ],
+)
+def test_type_outside_an_annotation_is_still_only_type_of_x(source):
+    reasons = vet_module._vet_python(source, ())
+    assert any("type is only allowed as type(x) (or in an annotation)" in r for r in reasons)
+
+
+def test_the_loaders_type_builds_no_class(load):
+    """At run time too: three arguments, and type[X] called, build nothing."""
+    answer = load(
+        """
+        def three():
+            return type("X", (), {})
+
+
+        def annotated(cls: type[int]) -> None:
+            return None
+        """
+    )
+    with pytest.raises(TypeError, match="takes 1 positional argument"):
+        answer.three()
+    alias = answer.annotated.__annotations__["cls"]
+    with pytest.raises(TypeError):
+        alias("X", (), {})

@@ -44,7 +44,8 @@ def test_python_answer_that_does_not_import_errors_every_test(mini):
     assert {r.outcome for r in result.results} == {"error"}
     assert (
         result.results[0].first_line()
-        == "RuntimeError: the answer did not load: ZeroDivisionError: division by zero"
+        == "running your answer cells failed before any test could use them: "
+        "ZeroDivisionError: division by zero"
     )
 
 
@@ -67,7 +68,8 @@ def test_python_in_process_uses_the_namespace_and_cleans_up(mini):
     assert again.report().endswith("0/2 tests passed")
     missing = check_namespace({}, mini)
     assert missing.results[0].first_line() == (
-        "AttributeError: 'add' is not defined: write it in the answer cell and run that cell"
+        "the tests use add, but your answer does not define it: "
+        "write it in the answer cell and run that cell"
     )
     assert sys.path == path_before
     assert "test_visible" not in sys.modules
@@ -113,11 +115,16 @@ def test_go_failure_message_drops_the_file_location(mini):
 
 
 def test_go_compile_error_fails_every_test_with_the_compiler_output(mini):
-    result = check_source(go_answer_file(["func Add(a, b int) int {\n\treturn c\n}"]), mini, "go")
+    cells = ["func Add(a, b int) int {\n\treturn c\n}"]
+    result = check_source(go_answer_file(cells), mini, "go", cells=cells)
     assert {r.outcome for r in result.results} == {"error"}
     assert [r.first_line() for r in result.results] == [
-        "compile error: ./answer.go:4:9: undefined: c"
+        "does not compile: answer cell, line 2: undefined: c"
     ] * 2
+    # said once, not once per test
+    assert result.report() == (
+        "✗ does not compile: answer cell, line 2: undefined: c\n0/2 tests passed"
+    )
 
 
 def test_go_hung_test_times_out_and_the_rest_still_run(mini):

@@ -125,7 +125,9 @@ def test_late_result_from_before_a_trip_is_discarded(answer):
     clock.now = 1009
     assert breaker.state() == "open", "a late result must not restart or change the open state"
     clock.now = 1010
-    assert breaker.state() == "half_open"
+    assert (state := breaker.state()) == "half_open", (
+        f"wait_in_open_ms after opening the breaker must be half_open, got {state!r}"
+    )
 
 
 def test_late_result_does_not_use_a_half_open_permit(answer):
@@ -134,7 +136,9 @@ def test_late_result_does_not_use_a_half_open_permit(answer):
     slow = breaker.acquire()  # granted while closed
     trip(breaker, clock)
     clock.now = 1010
-    assert breaker.state() == "half_open"
+    assert (state := breaker.state()) == "half_open", (
+        f"wait_in_open_ms after opening the breaker must be half_open, got {state!r}"
+    )
     breaker.complete(slow, "success")
     assert breaker.state() == "half_open", (
         "a result granted while closed arrives in half_open: it is late, it must neither decide nor use a permit"

@@ -48,6 +48,11 @@ def read_answer_cells(path: str | Path) -> list[str]:
     Raises ValueError naming the file when it is not a readable notebook (a save in
     progress, a file broken by hand). Notebooks older than v4 go through nbformat.
     """
+    return read_code_cells(path, "answer")
+
+
+def read_code_cells(path: str | Path, role: str) -> list[str]:
+    """The code cells of a saved notebook whose role is ``role`` (see :func:`read_answer_cells`)."""
     path = Path(path)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -56,14 +61,11 @@ def read_answer_cells(path: str | Path) -> list[str]:
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
         raise ValueError(f"{path}: not a notebook (no cells)")
     if data.get("nbformat") != NBFORMAT_VERSION:
-        return answer_cells(read_notebook(path))
+        nb = read_notebook(path)
+        return [c.source for c in nb.cells if c.cell_type == "code" and cell_role(c) == role]
     sources = []
     for cell in data["cells"]:
-        if (
-            isinstance(cell, dict)
-            and cell.get("cell_type") == "code"
-            and cell_role(cell) == "answer"
-        ):
+        if isinstance(cell, dict) and cell.get("cell_type") == "code" and cell_role(cell) == role:
             source = cell.get("source", "")
             sources.append("".join(source) if isinstance(source, list) else str(source))
     return sources

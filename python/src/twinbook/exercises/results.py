@@ -7,6 +7,9 @@ from typing import Any
 
 OUTCOMES = ("passed", "failed", "skipped", "error")
 DID_NOT_RUN = "did not run"
+#: what a check's messages start with when the answer did not get to run: it does not
+#: parse or compile, or it uses what answers may not (the grader refuses it before running)
+DOES_NOT_COMPILE = "does not compile"
 PASS_MARK, FAIL_MARK = "✓", "✗"
 
 
@@ -38,6 +41,8 @@ class CheckResult:
     exercise: str
     language: str
     results: list[TestResult] = field(default_factory=list)
+    #: why no test ran, said once (every result carries it too): "does not compile: ..."
+    problem: str = ""
 
     @property
     def passed(self) -> int:
@@ -55,7 +60,7 @@ class CheckResult:
         return {r.name: r for r in self.results}
 
     def report(self) -> str:
-        return format_report(self.results)
+        return format_report(self.results, self.problem)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -64,11 +69,18 @@ class CheckResult:
             "passed": self.passed,
             "total": self.total,
             "results": [asdict(r) for r in self.results],
+            **({"problem": self.problem} if self.problem else {}),
         }
 
 
-def format_report(results: list[TestResult]) -> str:
-    """``✓ name`` / ``✗ name: message`` per test, then ``N/M tests passed``."""
+def format_report(results: list[TestResult], problem: str = "") -> str:
+    """``✓ name`` / ``✗ name: message`` per test, then ``N/M tests passed``; with a
+    ``problem`` (no test ran) that problem once, with every line of it, instead."""
+    if problem:
+        head, *rest = problem.splitlines() or [problem]
+        lines = [f"{FAIL_MARK} {head}", *(f"  {line}" for line in rest if line.strip())]
+        lines.append(f"0/{len(results)} tests passed")
+        return "\n".join(lines)
     lines = []
     for r in results:
         if r.passed:
@@ -113,3 +125,9 @@ def finalize(
             msg = missing_message or DID_NOT_RUN
             out.append(TestResult(name, "failed", msg))
     return CheckResult(exercise, language, out)
+
+
+def not_run(exercise: str, language: str, expected: list[str], problem: str) -> CheckResult:
+    """The result of a check whose tests did not run because of ``problem`` (said once)."""
+    results = [TestResult(name, "error", problem) for name in expected]
+    return CheckResult(exercise, language, results, problem)

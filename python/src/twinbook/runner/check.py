@@ -8,6 +8,10 @@
 * :func:`check_namespace` runs the Python tests in-process against a live namespace (a
   kernel's names cannot cross a process boundary).
 * :func:`check_gonb` runs the Go tests against GoNB's memorized declarations.
+
+Each asks :mod:`.precheck` first: an answer the grader would refuse before running it
+(it does not parse or compile, or vetting rejects it) runs no test, and the check says why
+once, at the answer cell's line (:func:`twinbook.exercises.results.not_run`).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from twinbook.exercises.cells import gonb_answer
 from twinbook.exercises.model import (
     Exercise,
     ExerciseError,
@@ -25,10 +30,21 @@ from twinbook.exercises.model import (
     find_exercise_dir,
     load_exercise,
 )
-from twinbook.exercises.notebook import go_answer_file, python_answer_file, read_answer_cells
-from twinbook.exercises.results import DID_NOT_RUN, CheckResult, TestResult, finalize
+from twinbook.exercises.notebook import (
+    go_answer_file,
+    python_answer_file,
+    read_answer_cells,
+    read_code_cells,
+)
+from twinbook.exercises.results import (
+    DID_NOT_RUN,
+    CheckResult,
+    TestResult,
+    finalize,
+    not_run,
+)
 
-from . import channel, gorunner, pyrunner
+from . import channel, gorunner, messages, precheck, pyrunner, vet
 
 PYTHON_TIMEOUT = 60.0  # seconds for one out-of-process pytest run
 
@@ -131,26 +147,39 @@ def check_namespace(
     *,
     hidden: bool = False,
     tests_from: Path | None = None,
+    answer_cells: list[str] | None = None,
 ) -> CheckResult:
-    """Python tests, in this process, against a live namespace (a kernel's ``user_ns``)."""
+    """Python tests, in this process, against a live namespace (a kernel's ``user_ns``).
+
+    ``answer_cells``: the sources the kernel last ran for the answer cells; when they do
+    not compile or the grader would refuse them, the tests do not run (the namespace may
+    still hold an earlier run's names) and the result says why."""
     exercise, spec = _spec(exercise, "python")
     files = suite_files(spec, hidden=hidden, tests_from=tests_from)
+    expected = _expected(exercise, spec, hidden, tests_from)
+    if answer_cells is not None:
+        problem = precheck.python_problem(exercise, answer_cells, latest_run=True)
+        if problem:
+            return not_run(exercise.id, "python", expected, problem)
     results, errors = pyrunner.run_in_process(files, namespace)
     missing = f"{DID_NOT_RUN}: {errors[0]}" if errors else ""
-    return finalize(
-        exercise.id, "python", _expected(exercise, spec, hidden, tests_from), results, missing
-    )
+    return messages.explained(finalize(exercise.id, "python", expected, results, missing))
 
 
 # --- both -------------------------------------------------------------------------------
 
 
-def answer_source(spec: LanguageSpec, notebook: Path | None = None) -> str:
-    """The answer file built from a saved notebook's answer cells."""
+def saved_answer_cells(spec: LanguageSpec, notebook: Path | None = None) -> list[str]:
+    """The answer cells of a saved notebook (by default the exercise's own)."""
     try:
-        cells = read_answer_cells(notebook or spec.notebook_path)
+        return read_answer_cells(notebook or spec.notebook_path)
     except ValueError as exc:
         raise ExerciseError(str(exc)) from None
+
+
+def answer_source(spec: LanguageSpec, notebook: Path | None = None) -> str:
+    """The answer file built from a saved notebook's answer cells."""
+    cells = saved_answer_cells(spec, notebook)
     if spec.language == "python":
         return python_answer_file(cells)
     return go_answer_file(cells)
@@ -163,17 +192,34 @@ def check_source(
     *,
     hidden: bool = False,
     tests_from: Path | None = None,
+    cells: list[str] | None = None,
 ) -> CheckResult:
     """Run the tests against a whole answer file (``answer.py``, or ``answer.go`` with its
-    ``package main`` clause: see :func:`twinbook.exercises.notebook.go_answer_file`)."""
+    ``package main`` clause: see :func:`twinbook.exercises.notebook.go_answer_file`).
+
+    ``cells``: the answer cells the file was built from, so that problems name their lines
+    (without them, the whole file is taken as one cell)."""
     exercise, spec = _spec(exercise, language)
     files = suite_files(spec, hidden=hidden, tests_from=tests_from)
     expected = _expected(exercise, spec, hidden, tests_from)
+    cells = cells if cells is not None else [source]
+    if language == "python":
+        problem = precheck.python_problem(exercise, cells)
+    else:
+        problem = precheck.go_problem(exercise, source, cells)
+    if problem:
+        return not_run(exercise.id, language, expected, problem)
     if language == "python":
         results, missing = run_python_answer(source, files, expected)
     else:
         results, missing = gorunner.check_go(files, expected, answer_source=source)
-    return finalize(exercise.id, language, expected, results, missing)
+        if missing.startswith(gorunner.COMPILE_ERROR):
+            compiled = vet.go_source(source)
+            problem = precheck.go_compile_problem(
+                missing.removeprefix(gorunner.COMPILE_ERROR), compiled, cells
+            )
+            return not_run(exercise.id, language, expected, problem)
+    return messages.explained(finalize(exercise.id, language, expected, results, missing))
 
 
 def check_notebook(
@@ -186,8 +232,10 @@ def check_notebook(
 ) -> CheckResult:
     """Check a saved notebook (by default the exercise's own) out of process."""
     exercise, spec = _spec(exercise, language)
+    cells = saved_answer_cells(spec, notebook)
+    source = python_answer_file(cells) if language == "python" else go_answer_file(cells)
     return check_source(
-        answer_source(spec, notebook), exercise, language, hidden=hidden, tests_from=tests_from
+        source, exercise, language, hidden=hidden, tests_from=tests_from, cells=cells
     )
 
 
@@ -201,5 +249,23 @@ def check_gonb(
     exercise, spec = _spec(find_exercise_dir(gonb_dir), "go")
     files = suite_files(spec, hidden=hidden)
     expected = spec.expected(hidden=hidden)
+    program_path = gonb_tmp / "main.go"
+    program = program_path.read_text(encoding="utf-8") if program_path.is_file() else ""
+    # the lines the learner wrote: GoNB keeps no copy of the cells, the saved notebook does
+    # (a line since edited and not saved is cited by its declaration's text instead)
+    try:
+        cells = read_answer_cells(spec.notebook_path)
+        demo = read_code_cells(spec.notebook_path, "demo")
+    except ValueError:
+        cells, demo = [], []
+    if program:
+        problem = precheck.go_problem(exercise, gonb_answer(program, demo), cells)
+        if problem:
+            return not_run(exercise.id, "go", expected, problem)
     results, missing = gorunner.check_go(files, expected, gonb_tmp=gonb_tmp)
-    return finalize(exercise.id, "go", expected, results, missing)
+    if missing.startswith(gorunner.COMPILE_ERROR):
+        problem = precheck.go_compile_problem(
+            missing.removeprefix(gorunner.COMPILE_ERROR), program, cells
+        )
+        return not_run(exercise.id, "go", expected, problem)
+    return messages.explained(finalize(exercise.id, "go", expected, results, missing))

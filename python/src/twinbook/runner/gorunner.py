@@ -609,6 +609,8 @@ def attach_batch_messages(raw: channel.RawRun, results: dict[str, TestResult]) -
                 result.message = "failed (its output was cut: the run printed too much)"
 
 
+#: what :func:`check_go`'s message starts with when the build failed
+COMPILE_ERROR = "compile error: "
 TEST_TIMEOUT_ENV = "TWINBOOK_TEST_TIMEOUT"  # seconds one subtest may take (the grader's)
 
 
@@ -714,7 +716,7 @@ def check_go(
         binary = workdir / "tests.bin"
         build_error = build(workdir, binary, timeout=timeout)
         if build_error:
-            msg = "compile error: " + first_lines(build_error)
+            msg = COMPILE_ERROR + first_lines(build_error)
             return {t: TestResult(t, "error", msg) for t in expected}, msg
         env = go_env()
 

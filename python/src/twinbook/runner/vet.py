@@ -22,9 +22,12 @@ and harness, which share the process with it, stay in charge of the results.
   (``os``, ``sys``, ``subprocess``, ``builtins``, ``gc``, ``inspect`` ...) or that reach
   frames, code or tracing (``f_globals``, ``gi_frame``, ``tb_frame``, ``co_code``,
   ``settrace``, ``excepthook``, ``mro``, ``get_type_hints``, ``attrgetter`` ...);
-* no ``eval``, ``exec``, ``compile``, ``getattr``/``setattr``/``delattr``, ``globals``,
-  ``locals``, ``vars``, ``dir``, ``open``, ``input``, ``breakpoint``, ``help``,
-  ``exit``/``quit``, ``SystemExit``, ``KeyboardInterrupt``; ``type`` only as ``type(x)``;
+* no builtin that the restricted subset does not hand out (its allowlist,
+  :data:`~twinbook.runner.restricted.policy.SAFE_BUILTIN_NAMES`): no ``eval``, ``exec``,
+  ``compile``, ``getattr``/``setattr``/``delattr``/``hasattr``, ``globals``, ``locals``,
+  ``vars``, ``dir``, ``open``, ``input``, ``breakpoint``, ``help``, ``exit``/``quit``,
+  ``memoryview``, ``SystemExit``, ``KeyboardInterrupt``; ``type`` only as ``type(x)`` or
+  in an annotation (``cls: type[Base]``);
   ``str.format`` only on a literal whose fields do not reach into attributes or items;
 * no metaclasses or class keywords; no assignment to attributes of imported names;
 * class bases must be named classes (a builtin, an imported class or one of the answer's),
@@ -33,7 +36,9 @@ and harness, which share the process with it, stay in charge of the results.
   ``__str__``, ``__post_init__`` and ``run``: the tests call those methods on the answer's
   objects and must get the library's behaviour.
 
-The answer must also compile in the restricted subset it runs in
+Every list these rules use is :mod:`twinbook.runner.restricted.policy`'s, the one source
+that the loader's guards read too. The answer must also compile in the restricted subset it
+runs in
 (:func:`twinbook.runner.restricted.compile_answer`): its refusals are reasons here too, so
 that vetting names them with their line before anything runs.
 
@@ -67,98 +72,27 @@ from pathlib import Path
 from twinbook.exercises.model import Exercise
 
 from . import gorunner, restricted
+from .restricted.guards import module_allowed
 from .restricted.policy import (
     ALLOWED_DUNDER_ATTRS,
     ALLOWED_DUNDER_DEFS,
+    DANGEROUS_MODULES,
+    DUNDER,
     FRAME_PREFIXES,
+    OVERRIDABLE,
     REFUSED_ATTRIBUTES,
+    refused_builtin,
 )
 
 MAX_SOURCE = 256 * 1024  # characters
 MAX_REASONS = 8
 
-#: what a class may redefine although a builtin or library base class has it
-OVERRIDABLE = frozenset(
-    {
-        "__init__",
-        "__repr__",
-        "__str__",
-        "__post_init__",
-        "run",
-        "__doc__",
-        "__module__",
-        "__qualname__",
-    }
-)
-BANNED_BUILTINS = frozenset(
-    {
-        "eval",
-        "exec",
-        "compile",
-        "getattr",
-        "setattr",
-        "delattr",
-        "globals",
-        "locals",
-        "vars",
-        "dir",
-        "open",
-        "input",
-        "breakpoint",
-        "help",
-        "exit",
-        "quit",
-        "copyright",
-        "credits",
-        "license",
-        "SystemExit",
-        "KeyboardInterrupt",
-    }
-)
-# attribute names rejected unless the exercise allows the module: the way out of the
-# interpreter from any module that imported them (concurrent.futures.thread.os ...)
-DANGEROUS_MODULES = frozenset(
-    {
-        "os",
-        "sys",
-        "subprocess",
-        "socket",
-        "builtins",
-        "importlib",
-        "ctypes",
-        "gc",
-        "inspect",
-        "marshal",
-        "pickle",
-        "pty",
-        "multiprocessing",
-        "mp",
-        "posix",
-        "nt",
-        "posixpath",
-        "shutil",
-        "tempfile",
-        "resource",
-        "atexit",
-        "traceback",
-        "linecache",
-        "runpy",
-        "pkgutil",
-        "zipimport",
-        "sysconfig",
-        "site",
-        "faulthandler",
-        "tracemalloc",
-        "pytest",
-        "twinbook",
-    }
-)
 # attribute names that reach frames, tracing, hooks or dynamic attribute access from
 # modules an exercise may allow (threading.settrace, typing.get_type_hints ...): the
 # restricted subset's list, so vetting and the loader refuse the same names, and format_map
 # (the loader guards format strings at run time; vetting refuses the call outright)
 BANNED_ATTRS = REFUSED_ATTRIBUTES | {"format_map"}
-_DUNDER = re.compile(r"__[A-Za-z_][A-Za-z0-9_]*__")
+_DUNDER = DUNDER
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -182,11 +116,7 @@ def _cap(reasons: list[str]) -> tuple[str, ...]:
 # --- Python -------------------------------------------------------------------------------------
 
 
-def _allowed_module(name: str, allowed: frozenset[str]) -> bool:
-    parts = name.split(".")
-    return name == "__future__" or any(
-        ".".join(parts[: i + 1]) in allowed for i in range(len(parts))
-    )
+_allowed_module = module_allowed
 
 
 @functools.lru_cache(maxsize=512)
@@ -373,7 +303,7 @@ class _PyVetter:
         if _DUNDER.fullmatch(name):
             self.reject(node, f"the name {name} is not allowed (no dunder names)")
             return
-        if name in BANNED_BUILTINS:
+        if refused_builtin(name):
             self.reject(node, f"{name} is not allowed")
             return
         if name == "type":
@@ -382,9 +312,9 @@ class _PyVetter:
                 and parent.func is node
                 and len(parent.args) == 1
                 and not parent.keywords
-            )
+            ) or self.in_annotation(node)
             if not ok:
-                self.reject(node, "type is only allowed as type(x)")
+                self.reject(node, "type is only allowed as type(x) (or in an annotation)")
             return
         if name in self.imported:
             if not isinstance(node.ctx, ast.Load):
@@ -396,6 +326,19 @@ class _PyVetter:
                 self.reject(
                     node, f"the module {name} may only be used as {name}.<name>, not as a value"
                 )
+
+    def in_annotation(self, node: ast.expr) -> bool:
+        """``node`` is part of an annotation (``x: type[Base]``, ``-> type``), which holds a
+        type for readers and tools: evaluated at most once, to an object nobody calls."""
+        child: ast.AST = node
+        parent = self.parents.get(id(child))
+        while isinstance(parent, ast.expr):
+            child, parent = parent, self.parents.get(id(parent))
+        if isinstance(parent, (ast.arg, ast.AnnAssign)):
+            return parent.annotation is child
+        if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return parent.returns is child
+        return False
 
     def visit_arg(self, node: ast.arg) -> None:
         self.check_identifier(node, node.arg, "argument name")
@@ -418,7 +361,7 @@ class _PyVetter:
                 f"defining {name} is not allowed (allowed special methods: "
                 f"{', '.join(sorted(ALLOWED_DUNDER_DEFS))})",
             )
-        if name in BANNED_BUILTINS or name in self.imported:
+        if refused_builtin(name) or name in self.imported:
             self.reject(node, f"a function may not be named {name}")
 
     visit_AsyncFunctionDef = visit_FunctionDef

@@ -58,11 +58,15 @@ from .progress import (
 STATUS_STYLE = {
     DONE: ("✓ done", "green"),
     FAILING: ("✗ failing", "red"),
-    COMPILE_ERROR: ("✗ compile error", "red"),
+    COMPILE_ERROR: ("✗ does not compile", "red"),
     NOT_STARTED: ("· not started", "yellow"),
     CHANGED: ("? changed since checked", "cyan"),
     UNCHECKED: ("· not checked", "dim"),
 }
+
+
+#: lines of a "does not compile" problem shown under a notebook (vetting gives up to 9)
+MAX_PROBLEM_LINES = 10
 
 
 @dataclass
@@ -184,7 +188,12 @@ def failure_lines(c: Checked, *, verbose: bool = False) -> Text:
     text = Text()
     text.append("✗ ", style="red bold")
     text.append(f"{c.exercise.id} ({c.language})", style="bold")
-    if first is not None:
+    if c.result.problem:  # no test ran: say why once, not once per test
+        text.append("\n")
+        for line in c.result.problem.splitlines()[:MAX_PROBLEM_LINES]:
+            text.append(f"  {line}\n")
+        first = None
+    elif first is not None:
         text.append(" · ")
         text.append(first.name, style="bold red")
         text.append("\n")
@@ -209,6 +218,9 @@ def failure_lines(c: Checked, *, verbose: bool = False) -> Text:
 def per_test_lines(c: Checked) -> Text:
     """Every test of a check, ``✓ name`` / ``✗ name: message`` (the notebook's report)."""
     text = Text()
+    if c.result.problem:
+        text.append(f"    none of the {c.result.total} tests ran\n", style="dim")
+        return text
     for r in c.result.results:
         mark, style = ("✓", "green") if r.passed else ("✗", "red")
         text.append(f"    {mark} ", style=style)
@@ -218,7 +230,8 @@ def per_test_lines(c: Checked) -> Text:
 
 
 def _message_lines(result: TestResult, status: str) -> list[str]:
-    """The failure message: its first line, or for a compile error the compiler's first lines."""
+    """The failure message: its first line, or when the answer does not compile the lines
+    that say why (the compiler's, vetting's)."""
     lines = [ln.rstrip() for ln in result.message.splitlines() if ln.strip()]
     if not lines:
         return [result.first_line()]

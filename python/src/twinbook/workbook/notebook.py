@@ -5,28 +5,49 @@ check, hint``). Go notebooks run ``!*twinbook check --gonb`` and ``!*twinbook hi
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from twinbook.exercises.model import Exercise, find_exercise_dir, load_exercise
-from twinbook.exercises.results import CheckResult
+from twinbook.exercises.model import Exercise, ExerciseError, find_exercise_dir, load_exercise
+from twinbook.exercises.notebook import read_answer_cells
 from twinbook.runner.check import check_namespace
 
+from .history import latest_runs
 from .progress import reveal_hint
+
+if TYPE_CHECKING:  # pragma: no cover
+    from twinbook.exercises.results import CheckResult
+
+
+def _shell() -> Any:
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - outside IPython
+        return None
+    return get_ipython()
 
 
 def _user_namespace() -> dict[str, Any]:
-    try:
-        from IPython import get_ipython
-
-        shell = get_ipython()
-    except ImportError:  # pragma: no cover - outside IPython
-        shell = None
+    shell = _shell()
     if shell is not None:
         namespace: dict[str, Any] = shell.user_ns
         return namespace
     import __main__
 
     return vars(__main__)
+
+
+def _answer_runs(folder: Path) -> list[str] | None:
+    """What the kernel last ran for the answer cells (None outside IPython, or when it
+    cannot tell: the check then tests the kernel's names as they are)."""
+    shell = _shell()
+    history = getattr(getattr(shell, "history_manager", None), "input_hist_raw", None)
+    if not history:
+        return None
+    try:
+        saved = read_answer_cells(load_exercise(folder).lang("python").notebook_path)
+    except (ValueError, OSError, ExerciseError):
+        return None
+    return latest_runs(saved, list(history))
 
 
 def check(exercise: str | Path | None = None, *, hidden: bool = False) -> CheckResult | None:
@@ -36,7 +57,9 @@ def check(exercise: str | Path | None = None, *, hidden: bool = False) -> CheckR
     (the notebook's). Returns None so the notebook shows only the report.
     """
     folder = find_exercise_dir(Path(exercise) if exercise else Path.cwd())
-    result = check_namespace(_user_namespace(), folder, hidden=hidden)
+    result = check_namespace(
+        _user_namespace(), folder, hidden=hidden, answer_cells=_answer_runs(folder)
+    )
     print(result.report())
     return None
 

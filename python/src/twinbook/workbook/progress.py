@@ -41,7 +41,7 @@ from typing import Any
 
 from twinbook.exercises.model import Exercise, find_exercises
 from twinbook.exercises.notebook import go_answer_file, python_answer_file, read_answer_cells
-from twinbook.exercises.results import CheckResult, TestResult
+from twinbook.exercises.results import DOES_NOT_COMPILE, CheckResult, TestResult
 
 _COMPUTE = object()
 STATE_DIR = ".twinbook"
@@ -53,7 +53,7 @@ DONE, FAILING, NOT_STARTED, COMPILE_ERROR, CHANGED, UNCHECKED = (
     "done",
     "failing",
     "not started",
-    "compile error",
+    DOES_NOT_COMPILE,
     "changed",
     "unchecked",
 )
@@ -98,7 +98,8 @@ def stub_marker(exercise: Exercise, language: str) -> str:
 
 
 def result_status(result: CheckResult, exercise: Exercise) -> str:
-    """done, not started (every test fails on the stub), compile error or failing."""
+    """done, not started (every test fails on the stub), does not compile (the answer did
+    not parse or compile, or the grader would refuse it: no test ran) or failing."""
     if result.ok:
         return DONE
     failures = [r for r in result.results if not r.passed]
@@ -108,7 +109,7 @@ def result_status(result: CheckResult, exercise: Exercise) -> str:
         and all(stub_marker(exercise, result.language) in r.message for r in failures)
     ):
         return NOT_STARTED
-    if failures and failures[0].message.startswith("compile error"):
+    if result.problem or (failures and failures[0].message.startswith(DOES_NOT_COMPILE)):
         return COMPILE_ERROR
     return FAILING
 
@@ -157,7 +158,8 @@ class Progress:
             current = fingerprint(exercise, language)
         if current is None or entry.get("fingerprint") != current:
             return CHANGED
-        return str(entry.get("status", FAILING))
+        status = str(entry.get("status", FAILING))
+        return COMPILE_ERROR if status == "compile error" else status  # an older file's name
 
     # -- writing (read-modify-write under the lock, so concurrent writers keep each other's data)
     @contextlib.contextmanager

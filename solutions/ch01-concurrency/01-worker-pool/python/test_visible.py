@@ -93,18 +93,32 @@ def test_never_more_than_limit(answer):
 
     got = call(answer, work, list(range(20)), 4)
     assert gauge.most <= 4, f"{gauge.most} calls ran at once with limit=4"
-    assert got == [-x for x in range(20)]
+    assert got == [-x for x in range(20)], (
+        f"map_limited(fn, 0..19, 4) must return [fn(0), ..., fn(19)] in order, got {got}"
+    )
 
 
 @pytest.mark.parametrize("limit", [0, -1])
 def test_bad_limit_raises_value_error(answer, limit):
     calls = []
-    with pytest.raises(ValueError):
-        call(answer, calls.append, [1, 2, 3], limit)
-    assert calls == [], "with a bad limit, fn must not be called"
+    try:
+        got = call(answer, calls.append, [1, 2, 3], limit)
+    except ValueError:
+        pass
+    else:
+        raise AssertionError(
+            f"map_limited(fn, [1, 2, 3], limit={limit}) must raise ValueError, "
+            f"but it returned {got!r}"
+        )
+    assert calls == [], (
+        f"with a bad limit, fn must not be called, but it was called {len(calls)} times"
+    )
 
 
 def test_empty_items(answer):
     calls = []
-    assert call(answer, calls.append, [], 3) == []
-    assert calls == []
+    got = call(answer, calls.append, [], 3)
+    assert got == [], f"map_limited(fn, [], 3) must return [], got {got!r}"
+    assert calls == [], (
+        f"with no items, fn must not be called, but it was called {len(calls)} times"
+    )

@@ -63,7 +63,9 @@ def test_hidden_effective_minimum_is_the_window_size(answer):
     clock = Clock()
     breaker, _ = new_breaker(answer, clock, window_size=3, minimum_calls=100)
     run_calls(breaker, clock, "FF")
-    assert breaker.state() == "closed"
+    assert (state := breaker.state()) == "closed", (
+        f"2 failures in a window of 3: too few calls to decide, closed, got {state!r}"
+    )
     run_calls(breaker, clock, "F", start=100)
     assert breaker.state() == "open", (
         "window_size 3, minimum_calls 100: the window can never hold 100 calls, so the "
@@ -90,8 +92,12 @@ def test_hidden_open_rejections_are_not_recorded(answer):
     clock.now = 1010
     assert breaker.allow() and not breaker.allow(), "half_open: exactly one trial call"
     breaker.record(False)
-    assert breaker.state() == "closed"
-    assert breaker.metrics()["calls"] == 0
+    assert (state := breaker.state()) == "closed", (
+        f"the half_open trial call succeeded: the breaker must close, got {state!r}"
+    )
+    assert (calls := breaker.metrics()["calls"]) == 0, (
+        f"the rejections while open are not calls: a fresh closed window holds 0, got {calls}"
+    )
 
 
 def test_hidden_wait_zero_is_half_open_at_once(answer):

@@ -113,7 +113,9 @@ def test_hidden_late_result_after_closing_is_discarded(answer):
     trip(breaker, clock)
     clock.now = 1010
     call(breaker, "success")
-    assert breaker.state() == "closed"
+    assert (state := breaker.state()) == "closed", (
+        f"the one permitted half_open call succeeded: the breaker must close, got {state!r}"
+    )
     breaker.complete(slow, "failure")
     assert breaker.metrics()["calls"] == 0, (
         "a result granted before closed->open->half_open->closed is late: discard it"
@@ -128,7 +130,10 @@ def test_hidden_ignored_in_closed_records_nothing(answer):
     call(breaker, "failure")
     call(breaker, "ignored")
     call(breaker, "ignored")
-    assert breaker.metrics() == {"calls": 1, "failed": 1, "failure_rate": -1}
+    assert (metrics := breaker.metrics()) == {"calls": 1, "failed": 1, "failure_rate": -1}, (
+        "F, ignored, ignored: ignored results are not recorded, so metrics() must be "
+        f"calls 1, failed 1, failure_rate -1 (below the minimum), got {metrics}"
+    )
     call(breaker, "failure")
     assert breaker.state() == "open", (
         "F, ignored, ignored, F in a window of 2: the window is F, F: open"
@@ -142,9 +147,13 @@ def test_hidden_a_new_half_open_has_fresh_permits(answer):
     clock.now = 1010
     a = breaker.acquire()
     call(breaker, "failure")
-    assert breaker.state() == "half_open"
+    assert (state := breaker.state()) == "half_open", (
+        f"1 of 2 permitted half_open calls failed, the other is running: half_open, got {state!r}"
+    )
     breaker.complete(a, "failure")  # 2 failures: open again at 1010
-    assert breaker.state() == "open"
+    assert (state := breaker.state()) == "open", (
+        f"both permitted half_open calls failed: the breaker must open again, got {state!r}"
+    )
     clock.now = 2010
     permits = [breaker.acquire() for _ in range(3)]
     assert [p is not None for p in permits] == [True, True, False], (

@@ -31,25 +31,15 @@ import importlib
 import inspect
 import string
 import types
+import typing
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence
 
-from .policy import private, refused_attribute
+from .policy import SAFE_BUILTIN_NAMES, answer_builtin, private, refused_attribute
 
 ANSWER_MODULE = "answer"
-
-_SAFE_BUILTIN_NAMES = (
-    "abs all any ascii bin bool bytearray bytes callable chr classmethod complex dict divmod "
-    "enumerate filter float format frozenset hash hex id int isinstance issubclass iter aiter "
-    "anext len list map max min next object oct ord pow print property range repr reversed "
-    "round set slice sorted staticmethod str sum super tuple zip "
-    "None True False NotImplemented Ellipsis"
-).split()
-#: exceptions an answer may raise and catch; SystemExit and KeyboardInterrupt would stop the
-#: harness, not the answer
-_REFUSED_EXCEPTIONS = frozenset({"SystemExit", "KeyboardInterrupt"})
 
 _INTROSPECTION_TYPES = (types.FrameType, types.CodeType, types.TracebackType)
 
@@ -87,10 +77,29 @@ def _refuse_class_makers(value: Any, how: str) -> Any:
     return value
 
 
-def _one_arg_type(obj: Any) -> type:
-    """``type(x)``: the class of ``x``. Three arguments would build a class from a dict, and
-    the class of a class is a metaclass, which would too."""
-    return _refuse_class_makers(type(obj), "type() of a class")
+class _OneArgType:
+    """The answer's ``type``. ``type(x)``: the class of ``x``; three arguments would build a
+    class from a dict, and the class of a class is a metaclass, which would too.
+    ``type[X]`` (an annotation evaluated when a function is defined) is ``typing.Type[X]``,
+    which cannot be called to build a class."""
+
+    __slots__ = ()
+
+    def __call__(self, *args: Any, **kwargs: Any) -> type:
+        if len(args) != 1 or kwargs:
+            raise TypeError(
+                f"type() takes 1 positional argument in answers (type(x)), {len(args)} were given"
+            )
+        return _refuse_class_makers(type(args[0]), "type() of a class")
+
+    def __getitem__(self, item: Any) -> Any:
+        return typing.Type[item]  # noqa: UP006 - not callable, unlike type[X]
+
+    def __repr__(self) -> str:
+        return "<the answer's type(x)>"
+
+
+_one_arg_type = _OneArgType()
 
 
 def _format_fields_ok(template: str) -> None:
@@ -255,12 +264,12 @@ class Guards:
 
     def safe_builtins(self) -> dict[str, Any]:
         """The builtins an answer sees: an allowlist, plus the guarded ``__import__``."""
-        names: dict[str, Any] = {name: getattr(builtins, name) for name in _SAFE_BUILTIN_NAMES}
+        names: dict[str, Any] = {name: getattr(builtins, name) for name in SAFE_BUILTIN_NAMES}
         for name, value in vars(builtins).items():
             if (
                 isinstance(value, type)
                 and issubclass(value, BaseException)
-                and name not in _REFUSED_EXCEPTIONS
+                and answer_builtin(name)
             ):
                 names[name] = value
         names["type"] = _one_arg_type

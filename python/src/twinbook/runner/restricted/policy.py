@@ -34,12 +34,20 @@ Answers need more than RestrictedPython 9.0 allows, and a little less:
   (``{"__eq__": f}`` handed to a class factory);
 * the attribute names in :data:`REFUSED_ATTRIBUTES` (tracing, hooks, dynamic attribute
   access, frames of tasks, class factories) are refused wherever they appear.
+
+This module is also the one place that lists what answers may use: the builtins
+(:data:`SAFE_BUILTIN_NAMES`, which the loader's guards hand out and vetting refuses the
+rest of), the dunders, the refused attribute and module names, what a class may redefine.
+:mod:`twinbook.runner.vet`, the static front end that runs before the grader (and every
+check), and :mod:`.guards`, the run-time side, take their lists from here.
 """
 
 from __future__ import annotations
 
 import ast
+import builtins
 import re
+import types
 from typing import Any
 
 from RestrictedPython.transformer import INSPECT_ATTRIBUTES, RestrictingNodeTransformer
@@ -117,7 +125,111 @@ REFUSED_ATTRIBUTES = frozenset(
     }
 )
 
-_DUNDER = re.compile(r"__[A-Za-z0-9_]+__")
+#: a dunder name (``__eq__``)
+DUNDER = re.compile(r"__[A-Za-z0-9_]+__")
+_DUNDER = DUNDER
+
+#: the builtins an answer sees (:meth:`.guards.Guards.safe_builtins`), besides the exception
+#: classes but :data:`REFUSED_EXCEPTIONS` and a ``type`` that only takes one argument;
+#: every other builtin (``getattr``, ``eval``, ``open``, ``hasattr`` ...) is refused
+SAFE_BUILTIN_NAMES = frozenset(
+    (
+        "abs all any ascii bin bool bytearray bytes callable chr classmethod complex dict divmod "
+        "enumerate filter float format frozenset hash hex id int isinstance issubclass iter aiter "
+        "anext len list map max min next object oct ord pow print property range repr reversed "
+        "round set slice sorted staticmethod str sum super tuple zip "
+        "None True False NotImplemented Ellipsis"
+    ).split()
+)
+#: exceptions an answer may not name: they would stop the harness, not the answer
+REFUSED_EXCEPTIONS = frozenset({"SystemExit", "KeyboardInterrupt"})
+#: what ``site`` adds to the builtins (not always there: ``python -S``), refused the same
+_SITE_BUILTINS = frozenset({"exit", "quit", "copyright", "credits", "license", "help"})
+
+
+def answer_builtin(name: str) -> bool:
+    """``name`` is a builtin the answer's namespace holds (``type`` included)."""
+    value = getattr(builtins, name, None)
+    exception = isinstance(value, type) and issubclass(value, BaseException)
+    return (
+        name in SAFE_BUILTIN_NAMES
+        or name == "type"
+        or (exception and name not in REFUSED_EXCEPTIONS)
+    )
+
+
+def _interpreters_builtin(name: str) -> bool:
+    """``name`` is one of the interpreter's own builtins, not something a host added to the
+    module (IPython's ``display`` and ``get_ipython``, a REPL's ``_``): vetting must say the
+    same in a notebook's kernel as in the grader."""
+    value = getattr(builtins, name, None)
+    if name == "_":  # a REPL's last value
+        return False
+    if isinstance(value, types.BuiltinFunctionType):  # open is io.open: C functions all count
+        return True
+    return isinstance(value, type) and value.__module__ == "builtins"
+
+
+def refused_builtin(name: str) -> bool:
+    """``name`` is a builtin that answers may not use (``eval``, ``getattr``, ``SystemExit``)."""
+    if DUNDER.fullmatch(name):
+        return False  # dunder names have their own rule
+    return (_interpreters_builtin(name) or name in _SITE_BUILTINS) and not answer_builtin(name)
+
+
+#: attribute names refused unless the exercise allows the module of that name: the way out
+#: of the interpreter from any module that imported them (``concurrent.futures.thread.os``)
+DANGEROUS_MODULES = frozenset(
+    {
+        "os",
+        "sys",
+        "subprocess",
+        "socket",
+        "builtins",
+        "importlib",
+        "ctypes",
+        "gc",
+        "inspect",
+        "marshal",
+        "pickle",
+        "pty",
+        "multiprocessing",
+        "mp",
+        "posix",
+        "nt",
+        "posixpath",
+        "shutil",
+        "tempfile",
+        "resource",
+        "atexit",
+        "traceback",
+        "linecache",
+        "runpy",
+        "pkgutil",
+        "zipimport",
+        "sysconfig",
+        "site",
+        "faulthandler",
+        "tracemalloc",
+        "pytest",
+        "twinbook",
+    }
+)
+
+#: what a class may redefine although a builtin or library base class has it (the tests
+#: call the other methods on the answer's objects and must get the library's behaviour)
+OVERRIDABLE = frozenset(
+    {
+        "__init__",
+        "__repr__",
+        "__str__",
+        "__post_init__",
+        "run",
+        "__doc__",
+        "__module__",
+        "__qualname__",
+    }
+)
 
 
 #: dunder attributes an answer may read: ``super().__init__(...)``, a function's name

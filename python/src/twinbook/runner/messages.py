@@ -1,0 +1,59 @@
+"""Failure messages a learner can read without knowing the harness or pytest.
+
+The exercises' tests say what they expected in the exercise's terms (their assertion
+messages). What reaches a learner from elsewhere is the harness's or pytest's own words:
+``AttributeError: 'Breaker' is not defined: ...`` when the answer lacks a name the tests
+use, ``Failed: DID NOT RAISE <class 'ValueError'>`` from a bare ``pytest.raises``,
+``RuntimeError: the answer did not load: ...``. :func:`explain` rewrites those into what
+was expected and what happened; other messages pass unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from twinbook.exercises.results import CheckResult
+
+_REWRITES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
+    (
+        re.compile(
+            r"^(?:RuntimeError: )?(?:the answer did not load: )?AttributeError: "
+            r"'(?P<name>\w+)' is not defined: write it in the answer cell and run that cell"
+        ),
+        lambda m: (
+            f"the tests use {m['name']}, but your answer does not define it: "
+            "write it in the answer cell and run that cell"
+        ),
+    ),
+    (
+        re.compile(
+            r"^(?:Failed: )?DID NOT RAISE (?:<class '(?:\w+\.)*(?P<cls>\w+)'>|(?P<name>\w+))"
+        ),
+        lambda m: (
+            f"expected {m['cls'] or m['name']} to be raised, but the call returned "
+            "without raising it"
+        ),
+    ),
+    (
+        re.compile(r"^RuntimeError: the answer did not load: (?P<error>.*)", re.S),
+        lambda m: f"running your answer cells failed before any test could use them: {m['error']}",
+    ),
+]
+
+
+def explain(message: str) -> str:
+    """``message`` in the exercise's terms, when it is one of the harness's raw messages."""
+    for pattern, rewrite in _REWRITES:
+        match = pattern.match(message)
+        if match:
+            return rewrite(match) + message[match.end() :]
+    return message
+
+
+def explained(result: CheckResult) -> CheckResult:
+    """``result`` with every failure message explained (:func:`explain`), in place."""
+    for test in result.results:
+        if not test.passed and test.message:
+            test.message = explain(test.message)
+    return result
