@@ -55,6 +55,10 @@ def _installed(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
 
+#: The instructors' tools are installed (the project's checkout, not the student edition):
+#: only then does ``check`` offer the options that need solutions/ (--hidden, --solutions).
+INSTRUCTOR = _installed("twinbook.grading")
+
 RootOption = Annotated[
     Path | None,
     typer.Option("--root", help="Project root (default: found from the current folder)."),
@@ -64,16 +68,52 @@ LangOption = Annotated[
 ]
 
 
-def find_root(start: Path | None = None) -> Path:
-    """The project root: the nearest folder above ``start`` (default: the current folder)
-    holding ``exercises/`` or ``solutions/``; else the checkout this package lives in."""
-    start = (start or Path.cwd()).resolve()
+def _project_root(start: Path) -> Path | None:
+    """The nearest folder from ``start`` up holding ``exercises/`` and either ``solutions/``
+    (the project) or ``exercises/README.md`` (a student edition)."""
     for folder in [start, *start.parents]:
         if (folder / "exercises").is_dir() and (
             (folder / "solutions").is_dir() or (folder / "exercises" / "README.md").is_file()
         ):
             return folder
-    return Path(__file__).resolve().parents[3]  # python/src/twinbook/cli.py -> root
+    return None
+
+
+def _chapters_folder(start: Path) -> Path | None:
+    """The nearest folder from ``start`` up holding chapter folders of exercises
+    (``CHAPTER/NN-slug/exercise.toml``): one the book's downloads were unzipped into."""
+    from twinbook.exercises.model import EXERCISE_FILE
+
+    for folder in [start, *start.parents]:
+        if any(folder.glob(f"*/*/{EXERCISE_FILE}")):
+            return folder
+    return None
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The project root: the nearest folder above ``start`` (default: the current folder)
+    holding ``exercises/`` or ``solutions/``; else the checkout this package lives in."""
+    start = (start or Path.cwd()).resolve()
+    return _project_root(start) or Path(__file__).resolve().parents[3]  # python/src/twinbook/cli.py
+
+
+def find_tree(root: Path | None = None, start: Path | None = None) -> tuple[Path, Path]:
+    """(project root, exercise tree) for a learner's command. ``--root`` names the root;
+    else the project or student edition around ``start`` (default: the current folder),
+    else the folder of chapters around it that the book's downloads were unzipped into
+    (root and tree both), and only then the checkout this package lives in: a learner's
+    progress is that of the folder they are in, never the installed edition's."""
+    if root is not None:
+        root = root.resolve()
+        return root, root / "exercises"
+    start = (start or Path.cwd()).resolve()
+    found = _project_root(start)
+    if found is None:
+        downloads = _chapters_folder(start)
+        if downloads is not None:
+            return downloads, downloads
+        found = Path(__file__).resolve().parents[3]
+    return found, found / "exercises"
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
@@ -82,10 +122,11 @@ def _fail(message: str, code: int = 2) -> NoReturn:
 
 
 def resolve_targets(
-    target: str | None, root: Path, tree: str = "exercises", lang: str | None = None
+    target: str | None, root: Path, tree: str | Path = "exercises", lang: str | None = None
 ) -> list[tuple[Path, str]]:
     """(exercise folder, language) pairs named by ``target``: nothing (every exercise), an
-    exercise id, a folder (an exercise, one of its language folders, a chapter) or a notebook."""
+    exercise id, a folder (an exercise, one of its language folders, a chapter) or a notebook.
+    ``tree``: the exercise tree, a name under ``root`` or a path."""
     from twinbook.exercises import ExerciseError, find_exercise_dir, find_exercises, load_exercise
 
     base = root / tree
@@ -129,11 +170,18 @@ def check(
     hidden: Annotated[
         bool,
         typer.Option(
-            "--hidden", help="Also run the hidden tests (instructors: taken from solutions/)."
+            "--hidden",
+            help="Also run the hidden tests (instructors: taken from solutions/).",
+            hidden=not INSTRUCTOR,
         ),
     ] = False,
     solutions: Annotated[
-        bool, typer.Option("--solutions", help="Check the solutions/ tree instead of exercises/.")
+        bool,
+        typer.Option(
+            "--solutions",
+            help="Check the solutions/ tree instead of exercises/.",
+            hidden=not INSTRUCTOR,
+        ),
     ] = False,
     gonb: Annotated[
         bool,
@@ -174,10 +222,17 @@ def check(
             else result.report()
         )
         return
-    root = (root or find_root()).resolve()
-    tree = root / ("solutions" if solutions else "exercises")
+    root, tree = find_tree(root)
+    tree = root / "solutions" if solutions else tree
+    if (hidden or solutions) and not (root / "solutions").is_dir():
+        # a learner's copy (the student edition) has no hidden tests: say so once, rather
+        # than fail every visible test with "hidden tests not found"
+        _fail(
+            f"--{'hidden' if hidden else 'solutions'} needs the instructors' solutions/, "
+            f"which {root} does not have (your grade runs the hidden tests)"
+        )
     try:
-        targets = resolve_targets(exercise, root, tree.name, lang)
+        targets = resolve_targets(exercise, root, tree, lang)
         if not targets:
             _fail("no exercise found")
 
@@ -272,14 +327,17 @@ def hint(
         typer.echo(f"Hints of {ex.id} hidden again: `twinbook hint{name}` shows the first.")
         return
     shown = reveal_hint(ex, level)
-    more = f"twinbook hint{name} {{level}}" if level is not None else f"twinbook hint{name}"
+    # In a Go notebook the learner types the notebook's command, `!*twinbook hint 2`; a
+    # shell's `twinbook hint` would not run there.
+    command = f"!*twinbook hint{name}" if os.environ.get("GONB_DIR") else f"twinbook hint{name}"
+    more = f"{command} {{level}}" if level is not None or command.startswith("!") else command
     typer.echo(format_hints(ex, shown, more=more))
 
 
 def _exercise_folder(name: str, root: Path | None) -> Path:
     """The folder of the exercise ``name``: the learner's copy first, else solutions/."""
-    root = (root or find_root()).resolve()
-    for tree in ("exercises", "solutions"):
+    root, learners = find_tree(root)
+    for tree in (learners, root / "solutions"):
         try:
             targets = resolve_targets(name, root, tree)
         except LookupError:
@@ -317,10 +375,10 @@ def watch(
 
     if lang not in (None, "python", "go"):
         _fail(f"--lang must be python or go, not {lang!r}")
-    root = (root or find_root()).resolve()
+    root, tree = find_tree(root)
     try:
-        targets = resolve_targets(exercise, root, "exercises", lang) if (exercise or lang) else None
-        watcher = Watcher(root / "exercises", targets, console=_console(), clear=clear)
+        targets = resolve_targets(exercise, root, tree, lang) if (exercise or lang) else None
+        watcher = Watcher(tree, targets, console=_console(), clear=clear)
         watcher.run(max_runs=max_runs, force_polling=poll or None)
     except (ExerciseError, LookupError) as exc:
         _fail(str(exc))
@@ -353,10 +411,10 @@ def progress(
     from twinbook.workbook import checks
     from twinbook.workbook.progress import Progress, workbook
 
-    tree = (root or find_root()).resolve() / "exercises"
+    root, tree = find_tree(root)
     try:
         if refresh:
-            targets = resolve_targets(None, tree.parent, tree.name)
+            targets = resolve_targets(None, root, tree)
             with _checking_status(len(targets)) as on_done:
                 checks.record(tree, checks.run_checks(targets, jobs=jobs, on_done=on_done))
         items = workbook(tree, Progress.load(tree))
@@ -369,30 +427,34 @@ def progress(
 
 @app.command()
 def reset(
-    exercise: Annotated[str, typer.Argument(help="Exercise id or folder.")],
+    exercise: Annotated[str, typer.Argument(help="Exercise id or folder.", metavar="EXERCISE")],
     lang: LangOption = None,
     root: RootOption = None,
 ) -> None:
-    """Start an exercise over: forget its checks and hints, and put its notebook back as
-    git has it (when your copy is tracked in git)."""
-    from twinbook.exercises import ExerciseError
+    """Start an exercise over: its answer cells go back to the stub (your cells are kept in
+    a backup copy of the notebook), its checks and hints are forgotten."""
+    from twinbook.exercises import ExerciseError, load_exercise
+    from twinbook.workbook.checks import display_path
     from twinbook.workbook.reset import reset as reset_exercise
 
     if lang not in (None, "python", "go"):
         _fail(f"--lang must be python or go, not {lang!r}")
-    root = (root or find_root()).resolve()
+    root, tree = find_tree(root)
     try:
-        targets = resolve_targets(exercise, root, "exercises", lang)
+        targets = resolve_targets(exercise, root, tree, lang)
     except (ExerciseError, LookupError) as exc:
         _fail(str(exc))
     if not targets:
-        _fail(f"no exercise {exercise!r} under {root / 'exercises'}")
-    from twinbook.exercises import load_exercise
-
+        _fail(f"no exercise {exercise!r} under {tree}")
     ex = load_exercise(targets[0][0])
-    for done in reset_exercise(ex, [language for _, language in targets]):
-        how = "restored from git" if done.restored else "kept as it is (not tracked in git)"
-        typer.echo(f"{ex.id} ({done.language}): progress and hints forgotten; notebook {how}")
+    try:
+        done = reset_exercise(ex, [language for _, language in targets])
+    except (ExerciseError, OSError, ValueError) as exc:
+        _fail(str(exc), 1)
+    for one in done:
+        typer.echo(f"{ex.id} ({one.language}): {one.describe(display_path)}")
+    if any(one.restored for one in done):
+        typer.echo("Open in Jupyter? Reload it from disk (File > Reload Notebook from Disk).")
 
 
 # --- authors: twinbook dev ------------------------------------------------------------------
@@ -537,7 +599,10 @@ def execute(
 
 @dev_app.command()
 def release(
-    out: Annotated[Path, typer.Argument(help="Where to write the student edition (a new folder).")],
+    out: Annotated[
+        Path,
+        typer.Argument(help="Where to write the student edition (a new folder).", metavar="OUT"),
+    ],
     book: Annotated[
         str,
         typer.Option(
@@ -577,6 +642,7 @@ def grade(
             help="Folder with one entry per student: a folder or a .zip (the id is its name). "
             "Or: merge OUT1 OUT2 ... to merge shard outputs into --out.",
             show_default=False,
+            metavar="SUBMISSIONS...",
         ),
     ],
     out: Annotated[
