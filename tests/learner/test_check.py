@@ -91,7 +91,7 @@ def test_go_stub_solution_and_compile_error(cli, exercises):
     )
     broken = cli("check", ex, "--lang", "go")
     assert broken.exit_code == 1
-    assert "✗ compile error" in broken.output
+    assert "✗ does not compile" in broken.output
     assert "compile error: " in broken.output and "undefinedName" in broken.output
 
 
