@@ -52,9 +52,7 @@ def test_every_untouched_notebook_is_not_started(whole):
         for ex_id, langs in recorded(whole).items()
         for lang, entry in langs.items()
     }
-    wanted = {
-        (ex.id, lang) for ex in find_exercises(whole / "exercises") for lang in ex.languages
-    }
+    wanted = {(ex.id, lang) for ex in find_exercises(whole / "exercises") for lang in ex.languages}
     assert set(statuses) == wanted
     assert {k: v for k, v in statuses.items() if v != NOT_STARTED} == {}
     # nothing is shown as a failure, and Next is the workbook's first notebook

@@ -30,11 +30,25 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import json
+import re
 import time
 from pathlib import Path
 from typing import Annotated, NoReturn
 
+import click
 import typer
+from typer.core import TyperCommand
+
+
+class Command(TyperCommand):
+    """A command whose usage line names its arguments as ``OUT`` and ``[EXERCISE]``, not
+    as typer writes them (``{out}``, which reads like a placeholder left unfilled)."""
+
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        pieces = super().collect_usage_pieces(ctx)
+        pieces = [re.sub(r"^\{([^{}]+)\}", lambda m: m.group(1).upper(), p) for p in pieces]
+        return [re.sub(r"^\[([a-z_]+)\]", lambda m: f"[{m.group(1).upper()}]", p) for p in pieces]
+
 
 app = typer.Typer(
     name="twinbook",
@@ -160,7 +174,7 @@ def resolve_targets(
     return pairs
 
 
-@app.command()
+@app.command(cls=Command)
 def check(
     exercise: Annotated[
         str | None,
@@ -288,7 +302,7 @@ def _checking_status(total: int, quiet: bool = False):
         yield on_done
 
 
-@app.command()
+@app.command(cls=Command)
 def hint(
     args: Annotated[
         list[str] | None,
@@ -347,7 +361,7 @@ def _exercise_folder(name: str, root: Path | None) -> Path:
     _fail(f"no exercise {name!r} under {root}")
 
 
-@app.command()
+@app.command(cls=Command)
 def watch(
     exercise: Annotated[
         str | None,
@@ -386,7 +400,7 @@ def watch(
         typer.echo("\nStopped watching.")
 
 
-@app.command()
+@app.command(cls=Command)
 def progress(
     refresh: Annotated[
         bool,
@@ -425,9 +439,9 @@ def progress(
     checks.render_progress(_console(), items, exercises=exercises)
 
 
-@app.command()
+@app.command(cls=Command)
 def reset(
-    exercise: Annotated[str, typer.Argument(help="Exercise id or folder.", metavar="EXERCISE")],
+    exercise: Annotated[str, typer.Argument(help="Exercise id or folder.")],
     lang: LangOption = None,
     root: RootOption = None,
 ) -> None:
@@ -460,7 +474,7 @@ def reset(
 # --- authors: twinbook dev ------------------------------------------------------------------
 
 
-@dev_app.command("check")
+@dev_app.command("check", cls=Command)
 def dev_check(
     exercise: Annotated[
         str | None,
@@ -506,7 +520,7 @@ def dev_check(
         raise typer.Exit(1)
 
 
-@dev_app.command("list")
+@dev_app.command("list", cls=Command)
 def list_exercises(
     root: RootOption = None,
     solutions: Annotated[
@@ -524,7 +538,7 @@ def list_exercises(
         typer.echo(f"{ex.id}  {ex.title}  [{langs}]")
 
 
-@dev_app.command()
+@dev_app.command(cls=Command)
 def validate(root: RootOption = None) -> None:
     """Load and validate every exercise.toml under solutions/ and exercises/."""
     from twinbook.exercises import ExerciseError, find_exercises
@@ -539,7 +553,7 @@ def validate(root: RootOption = None) -> None:
     typer.echo(f"{count} exercise folders valid")
 
 
-@dev_app.command("generate")
+@dev_app.command("generate", cls=Command)
 def generate_cmd(
     check_only: Annotated[
         bool, typer.Option("--check", help="Only compare; exit 1 naming the files that differ.")
@@ -570,7 +584,7 @@ def generate_cmd(
         typer.echo(f"{len(diff.changed)} written, {len(diff.stale)} removed")
 
 
-@dev_app.command()
+@dev_app.command(cls=Command)
 def execute(
     paths: Annotated[
         list[Path] | None,
@@ -597,11 +611,11 @@ def execute(
         typer.echo(f"executed {nb} ({time.monotonic() - start:.1f}s)")
 
 
-@dev_app.command()
+@dev_app.command(cls=Command)
 def release(
     out: Annotated[
         Path,
-        typer.Argument(help="Where to write the student edition (a new folder).", metavar="OUT"),
+        typer.Argument(help="Where to write the student edition (a new folder)."),
     ],
     book: Annotated[
         str,
@@ -642,7 +656,6 @@ def grade(
             help="Folder with one entry per student: a folder or a .zip (the id is its name). "
             "Or: merge OUT1 OUT2 ... to merge shard outputs into --out.",
             show_default=False,
-            metavar="SUBMISSIONS...",
         ),
     ],
     out: Annotated[
@@ -746,7 +759,7 @@ def grade(
 if _installed("twinbook.authoring"):
     app.add_typer(dev_app, name="dev")
 if _installed("twinbook.grading"):
-    app.command()(grade)
+    app.command(cls=Command)(grade)
 
 
 def main() -> None:  # pragma: no cover

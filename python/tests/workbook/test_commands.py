@@ -41,3 +41,18 @@ def twinbook(root, *args):
 def test_reset_names_an_unknown_exercise(workbook):
     out = twinbook(workbook, "reset", "ch00-demo/09-none")
     assert out.exit_code == 2 and "no exercise 'ch00-demo/09-none'" in out.output
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["check"], ["hint"], ["watch"], ["progress"], ["reset"], ["grade"], ["dev", "release"]],
+)
+def test_help_names_the_arguments_as_the_usage_line_should(command):
+    out = CliRunner().invoke(app, [*command, "--help"], env={"COLUMNS": "200"})
+    assert out.exit_code == 0, out.output
+    usage = next(line for line in out.output.splitlines() if "Usage:" in line)
+    assert "{" not in usage and "}" not in usage, usage
+    assert re.fullmatch(r" Usage: twinbook [a-z ]+\[OPTIONS\]( \S+)* *", usage), usage
+    assert usage.upper() == usage.replace("twinbook", "TWINBOOK").replace(
+        " ".join(command), " ".join(command).upper()
+    ).replace("Usage", "USAGE"), usage  # the arguments' names in capitals

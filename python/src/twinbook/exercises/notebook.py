@@ -184,7 +184,11 @@ def read_answer_stubs(path: str | Path) -> list[tuple[str, str | None]]:
         raise ValueError(f"{path}: not a notebook (no cells)")
     pairs: list[tuple[str, str | None]] = []
     for cell in data["cells"]:
-        if isinstance(cell, dict) and cell.get("cell_type") == "code" and cell_role(cell) == "answer":
+        if (
+            isinstance(cell, dict)
+            and cell.get("cell_type") == "code"
+            and cell_role(cell) == "answer"
+        ):
             source = cell.get("source", "")
             stub = cell["metadata"]["twinbook"].get(STUB_KEY)
             pairs.append(

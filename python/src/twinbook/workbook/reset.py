@@ -47,11 +47,7 @@ class Reset:
     def describe(self, shown: Callable[[Path], str] = str) -> str:
         if not self.restored:
             return f"progress and hints forgotten; notebook left as it is ({self.why_not})"
-        kept = (
-            f"your cells are kept in {shown(self.backup)}"
-            if self.backup
-            else "it was untouched"
-        )
+        kept = f"your cells are kept in {shown(self.backup)}" if self.backup else "it was untouched"
         return f"answer cells back to the stub in {shown(self.notebook)} ({kept})"
 
 
@@ -74,7 +70,9 @@ def restore_answers(notebook: Path) -> bool:
     an answer cell carries no stub (nothing is changed then)."""
     nb = read_notebook(notebook)
     answers = [c for c in nb.cells if c.cell_type == "code" and cell_role(c) == "answer"]
-    if not answers or any(not isinstance(c.metadata["twinbook"].get(STUB_KEY), str) for c in answers):
+    if not answers or any(
+        not isinstance(c.metadata["twinbook"].get(STUB_KEY), str) for c in answers
+    ):
         return False
     for cell in answers:
         cell.source = cell.metadata["twinbook"][STUB_KEY]
