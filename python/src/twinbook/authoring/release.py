@@ -57,6 +57,7 @@ from typing import Any
 from twinbook.exercises.model import CHAPTER_HELPERS, HIDDEN_TESTS, find_exercises
 
 from .generate import generate_tree
+from .student_texts import student_files, student_makefile_wording
 
 #: What the release takes from the project, as is (minus junk and anything solution-like).
 COPIED = ("go", "python", "notebooks")
@@ -72,6 +73,23 @@ LEFT_OUT = (
     "python/tests/runner",
     "python/tests/workbook",
     "python/tests/mini_exercise.py",
+    *(
+        # the libraries' tests that replay the project's conformance vectors (tests/vectors):
+        # the vectors stay out, since chapter 2's hidden tests replay them, so these could
+        # not run in the edition
+        "go/breaker/vectors_test.go",
+        "go/concurrency/limiter_vectors_test.go",
+        "go/resilience/retry_budget_vectors_test.go",
+        "go/internal/testutil/vectors_test.go",
+        "python/tests/vectors_files.py",
+        "python/tests/test_vectors_files.py",
+        "python/tests/breaker/test_vectors.py",
+        "python/tests/concurrency/limiter_vectors.py",
+        "python/tests/concurrency/test_limiter_vectors.py",
+        "python/tests/resilience/test_retry_budget_vectors.py",
+        # the benchmark against the peers writes its figures for the project's bench script
+        "go/breaker/bench_test.go",
+    ),
 )
 #: The Python extras the student edition's `make setup` installs (python/pyproject.toml).
 STUDENT_EXTRAS = "learn"
@@ -323,7 +341,7 @@ def student_makefile(makefile: str) -> str:
     phony = " ".join(sorted(set(kept) | {"check", "watch", "progress", "serve"}))
     text = "\n".join(body).strip("\n") + "\n\n" + STUDENT_RULES + f"\n.PHONY: {phony}\n"
     text = _student_variables(re.sub(r"\n{3,}", "\n\n", text))
-    return STUDENT_HEADER + "\n" + text
+    return STUDENT_HEADER + "\n" + student_makefile_wording(text)
 
 
 #: What the student edition's Makefile says above the variables it sets differently.
@@ -407,9 +425,9 @@ twinbook reset ch01-concurrency/01-worker-pool   # start an exercise again (see 
 ```
 
 The terminal checks your notebooks **as saved**. Your progress and the hints you have seen
-are kept in `exercises/.twinbook/progress.json`. `twinbook reset` forgets an exercise's
-progress and hints; it puts the notebook back as it was only if the folder is a git
-repository (`git init && git add -A && git commit -m start` once, first, if you want that).
+are kept in `exercises/.twinbook/progress.json`. `twinbook reset` puts an exercise's answer
+cells back as they were given to you and forgets its progress and hints; your own cells are
+kept first, in a copy of the notebook under `exercises/.twinbook/backups/`.
 
 Your grade also counts hidden tests: they check the rules each task states, so make the
 whole task work, not only the visible tests.
@@ -695,8 +713,7 @@ def make_release(
             student_makefile((root / "Makefile").read_text(encoding="utf-8"))
         )
         (staging / "README.md").write_text(student_readme(_commit(root)), encoding="utf-8")
-        if (root / ".gitignore").is_file():
-            shutil.copyfile(root / ".gitignore", staging / ".gitignore")
+        student_files(staging)  # the maintainers' files, worded for the learner
         leaks = find_leaks(staging, Secrets.of(root))
         if leaks:
             shown = "\n  ".join(leaks[:40]) + (
