@@ -33,9 +33,8 @@ import json
 import re
 import time
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
-import click
 import typer
 from typer.core import TyperCommand
 
@@ -44,7 +43,7 @@ class Command(TyperCommand):
     """A command whose usage line names its arguments as ``OUT`` and ``[EXERCISE]``, not
     as typer writes them (``{out}``, which reads like a placeholder left unfilled)."""
 
-    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:  # typer's own click's Context
         pieces = super().collect_usage_pieces(ctx)
         pieces = [re.sub(r"^\{([^{}]+)\}", lambda m: m.group(1).upper(), p) for p in pieces]
         return [re.sub(r"^\[([a-z_]+)\]", lambda m: f"[{m.group(1).upper()}]", p) for p in pieces]

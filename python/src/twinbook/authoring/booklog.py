@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 import sys
-from typing import TextIO
+from collections.abc import Iterable
+from typing import IO
 
 #: A glog line of GoNB: severity and date, time, thread id, file:line].
 GONB_LOG = re.compile(r"^[IWEF]\d{4} [\d:.]+ +\d+ [\w.-]+\.go:\d+\]")
@@ -27,7 +28,7 @@ def is_noise(line: str) -> bool:
     return bool(GONB_LOG.match(line) or KERNEL_TCP_WARNING.match(line))
 
 
-def copy_quietly(source: TextIO, target: TextIO) -> None:
+def copy_quietly(source: Iterable[str], target: IO[str]) -> None:
     """Copy ``source`` to ``target`` line by line as it comes, without the noise."""
     for line in source:
         if not is_noise(line):
