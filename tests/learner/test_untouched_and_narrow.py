@@ -111,7 +111,9 @@ def _table_lines(text: str) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "args", [("check", RETRY), ("progress", "--exercises"), ("progress",)], ids=" ".join
+    "args",
+    [("check", "-j", "2"), ("check", RETRY), ("progress", "--exercises"), ("progress",)],
+    ids=" ".join,
 )
 def test_the_tables_fit_80_columns_and_cut_nothing(whole, args):
     run(whole, "check", RETRY)  # something recorded

@@ -472,7 +472,7 @@ def _commit(root: Path) -> str:
             return f"commit {proc.stdout.strip()}" + (
                 " (with uncommitted changes)" if dirty.strip() else ""
             )
-    return "a working tree that is not a git checkout"
+    return "a copy of the project outside git"
 
 
 # --- the leak scan ----------------------------------------------------------------------------
