@@ -11,8 +11,10 @@ build filters with :func:`is_noise` too, so the two are quiet in the same way.
 from __future__ import annotations
 
 import re
+import subprocess
 import sys
 from collections.abc import Iterable
+from pathlib import Path
 from typing import IO
 
 #: A glog line of GoNB: severity and date, time, thread id, file:line].
@@ -34,6 +36,17 @@ def copy_quietly(source: Iterable[str], target: IO[str]) -> None:
         if not is_noise(line):
             target.write(line)
             target.flush()
+
+
+def run_quietly(cmd: list[str], *, cwd: Path, env: dict[str, str]) -> subprocess.Popen[str]:
+    """Run ``cmd`` (its stdout as it is) with its stderr copied without the noise; the
+    finished process."""
+    with subprocess.Popen(
+        cmd, cwd=cwd, env=env, stderr=subprocess.PIPE, text=True, errors="replace"
+    ) as proc:
+        assert proc.stderr is not None
+        copy_quietly(proc.stderr, sys.stderr)
+    return proc
 
 
 def main() -> None:  # pragma: no cover - exercised through make book

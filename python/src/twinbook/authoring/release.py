@@ -56,7 +56,7 @@ from typing import Any
 
 from twinbook.exercises.model import CHAPTER_HELPERS, HIDDEN_TESTS, find_exercises
 
-from .booklog import copy_quietly
+from .booklog import run_quietly
 from .generate import generate_tree
 from .student_texts import student_files, student_makefile_wording
 
@@ -232,21 +232,12 @@ def book_is_fresh(root: Path) -> bool:
     return built >= _newest(sources)
 
 
-BOOK_BUILD = ("-m", "sphinx", "-W", "--keep-going", "-b", "html", "book", "build/html")
-
-
-def build_book(root: Path, command: list[str] | None = None) -> None:
-    """The project's book build (what ``make book`` runs), as quiet as ``make book``: the
-    kernels' chatter on its stderr is left out (:mod:`twinbook.authoring.booklog`).
-    ``command``: another build command (tests)."""
-    cmd = command or [sys.executable, *BOOK_BUILD]
+def build_book(root: Path) -> None:
+    """The project's book build (what ``make book`` runs)."""
+    cmd = [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-b", "html", "book", "build/html"]
     env = dict(os.environ)
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    with subprocess.Popen(
-        cmd, cwd=root, env=env, stderr=subprocess.PIPE, text=True, errors="replace"
-    ) as proc:
-        assert proc.stderr is not None
-        copy_quietly(proc.stderr, sys.stderr)
+    proc = run_quietly(cmd, cwd=root, env=env)
     if proc.returncode != 0:
         raise ReleaseError(
             f"the book build failed ({' '.join(cmd[2:])} exited with {proc.returncode})"
