@@ -4,8 +4,9 @@ OUT gets::
 
     README.md      for learners (written here): setup, Jupyter, check / watch / hint / progress
     Makefile       the project's Makefile cut to the learner's targets: setup and lab are the
-                   project's own rules, unchanged; check, watch, progress and serve are added
-    .gitignore     the project's
+                   project's own rules (their asides for maintainers reworded); check,
+                   watch, progress and serve are added
+    .gitignore     the edition's own
     book/          the rendered book (a static site: open book/index.html)
     notebooks/     the teaching notebooks, with their outputs
     exercises/     generated from solutions/ as `twinbook dev generate` makes it
@@ -17,7 +18,10 @@ OUT gets::
                    tooling's tests
                    (:data:`LEFT_OUT`), and its Makefile installs the `learn` extra only
 
-and never solutions/, tests/, CI files or anything a hidden test could be read from.
+and never solutions/, tests/, CI files or anything a hidden test could be read from. The
+project files written for its maintainers (notebooks/README.md, python/pyproject.toml and
+constraints.txt, go/tools/go.mod, the setup rule's asides) are worded for the learner
+(:mod:`twinbook.authoring.student_texts`): the edition names no command or path it has not.
 
 Files come from the working tree: git's list of files (tracked, plus new ones that are not
 ignored) when the project is a git checkout, so build output and caches stay out.

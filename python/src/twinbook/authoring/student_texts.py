@@ -156,8 +156,8 @@ def student_go_tools_mod(text: str) -> str:
     )
 
 
-#: Files of the edition (relative to it) and how the edition words them, from the
-#: project's text (None: written anew).
+#: Files of the edition (relative to it) and how the edition words them: a function of the
+#: project's text, or the text itself (written anew).
 REWRITTEN: dict[str, Callable[[str], str] | str] = {
     "notebooks/README.md": STUDENT_NOTEBOOKS_README,
     "python/pyproject.toml": student_pyproject,
