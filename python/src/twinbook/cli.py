@@ -224,6 +224,10 @@ def check(
 
     if lang not in (None, "python", "go"):
         _fail(f"--lang must be python or go, not {lang!r}")
+    if gonb and hidden and not INSTRUCTOR:
+        _fail(
+            "--hidden needs the instructors' tools and solutions/ (your grade runs the hidden tests)"
+        )
     if gonb:  # the Go notebook's check cell: the plain report; exit 0 (the report says it all)
         try:
             result = check_gonb(hidden=hidden)
