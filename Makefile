@@ -155,9 +155,10 @@ lint: setup ## only the static checks of make test: ruff, mypy, gofmt, go vet, s
 book: setup ## build the rendered book into build/html (runs the notebooks, embedded defaults)
 	@cd "$(ROOT)"
 	start=$$SECONDS
-	# (GoNB logs every cell it runs, glog style, to stderr: keep those lines out.)
+	# (the kernels' chatter on stderr, GoNB's log lines and ipykernel's TCP warning, is left
+	# out by the filter the release's book build uses too)
 	"$(BIN)/sphinx-build" -W --keep-going -b html book build/html \
-	  2> >(grep --line-buffered -vE '^I[0-9]{4} [0-9:.]+ +[0-9]+ [a-z_]+\.go:[0-9]+\]' >&2)
+	  2> >("$(BIN)/python" -m twinbook.authoring.booklog)
 	echo "book: built in $$((SECONDS - start))s; open file://$(ROOT)/build/html/index.html  (or: make serve)"
 
 serve: book ## serve the built book on http://127.0.0.1:8000/

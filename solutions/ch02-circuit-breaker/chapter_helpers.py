@@ -61,8 +61,9 @@ MANUAL_OPS = ("force_open", "disable", "close", "reset")
 
 
 def replay(case, driver):
-    """Replay one conformance vector (tests/vectors/breaker) step by step on ``driver``, an
-    exercise's adapter around the learner's code, and assert every expectation.
+    """Replay one conformance vector (a case of the project's breaker vectors, which the
+    hidden tests carry) step by step on ``driver``, an exercise's adapter around the
+    learner's code, and assert every expectation.
 
     The driver has ``log`` (the transitions, "from->to", the replayer empties it at every
     step) and the methods ``set_time(ms)``, ``acquire()`` (a permission, or None when

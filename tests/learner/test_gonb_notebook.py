@@ -50,3 +50,26 @@ def test_the_check_cell_on_gonb(exercises, answer, report, total):
     out = _run(exercises, answer)
     assert report in out, out
     assert out.rstrip().endswith(total), out
+
+
+def test_the_hint_footer_in_a_go_notebook_says_the_notebooks_command(exercises):
+    """`!*twinbook hint` in GoNB: the footer names the command to type there, and after
+    the last hint it says there are no more."""
+    import nbclient
+
+    path = exercises / WORKER_POOL / "go" / "worker_pool.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells = [nbformat.v4.new_code_cell("!*twinbook hint") for _ in range(4)]
+    client = nbclient.NotebookClient(
+        nb, kernel_name="gonb", timeout=300, resources={"metadata": {"path": str(path.parent)}}
+    )
+    client.execute()
+    outs = [
+        "".join(o.get("text", "") for o in c.outputs if o.get("output_type") == "stream")
+        for c in nb.cells
+    ]
+    assert "(next: !*twinbook hint 2)" in outs[0], outs[0]
+    assert "(next: !*twinbook hint 3)" in outs[1], outs[1]
+    for last in outs[2:]:
+        assert "Hint 3/3" in last and "(next:" not in last, last
+        assert "that was the last hint: there are no more" in last, last

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -102,6 +103,12 @@ def test_a_save_checks_again_and_says_what_is_next(workbook):
     assert "passes every visible test" in second
     assert "Next: ch01-concurrency/01-worker-pool (go)" in second
     assert bar(exercises, python=1) in second
+    # each screen says when its check ran: a save whose screen looks the same still shows
+    times = re.findall(
+        r"^twinbook watch · \S+ \(python\) · checked at (\d\d:\d\d:\d\d)$", watch.output, re.M
+    )
+    assert len(times) == 2, watch.output
+    assert times[0] <= times[1] or times[0] > "23:58:00"  # (the clock may pass midnight)
 
 
 def test_ctrl_c_stops_it_cleanly(workbook):

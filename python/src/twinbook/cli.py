@@ -30,11 +30,24 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import json
+import re
 import time
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
+from typer.core import TyperCommand
+
+
+class Command(TyperCommand):
+    """A command whose usage line names its arguments as ``OUT`` and ``[EXERCISE]``, not
+    as typer writes them (``{out}``, which reads like a placeholder left unfilled)."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:  # typer's own click's Context
+        pieces = super().collect_usage_pieces(ctx)
+        pieces = [re.sub(r"^\{([^{}]+)\}", lambda m: m.group(1).upper(), p) for p in pieces]
+        return [re.sub(r"^\[([a-z_]+)\]", lambda m: f"[{m.group(1).upper()}]", p) for p in pieces]
+
 
 app = typer.Typer(
     name="twinbook",
@@ -55,6 +68,10 @@ def _installed(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
 
+#: The instructors' tools are installed (the project's checkout, not the student edition):
+#: only then does ``check`` offer the options that need solutions/ (--hidden, --solutions).
+INSTRUCTOR = _installed("twinbook.grading")
+
 RootOption = Annotated[
     Path | None,
     typer.Option("--root", help="Project root (default: found from the current folder)."),
@@ -64,16 +81,52 @@ LangOption = Annotated[
 ]
 
 
-def find_root(start: Path | None = None) -> Path:
-    """The project root: the nearest folder above ``start`` (default: the current folder)
-    holding ``exercises/`` or ``solutions/``; else the checkout this package lives in."""
-    start = (start or Path.cwd()).resolve()
+def _project_root(start: Path) -> Path | None:
+    """The nearest folder from ``start`` up holding ``exercises/`` and either ``solutions/``
+    (the project) or ``exercises/README.md`` (a student edition)."""
     for folder in [start, *start.parents]:
         if (folder / "exercises").is_dir() and (
             (folder / "solutions").is_dir() or (folder / "exercises" / "README.md").is_file()
         ):
             return folder
-    return Path(__file__).resolve().parents[3]  # python/src/twinbook/cli.py -> root
+    return None
+
+
+def _chapters_folder(start: Path) -> Path | None:
+    """The nearest folder from ``start`` up holding chapter folders of exercises
+    (``CHAPTER/NN-slug/exercise.toml``): one the book's downloads were unzipped into."""
+    from twinbook.exercises.model import EXERCISE_FILE
+
+    for folder in [start, *start.parents]:
+        if any(folder.glob(f"*/*/{EXERCISE_FILE}")):
+            return folder
+    return None
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The project root: the nearest folder above ``start`` (default: the current folder)
+    holding ``exercises/`` or ``solutions/``; else the checkout this package lives in."""
+    start = (start or Path.cwd()).resolve()
+    return _project_root(start) or Path(__file__).resolve().parents[3]  # python/src/twinbook/cli.py
+
+
+def find_tree(root: Path | None = None, start: Path | None = None) -> tuple[Path, Path]:
+    """(project root, exercise tree) for a learner's command. ``--root`` names the root;
+    else the project or student edition around ``start`` (default: the current folder),
+    else the folder of chapters around it that the book's downloads were unzipped into
+    (root and tree both), and only then the checkout this package lives in: a learner's
+    progress is that of the folder they are in, never the installed edition's."""
+    if root is not None:
+        root = root.resolve()
+        return root, root / "exercises"
+    start = (start or Path.cwd()).resolve()
+    found = _project_root(start)
+    if found is None:
+        downloads = _chapters_folder(start)
+        if downloads is not None:
+            return downloads, downloads
+        found = Path(__file__).resolve().parents[3]
+    return found, found / "exercises"
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
@@ -82,10 +135,11 @@ def _fail(message: str, code: int = 2) -> NoReturn:
 
 
 def resolve_targets(
-    target: str | None, root: Path, tree: str = "exercises", lang: str | None = None
+    target: str | None, root: Path, tree: str | Path = "exercises", lang: str | None = None
 ) -> list[tuple[Path, str]]:
     """(exercise folder, language) pairs named by ``target``: nothing (every exercise), an
-    exercise id, a folder (an exercise, one of its language folders, a chapter) or a notebook."""
+    exercise id, a folder (an exercise, one of its language folders, a chapter) or a notebook.
+    ``tree``: the exercise tree, a name under ``root`` or a path."""
     from twinbook.exercises import ExerciseError, find_exercise_dir, find_exercises, load_exercise
 
     base = root / tree
@@ -119,7 +173,7 @@ def resolve_targets(
     return pairs
 
 
-@app.command()
+@app.command(cls=Command)
 def check(
     exercise: Annotated[
         str | None,
@@ -129,11 +183,18 @@ def check(
     hidden: Annotated[
         bool,
         typer.Option(
-            "--hidden", help="Also run the hidden tests (instructors: taken from solutions/)."
+            "--hidden",
+            help="Also run the hidden tests (instructors: taken from solutions/).",
+            hidden=not INSTRUCTOR,
         ),
     ] = False,
     solutions: Annotated[
-        bool, typer.Option("--solutions", help="Check the solutions/ tree instead of exercises/.")
+        bool,
+        typer.Option(
+            "--solutions",
+            help="Check the solutions/ tree instead of exercises/.",
+            hidden=not INSTRUCTOR,
+        ),
     ] = False,
     gonb: Annotated[
         bool,
@@ -163,6 +224,10 @@ def check(
 
     if lang not in (None, "python", "go"):
         _fail(f"--lang must be python or go, not {lang!r}")
+    if gonb and hidden and not INSTRUCTOR:
+        _fail(
+            "--hidden needs the instructors' tools and solutions/ (your grade runs the hidden tests)"
+        )
     if gonb:  # the Go notebook's check cell: the plain report; exit 0 (the report says it all)
         try:
             result = check_gonb(hidden=hidden)
@@ -174,10 +239,17 @@ def check(
             else result.report()
         )
         return
-    root = (root or find_root()).resolve()
-    tree = root / ("solutions" if solutions else "exercises")
+    root, tree = find_tree(root)
+    tree = root / "solutions" if solutions else tree
+    if (hidden or solutions) and not (root / "solutions").is_dir():
+        # a learner's copy (the student edition) has no hidden tests: say so once, rather
+        # than fail every visible test with "hidden tests not found"
+        _fail(
+            f"--{'hidden' if hidden else 'solutions'} needs the instructors' solutions/, "
+            f"which {root} does not have (your grade runs the hidden tests)"
+        )
     try:
-        targets = resolve_targets(exercise, root, tree.name, lang)
+        targets = resolve_targets(exercise, root, tree, lang)
         if not targets:
             _fail("no exercise found")
 
@@ -233,7 +305,7 @@ def _checking_status(total: int, quiet: bool = False):
         yield on_done
 
 
-@app.command()
+@app.command(cls=Command)
 def hint(
     args: Annotated[
         list[str] | None,
@@ -272,14 +344,17 @@ def hint(
         typer.echo(f"Hints of {ex.id} hidden again: `twinbook hint{name}` shows the first.")
         return
     shown = reveal_hint(ex, level)
-    more = f"twinbook hint{name} {{level}}" if level is not None else f"twinbook hint{name}"
+    # In a Go notebook the learner types the notebook's command, `!*twinbook hint 2`; a
+    # shell's `twinbook hint` would not run there.
+    command = f"!*twinbook hint{name}" if os.environ.get("GONB_DIR") else f"twinbook hint{name}"
+    more = f"{command} {{level}}" if level is not None or command.startswith("!") else command
     typer.echo(format_hints(ex, shown, more=more))
 
 
 def _exercise_folder(name: str, root: Path | None) -> Path:
     """The folder of the exercise ``name``: the learner's copy first, else solutions/."""
-    root = (root or find_root()).resolve()
-    for tree in ("exercises", "solutions"):
+    root, learners = find_tree(root)
+    for tree in (learners, root / "solutions"):
         try:
             targets = resolve_targets(name, root, tree)
         except LookupError:
@@ -289,7 +364,7 @@ def _exercise_folder(name: str, root: Path | None) -> Path:
     _fail(f"no exercise {name!r} under {root}")
 
 
-@app.command()
+@app.command(cls=Command)
 def watch(
     exercise: Annotated[
         str | None,
@@ -317,10 +392,10 @@ def watch(
 
     if lang not in (None, "python", "go"):
         _fail(f"--lang must be python or go, not {lang!r}")
-    root = (root or find_root()).resolve()
+    root, tree = find_tree(root)
     try:
-        targets = resolve_targets(exercise, root, "exercises", lang) if (exercise or lang) else None
-        watcher = Watcher(root / "exercises", targets, console=_console(), clear=clear)
+        targets = resolve_targets(exercise, root, tree, lang) if (exercise or lang) else None
+        watcher = Watcher(tree, targets, console=_console(), clear=clear)
         watcher.run(max_runs=max_runs, force_polling=poll or None)
     except (ExerciseError, LookupError) as exc:
         _fail(str(exc))
@@ -328,7 +403,7 @@ def watch(
         typer.echo("\nStopped watching.")
 
 
-@app.command()
+@app.command(cls=Command)
 def progress(
     refresh: Annotated[
         bool,
@@ -353,10 +428,10 @@ def progress(
     from twinbook.workbook import checks
     from twinbook.workbook.progress import Progress, workbook
 
-    tree = (root or find_root()).resolve() / "exercises"
+    root, tree = find_tree(root)
     try:
         if refresh:
-            targets = resolve_targets(None, tree.parent, tree.name)
+            targets = resolve_targets(None, root, tree)
             with _checking_status(len(targets)) as on_done:
                 checks.record(tree, checks.run_checks(targets, jobs=jobs, on_done=on_done))
         items = workbook(tree, Progress.load(tree))
@@ -367,38 +442,42 @@ def progress(
     checks.render_progress(_console(), items, exercises=exercises)
 
 
-@app.command()
+@app.command(cls=Command)
 def reset(
     exercise: Annotated[str, typer.Argument(help="Exercise id or folder.")],
     lang: LangOption = None,
     root: RootOption = None,
 ) -> None:
-    """Start an exercise over: forget its checks and hints, and put its notebook back as
-    git has it (when your copy is tracked in git)."""
-    from twinbook.exercises import ExerciseError
+    """Start an exercise over: its answer cells go back to the stub (your cells are kept in
+    a backup copy of the notebook), its checks and hints are forgotten."""
+    from twinbook.exercises import ExerciseError, load_exercise
+    from twinbook.workbook.checks import display_path
     from twinbook.workbook.reset import reset as reset_exercise
 
     if lang not in (None, "python", "go"):
         _fail(f"--lang must be python or go, not {lang!r}")
-    root = (root or find_root()).resolve()
+    root, tree = find_tree(root)
     try:
-        targets = resolve_targets(exercise, root, "exercises", lang)
+        targets = resolve_targets(exercise, root, tree, lang)
     except (ExerciseError, LookupError) as exc:
         _fail(str(exc))
     if not targets:
-        _fail(f"no exercise {exercise!r} under {root / 'exercises'}")
-    from twinbook.exercises import load_exercise
-
+        _fail(f"no exercise {exercise!r} under {tree}")
     ex = load_exercise(targets[0][0])
-    for done in reset_exercise(ex, [language for _, language in targets]):
-        how = "restored from git" if done.restored else "kept as it is (not tracked in git)"
-        typer.echo(f"{ex.id} ({done.language}): progress and hints forgotten; notebook {how}")
+    try:
+        done = reset_exercise(ex, [language for _, language in targets])
+    except (ExerciseError, OSError, ValueError) as exc:
+        _fail(str(exc), 1)
+    for one in done:
+        typer.echo(f"{ex.id} ({one.language}): {one.describe(display_path)}")
+    if any(one.restored for one in done):
+        typer.echo("Open in Jupyter? Reload it from disk (File > Reload Notebook from Disk).")
 
 
 # --- authors: twinbook dev ------------------------------------------------------------------
 
 
-@dev_app.command("check")
+@dev_app.command("check", cls=Command)
 def dev_check(
     exercise: Annotated[
         str | None,
@@ -444,7 +523,7 @@ def dev_check(
         raise typer.Exit(1)
 
 
-@dev_app.command("list")
+@dev_app.command("list", cls=Command)
 def list_exercises(
     root: RootOption = None,
     solutions: Annotated[
@@ -462,7 +541,7 @@ def list_exercises(
         typer.echo(f"{ex.id}  {ex.title}  [{langs}]")
 
 
-@dev_app.command()
+@dev_app.command(cls=Command)
 def validate(root: RootOption = None) -> None:
     """Load and validate every exercise.toml under solutions/ and exercises/."""
     from twinbook.exercises import ExerciseError, find_exercises
@@ -477,7 +556,7 @@ def validate(root: RootOption = None) -> None:
     typer.echo(f"{count} exercise folders valid")
 
 
-@dev_app.command("generate")
+@dev_app.command("generate", cls=Command)
 def generate_cmd(
     check_only: Annotated[
         bool, typer.Option("--check", help="Only compare; exit 1 naming the files that differ.")
@@ -508,7 +587,7 @@ def generate_cmd(
         typer.echo(f"{len(diff.changed)} written, {len(diff.stale)} removed")
 
 
-@dev_app.command()
+@dev_app.command(cls=Command)
 def execute(
     paths: Annotated[
         list[Path] | None,
@@ -535,9 +614,12 @@ def execute(
         typer.echo(f"executed {nb} ({time.monotonic() - start:.1f}s)")
 
 
-@dev_app.command()
+@dev_app.command(cls=Command)
 def release(
-    out: Annotated[Path, typer.Argument(help="Where to write the student edition (a new folder).")],
+    out: Annotated[
+        Path,
+        typer.Argument(help="Where to write the student edition (a new folder)."),
+    ],
     book: Annotated[
         str,
         typer.Option(
@@ -683,7 +765,7 @@ def grade(
 if _installed("twinbook.authoring"):
     app.add_typer(dev_app, name="dev")
 if _installed("twinbook.grading"):
-    app.command()(grade)
+    app.command(cls=Command)(grade)
 
 
 def main() -> None:  # pragma: no cover

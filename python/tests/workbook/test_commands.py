@@ -1,10 +1,9 @@
-"""The command line grouped by who uses it, and ``twinbook reset``."""
+"""The command line grouped by who uses it, and ``twinbook reset``'s arguments
+(test_reset.py: what it does)."""
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
 
 import pytest
 from typer.testing import CliRunner
@@ -39,37 +38,21 @@ def twinbook(root, *args):
     return CliRunner().invoke(app, [*args, "--root", str(root)])
 
 
-def state(root) -> dict:
-    return json.loads((root / "exercises" / ".twinbook" / "progress.json").read_text())
-
-
-def test_reset_forgets_checks_and_hints_of_one_language(workbook):
-    assert twinbook(workbook, "check", ADD).exit_code == 1  # the stubs fail: recorded
-    assert twinbook(workbook, "hint", ADD).exit_code == 0
-    assert set(state(workbook)["checks"][ADD]) == {"python", "go"}
-    assert state(workbook)["hints"] == {ADD: 1}
-    out = twinbook(workbook, "reset", ADD, "--lang", "go")
-    assert out.exit_code == 0, out.output
-    assert out.output == (
-        f"{ADD} (go): progress and hints forgotten; notebook kept as it is (not tracked in git)\n"
-    )
-    assert set(state(workbook)["checks"][ADD]) == {"python"}
-    assert state(workbook)["hints"] == {}
-
-
-def test_reset_puts_a_tracked_notebook_back(workbook):
-    notebook = workbook / "exercises" / ADD / "python" / "add.ipynb"
-    original = notebook.read_bytes()
-    git = ["git", "-C", str(workbook), "-c", "user.name=t", "-c", "user.email=t@example.org"]
-    for args in (["init", "-q"], ["add", "exercises"], ["commit", "-qm", "start"]):
-        subprocess.run([*git, *args], check=True)
-    notebook.write_text(notebook.read_text().replace("NotImplementedError", "my answer"))
-    out = twinbook(workbook, "reset", ADD, "--lang", "python")
-    assert out.exit_code == 0, out.output
-    assert "notebook restored from git" in out.output
-    assert notebook.read_bytes() == original
-
-
 def test_reset_names_an_unknown_exercise(workbook):
     out = twinbook(workbook, "reset", "ch00-demo/09-none")
     assert out.exit_code == 2 and "no exercise 'ch00-demo/09-none'" in out.output
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["check"], ["hint"], ["watch"], ["progress"], ["reset"], ["grade"], ["dev", "release"]],
+)
+def test_help_names_the_arguments_as_the_usage_line_should(command):
+    out = CliRunner().invoke(app, [*command, "--help"], env={"COLUMNS": "200"})
+    assert out.exit_code == 0, out.output
+    usage = next(line for line in out.output.splitlines() if "Usage:" in line)
+    assert "{" not in usage and "}" not in usage, usage
+    assert re.fullmatch(r" Usage: twinbook [a-z ]+\[OPTIONS\]( \S+)* *", usage), usage
+    assert usage.upper() == usage.replace("twinbook", "TWINBOOK").replace(
+        " ".join(command), " ".join(command).upper()
+    ).replace("Usage", "USAGE"), usage  # the arguments' names in capitals

@@ -4,8 +4,9 @@ OUT gets::
 
     README.md      for learners (written here): setup, Jupyter, check / watch / hint / progress
     Makefile       the project's Makefile cut to the learner's targets: setup and lab are the
-                   project's own rules, unchanged; check, watch, progress and serve are added
-    .gitignore     the project's
+                   project's own rules (their asides for maintainers reworded); check,
+                   watch, progress and serve are added
+    .gitignore     the edition's own
     book/          the rendered book (a static site: open book/index.html)
     notebooks/     the teaching notebooks, with their outputs
     exercises/     generated from solutions/ as `twinbook dev generate` makes it
@@ -17,7 +18,10 @@ OUT gets::
                    tooling's tests
                    (:data:`LEFT_OUT`), and its Makefile installs the `learn` extra only
 
-and never solutions/, tests/, CI files or anything a hidden test could be read from.
+and never solutions/, tests/, CI files or anything a hidden test could be read from. The
+project files written for its maintainers (notebooks/README.md, python/pyproject.toml and
+constraints.txt, go/tools/go.mod, the setup rule's asides) are worded for the learner
+(:mod:`twinbook.authoring.student_texts`): the edition names no command or path it has not.
 
 Files come from the working tree: git's list of files (tracked, plus new ones that are not
 ignored) when the project is a git checkout, so build output and caches stay out.
@@ -58,7 +62,9 @@ from typing import Any
 
 from twinbook.exercises.model import CHAPTER_HELPERS, HIDDEN_TESTS, find_exercises
 
+from .booklog import run_quietly
 from .generate import generate_tree
+from .student_texts import student_files, student_makefile_wording
 
 #: What the release takes from the project, as is (minus junk and anything solution-like).
 COPIED = ("go", "python", "notebooks")
@@ -74,6 +80,23 @@ LEFT_OUT = (
     "python/tests/runner",
     "python/tests/workbook",
     "python/tests/mini_exercise.py",
+    *(
+        # the libraries' tests that replay the project's conformance vectors (tests/vectors):
+        # the vectors stay out, since chapter 2's hidden tests replay them, so these could
+        # not run in the edition
+        "go/breaker/vectors_test.go",
+        "go/concurrency/limiter_vectors_test.go",
+        "go/resilience/retry_budget_vectors_test.go",
+        "go/internal/testutil/vectors_test.go",
+        "python/tests/vectors_files.py",
+        "python/tests/test_vectors_files.py",
+        "python/tests/breaker/test_vectors.py",
+        "python/tests/concurrency/limiter_vectors.py",
+        "python/tests/concurrency/test_limiter_vectors.py",
+        "python/tests/resilience/test_retry_budget_vectors.py",
+        # the benchmark against the peers writes its figures for the project's bench script
+        "go/breaker/bench_test.go",
+    ),
 )
 #: The Python extras the student edition's `make setup` installs (python/pyproject.toml).
 STUDENT_EXTRAS = "learn"
@@ -223,7 +246,7 @@ def build_book(root: Path) -> None:
     cmd += ["-b", "html", "book", STUDENT_BOOK]
     env = dict(os.environ)
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    proc = subprocess.run(cmd, cwd=root, env=env)
+    proc = run_quietly(cmd, cwd=root, env=env)
     if proc.returncode != 0:
         raise ReleaseError(
             f"the book build failed ({' '.join(cmd[2:])} exited with {proc.returncode})"
@@ -328,7 +351,7 @@ def student_makefile(makefile: str) -> str:
     phony = " ".join(sorted(set(kept) | {"check", "watch", "progress", "serve"}))
     text = "\n".join(body).strip("\n") + "\n\n" + STUDENT_RULES + f"\n.PHONY: {phony}\n"
     text = _student_variables(re.sub(r"\n{3,}", "\n\n", text))
-    return STUDENT_HEADER + "\n" + text
+    return STUDENT_HEADER + "\n" + student_makefile_wording(text)
 
 
 #: What the student edition's Makefile says above the variables it sets differently.
@@ -412,9 +435,9 @@ twinbook reset ch01-concurrency/01-worker-pool   # start an exercise again (see 
 ```
 
 The terminal checks your notebooks **as saved**. Your progress and the hints you have seen
-are kept in `exercises/.twinbook/progress.json`. `twinbook reset` forgets an exercise's
-progress and hints; it puts the notebook back as it was only if the folder is a git
-repository (`git init && git add -A && git commit -m start` once, first, if you want that).
+are kept in `exercises/.twinbook/progress.json`. `twinbook reset` puts an exercise's answer
+cells back as they were given to you and forgets its progress and hints; your own cells are
+kept first, in a copy of the notebook under `exercises/.twinbook/backups/`.
 
 Your grade also counts hidden tests: they check the rules each task states, so make the
 whole task work, not only the visible tests.
@@ -449,7 +472,7 @@ def _commit(root: Path) -> str:
             return f"commit {proc.stdout.strip()}" + (
                 " (with uncommitted changes)" if dirty.strip() else ""
             )
-    return "a working tree that is not a git checkout"
+    return "a copy of the project outside git"
 
 
 # --- the leak scan ----------------------------------------------------------------------------
@@ -700,8 +723,7 @@ def make_release(
             student_makefile((root / "Makefile").read_text(encoding="utf-8"))
         )
         (staging / "README.md").write_text(student_readme(_commit(root)), encoding="utf-8")
-        if (root / ".gitignore").is_file():
-            shutil.copyfile(root / ".gitignore", staging / ".gitignore")
+        student_files(staging)  # the maintainers' files, worded for the learner
         leaks = find_leaks(staging, Secrets.of(root))
         if leaks:
             shown = "\n  ".join(leaks[:40]) + (

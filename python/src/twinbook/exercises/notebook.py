@@ -152,16 +152,54 @@ def clear_outputs(nb: Any) -> None:
         cell.metadata.pop("ExecuteTime", None)
 
 
+#: Key of an answer cell's ``metadata.twinbook`` holding the cell as generated (the stub):
+#: the learner's copy carries its own original, so ``twinbook reset`` can put it back and
+#: ``twinbook check`` can tell an untouched answer from a wrong one, with no other file.
+STUB_KEY = "stub"
+
+
 def make_stub_notebook(nb: Any, language: str, title: str, where: str = "<notebook>") -> Any:
-    """A copy of a solution notebook with answers stripped and outputs cleared."""
+    """A copy of a solution notebook with answers stripped and outputs cleared; each answer
+    cell remembers its stub in its metadata (:data:`STUB_KEY`)."""
     import nbformat
 
     nb = nbformat.from_dict(nb)  # a deep copy
     for index, cell in enumerate(nb.cells):
         if cell.cell_type == "code":
             cell.source = strip_solution(cell.source, language, title, f"{where}: cell {index}")
+            if cell_role(cell) == "answer":
+                cell.metadata["twinbook"][STUB_KEY] = cell.source
     clear_outputs(nb)
     return nb
+
+
+def read_answer_stubs(path: str | Path) -> list[tuple[str, str | None]]:
+    """(source, stub or None) of each answer cell of a saved notebook, in notebook order:
+    the stub is what the generator wrote (:data:`STUB_KEY`), None in a notebook made before
+    answer cells carried it. Raises ValueError like :func:`read_answer_cells`."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path}: not a readable notebook: {exc}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
+        raise ValueError(f"{path}: not a notebook (no cells)")
+    pairs: list[tuple[str, str | None]] = []
+    for cell in data["cells"]:
+        if (
+            isinstance(cell, dict)
+            and cell.get("cell_type") == "code"
+            and cell_role(cell) == "answer"
+        ):
+            source = cell.get("source", "")
+            stub = cell["metadata"]["twinbook"].get(STUB_KEY)
+            pairs.append(
+                (
+                    "".join(source) if isinstance(source, list) else str(source),
+                    stub if isinstance(stub, str) else None,
+                )
+            )
+    return pairs
 
 
 # --- Go answers ------------------------------------------------------------------------

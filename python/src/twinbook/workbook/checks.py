@@ -52,6 +52,7 @@ from .progress import (
     first_failure,
     next_item,
     result_status,
+    untouched,
     workbook,
 )
 
@@ -94,6 +95,7 @@ def check_one(
     """Check one saved notebook. A notebook that cannot be read (a save in progress, a file
     broken by hand) fails every expected test with the reason instead of raising."""
     print_ = fingerprint(exercise, language)
+    fresh = untouched(exercise, language)
     try:
         result = check_notebook(exercise, language, hidden=hidden, tests_from=tests_from)
     except (ExerciseError, OSError) as exc:
@@ -101,7 +103,7 @@ def check_one(
         result = finalize(
             exercise.id, language, spec.expected(hidden=hidden), {}, f"did not run: {exc}"
         )
-    return Checked(exercise, result, result_status(result, exercise), print_)
+    return Checked(exercise, result, result_status(result, exercise, fresh), print_)
 
 
 def run_checks(
@@ -143,7 +145,7 @@ def record(tree: Path, checked: list[Checked]) -> Progress:
     cannot be written to, read-only media say, keeps no record; the check still counts)."""
     progress = Progress.load(tree)
     try:
-        progress.record([(c.exercise, c.result, c.fingerprint) for c in checked])
+        progress.record([(c.exercise, c.result, c.fingerprint, c.status) for c in checked])
     except OSError as exc:
         import sys
 
@@ -167,17 +169,46 @@ def status_text(status: str) -> Text:
     return Text(label, style=style)
 
 
-def results_table(checked: list[Checked]) -> Table:
-    table = Table(show_edge=True, pad_edge=True, expand=False)
-    table.add_column("Exercise", no_wrap=True)
-    table.add_column("Language")
-    table.add_column("Tests", justify="right")
-    table.add_column("Status", no_wrap=True)
-    for c in checked:
-        table.add_row(
-            c.exercise.id, c.language, f"{c.result.passed}/{c.result.total}", status_text(c.status)
-        )
-    return table
+def exercise_label(exercise_id: str, *, narrow: bool = False) -> Text:
+    """An exercise's id for a table's first column; ``narrow``: the chapter and the exercise
+    on two lines, so that a table of the longest ids fits 80 columns without cutting them."""
+    chapter, _, name = exercise_id.partition("/")
+    return Text(f"{chapter}/\n{name}" if narrow and name else exercise_id)
+
+
+def fitted(console: Console, make: Callable[[bool], Table]) -> Table:
+    """``make(False)``, the one-line-per-row table, when it fits the console's width (80
+    columns when the output is piped); else ``make(True)``, its narrow form. Rich would
+    otherwise squeeze the other columns into "Lang…" and "pyth…"."""
+    from rich.measure import Measurement
+
+    wide = make(False)
+    unbounded = console.options.update_width(10_000)  # the table's own width, not the clamp
+    if Measurement.get(console, unbounded, wide).maximum <= console.width:
+        return wide
+    return make(True)
+
+
+def results_table(checked: list[Checked], console: Console | None = None) -> Table:
+    """A row per notebook checked: exercise, language, tests passed, status; fitted to
+    ``console`` (:func:`fitted`) when given."""
+
+    def make(narrow: bool) -> Table:
+        table = Table(show_edge=True, pad_edge=True, expand=False, show_lines=narrow)
+        table.add_column("Exercise", no_wrap=True)
+        table.add_column("Language", no_wrap=True)
+        table.add_column("Tests", justify="right", no_wrap=True)
+        table.add_column("Status", no_wrap=True)
+        for c in checked:
+            table.add_row(
+                exercise_label(c.exercise.id, narrow=narrow),
+                c.language,
+                f"{c.result.passed}/{c.result.total}",
+                status_text(c.status),
+            )
+        return table
+
+    return make(False) if console is None else fitted(console, make)
 
 
 def failure_lines(c: Checked, *, verbose: bool = False) -> Text:
@@ -290,7 +321,7 @@ def render(
 
     ``show_not_started`` False leaves out the blocks of notebooks still on their stub (a
     whole-workbook check: the table and the "Next" line say enough about those)."""
-    console.print(results_table(checked))
+    console.print(results_table(checked, console))
     for c in checked:
         if c.ok and verbose:
             console.print()
@@ -340,29 +371,33 @@ def chapters_table(items: list[Item]) -> Table:
     return table
 
 
-def exercises_table(items: list[Item]) -> Table:
-    """Per exercise: the status of each language's notebook."""
+def exercises_table(items: list[Item], console: Console | None = None) -> Table:
+    """Per exercise: the status of each language's notebook; fitted to ``console``."""
     languages = list(dict.fromkeys(item.language for item in items))
-    table = Table(show_edge=True)
-    table.add_column("Exercise", no_wrap=True)
-    for language in languages:
-        table.add_column(language.capitalize(), no_wrap=True)
     rows: dict[str, dict[str, str]] = {}
     for item in items:
         rows.setdefault(item.exercise.id, {})[item.language] = item.status
-    for ex_id, statuses in rows.items():
-        table.add_row(
-            ex_id,
-            *(
-                status_text(statuses[language]) if language in statuses else Text("-")
-                for language in languages
-            ),
-        )
-    return table
+
+    def make(narrow: bool) -> Table:
+        table = Table(show_edge=True, show_lines=narrow)
+        table.add_column("Exercise", no_wrap=True)
+        for language in languages:
+            table.add_column(language.capitalize(), no_wrap=True)
+        for ex_id, statuses in rows.items():
+            table.add_row(
+                exercise_label(ex_id, narrow=narrow),
+                *(
+                    status_text(statuses[language]) if language in statuses else Text("-")
+                    for language in languages
+                ),
+            )
+        return table
+
+    return make(False) if console is None else fitted(console, make)
 
 
 def render_progress(console: Console, items: list[Item], *, exercises: bool = False) -> None:
-    console.print(exercises_table(items) if exercises else chapters_table(items))
+    console.print(exercises_table(items, console) if exercises else chapters_table(items))
     changed = sum(item.status == CHANGED for item in items)
     unchecked = sum(item.status == UNCHECKED for item in items)
     notes = []

@@ -73,7 +73,8 @@ def hint(level: int | None = None, exercise: str | Path | None = None) -> None:
 
 
 def format_hints(exercise: Exercise, level: int, more: str = "") -> str:
-    """Hints 1..level, one per line; ``more`` (with ``{level}``) says how to see the next."""
+    """Hints 1..level, one per line; ``more`` (with ``{level}``) says how to see the next,
+    and once every hint is shown the last line says so (else a learner would keep asking)."""
     if not exercise.hints:
         return "This exercise has no hints."
     level = max(1, min(level, len(exercise.hints)))
@@ -82,4 +83,6 @@ def format_hints(exercise: Exercise, level: int, more: str = "") -> str:
     ]
     if more and level < len(exercise.hints):
         lines.append("(next: " + more.format(level=level + 1) + ")")
+    elif level == len(exercise.hints):
+        lines.append("(that was the last hint: there are no more)")
     return "\n".join(lines)

@@ -40,7 +40,12 @@ from pathlib import Path
 from typing import Any
 
 from twinbook.exercises.model import Exercise, find_exercises
-from twinbook.exercises.notebook import go_answer_file, python_answer_file, read_answer_cells
+from twinbook.exercises.notebook import (
+    go_answer_file,
+    python_answer_file,
+    read_answer_cells,
+    read_answer_stubs,
+)
 from twinbook.exercises.results import DOES_NOT_COMPILE, CheckResult, TestResult
 
 _COMPUTE = object()
@@ -48,7 +53,8 @@ STATE_DIR = ".twinbook"
 STATE_FILE = "progress.json"
 VERSION = 1
 
-#: Status of one (exercise, language) in the workbook, from its last check.
+#: Status of one (exercise, language) in the workbook, from its last check: one set for
+#: both languages (a Python syntax error "does not compile" as a Go compile error does).
 DONE, FAILING, NOT_STARTED, COMPILE_ERROR, CHANGED, UNCHECKED = (
     "done",
     "failing",
@@ -88,28 +94,54 @@ def fingerprint(exercise: Exercise, language: str) -> str | None:
     return digest.hexdigest()
 
 
-def stub_marker(exercise: Exercise, language: str) -> str:
-    """Text that a failure message carries while the answer is still the generated stub."""
+def stub_markers(exercise: Exercise, language: str) -> tuple[str, ...]:
+    """Texts that a failure message carries while the answer is still the generated stub:
+    the stub's exception as a traceback shows it and as a test shows a caught one (its repr,
+    as in ``retry returned NotImplementedError('...')``)."""
+    if language == "go":
+        return (f"TODO: {exercise.title}",)
     return (
-        f"NotImplementedError: {exercise.title}"
-        if language == "python"
-        else f"TODO: {exercise.title}"
+        f"NotImplementedError: {exercise.title}",
+        f"NotImplementedError({exercise.title!r})",
+        f'NotImplementedError("{exercise.title}")',
     )
 
 
-def result_status(result: CheckResult, exercise: Exercise) -> str:
-    """done, not started (every test fails on the stub), does not compile (the answer did
-    not parse or compile, or the grader would refuse it: no test ran) or failing."""
+def untouched(exercise: Exercise, language: str) -> bool | None:
+    """The notebook's answer cells are exactly as generated (each answer cell carries its
+    stub); None when that cannot be told (an unreadable notebook, one made before answer
+    cells carried their stub)."""
+    try:
+        pairs = read_answer_stubs(exercise.lang(language).notebook_path)
+    except ValueError:
+        return None
+    if not pairs or any(stub is None for _, stub in pairs):
+        return None
+    return all(source == stub for source, stub in pairs)
+
+
+def result_status(result: CheckResult, exercise: Exercise, fresh: bool | None = None) -> str:
+    """done, not started, does not compile (the answer did not parse or compile, or the
+    grader would refuse it: no test ran) or failing. ``fresh``: the answer cells are the
+    generated stub (:func:`untouched`); an untouched notebook is "not started" whatever its
+    tests say. When that is unknown (None), every test failing on the stub's own message
+    means not started."""
     if result.ok:
         return DONE
+    if fresh:
+        return NOT_STARTED
     failures = [r for r in result.results if not r.passed]
+    markers = stub_markers(exercise, result.language)
     if (
-        result.passed == 0
+        fresh is None
+        and result.passed == 0
         and failures
-        and all(stub_marker(exercise, result.language) in r.message for r in failures)
+        and all(any(m in r.message for m in markers) for r in failures)
     ):
         return NOT_STARTED
-    if result.problem or (failures and failures[0].message.startswith(DOES_NOT_COMPILE)):
+    if result.problem or (
+        failures and failures[0].message.startswith(("compile error", DOES_NOT_COMPILE))
+    ):
         return COMPILE_ERROR
     return FAILING
 
@@ -190,18 +222,24 @@ class Progress:
                     data["checks"].pop(exercise_id, None)
             data["hints"].pop(exercise_id, None)
 
-    def record(self, results: list[tuple[Exercise, CheckResult, str | None]]) -> None:
-        """Store check results: (exercise, result, fingerprint of what was checked)."""
+    def record(
+        self,
+        results: list[tuple[Exercise, CheckResult, str | None]]
+        | list[tuple[Exercise, CheckResult, str | None, str]],
+    ) -> None:
+        """Store check results: (exercise, result, fingerprint of what was checked[, its
+        status, when the caller knows it: it saw the notebook the check ran on])."""
         now = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
         with self._update() as data:
-            for exercise, result, print_ in results:
+            for exercise, result, print_, *known in results:
+                status = str(known[0]) if known else result_status(result, exercise)
                 failure = first_failure(result)
                 if not isinstance(data["checks"].get(exercise.id), dict):
                     data["checks"][exercise.id] = {}
                 data["checks"][exercise.id][result.language] = {
                     "passed": result.passed,
                     "total": result.total,
-                    "status": result_status(result, exercise),
+                    "status": status,
                     "first_failure": None
                     if failure is None
                     else {"name": failure.name, "message": failure.first_line()},

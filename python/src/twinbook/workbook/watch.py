@@ -13,6 +13,7 @@ Jupyter save writes a temporary file and renames it over the notebook, which sho
 
 from __future__ import annotations
 
+import datetime
 import os
 import signal
 import threading
@@ -102,12 +103,16 @@ class Watcher:
         console = self.console
         if self.clear:
             console.clear()
+        # the time of the check: a screen that looks the same after a save was still redrawn
+        at = datetime.datetime.now().strftime("%H:%M:%S")
         console.print(
             Text.assemble(
-                ("twinbook watch", "bold"), f" · {checked.exercise.id} ({checked.language})"
+                ("twinbook watch", "bold"),
+                f" · {checked.exercise.id} ({checked.language})",
+                (f" · checked at {at}", "dim"),
             )
         )
-        console.print(checks.results_table([checked]))
+        console.print(checks.results_table([checked], console))
         if checked.ok:
             console.print(
                 Text(

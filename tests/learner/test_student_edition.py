@@ -1,0 +1,148 @@
+"""The student edition, as `make release` writes it, read and used as a learner would:
+its text names only commands and paths the edition has, `twinbook check --hidden` is not
+offered there, `twinbook reset` works there (no git), and `make release` is quiet.
+
+The edition is made once per module by the Makefile with a small site standing in for the
+book (the real book's pages are checked by the book's own tests)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.repo import ROOT
+
+#: Text a student edition must not hold: the maintainers' tools and workflow.
+MAINTAINERS = re.compile(
+    r"\bnbval\b|[Cc]hromium|PYTEST_ARGS|commit the outputs|commit both|git checkout"
+    r"|git repository|git init|actionlint|staticcheck|tests/lint\.toml"
+)
+#: Paths relative to the project's root: they must exist in the edition to be named.
+ROOTED_PATH = re.compile(r"(?<![\w/.~-])((?:tests|solutions|build|proto)/[\w./-]*\w)")
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory) -> Path:
+    site = tmp_path_factory.mktemp("site")
+    (site / "index.html").write_text("<html><body><h1>twinbook</h1></body></html>\n")
+    out = tmp_path_factory.mktemp("release") / "student"
+    proc = subprocess.run(
+        ["make", "-o", "setup", "release", f"OUT={out}", f"RELEASE_ARGS=--book-from {site}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return out
+
+
+def _project_rules() -> set[str]:
+    return set(re.findall(r"^([a-z][a-z-]*):", (ROOT / "Makefile").read_text(), re.M))
+
+
+def _student_rules(release: Path) -> set[str]:
+    return set(re.findall(r"^([a-z][a-z-]*):", (release / "Makefile").read_text(), re.M))
+
+
+#: Not scanned: the book (a stand-in here), the libraries' code (its comments document the
+#: code for whoever reads it, the project's included), and the lists of pinned packages.
+NOT_READ = re.compile(r"^(book/|(go|python)/.*\.(go|py)$|go/(tools/)?go\.sum$)")
+
+
+def _texts(release: Path):
+    """(file, text) of every text file of the edition a learner reads as what to do (not
+    :data:`NOT_READ`): notebooks by their cells' sources and outputs."""
+    for path in sorted(p for p in release.rglob("*") if p.is_file()):
+        rel = path.relative_to(release)
+        if NOT_READ.match(rel.as_posix()) and not rel.match("exercises/**"):
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue
+        if path.suffix == ".ipynb":
+            cells = json.loads(text)["cells"]
+            text = "\n".join(
+                "".join(c["source"]) + "\n" + json.dumps(c.get("outputs", [])) for c in cells
+            )
+        yield rel, text
+
+
+def test_its_text_names_only_commands_and_paths_it_has(release):
+    theirs = _project_rules() - _student_rules(release)  # make test, make book, ...
+    assert {"test", "book", "bench", "lint", "release"} <= theirs
+    make_re = re.compile(r"\bmake (" + "|".join(sorted(theirs, key=len, reverse=True)) + r")\b")
+    found = []
+    for rel, text in _texts(release):
+        said = []
+        for n, line in enumerate(text.splitlines(), 1):
+            if rel.name in ("go.mod", "constraints.txt") and not line.startswith(("#", "//")):
+                continue  # a pin names a package, not something to do
+            said.append(line)
+            where = f"{rel}:{n}: {line.strip()[:100]}"
+            if make_re.search(line) or MAINTAINERS.search(line):
+                found.append(where)
+            for path in ROOTED_PATH.findall(line):
+                if not (release / path.rstrip(".")).exists():
+                    found.append(f"{where}  [{path} is not there]")
+        # a phrase may run over a line break
+        for phrase in MAINTAINERS.findall(" ".join(" ".join(said).split())):
+            found.append(f"{rel}: {phrase}")
+    assert found == [], "\n".join(found)
+
+
+def _twinbook(workbook: Path, *args: str) -> subprocess.CompletedProcess:
+    """The edition's own twinbook (its python/src first on the path), run inside it."""
+    env = dict(os.environ, PYTHONPATH=str(workbook / "python" / "src"), COLUMNS="80")
+    return subprocess.run(
+        [sys.executable, "-m", "twinbook.cli", *args],
+        cwd=workbook,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+WORKER_POOL = "ch01-concurrency/01-worker-pool"
+
+
+def test_check_hidden_is_not_offered(release):
+    helped = _twinbook(release, "check", "--help")
+    assert helped.returncode == 0 and "--lang" in helped.stdout
+    assert "--hidden" not in helped.stdout and "--solutions" not in helped.stdout
+    used = _twinbook(release, "check", WORKER_POOL, "--hidden")
+    assert used.returncode == 2, used.stdout + used.stderr
+    assert used.stdout == ""
+    assert len(used.stderr.strip().splitlines()) == 1, used.stderr
+    assert "solutions/" in used.stderr and "hidden tests not found" not in used.stderr
+
+
+def test_reset_restores_the_stub_and_keeps_a_backup_without_git(release, tmp_path):
+    import shutil
+
+    workbook = tmp_path / "student"
+    shutil.copytree(release, workbook, ignore=shutil.ignore_patterns("book"))
+    assert not (workbook / ".git").exists()
+    notebook = next((workbook / "exercises" / WORKER_POOL / "python").glob("*.ipynb"))
+    original = json.loads(notebook.read_text())
+    edited = json.loads(notebook.read_text())
+    answer = next(c for c in edited["cells"] if c["metadata"]["twinbook"]["role"] == "answer")
+    answer["source"] = "def map_limited(fn, items, limit):\n    return 'mine'\n"
+    notebook.write_text(json.dumps(edited, indent=1))
+    assert "✗ failing" in _twinbook(workbook, "check", WORKER_POOL, "--lang", "python").stdout
+    out = _twinbook(workbook, "reset", WORKER_POOL, "--lang", "python")
+    assert out.returncode == 0, out.stdout + out.stderr
+    restored = json.loads(notebook.read_text())
+    assert [c["source"] for c in restored["cells"]] == [c["source"] for c in original["cells"]]
+    (backup,) = (workbook / "exercises" / ".twinbook" / "backups").rglob("*.ipynb")
+    assert "return 'mine'" in backup.read_text()
+    again = _twinbook(workbook, "check", WORKER_POOL, "--lang", "python")
+    assert "· not started" in again.stdout, again.stdout
