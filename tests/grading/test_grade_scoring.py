@@ -345,3 +345,35 @@ def test_the_report_warns_what_a_grading_without_root_did_not_contain(tmp_path, 
     )
     summary = reports.summary_markdown(grades)
     assert f"isolation '{isolation}', not 'root'" in summary and says in summary
+
+
+@pytest.mark.parametrize(
+    "problem, state",
+    [
+        ("compile error: ./answer.go:6:9: undefined: undefinedThing", "does not compile"),
+        (
+            "RuntimeError: the answer did not load: SyntaxError: '[' was never closed",
+            "does not compile",
+        ),
+        (
+            "RuntimeError: the answer did not load: IndentationError: unexpected indent",
+            "does not compile",
+        ),
+        ("map_limited did not return within 5.0s (a deadlock?)", "failing"),  # a hang
+        ("RuntimeError: the answer did not load: MemoryError:", "failing"),  # a bomb at import
+        ("timed out: the test took longer than 30s", "failing"),
+    ],
+)
+def test_only_a_compile_or_syntax_error_reads_does_not_compile(problem, state):
+    from twinbook.grading.grade import ExerciseGrade, TestGrade
+
+    grade = ExerciseGrade(
+        POOL,
+        "t",
+        "python",
+        GRADED,
+        problem,
+        tests=[TestGrade("test_x", False, 2, "failed", problem)],
+    )
+    assert grade.state == state
+    assert grade.summary() == ("failing 0/2" if state == "failing" else state)

@@ -135,7 +135,7 @@ class ExerciseGrade:
             return "rejected"
         if self.status == INVALID:
             return "unreadable notebook"
-        if self.status == INVALID or (self.problem and not self.points):
+        if not self.points and does_not_compile(self.problem):
             return "does not compile"
         return "failing"
 
@@ -150,6 +150,19 @@ class ExerciseGrade:
 
     def hidden(self) -> list[TestGrade]:
         return [t for t in self.tests if t.hidden]
+
+
+#: what a problem that stopped every test says when the answer did not compile or parse
+#: (a Go compile error, a Python syntax error while the answer loads); any other cause that
+#: broke every test (a hang, a memory bomb at import) is "failing"
+_COMPILE_MARKERS = ("compile error", "SyntaxError", "IndentationError", "TabError")
+
+
+def does_not_compile(problem: str) -> bool:
+    """Whether ``problem`` (:attr:`ExerciseGrade.problem`) says the answer did not compile."""
+    return problem.startswith("compile error") or (
+        "did not load" in problem and any(m in problem for m in _COMPILE_MARKERS[1:])
+    )
 
 
 @dataclass
