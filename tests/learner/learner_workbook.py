@@ -5,6 +5,9 @@ name no other test folder uses."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from tests.repo import SOLUTIONS
@@ -84,3 +87,18 @@ def pairs(exercises: Path) -> list[tuple[str, str]]:
 
 def state(exercises: Path) -> dict:
     return json.loads((exercises / ".twinbook" / "progress.json").read_text(encoding="utf-8"))
+
+
+def edition_twinbook(
+    edition: Path, *args: str, columns: int = 120
+) -> subprocess.CompletedProcess[str]:
+    """A released edition's own twinbook (its python/src first on the path), run inside it."""
+    env = dict(os.environ, PYTHONPATH=str(edition / "python" / "src"), COLUMNS=str(columns))
+    return subprocess.run(
+        [sys.executable, "-m", "twinbook.cli", *args],
+        cwd=edition,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )

@@ -21,7 +21,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from learner_workbook import SOLUTIONS, fill_in
+from learner_workbook import SOLUTIONS, edition_twinbook, fill_in
 
 from tests.repo import ROOT
 from twinbook.authoring.release import ReleaseError, Secrets, find_leaks, make_release
@@ -242,16 +242,7 @@ def test_no_hidden_test(release):
 
 
 def _twinbook(release: Path, *args: str) -> subprocess.CompletedProcess:
-    """The release's own twinbook (its python/src first on the path), run inside it."""
-    env = dict(os.environ, PYTHONPATH=str(release / "python" / "src"), COLUMNS="120")
-    return subprocess.run(
-        [sys.executable, "-m", "twinbook.cli", *args],
-        cwd=release,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return edition_twinbook(release, *args, columns=120)
 
 
 @pytest.mark.parametrize(

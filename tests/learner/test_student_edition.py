@@ -8,13 +8,12 @@ book (the real book's pages are checked by the book's own tests)."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from learner_workbook import edition_twinbook
 
 from tests.repo import ROOT
 
@@ -99,16 +98,7 @@ def test_its_text_names_only_commands_and_paths_it_has(release):
 
 
 def _twinbook(workbook: Path, *args: str) -> subprocess.CompletedProcess:
-    """The edition's own twinbook (its python/src first on the path), run inside it."""
-    env = dict(os.environ, PYTHONPATH=str(workbook / "python" / "src"), COLUMNS="80")
-    return subprocess.run(
-        [sys.executable, "-m", "twinbook.cli", *args],
-        cwd=workbook,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return edition_twinbook(workbook, *args, columns=80)
 
 
 WORKER_POOL = "ch01-concurrency/01-worker-pool"

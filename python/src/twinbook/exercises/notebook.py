@@ -51,15 +51,21 @@ def read_answer_cells(path: str | Path) -> list[str]:
     return read_code_cells(path, "answer")
 
 
-def read_code_cells(path: str | Path, role: str) -> list[str]:
-    """The code cells of a saved notebook whose role is ``role`` (see :func:`read_answer_cells`)."""
-    path = Path(path)
+def _notebook_json(path: Path) -> dict[str, Any]:
+    """A saved notebook's JSON, with a ``cells`` list; ValueError naming the file otherwise."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"{path}: not a readable notebook: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
         raise ValueError(f"{path}: not a notebook (no cells)")
+    return data
+
+
+def read_code_cells(path: str | Path, role: str) -> list[str]:
+    """The code cells of a saved notebook whose role is ``role`` (see :func:`read_answer_cells`)."""
+    path = Path(path)
+    data = _notebook_json(path)
     if data.get("nbformat") != NBFORMAT_VERSION:
         nb = read_notebook(path)
         return [c.source for c in nb.cells if c.cell_type == "code" and cell_role(c) == role]
@@ -178,12 +184,7 @@ def read_answer_stubs(path: str | Path) -> list[tuple[str, str | None]]:
     the stub is what the generator wrote (:data:`STUB_KEY`), None in a notebook made before
     answer cells carried it. Raises ValueError like :func:`read_answer_cells`."""
     path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path}: not a readable notebook: {exc}") from None
-    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
-        raise ValueError(f"{path}: not a notebook (no cells)")
+    data = _notebook_json(path)
     pairs: list[tuple[str, str | None]] = []
     for cell in data["cells"]:
         if (
