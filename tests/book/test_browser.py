@@ -46,7 +46,16 @@ def _watch(page, base: str, problems: list[str]) -> None:
         lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None,
     )
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url} ({r.failure})"))
+    # net::ERR_ABORTED is the browser cancelling a request (the favicon of the page it is
+    # leaving, when the next page opens): not a broken resource, which answers 4xx below
+    page.on(
+        "requestfailed",
+        lambda r: (
+            problems.append(f"request failed: {r.url} ({r.failure})")
+            if "ERR_ABORTED" not in str(r.failure)
+            else None
+        ),
+    )
     page.on(
         "response",
         lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None,

@@ -1,7 +1,7 @@
 // Module gopls pins gopls, the Go language server that GoNB asks for completions,
 // signatures and hover help in JupyterLab; `make setup` installs it into .venv/bin.
 // It is a module of its own because gopls must build with the golang.org/x/tools it
-// was released with, an older one than staticcheck (in ../go.mod) needs.
+// was released with, an older one than the other tools in ../go.mod need.
 module twinbook/tools/gopls
 
 go 1.26.0
