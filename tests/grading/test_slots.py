@@ -17,17 +17,22 @@ with sandbox.lease_slots(2, start=int(sys.argv[1])) as leased:
 """
 
 
-def test_the_sessions_slots_are_leased_to_this_process(slots):
-    assert len(set(slots)) == 2
-    assert all(0 <= s < sandbox.MAX_SLOTS for s in slots), slots
+def _leased_by_another_process(start: int, env: dict[str, str] | None = None) -> set[int]:
     other = subprocess.run(
-        [sys.executable, "-c", TRY_LEASE, str(min(slots))],
+        [sys.executable, "-c", TRY_LEASE, str(start)],
         capture_output=True,
         text=True,
         timeout=60,
         check=True,
+        env=env,
     )
-    theirs = {int(s) for s in other.stdout.split()}
+    return {int(s) for s in other.stdout.split()}
+
+
+def test_the_sessions_slots_are_leased_to_this_process(slots):
+    assert len(set(slots)) == 2
+    assert all(0 <= s < sandbox.MAX_SLOTS for s in slots), slots
+    theirs = _leased_by_another_process(min(slots))
     assert len(theirs) == 2 and not theirs & set(slots), (
         f"another process leased {theirs}, ours are {slots}"
     )
@@ -43,15 +48,7 @@ def test_a_lease_is_given_back_when_the_block_ends():
 def test_graders_with_different_tmpdirs_share_one_lease_folder(slots, tmp_path):
     """Leases live in one place for the machine: a grader whose TMPDIR differs must still
     see our leases (or two graders would run students in the same uid)."""
-    other = subprocess.run(
-        [sys.executable, "-c", TRY_LEASE, str(min(slots))],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-        env={**os.environ, "TMPDIR": str(tmp_path)},
-    )
-    theirs = {int(s) for s in other.stdout.split()}
+    theirs = _leased_by_another_process(min(slots), {**os.environ, "TMPDIR": str(tmp_path)})
     assert len(theirs) == 2 and not theirs & set(slots), (
         f"with TMPDIR={tmp_path} another process leased {theirs}, ours are {slots}"
     )

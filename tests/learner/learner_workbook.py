@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.repo import SOLUTIONS
+from tests.repo import ROOT, SOLUTIONS
 
 MARKERS = {"# BEGIN SOLUTION", "# END SOLUTION", "// BEGIN SOLUTION", "// END SOLUTION"}
 WORKER_POOL = "ch01-concurrency/01-worker-pool"
@@ -102,3 +102,16 @@ def edition_twinbook(
         text=True,
         timeout=300,
     )
+
+
+def make_release(site: Path, out: Path) -> subprocess.CompletedProcess[str]:
+    """``make release`` into ``out`` with the book copied from ``site`` (no setup run)."""
+    proc = subprocess.run(
+        ["make", "-o", "setup", "release", f"OUT={out}", f"RELEASE_ARGS=--book-from {site}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from learner_workbook import SOLUTIONS, edition_twinbook, fill_in
+from learner_workbook import make_release as release_into
 
 from tests.repo import ROOT
 from twinbook.authoring.release import ReleaseError, Secrets, find_leaks, make_release
@@ -46,14 +47,7 @@ def release(tmp_path_factory) -> Path:
             if path.is_file():
                 zf.write(path, path.relative_to(ex.parent).as_posix())
     out = tmp_path_factory.mktemp("release") / "student"
-    proc = subprocess.run(
-        ["make", "-o", "setup", "release", f"OUT={out}", f"RELEASE_ARGS=--book-from {site}"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    proc = release_into(site, out)
     assert f"files in {out} (book: copied {site})" in proc.stdout
     return out
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from learner_workbook import edition_twinbook
+from learner_workbook import make_release as release_into
 
 from tests.repo import ROOT
 
@@ -31,14 +32,7 @@ def release(tmp_path_factory) -> Path:
     site = tmp_path_factory.mktemp("site")
     (site / "index.html").write_text("<html><body><h1>twinbook</h1></body></html>\n")
     out = tmp_path_factory.mktemp("release") / "student"
-    proc = subprocess.run(
-        ["make", "-o", "setup", "release", f"OUT={out}", f"RELEASE_ARGS=--book-from {site}"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    release_into(site, out)
     return out
 
 
