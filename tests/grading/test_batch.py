@@ -514,3 +514,20 @@ def test_batched_and_alone_give_the_same_results(exercises, slots):
             ]
             assert [list(r) for r in together] == [list(r) for r in alone]
             assert all(r.passed for rs in together for r in rs)
+
+
+def test_the_events_before_a_cut_include_those_the_reader_has_not_picked_up_yet():
+    """stdout and the events are read by two threads: at the moment stdout passes the cap,
+    events already written but still in the pipe count as before it (a start event the
+    events reader had not read yet once gave a neighbour the flooder's note)."""
+    import os
+
+    read_end, write_end = os.pipe()
+    try:
+        os.write(write_end, b'{"event": "start"}\n')
+        live = bytearray(b"already read\n")
+        assert channel.events_offset(read_end, live) == len(live) + 19
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+    assert channel.events_offset(read_end, live) == len(live)  # closed: what was read

@@ -1176,7 +1176,9 @@ def _execute(
     assert proc.stdout is not None  # stdout=PIPE
     cut: list[int] = []
     out_thread, out_box = channel.start_reader(
-        proc.stdout, lim.output_bytes, lambda: cut.append(len(ev_box["live"]))
+        proc.stdout,
+        lim.output_bytes,
+        lambda: cut.append(channel.events_offset(ev_r, ev_box["live"])),
     )
     st_thread, st_box = channel.start_reader(st_r, 4096)
     try:

@@ -25,11 +25,14 @@ executor is a parameter: :func:`execute_plain` for learners, the sandbox for the
 
 from __future__ import annotations
 
+import array
+import fcntl
 import json
 import os
 import secrets
 import signal
 import subprocess
+import termios
 import threading
 import time
 from collections.abc import Callable
@@ -250,6 +253,19 @@ def describe_end(raw: RawRun, budget: float | None = None, cpu: float | None = N
 # --- the plain executor (learners: no containment) ------------------------------------
 
 
+def events_offset(events_fd: int, live: bytearray) -> int:
+    """How many bytes of events had been written when this is called: those read so far
+    (``live``) and those still waiting in the pipe. A process's stdout and its events are
+    read by two threads; when stdout passes the output limit, the events that came before
+    are all of these, even the ones the events reader has not picked up yet."""
+    pending = array.array("i", [0])
+    try:
+        fcntl.ioctl(events_fd, termios.FIONREAD, pending)
+    except OSError:  # the pipe is closed: everything was read
+        pending[0] = 0
+    return len(live) + pending[0]
+
+
 def _drain(
     stream: IO[bytes], limit: int, out: dict[str, Any], on_cut: Callable[[], None] | None
 ) -> None:
@@ -332,7 +348,7 @@ def execute_plain(
     assert proc.stdout is not None  # stdout=PIPE
     cut: list[int] = []
     out_thread, out_box = start_reader(
-        proc.stdout, output_limit, lambda: cut.append(len(ev_box["live"]))
+        proc.stdout, output_limit, lambda: cut.append(events_offset(ev_r, ev_box["live"]))
     )
 
     def ended(seconds: float) -> bool:
