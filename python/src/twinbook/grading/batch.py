@@ -82,15 +82,9 @@ class ExerciseClock:
     def __call__(self, events: bytes, cpu: float | None = None) -> bool:
         end = events.rfind(b"\n") + 1
         for line in events[self._seen : end].splitlines():
-            try:
-                event = json.loads(line)
-            except ValueError:
-                continue  # the verdicts come from channel.parse, which rejects it
-            name = event.get("name") if isinstance(event, dict) else None
-            if isinstance(event, dict) and event.get("event") == "start" and isinstance(name, str):
-                key, _ = split_batch_name(name)
-                if key != self._key:
-                    self._key, self._since, self._cpu_since = key, self._now(), cpu
+            key = _start_key(line)  # the verdicts come from channel.parse, not from here
+            if key and key != self._key:
+                self._key, self._since, self._cpu_since = key, self._now(), cpu
         self._seen = end
         if not self._key:
             return False
@@ -212,16 +206,8 @@ def _running_at(raw: channel.RawRun) -> str:
     output limit ("" when it never did, or before any test)."""
     if raw.cut_at_event is None:
         return ""
-    key = ""
-    for line in raw.events[: raw.cut_at_event].splitlines():
-        try:
-            event = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(event, dict) and event.get("event") == "start":
-            name = event.get("name")
-            key = split_batch_name(name)[0] if isinstance(name, str) else key
-    return key
+    keys = [_start_key(line) for line in raw.events[: raw.cut_at_event].splitlines()]
+    return next((key for key in reversed(keys) if key), "")
 
 
 def _alone(outcome: Outcome, key: str, tests: list[str], alone: Alone) -> None:

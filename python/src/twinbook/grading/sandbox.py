@@ -536,6 +536,23 @@ def _python_run(
     )
 
 
+def _batch_box(first: _Box, count: int, *, output: bool = False) -> _Box:
+    """The box of one process that runs ``count`` exercises: their budgets together (each
+    exercise still has its own clocks, :class:`batch.ExerciseClock`); with ``output``,
+    their output allowances too."""
+    lim = first.limits
+    return dataclasses.replace(
+        first,
+        limits=dataclasses.replace(
+            lim,
+            wall_seconds=lim.wall_seconds * count,
+            cpu_seconds=lim.cpu_seconds * count,
+            output_bytes=lim.output_bytes * count if output else lim.output_bytes,
+        ),
+        runs=[],
+    )
+
+
 def _python_batch(
     boxes: list[_Box],
     sources: list[str],
@@ -556,14 +573,7 @@ def _python_batch(
     inside, work = _work_dir(first, in_dir)
     count = len(boxes)
     lim = first.limits
-    runner = dataclasses.replace(
-        first,
-        # the whole process's budget; each exercise still has its own clock (batch.ExerciseClock)
-        limits=dataclasses.replace(
-            lim, wall_seconds=lim.wall_seconds * count, cpu_seconds=lim.cpu_seconds * count
-        ),
-        runs=[],
-    )
+    runner = _batch_box(first, count)
     base = [sys.executable, "-I", "-B", "-m", "twinbook.runner.pyrunner"]
     base += ["--output-limit", str(lim.output_bytes)]
     per_test = per_test_seconds(lim)
@@ -938,16 +948,8 @@ def _go_merged(
     (run_dir / "tests.bin").chmod(0o755)
     first, count = boxes[0], len(boxes)
     lim = first.limits
-    runner = dataclasses.replace(
-        first,
-        limits=dataclasses.replace(
-            lim,
-            wall_seconds=lim.wall_seconds * count,
-            cpu_seconds=lim.cpu_seconds * count,
-            output_bytes=lim.output_bytes * count,
-        ),
-        runs=[],
-    )
+    # Go's failure messages come from the output: each exercise keeps its share of it
+    runner = _batch_box(first, count, output=True)
     inside, work = _work_dir(runner, run_dir)
     env = _payload_env(work)
     per_test = per_test_seconds(lim)
