@@ -189,11 +189,11 @@ prove: setup ## prove every exercise: stubs fail, solutions pass visible and hid
 	@cd "$(ROOT)"
 	"$(BIN)/twinbook" dev check $(EX)
 
-# make mutate [EX=id] [LANG=python|go] [JOBS=2]: a full run, like a benchmark (minutes)
+# make mutate [EX=id] [MUTATE_LANG=python|go] [MUTATE_JOBS=2]: a full run, like a benchmark (minutes)
 mutate: setup ## mutation-test the exercises' tests: score per exercise and language (bar 98%), build/mutate/report.json
 	@cd "$(ROOT)"
 	start=$$SECONDS
-	"$(BIN)/twinbook" dev mutate $(EX) $(if $(LANG),--lang $(LANG)) --jobs $(or $(MUTATE_JOBS),2)
+	"$(BIN)/twinbook" dev mutate $(EX) $(if $(MUTATE_LANG),--lang $(MUTATE_LANG)) --jobs $(or $(MUTATE_JOBS),2)
 	echo "mutate: done in $$((SECONDS - start))s"
 
 # make grade SUBMISSIONS=path/to/submissions OUT=build/grade JOBS=2 [GRADE_ARGS="--roster r.csv"]
