@@ -220,7 +220,8 @@ func (m *mutator) boundary(n *ast.BasicLit) {
 func (m *mutator) block(list []ast.Stmt, body bool) {
 	for i, stmt := range list {
 		m.removal(stmt, body && i == len(list)-1)
-		if i+1 < len(list) && simple(stmt) && simple(list[i+1]) && m.text(stmt) != m.text(list[i+1]) {
+		if i+1 < len(list) && simple(stmt) && simple(list[i+1]) && m.text(stmt) != m.text(list[i+1]) &&
+			!independent(stmt, list[i+1]) {
 			a, b := list[i], list[i+1]
 			between := string(m.src[m.off(a.End()):m.off(b.Pos())])
 			m.add("swap-statements", m.off(a.Pos()), m.off(b.End()), m.text(b)+between+m.text(a),
@@ -276,6 +277,110 @@ func (m *mutator) removal(stmt ast.Stmt, last bool) {
 		}
 	}
 	m.replaceNode("statement-removal", stmt, "", "remove the statement")
+}
+
+// pureCalls are the builtins and conversions that have no effect an assignment's order
+// could show.
+var pureCalls = map[string]bool{
+	"len": true, "cap": true, "min": true, "max": true, "float64": true, "float32": true,
+	"int": true, "int64": true, "int32": true, "uint": true, "uint64": true, "string": true,
+	"bool": true, "time.Duration": true,
+}
+
+// independent reports whether two assignments call nothing but pure builtins and neither
+// reads nor writes what the other writes: swapping them is an equivalent mutant by
+// construction, so none is made (`b.calls = 0; b.failed = 0`).
+func independent(a, b ast.Stmt) bool {
+	wa, ra, okA := effects(a)
+	wb, rb, okB := effects(b)
+	return okA && okB && !touch(wa, append(wb, rb...)) && !touch(wb, ra)
+}
+
+// effects are the chains an assignment writes and reads; ok is false for one that calls
+// something, or is not an assignment.
+func effects(s ast.Stmt) (writes, reads []string, ok bool) {
+	var lhs, rhs []ast.Expr
+	switch s := s.(type) {
+	case *ast.AssignStmt:
+		if s.Tok == token.DEFINE {
+			return nil, nil, false
+		}
+		lhs, rhs = s.Lhs, s.Rhs
+		if s.Tok != token.ASSIGN {
+			rhs = append(rhs, s.Lhs...) // x += y reads x
+		}
+	case *ast.IncDecStmt:
+		lhs, rhs = []ast.Expr{s.X}, []ast.Expr{s.X}
+	default:
+		return nil, nil, false
+	}
+	pure := true
+	for _, e := range append(append([]ast.Expr{}, lhs...), rhs...) {
+		ast.Inspect(e, func(n ast.Node) bool {
+			if call, isCall := n.(*ast.CallExpr); isCall && !pureCalls[chain(call.Fun)] {
+				pure = false
+			}
+			return pure
+		})
+	}
+	for _, e := range lhs {
+		writes = append(writes, chain(e))
+		if index, isIndex := e.(*ast.IndexExpr); isIndex {
+			reads = append(reads, readsOf(index.Index)...)
+		}
+	}
+	for _, e := range rhs {
+		reads = append(reads, readsOf(e)...)
+	}
+	return writes, reads, pure
+}
+
+// chain is `b.window` for a selector chain, the base's chain for an index or a
+// dereference, and "?" for anything else (taken to touch everything).
+func chain(e ast.Expr) string {
+	switch e := e.(type) {
+	case *ast.Ident:
+		return e.Name
+	case *ast.SelectorExpr:
+		return chain(e.X) + "." + e.Sel.Name
+	case *ast.IndexExpr:
+		return chain(e.X)
+	case *ast.StarExpr:
+		return chain(e.X)
+	case *ast.ParenExpr:
+		return chain(e.X)
+	}
+	return "?"
+}
+
+// readsOf are the longest chains an expression reads (b.calls, not also b).
+func readsOf(e ast.Expr) []string {
+	var out []string
+	ast.Inspect(e, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.Ident, *ast.SelectorExpr:
+			out = append(out, chain(n.(ast.Expr)))
+			return false
+		case *ast.CallExpr:
+			for _, arg := range n.Args {
+				out = append(out, readsOf(arg)...)
+			}
+			return false
+		}
+		return true
+	})
+	return out
+}
+
+func touch(writes, others []string) bool {
+	for _, w := range writes {
+		for _, o := range others {
+			if w == "?" || o == "?" || w == o || strings.HasPrefix(o, w+".") || strings.HasPrefix(w, o+".") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func isReturn(s ast.Stmt) bool {

@@ -41,7 +41,8 @@ func TestOperators(t *testing.T) {
 		{"return negated bool", "func F(a int) bool {\n\treturn a > 1\n}", "return-value", "return !(a > 1)"},
 		{"return flipped literal", "func F() bool {\n\treturn true\n}", "return-value", "return false"},
 		{"not removal", "func F(a bool) bool { return !a }", "not-removal", "func F(a bool) bool { return a }"},
-		{"swap", "func F(a, b []int) {\n\ta[0] = 1\n\tb[0] = 2\n}", "swap-statements", "b[0] = 2\n\ta[0] = 1"},
+		{"swap", "func F(a, b []int) {\n\ta[0] = 1\n\tb[0] = a[0]\n}", "swap-statements", "b[0] = a[0]\n\ta[0] = 1"},
+		{"swap around a call", "func F(a []int, f func()) {\n\ta[0] = 1\n\tf()\n}", "swap-statements", "f()\n\ta[0] = 1"},
 		{"lock pair with defer", "func F(mu *sync.Mutex, a []int) {\n\tmu.Lock()\n\tdefer mu.Unlock()\n\ta[0] = 1\n}", "lock-removal", "func F(mu *sync.Mutex, a []int) {\n\t\n\t\n\ta[0] = 1\n}"},
 		{"lock pair with an early unlock", "func F(mu *sync.Mutex, a []int) int {\n\tmu.Lock()\n\tif a[0] > 0 {\n\t\tmu.Unlock()\n\t\treturn 1\n\t}\n\ta[0] = 1\n\tmu.Unlock()\n\treturn 0\n}", "lock-removal", "if a[0] > 0 {\n\t\t\n\t\treturn 1\n\t}\n\ta[0] = 1\n\t\n\treturn 0"},
 		{"defer", "func F(ch chan int) {\n\tdefer close(ch)\n\tch <- 1\n}", "defer-removal", "func F(ch chan int) {\n\t\n\tch <- 1\n}"},
@@ -112,6 +113,20 @@ func TestMutantsParse(t *testing.T) {
 	for _, want := range []string{"lock-removal", "defer-removal", "context-check", "select-case", "capacity", "arithmetic", "comparison", "boolean", "not-removal", "return-value", "statement-removal"} {
 		if !operators[want] {
 			t.Errorf("no %s mutant", want)
+		}
+	}
+}
+
+func TestIndependentAssignmentsAreNotSwapped(t *testing.T) {
+	// swapping them is equivalent by construction: no test could kill it
+	src := file("type T struct{ a, b, c int }\n\nfunc (t *T) F(n int) {\n\tt.a = n\n\tt.b = len(\"x\")\n\tt.c++\n}")
+	mutants, err := Mutants([]byte(src))
+	if err != nil {
+		t.Fatalf("Mutants: %v", err)
+	}
+	for _, m := range mutants {
+		if m.Operator == "swap-statements" {
+			t.Errorf("swapped independent assignments: %q", m.Label)
 		}
 	}
 }

@@ -68,7 +68,8 @@ PYTHON_CASES = [
         "def f():\n    return False\n",
     ),
     ("not removal", "ok = not (a or b)\n", "not-removal", "ok = (a or b)\n"),
-    ("swap", "a = 1\nb = 2\n", "swap-statements", "b = 2\na = 1\n"),
+    ("swap", "a = 1\nb = a\n", "swap-statements", "b = a\na = 1\n"),
+    ("swap around a call", "a = 1\nf()\n", "swap-statements", "f()\na = 1\n"),
     ("with lock", "with self._lock:\n    x = 1\n", "lock-removal", "if True:\n    x = 1\n"),
     ("acquire", "slots.acquire()\nx = 1\n", "lock-removal", "pass\nx = 1\n"),
     ("close", "q.close()\n", "close-removal", "pass\n"),
@@ -97,6 +98,12 @@ def test_python_operator(source: str, operator: str, expected: str) -> None:
     assert expected in made.get(operator, set()), f"{operator} mutants: {made.get(operator)}"
 
 
+def test_independent_assignments_are_not_swapped() -> None:
+    # swapping them is equivalent by construction: no test could kill it
+    source = "self._a = a\nself._b = float(b)\nself._lock = threading.Lock()\nself._n += 1\n"
+    assert "swap-statements" not in _mutated(source)
+
+
 def test_python_mutants_compile_and_keep_docstrings() -> None:
     source = textwrap.dedent(
         '''\
@@ -117,6 +124,7 @@ def test_python_mutants_compile_and_keep_docstrings() -> None:
                     if not self._n < self._limit or self._limit == 0:
                         return False
                     self._n += 1
+                    self._last = self._n
                     return True
         '''
     )

@@ -304,7 +304,7 @@ def _statements(src: _Source, body: list[ast.stmt]) -> Iterator[Edit]:
             following = body[index + 1]
             if isinstance(stmt, _SIMPLE) and isinstance(following, _SIMPLE):
                 first, second = src.of(stmt), src.of(following)
-                if first != second and not _is_docstring(following):
+                if first != second and not _independent(stmt, following):
                     stop = src.span(following)[1]
                     between = src.text[end : src.span(following)[0]]
                     yield Edit(
@@ -316,6 +316,84 @@ def _statements(src: _Source, body: list[ast.stmt]) -> Iterator[Edit]:
                         label=f"{first}; {second}",
                         shown=f"{second}; {first}",
                     )
+
+
+#: calls that have no effect an assignment's order could show: pure builtins and the
+#: constructors of fresh synchronisation objects and containers
+_PURE_CALLS = {
+    "abs",
+    "bool",
+    "float",
+    "int",
+    "len",
+    "max",
+    "min",
+    "str",
+    "tuple",
+    "list",
+    "dict",
+    "set",
+    "deque",
+    "collections.deque",
+    "threading.Lock",
+    "threading.RLock",
+    "threading.Event",
+    "threading.Condition",
+    "threading.Semaphore",
+    "threading.BoundedSemaphore",
+    "queue.Queue",
+}
+
+
+def _independent(first: ast.stmt, second: ast.stmt) -> bool:
+    """Two assignments that neither call anything but pure builtins nor read or write
+    what the other writes: swapping them is an equivalent mutant by construction, so none
+    is made (``self._rate = rate; self._burst = burst`` in a constructor)."""
+    if not all(isinstance(s, ast.Assign | ast.AnnAssign | ast.AugAssign) for s in (first, second)):
+        return False
+    effects = []
+    for stmt in (first, second):
+        calls = [n for n in ast.walk(stmt) if isinstance(n, ast.Call)]
+        if any(_chain(c.func) not in _PURE_CALLS for c in calls):
+            return False
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+        writes = {_chain(t) for t in targets}
+        read_from = [stmt.value] if stmt.value is not None else []
+        if isinstance(stmt, ast.AugAssign):
+            read_from.append(stmt.target)
+        reads = {chain for node in read_from for chain in _reads(node)}
+        effects.append((writes, reads))
+    (w1, r1), (w2, r2) = effects
+    return not (_touch(w1, w2 | r2) or _touch(w2, r1))
+
+
+def _chain(node: ast.AST) -> str:
+    """``self._tokens`` for an attribute chain, the base's chain for a subscript."""
+    if isinstance(node, ast.Attribute):
+        return f"{_chain(node.value)}.{node.attr}"
+    if isinstance(node, ast.Subscript):
+        return _chain(node.value)
+    return node.id if isinstance(node, ast.Name) else "?"
+
+
+def _reads(node: ast.AST) -> Iterator[str]:
+    """The longest attribute chains and names an expression reads (``self._rate``, not
+    also ``self``)."""
+    if isinstance(node, ast.Name | ast.Attribute):
+        yield _chain(node)
+        return
+    for child in ast.iter_child_nodes(node):
+        yield from _reads(child)
+
+
+def _touch(writes: set[str], others: set[str]) -> bool:
+    """A written chain is, contains or is contained in one of ``others`` (``?``: an
+    expression too complex to tell, taken to touch everything)."""
+    return any(
+        w == "?" or o == "?" or w == o or o.startswith(w + ".") or w.startswith(o + ".")
+        for w in writes
+        for o in others
+    )
 
 
 def _is_docstring(stmt: ast.stmt) -> bool:
