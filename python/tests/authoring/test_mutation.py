@@ -328,3 +328,31 @@ def test_runner_counts_invalid_and_crashed(make_exercise) -> None:
     assert result.count(INVALID) == 1
     assert result.scored == len(result.outcomes) - 1
     assert result.score == 1.0 and not result.problems()
+
+
+# --- the command, end to end on the small exercise (Python: a second or so per mutant) ----
+
+
+def test_the_command_runs_every_mutant_through_the_checker(make_exercise, tmp_path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from twinbook.cli import app
+
+    folder = make_exercise()
+    report = tmp_path / "report.json"
+    args = ["dev", "mutate", "01-add", "--lang", "python", "--root", str(tmp_path)]
+    out = CliRunner().invoke(app, [*args, "--out", str(report)])
+    assert out.exit_code == 0, out.output
+    assert "ch00-demo/01-add  python" in out.output
+    pair = json.loads(report.read_text())["pairs"][0]
+    assert pair["killed"] == pair["mutants"] >= 3  # a - b, None, pass: each fails a test
+    assert pair["score"] == 1.0
+
+    (folder / "python" / "equivalent_mutants.toml").write_text(
+        '[[equivalent]]\nmutant = "arithmetic: a * b -> a / b #1"\nreason = "no such code"\n'
+    )
+    stale = CliRunner().invoke(app, [*args, "--out", str(report)])
+    assert stale.exit_code == 1
+    assert "stale entry, no such mutant: 'arithmetic: a * b -> a / b #1'" in stale.output
