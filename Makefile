@@ -61,7 +61,7 @@ PROTO_FILES := $(patsubst proto/%,%,$(wildcard proto/*/*/*.proto))
 PROTO_GO_OUT ?= go
 PROTO_PY_OUT ?= python/src/twinbook/_proto
 
-.PHONY: help setup setup-grade test lint book serve exercises prove constraints proto bench bench-go bench-python grade bench-grade lab release clean distclean
+.PHONY: help setup setup-grade test lint book serve exercises prove mutate constraints proto bench bench-go bench-python grade bench-grade lab release clean distclean
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -188,6 +188,13 @@ exercises: setup ## regenerate exercises/ from solutions/
 prove: setup ## prove every exercise: stubs fail, solutions pass visible and hidden tests (EX=id for one)
 	@cd "$(ROOT)"
 	"$(BIN)/twinbook" dev check $(EX)
+
+# make mutate [EX=id] [MUTATE_LANG=python|go] [MUTATE_JOBS=2]: a full run, like a benchmark (minutes)
+mutate: setup ## mutation-test the exercises' tests: score per exercise and language (bar 98%), build/mutate/report.json
+	@cd "$(ROOT)"
+	start=$$SECONDS
+	"$(BIN)/twinbook" dev mutate $(EX) $(if $(MUTATE_LANG),--lang $(MUTATE_LANG)) --jobs $(or $(MUTATE_JOBS),2)
+	echo "mutate: done in $$((SECONDS - start))s"
 
 # make grade SUBMISSIONS=path/to/submissions OUT=build/grade JOBS=2 [GRADE_ARGS="--roster r.csv"]
 # (as root: the sandbox

@@ -11,6 +11,7 @@ Learners (the top level)::
 Authors (``twinbook dev``, when :mod:`twinbook.authoring` is installed)::
 
     twinbook dev check [EXERCISE] [--lang python|go]   every stub fails, every solution passes
+    twinbook dev mutate [EXERCISE] [--lang python|go] [-j N]   the tests kill the mutants
     twinbook dev list | validate | generate [--check] | execute [NOTEBOOK ...]
     twinbook dev release OUT [--book auto|build|copy|none] [--force]
 
@@ -520,6 +521,67 @@ def dev_check(
     bad = [p for p in proofs if not p.ok]
     typer.echo(f"{len(proofs) - len(bad)}/{len(proofs)} exercise notebooks proven")
     if bad:
+        raise typer.Exit(1)
+
+
+@dev_app.command("mutate", cls=Command)
+def dev_mutate(
+    exercise: Annotated[
+        str | None,
+        typer.Argument(help="Exercise id or folder name under solutions/ (default: every one)."),
+    ] = None,
+    lang: LangOption = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Mutants checked at once.")] = 2,
+    run_equivalents: Annotated[
+        bool,
+        typer.Option(
+            "--run-equivalents",
+            help="Run the listed equivalent mutants too (a killed one is a wrong entry).",
+        ),
+    ] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="The JSON report (default: build/mutate/report.json)."),
+    ] = None,
+    root: RootOption = None,
+) -> None:
+    """Mutation testing: run small edits of each solution's answer region through the
+    checker with the hidden tests; print the score per exercise and language and every
+    surviving mutant. Exit 1 when a pair is below 98% or its equivalents file is wrong."""
+    from twinbook.authoring.devcheck import targets
+    from twinbook.authoring.mutation.report import format_details, format_table, to_json, write_json
+    from twinbook.authoring.mutation.runner import plan, run_plan
+    from twinbook.exercises import ExerciseError
+
+    if lang not in (None, "python", "go"):
+        _fail(f"--lang must be python or go, not {lang!r}")
+    root = (root or find_root()).resolve()
+    try:
+        pairs = targets(root / "solutions", exercise, lang)
+    except ExerciseError as exc:
+        _fail(str(exc), 1)
+    if not pairs:
+        _fail(f"no exercise {exercise!r} under {root / 'solutions'}" if exercise else "no exercise")
+    started = time.monotonic()
+    results = []
+    for ex, language in pairs:
+        try:
+            pair_plan = plan(ex, language)
+        except (ExerciseError, ValueError) as exc:
+            _fail(str(exc), 1)
+        typer.echo(f"{ex.id} ({language}): {len(pair_plan.mutants)} mutants ...")
+        result = run_plan(pair_plan, jobs=jobs, run_equivalents=run_equivalents)
+        results.append(result)
+        details = format_details(result)
+        if details:
+            typer.echo(details)
+    wall = time.monotonic() - started
+    typer.echo("")
+    typer.echo(format_table(results))
+    path = out or root / "build" / "mutate" / "report.json"
+    write_json(to_json(results, jobs=jobs, wall_seconds=wall), path)
+    typer.echo(f"{len(results)} pairs in {wall:.0f}s at -j {jobs}; report: {path}")
+    if any(r.problems() for r in results):
         raise typer.Exit(1)
 
 

@@ -73,6 +73,7 @@ COPIED = ("go", "python", "notebooks")
 #: unit tests (they need the project's test setup); the libraries' tests ship.
 LEFT_OUT = (
     "python/src/twinbook/authoring",
+    "go/cmd/twinbook-mutate",  # the authors' mutation tester's Go half (`twinbook dev mutate`)
     "python/src/twinbook/grading",
     "python/tests/authoring",
     "python/tests/exercises",
