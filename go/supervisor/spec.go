@@ -230,7 +230,9 @@ func parseChild(obj map[string]any, index int, parentWhere, parentPath string, s
 	}
 	seen[id] = true
 	path := joinPath(parentPath, id)
-	where = strconv.Quote(path)
+	if !namesAField(path) {
+		where = strconv.Quote(path)
+	}
 	cs := ChildSpec{ID: id, Kind: Worker}
 	if raw, ok := obj[FieldKind]; ok {
 		kind, _ := raw.(string)
@@ -244,7 +246,7 @@ func parseChild(obj map[string]any, index int, parentWhere, parentPath string, s
 		case key == FieldID || key == FieldRestart || key == FieldKind:
 		case contains(supervisorKeys, key):
 			if cs.Kind == Worker {
-				return fail(key, "a worker has no %s (only a child of kind supervisor)", key)
+				return fail(key, "a worker has none (only a nested supervisor has)")
 			}
 		default:
 			return fail(key, "unknown field")
@@ -375,12 +377,21 @@ func jsonType(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
+// show describes a faulty value for an error message: quoted, unless it
+// would name a field, which would make the message name two.
 func show(v any) string {
 	if s, ok := v.(string); ok {
+		if namesAField(s) {
+			return "a string"
+		}
 		return strconv.Quote(s)
 	}
 	return jsonType(v)
 }
+
+var fieldWord = regexp.MustCompile(`(^|[^A-Za-z0-9_])(strategy|intensity|period_ms|children|id|restart|kind)($|[^A-Za-z0-9_])`)
+
+func namesAField(s string) bool { return fieldWord.MatchString(s) }
 
 func contains(list []string, s string) bool {
 	for _, x := range list {

@@ -46,7 +46,10 @@ func describe(s supervisor.Spec) string {
 	return b.String() + "]"
 }
 
-// TestParseSpecErrors: one fault per tree; the error names its field.
+var fields = []string{"strategy", "intensity", "period_ms", "children", "id", "restart", "kind"}
+
+// TestParseSpecErrors: one fault per tree; the error names its field, and no
+// other.
 func TestParseSpecErrors(t *testing.T) {
 	child := func(fields string) string {
 		return `{"strategy":"one_for_one","intensity":1,"period_ms":10,"children":[` + fields + `]}`
@@ -83,6 +86,8 @@ func TestParseSpecErrors(t *testing.T) {
 		{"nested: unknown strategy", nestedChild(`"strategy":"x","intensity":1,"period_ms":10,"children":[]`), "strategy"},
 		{"nested: missing period", nestedChild(`"strategy":"one_for_one","intensity":1,"children":[]`), "period_ms"},
 		{"nested: duplicate id", nestedChild(`"strategy":"one_for_one","intensity":1,"period_ms":10,"children":[{"id":"c","restart":"permanent"},{"id":"c","restart":"permanent"}]`), "id"},
+		{"a value that is a field's name", child(`{"id":"a","restart":"kind"}`), "restart"},
+		{"an id that is a field's name", child(`{"id":"kind","restart":"sometimes"}`), "restart"},
 		{"the top is no worker", `{"kind":"worker","strategy":"one_for_one","intensity":1,"period_ms":10,"children":[]}`, "kind"},
 	}
 	for _, tt := range tests {
@@ -94,6 +99,11 @@ func TestParseSpecErrors(t *testing.T) {
 			}
 			if se.Field != tt.field || !strings.Contains(err.Error(), " "+tt.field+":") {
 				t.Errorf("error %q (field %q), want it to name %q", err, se.Field, tt.field)
+			}
+			for _, other := range fields {
+				if other != tt.field && namesField(err.Error(), other) {
+					t.Errorf("error %q names %q too", err, other)
+				}
 			}
 		})
 	}

@@ -77,6 +77,11 @@ func runErrorCase(t *testing.T, tree json.RawMessage, field string) {
 	if !namesField(err.Error(), field) {
 		t.Fatalf("error %q does not name %q as a word", err, field)
 	}
+	for _, other := range fields {
+		if other != field && namesField(err.Error(), other) {
+			t.Fatalf("error %q names %q, another field, besides %q", err, other, field)
+		}
+	}
 }
 
 // namesField: the message contains field, not next to a letter, digit or _.
