@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -303,5 +304,56 @@ func TestSupervisorNew(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSupervisorKillsAnActorThatWillNotDrain: terminating an actor that
+// never takes its messages ends, after the shutdown timeout, in a kill.
+func TestSupervisorKillsAnActorThatWillNotDrain(t *testing.T) {
+	spec, _ := supervisor.ParseSpec([]byte(sup("one_for_one", 1, 1000, `[{"id":"stuck","restart":"permanent"}]`)))
+	stuck := supervisor.NewActorWorker(func(ctx context.Context, mb *actor.Mailbox[int, int]) error {
+		<-ctx.Done() // never receives: only a kill ends it
+		return ctx.Err()
+	}, actor.Options{})
+	s, err := supervisor.New(spec, map[string]supervisor.StartFunc{"stuck": stuck.Start},
+		supervisor.Options{ShutdownTimeout: time.Nanosecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if r := stuck.Actor().Reason(); r != actor.Shutdown {
+		t.Errorf("killed actor: reason %q, want shutdown", r)
+	}
+}
+
+// TestSupervisorConcurrentCrashes: workers crashing at once are handled one
+// at a time; each exit is followed by its own restart, whatever the order.
+func TestSupervisorConcurrentCrashes(t *testing.T) {
+	h := startHarness(t, sup("one_for_one", 100, 1000, abcPermanent), "a", "b", "c")
+	h.events.expect(t, "start a, start b, start c")
+	var wg sync.WaitGroup
+	for _, p := range []string{"a", "b", "c"} {
+		wg.Go(func() {
+			if err := h.workers[p].Tell(context.Background(), -1); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	seen := map[string]bool{}
+	for range 3 {
+		exit, start := <-h.events, <-h.events
+		if exit.Op != supervisor.OpExit || start.Op != supervisor.OpStart || exit.Path != start.Path || seen[exit.Path] {
+			t.Fatalf("events %v, %v: want an exit and the same child's start", exit, start)
+		}
+		seen[exit.Path] = true
+	}
+	if got := h.sup.Running(); !slices.Equal(got, []string{"a", "b", "c"}) {
+		t.Errorf("Running() = %q", got)
 	}
 }
