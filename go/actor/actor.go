@@ -138,6 +138,8 @@ func (a *Actor[M, R]) call(ctx context.Context, behaviour Behaviour[M, R]) (err 
 // (or being sent), then its receive loop ends. Stop waits for the actor to
 // end and returns nil, or returns ctx's error, wrapped, if ctx ends first; the
 // actor goes on draining then, and Kill ends it at once.
+// A behaviour that wants to end returns instead: Stop from its own goroutine
+// would wait for itself until ctx ends.
 func (a *Actor[M, R]) Stop(ctx context.Context) error {
 	a.stopOnce.Do(func() {
 		a.stopped.Store(true)

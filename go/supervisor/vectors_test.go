@@ -3,6 +3,8 @@ package supervisor_test
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"testing"
@@ -20,6 +22,33 @@ import (
 // fails, naming the reason; nothing is skipped.
 func TestVectors(t *testing.T) {
 	testutil.ForEachCase(t, "supervisor", runVectorCase)
+	checkVectorFiles(t)
+}
+
+// checkVectorFiles fails a file with no cases (the loader lets an empty or
+// missing "cases" through) and a case name used twice: names are test ids.
+func checkVectorFiles(t *testing.T) {
+	dir := testutil.VectorsDir("supervisor")
+	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+	cases, _ := testutil.LoadVectors(dir, "supervisor") // its errors are ForEachCase's
+	perFile := map[string]int{}
+	names := map[string]string{}
+	for _, c := range cases {
+		perFile[c.File]++
+		if where, dup := names[c.Name]; dup && c.Name != "" {
+			t.Errorf("%s: case %q: the name is already used in %s", c.File, c.Name, where)
+		}
+		names[c.Name] = c.File
+	}
+	for _, f := range files {
+		var file struct {
+			Cases []json.RawMessage `json:"cases"`
+		}
+		data, err := os.ReadFile(f)
+		if err == nil && json.Unmarshal(data, &file) == nil && len(file.Cases) == 0 {
+			t.Errorf("%s: malformed file: no cases", f)
+		}
+	}
 }
 
 // vectorCase is either a run of steps or an invalid tree (expect_error).
