@@ -81,9 +81,13 @@ templates_path: list[str] = []
 # `<!-- end: not in the student edition -->` (what sends a reader to those pages or to the
 # maintainers' repository): `_cut_for_students` below takes them out before parsing, so no
 # reference to a left-out page remains. The instructors' toctree entries are dropped with
-# their pages.
+# their pages, and so is the chapter template (the authors' checklist: it speaks of the
+# project's tests and make rules, which the edition does not have). The chapters' code
+# pages show the files the edition ships (twinbook_book: `twinbook-source`).
+# (Patterns match files and the docnames of toctree entries alike.)
+STUDENT_LEFT_OUT = ("instructors/**", "appendix/chapter-template*")
 if tags.has("student"):  # noqa: F821 (Sphinx passes `tags` to conf.py)
-    exclude_patterns.append("instructors/**")
+    exclude_patterns.extend(STUDENT_LEFT_OUT)
     suppress_warnings_student = ["toc.excluded"]
 else:
     suppress_warnings_student = []
@@ -223,16 +227,18 @@ def _cut_for_students(app, docname: str, source: list[str]) -> None:
 
 
 def _prune_for_students(app, exception) -> None:
-    """In a `-t student` build, remove the instructors' pages an earlier build of the same
+    """In a `-t student` build, remove the left-out pages an earlier build of the same
     folder left there: Sphinx never deletes output, and the release copies the whole folder."""
     if exception is None and app.tags.has("student"):
         import shutil
 
-        for folder in (
-            Path(app.outdir) / "instructors",
-            Path(app.outdir) / "_sources" / "instructors",
-        ):
-            shutil.rmtree(folder, ignore_errors=True)
+        for pattern in STUDENT_LEFT_OUT:
+            for top in (Path(app.outdir), Path(app.outdir) / "_sources"):
+                for path in top.glob(pattern.removesuffix("/**").rstrip("*") + "*"):
+                    if path.is_dir():
+                        shutil.rmtree(path, ignore_errors=True)
+                    else:
+                        path.unlink(missing_ok=True)
 
 
 def setup(app):

@@ -434,6 +434,14 @@ def _is_test_file(path: Path) -> bool:
     return name.endswith("_test.go") or name.startswith("test_") or name == "conftest.py"
 
 
+def _left_out_of_edition(rel: str) -> bool:
+    """Whether the student edition leaves out the project's file ``rel`` (its release's
+    list: the book must not show a file that the edition's reader cannot open)."""
+    from twinbook.authoring.release import LEFT_OUT
+
+    return any(rel == out or rel.startswith(out + "/") for out in LEFT_OUT)
+
+
 def _gen_source(app: Sphinx, docname: str, chapter: str) -> str:
     config = _chapter_config(app, chapter)
     root = _root(app)
@@ -453,6 +461,8 @@ def _gen_source(app: Sphinx, docname: str, chapter: str) -> str:
             ),
             key=lambda f: (f.name not in {"doc.go", "__init__.py"}, f.name),
         )
+        if app.tags.has("student"):  # the student edition's files only
+            files = [f for f in files if not _left_out_of_edition(_rel(f, root))]
         code = [f for f in files if not (_is_test_file(f) or folder in test_folders)]
         tests = [f for f in files if f not in code]
         section = [f"({_folder_label(chapter, folder)})=", f"## {_md_escape(folder)}", ""]

@@ -16,15 +16,7 @@ import pytest
 from learner_workbook import edition_twinbook
 from learner_workbook import make_release as release_into
 
-from tests.repo import ROOT
-
-#: Text a student edition must not hold: the maintainers' tools and workflow.
-MAINTAINERS = re.compile(
-    r"\bnbval\b|[Cc]hromium|PYTEST_ARGS|commit the outputs|commit both|git checkout"
-    r"|git repository|git init|actionlint|staticcheck|tests/lint\.toml"
-)
-#: Paths relative to the project's root: they must exist in the edition to be named.
-ROOTED_PATH = re.compile(r"(?<![\w/.~-])((?:tests|solutions|build|proto)/[\w./-]*\w)")
+from tests.edition_text import findings, maintainers_rules
 
 
 @pytest.fixture(scope="module")
@@ -34,14 +26,6 @@ def release(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("release") / "student"
     release_into(site, out)
     return out
-
-
-def _project_rules() -> set[str]:
-    return set(re.findall(r"^([a-z][a-z-]*):", (ROOT / "Makefile").read_text(), re.M))
-
-
-def _student_rules(release: Path) -> set[str]:
-    return set(re.findall(r"^([a-z][a-z-]*):", (release / "Makefile").read_text(), re.M))
 
 
 #: Not scanned: the book (a stand-in here), the libraries' code (its comments document the
@@ -69,25 +53,13 @@ def _texts(release: Path):
 
 
 def test_its_text_names_only_commands_and_paths_it_has(release):
-    theirs = _project_rules() - _student_rules(release)  # make test, make book, ...
-    assert {"test", "book", "bench", "lint", "release"} <= theirs
-    make_re = re.compile(r"\bmake (" + "|".join(sorted(theirs, key=len, reverse=True)) + r")\b")
+    assert {"test", "book", "bench", "lint", "release"} <= maintainers_rules()
     found = []
     for rel, text in _texts(release):
-        said = []
-        for n, line in enumerate(text.splitlines(), 1):
-            if rel.name in ("go.mod", "constraints.txt") and not line.startswith(("#", "//")):
-                continue  # a pin names a package, not something to do
-            said.append(line)
-            where = f"{rel}:{n}: {line.strip()[:100]}"
-            if make_re.search(line) or MAINTAINERS.search(line):
-                found.append(where)
-            for path in ROOTED_PATH.findall(line):
-                if not (release / path.rstrip(".")).exists():
-                    found.append(f"{where}  [{path} is not there]")
-        # a phrase may run over a line break
-        for phrase in MAINTAINERS.findall(" ".join(" ".join(said).split())):
-            found.append(f"{rel}: {phrase}")
+        lines = text.splitlines()
+        if rel.name in ("go.mod", "constraints.txt"):  # a pin names a package, not a task
+            lines = [line if line.startswith(("#", "//")) else "" for line in lines]
+        found += findings(str(rel), lines, lambda path: (release / path).exists())
     assert found == [], "\n".join(found)
 
 
