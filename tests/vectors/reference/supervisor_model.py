@@ -112,12 +112,15 @@ class Validator:
         if not isinstance(children, list) or not all(isinstance(c, dict) for c in children):
             raise SpecError("children", where, f"want a list of objects, got {children!r}")
         specs = [self.child(c, f"{where}.children[{i}]") for i, c in enumerate(children)]
+        self.check_unique(specs, where)
+        return SupSpec(strategy, intensity, period, specs)
+
+    def check_unique(self, specs: list[ChildSpec], where: str) -> None:
         seen: set[str] = set()
         for spec in specs:
             if spec.id in seen:
                 raise SpecError("id", where, f"duplicate {spec.id!r} among siblings")
             seen.add(spec.id)
-        return SupSpec(strategy, intensity, period, specs)
 
     def intensity_ok(self, value: object) -> bool:
         return is_json_integer(value) and value >= 0
@@ -368,6 +371,13 @@ def _check_shape(case: object) -> str:
     return name
 
 
+def _build(name: str, tree_class: type[Tree], raw: object) -> Tree:
+    try:
+        return tree_class(raw)
+    except VectorError as exc:
+        raise VectorError(f"{name}: {exc}") from exc
+
+
 def _replay(case: dict, tree_class: type[Tree]) -> int:
     name = _check_shape(case)
     if "expect_error" in case:
@@ -375,14 +385,14 @@ def _replay(case: dict, tree_class: type[Tree]) -> int:
         if want not in FIELDS:
             raise VectorError(f"{name}: expect_error must be one of {sorted(FIELDS)}, got {want!r}")
         try:
-            tree_class(case["tree"])
+            _build(name, tree_class, case["tree"])
         except SpecError as exc:
             if exc.field != want or not names_as_word(str(exc), want):
                 _fail(name, "error", want, str(exc))
             return 1
         _fail(name, "error", want, "the tree was built")
     try:
-        tree = tree_class(case["tree"])
+        tree = _build(name, tree_class, case["tree"])
     except SpecError as exc:
         raise VectorError(f"{name}: the tree is refused ({exc}) but no error expected") from exc
     steps = case["steps"]
