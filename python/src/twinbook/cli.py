@@ -562,6 +562,7 @@ def dev_mutate(
         _fail(str(exc), 1)
     if not pairs:
         _fail(f"no exercise {exercise!r} under {root / 'solutions'}" if exercise else "no exercise")
+    path = out or root / "build" / "mutate" / "report.json"
     started = time.monotonic()
     results = []
     for ex, language in pairs:
@@ -575,10 +576,11 @@ def dev_mutate(
         details = format_details(result)
         if details:
             typer.echo(details)
+        # written after each pair, so a long run that is stopped still leaves its findings
+        write_json(to_json(results, jobs=jobs, wall_seconds=time.monotonic() - started), path)
     wall = time.monotonic() - started
     typer.echo("")
     typer.echo(format_table(results))
-    path = out or root / "build" / "mutate" / "report.json"
     write_json(to_json(results, jobs=jobs, wall_seconds=wall), path)
     typer.echo(f"{len(results)} pairs in {wall:.0f}s at -j {jobs}; report: {path}")
     if any(r.problems() for r in results):
