@@ -130,3 +130,28 @@ func current(t *testing.T, s *supervisor.Supervisor) *supervisor.ProcessChild {
 	}
 	return c.(*supervisor.ProcessChild)
 }
+
+// TestSupervisorGivesUpOnACrashingProcess: a program that always fails is
+// restarted until the intensity is spent (all at one instant of a manual
+// clock), then the supervisor gives up.
+func TestSupervisorGivesUpOnACrashingProcess(t *testing.T) {
+	spec, err := supervisor.ParseSpec([]byte(sup("one_for_one", 2, 1000, `[{"id":"failing","restart":"permanent"}]`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	failing := &supervisor.Process{Path: lookPath(t, "sh"), Args: []string{"-c", "exit 1"}}
+	events := make(eventLog, 64)
+	s, err := supervisor.New(spec, map[string]supervisor.StartFunc{"failing": failing.Start},
+		supervisor.Options{Clock: clock.NewManual(time.UnixMilli(0)), OnEvent: events.record})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	events.expect(t, "start failing, exit failing crash, start failing, exit failing crash, start failing, exit failing crash, give_up /")
+	<-s.Done()
+	if !errors.Is(s.Err(), supervisor.ErrGaveUp) {
+		t.Errorf("Err() = %v, want ErrGaveUp", s.Err())
+	}
+}
