@@ -543,6 +543,13 @@ def dev_mutate(
         Path | None,
         typer.Option("--out", help="The JSON report (default: build/mutate/report.json)."),
     ] = None,
+    write_sample: Annotated[
+        Path | None,
+        typer.Option(
+            "--write-sample",
+            help="Write the sample make test runs to this file (tests/exercises/mutation_sample.toml).",
+        ),
+    ] = None,
     root: RootOption = None,
 ) -> None:
     """Mutation testing: run small edits of each solution's answer region through the
@@ -583,6 +590,12 @@ def dev_mutate(
     typer.echo(format_table(results))
     write_json(to_json(results, jobs=jobs, wall_seconds=wall), path)
     typer.echo(f"{len(results)} pairs in {wall:.0f}s at -j {jobs}; report: {path}")
+    if write_sample:
+        from twinbook.authoring.mutation import sample
+
+        chosen = {(r.plan.exercise.id, r.plan.language): sample.choose(r) for r in results}
+        sample.write_sample(write_sample, chosen)
+        typer.echo(f"sample of {sum(map(len, chosen.values()))} mutants written to {write_sample}")
     if any(r.problems() for r in results):
         raise typer.Exit(1)
 
