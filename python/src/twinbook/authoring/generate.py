@@ -11,6 +11,7 @@ For every file under ``solutions/``:
 * notebooks (``*.ipynb``) inside an exercise get their ``BEGIN/END SOLUTION`` regions
   replaced by the stub and every cell's outputs and execution count cleared, then are
   written with one fixed serialisation, so generating twice gives the same bytes;
+* wrong answers kept as tests (``<lang>/wrong_answers/``, instructors only) are dropped;
 * everything else is copied byte for byte.
 
 Files that exist only in ``exercises/`` and are listed in :data:`KEEP` (its README) are
@@ -45,6 +46,10 @@ KEEP = frozenset({"README.md"})
 # .twinbook/ holds a learner's progress (twinbook.workbook.progress): theirs, never generated nor removed
 _JUNK_DIRS = frozenset({".ipynb_checkpoints", "__pycache__", ".pytest_cache", ".twinbook"})
 _JUNK_FILES = frozenset({".DS_Store"})
+#: Folders of solutions/ that stay with the instructors: the wrong answers each exercise keeps
+#: as tests of its tests (tests/exercises/test_wrong_answers.py) would each give most of an
+#: answer away.
+INSTRUCTORS_ONLY = frozenset({"wrong_answers"})
 
 
 def _is_junk(rel: Path) -> bool:
@@ -151,7 +156,7 @@ def generate_tree(solutions: Path) -> dict[Path, bytes]:
             hidden.add(rel_dir / rel_tests / HIDDEN_TESTS[spec.language])
     out: dict[Path, bytes] = {}
     for rel in _files(solutions):
-        if rel in hidden or rel.as_posix() in KEEP:
+        if rel in hidden or rel.as_posix() in KEEP or INSTRUCTORS_ONLY.intersection(rel.parts):
             continue
         src = solutions / rel
         owner = next((d for d in exercises if d in rel.parents), None)

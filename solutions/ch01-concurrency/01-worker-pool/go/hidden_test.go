@@ -12,25 +12,32 @@ import (
 var errBoom = errors.New("boom")
 
 func TestHiddenFirstErrorStopsNewCalls(t *testing.T) {
+	// Item 0 is still running when item 1 fails; once its ctx is cancelled it keeps running
+	// until MapLimited has returned (or 200ms have passed): a pool that does not wait for it
+	// returns while it runs, and a pool that keeps starting calls gets through every other
+	// (instant) item meanwhile.
 	var g gauge
 	sawCancel := make(chan bool, 1)
+	returned := make(chan struct{})
 	work := func(ctx context.Context, x int) (int, error) {
 		g.enter()
 		defer g.leave()
 		switch x {
-		case 0: // still running when item 1 fails: its ctx must be cancelled
+		case 0:
 			select {
 			case <-ctx.Done():
 				sawCancel <- true
-				return 0, ctx.Err()
 			case <-time.After(3 * time.Second):
 				sawCancel <- false
-				return 0, nil
 			}
+			select {
+			case <-returned:
+			case <-time.After(200 * time.Millisecond):
+			}
+			return 0, ctx.Err()
 		case 1:
 			return 0, errBoom
 		}
-		time.Sleep(50 * time.Millisecond)
 		return x, nil
 	}
 	items := make([]int, 20)
@@ -38,15 +45,16 @@ func TestHiddenFirstErrorStopsNewCalls(t *testing.T) {
 		items[i] = i
 	}
 	_, err := callMapLimited(t, context.Background(), 2, items, work)
-	if !isError(err, errBoom) {
-		t.Fatalf("want the first error (boom), got %v", err)
-	}
 	now, _, started := g.read()
-	if now != 0 {
-		t.Fatalf("MapLimited returned while %d call(s) were still running: wait for them", now)
+	close(returned)
+	if !isError(err, errBoom) {
+		t.Fatalf("fn failed with boom for item 1: want that first error, got %v", err)
 	}
-	if started > 6 {
-		t.Fatalf("after the first error no new call may start: %d of 20 started", started)
+	if now != 0 {
+		t.Fatalf("MapLimited returned while %d call(s) were still running: wait for them (wg.Wait) before returning the first error", now)
+	}
+	if started > 3 {
+		t.Fatalf("after the first error no new call may start: %d of 20 started with limit 2 (at most the 2 running and 1 waiting for a slot): watch ctx.Done() while waiting for a slot", started)
 	}
 	if !<-sawCancel {
 		t.Fatalf("the ctx given to the running calls was not cancelled after the first error")
@@ -72,6 +80,35 @@ func TestHiddenCancelledContext(t *testing.T) {
 	}
 	if _, _, started := g.read(); started > 2 {
 		t.Fatalf("%d calls started after the caller cancelled (want 2)", started)
+	}
+}
+
+func TestHiddenCallerCancelReportedWhenFnIgnoresCtx(t *testing.T) {
+	var g gauge
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cancelled := make(chan struct{})
+	work := func(_ context.Context, x int) (int, error) { // never looks at its ctx
+		g.enter()
+		defer g.leave()
+		switch x {
+		case 1: // still running when the caller gives up
+			select {
+			case <-cancelled:
+			case <-time.After(2 * time.Second):
+			}
+		case 2:
+			cancel() // the caller gives up while items 1 and 2 run
+			close(cancelled)
+		}
+		return x, nil
+	}
+	got, err := callMapLimited(t, ctx, 2, []int{1, 2, 3, 4, 5, 6, 7, 8}, work)
+	if !isError(err, context.Canceled) {
+		t.Fatalf("the caller cancelled ctx during the second call, and fn ignores ctx: want an error wrapping context.Canceled, got %v, %v: check ctx.Err() after waiting for the calls", got, err)
+	}
+	if _, _, started := g.read(); started > 3 {
+		t.Fatalf("%d calls started, want at most 3: the caller cancelled while the first two ran, so start nothing new", started)
 	}
 }
 
