@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -66,23 +67,47 @@ func TestHiddenStageUnbuffered(t *testing.T) {
 }
 
 func TestHiddenStageCancelWhileConsumerStalled(t *testing.T) {
-	before := runtime.NumGoroutine()
-	ctx, cancel := context.WithCancel(context.Background())
-	in := make(chan int, 100) // plenty of input, never closed
-	for i := range 100 {
-		in <- i
+	// In a synctest bubble, synctest.Wait returns once every goroutine of the test is blocked:
+	// no sleep decides when the stage is stuck on its send or when it has reacted to ctx.
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		in := make(chan int, 100) // plenty of input, closed only when the test is over
+		for i := range 100 {
+			in <- i
+		}
+		var out <-chan int
+		defer func() { close(in); settleStage(out) }()
+		out = stageStart(t, ctx, in, 0, func(v int) int { return v })
+		<-out
+		synctest.Wait() // the stage is now blocked sending the next value
+		cancel()
+		synctest.Wait() // and has reacted to ctx, whatever it does
+		select {
+		case v, ok := <-out:
+			if ok {
+				t.Fatalf("after ctx was cancelled the stage was still blocked sending %d to a consumer that had stopped reading: %s", v, stageLeak)
+			}
+		default:
+			t.Fatalf("ctx was cancelled while the stage waited to send, and it neither sent nor closed the output: %s", stageLeak)
+		}
+	})
+}
+
+// settleStage reads out until it is closed, for at most a second of the bubble's time, so
+// that even a stage that ignores ctx ends with its test (its input is closed by then).
+func settleStage(out <-chan int) {
+	deadline := time.After(time.Second)
+	for {
+		select {
+		case _, ok := <-out:
+			if !ok {
+				return
+			}
+		case <-deadline:
+			return
+		}
 	}
-	out := stageStart(t, ctx, in, 0, func(v int) int { return v })
-	select {
-	case <-out:
-	case <-time.After(2 * time.Second):
-		t.Fatalf("no value came out within 2s")
-	}
-	time.Sleep(50 * time.Millisecond) // the stage is now blocked sending the next value
-	cancel()
-	// Do not read out: a stage blocked on `out <- v` must notice ctx and quit.
-	settleGoroutines(t, before, "cancelled while blocked sending to a stalled consumer", stageLeak)
-	stageDrain(t, out, time.Second) // and the output must be closed
 }
 
 func TestHiddenStageCancelWhileWaitingForInput(t *testing.T) {
@@ -110,4 +135,29 @@ func TestHiddenStageNoLeakAfterInputCloses(t *testing.T) {
 		t.Fatalf("got %v, want %v", got, want)
 	}
 	settleGoroutines(t, before, "after the input closed and the output was drained", stageLeak)
+}
+
+func TestHiddenStageCancelStopsABusyStage(t *testing.T) {
+	// The input never runs dry and the output has room for everything, so the stage never
+	// waits: only a look at ctx before every value can stop it.
+	const total = 10_000
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	in := make(chan int, total)
+	for i := range total {
+		in <- i
+	}
+	var calls atomic.Int64
+	out := stageStart(t, ctx, in, total, func(v int) int {
+		calls.Add(1)
+		if v == 3 {
+			cancel()
+		}
+		return v
+	})
+	stageDrain(t, out, 3*time.Second)
+	// select picks at random among ready cases, so a correct stage may take a few more
+	if after := calls.Load() - 4; after > 32 {
+		t.Fatalf("fn ran %d more times after ctx was cancelled (while handling value 3), want only a few: watch <-ctx.Done() in the same select as every receive, not only when the input is empty", after)
+	}
 }
