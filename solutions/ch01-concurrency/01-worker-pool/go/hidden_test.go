@@ -19,11 +19,13 @@ func TestHiddenFirstErrorStopsNewCalls(t *testing.T) {
 	var g gauge
 	sawCancel := make(chan bool, 1)
 	returned := make(chan struct{})
+	inside := make(chan struct{}) // item 0's call has begun
 	work := func(ctx context.Context, x int) (int, error) {
 		g.enter()
 		defer g.leave()
 		switch x {
 		case 0:
+			close(inside)
 			select {
 			case <-ctx.Done():
 				sawCancel <- true
@@ -36,6 +38,10 @@ func TestHiddenFirstErrorStopsNewCalls(t *testing.T) {
 			}
 			return 0, ctx.Err()
 		case 1:
+			select { // fail only once item 0 runs, so that it is still running then
+			case <-inside:
+			case <-time.After(2 * time.Second):
+			}
 			return 0, errBoom
 		}
 		return x, nil

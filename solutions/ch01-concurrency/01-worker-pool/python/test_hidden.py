@@ -16,12 +16,15 @@ def test_hidden_error_propagates_and_stops_new_calls(answer):
     # and a pool that keeps starting calls gets through every other (instant) item meanwhile.
     gauge = Gauge()
     returned = threading.Event()
+    inside = threading.Event()  # item 0's call has begun
 
     def work(x):
         with gauge:
             if x == 0:
+                inside.set()
                 returned.wait(0.2)
             if x == 1:
+                inside.wait(2)  # fail only once item 0 runs, so that it is still running then
                 raise Boom(x)
             return x
 
