@@ -17,6 +17,7 @@ import pytest
 from tests.repo import EXERCISES, SOLUTIONS
 from twinbook.authoring.generate import generate_tree
 from twinbook.authoring.release import Secrets, find_leaks
+from twinbook.exercises.model import INSTRUCTOR_ONLY_DIRS
 from twinbook.runner.check import check_source
 
 FOLDER = "wrong_answers"
@@ -98,6 +99,7 @@ def test_every_exercise_keeps_enough_wrong_answers():
 
 
 def test_the_generator_and_exercises_leave_wrong_answers_out():
+    assert FOLDER in INSTRUCTOR_ONLY_DIRS
     generated = [rel for rel in generate_tree(SOLUTIONS) if FOLDER in rel.parts]
     assert generated == [], f"the generator writes wrong answers into exercises/: {generated}"
     committed = [p for p in EXERCISES.rglob("*") if FOLDER in p.parts]
@@ -112,5 +114,5 @@ def test_the_release_scan_refuses_a_wrong_answer(tmp_path):
     wrong.write_text("# wrong: adds one too many\ndef add(a, b):\n    return a + b + 1\n")
     assert find_leaks(tmp_path, secrets) == [
         "exercises/ch00-demo/01-add/python/wrong_answers/off_by_one.py: "
-        "inside a wrong_answers folder (instructors only)"
+        "an instructors' folder (kept wrong answers)"
     ]

@@ -3,7 +3,8 @@
 For every file under ``solutions/``:
 
 * hidden test files (``python/test_hidden.py``, ``go/hidden_test.go`` beside an exercise's
-  notebook) are dropped;
+  notebook) are dropped, and so are the instructors' folders of kept wrong answers
+  (``<lang>/wrong_answers/``, :data:`INSTRUCTOR_ONLY_DIRS`);
 * ``exercise.toml`` loses the hidden tests' lines from its ``[<lang>.points]`` tables and
   gains a ``[<lang>.hidden]`` summary (``tests = N``, ``points = P``) instead
   (:func:`learner_toml`): no hidden test's name leaves ``solutions/``. This is the one
@@ -11,7 +12,6 @@ For every file under ``solutions/``:
 * notebooks (``*.ipynb``) inside an exercise get their ``BEGIN/END SOLUTION`` regions
   replaced by the stub and every cell's outputs and execution count cleared, then are
   written with one fixed serialisation, so generating twice gives the same bytes;
-* wrong answers kept as tests (``<lang>/wrong_answers/``, instructors only) are dropped;
 * everything else is copied byte for byte.
 
 Files that exist only in ``exercises/`` and are listed in :data:`KEEP` (its README) are
@@ -30,6 +30,7 @@ from twinbook.exercises.model import (
     EXERCISE_FILE,
     HIDDEN_PREFIX,
     HIDDEN_TESTS,
+    INSTRUCTOR_ONLY_DIRS,
     LANGUAGES,
     ExerciseError,
     find_exercises,
@@ -46,10 +47,6 @@ KEEP = frozenset({"README.md"})
 # .twinbook/ holds a learner's progress (twinbook.workbook.progress): theirs, never generated nor removed
 _JUNK_DIRS = frozenset({".ipynb_checkpoints", "__pycache__", ".pytest_cache", ".twinbook"})
 _JUNK_FILES = frozenset({".DS_Store"})
-#: Folders of solutions/ that stay with the instructors: the wrong answers each exercise keeps
-#: as tests of its tests (tests/exercises/test_wrong_answers.py) would each give most of an
-#: answer away.
-INSTRUCTORS_ONLY = frozenset({"wrong_answers"})
 
 
 def _is_junk(rel: Path) -> bool:
@@ -156,7 +153,7 @@ def generate_tree(solutions: Path) -> dict[Path, bytes]:
             hidden.add(rel_dir / rel_tests / HIDDEN_TESTS[spec.language])
     out: dict[Path, bytes] = {}
     for rel in _files(solutions):
-        if rel in hidden or rel.as_posix() in KEEP or INSTRUCTORS_ONLY.intersection(rel.parts):
+        if rel in hidden or rel.as_posix() in KEEP or INSTRUCTOR_ONLY_DIRS.intersection(rel.parts):
             continue
         src = solutions / rel
         owner = next((d for d in exercises if d in rel.parents), None)

@@ -37,8 +37,8 @@ chooses: ``auto`` (that), ``build`` (always build), ``copy`` (copy, fail when mi
 Before OUT appears the release is scanned (:func:`find_leaks`): no file may hold a
 non-trivial line of any answer region of solutions/ (a line that the teaching material
 outside the exercises does not already show), the name of a hidden test, a non-trivial line
-of a hidden test file, or be a hidden test file or a wrong answer kept as a test (a
-``wrong_answers`` folder). A leak fails the release and OUT is not written.
+of a hidden test file, or be a hidden test file. A leak fails the release and OUT is not
+written.
 """
 
 from __future__ import annotations
@@ -60,10 +60,15 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from twinbook.exercises.model import CHAPTER_HELPERS, HIDDEN_TESTS, find_exercises
+from twinbook.exercises.model import (
+    CHAPTER_HELPERS,
+    HIDDEN_TESTS,
+    INSTRUCTOR_ONLY_DIRS,
+    find_exercises,
+)
 
 from .booklog import run_quietly
-from .generate import INSTRUCTORS_ONLY, generate_tree
+from .generate import generate_tree
 from .student_texts import student_files, student_makefile_wording
 
 #: What the release takes from the project, as is (minus junk and anything solution-like).
@@ -672,8 +677,8 @@ def _leaks_of(
         return [f"{rel}: a hidden test file"]
     if "solutions" in parts:
         leaks.append(f"{rel}: inside a solutions folder")
-    for folder in sorted(INSTRUCTORS_ONLY.intersection(parts)):
-        leaks.append(f"{rel}: inside a {folder} folder (instructors only)")
+    if INSTRUCTOR_ONLY_DIRS.intersection(parts):
+        leaks.append(f"{rel}: an instructors' folder (kept wrong answers)")
     lines = file_lines(Path(rel), data)
     for line in sorted(lines & secrets.answers.keys()):
         leaks.append(f"{rel}: answer line from {secrets.answers[line]}: {line}")
