@@ -12,8 +12,9 @@ class Boom(Exception):
 
 def test_hidden_error_propagates_and_stops_new_calls(answer):
     # Item 0 is still running when item 1 fails, and it keeps running until map_limited has
-    # returned (or 0.2 s have passed): a pool that does not wait for it returns while it runs,
-    # and a pool that keeps starting calls gets through every other (instant) item meanwhile.
+    # returned (or 0.1 s has passed), then fails too: a pool that does not wait for it returns
+    # while it runs, a pool that keeps starting calls gets through every other (instant) item
+    # meanwhile, and a pool that keeps the last error raises item 0's.
     gauge = Gauge()
     returned = threading.Event()
     inside = threading.Event()  # item 0's call has begun
@@ -22,30 +23,36 @@ def test_hidden_error_propagates_and_stops_new_calls(answer):
         with gauge:
             if x == 0:
                 inside.set()
-                returned.wait(0.2)
+                returned.wait(0.1)
+                raise Boom("second")
             if x == 1:
                 inside.wait(2)  # fail only once item 0 runs, so that it is still running then
-                raise Boom(x)
+                raise Boom("first")
             return x
 
+    raised = None
     try:
         call(answer, work, list(range(20)), 2)
-    except Boom:
-        pass
-    else:
-        raise AssertionError(
-            "fn raised Boom for item 1: map_limited must raise that error, but it returned"
-        )
+    except Boom as exc:
+        raised = str(exc)
     finally:
         running_at_return = gauge.now
         returned.set()
+    assert raised is not None, (
+        "fn raised Boom for item 1: map_limited must raise that error, but it returned"
+    )
     assert running_at_return == 0, (
         f"map_limited raised while {running_at_return} call(s) were still running: "
         "wait for the running calls before raising the first error"
     )
-    assert gauge.started <= 3, (
+    assert gauge.started <= 2, (
         f"after the first error no new call may start: {gauge.started} of 20 started with limit=2 "
-        "(at most the 2 running and 1 waiting for a slot); ThreadPoolExecutor.map starts them all"
+        "(want only the 2 that were running): record the error before you free the slot, look "
+        "for it after taking a slot; ThreadPoolExecutor.map starts them all"
+    )
+    assert raised == "first", (
+        f"item 1 raised Boom('first'), then item 0 raised Boom('second'): map_limited raised "
+        f"Boom({raised!r}), want the first exception"
     )
 
 
