@@ -189,7 +189,8 @@ def test_hidden_no_token_spent_twice_by_two_threads(answer):
     schedule.laggard = threading.Thread(target=call, args=("laggard",))
     runner = threading.Thread(target=call, args=("runner",))
     schedule.laggard.start()
-    schedule.held.wait(2)  # the laggard is inside allow(): now the runner calls it
+    while schedule.laggard.is_alive() and not schedule.held.wait(0.01):
+        pass  # until the laggard is held inside allow() (or has returned: never held)
     runner.start()
     for thread in (schedule.laggard, runner):
         thread.join(5)
