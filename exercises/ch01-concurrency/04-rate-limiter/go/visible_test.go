@@ -2,15 +2,19 @@ package main_test
 
 import (
 	. "answer"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
 )
 
-// limiterClock is a fake clock: time moves only when the test says so.
+// limiterClock is a fake clock: time moves only when the test says so, or by tick at every
+// reading when tick is set (then the reading also lets other goroutines run, in the middle of
+// the Allow that reads it).
 type limiterClock struct {
-	mu sync.Mutex
-	t  time.Time
+	mu   sync.Mutex
+	t    time.Time
+	tick time.Duration
 }
 
 func newLimiterClock() *limiterClock {
@@ -19,8 +23,13 @@ func newLimiterClock() *limiterClock {
 
 func (c *limiterClock) Now() time.Time {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
+	c.t = c.t.Add(c.tick)
+	now, tick := c.t, c.tick
+	c.mu.Unlock()
+	if tick != 0 {
+		runtime.Gosched()
+	}
+	return now
 }
 
 func (c *limiterClock) Advance(d time.Duration) {

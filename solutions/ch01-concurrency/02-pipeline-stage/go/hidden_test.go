@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -66,23 +67,44 @@ func TestHiddenStageUnbuffered(t *testing.T) {
 }
 
 func TestHiddenStageCancelWhileConsumerStalled(t *testing.T) {
-	before := runtime.NumGoroutine()
-	ctx, cancel := context.WithCancel(context.Background())
-	in := make(chan int, 100) // plenty of input, never closed
-	for i := range 100 {
-		in <- i
-	}
-	out := stageStart(t, ctx, in, 0, func(v int) int { return v })
-	select {
-	case <-out:
-	case <-time.After(2 * time.Second):
-		t.Fatalf("no value came out within 2s")
-	}
-	time.Sleep(50 * time.Millisecond) // the stage is now blocked sending the next value
-	cancel()
-	// Do not read out: a stage blocked on `out <- v` must notice ctx and quit.
-	settleGoroutines(t, before, "cancelled while blocked sending to a stalled consumer", stageLeak)
-	stageDrain(t, out, time.Second) // and the output must be closed
+	// In a synctest bubble, synctest.Wait returns once every goroutine of the test is blocked:
+	// no sleep decides when the stage is stuck on its send or when it has reacted to ctx.
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		in := make(chan int, 100) // plenty of input, closed only when the test is over
+		for i := range 100 {
+			in <- i
+		}
+		var out <-chan int
+		defer func() { close(in); drainQuietly(out) }()
+		out = stageStart(t, ctx, in, 0, func(v int) int { return v })
+		select {
+		case <-out:
+		case <-time.After(2 * time.Second):
+			t.Fatalf("no value came out within 2s")
+		}
+		synctest.Wait() // the stage is now blocked sending the next value
+		cancel()
+		synctest.Wait() // and has reacted to ctx, whatever it does
+		// What is still in the output's buffer may come out; a value more was being sent after
+		// ctx was done.
+		late := 0
+		for open := true; open; {
+			select {
+			case _, open = <-out:
+				if open {
+					late++
+					synctest.Wait()
+				}
+			default:
+				t.Fatalf("ctx was cancelled while the stage waited to send, and it neither sent nor closed the output")
+			}
+		}
+		if late > cap(out) {
+			t.Fatalf("after ctx was cancelled %d value(s) came out of an output with room for %d: the stage was still blocked sending to a consumer that had stopped reading: %s", late, cap(out), stageLeak)
+		}
+	})
 }
 
 func TestHiddenStageCancelWhileWaitingForInput(t *testing.T) {
@@ -110,4 +132,29 @@ func TestHiddenStageNoLeakAfterInputCloses(t *testing.T) {
 		t.Fatalf("got %v, want %v", got, want)
 	}
 	settleGoroutines(t, before, "after the input closed and the output was drained", stageLeak)
+}
+
+func TestHiddenStageCancelStopsABusyStage(t *testing.T) {
+	// The input never runs dry and the output has room for everything, so the stage never
+	// waits: only a look at ctx before every value can stop it.
+	const total = 10_000
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	in := make(chan int, total)
+	for i := range total {
+		in <- i
+	}
+	var calls atomic.Int64
+	out := stageStart(t, ctx, in, total, func(v int) int {
+		calls.Add(1)
+		if v == 3 {
+			cancel()
+		}
+		return v
+	})
+	stageDrain(t, out, 3*time.Second)
+	// select picks at random among ready cases, so a correct stage may take a few more
+	if after := calls.Load() - 4; after > 32 {
+		t.Fatalf("fn ran %d more times after ctx was cancelled (while handling value 3), want only a few: watch <-ctx.Done() in the same select as every receive, not only when the input is empty", after)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"runtime"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -44,27 +45,55 @@ func TestHiddenMergeCancelClosesOutput(t *testing.T) {
 }
 
 func TestHiddenMergeCancelWhileConsumerStalled(t *testing.T) {
-	before := runtime.NumGoroutine()
-	ctx, cancel := context.WithCancel(context.Background())
-	var sources []<-chan int
-	for range 4 {
-		ch := make(chan int, 10) // full of values, never closed
-		for i := range 10 {
-			ch <- i
+	// In a synctest bubble, synctest.Wait returns once every goroutine of the test is blocked:
+	// no sleep decides when the forwarders are stuck on their sends or have reacted to ctx.
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		var sources []chan int
+		var outs []<-chan int
+		for range 4 {
+			ch := make(chan int, 10) // full of values, closed only when the test is over
+			for i := range 10 {
+				ch <- i
+			}
+			sources = append(sources, ch)
+			outs = append(outs, ch)
 		}
-		sources = append(sources, ch)
-	}
-	out := mergeStart(t, ctx, sources...)
-	select {
-	case <-out:
-	case <-time.After(2 * time.Second):
-		t.Fatalf("no value arrived within 2s")
-	}
-	time.Sleep(50 * time.Millisecond) // every forwarder is now blocked sending
-	cancel()
-	// Do not read out: forwarders blocked on `out <- v` must notice ctx and quit.
-	settleGoroutines(t, before, "cancelled while the consumer was not reading", mergeLeak)
-	mergeDrain(t, out, time.Second)
+		var out <-chan int
+		defer func() {
+			for _, ch := range sources {
+				close(ch)
+			}
+			drainQuietly(out)
+		}()
+		out = mergeStart(t, ctx, outs...)
+		select {
+		case <-out:
+		case <-time.After(2 * time.Second):
+			t.Fatalf("no value came out within 2s")
+		}
+		synctest.Wait() // every forwarder is now blocked sending
+		cancel()
+		synctest.Wait() // and has reacted to ctx, whatever it does
+		// What is still in the output's buffer may come out; a value more was being sent after
+		// ctx was done.
+		late := 0
+		for open := true; open; {
+			select {
+			case _, open = <-out:
+				if open {
+					late++
+					synctest.Wait()
+				}
+			default:
+				t.Fatalf("ctx was cancelled while the forwarders waited to send, and the output was not closed: close it once every forwarder has returned")
+			}
+		}
+		if late > cap(out) {
+			t.Fatalf("after ctx was cancelled %d value(s) came out of an output with room for %d: a forwarder was still blocked sending to a consumer that had stopped reading: %s", late, cap(out), mergeLeak)
+		}
+	})
 }
 
 func TestHiddenMergeManySources(t *testing.T) {

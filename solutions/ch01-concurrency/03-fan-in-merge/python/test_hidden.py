@@ -24,8 +24,38 @@ def test_hidden_cancel_ends_iteration(answer):
     first = collect(it, timeout=2, limit=10)
     assert len(first) == 10, f"got {len(first)} items before cancel, want 10"
     cancel.set()
-    collect(it, timeout=2)  # after cancel the iterator must end, even though the sources never do
+    rest = collect(
+        it, timeout=2
+    )  # after cancel the iterator must end, even though the sources never do
+    assert len(rest) <= 1, (
+        f"the iterator yielded {len(rest)} more item(s) after cancel was set, want at most 1: "
+        "look at cancel before yielding every item, not only while the queue is empty"
+    )
     settle(before, "after cancel", LEAK_HINT)
+
+
+def test_hidden_cancel_while_every_source_is_silent(answer):
+    before = set(threading.enumerate())
+    gate = threading.Event()
+    cancel = threading.Event()
+
+    def silent():
+        gate.wait(5)
+        yield from ()
+
+    it = answer.merge(silent(), silent(), cancel=cancel)
+    threading.Timer(0.05, cancel.set).start()  # while the consumer waits for the first item
+    try:
+        got = collect(it, timeout=2)
+    except AssertionError:
+        raise AssertionError(
+            "cancel was set while every source was silent, and the iterator did not end within 2s: "
+            "wait on the queue in short slices (get(timeout=0.05)) and look at cancel between them"
+        ) from None
+    finally:
+        gate.set()
+    assert got == [], f"silent sources gave {got}, want nothing"
+    settle(before, "after cancel while the sources were silent", LEAK_HINT)
 
 
 def test_hidden_no_thread_left_after_exhaustion(answer):

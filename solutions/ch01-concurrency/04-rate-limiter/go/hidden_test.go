@@ -111,3 +111,26 @@ func TestHiddenConcurrentAllow(t *testing.T) {
 		t.Fatalf("200 goroutines calling Allow at one instant with burst 50: %d allowed, want 50: guard the bucket with a sync.Mutex", n)
 	}
 }
+
+func TestHiddenConcurrentAllowWhileTimePasses(t *testing.T) {
+	c := newLimiterClock()
+	c.tick = time.Millisecond // every reading of the clock is 1ms later
+	l := limiterNew(t, 1, 1, c)
+	start := make(chan struct{})
+	var allowed atomic.Int64
+	var wg sync.WaitGroup
+	for range 100 {
+		wg.Go(func() {
+			<-start
+			if l.Allow() {
+				allowed.Add(1)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	// the bucket started with its one token; 100 readings 1ms apart earn 0.1 more
+	if n := allowed.Load(); n != 1 {
+		t.Fatalf("100 goroutines calling Allow at once (burst 1, rate 1/s) while 0.1s passed: %d allowed, want 1: hold l.mu over all of Allow (read the clock, refill, check, spend)", n)
+	}
+}

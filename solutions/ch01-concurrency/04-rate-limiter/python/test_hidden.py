@@ -112,3 +112,95 @@ def test_hidden_concurrent_allow(answer):
         f"20 threads x 10 calls at one instant with burst 50: {len(allowed)} allowed, want 50: "
         "guard the bucket with a threading.Lock"
     )
+
+
+class Laggard:
+    """Schedules two calls of allow() deterministically: the laggard's call is held at its
+    first arithmetic on a value of the clock or on the rate (after it has read the bucket,
+    before it writes it back) until the runner's whole call has returned. Without a lock the
+    laggard then writes back what it read before the runner spent its token. With a lock the
+    runner queues behind the laggard, so the laggard stops waiting after ``patience`` seconds
+    (the only time a correct answer pays)."""
+
+    def __init__(self, patience=0.1):
+        self.patience = patience
+        self.laggard = None  # the thread to hold
+        self.held = threading.Event()  # the laggard is being held
+        self.runner_done = threading.Event()
+
+    def step(self):
+        if threading.current_thread() is self.laggard and not self.held.is_set():
+            self.held.set()
+            self.runner_done.wait(self.patience)
+
+
+class Tick(float):
+    """A float that calls ``schedule.step()`` before each arithmetic or comparison, and whose
+    arithmetic gives Ticks: the clock's times, the rate and what is computed from them."""
+
+    def __new__(cls, value, schedule):
+        tick = super().__new__(cls, value)
+        tick.schedule = schedule
+        return tick
+
+    def _op(name):  # noqa: N805 (builds the methods below)
+        def op(self, *other):
+            self.schedule.step()
+            result = getattr(float(self), name)(*(float(o) for o in other))
+            if isinstance(result, float):
+                return Tick(result, self.schedule)
+            return result
+
+        return op
+
+    __add__, __radd__ = _op("__add__"), _op("__radd__")
+    __sub__, __rsub__ = _op("__sub__"), _op("__rsub__")
+    __mul__, __rmul__ = _op("__mul__"), _op("__rmul__")
+    __truediv__, __rtruediv__ = _op("__truediv__"), _op("__rtruediv__")
+    __lt__, __le__, __gt__, __ge__ = _op("__lt__"), _op("__le__"), _op("__gt__"), _op("__ge__")
+    __neg__ = _op("__neg__")
+    del _op
+
+
+class TickClock(FakeClock):
+    """FakeClock whose times are Ticks."""
+
+    def __init__(self, schedule, start=5000.0):
+        super().__init__(start)
+        self.schedule = schedule
+
+    def __call__(self):
+        return Tick(self.t, self.schedule)
+
+
+def test_hidden_no_token_spent_twice_by_two_threads(answer):
+    schedule = Laggard()
+    clock = TickClock(schedule)
+    limiter = answer.Limiter(rate=Tick(1.0, schedule), burst=1, clock=clock)
+    allows(limiter, 1)  # the bucket is empty now
+    clock.advance(1)  # one token's worth of time: exactly one of the two calls below gets it
+    got = {}
+
+    def call(who):
+        got[who] = limiter.allow()
+        if who == "runner":
+            schedule.runner_done.set()
+
+    schedule.laggard = threading.Thread(target=call, args=("laggard",))
+    runner = threading.Thread(target=call, args=("runner",))
+    schedule.laggard.start()
+    while schedule.laggard.is_alive() and not schedule.held.wait(0.01):
+        pass  # until the laggard is held inside allow() (or has returned: never held)
+    runner.start()
+    for thread in (schedule.laggard, runner):
+        thread.join(5)
+    assert not schedule.laggard.is_alive() and not runner.is_alive(), (
+        "allow() did not return within 5s when two threads called it at once (a deadlock?)"
+    )
+    allowed = [who for who, ok in got.items() if ok]
+    assert len(allowed) == 1, (
+        f"two threads called allow() at once with one token's worth of time in the bucket: "
+        f"{len(allowed)} allowed ({', '.join(sorted(allowed)) or 'none'}), want exactly 1: one thread "
+        "read the bucket, the other spent the token, then the first wrote back what it had read; "
+        "hold one threading.Lock over all of allow() (read the clock, refill, check, spend)"
+    )

@@ -1,0 +1,56 @@
+// wrong: appends each result when its call finishes, so the results come in completion order
+package main
+
+import (
+	"context"
+	"fmt"
+	"sync"
+)
+
+// MapLimited calls fn on every item, at most limit calls at once, and returns the
+// results in the order of items, or the first error.
+func MapLimited(ctx context.Context, limit int, items []int, fn func(context.Context, int) (int, error)) ([]int, error) {
+	if limit < 1 {
+		return nil, fmt.Errorf("MapLimited: limit must be at least 1, got %d", limit)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		mu       sync.Mutex
+		results  []int
+		wg       sync.WaitGroup
+		once     sync.Once
+		firstErr error
+	)
+	slots := make(chan struct{}, limit)
+	for _, item := range items {
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			v, err := fn(ctx, item)
+			if err != nil {
+				once.Do(func() { firstErr = err; cancel() })
+				return
+			}
+			mu.Lock()
+			results = append(results, v)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("MapLimited: %w", err)
+	}
+	return results, nil
+}
+
+func main() {}
