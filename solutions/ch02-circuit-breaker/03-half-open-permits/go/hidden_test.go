@@ -282,11 +282,11 @@ func TestHiddenMinimumCalls0AndThreshold0(t *testing.T) {
 func TestHiddenWindowOfOneAfterEveryTransition(t *testing.T) {
 	var c fakeClock
 	var log transitionLog
-	b := hoNewConfig(t, &c, &log, Config{WindowSize: 1, MinimumCalls: 1, FailureRateThreshold: 100, WaitInOpenMs: 1000, HalfOpenPermittedCalls: 1})
+	b := hoNewConfig(t, &c, &log, Config{WindowSize: 1, MinimumCalls: 1, FailureRateThreshold: 100, WaitInOpenMs: 1000, HalfOpenPermittedCalls: 2})
 	hoCall(t, b, Failure) // open at 0
 	c.set(1000)
-	if !hoCall(t, b, Success) || !hoCall(t, b, Success) {
-		t.Fatalf("WindowSize 1: a successful trial call at 1000 ms closes, then closed permits a call")
+	if !hoCall(t, b, Success) || !hoCall(t, b, Success) || !hoCall(t, b, Success) {
+		t.Fatalf("WindowSize 1, 2 half-open permits: two successful trial calls at 1000 ms close, then closed permits a call")
 	}
 	var m Metrics
 	hoDo(t, "Metrics", func() { m = b.Metrics() })
@@ -294,6 +294,9 @@ func TestHiddenWindowOfOneAfterEveryTransition(t *testing.T) {
 		t.Fatalf("WindowSize 1, one success since closing: metrics %+v, want 1 call, 0 failed, FailureRate 0", m)
 	}
 	hoCall(t, b, Failure)
+	if s := hoState(t, b); s != "open" {
+		t.Fatalf("WindowSize 1 after half_open (2 trial calls): closed judges the last call only, a failure: state %q, want open: build the closed window afresh, WindowSize long", s)
+	}
 	if want := []string{"closed->open", "open->half_open", "half_open->closed", "closed->open"}; !slices.Equal(log.got, want) {
 		t.Fatalf("WindowSize 1, closed again, then a failure: transitions %v, want %v", log.got, want)
 	}

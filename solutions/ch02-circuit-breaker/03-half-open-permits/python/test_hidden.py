@@ -240,18 +240,23 @@ def test_hidden_window_of_one_after_every_transition(answer):
     clock = Clock()
     breaker, log = new_breaker(
         answer, clock, window_size=1, minimum_calls=1, failure_rate_threshold=100,
-        half_open_permitted_calls=1,
+        half_open_permitted_calls=2,
     )
     call(breaker, "failure")  # open at 0
     clock.now = 1000
     assert call(breaker, "success") and call(breaker, "success"), (
-        "window_size 1: a successful trial call at 1000 ms closes, then closed permits a call"
+        "window_size 1, 2 half-open permits: two successful trial calls at 1000 ms close"
     )
+    assert call(breaker, "success"), "closed again: a call is permitted"
     m = breaker.metrics()
     assert m == {"calls": 1, "failed": 0, "failure_rate": 0}, (
         f"window_size 1, one success since closing: metrics {m}, want 1 call, 0 failed, rate 0"
     )
     call(breaker, "failure")
+    assert (state := breaker.state()) == "open", (
+        "window_size 1 after half_open (2 trial calls): closed judges the last call only, a "
+        f"failure: open, got {state!r}: build the closed window afresh, window_size long"
+    )
     assert log == ["closed->open", "open->half_open", "half_open->closed", "closed->open"], (
         f"window_size 1, closed again, then a failure: transitions {log}"
     )
