@@ -60,7 +60,12 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from twinbook.exercises.model import CHAPTER_HELPERS, HIDDEN_TESTS, find_exercises
+from twinbook.exercises.model import (
+    CHAPTER_HELPERS,
+    HIDDEN_TESTS,
+    INSTRUCTOR_ONLY_DIRS,
+    find_exercises,
+)
 
 from .booklog import run_quietly
 from .generate import generate_tree
@@ -672,6 +677,8 @@ def _leaks_of(
         return [f"{rel}: a hidden test file"]
     if "solutions" in parts:
         leaks.append(f"{rel}: inside a solutions folder")
+    if INSTRUCTOR_ONLY_DIRS.intersection(parts):
+        leaks.append(f"{rel}: an instructors' folder (kept wrong answers)")
     lines = file_lines(Path(rel), data)
     for line in sorted(lines & secrets.answers.keys()):
         leaks.append(f"{rel}: answer line from {secrets.answers[line]}: {line}")
