@@ -160,7 +160,7 @@ def test_hidden_two_threads_at_the_moment_the_wait_is_over(answer):
         scenes.append((clock, fn, fn))
         logs.append((method, log))
     results = meetings(*scenes)
-    for (method, log), got in zip(logs, results, strict=True):
+    for method, log in logs:
         assert log == ["open->half_open"], (
             f"two threads called {method}() at the moment the wait was over: transitions {log}, "
             "want one open->half_open: the second thread got in while the first was between "
@@ -179,7 +179,7 @@ def test_hidden_a_failed_trial_call_reopens_before_anyone_else_gets_in(answer):
     breaker, log = _open_until_1010(answer, clock)
     assert breaker.allow(), "half_open at 1010 ms: the trial call is allowed"
     # the trial call fails at 1010 ms; another thread asks while record() reads the clock
-    (_, other), = meetings((clock, lambda: breaker.record(True), breaker.allow))
+    ((_, other),) = meetings((clock, lambda: breaker.record(True), breaker.allow))
     assert other is False, (
         "the trial call failed at 1010 ms and another thread called allow() at that moment: "
         f"it got {other!r}, want False (open again, the wait starts again): hold the lock in "
@@ -230,7 +230,11 @@ def test_hidden_threshold_0_opens_once_the_minimum_is_reached(answer):
 def test_hidden_window_of_one_after_every_transition(answer):
     clock = Clock()
     breaker, log = new_breaker(
-        answer, clock, window_size=1, minimum_calls=1, failure_rate_threshold=100,
+        answer,
+        clock,
+        window_size=1,
+        minimum_calls=1,
+        failure_rate_threshold=100,
         wait_in_open_ms=1000,
     )
     run_calls(breaker, clock, "F")  # open at 0
@@ -247,9 +251,9 @@ def test_hidden_window_of_one_after_every_transition(answer):
     assert (state := breaker.state()) == "open", (
         f"window_size 1, closed again, then a failure: open, got {state!r}"
     )
-    assert log == [
-        "closed->open", "open->half_open", "half_open->closed", "closed->open"
-    ], f"transitions: {log}"
+    assert log == ["closed->open", "open->half_open", "half_open->closed", "closed->open"], (
+        f"transitions: {log}"
+    )
 
 
 def test_hidden_a_clock_that_steps_back_does_not_end_the_wait(answer):

@@ -16,8 +16,15 @@ class Breaker:
     `clock()` returns the time in milliseconds. Safe to share between threads.
     """
 
-    def __init__(self, window_size, minimum_calls, failure_rate_threshold, wait_in_open_ms,
-                 clock, on_transition=None):
+    def __init__(
+        self,
+        window_size,
+        minimum_calls,
+        failure_rate_threshold,
+        wait_in_open_ms,
+        clock,
+        on_transition=None,
+    ):
         self._minimum = min(minimum_calls, window_size)  # a window never holds more
         self._threshold = failure_rate_threshold
         self._wait = wait_in_open_ms

@@ -39,8 +39,13 @@ class TimeWindow:
             failure_rate, slow_call_rate = failed * 100 / calls, slow * 100 / calls
         else:
             failure_rate = slow_call_rate = -1
-        return {"calls": calls, "failed": failed, "slow": slow,
-                "failure_rate": failure_rate, "slow_call_rate": slow_call_rate}
+        return {
+            "calls": calls,
+            "failed": failed,
+            "slow": slow,
+            "failure_rate": failure_rate,
+            "slow_call_rate": slow_call_rate,
+        }
 
     def clear(self):
         """Forget every call (the breaker calls this on every transition)."""

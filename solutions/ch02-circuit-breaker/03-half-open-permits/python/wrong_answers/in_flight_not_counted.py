@@ -30,8 +30,16 @@ class Breaker:
     milliseconds. Safe to share between threads.
     """
 
-    def __init__(self, window_size, minimum_calls, failure_rate_threshold, wait_in_open_ms,
-                 half_open_permitted_calls, clock, on_transition=None):
+    def __init__(
+        self,
+        window_size,
+        minimum_calls,
+        failure_rate_threshold,
+        wait_in_open_ms,
+        half_open_permitted_calls,
+        clock,
+        on_transition=None,
+    ):
         self._minimum = min(minimum_calls, window_size)
         self._threshold = failure_rate_threshold
         self._wait = wait_in_open_ms
@@ -90,8 +98,16 @@ class Breaker:
         half_open: its results so far, open: empty); the rate is -1 below the minimum."""
         with self._lock:
             self._advance()
-            results, minimum = (self._trial, self._permits) if self._state == "half_open" else (self._window, self._minimum)
-            return {"calls": len(results), "failed": sum(results), "failure_rate": _rate(results, minimum)}
+            results, minimum = (
+                (self._trial, self._permits)
+                if self._state == "half_open"
+                else (self._window, self._minimum)
+            )
+            return {
+                "calls": len(results),
+                "failed": sum(results),
+                "failure_rate": _rate(results, minimum),
+            }
 
     def _advance(self):
         """open -> half_open once wait_in_open_ms have passed (the lock is held)."""

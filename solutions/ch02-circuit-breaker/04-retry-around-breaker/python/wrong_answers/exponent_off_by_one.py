@@ -11,7 +11,7 @@ def backoff_ms(failures, base_delay_ms, max_delay_ms, rand):
     """How long to wait after the `failures`-th failed attempt (1, 2, ...): "full jitter",
     a random share of an exponential cap, int(rand() * min(max_delay_ms,
     base_delay_ms * 2 ** (failures - 1))). `rand()` returns a float in [0, 1)."""
-    cap = min(max_delay_ms, base_delay_ms * 2 ** failures)
+    cap = min(max_delay_ms, base_delay_ms * 2**failures)
     return int(rand() * cap)
 
 

@@ -30,7 +30,7 @@ def retry(fn, breaker, *, attempts, base_delay_ms, max_delay_ms, sleep, rand, re
     for attempt in range(1, attempts + 1):
         try:
             return breaker.call(fn)
-        except BreakerOpen as exc:
+        except BreakerOpen:
             if attempt == attempts:
                 raise
             delay = backoff_ms(attempt, base_delay_ms, max_delay_ms, rand)
