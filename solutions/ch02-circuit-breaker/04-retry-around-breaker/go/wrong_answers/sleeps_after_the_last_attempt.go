@@ -2,8 +2,10 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // OpenError is what a breaker returns when it rejects a call.
@@ -48,13 +50,19 @@ func BackoffMs(failures int, baseMs, maxMs int64, rand func() float64) int64 {
 // next one. A rejection (an *OpenError, errors.As) is an attempt too, and the wait
 // after it is at least its RetryAfterMs. An error for which cfg.Retryable reports
 // false is returned at once; after the last attempt its error is returned.
-// Attempts < 1 is an error.
-func Retry(b Caller, cfg RetryConfig, fn func() error) error {
+// Attempts < 1 is an error. ctx is the caller's: once it is done, Retry makes no further
+// attempt and returns an error matching both ctx.Err() and the last attempt's error; a
+// wait that would end after ctx's deadline is not started (the error then matches
+// context.DeadlineExceeded and the last attempt's error).
+func Retry(ctx context.Context, b Caller, cfg RetryConfig, fn func() error) error {
 	if cfg.Attempts < 1 {
 		return fmt.Errorf("retry: attempts must be >= 1, got %d", cfg.Attempts)
 	}
-	var err error
+	var err error // the last attempt's
 	for attempt := 1; ; attempt++ {
+		if cerr := ctx.Err(); cerr != nil { // the caller gave up: no more attempts
+			return errors.Join(err, cerr)
+		}
 		err = b.Call(fn)
 		if err == nil {
 			return nil
@@ -69,6 +77,9 @@ func Retry(b Caller, cfg RetryConfig, fn func() error) error {
 			delay = max(delay, open.RetryAfterMs)
 		} else if cfg.Retryable != nil && !cfg.Retryable(err) {
 			return err
+		}
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < time.Duration(delay)*time.Millisecond {
+			return errors.Join(err, context.DeadlineExceeded) // the wait would outlast the caller
 		}
 		cfg.Sleep(delay)
 	}
