@@ -31,7 +31,7 @@ class MeetingClock(Clock):
     costs; the second thread is already running when the first one waits.
     """
 
-    def __init__(self, now=0, patience=0.25):
+    def __init__(self, now=0, patience=0.2):
         super().__init__(now)
         self._patience = patience
         self._armed = False

@@ -46,7 +46,7 @@ type meetingClock struct {
 
 // newMeetingClock returns a meetingClock at ms.
 func newMeetingClock(ms int64) *meetingClock {
-	c := &meetingClock{patience: 250 * time.Millisecond}
+	c := &meetingClock{patience: 200 * time.Millisecond}
 	c.set(ms)
 	c.waiting, c.second = make(chan struct{}), make(chan struct{})
 	return c
