@@ -38,7 +38,7 @@ def retry(
         raise ValueError(f"attempts must be >= 1, got {attempts}")
     for attempt in range(1, attempts + 1):
         if stop is not None and stop.is_set():  # the caller gave up: no more attempts
-            raise RetryCancelled(f"retry: the caller gave up after {attempt - 1} attempts")
+            raise RetryCancelled("retry: the caller gave up")
         try:
             return breaker.call(fn)
         except BreakerOpen as exc:

@@ -39,9 +39,7 @@ def retry(
     last = None  # the last attempt's exception: the cause of a RetryCancelled
     for attempt in range(1, attempts + 1):
         if stop is not None and stop.is_set():  # the caller gave up: no more attempts
-            raise RetryCancelled(
-                f"retry: the caller gave up after {attempt - 1} attempts"
-            ) from last
+            raise RetryCancelled("retry: the caller gave up") from last
         try:
             return breaker.call(fn)
         except BreakerOpen as exc:
