@@ -1,6 +1,6 @@
-"""Helpers the tests of this chapter's exercises share: the fake clock, a breaker that logs its transitions, and
-the replayer of
-the conformance vectors. The checker places this file beside an exercise's tests, so a test
+"""Helpers the tests of this chapter's exercises share: the fake clock, a clock that makes two
+threads meet inside a breaker, a breaker that logs its transitions, and the replayer of the
+conformance vectors. The checker places this file beside an exercise's tests, so a test
 file imports it: ``from chapter_helpers import Clock``.
 """
 
@@ -58,6 +58,8 @@ class MeetingClock(Clock):
 
 
 def _meet(clock, first, second, results, timeout):
+    """One scene of :func:`meetings`; what ``first`` and ``second`` did goes to ``results``."""
+
     def run(i, fn):
         try:
             results[i] = fn()
