@@ -1,10 +1,11 @@
-"""Helpers the tests of this chapter's exercises share: the fake clock, a breaker that logs its transitions, and
-the replayer of
-the conformance vectors. The checker places this file beside an exercise's tests, so a test
+"""Helpers the tests of this chapter's exercises share: the fake clock, a clock that makes two
+threads meet inside a breaker, a breaker that logs its transitions, and the replayer of the
+conformance vectors. The checker places this file beside an exercise's tests, so a test
 file imports it: ``from chapter_helpers import Clock``.
 """
 
 import math
+import threading
 
 
 class Clock:
@@ -15,6 +16,82 @@ class Clock:
 
     def __call__(self):
         return self.now
+
+
+class MeetingClock(Clock):
+    """A fake clock that, once armed, makes the first thread that reads it wait for a second
+    one: it stops a thread in the middle of a breaker's check-then-act (the clock is read
+    between "is the wait over?" and the transition), so that another thread gets in there.
+
+    A breaker that holds its lock while it reads the clock keeps the second thread out: the
+    first one waits ``patience`` seconds alone, the clock disarms itself and the test goes
+    on, with the right answer. A breaker without the lock lets the second thread in: the two
+    meet here and both go on from the same point, so the missing lock shows in what the
+    breaker does, every run, not by luck. ``patience`` only bounds what a correct breaker
+    costs; the second thread is already running when the first one waits.
+    """
+
+    def __init__(self, now=0, patience=0.2):
+        super().__init__(now)
+        self._patience = patience
+        self._armed = False
+        self._meeting = threading.Barrier(2)
+        self.waiting = threading.Event()  # set when the first thread waits in now()
+        self.met = False  # two threads were inside the clock at once
+
+    def arm(self):
+        """From now on, the first reader waits for a second one (once)."""
+        self._meeting = threading.Barrier(2, timeout=self._patience)
+        self.waiting.clear()
+        self._armed = True
+
+    def __call__(self):
+        if self._armed:
+            self.waiting.set()
+            try:
+                self._meeting.wait()
+                self.met = True
+            except threading.BrokenBarrierError:
+                pass  # alone: the breaker's lock keeps the other thread out
+            self._armed = False
+        return self.now
+
+
+def _meet(clock, first, second, results, timeout):
+    """One scene of :func:`meetings`; what ``first`` and ``second`` did goes to ``results``."""
+
+    def run(i, fn):
+        try:
+            results[i] = fn()
+        except Exception as exc:  # a racing answer may raise: the test reports what it did
+            results[i] = exc
+
+    one = threading.Thread(target=run, args=(0, first), daemon=True)
+    clock.arm()
+    one.start()
+    while not clock.waiting.wait(0.005) and one.is_alive():
+        pass  # until the first thread waits in the clock (or finished without reading it)
+    two = threading.Thread(target=run, args=(1, second), daemon=True)
+    two.start()
+    one.join(timeout)
+    two.join(timeout)
+
+
+def meetings(*scenes, timeout=5.0):
+    """For each scene ``(clock, first, second)`` (clock a MeetingClock): run ``first()`` in a
+    thread and, once it waits in the clock, ``second()`` in another; the scenes run at the
+    same time, so a correct breaker costs one ``patience`` in all. Returns, per scene, the
+    pair of what ``first`` and ``second`` returned (or raised)."""
+    results = [[None, None] for _ in scenes]
+    threads = [
+        threading.Thread(target=_meet, args=(*scene, results[i], timeout), daemon=True)
+        for i, scene in enumerate(scenes)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout * 2)
+    return [tuple(r) for r in results]
 
 
 def logged_breaker(answer, clock, **config):

@@ -9,8 +9,10 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // fakeClock is a fake clock in milliseconds: time moves only when the test says so.
@@ -19,13 +21,135 @@ type fakeClock struct{ ms atomic.Int64 }
 func (c *fakeClock) now() int64   { return c.ms.Load() }
 func (c *fakeClock) set(ms int64) { c.ms.Store(ms) }
 
-// transitionLog records the transitions a breaker reports.
-type transitionLog struct{ got []string }
+// meetingClock is a fake clock that, once armed, makes the first goroutine that reads it
+// wait for a second one: it stops a goroutine in the middle of a breaker's check-then-act
+// (the clock is read between "is the wait over?" and the transition), so that another
+// goroutine gets in there.
+//
+// A breaker that holds its mutex while it reads the clock keeps the second goroutine out:
+// the first one waits patience alone, the clock disarms itself and the test goes on, with
+// the right answer. A breaker without the mutex lets the second goroutine in: the two meet
+// here and both go on from the same point, so the missing lock shows in what the breaker
+// does, every run, not by luck (and the race detector sees the two goroutines at once).
+// patience only bounds what a correct breaker costs: the second goroutine is already
+// running when the first one waits.
+type meetingClock struct {
+	fakeClock
+	patience time.Duration
+	mu       sync.Mutex
+	armed    bool
+	first    bool          // the first reader is waiting
+	waiting  chan struct{} // closed when the first reader waits
+	second   chan struct{} // closed by the second reader
+	met      atomic.Bool   // two goroutines were inside the clock at once
+}
 
-func (l *transitionLog) add(from, to string) { l.got = append(l.got, from+"->"+to) }
+// newMeetingClock returns a meetingClock at ms.
+func newMeetingClock(ms int64) *meetingClock {
+	c := &meetingClock{patience: 200 * time.Millisecond}
+	c.set(ms)
+	c.waiting, c.second = make(chan struct{}), make(chan struct{})
+	return c
+}
+
+// arm makes the next reader wait for a second one (once).
+func (c *meetingClock) arm() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.armed, c.first = true, false
+	c.waiting, c.second = make(chan struct{}), make(chan struct{})
+}
+
+// now reads the clock; armed, the first reader waits for a second one or for patience.
+func (c *meetingClock) now() int64 {
+	c.mu.Lock()
+	if !c.armed {
+		c.mu.Unlock()
+		return c.ms.Load()
+	}
+	if c.first { // the second reader: the first one is waiting for it
+		close(c.second)
+		c.armed = false
+		c.mu.Unlock()
+		return c.ms.Load()
+	}
+	c.first = true
+	close(c.waiting)
+	second := c.second
+	c.mu.Unlock()
+	select {
+	case <-second:
+		c.met.Store(true)
+	case <-time.After(c.patience): // alone: the breaker's lock keeps the other goroutine out
+		c.mu.Lock()
+		c.armed = false
+		c.mu.Unlock()
+	}
+	return c.ms.Load()
+}
+
+// scene is one meeting: first runs in a goroutine and, once it waits in clock (or has
+// returned), second in another.
+type scene struct {
+	clock         *meetingClock
+	first, second func()
+}
+
+// meetings plays the scenes at the same time (a correct breaker costs one patience in all)
+// and waits for them; a panic of the learner's code fails the test.
+func meetings(t *testing.T, scenes ...scene) {
+	t.Helper()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var panics []string
+	run := func(fn func(), done chan struct{}) {
+		defer wg.Done()
+		defer close(done)
+		defer func() {
+			if r := recover(); r != nil {
+				mu.Lock()
+				panics = append(panics, fmt.Sprint(r))
+				mu.Unlock()
+			}
+		}()
+		fn()
+	}
+	for _, s := range scenes {
+		s.clock.arm()
+		firstDone, secondDone := make(chan struct{}), make(chan struct{})
+		wg.Add(2)
+		go run(s.first, firstDone)
+		go func() {
+			select {
+			case <-s.clock.waiting:
+			case <-firstDone:
+			}
+			run(s.second, secondDone)
+		}()
+	}
+	wg.Wait()
+	if len(panics) > 0 {
+		t.Fatalf("two goroutines using the breaker at once: it panicked: %s", panics[0])
+	}
+}
+
+// transitionLog records the transitions a breaker reports. Its mutex keeps the log whole
+// when a breaker without a lock of its own reports from two goroutines at once.
+type transitionLog struct {
+	mu  sync.Mutex
+	got []string
+}
+
+func (l *transitionLog) add(from, to string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.got = append(l.got, from+"->"+to)
+}
 
 // take returns the transitions since the last take (never nil) and forgets them.
 func (l *transitionLog) take() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	got := slices.Clone(l.got)
 	l.got = nil
 	if got == nil {

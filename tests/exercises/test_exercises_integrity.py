@@ -14,7 +14,7 @@ from plain_values import unplain_comparisons
 
 from twinbook.authoring.generate import diff_tree
 from twinbook.exercises import disallowed_imports, load_exercise
-from twinbook.exercises.model import HIDDEN_PREFIX, declared_tests
+from twinbook.exercises.model import HIDDEN_PREFIX, INSTRUCTOR_ONLY, declared_tests
 from twinbook.exercises.notebook import (
     answer_cells,
     cell_role,
@@ -200,6 +200,18 @@ def test_no_file_under_exercises_names_a_hidden_test(
             for name in pattern.findall(p.read_bytes().decode("utf-8", errors="ignore"))
         }
         assert found == set(), f"hidden test names under {tree}"
+
+
+def test_generator_leaves_out_what_is_for_instructors_only(solutions_dir, generated_exercises):
+    """Kept wrong answers and equivalent mutants quote answers: never in exercises/."""
+    kept = [
+        p.relative_to(solutions_dir)
+        for name in INSTRUCTOR_ONLY
+        for p in solutions_dir.glob(f"*/*/*/{name}")
+    ]
+    assert kept, "expected kept wrong answers under solutions/"
+    leaked = [rel for rel in kept if (generated_exercises / rel).exists()]
+    assert leaked == [], f"the generator copied instructors-only files: {leaked}"
 
 
 def test_learner_exercise_toml_summarises_the_hidden_tests(solution, stub):

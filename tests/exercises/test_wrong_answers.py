@@ -17,7 +17,7 @@ import pytest
 from tests.repo import EXERCISES, SOLUTIONS
 from twinbook.authoring.generate import generate_tree
 from twinbook.authoring.release import Secrets, find_leaks
-from twinbook.exercises.model import INSTRUCTOR_ONLY_DIRS
+from twinbook.exercises.model import INSTRUCTOR_ONLY
 from twinbook.runner.check import check_source
 
 FOLDER = "wrong_answers"
@@ -99,7 +99,7 @@ def test_every_exercise_keeps_enough_wrong_answers():
 
 
 def test_the_generator_and_exercises_leave_wrong_answers_out():
-    assert FOLDER in INSTRUCTOR_ONLY_DIRS
+    assert FOLDER in INSTRUCTOR_ONLY
     generated = [rel for rel in generate_tree(SOLUTIONS) if FOLDER in rel.parts]
     assert generated == [], f"the generator writes wrong answers into exercises/: {generated}"
     committed = [p for p in EXERCISES.rglob("*") if FOLDER in p.parts]

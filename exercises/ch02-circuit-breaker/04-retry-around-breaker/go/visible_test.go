@@ -3,6 +3,7 @@ package main_test
 
 import (
 	. "answer"
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -42,16 +43,49 @@ func (f *rtFlaky) call() error {
 // a test failure; it returns Retry's error and the sleeps.
 func rtRun(t *testing.T, b Caller, fn func() error, attempts int, retryable func(error) bool) (err error, sleeps []int64) {
 	t.Helper()
+	return rtRunCtx(t, context.Background(), b, fn, attempts, retryable, nil)
+}
+
+// rtRunCtx is rtRun with the caller's ctx, and onSleep(n) called at the n-th wait (if not nil).
+func rtRunCtx(t *testing.T, ctx context.Context, b Caller, fn func() error, attempts int, retryable func(error) bool, onSleep func(n int)) (err error, sleeps []int64) {
+	t.Helper()
 	defer func() {
 		if r := recover(); r != nil {
 			t.Fatalf("Retry panicked: %v", r)
 		}
 	}()
 	cfg := RetryConfig{Attempts: attempts, BaseDelayMs: 100, MaxDelayMs: 10_000,
-		Sleep: func(ms int64) { sleeps = append(sleeps, ms) }, Rand: func() float64 { return 0.5 },
-		Retryable: retryable}
-	err = Retry(b, cfg, fn)
+		Sleep: func(ms int64) {
+			sleeps = append(sleeps, ms)
+			if onSleep != nil {
+				onSleep(len(sleeps))
+			}
+		},
+		Rand: func() float64 { return 0.5 }, Retryable: retryable}
+	err = Retry(ctx, b, cfg, fn)
 	return err, sleeps
+}
+
+// rtIs reports whether err is target or wraps it (Unwrap() error or Unwrap() []error),
+// comparing by identity: the answer's errors' own Is methods are not asked.
+func rtIs(err, target error) bool {
+	if err == nil {
+		return false
+	}
+	if err == target {
+		return true
+	}
+	switch u := err.(type) {
+	case interface{ Unwrap() error }:
+		return rtIs(u.Unwrap(), target)
+	case interface{ Unwrap() []error }:
+		for _, e := range u.Unwrap() {
+			if rtIs(e, target) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func rtBackoff(t *testing.T, n int, base, max int64, r float64) (ms int64) {
@@ -128,5 +162,30 @@ func TestANonRetryableErrorIsReturnedAtOnce(t *testing.T) {
 	err, sleeps := rtRun(t, &rtScript{}, f.call, 5, func(err error) bool { return !errors.Is(err, errNotFound) })
 	if err != errNotFound || f.calls != 1 || len(sleeps) != 0 {
 		t.Fatalf("a non-retryable error: got %v after %d calls, slept %v; want it at once, 1 call, no sleep", err, f.calls, sleeps)
+	}
+}
+
+func TestStopsWhenTheCallerCancels(t *testing.T) {
+	var errs []error
+	for i := 1; i <= 5; i++ {
+		errs = append(errs, fmt.Errorf("failure %d", i))
+	}
+	f := &rtFlaky{errs: errs}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// the caller gives up during the 2nd wait (the user closed the page, say)
+	err, sleeps := rtRunCtx(t, ctx, &rtScript{}, f.call, 5, nil, func(n int) {
+		if n == 2 {
+			cancel()
+		}
+	})
+	if f.calls != 2 {
+		t.Fatalf("the caller canceled ctx during the 2nd wait: fn called %d times, want 2: check ctx before every attempt", f.calls)
+	}
+	if !rtIs(err, context.Canceled) || !rtIs(err, errs[1]) {
+		t.Fatalf("the caller gave up: Retry returned %v, want an error matching both context.Canceled and the last attempt's error (errors.Join)", err)
+	}
+	if !slices.Equal(sleeps, []int64{50, 100}) {
+		t.Fatalf("slept %v, want [50 100]: no wait after giving up", sleeps)
 	}
 }

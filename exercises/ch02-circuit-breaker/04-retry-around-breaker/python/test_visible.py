@@ -3,6 +3,8 @@
 Each test takes the fixture ``answer``: the names your notebook defines (``answer.retry``).
 """
 
+import threading
+
 from twinbook.runner.plain import plain
 
 
@@ -33,9 +35,29 @@ class Flaky:
         return self.value
 
 
-def run(answer, fn, breaker, attempts=5, base=100, cap=10_000, rand=0.5, retryable=None):
-    """retry(...) with a recording sleep; returns (value or the exception raised, sleeps)."""
+def run(
+    answer,
+    fn,
+    breaker,
+    attempts=5,
+    base=100,
+    cap=10_000,
+    rand=0.5,
+    retryable=None,
+    stop=None,
+    on_sleep=None,
+):
+    """retry(...) with a recording sleep (that calls ``on_sleep(n)`` at the n-th wait, if
+    given); returns (value or the exception raised, sleeps). ``stop`` is passed only when
+    given, so the tests that do not use it pass an answer without it too."""
     sleeps = []
+
+    def sleep(ms):
+        sleeps.append(ms)
+        if on_sleep is not None:
+            on_sleep(len(sleeps))
+
+    given = {} if stop is None else {"stop": stop}
     try:
         value = answer.retry(
             fn,
@@ -43,9 +65,10 @@ def run(answer, fn, breaker, attempts=5, base=100, cap=10_000, rand=0.5, retryab
             attempts=attempts,
             base_delay_ms=base,
             max_delay_ms=cap,
-            sleep=sleeps.append,
+            sleep=sleep,
             rand=lambda: rand,
             retryable=retryable,
+            **given,
         )
     except Exception as exc:  # returned for the test to look at
         value = exc
@@ -110,3 +133,25 @@ def test_a_non_retryable_error_is_raised_at_once(answer):
     assert fn.calls == 1 and sleeps == [], (
         f"fn called {fn.calls} times, slept {sleeps}: want 1 and []"
     )
+
+
+def test_stops_when_the_caller_gives_up(answer):
+    errors = [ConnectionError(f"failure {i}") for i in range(1, 6)]
+    fn = Flaky(errors)
+    stop = threading.Event()
+    # the caller gives up during the 2nd wait (the user closed the page, say)
+    value, sleeps = run(
+        answer, fn, Script(answer), stop=stop, on_sleep=lambda n: n == 2 and stop.set()
+    )
+    assert fn.calls == 2, (
+        f"the caller set stop during the 2nd wait: fn called {fn.calls} times, want 2: check "
+        "stop before every attempt"
+    )
+    assert isinstance(value, answer.RetryCancelled), (
+        f"the caller gave up: retry must raise RetryCancelled, got {value!r}"
+    )
+    assert value.__cause__ is errors[1], (
+        f"RetryCancelled's cause is {value.__cause__!r}, want the last attempt's exception "
+        f"{errors[1]!r}: raise RetryCancelled(...) from it"
+    )
+    assert sleeps == [50, 100], f"slept {sleeps}, want [50, 100]: no wait after giving up"

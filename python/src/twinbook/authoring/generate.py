@@ -3,8 +3,9 @@
 For every file under ``solutions/``:
 
 * hidden test files (``python/test_hidden.py``, ``go/hidden_test.go`` beside an exercise's
-  notebook) are dropped, and so are the instructors' folders of kept wrong answers
-  (``<lang>/wrong_answers/``, :data:`INSTRUCTOR_ONLY_DIRS`);
+  notebook) are dropped, and so are the instructors' kept wrong answers and equivalent
+  mutants (``<lang>/wrong_answers/``, ``<lang>/equivalent_mutants.toml``:
+  :data:`INSTRUCTOR_ONLY`);
 * ``exercise.toml`` loses the hidden tests' lines from its ``[<lang>.points]`` tables and
   gains a ``[<lang>.hidden]`` summary (``tests = N``, ``points = P``) instead
   (:func:`learner_toml`): no hidden test's name leaves ``solutions/``. This is the one
@@ -30,7 +31,7 @@ from twinbook.exercises.model import (
     EXERCISE_FILE,
     HIDDEN_PREFIX,
     HIDDEN_TESTS,
-    INSTRUCTOR_ONLY_DIRS,
+    INSTRUCTOR_ONLY,
     LANGUAGES,
     ExerciseError,
     find_exercises,
@@ -153,7 +154,7 @@ def generate_tree(solutions: Path) -> dict[Path, bytes]:
             hidden.add(rel_dir / rel_tests / HIDDEN_TESTS[spec.language])
     out: dict[Path, bytes] = {}
     for rel in _files(solutions):
-        if rel in hidden or rel.as_posix() in KEEP or INSTRUCTOR_ONLY_DIRS.intersection(rel.parts):
+        if rel in hidden or rel.as_posix() in KEEP or INSTRUCTOR_ONLY.intersection(rel.parts):
             continue
         src = solutions / rel
         owner = next((d for d in exercises if d in rel.parents), None)

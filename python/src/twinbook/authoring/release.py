@@ -63,7 +63,7 @@ from typing import Any
 from twinbook.exercises.model import (
     CHAPTER_HELPERS,
     HIDDEN_TESTS,
-    INSTRUCTOR_ONLY_DIRS,
+    INSTRUCTOR_ONLY,
     find_exercises,
 )
 
@@ -680,8 +680,8 @@ def _leaks_of(
         return [f"{rel}: a hidden test file"]
     if "solutions" in parts:
         leaks.append(f"{rel}: inside a solutions folder")
-    if INSTRUCTOR_ONLY_DIRS.intersection(parts):
-        leaks.append(f"{rel}: an instructors' folder (kept wrong answers)")
+    if INSTRUCTOR_ONLY.intersection(parts):
+        leaks.append(f"{rel}: instructors only (kept wrong answers, equivalent mutants)")
     lines = file_lines(Path(rel), data)
     for line in sorted(lines & secrets.answers.keys()):
         leaks.append(f"{rel}: answer line from {secrets.answers[line]}: {line}")

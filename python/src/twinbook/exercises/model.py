@@ -49,10 +49,12 @@ HIDDEN_TESTS = {"python": "test_hidden.py", "go": "hidden_test.go"}
 #: chapter folder, beside the ``NN-slug`` exercise folders (a file, so a walk over the
 #: chapter's folders still finds exercises only); the runners copy it beside the test files.
 CHAPTER_HELPERS = {"python": "chapter_helpers.py", "go": "chapter_helpers_test.go"}
-#: Folders beside a language's notebook that are for instructors only: the kept wrong
-#: answers (``<lang>/wrong_answers/``, each a whole answer file that must fail a test). The
-#: generator and the release never copy them into ``exercises/`` or a student edition.
-INSTRUCTOR_ONLY_DIRS = frozenset({"wrong_answers"})
+#: Names (of a folder or a file) beside a language's notebook that are for instructors
+#: only: the kept wrong answers (``<lang>/wrong_answers/``, each a whole answer file that
+#: must fail a test) and the equivalent mutants (``<lang>/equivalent_mutants.toml``, which
+#: quote the answer). The generator and the release never copy them into ``exercises/`` or
+#: a student edition.
+INSTRUCTOR_ONLY = frozenset({"wrong_answers", "equivalent_mutants.toml"})
 #: A test is hidden exactly when its name starts with this prefix.
 HIDDEN_PREFIX = {"python": "test_hidden_", "go": "TestHidden"}
 

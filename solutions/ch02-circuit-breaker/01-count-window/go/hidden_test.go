@@ -152,3 +152,171 @@ func TestHiddenOpenRejectionsAreNotRecorded(t *testing.T) {
 		t.Fatalf("closed after half_open: %d calls in the window, want 0 (rejected calls are never recorded)", m.Calls)
 	}
 }
+
+// cwOpenUntil1010 builds a Breaker (window 2, wait 1000 ms) on clock, opened by two failures
+// at 0 and 10 ms: due to be half_open at 1010 ms, where the clock stands on return.
+func cwOpenUntil1010(t *testing.T, clock *meetingClock, log *transitionLog) (b *Breaker) {
+	t.Helper()
+	cfg := cwConfig(2, 2, 50, 1000)
+	cfg.OnTransition = log.add
+	cwDo(t, "NewBreaker", func() { b = NewBreaker(cfg, clock.now) })
+	if b == nil {
+		t.Fatalf("NewBreaker returned nil")
+	}
+	cwCalls(t, b, &clock.fakeClock, "FF", 0)
+	log.take()
+	clock.set(1010)
+	return b
+}
+
+func TestHiddenTwoGoroutinesAtTheMomentTheWaitIsOver(t *testing.T) {
+	// each scene: two goroutines call the same method at 1010 ms, the second one while the
+	// first is reading the clock, between "is the wait over?" and the move to half_open
+	methods := []struct {
+		name string
+		call func(b *Breaker) bool
+	}{
+		{"Allow", func(b *Breaker) bool { return b.Allow() }},
+		{"State", func(b *Breaker) bool { b.State(); return false }},
+		{"Metrics", func(b *Breaker) bool { b.Metrics(); return false }},
+	}
+	logs := make([]transitionLog, len(methods))
+	allowed := make([][2]bool, len(methods))
+	var scenes []scene
+	for i, m := range methods {
+		clock := newMeetingClock(0)
+		b := cwOpenUntil1010(t, clock, &logs[i])
+		scenes = append(scenes, scene{clock,
+			func() { allowed[i][0] = m.call(b) }, func() { allowed[i][1] = m.call(b) }})
+	}
+	meetings(t, scenes...)
+	for i, m := range methods {
+		if got := logs[i].take(); !slices.Equal(got, []string{"open->half_open"}) {
+			t.Errorf("two goroutines called %s at the moment the wait was over: transitions %v, want one open->half_open: "+
+				"the second got in while the first was between checking the time and moving to half_open; hold the mutex in every method, %s included",
+				m.name, got, m.name)
+		}
+	}
+	if got := allowed[0]; got != [2]bool{true, false} {
+		t.Errorf("two goroutines called Allow at the moment the wait was over: they got %v, want [true false]: one trial call; hold the mutex in Allow", got)
+	}
+}
+
+func TestHiddenAFailedTrialCallReopensBeforeAnyoneElseGetsIn(t *testing.T) {
+	clock := newMeetingClock(0)
+	var log transitionLog
+	b := cwOpenUntil1010(t, clock, &log)
+	var trial bool
+	cwDo(t, "Allow", func() { trial = b.Allow() })
+	if !trial {
+		t.Fatalf("half_open at 1010 ms: Allow must let the trial call through")
+	}
+	// the trial call fails at 1010 ms; another goroutine asks while Record reads the clock
+	var other bool
+	meetings(t, scene{clock, func() { b.Record(true) }, func() { other = b.Allow() }})
+	if other {
+		t.Fatalf("the trial call failed at 1010 ms and another goroutine called Allow at that moment: it got true, want false (open again, the wait starts again): hold the mutex in Record for the whole transition")
+	}
+	if got, want := log.take(), []string{"open->half_open", "half_open->open"}; !slices.Equal(got, want) {
+		t.Fatalf("transitions %v, want %v", got, want)
+	}
+	clock.set(2009)
+	if s := cwState(t, b); s != "open" {
+		t.Fatalf("reopened at 1010 ms: state %q at 2009, want open", s)
+	}
+}
+
+func TestHiddenMinimumCalls0DecidesFromTheFirstCall(t *testing.T) {
+	var c fakeClock
+	var log transitionLog
+	b := cwNew(t, &c, &log, cwConfig(4, 0, 50, 5000))
+	if m := cwMetrics(t, b); m != (Metrics{FailureRate: -1}) {
+		t.Fatalf("MinimumCalls 0, an empty window: metrics %+v, want 0 calls and FailureRate -1 (no calls, no rate: never divide by 0)", m)
+	}
+	cwCalls(t, b, &c, "F", 0)
+	if s := cwState(t, b); s != "open" {
+		t.Fatalf("MinimumCalls 0: the first call decides, 1 failure of 1 is 100%%: state %q, want open", s)
+	}
+	if m := cwMetrics(t, b); m != (Metrics{FailureRate: -1}) {
+		t.Fatalf("open with MinimumCalls 0: metrics %+v, want an empty window, FailureRate -1", m)
+	}
+}
+
+func TestHiddenThreshold0OpensOnceTheMinimumIsReached(t *testing.T) {
+	var c fakeClock
+	var log transitionLog
+	b := cwNew(t, &c, &log, cwConfig(3, 2, 0, 5000))
+	cwCalls(t, b, &c, "S", 0)
+	if s := cwState(t, b); s != "closed" {
+		t.Fatalf("threshold 0, 1 call of minimum 2: no rate yet (-1 is below 0): state %q, want closed", s)
+	}
+	cwCalls(t, b, &c, "S", 10)
+	if s := cwState(t, b); s != "open" {
+		t.Fatalf("threshold 0, 2 successes: a failure rate of 0%% is >= 0: state %q, want open", s)
+	}
+}
+
+func TestHiddenWindowOfOneAfterEveryTransition(t *testing.T) {
+	var c fakeClock
+	var log transitionLog
+	b := cwNew(t, &c, &log, cwConfig(1, 1, 100, 1000))
+	cwCalls(t, b, &c, "F", 0) // open at 0
+	if got := cwCalls(t, b, &c, "SS", 1000); got != "++" || cwState(t, b) != "closed" {
+		t.Fatalf("WindowSize 1: a successful trial call at 1000 ms closes, then a call in closed: allowed %q, state %q; want ++, closed", got, cwState(t, b))
+	}
+	if m := cwMetrics(t, b); m != (Metrics{Calls: 1, Failed: 0, FailureRate: 0}) {
+		t.Fatalf("WindowSize 1, one success since closing: metrics %+v, want 1 call, 0 failed, FailureRate 0", m)
+	}
+	cwCalls(t, b, &c, "F", 1100)
+	if s := cwState(t, b); s != "open" {
+		t.Fatalf("WindowSize 1, closed again, then a failure: state %q, want open", s)
+	}
+	if want := []string{"closed->open", "open->half_open", "half_open->closed", "closed->open"}; !slices.Equal(log.got, want) {
+		t.Fatalf("transitions: %v, want %v", log.got, want)
+	}
+}
+
+func TestHiddenAClockThatStepsBackDoesNotEndTheWait(t *testing.T) {
+	var c fakeClock
+	var log transitionLog
+	b := cwNew(t, &c, &log, cwConfig(1, 1, 50, 1000))
+	cwCalls(t, b, &c, "F", 5000) // open at 5000
+	for _, step := range []struct {
+		at   int64
+		want string
+	}{{4000, "open"}, {0, "open"}, {5999, "open"}, {6000, "half_open"}} {
+		c.set(step.at)
+		if s := cwState(t, b); s != step.want {
+			t.Fatalf("opened at 5000 ms with WaitInOpenMs 1000, then the clock stepped back (a wall clock corrected): at %d ms the state is %q, want %q: half_open only once the clock reads openedAt + WaitInOpenMs",
+				step.at, s, step.want)
+		}
+	}
+}
+
+func TestHiddenLateResultsWhileOpenOrBeforeTheTrialChangeNothing(t *testing.T) {
+	var c fakeClock
+	var log transitionLog
+	b := cwNew(t, &c, &log, cwConfig(2, 2, 50, 1000))
+	cwCalls(t, b, &c, "FF", 0) // open at 10 ms
+	c.set(500)
+	for _, failed := range []bool{false, false, true} { // calls allowed while closed end now
+		cwDo(t, "Record", func() { b.Record(failed) })
+	}
+	if m, s := cwMetrics(t, b), cwState(t, b); m != (Metrics{FailureRate: -1}) || s != "open" {
+		t.Fatalf("results arriving while open: metrics %+v, state %q; want an empty window and still open: they were allowed before the breaker opened, ignore them", m, s)
+	}
+	c.set(1010)
+	cwDo(t, "Record", func() { b.Record(false) }) // another late result, at the moment the wait is over
+	if want := []string{"closed->open", "open->half_open"}; !slices.Equal(log.got, want) {
+		t.Fatalf("a late result at 1010 ms, when the wait is over: transitions %v, want %v: every method first applies the transition that is due (Record too), then looks at the result", log.got, want)
+	}
+	if s := cwState(t, b); s != "half_open" {
+		t.Fatalf("a result in half_open before Allow let the trial call through is late: it must not close the breaker, state %q", s)
+	}
+	if got := cwCalls(t, b, &c, "F", 1010); got != "+" {
+		t.Fatalf("the trial call is still to be allowed: Allow gave %q", got)
+	}
+	if want := []string{"closed->open", "open->half_open", "half_open->open"}; !slices.Equal(log.got, want) {
+		t.Fatalf("transitions: %v, want %v", log.got, want)
+	}
+}

@@ -9,7 +9,7 @@ import json
 import threading
 
 import pytest
-from chapter_helpers import BreakerDriver, Clock, replay
+from chapter_helpers import BreakerDriver, Clock, MeetingClock, meetings, replay
 from test_visible import new_breaker, run_calls
 
 CONFIG = ("window_size", "minimum_calls", "failure_rate_threshold", "wait_in_open_ms")
@@ -135,3 +135,163 @@ def test_hidden_one_trial_call_across_threads(answer):
         f"20 threads asking at once in half_open: {len(allowed)} allowed, want exactly 1: "
         "guard the state with a threading.Lock"
     )
+
+
+def _open_until_1010(answer, clock, **config):
+    """A breaker (window 2, wait 1000 ms) opened by two failures at 0 and 10 ms: due to be
+    half_open at 1010 ms. Returns it and its transition log, emptied."""
+    breaker, log = new_breaker(
+        answer, clock, window_size=2, minimum_calls=2, wait_in_open_ms=1000, **config
+    )
+    run_calls(breaker, clock, "FF")
+    log.clear()
+    clock.now = 1010
+    return breaker, log
+
+
+def test_hidden_two_threads_at_the_moment_the_wait_is_over(answer):
+    # each scene: two threads call the same method at 1010 ms, the second one while the first
+    # is reading the clock, between "is the wait over?" and the move to half_open
+    scenes, logs = [], []
+    for method in ("allow", "state", "metrics"):
+        clock = MeetingClock()
+        breaker, log = _open_until_1010(answer, clock)
+        fn = getattr(breaker, method)
+        scenes.append((clock, fn, fn))
+        logs.append((method, log))
+    results = meetings(*scenes)
+    for method, log in logs:
+        assert log == ["open->half_open"], (
+            f"two threads called {method}() at the moment the wait was over: transitions {log}, "
+            "want one open->half_open: the second thread got in while the first was between "
+            "checking the time and moving to half_open; hold the lock in every method, "
+            f"{method}() included"
+        )
+    allowed = results[0]
+    assert list(allowed) == [True, False], (
+        f"two threads called allow() at the moment the wait was over: they got {allowed}, "
+        "want (True, False): one trial call; hold the lock in allow()"
+    )
+
+
+def test_hidden_a_failed_trial_call_reopens_before_anyone_else_gets_in(answer):
+    clock = MeetingClock()
+    breaker, log = _open_until_1010(answer, clock)
+    assert breaker.allow(), "half_open at 1010 ms: the trial call is allowed"
+    # the trial call fails at 1010 ms; another thread asks while record() reads the clock
+    ((_, other),) = meetings((clock, lambda: breaker.record(True), breaker.allow))
+    assert other is False, (
+        "the trial call failed at 1010 ms and another thread called allow() at that moment: "
+        f"it got {other!r}, want False (open again, the wait starts again): hold the lock in "
+        "record() for the whole transition"
+    )
+    assert log == ["open->half_open", "half_open->open"], (
+        f"transitions {log}, want ['open->half_open', 'half_open->open']"
+    )
+    clock.now = 2009
+    assert (state := breaker.state()) == "open", (
+        f"reopened at 1010 ms: still open at 2009, got {state!r}"
+    )
+
+
+def test_hidden_minimum_calls_0_decides_from_the_first_call(answer):
+    clock = Clock()
+    breaker, log = new_breaker(answer, clock, window_size=4, minimum_calls=0)
+    m = breaker.metrics()
+    assert m == {"calls": 0, "failed": 0, "failure_rate": -1}, (
+        f"minimum_calls 0, an empty window: metrics {m}, want 0 calls and failure_rate -1 "
+        "(no calls, no rate: never divide by 0)"
+    )
+    run_calls(breaker, clock, "F")
+    assert (state := breaker.state()) == "open", (
+        f"minimum_calls 0: the first call decides, 1 failure of 1 is 100%: open, got {state!r}"
+    )
+    m = breaker.metrics()
+    assert m == {"calls": 0, "failed": 0, "failure_rate": -1}, (
+        f"open with minimum_calls 0: metrics {m}, want an empty window, failure_rate -1"
+    )
+
+
+def test_hidden_threshold_0_opens_once_the_minimum_is_reached(answer):
+    clock = Clock()
+    breaker, log = new_breaker(
+        answer, clock, window_size=3, minimum_calls=2, failure_rate_threshold=0
+    )
+    run_calls(breaker, clock, "S")
+    assert (state := breaker.state()) == "closed", (
+        f"threshold 0, 1 call of minimum 2: no rate yet (-1 is below 0), closed, got {state!r}"
+    )
+    run_calls(breaker, clock, "S", start=10)
+    assert (state := breaker.state()) == "open", (
+        f"threshold 0, 2 successes: a failure rate of 0% is >= 0: open, got {state!r}"
+    )
+
+
+def test_hidden_window_of_one_after_every_transition(answer):
+    clock = Clock()
+    breaker, log = new_breaker(
+        answer,
+        clock,
+        window_size=1,
+        minimum_calls=1,
+        failure_rate_threshold=100,
+        wait_in_open_ms=1000,
+    )
+    run_calls(breaker, clock, "F")  # open at 0
+    got = run_calls(breaker, clock, "SS", start=1000)  # half_open: the trial closes it
+    assert got == "++" and (state := breaker.state()) == "closed", (
+        f"window_size 1: a successful trial call at 1000 ms closes, then a call in closed: "
+        f"allowed {got!r}, state {breaker.state()!r}; want '++', closed"
+    )
+    m = breaker.metrics()
+    assert m == {"calls": 1, "failed": 0, "failure_rate": 0}, (
+        f"window_size 1, one success since closing: metrics {m}, want 1 call, 0 failed, rate 0"
+    )
+    run_calls(breaker, clock, "F", start=1100)
+    assert (state := breaker.state()) == "open", (
+        f"window_size 1, closed again, then a failure: open, got {state!r}"
+    )
+    assert log == ["closed->open", "open->half_open", "half_open->closed", "closed->open"], (
+        f"transitions: {log}"
+    )
+
+
+def test_hidden_a_clock_that_steps_back_does_not_end_the_wait(answer):
+    clock = Clock(5000)
+    breaker, log = new_breaker(answer, clock, window_size=1, minimum_calls=1, wait_in_open_ms=1000)
+    run_calls(breaker, clock, "F", start=5000)  # open at 5000
+    for clock.now, want in [(4000, "open"), (0, "open"), (5999, "open"), (6000, "half_open")]:
+        state = breaker.state()
+        assert state == want, (
+            f"opened at 5000 ms with wait_in_open_ms 1000, then the clock stepped back "
+            f"(a wall clock corrected): at {clock.now} ms the state is {state!r}, want {want!r}: "
+            "half_open only once the clock reads opened_at + wait_in_open_ms"
+        )
+
+
+def test_hidden_late_results_while_open_or_before_the_trial_change_nothing(answer):
+    clock = Clock()
+    breaker, log = new_breaker(answer, clock, window_size=2, minimum_calls=2, wait_in_open_ms=1000)
+    run_calls(breaker, clock, "FF")  # open at 10 ms
+    clock.now = 500
+    for failed in (False, False, True):  # calls allowed while closed end now
+        breaker.record(failed)
+    m = breaker.metrics()
+    assert m == {"calls": 0, "failed": 0, "failure_rate": -1} and breaker.state() == "open", (
+        f"results arriving while open: metrics {m}, state {breaker.state()!r}; want an empty "
+        "window and still open: they were allowed before the breaker opened, ignore them"
+    )
+    clock.now = 1010
+    breaker.record(False)  # another late result, at the moment the wait is over
+    assert log == ["closed->open", "open->half_open"], (
+        f"a late result at 1010 ms, when the wait is over: transitions {log}, want "
+        "['closed->open', 'open->half_open']: every method first applies the transition that "
+        "is due (record() too), then looks at the result"
+    )
+    assert (state := breaker.state()) == "half_open", (
+        f"a result in half_open before allow() let the trial call through is late: it must "
+        f"not close the breaker, got {state!r}"
+    )
+    assert breaker.allow(), "the trial call is still to be allowed"
+    breaker.record(True)
+    assert log == ["closed->open", "open->half_open", "half_open->open"], f"transitions: {log}"

@@ -303,3 +303,17 @@ func TestHiddenMemoryStaysBounded(t *testing.T) {
 		t.Fatalf("200,000 calls grew the heap by %d bytes: keep one bucket per second of the window, not every call or every second", grew)
 	}
 }
+
+func TestHiddenMinimumCalls0HasNoRateWithoutCalls(t *testing.T) {
+	w := twNew(t, 2, 0)
+	if m := twMetrics(t, w, 0); m != (WindowMetrics{FailureRate: -1, SlowCallRate: -1}) {
+		t.Fatalf("MinimumCalls 0, no call yet: %+v, want 0 calls and both rates -1 (no calls, no rate: never divide by 0)", m)
+	}
+	twRecord(t, w, 100, true, false)
+	if m := twMetrics(t, w, 100); m != (WindowMetrics{Calls: 1, Failed: 1, FailureRate: 100, SlowCallRate: 0}) {
+		t.Fatalf("MinimumCalls 0, one failed call: %+v, want 1 call, FailureRate 100, SlowCallRate 0", m)
+	}
+	if m := twMetrics(t, w, 5000); m != (WindowMetrics{FailureRate: -1, SlowCallRate: -1}) {
+		t.Fatalf("MinimumCalls 0, read at 5000 ms when the call has left the window: %+v, want 0 calls and both rates -1", m)
+	}
+}

@@ -236,3 +236,22 @@ def test_hidden_memory_stays_bounded(answer):
         f"20,000 calls grew the memory by {grew} bytes: keep one bucket per second of the window, "
         "not every call or every second"
     )
+
+
+def test_hidden_minimum_calls_0_has_no_rate_without_calls(answer):
+    w = answer.TimeWindow(size_s=2, minimum_calls=0)
+    m = w.metrics(0)
+    assert (m["calls"], m["failure_rate"], m["slow_call_rate"]) == (0, -1, -1), (
+        f"minimum_calls 0, no call yet: {m}, want 0 calls and both rates -1 (no calls, no rate: "
+        "never divide by 0)"
+    )
+    w.record(100, failed=True, slow=False)
+    m = w.metrics(100)
+    assert (m["calls"], m["failure_rate"], m["slow_call_rate"]) == (1, 100, 0), (
+        f"minimum_calls 0, one failed call: {m}, want 1 call, failure_rate 100, slow_call_rate 0"
+    )
+    m = w.metrics(5000)
+    assert (m["calls"], m["failure_rate"], m["slow_call_rate"]) == (0, -1, -1), (
+        f"minimum_calls 0, read at 5000 ms when the call has left the window: {m}, want 0 calls "
+        "and both rates -1"
+    )

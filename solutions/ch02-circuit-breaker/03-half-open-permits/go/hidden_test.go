@@ -174,3 +174,185 @@ func TestHiddenANewHalfOpenHasFreshPermits(t *testing.T) {
 		t.Fatalf("a new half_open grants 2 fresh permits: Acquire x3 gave %v", oks)
 	}
 }
+
+// hoOpenUntil1010 builds a Breaker (window 2, wait 1000 ms, permits trial calls) on clock,
+// opened by two failures at 0 and 10 ms: due to be half_open at 1010 ms, where the clock
+// stands on return.
+func hoOpenUntil1010(t *testing.T, clock *meetingClock, log *transitionLog, permits int) (b *Breaker) {
+	t.Helper()
+	cfg := Config{WindowSize: 2, MinimumCalls: 2, FailureRateThreshold: 50, WaitInOpenMs: 1000,
+		HalfOpenPermittedCalls: permits, OnTransition: log.add}
+	hoDo(t, "NewBreaker", func() { b = NewBreaker(cfg, clock.now) })
+	if b == nil {
+		t.Fatalf("NewBreaker returned nil")
+	}
+	hoTrip(t, b, &clock.fakeClock)
+	log.take()
+	clock.set(1010)
+	return b
+}
+
+// hoNewConfig builds a Breaker on c with cfg, turning a panic or nil into a test failure.
+func hoNewConfig(t *testing.T, c *fakeClock, log *transitionLog, cfg Config) (b *Breaker) {
+	t.Helper()
+	cfg.OnTransition = log.add
+	hoDo(t, "NewBreaker", func() { b = NewBreaker(cfg, c.now) })
+	if b == nil {
+		t.Fatalf("NewBreaker returned nil")
+	}
+	return b
+}
+
+func TestHiddenTwoGoroutinesAtTheMomentTheWaitIsOver(t *testing.T) {
+	// each scene: two goroutines call the same method at 1010 ms, the second one while the
+	// first is reading the clock, between "is the wait over?" and the move to half_open
+	methods := []struct {
+		name string
+		call func(b *Breaker) bool
+	}{
+		{"Acquire", func(b *Breaker) bool { _, ok := b.Acquire(); return ok }},
+		{"State", func(b *Breaker) bool { b.State(); return false }},
+		{"Metrics", func(b *Breaker) bool { b.Metrics(); return false }},
+	}
+	logs := make([]transitionLog, len(methods))
+	granted := make([][2]bool, len(methods))
+	var scenes []scene
+	for i, m := range methods {
+		clock := newMeetingClock(0)
+		b := hoOpenUntil1010(t, clock, &logs[i], 1)
+		scenes = append(scenes, scene{clock,
+			func() { granted[i][0] = m.call(b) }, func() { granted[i][1] = m.call(b) }})
+	}
+	meetings(t, scenes...)
+	for i, m := range methods {
+		if got := logs[i].take(); !slices.Equal(got, []string{"open->half_open"}) {
+			t.Errorf("two goroutines called %s at the moment the wait was over: transitions %v, want one open->half_open: "+
+				"the second got in while the first was between checking the time and moving to half_open; hold the mutex in every method, %s included",
+				m.name, got, m.name)
+		}
+	}
+	if got := granted[0]; got != [2]bool{true, false} {
+		t.Errorf("two goroutines called Acquire at the moment the wait was over, with 1 half-open permit: granted %v, want [true false]; hold the mutex in Acquire", got)
+	}
+}
+
+func TestHiddenAFailedTrialReopensBeforeAnyoneElseGetsIn(t *testing.T) {
+	clock := newMeetingClock(0)
+	var log transitionLog
+	b := hoOpenUntil1010(t, clock, &log, 1)
+	trial, ok := hoAcquire(t, b)
+	if !ok {
+		t.Fatalf("half_open at 1010 ms: the trial call must be permitted")
+	}
+	// the trial call fails at 1010 ms; another goroutine asks while Complete reads the clock
+	var other bool
+	meetings(t, scene{clock, func() { b.Complete(trial, Failure) }, func() { _, other = b.Acquire() }})
+	if other {
+		t.Fatalf("the trial call failed at 1010 ms and another goroutine called Acquire at that moment: it was granted, want rejected (open again, the wait starts again): hold the mutex in Complete for the whole transition")
+	}
+	if got, want := log.take(), []string{"open->half_open", "half_open->open"}; !slices.Equal(got, want) {
+		t.Fatalf("transitions %v, want %v", got, want)
+	}
+}
+
+func TestHiddenMinimumCalls0AndThreshold0(t *testing.T) {
+	var c fakeClock
+	var log transitionLog
+	b := hoNewConfig(t, &c, &log, Config{WindowSize: 3, MinimumCalls: 0, FailureRateThreshold: 50, WaitInOpenMs: 1000, HalfOpenPermittedCalls: 1})
+	var m Metrics
+	hoDo(t, "Metrics", func() { m = b.Metrics() })
+	if m != (Metrics{FailureRate: -1}) {
+		t.Fatalf("MinimumCalls 0, an empty window: metrics %+v, want 0 calls and FailureRate -1 (no calls, no rate: never divide by 0)", m)
+	}
+	hoCall(t, b, Failure)
+	if s := hoState(t, b); s != "open" {
+		t.Fatalf("MinimumCalls 0: the first call decides, 1 failure of 1 is 100%%: state %q, want open", s)
+	}
+	b = hoNewConfig(t, &c, &log, Config{WindowSize: 3, MinimumCalls: 2, FailureRateThreshold: 0, WaitInOpenMs: 1000, HalfOpenPermittedCalls: 1})
+	hoCall(t, b, Success)
+	if s := hoState(t, b); s != "closed" {
+		t.Fatalf("threshold 0, 1 call of minimum 2: no rate yet (-1 is below 0): state %q, want closed", s)
+	}
+	hoCall(t, b, Success)
+	if s := hoState(t, b); s != "open" {
+		t.Fatalf("threshold 0, 2 successes: a failure rate of 0%% is >= 0: state %q, want open", s)
+	}
+}
+
+func TestHiddenWindowOfOneAfterEveryTransition(t *testing.T) {
+	var c fakeClock
+	var log transitionLog
+	b := hoNewConfig(t, &c, &log, Config{WindowSize: 1, MinimumCalls: 1, FailureRateThreshold: 100, WaitInOpenMs: 1000, HalfOpenPermittedCalls: 2})
+	hoCall(t, b, Failure) // open at 0
+	c.set(1000)
+	if !hoCall(t, b, Success) || !hoCall(t, b, Success) || !hoCall(t, b, Success) {
+		t.Fatalf("WindowSize 1, 2 half-open permits: two successful trial calls at 1000 ms close, then closed permits a call")
+	}
+	var m Metrics
+	hoDo(t, "Metrics", func() { m = b.Metrics() })
+	if m != (Metrics{Calls: 1, FailureRate: 0}) {
+		t.Fatalf("WindowSize 1, one success since closing: metrics %+v, want 1 call, 0 failed, FailureRate 0", m)
+	}
+	hoCall(t, b, Failure)
+	if s := hoState(t, b); s != "open" {
+		t.Fatalf("WindowSize 1 after half_open (2 trial calls): closed judges the last call only, a failure: state %q, want open: build the closed window afresh, WindowSize long", s)
+	}
+	if want := []string{"closed->open", "open->half_open", "half_open->closed", "closed->open"}; !slices.Equal(log.got, want) {
+		t.Fatalf("WindowSize 1, closed again, then a failure: transitions %v, want %v", log.got, want)
+	}
+}
+
+func TestHiddenAClockThatStepsBackDoesNotEndTheWait(t *testing.T) {
+	var c fakeClock
+	var log transitionLog
+	c.set(5000)
+	b := hoNewConfig(t, &c, &log, Config{WindowSize: 1, MinimumCalls: 1, FailureRateThreshold: 50, WaitInOpenMs: 1000, HalfOpenPermittedCalls: 1})
+	hoCall(t, b, Failure) // open at 5000
+	for _, step := range []struct {
+		at   int64
+		want string
+	}{{4000, "open"}, {0, "open"}, {5999, "open"}, {6000, "half_open"}} {
+		c.set(step.at)
+		if s := hoState(t, b); s != step.want {
+			t.Fatalf("opened at 5000 ms with WaitInOpenMs 1000, then the clock stepped back (a wall clock corrected): at %d ms the state is %q, want %q: half_open only once the clock reads openedAt + WaitInOpenMs",
+				step.at, s, step.want)
+		}
+	}
+}
+
+func TestHiddenALateIgnoredResultDoesNotFreeAPermit(t *testing.T) {
+	var c fakeClock
+	var log transitionLog
+	b := hoNew(t, &c, &log, 1)
+	slow, _ := hoAcquire(t, b) // granted while closed
+	hoTrip(t, b, &c)
+	c.set(1010)
+	trial, ok := hoAcquire(t, b)
+	if !ok {
+		t.Fatalf("half_open: the one permit must be granted")
+	}
+	hoComplete(t, b, slow, Ignored) // late: from before the trip
+	if _, extra := hoAcquire(t, b); extra {
+		t.Fatalf("a late result (granted while closed) arrived in half_open as Ignored: it must not give back a permit it never had; the one permit is still in flight, so Acquire must reject")
+	}
+	hoComplete(t, b, trial, Success)
+	if s := hoState(t, b); s != "closed" {
+		t.Fatalf("the one trial call succeeded: state %q, want closed", s)
+	}
+}
+
+func TestHiddenALateResultAtTheDueMomentMovesToHalfOpenFirst(t *testing.T) {
+	var c fakeClock
+	var log transitionLog
+	b := hoNew(t, &c, &log, 1)
+	slow, _ := hoAcquire(t, b)
+	hoTrip(t, b, &c)
+	c.set(1010)
+	hoComplete(t, b, slow, Success)
+	if want := []string{"closed->open", "open->half_open"}; !slices.Equal(log.got, want) {
+		t.Fatalf("a late result at 1010 ms, when the wait is over: transitions %v, want %v: every method first applies the transition that is due (Complete too), then looks at the result, which is late: discarded", log.got, want)
+	}
+	if _, ok := hoAcquire(t, b); !ok {
+		t.Fatalf("half_open: the one permit is still free after a late result")
+	}
+}

@@ -9,7 +9,7 @@ import json
 import threading
 
 import pytest
-from chapter_helpers import BreakerDriver, Clock, replay
+from chapter_helpers import BreakerDriver, Clock, MeetingClock, meetings, replay
 from test_visible import call, new_breaker, trip
 
 CONFIG = (
@@ -159,3 +159,159 @@ def test_hidden_a_new_half_open_has_fresh_permits(answer):
     assert [p is not None for p in permits] == [True, True, False], (
         "a new half_open grants 2 fresh permits"
     )
+
+
+def _open_until_1010(answer, clock, permits=1):
+    """A breaker (window 2, wait 1000 ms) opened by two failures at 0 and 10 ms: due to be
+    half_open at 1010 ms, where the clock stands. Returns it and its transition log, emptied."""
+    breaker, log = new_breaker(answer, clock, half_open_permitted_calls=permits)
+    trip(breaker, clock)
+    log.clear()
+    clock.now = 1010
+    return breaker, log
+
+
+def test_hidden_two_threads_at_the_moment_the_wait_is_over(answer):
+    # each scene: two threads call the same method at 1010 ms, the second one while the first
+    # is reading the clock, between "is the wait over?" and the move to half_open
+    scenes, logs = [], []
+    for method in ("acquire", "state", "metrics"):
+        clock = MeetingClock()
+        breaker, log = _open_until_1010(answer, clock)
+        fn = getattr(breaker, method)
+        scenes.append((clock, fn, fn))
+        logs.append((method, log))
+    results = meetings(*scenes)
+    for method, log in logs:
+        assert log == ["open->half_open"], (
+            f"two threads called {method}() at the moment the wait was over: transitions {log}, "
+            "want one open->half_open: the second thread got in while the first was between "
+            "checking the time and moving to half_open; hold the lock in every method, "
+            f"{method}() included"
+        )
+    granted = [p is not None for p in results[0]]
+    assert granted == [True, False], (
+        "two threads called acquire() at the moment the wait was over, with 1 half-open permit: "
+        f"granted {granted}, want [True, False]; hold the lock in acquire()"
+    )
+
+
+def test_hidden_a_failed_trial_reopens_before_anyone_else_gets_in(answer):
+    clock = MeetingClock()
+    breaker, log = _open_until_1010(answer, clock)
+    trial = breaker.acquire()
+    assert trial is not None, "half_open at 1010 ms: the trial call is permitted"
+    # the trial call fails at 1010 ms; another thread asks while complete() reads the clock
+    ((_, other),) = meetings((clock, lambda: breaker.complete(trial, "failure"), breaker.acquire))
+    assert other is None, (
+        "the trial call failed at 1010 ms and another thread called acquire() at that moment: "
+        f"it got {other!r}, want None (open again, the wait starts again): hold the lock in "
+        "complete() for the whole transition"
+    )
+    assert log == ["open->half_open", "half_open->open"], (
+        f"transitions {log}, want ['open->half_open', 'half_open->open']"
+    )
+
+
+def test_hidden_minimum_calls_0_and_threshold_0(answer):
+    clock = Clock()
+    breaker, _ = new_breaker(answer, clock, window_size=3, minimum_calls=0)
+    m = breaker.metrics()
+    assert m == {"calls": 0, "failed": 0, "failure_rate": -1}, (
+        f"minimum_calls 0, an empty window: metrics {m}, want 0 calls and failure_rate -1 "
+        "(no calls, no rate: never divide by 0)"
+    )
+    call(breaker, "failure")
+    assert (state := breaker.state()) == "open", (
+        f"minimum_calls 0: the first call decides, 1 failure of 1 is 100%: open, got {state!r}"
+    )
+    breaker, _ = new_breaker(
+        answer, clock, window_size=3, minimum_calls=2, failure_rate_threshold=0
+    )
+    call(breaker, "success")
+    assert (state := breaker.state()) == "closed", (
+        f"threshold 0, 1 call of minimum 2: no rate yet (-1 is below 0), closed, got {state!r}"
+    )
+    call(breaker, "success")
+    assert (state := breaker.state()) == "open", (
+        f"threshold 0, 2 successes: a failure rate of 0% is >= 0: open, got {state!r}"
+    )
+
+
+def test_hidden_window_of_one_after_every_transition(answer):
+    clock = Clock()
+    breaker, log = new_breaker(
+        answer,
+        clock,
+        window_size=1,
+        minimum_calls=1,
+        failure_rate_threshold=100,
+        half_open_permitted_calls=2,
+    )
+    call(breaker, "failure")  # open at 0
+    clock.now = 1000
+    assert call(breaker, "success") and call(breaker, "success"), (
+        "window_size 1, 2 half-open permits: two successful trial calls at 1000 ms close"
+    )
+    assert call(breaker, "success"), "closed again: a call is permitted"
+    m = breaker.metrics()
+    assert m == {"calls": 1, "failed": 0, "failure_rate": 0}, (
+        f"window_size 1, one success since closing: metrics {m}, want 1 call, 0 failed, rate 0"
+    )
+    call(breaker, "failure")
+    assert (state := breaker.state()) == "open", (
+        "window_size 1 after half_open (2 trial calls): closed judges the last call only, a "
+        f"failure: open, got {state!r}: build the closed window afresh, window_size long"
+    )
+    assert log == ["closed->open", "open->half_open", "half_open->closed", "closed->open"], (
+        f"window_size 1, closed again, then a failure: transitions {log}"
+    )
+
+
+def test_hidden_a_clock_that_steps_back_does_not_end_the_wait(answer):
+    clock = Clock(5000)
+    breaker, _ = new_breaker(answer, clock, window_size=1, minimum_calls=1)
+    call(breaker, "failure")  # open at 5000
+    for clock.now, want in [(4000, "open"), (0, "open"), (5999, "open"), (6000, "half_open")]:
+        state = breaker.state()
+        assert state == want, (
+            f"opened at 5000 ms with wait_in_open_ms 1000, then the clock stepped back "
+            f"(a wall clock corrected): at {clock.now} ms the state is {state!r}, want {want!r}: "
+            "half_open only once the clock reads opened_at + wait_in_open_ms"
+        )
+
+
+def test_hidden_a_late_ignored_result_does_not_free_a_permit(answer):
+    clock = Clock()
+    breaker, _ = new_breaker(answer, clock, half_open_permitted_calls=1)
+    slow = breaker.acquire()  # granted while closed
+    trip(breaker, clock)
+    clock.now = 1010
+    trial = breaker.acquire()
+    assert trial is not None, "half_open: the one permit is granted"
+    breaker.complete(slow, "ignored")  # late: from before the trip
+    extra = breaker.acquire()
+    assert extra is None, (
+        "a late result (granted while closed) arrived in half_open as 'ignored': it must not "
+        "give back a permit it never had; the one permit is still in flight, so acquire() "
+        f"must return None, got {extra!r}"
+    )
+    breaker.complete(trial, "success")
+    assert (state := breaker.state()) == "closed", (
+        f"the one trial call succeeded: closed, got {state!r}"
+    )
+
+
+def test_hidden_a_late_result_at_the_due_moment_moves_to_half_open_first(answer):
+    clock = Clock()
+    breaker, log = new_breaker(answer, clock, half_open_permitted_calls=1)
+    slow = breaker.acquire()
+    trip(breaker, clock)
+    clock.now = 1010
+    breaker.complete(slow, "success")
+    assert log == ["closed->open", "open->half_open"], (
+        f"a late result at 1010 ms, when the wait is over: transitions {log}, want "
+        "['closed->open', 'open->half_open']: every method first applies the transition that "
+        "is due (complete() too), then looks at the result, which is late: discarded"
+    )
+    assert breaker.acquire() is not None, "half_open: the one permit is still free"

@@ -8,10 +8,12 @@ package main_test
 
 import (
 	. "answer"
+	"context"
 	"errors"
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 )
 
 // hrBreaker: window 2, minimum 2, threshold 50%, wait 1000 ms, one trial call in half_open.
@@ -58,7 +60,7 @@ func hrRetry(t *testing.T, b Caller, cfg RetryConfig, fn func() error) (err erro
 			t.Fatalf("Retry panicked: %v", r)
 		}
 	}()
-	return Retry(b, cfg, fn)
+	return Retry(context.Background(), b, cfg, fn)
 }
 
 func TestHiddenSuccessAtOnceNeverSleeps(t *testing.T) {
@@ -162,5 +164,50 @@ func TestHiddenAroundARealBreakerThatRecovers(t *testing.T) {
 	}
 	if b.state != "closed" {
 		t.Fatalf("the successful trial call closed the breaker: state %q", b.state)
+	}
+}
+
+func TestHiddenACanceledContextMakesNoCall(t *testing.T) {
+	f := &rtFlaky{}
+	b := &rtScript{}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err, sleeps := rtRunCtx(t, ctx, b, f.call, 5, nil, nil)
+	if b.calls != 0 || !rtIs(err, context.Canceled) || len(sleeps) != 0 {
+		t.Fatalf("ctx canceled before Retry began: %d calls, error %v, slept %v; want no call, an error matching context.Canceled, no wait", b.calls, err, sleeps)
+	}
+}
+
+func TestHiddenACallerThatGivesUpWhileTheBreakerIsOpen(t *testing.T) {
+	f := &rtFlaky{}
+	b := &rtScript{rejected: map[int]int64{1: 60_000, 2: 60_000}}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	err, sleeps := rtRunCtx(t, ctx, b, f.call, 5, nil, func(int) { cancel() })
+	var open *OpenError
+	if b.calls != 1 || !rtIs(err, context.Canceled) || !errors.As(err, &open) {
+		t.Fatalf("the caller gave up while waiting out an open breaker: %d attempts, error %v; want 1 attempt and an error matching context.Canceled and the *OpenError", b.calls, err)
+	}
+	if !slices.Equal(sleeps, []int64{60_000}) {
+		t.Fatalf("slept %v, want [60000]", sleeps)
+	}
+}
+
+func TestHiddenAWaitPastTheDeadlineIsNotStarted(t *testing.T) {
+	// the deadline is an hour away: a wait of two hours would outlast it, 50 ms would not
+	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+	defer cancel()
+	f := &rtFlaky{errs: []error{errors.New("a")}}
+	if err, sleeps := rtRunCtx(t, ctx, &rtScript{}, f.call, 5, nil, nil); err != nil || !slices.Equal(sleeps, []int64{50}) {
+		t.Fatalf("a 50 ms wait, an hour before the deadline: got %v, slept %v; want nil after [50]", err, sleeps)
+	}
+	b := &rtScript{rejected: map[int]int64{1: 2 * 3_600_000}}
+	err, sleeps := rtRunCtx(t, ctx, b, (&rtFlaky{}).call, 5, nil, nil)
+	var open *OpenError
+	if len(sleeps) != 0 || b.calls != 1 {
+		t.Fatalf("the breaker is open for 2 hours and the caller's deadline is in 1: slept %v after %d attempts; want no wait after 1 attempt: a wait that ends after the deadline is not started", sleeps, b.calls)
+	}
+	if !rtIs(err, context.DeadlineExceeded) || !errors.As(err, &open) {
+		t.Fatalf("a wait past the deadline: Retry returned %v, want an error matching context.DeadlineExceeded and the *OpenError", err)
 	}
 }

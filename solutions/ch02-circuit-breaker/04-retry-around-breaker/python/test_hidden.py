@@ -4,6 +4,8 @@ The last tests wrap retry around a real breaker (the spec's count-window breaker
 one-call half-open, on a fake clock that sleep() advances) and check the whole story.
 """
 
+import threading
+
 from test_visible import Flaky, Script, run
 
 
@@ -158,3 +160,44 @@ def test_hidden_around_a_real_breaker_that_recovers(answer):
         f"got {value!r}, slept {sleeps}: want 'up' after [50, 100, 900]"
     )
     assert breaker.state == "closed", "the successful trial call closed the breaker"
+
+
+def test_hidden_a_caller_that_gave_up_before_gets_no_call(answer):
+    fn = Flaky([])
+    breaker = Script(answer)
+    stop = threading.Event()
+    stop.set()
+    value, sleeps = run(answer, fn, breaker, stop=stop)
+    assert breaker.calls == 0 and fn.calls == 0, (
+        f"stop was set before retry began: breaker.call ran {breaker.calls} times, want 0"
+    )
+    assert isinstance(value, answer.RetryCancelled) and value.__cause__ is None, (
+        f"stop set before the first attempt: want RetryCancelled with no cause, got {value!r} "
+        f"(cause {getattr(value, '__cause__', None)!r})"
+    )
+    assert sleeps == [], f"slept {sleeps}, want no wait"
+
+
+def test_hidden_a_caller_that_gives_up_while_the_breaker_is_open(answer):
+    fn = Flaky([])
+    breaker = Script(answer, rejected={1: 60_000, 2: 60_000})
+    stop = threading.Event()
+    value, sleeps = run(answer, fn, breaker, stop=stop, on_sleep=lambda n: stop.set())
+    assert breaker.calls == 1, (
+        f"the caller gave up while waiting out an open breaker: {breaker.calls} attempts, want 1"
+    )
+    assert isinstance(value, answer.RetryCancelled) and isinstance(
+        value.__cause__, answer.BreakerOpen
+    ), (
+        f"want RetryCancelled from the BreakerOpen of the last attempt, got {value!r} "
+        f"(cause {getattr(value, '__cause__', None)!r})"
+    )
+    assert sleeps == [60_000], f"slept {sleeps}, want [60000]"
+
+
+def test_hidden_an_unset_stop_changes_nothing(answer):
+    fn = Flaky([ConnectionError("a"), ConnectionError("b")])
+    value, sleeps = run(answer, fn, Script(answer), stop=threading.Event())
+    assert value == 42 and sleeps == [50, 100], (
+        f"stop given but never set: got {value!r}, slept {sleeps}; want 42 after [50, 100]"
+    )
