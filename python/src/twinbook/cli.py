@@ -557,7 +557,7 @@ def dev_mutate(
     surviving mutant. Exit 1 when a pair is below 98% or its equivalents file is wrong."""
     from twinbook.authoring.devcheck import targets
     from twinbook.authoring.mutation.report import format_details, format_table, to_json, write_json
-    from twinbook.authoring.mutation.runner import plan, run_plan
+    from twinbook.authoring.mutation.runner import MutationError, plan, run_plan
     from twinbook.exercises import ExerciseError
 
     if lang not in (None, "python", "go"):
@@ -578,7 +578,10 @@ def dev_mutate(
         except (ExerciseError, ValueError) as exc:
             _fail(str(exc), 1)
         typer.echo(f"{ex.id} ({language}): {len(pair_plan.mutants)} mutants ...")
-        result = run_plan(pair_plan, jobs=jobs, run_equivalents=run_equivalents)
+        try:
+            result = run_plan(pair_plan, jobs=jobs, run_equivalents=run_equivalents)
+        except MutationError as exc:
+            _fail(str(exc), 1)
         results.append(result)
         details = format_details(result)
         if details:

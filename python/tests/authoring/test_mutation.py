@@ -243,11 +243,14 @@ def test_equivalents_file(tmp_path: Path) -> None:
 # --- the runner, with a scripted checker -------------------------------------------------
 
 
-def _scripted(survive: set[str], invalid: set[str], crash: set[str]):
-    """A checker that passes mutated files containing a ``survive`` snippet, says ``does
-    not compile`` for an ``invalid`` one, raises for a ``crash`` one and fails the rest."""
+def _scripted(survive: set[str], invalid: set[str], crash: set[str], original: str = ""):
+    """A checker that passes the ``original`` file and mutated files containing a
+    ``survive`` snippet, says ``does not compile`` for an ``invalid`` one, raises for a
+    ``crash`` one and fails the rest."""
 
     def check(source: str, exercise, language: str) -> CheckResult:
+        if source == original:
+            return CheckResult(exercise.id, language, [TestResult("test_adds", "passed", "")])
         if any(s in source for s in crash):
             raise TimeoutError("the run took too long")
         if any(s in source for s in invalid):
@@ -284,7 +287,8 @@ def test_runner_counts_outcomes(make_exercise) -> None:
     checker = _scripted(
         survive={"    pass\n    d = c", "d = c\n    c = a + b"},
         invalid={"a + b\n    pass"},
-        crash={"return None"},
+        crash=set(),
+        original=pair.source,
     )
     result = run_plan(pair, jobs=2, checker=checker)
     status = {o.mutant.id: o.status for o in result.outcomes}
@@ -314,20 +318,35 @@ def test_runner_counts_outcomes(make_exercise) -> None:
     assert "ch00-demo/01-add" in format_table([result])
 
 
-def test_runner_counts_invalid_and_crashed(make_exercise) -> None:
+def test_runner_counts_invalid_and_stops_on_a_crashed_check(make_exercise) -> None:
+    from twinbook.authoring.mutation.runner import MutationError
     from twinbook.exercises import load_exercise
 
     pair = plan(load_exercise(make_exercise()), "python")
-    checker = _scripted(survive=set(), invalid={"a - b"}, crash={"return None"})
+    checker = _scripted(survive=set(), invalid={"a - b"}, crash=set(), original=pair.source)
     result = run_plan(pair, jobs=2, checker=checker)
     by_id = {o.mutant.id: o for o in result.outcomes}
     invalid = by_id["arithmetic: a + b -> a - b #1"]
     assert invalid.status == INVALID and invalid.detail.startswith("does not compile")
-    crashed = by_id["return-value: return a + b -> return None #1"]
-    assert crashed.status == KILLED and "crashed" in crashed.detail
     assert result.count(INVALID) == 1
     assert result.scored == len(result.outcomes) - 1
     assert result.score == 1.0 and not result.problems()
+    # a check that crashes is the tool's failure, not a kill: the run stops and says which
+    crashing = _scripted(survive=set(), invalid=set(), crash={"return None"}, original=pair.source)
+    with pytest.raises(MutationError, match=r"return None #1'? crashed: TimeoutError"):
+        run_plan(pair, jobs=1, checker=crashing)
+
+
+def test_runner_refuses_a_pair_whose_solution_fails(make_exercise) -> None:
+    """The baseline: with a broken setup (a missing tool, a broken test file) every mutant
+    would "fail" too; the run must say the solution fails instead of scoring 100%."""
+    from twinbook.authoring.mutation.runner import MutationError
+    from twinbook.exercises import load_exercise
+
+    pair = plan(load_exercise(make_exercise()), "python")
+    everything_fails = _scripted(survive=set(), invalid=set(), crash=set())
+    with pytest.raises(MutationError, match="the solution itself does not pass the tests"):
+        run_plan(pair, jobs=1, checker=everything_fails)
 
 
 # --- the command, end to end on the small exercise (Python: a second or so per mutant) ----

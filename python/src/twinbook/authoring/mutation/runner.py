@@ -171,6 +171,31 @@ def classify(result: CheckResult) -> tuple[str, str]:
     return KILLED, f"{failed.name}: {failed.first_line()}"
 
 
+class MutationError(RuntimeError):
+    """A pair cannot be measured: its solution fails the checker, or a check crashed.
+    Counting those as kills would report a broken setup (a missing tool, a broken test
+    file) as a perfect score."""
+
+
+def check_baseline(plan: Plan, checker: Checker = hidden_check) -> None:
+    """The unmutated solution must pass every visible and hidden test, as mutmut and
+    cosmic-ray first run the suite on the code as it is: a mutant is only killed by a test
+    that passes without it."""
+    try:
+        result = checker(plan.source, plan.exercise, plan.language)
+    except Exception as exc:
+        raise MutationError(
+            f"{plan.exercise.id} ({plan.language}): the check of the solution itself crashed: "
+            f"{type(exc).__name__}: {exc}"
+        ) from exc
+    status, detail = classify(result)
+    if status != SURVIVED:
+        raise MutationError(
+            f"{plan.exercise.id} ({plan.language}): the solution itself does not pass the "
+            f"tests ({detail}), so no mutant can be measured"
+        )
+
+
 def run_mutant(plan: Plan, mutant: Mutant, checker: Checker = hidden_check) -> Outcome:
     """Check one mutant (an equivalent one too, when asked to)."""
     started = time.monotonic()
@@ -179,8 +204,11 @@ def run_mutant(plan: Plan, mutant: Mutant, checker: Checker = hidden_check) -> O
         return Outcome(mutant, INVALID, "does not compile (Python's compile())", 0.0)
     try:
         status, detail = classify(checker(source, plan.exercise, plan.language))
-    except Exception as exc:  # a check that crashes kills its mutant, as a failed test
-        status, detail = KILLED, f"the check crashed: {type(exc).__name__}: {exc}"
+    except Exception as exc:  # the tool broke, not the mutant: never counted as a kill
+        raise MutationError(
+            f"{plan.exercise.id} ({plan.language}): the check of {mutant.id!r} crashed: "
+            f"{type(exc).__name__}: {exc}"
+        ) from exc
     if mutant.id in plan.equivalent_ids:
         status = EQUIVALENT_KILLED if status == KILLED else EQUIVALENT
     return Outcome(mutant, status, detail, time.monotonic() - started)
@@ -194,8 +222,10 @@ def run_plan(
     run_equivalents: bool = False,
     only: Iterable[Mutant] | None = None,
 ) -> PairResult:
-    """Every mutant of ``plan`` (or ``only`` these), ``jobs`` at once."""
+    """Every mutant of ``plan`` (or ``only`` these), ``jobs`` at once, after the solution
+    itself has passed every test through the same checker (:func:`check_baseline`)."""
     started = time.monotonic()
+    check_baseline(plan, checker)
     listed = plan.equivalent_ids
     chosen = list(only) if only is not None else plan.mutants
     skipped = [
