@@ -172,6 +172,8 @@ def race_address_space(memory_bytes: int) -> int:
 
 
 def _size(n: int) -> str:
+    if n % (1 << 30) == 0:
+        return f"{n >> 30} GiB"
     if n % (1 << 20) == 0:
         return f"{n >> 20} MiB"
     if n % (1 << 10) == 0:

@@ -634,6 +634,8 @@ RACE_WARNING = "WARNING: DATA RACE"  # the line that opens each of the race dete
 _RACE_ACCESS = re.compile(r"^(?P<previous>Previous )?(?P<kind>[\w ]+?) at 0x[0-9a-f]+ by .+:$")
 _RACE_FRAME = re.compile(r"^\s+(?P<path>\S+\.go):(?P<line>\d+)(?: \+0x[0-9a-f]+)?$")
 ANSWER_FILES = ("answer.go", "main.go")  # the learner's file: ours, or GoNB's program
+#: an exercise's test file (``*_tests.go`` in a batch), not a harness's
+_TEST_FILE = re.compile(r"^(?!zz_twinbook_harness_test\.go|harness_test\.go)\w+_tests?\.go:")
 
 
 def _short_function(name: str) -> str:
@@ -673,7 +675,7 @@ def _race_accesses(report: list[str]) -> list[str]:
     said = []
     for kind, frames in accesses[:2]:
         mine = [f for f in frames if f[1].split(":")[0] in ANSWER_FILES]
-        tests = [f for f in frames if "_test.go:" in f[1] and HARNESS_FILE not in f[1]]
+        tests = [f for f in frames if _TEST_FILE.match(f[1])]
         chosen = (mine or tests or frames or [("", "")])[0]
         said.append(f"{kind} in {chosen[0]} ({chosen[1]})" if chosen[0] else kind)
     return said
@@ -705,9 +707,16 @@ def _message_from(lines: list[str]) -> str:
     return failure_message([line for line in lines if HARNESS_FILE not in line])
 
 
+#: the race runtime's words when it cannot map memory (it then exits with GORACE's exitcode)
+_RACE_NO_MEMORY = re.compile(r"ThreadSanitizer(?: failed to allocate|: out of memory|.*mmap)")
+RACE_OUT_OF_MEMORY = "fatal error: out of memory (the race detector could not map the memory asked for)"
+
+
 def _crash_line(text: str) -> str:
     for line in text.splitlines():
         stripped = line.strip()
+        if _RACE_NO_MEMORY.search(stripped):
+            return RACE_OUT_OF_MEMORY
         if stripped.startswith(("panic:", "fatal error:")):
             return _clean_panic(stripped)
     return ""
