@@ -144,3 +144,11 @@ def test_a_check_without_a_c_compiler_says_what_to_install(monkeypatch):
     messages_ = {t.message for t in result.results}
     assert messages_ == {messages.no_c_compiler("twinbook-no-such-compiler")}
     assert "apt-get install gcc libc6-dev" in messages_.pop()
+
+
+def test_a_build_without_the_c_librarys_headers_says_what_to_install():
+    # what gcc says when cgo compiles runtime/cgo's C files without libc6-dev
+    output = "_cgo_export.c:3:10: fatal error: stdlib.h: No such file or directory\ncompilation terminated."
+    assert gorunner.c_headers_problem(output) == messages.no_c_headers("stdlib.h")
+    assert "apt-get install libc6-dev" in messages.no_c_headers("stdlib.h")
+    assert gorunner.c_headers_problem("./answer.go:3:5: undefined: x") == ""

@@ -1070,9 +1070,7 @@ def _go_batch(
     out_dir.mkdir(mode=0o755)
     raw = None
     if packages:
-        raw, _ = _jail_go(
-            boxes[0], build_dir, out_dir, gorunner.build_args(packages, JAIL_OUT)
-        )
+        raw, _ = _jail_go(boxes[0], build_dir, out_dir, gorunner.build_args(packages, JAIL_OUT))
         errors.update(gorunner.batch_build_errors(raw.text(), packages))
     shutil.rmtree(build_dir, ignore_errors=True)  # the hidden test sources go before anything runs
     results = []

@@ -192,6 +192,17 @@ def first_lines(text: str, n: int = 5) -> str:
     return "\n".join(text.strip().splitlines()[:n])
 
 
+#: gcc's words when the C library's headers are missing (cgo's own C files need them)
+_NO_C_HEADER = re.compile(r"fatal error: (?P<header>[\w/.+-]+\.h): No such file or directory")
+
+
+def c_headers_problem(build_error: str) -> str:
+    """What to install when a build failed for want of the C library's headers ("" when it
+    did not): cgo (so ``-race``) compiles C, and gcc without libc6-dev has no stdlib.h."""
+    match = _NO_C_HEADER.search(build_error)
+    return messages.no_c_headers(match["header"]) if match else ""
+
+
 # --- the harness --------------------------------------------------------------------------
 
 HARNESS_FILE = "zz_twinbook_harness_test.go"
@@ -709,7 +720,9 @@ def _message_from(lines: list[str]) -> str:
 
 #: the race runtime's words when it cannot map memory (it then exits with GORACE's exitcode)
 _RACE_NO_MEMORY = re.compile(r"ThreadSanitizer(?: failed to allocate|: out of memory|.*mmap)")
-RACE_OUT_OF_MEMORY = "fatal error: out of memory (the race detector could not map the memory asked for)"
+RACE_OUT_OF_MEMORY = (
+    "fatal error: out of memory (the race detector could not map the memory asked for)"
+)
 
 
 def _crash_line(text: str) -> str:
@@ -773,6 +786,9 @@ def check_go(
         )
         binary = workdir / "tests.bin"
         build_error = build(workdir, binary, timeout=timeout)
+        headers = c_headers_problem(build_error)
+        if headers:
+            return {t: TestResult(t, "error", headers) for t in expected}, headers
         if build_error:
             msg = COMPILE_ERROR + first_lines(build_error)
             return {t: TestResult(t, "error", msg) for t in expected}, msg

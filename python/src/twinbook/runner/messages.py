@@ -85,3 +85,13 @@ def no_c_compiler(compiler: str) -> str:
         "sudo apt-get install gcc libc6-dev; Fedora: sudo dnf install gcc glibc-devel; "
         "macOS: xcode-select --install), then check again"
     )
+
+
+def no_c_headers(header: str) -> str:
+    """Why a Go check's build failed on a machine with a C compiler but no C library headers."""
+    return (
+        "the Go tests run under the race detector (go test -race), which compiles some C, "
+        f"and the C library's header {header} was not found: install the C library's "
+        "development files (Debian or Ubuntu: sudo apt-get install libc6-dev; Fedora: "
+        "sudo dnf install glibc-devel; macOS: xcode-select --install), then check again"
+    )
