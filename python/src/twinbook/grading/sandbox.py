@@ -8,8 +8,9 @@ suite (``visible`` or ``hidden``) it
 2. lays out a fresh input folder holding only what the run needs: Python, the answer,
    that suite's test files (with the chapter's helper file, from the instructor's tree:
    :func:`twinbook.runner.check.suite_files`) and an empty ``pytest.ini``; Go, a test
-   binary built by ``go test -c`` from the answer, the test files and the harness test
-   file of :mod:`twinbook.runner.gorunner`, *inside a jail of its own*
+   binary built by ``go test -c -race`` (the race detector: :data:`RACE_MEMORY`) from the
+   answer, the test files and the harness test file of :mod:`twinbook.runner.gorunner`,
+   *inside a jail of its own*
    (:func:`_build_in_jail`: the same layers, larger memory and file limits; a private
    build cache of links to a read-only warm cache of the standard library,
    :func:`go_seed`; ``GOTMPDIR`` in the jail's tmpfs; ``GOPROXY=off``). The visible
