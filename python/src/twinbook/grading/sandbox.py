@@ -492,6 +492,9 @@ class _Box:
     runs: list[channel.RawRun] = field(default_factory=list)  # every harness process of the suite
     #: RLIMIT_AS of each process, when not ``limits.memory_bytes`` (Go's race runtime)
     address_space: int | None = None
+    #: the suite's limits as given, when ``limits`` allow for the race detector: a Go
+    #: build's jail starts from these (the compiler is not race-instrumented)
+    given: Limits | None = None
 
 
 def _new_box(
@@ -502,8 +505,20 @@ def _new_box(
         return _Box(exercise, lang, limits, slot, mode, hide)
     race = race_limits(limits)
     return _Box(
-        exercise, lang, race, slot, mode, hide, address_space=race_address_space(race.memory_bytes)
+        exercise,
+        lang,
+        race,
+        slot,
+        mode,
+        hide,
+        address_space=race_address_space(race.memory_bytes),
+        given=limits,
     )
+
+
+def _go_payload_env(work: Path) -> dict[str, str]:
+    """A Go test binary's environment: the payload's, with the race runtime's options."""
+    return {**_payload_env(work), "GORACE": gorunner.GORACE}
 
 
 # --- Python ----------------------------------------------------------------------------------
@@ -719,7 +734,7 @@ def _go_run(box: _Box, in_dir: Path, runnable: list[str]) -> tuple[dict[str, Tes
     """Run one exercise's test binary, ``in_dir/tests.bin``."""
     (in_dir / "tests.bin").chmod(0o755)
     inside, work = _work_dir(box, in_dir)
-    env = _payload_env(work)
+    env = _go_payload_env(work)
     per_test = per_test_seconds(box.limits)
     if per_test is not None:
         env[gorunner.TEST_TIMEOUT_ENV] = f"{per_test:g}"
@@ -910,7 +925,7 @@ def _jail_go(
     env = _go_build_env()
     goroot = env["GOROOT"]
     env.update(GOCACHE="/tmp/gocache", GOTMPDIR="/tmp", GOPATH="/tmp/gopath")
-    lim = box.limits
+    lim = box.given or box.limits
     limits = dataclasses.replace(
         lim,
         wall_seconds=BUILD_TIMEOUT,
@@ -919,7 +934,7 @@ def _jail_go(
         processes=max(BUILD_PROCESSES, lim.processes),
         file_bytes=max(BUILD_FILES, lim.file_bytes),
     )
-    builder = dataclasses.replace(box, limits=limits, runs=[], address_space=None)
+    builder = dataclasses.replace(box, limits=limits, runs=[], address_space=None, given=None)
     if box.mode == "root":
         os.chown(out_dir, UID_BASE + box.slot, UID_BASE + box.slot)
     for folder, _dirs, names in os.walk(build_dir):
@@ -999,7 +1014,7 @@ def _go_merged(
     # Go's failure messages come from the output: each exercise keeps its share of it
     runner = _batch_box(first, count, output=True)
     inside, work = _work_dir(runner, run_dir)
-    env = _payload_env(work)
+    env = _go_payload_env(work)
     per_test = per_test_seconds(lim)
     if per_test is not None:
         env[gorunner.TEST_TIMEOUT_ENV] = f"{per_test:g}"
@@ -1112,7 +1127,6 @@ def _payload_env(work: Path) -> dict[str, str]:
         "LC_ALL": "C.UTF-8",
         "PYTHONDONTWRITEBYTECODE": "1",
         "GOTRACEBACK": "single",
-        "GORACE": gorunner.GORACE,  # Go's race runtime: see gorunner
         # glibc reserves a 64 MiB malloc arena per thread (up to 8 per core): under the
         # address-space limit, 20 threads of an honest answer could not start
         "MALLOC_ARENA_MAX": "2",
