@@ -152,3 +152,51 @@ def test_a_build_without_the_c_librarys_headers_says_what_to_install():
     assert gorunner.c_headers_problem(output) == messages.no_c_headers("stdlib.h")
     assert "apt-get install libc6-dev" in messages.no_c_headers("stdlib.h")
     assert gorunner.c_headers_problem("./answer.go:3:5: undefined: x") == ""
+
+
+# --- the race runtime in a jail without /proc -----------------------------------------------------
+
+
+def test_the_race_runtime_finds_its_options_and_its_name_in_the_jail(slots, monkeypatch):
+    """The jail has no /proc; the race runtime reads GORACE from /proc/self/environ and its
+    own name from /proc/self/exe, so a Go run gets those two (without them it sleeps a
+    second at every exit and warns "reading executable name failed" on every run)."""
+    commands: list[list[str]] = []
+    outputs: list[str] = []
+    real_command, real_execute = sandbox.jail.command, sandbox._execute
+
+    def command(spec):
+        commands.append(real_command(spec))
+        return commands[-1]
+
+    def execute(box, argv, *args, **kwargs):
+        raw = real_execute(box, argv, *args, **kwargs)
+        if "go-build" not in argv:
+            outputs.append(raw.text())
+        return raw
+
+    monkeypatch.setattr(sandbox.jail, "command", command)
+    monkeypatch.setattr(sandbox, "_execute", execute)
+    exercise = load_exercise(POOL)
+    results = sandbox.run_suite(
+        exercise, "go", go_answer_file(_cells(POOL)), "visible", limits=LIMITS, slot=slots[0]
+    )
+    assert all(t.passed for t in results)
+    runs = [c for c in commands if sandbox.JAIL_GO_BINARY in c and "go-build" not in c]
+    assert runs and outputs
+    for cmd in runs:
+        environ = cmd[cmd.index("/proc/self/environ") - 1]
+        assert cmd[cmd.index("/proc/self/environ") - 2] == "--ro-bind"
+        assert Path(environ).name.endswith(".environ")
+        link = cmd.index("/proc/self/exe")
+        assert cmd[link - 2 : link] == ["--symlink", sandbox.JAIL_GO_BINARY]
+    for text in outputs:
+        assert "WARNING" not in text, text[:300]
+
+
+def test_the_environ_file_holds_gorace_alone(tmp_path):
+    box = sandbox._new_box(load_exercise(POOL), "go", LIMITS, 0, "root", [])
+    (tmp_path / "in").mkdir()
+    binds, links = sandbox._race_proc(box, tmp_path / "in")
+    assert Path(binds[0][0]).read_bytes() == f"GORACE={gorunner.GORACE}\0".encode()
+    assert links == [(sandbox.JAIL_GO_BINARY, "/proc/self/exe")]

@@ -521,6 +521,24 @@ def _go_payload_env(work: Path) -> dict[str, str]:
     return {**_payload_env(work), "GORACE": gorunner.GORACE}
 
 
+#: where a Go run's test binary is inside the jail (one exercise's, or a batch's)
+JAIL_GO_BINARY = f"{JAIL_IN}/tests.bin"
+
+
+def _race_proc(box: _Box, in_dir: Path) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The two files of ``/proc/self`` the race runtime reads, for a jail that has no
+    ``/proc``: ``environ`` (it reads GORACE there, not from its environment: without it,
+    ``atexit_sleep_ms`` stays 1000 and every run sleeps a second at exit) holding GORACE
+    alone, and ``exe`` (its own name; without it, a warning on every run) linking to the
+    test binary. (read-only binds, symlinks); none outside a jail, which has the real ones."""
+    if box.mode == "none":
+        return [], []
+    environ = in_dir.parent / f"{in_dir.name}.environ"
+    environ.write_bytes(f"GORACE={gorunner.GORACE}\0".encode())
+    environ.chmod(0o644)
+    return [(str(environ), "/proc/self/environ")], [(JAIL_GO_BINARY, "/proc/self/exe")]
+
+
 # --- Python ----------------------------------------------------------------------------------
 
 
@@ -738,10 +756,11 @@ def _go_run(box: _Box, in_dir: Path, runnable: list[str]) -> tuple[dict[str, Tes
     per_test = per_test_seconds(box.limits)
     if per_test is not None:
         env[gorunner.TEST_TIMEOUT_ENV] = f"{per_test:g}"
+    binds, links = _race_proc(box, in_dir)
 
     def execute(selection: list[str] | None, left: float, nonce: str) -> channel.RawRun:
         argv = [str(inside / "tests.bin"), *gorunner.binary_args(selection, max(left - 1, 1))]
-        raw = _execute(box, argv, in_dir, [], work, left, nonce, env=env)
+        raw = _execute(box, argv, in_dir, binds, work, left, nonce, env=env, symlinks=links)
         box.runs.append(raw)
         return raw
 
@@ -1019,13 +1038,25 @@ def _go_merged(
     if per_test is not None:
         env[gorunner.TEST_TIMEOUT_ENV] = f"{per_test:g}"
     by_key = {key: i for i, key in enumerate(keys)}
+    binds, links = _race_proc(runner, run_dir)
 
     def execute(
         todo: list[str], timeout: float, nonce: str, watch: channel.Watch
     ) -> channel.RawRun:
         argv = [str(inside / "tests.bin"), *gorunner.binary_args(None, max(timeout - 1, 1))]
         run_env = {**env, gorunner.BATCH_KEYS_ENV: ",".join(todo)}
-        raw = _execute(runner, argv, run_dir, [], work, timeout, nonce, env=run_env, watch=watch)
+        raw = _execute(
+            runner,
+            argv,
+            run_dir,
+            binds,
+            work,
+            timeout,
+            nonce,
+            env=run_env,
+            watch=watch,
+            symlinks=links,
+        )
         runner.runs.append(raw)
         return raw
 
@@ -1178,6 +1209,7 @@ def _execute(
     rw_binds: Sequence[tuple[str, str]] = (),
     env: dict[str, str] | None = None,
     watch: channel.Watch | None = None,
+    symlinks: Sequence[tuple[str, str]] = (),
 ) -> channel.RawRun:
     if box.mode == "none":
         return _execute_unconfined(box, argv, work, timeout, nonce, env, watch)
@@ -1201,6 +1233,7 @@ def _execute(
         env=env,
         binds=[*binds, (str(in_dir), JAIL_IN)],
         rw_binds=rw_binds,
+        symlinks=symlinks,
         hide=box.hide,
         uid=UID_BASE + box.slot if box.mode == "root" else None,
         tmpfs_bytes=lim.file_bytes * 4,
