@@ -785,6 +785,7 @@ SEED_IMPORTS = (
     "fmt",
     "io",
     "math",
+    "math/rand/v2",
     "os",
     "runtime",
     "slices",
