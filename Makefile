@@ -24,24 +24,30 @@ PY_EXTRAS := dev,book,learn,grade
 # Subprocesses (pytest's, the kernels', the twinbook CLI's) find the venv's tools first.
 export PATH := $(BIN):$(PATH)
 
-# Debian packages, as command:package[,package...]; apt-get runs only when a command is
-# missing. Chromium (Debian's, at /usr/bin/chromium) runs the book's browser tests;
+# Debian packages, as command:package[,package...] (or /path/of/a/file:package); apt-get
+# runs only when a command (a file) is missing. Go's tests run under the race detector
+# (go test -race), which needs cgo: a C compiler and the C library's headers and start
+# files (gcc's Recommends, so named here: apt-get installs without Recommends).
+# Chromium (Debian's, at /usr/bin/chromium) runs the book's browser tests;
 # actionlint checks the workflows' run: steps with shellcheck; the grader's jail is bubblewrap.
-APT_NEEDS := dot:graphviz gcc:gcc bwrap:bubblewrap chromium:chromium,fonts-liberation shellcheck:shellcheck
+APT_NEEDS := dot:graphviz gcc:gcc,libc6-dev /usr/include/stdlib.h:libc6-dev bwrap:bubblewrap chromium:chromium,fonts-liberation shellcheck:shellcheck
 # The Go linters that make test runs (tests/lint.toml), built from go/tools' pins into .venv/bin.
 GO_LINTERS := honnef.co/go/tools/cmd/staticcheck github.com/rhysd/actionlint/cmd/actionlint
 # The tools every edition needs in .venv/bin: GoNB, goimports (GoNB completes a cell's
 # imports) and gopls (GoNB's completions and hover help in JupyterLab).
 GO_KERNEL_TOOLS := gonb goimports gopls
-# What `make setup-grade` installs from Debian: the jail (bubblewrap) and nothing else.
-GRADE_APT_NEEDS := bwrap:bubblewrap
+# What `make setup-grade` installs from Debian: the jail (bubblewrap) and the C compiler
+# that `go test -race` needs (the grader builds every Go answer with it).
+GRADE_APT_NEEDS := bwrap:bubblewrap gcc:gcc,libc6-dev /usr/include/stdlib.h:libc6-dev
 # $(call apt_install,TARGET,NEEDS): apt-get install the packages of NEEDS whose command is
 # missing (with sudo unless root); a recipe line of TARGET.
 define apt_install
 missing=()
 for need in $(2); do
   pkgs="$${need#*:}"
-  command -v "$${need%%:*}" >/dev/null 2>&1 || missing+=($${pkgs//,/ })
+  what="$${need%%:*}"
+  if [[ "$$what" == /* ]]; then [ -e "$$what" ]; else command -v "$$what" >/dev/null 2>&1; fi \
+    || missing+=($${pkgs//,/ })
 done
 if (( $${#missing[@]} )); then
   sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo
@@ -125,10 +131,12 @@ setup: ## install everything (Debian packages, .venv, Go modules and tools, Jupy
 	echo "setup: done in $$((SECONDS - start))s"
 
 # make setup-grade: only what `twinbook grade` needs (the instructors' workflow runs it):
-# bubblewrap, the venv with the `grade` extra, the Go module's dependencies and goimports
-# (GoNB completes a learner's imports; the grader must compile the same file). No Chromium,
-# no book tools, no linters, no Jupyter. A full `make setup` already covers it.
-setup-grade: ## install only what grading needs (bubblewrap, the grade extra, Go modules, goimports)
+# bubblewrap, gcc and the C library's headers (go test -race), the venv with the `grade`
+# extra, the Go module's dependencies and goimports (GoNB completes a learner's imports; the
+# grader must compile the same file), and the grader's warm build cache of the standard
+# library under -race (sandbox.go_seed: a minute once, not in the first grade). No Chromium,
+# no book tools, no linters, no Jupyter. A full `make setup` already covers the rest.
+setup-grade: ## install only what grading needs (bubblewrap, gcc, the grade extra, Go modules, goimports)
 	@cd "$(ROOT)"
 	$(call apt_install,setup-grade,$(GRADE_APT_NEEDS))
 	command -v $(GO) >/dev/null || { echo "setup-grade: go not found on PATH (Go 1.26 expected)" >&2; exit 1; }
@@ -140,6 +148,7 @@ setup-grade: ## install only what grading needs (bubblewrap, the grade extra, Go
 	  -c python/constraints.txt -e './python[grade]'
 	(cd go && $(GO) mod download)
 	(cd go/tools && GOBIN="$(BIN)" $(GO) install golang.org/x/tools/cmd/goimports)
+	"$(BIN)/python" -c "from twinbook.grading.sandbox import go_seed; go_seed()"
 	rm -f "$(VENV)"/.twinbook-setup-grade-*
 	touch "$(VENV)/.twinbook-setup-grade-$$hash"
 	echo "setup-grade: done in $$((SECONDS - start))s"

@@ -1625,6 +1625,38 @@ func main() {}
         bystander=True,
     ),
     Case(
+        "go-memory-touched",
+        POOL,
+        "go",
+        GO_POOL.replace(
+            "func main() {}",
+            """func main() {}
+
+var kept = func() [][]byte {
+	var chunks [][]byte
+	for range 128 {
+		chunk := make([]byte, 64<<20)
+		for i := 0; i < len(chunk); i += 4096 {
+			chunk[i] = 1
+		}
+		chunks = append(chunks, chunk)
+	}
+	return chunks
+}()
+""",
+        ),
+        # the race runtime needs far more address space than memory, so a Go run's
+        # RLIMIT_AS is loose (sandbox.RACE_ADDRESS_BASE): the cgroup must stop memory
+        # actually used, and the note is the cgroup's (256 MiB x RACE_MEMORY). A small
+        # limit and a roomy clock: touching pages takes seconds on a busy machine
+        "touch 8 GiB, 64 MiB at a time, in a package initializer (under -race)",
+        passed=NONE,
+        points=0,
+        messages={"TestResultsInOrder": "out of memory (the run passed its 768 MiB memory limit)"},
+        limits={"memory_bytes": 256 << 20, "wall_seconds": 30},
+        bystander=True,
+    ),
+    Case(
         "go-output-flood",
         POOL,
         "go",

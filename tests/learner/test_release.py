@@ -300,7 +300,9 @@ def test_its_makefile_and_readme(release):
         assert block in student
     apt = re.search(r"^APT_NEEDS :=(.*)$", student, re.M).group(1).split()
     # the book tests' browser and the project's linters are not the learner's
-    assert "gcc:gcc" in apt and not [a for a in apt if a.startswith(("chromium:", "shellcheck:"))]
+    # go test -race: a C compiler, the C library's headers and start files
+    assert "gcc:gcc,libc6-dev" in apt and "/usr/include/stdlib.h:libc6-dev" in apt
+    assert not [a for a in apt if a.startswith(("chromium:", "shellcheck:"))]
     assert re.search(r"^GO_LINTERS :=\s*$", student, re.M), "the learner builds no linters"
     # nothing is left of the rules it does not have, nor comments about what it does not do
     for gone in ("PYTEST_ARGS", "PROTO_", "chromium", "Chromium", "actionlint", "all of them"):

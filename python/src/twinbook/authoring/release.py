@@ -413,7 +413,10 @@ teaches one family of concepts twice, in Go and in Python side by side, and you 
 each one in graded exercises, in both languages.
 
 Needs Go 1.26 and Python 3.11 on PATH, and network to PyPI, the Go module proxy and Debian
-(once, for `make setup`).
+(once, for `make setup`). The Go exercises are checked under the race detector
+(`go test -race`), which needs a C compiler: `make setup` installs Debian's gcc and
+libc6-dev when they are missing (elsewhere: a C compiler of your system's, such as
+`xcode-select --install` on macOS).
 
 ```sh
 make setup     # once: .venv/ with the twinbook tools, JupyterLab and the Go kernel (GoNB)

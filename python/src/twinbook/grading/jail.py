@@ -72,6 +72,7 @@ class Jail:
     binds: Sequence[tuple[str, str]] = ()
     rw_binds: Sequence[tuple[str, str]] = ()  # writable: only folders of the run's own
     hide: Sequence[str] = ()  # host paths that must look empty if a bind shows them
+    symlinks: Sequence[tuple[str, str]] = ()  # (target, path inside): after the binds
     uid: int | None = None  # root mode: the slot's uid (setpriv drops to it)
     tmpfs_bytes: int = 64 << 20  # size of /tmp and of the work folder, each
     rlimits: dict[str, int | tuple[int, int]] = field(default_factory=dict)
@@ -120,6 +121,8 @@ def _root_args(jail: Jail) -> list[str]:
         args += ["--ro-bind", source, target]
     for source, target in jail.rw_binds:
         args += ["--bind", source, target]
+    for link_target, path in jail.symlinks:
+        args += ["--symlink", link_target, path]
     for hidden in jail.hide:
         for source, target in jail.binds:
             if hidden == source or hidden.startswith(source.rstrip("/") + "/"):

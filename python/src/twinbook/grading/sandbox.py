@@ -8,8 +8,9 @@ suite (``visible`` or ``hidden``) it
 2. lays out a fresh input folder holding only what the run needs: Python, the answer,
    that suite's test files (with the chapter's helper file, from the instructor's tree:
    :func:`twinbook.runner.check.suite_files`) and an empty ``pytest.ini``; Go, a test
-   binary built by ``go test -c`` from the answer, the test files and the harness test
-   file of :mod:`twinbook.runner.gorunner`, *inside a jail of its own*
+   binary built by ``go test -c -race`` (the race detector: :data:`RACE_MEMORY`) from the
+   answer, the test files and the harness test file of :mod:`twinbook.runner.gorunner`,
+   *inside a jail of its own*
    (:func:`_build_in_jail`: the same layers, larger memory and file limits; a private
    build cache of links to a read-only warm cache of the standard library,
    :func:`go_seed`; ``GOTMPDIR`` in the jail's tmpfs; ``GOPROXY=off``). The visible
@@ -125,6 +126,21 @@ BUILD_MEMORY = 2 << 30  # memory of a Go build's jail (cgroup; address space per
 BUILD_FILES = 256 << 20  # largest file a Go build writes (the test binary); tmpfs: 4x
 BUILD_PROCESSES = 256  # the go command and its compilers, with their threads
 BUILD_CPU = 300  # CPU seconds of each process of a Go build
+#: Go's tests run under the race detector (``go test -race``), which costs memory (Go's
+#: documentation: 5-10x) and time (2-20x). A Go run's limits are the suite's
+#: :class:`Limits` with its whole-tree memory (the cgroup) times RACE_MEMORY and each
+#: process's CPU time times RACE_CPU (:func:`race_limits`). The wall-clock budgets stay:
+#: an honest suite takes well under a second under -race, and a hang should cost no more.
+RACE_MEMORY = 3
+RACE_CPU = 2
+#: The race runtime maps shadow memory beside everything the program maps: about 1.7 GB of
+#: address space at start and 3.6 bytes per byte of heap (measured, Go 1.26, linux/amd64),
+#: so the usual RLIMIT_AS of the memory limit would stop it before main. A Go run's
+#: RLIMIT_AS is RACE_ADDRESS_BASE + RACE_ADDRESS_PER_BYTE x its memory limit
+#: (:func:`race_address_space`): the cgroup holds the memory limit (touched pages, the
+#: whole tree), and the address-space cap still makes a huge allocation fail at once.
+RACE_ADDRESS_BASE = 4 << 30
+RACE_ADDRESS_PER_BYTE = 4
 
 
 class SandboxError(RuntimeError):
@@ -141,7 +157,24 @@ class SuiteResults(list[TestResult]):
         self.notes: tuple[str, ...] = tuple(notes)
 
 
+def race_limits(limits: Limits) -> Limits:
+    """The limits of a Go run under the race detector (see :data:`RACE_MEMORY`)."""
+    return dataclasses.replace(
+        limits,
+        memory_bytes=limits.memory_bytes * RACE_MEMORY,
+        cpu_seconds=limits.cpu_seconds * RACE_CPU,
+    )
+
+
+def race_address_space(memory_bytes: int) -> int:
+    """RLIMIT_AS of a Go run whose memory limit is ``memory_bytes`` (see
+    :data:`RACE_ADDRESS_BASE`)."""
+    return RACE_ADDRESS_BASE + RACE_ADDRESS_PER_BYTE * memory_bytes
+
+
 def _size(n: int) -> str:
+    if n % (1 << 30) == 0:
+        return f"{n >> 30} GiB"
     if n % (1 << 20) == 0:
         return f"{n >> 20} MiB"
     if n % (1 << 10) == 0:
@@ -328,7 +361,7 @@ def _run_suite(
         return prepared
     files, expected = prepared
     mode = layers.mode or isolation()
-    box = _Box(exercise, lang, limits, slot, mode, _hidden_paths(exercise, hide))
+    box = _new_box(exercise, lang, limits, slot, mode, _hidden_paths(exercise, hide))
     with tempfile.TemporaryDirectory(prefix=f"twinbook-sandbox-{slot}-") as tmp:
         tmp_path = Path(tmp)
         os.chmod(tmp_path, 0o700)
@@ -398,7 +431,7 @@ def _run_suites(
             out[i] = prepared
             continue
         files, expected = prepared
-        box = _Box(exercise, lang, limits, slot, mode, _hidden_paths(exercise, hide))
+        box = _new_box(exercise, lang, limits, slot, mode, _hidden_paths(exercise, hide))
         todo.append(_Item(i, box, source, files, expected))
     if not todo:
         return out
@@ -457,6 +490,53 @@ class _Box:
     mode: str
     hide: list[str]
     runs: list[channel.RawRun] = field(default_factory=list)  # every harness process of the suite
+    #: RLIMIT_AS of each process, when not ``limits.memory_bytes`` (Go's race runtime)
+    address_space: int | None = None
+    #: the suite's limits as given, when ``limits`` allow for the race detector: a Go
+    #: build's jail starts from these (the compiler is not race-instrumented)
+    given: Limits | None = None
+
+
+def _new_box(
+    exercise: Exercise, lang: str, limits: Limits, slot: int, mode: str, hide: list[str]
+) -> _Box:
+    """The box of one suite's runs: a Go run's limits allow for the race detector."""
+    if lang != "go":
+        return _Box(exercise, lang, limits, slot, mode, hide)
+    race = race_limits(limits)
+    return _Box(
+        exercise,
+        lang,
+        race,
+        slot,
+        mode,
+        hide,
+        address_space=race_address_space(race.memory_bytes),
+        given=limits,
+    )
+
+
+def _go_payload_env(work: Path) -> dict[str, str]:
+    """A Go test binary's environment: the payload's, with the race runtime's options."""
+    return {**_payload_env(work), "GORACE": gorunner.GORACE}
+
+
+#: where a Go run's test binary is inside the jail (one exercise's, or a batch's)
+JAIL_GO_BINARY = f"{JAIL_IN}/tests.bin"
+
+
+def _race_proc(box: _Box, in_dir: Path) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The two files of ``/proc/self`` the race runtime reads, for a jail that has no
+    ``/proc``: ``environ`` (it reads GORACE there, not from its environment: without it,
+    ``atexit_sleep_ms`` stays 1000 and every run sleeps a second at exit) holding GORACE
+    alone, and ``exe`` (its own name; without it, a warning on every run) linking to the
+    test binary. (read-only binds, symlinks); none outside a jail, which has the real ones."""
+    if box.mode == "none":
+        return [], []
+    environ = in_dir.parent / f"{in_dir.name}.environ"
+    environ.write_bytes(f"GORACE={gorunner.GORACE}\0".encode())
+    environ.chmod(0o644)
+    return [(str(environ), "/proc/self/environ")], [(JAIL_GO_BINARY, "/proc/self/exe")]
 
 
 # --- Python ----------------------------------------------------------------------------------
@@ -645,15 +725,13 @@ def _go(
 ) -> tuple[dict[str, TestResult], str]:
     build_dir = tmp / "build"
     build_dir.mkdir(mode=0o700)
-    spec = box.exercise.lang("go")
     source = go_source(answer_source)  # goimports applied (cached from vetting)
     gorunner.write_answer(build_dir, source)  # package main
     runnable = gorunner.lay_out_tests(build_dir, files, expected)  # package main_test
     binary = in_dir / "tests.bin"
-    cgo = "C" in spec.allowed_imports
     if box.mode == "none":
         env = gorunner.go_env()
-        env.update(GOPROXY="off", GOFLAGS="-mod=mod", CGO_ENABLED="1" if cgo else "0")
+        env.update(GOPROXY="off", GOFLAGS="-mod=mod")
         error = gorunner.build(
             build_dir,
             binary,
@@ -662,7 +740,7 @@ def _go(
             limit_memory=BUILD_MEMORY,
         )
     else:
-        error = _build_in_jail(box, build_dir, in_dir, cgo=cgo)
+        error = _build_in_jail(box, build_dir, in_dir)
     shutil.rmtree(build_dir, ignore_errors=True)  # the hidden test sources go before anything runs
     if error:
         msg = "compile error: " + gorunner.first_lines(error)
@@ -674,14 +752,15 @@ def _go_run(box: _Box, in_dir: Path, runnable: list[str]) -> tuple[dict[str, Tes
     """Run one exercise's test binary, ``in_dir/tests.bin``."""
     (in_dir / "tests.bin").chmod(0o755)
     inside, work = _work_dir(box, in_dir)
-    env = _payload_env(work)
+    env = _go_payload_env(work)
     per_test = per_test_seconds(box.limits)
     if per_test is not None:
         env[gorunner.TEST_TIMEOUT_ENV] = f"{per_test:g}"
+    binds, links = _race_proc(box, in_dir)
 
     def execute(selection: list[str] | None, left: float, nonce: str) -> channel.RawRun:
         argv = [str(inside / "tests.bin"), *gorunner.binary_args(selection, max(left - 1, 1))]
-        raw = _execute(box, argv, in_dir, [], work, left, nonce, env=env)
+        raw = _execute(box, argv, in_dir, binds, work, left, nonce, env=env, symlinks=links)
         box.runs.append(raw)
         return raw
 
@@ -706,6 +785,7 @@ SEED_IMPORTS = (
     "fmt",
     "io",
     "math",
+    "math/rand/v2",
     "os",
     "runtime",
     "slices",
@@ -719,9 +799,12 @@ SEED_IMPORTS = (
 )
 
 
-def _go_build_env(cgo: bool) -> dict[str, str]:
+def _go_build_env() -> dict[str, str]:
     """The Go build's whole environment, the same for the seed and every jail (the build
-    cache's keys depend on it)."""
+    cache's keys depend on it). cgo is on for every build: ``-race`` needs it (the race
+    runtime links through runtime/cgo); ``import "C"`` in an answer is vetting's to refuse
+    unless the exercise allows it (:mod:`twinbook.runner.vet`), and a C compiler is in the
+    jail's read-only ``/usr`` (gcc, cc1, as, ld, the C library's headers and start files)."""
     goroot = str(Path(gorunner.go_binary()).resolve().parent.parent)
     return {
         "PATH": f"{goroot}/bin:/usr/local/bin:/usr/bin:/bin",
@@ -732,7 +815,7 @@ def _go_build_env(cgo: bool) -> dict[str, str]:
         "GOWORK": "off",
         "GOENV": "off",
         "GOTELEMETRY": "off",
-        "CGO_ENABLED": "1" if cgo else "0",
+        "CGO_ENABLED": "1",
         "LANG": "C.UTF-8",
     }
 
@@ -753,12 +836,12 @@ def go_seed() -> Path:
 def _go_seed() -> Path:
     import hashlib
 
-    env = _go_build_env(cgo=False)
+    env = _go_build_env()
     version = subprocess.run(
         [gorunner.go_binary(), "version"], capture_output=True, text=True, check=True, env=env
     ).stdout
     key = hashlib.sha256(
-        repr((version, env, SEED_IMPORTS, gorunner.GO_VERSION)).encode()
+        repr((version, env, SEED_IMPORTS, gorunner.GO_VERSION, gorunner.BUILD_FLAGS)).encode()
     ).hexdigest()[:16]
     grader_cache = subprocess.run(
         [gorunner.go_binary(), "env", "GOCACHE"],
@@ -791,7 +874,7 @@ def _go_seed() -> Path:
                 "-c",
                 "-o",
                 str(Path(tmp) / "seed.bin"),
-                "-vet=off",
+                *gorunner.BUILD_FLAGS,
                 ".",
             ],
             cwd=module,
@@ -825,7 +908,7 @@ _GO_BUILD = (
 )
 
 
-def _build_in_jail(box: _Box, build_dir: Path, out_dir: Path, *, cgo: bool) -> str:
+def _build_in_jail(box: _Box, build_dir: Path, out_dir: Path) -> str:
     """``go test -c`` inside a jail of its own (same layers as the tests', larger memory
     and file limits): killing the jail kills the build, and its cache and temporary files
     live in the jail's tmpfs. Returns the compiler's errors ("" when it built)."""
@@ -833,7 +916,7 @@ def _build_in_jail(box: _Box, build_dir: Path, out_dir: Path, *, cgo: bool) -> s
     if wrong:
         return wrong
     go_args = ["test", "-c", "-o", f"{JAIL_OUT}/tests.bin", *gorunner.BUILD_FLAGS, "."]
-    raw, limits = _jail_go(box, build_dir, out_dir, go_args, cgo=cgo)
+    raw, limits = _jail_go(box, build_dir, out_dir, go_args)
     binary = out_dir / "tests.bin"
     if raw.exit_code == 0 and not raw.signal and not raw.timed_out and binary.is_file():
         return ""
@@ -854,15 +937,15 @@ def _build_stopped(raw: channel.RawRun, limits: Limits) -> str:
 
 
 def _jail_go(
-    box: _Box, build_dir: Path, out_dir: Path, go_args: list[str], *, cgo: bool
+    box: _Box, build_dir: Path, out_dir: Path, go_args: list[str]
 ) -> tuple[channel.RawRun, Limits]:
     """``go <go_args>`` in a build jail: ``build_dir`` is its input, ``out_dir`` (writable)
     receives what it writes to :data:`JAIL_OUT`."""
     seed = go_seed()
-    env = _go_build_env(cgo)
+    env = _go_build_env()
     goroot = env["GOROOT"]
     env.update(GOCACHE="/tmp/gocache", GOTMPDIR="/tmp", GOPATH="/tmp/gopath")
-    lim = box.limits
+    lim = box.given or box.limits
     limits = dataclasses.replace(
         lim,
         wall_seconds=BUILD_TIMEOUT,
@@ -871,7 +954,7 @@ def _jail_go(
         processes=max(BUILD_PROCESSES, lim.processes),
         file_bytes=max(BUILD_FILES, lim.file_bytes),
     )
-    builder = dataclasses.replace(box, limits=limits, runs=[])
+    builder = dataclasses.replace(box, limits=limits, runs=[], address_space=None, given=None)
     if box.mode == "root":
         os.chown(out_dir, UID_BASE + box.slot, UID_BASE + box.slot)
     for folder, _dirs, names in os.walk(build_dir):
@@ -910,7 +993,7 @@ def _go_merged(
     alone. None when the binary cannot be built (an answer does not compile, the build was
     stopped): the caller then builds one binary per exercise, which words each error as
     alone."""
-    if boxes[0].mode == "none" or any("C" in b.exercise.lang("go").allowed_imports for b in boxes):
+    if boxes[0].mode == "none":
         return None
     keys = [f"e{i}" for i in range(len(boxes))]
     build_dir = tmp / "merged"
@@ -933,7 +1016,7 @@ def _go_merged(
             *gorunner.BUILD_FLAGS,
             f"./{gorunner.BATCH_HARNESS_DIR}",
         ]
-        raw, _ = _jail_go(boxes[0], build_dir, out_dir, go_args, cgo=False)
+        raw, _ = _jail_go(boxes[0], build_dir, out_dir, go_args)
     except ValueError:
         return None
     finally:
@@ -951,18 +1034,30 @@ def _go_merged(
     # Go's failure messages come from the output: each exercise keeps its share of it
     runner = _batch_box(first, count, output=True)
     inside, work = _work_dir(runner, run_dir)
-    env = _payload_env(work)
+    env = _go_payload_env(work)
     per_test = per_test_seconds(lim)
     if per_test is not None:
         env[gorunner.TEST_TIMEOUT_ENV] = f"{per_test:g}"
     by_key = {key: i for i, key in enumerate(keys)}
+    binds, links = _race_proc(runner, run_dir)
 
     def execute(
         todo: list[str], timeout: float, nonce: str, watch: channel.Watch
     ) -> channel.RawRun:
         argv = [str(inside / "tests.bin"), *gorunner.binary_args(None, max(timeout - 1, 1))]
         run_env = {**env, gorunner.BATCH_KEYS_ENV: ",".join(todo)}
-        raw = _execute(runner, argv, run_dir, [], work, timeout, nonce, env=run_env, watch=watch)
+        raw = _execute(
+            runner,
+            argv,
+            run_dir,
+            binds,
+            work,
+            timeout,
+            nonce,
+            env=run_env,
+            watch=watch,
+            symlinks=links,
+        )
         runner.runs.append(raw)
         return raw
 
@@ -997,8 +1092,7 @@ def _go_batch(
     exercise that fails to compile fails alone; one whose binary the shared build did not
     make (it was stopped: a compile bomb, a timeout) is built again alone."""
     keys = [f"e{i}" for i in range(len(boxes))]
-    cgo = any("C" in b.exercise.lang("go").allowed_imports for b in boxes)
-    if cgo or boxes[0].mode == "none":  # no shared cache to win from: one by one
+    if boxes[0].mode == "none":  # no shared cache to win from: one by one
         return [
             _go_alone(box, src, fs, exp, in_dir / key, tmp / key)
             for key, box, src, fs, exp in zip(keys, boxes, sources, files, expected, strict=True)
@@ -1024,9 +1118,7 @@ def _go_batch(
     out_dir.mkdir(mode=0o755)
     raw = None
     if packages:
-        raw, _ = _jail_go(
-            boxes[0], build_dir, out_dir, gorunner.build_args(packages, JAIL_OUT), cgo=False
-        )
+        raw, _ = _jail_go(boxes[0], build_dir, out_dir, gorunner.build_args(packages, JAIL_OUT))
         errors.update(gorunner.batch_build_errors(raw.text(), packages))
     shutil.rmtree(build_dir, ignore_errors=True)  # the hidden test sources go before anything runs
     results = []
@@ -1080,7 +1172,7 @@ def _rlimits(box: _Box, *, cgroup: bool) -> dict[str, int | tuple[int, int]]:
     lim = box.limits
     limits: dict[str, int | tuple[int, int]] = {
         "cpu": (lim.cpu_seconds, lim.cpu_seconds + 1),
-        "as": lim.memory_bytes,
+        "as": box.address_space or lim.memory_bytes,
         "fsize": lim.file_bytes,
         "core": 0,
         "nofile": 1024,
@@ -1118,6 +1210,7 @@ def _execute(
     rw_binds: Sequence[tuple[str, str]] = (),
     env: dict[str, str] | None = None,
     watch: channel.Watch | None = None,
+    symlinks: Sequence[tuple[str, str]] = (),
 ) -> channel.RawRun:
     if box.mode == "none":
         return _execute_unconfined(box, argv, work, timeout, nonce, env, watch)
@@ -1141,6 +1234,7 @@ def _execute(
         env=env,
         binds=[*binds, (str(in_dir), JAIL_IN)],
         rw_binds=rw_binds,
+        symlinks=symlinks,
         hide=box.hide,
         uid=UID_BASE + box.slot if box.mode == "root" else None,
         tmpfs_bytes=lim.file_bytes * 4,
@@ -1342,7 +1436,7 @@ def _execute_unconfined(
         argv = [
             prlimit,
             f"--cpu={lim.cpu_seconds}:{lim.cpu_seconds + 1}",
-            f"--as={lim.memory_bytes}",
+            f"--as={box.address_space or lim.memory_bytes}",
             f"--nproc={lim.processes + _tasks_of(os.getuid())}",
             f"--fsize={lim.file_bytes}",
             "--core=0",

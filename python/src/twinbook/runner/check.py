@@ -213,12 +213,13 @@ def check_source(
         results, missing = run_python_answer(source, files, expected)
     else:
         results, missing = gorunner.check_go(files, expected, answer_source=source)
+        compiled = vet.go_source(source)
         if missing.startswith(gorunner.COMPILE_ERROR):
-            compiled = vet.go_source(source)
             problem = precheck.go_compile_problem(
                 missing.removeprefix(gorunner.COMPILE_ERROR), compiled, cells
             )
             return not_run(exercise.id, language, expected, problem)
+        precheck.locate_races(results.values(), compiled, cells)
     return messages.explained(finalize(exercise.id, language, expected, results, missing))
 
 
@@ -268,4 +269,5 @@ def check_gonb(
             missing.removeprefix(gorunner.COMPILE_ERROR), program, cells
         )
         return not_run(exercise.id, "go", expected, problem)
+    precheck.locate_races(results.values(), program, cells)
     return messages.explained(finalize(exercise.id, "go", expected, results, missing))

@@ -33,6 +33,15 @@ Learners run the binary directly (:func:`twinbook.runner.channel.execute_plain`)
 grader runs the same binary in its sandbox (:mod:`twinbook.grading.sandbox`), after
 building it from the same layout (:func:`write_answer` and :func:`lay_out_tests`) inside a
 jail of its own. Learners keep the default GOCACHE, so a warm check takes about a second.
+
+Every build is ``go test -c -race`` (:data:`BUILD_FLAGS`): the learner's check and the
+grader run the same race-instrumented binary, so an answer whose goroutines share state
+without a lock fails the test during which the race detector saw it (Go's testing marks
+it failed: "race detected during execution of test"), and the message says so in the
+exercise's terms (:func:`race_message`). ``-race`` needs cgo, so a C compiler (and the C
+library's headers and start files): :func:`c_compiler_problem` says what to install when
+there is none. The binary runs with :data:`GORACE`: every race is reported and the tests
+go on (``halt_on_error=0``), and the process does not sleep a second at exit.
 """
 
 from __future__ import annotations
@@ -50,7 +59,7 @@ from pathlib import Path
 from twinbook.exercises.model import GO_TEST_PACKAGE, go_package, go_test_names
 from twinbook.exercises.results import TestResult
 
-from . import channel
+from . import channel, messages
 
 GO_VERSION = "1.26"
 ANSWER_MODULE = "answer"  # the module path, so the tests' import path of the answer package
@@ -59,8 +68,14 @@ TEST_TIMEOUT = 20.0  # seconds: the test binary's -timeout (a hung test panics a
 DEFAULT_TIMEOUT = 180.0  # seconds: kill `go test` itself (covers a cold build cache)
 #: ``go test -c``'s flags. ``-ldflags=-s -w`` leaves out the symbol table and DWARF: the
 #: link takes about half the time, and nothing reads them (panics and tracebacks use the
-#: runtime's own tables, so messages keep their functions, files and lines)
-BUILD_FLAGS = ("-vet=off", "-ldflags=-s -w")
+#: runtime's own tables, so messages keep their functions, files and lines; so do the race
+#: detector's reports). ``-race``: see the module docstring
+BUILD_FLAGS = ("-race", "-vet=off", "-ldflags=-s -w")
+#: the race runtime's options for the test binary: report every race and go on with the
+#: tests (``halt_on_error=0``, so the tests after a racy one still run and pass or fail on
+#: their own), and exit at once: the default sleeps 1 s at exit (``atexit_sleep_ms``), a
+#: third of a learner's check
+GORACE = "halt_on_error=0 atexit_sleep_ms=0"
 
 _NOISE = re.compile(
     r"^(=== (RUN|PAUSE|CONT|NAME)|--- (FAIL|PASS|SKIP):|(PASS|FAIL|ok)\b|exit status \d+$|coverage:)"
@@ -85,9 +100,28 @@ def goimports_binary() -> str | None:
 
 
 def go_env() -> dict[str, str]:
+    """The learner's environment for the go command and the test binary: cgo on (``-race``
+    needs it) and :data:`GORACE`."""
     env = dict(os.environ)
-    env.update(GOTOOLCHAIN="local", GOWORK="off", GOFLAGS="-mod=mod")
+    env.update(GOTOOLCHAIN="local", GOWORK="off", GOFLAGS="-mod=mod", CGO_ENABLED="1")
+    env["GORACE"] = GORACE
     return env
+
+
+def c_compiler() -> str:
+    """The C compiler the go command uses for cgo: ``$CC``'s first word, else Go's default
+    for the platform (clang on macOS, gcc elsewhere)."""
+    configured = os.environ.get("CC", "").split()
+    return configured[0] if configured else ("clang" if sys.platform == "darwin" else "gcc")
+
+
+def c_compiler_problem() -> str:
+    """Why ``go test -race`` cannot build here ("" when a C compiler is on PATH): the check
+    says what to install instead of the go command's "C compiler not found"."""
+    compiler = c_compiler()
+    if shutil.which(compiler):
+        return ""
+    return messages.no_c_compiler(compiler)
 
 
 def goimports(source: str) -> str:
@@ -156,6 +190,17 @@ def failure_message(lines: list[str]) -> str:
 
 def first_lines(text: str, n: int = 5) -> str:
     return "\n".join(text.strip().splitlines()[:n])
+
+
+#: gcc's words when the C library's headers are missing (cgo's own C files need them)
+_NO_C_HEADER = re.compile(r"fatal error: (?P<header>[\w/.+-]+\.h): No such file or directory")
+
+
+def c_headers_problem(build_error: str) -> str:
+    """What to install when a build failed for want of the C library's headers ("" when it
+    did not): cgo (so ``-race``) compiles C, and gcc without libc6-dev has no stdlib.h."""
+    match = _NO_C_HEADER.search(build_error)
+    return messages.no_c_headers(match["header"]) if match else ""
 
 
 # --- the harness --------------------------------------------------------------------------
@@ -594,17 +639,97 @@ def output_by_test(text: str) -> dict[str, list[str]]:
     return out
 
 
+# --- the race detector's reports ----------------------------------------------------------------
+
+RACE_WARNING = "WARNING: DATA RACE"  # the line that opens each of the race detector's reports
+_RACE_ACCESS = re.compile(r"^(?P<previous>Previous )?(?P<kind>[\w ]+?) at 0x[0-9a-f]+ by .+:$")
+_RACE_FRAME = re.compile(r"^\s+(?P<path>\S+\.go):(?P<line>\d+)(?: \+0x[0-9a-f]+)?$")
+ANSWER_FILES = ("answer.go", "main.go")  # the learner's file: ours, or GoNB's program
+#: an exercise's test file (``*_tests.go`` in a batch), not a harness's
+_TEST_FILE = re.compile(r"^(?!zz_twinbook_harness_test\.go|harness_test\.go)\w+_tests?\.go:")
+
+
+def _short_function(name: str) -> str:
+    """``answer/e0.(*Counter).Inc`` -> ``(*Counter).Inc``: no package path."""
+    slash = name.rfind("/")
+    dot = name.find(".", slash + 1)
+    return name[dot + 1 :] if dot >= 0 else name
+
+
+def _race_accesses(report: list[str]) -> list[str]:
+    """The two conflicting accesses of one report, each at the frame that matters to the
+    learner: the first in the answer's file, else the first in a test file, else the
+    first (``a write in (*Counter).Inc (answer.go:10)``)."""
+    accesses: list[tuple[str, list[tuple[str, str]]]] = []
+    function = ""
+    for raw in report:
+        line = raw.rstrip("\n")
+        access = _RACE_ACCESS.match(line.strip())
+        if access and not line.startswith(" "):
+            kind = access.group("kind").lower()
+            if access.group("previous"):
+                kind = f"an earlier {kind}"
+            else:
+                kind = f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"
+            accesses.append((kind, []))
+            continue
+        if not line.strip():
+            if len(accesses) == 2:
+                break
+            continue
+        frame = _RACE_FRAME.match(line)
+        if frame and accesses and function:
+            accesses[-1][1].append((function, f"{Path(frame['path']).name}:{frame['line']}"))
+            function = ""
+        elif line.startswith("  ") and line.strip().endswith(")"):
+            function = _short_function(line.strip().removesuffix("()"))
+    said = []
+    for kind, frames in accesses[:2]:
+        mine = [f for f in frames if f[1].split(":")[0] in ANSWER_FILES]
+        tests = [f for f in frames if _TEST_FILE.match(f[1])]
+        chosen = (mine or tests or frames or [("", "")])[0]
+        said.append(f"{kind} in {chosen[0]} ({chosen[1]})" if chosen[0] else kind)
+    return said
+
+
+def race_message(lines: list[str]) -> str:
+    """The failure of a test during which the race detector reported a race ("" when it
+    reported none): :func:`twinbook.runner.messages.data_race` with the first report's two
+    accesses; the report itself (goroutine creation stacks, addresses) is left out."""
+    for i, line in enumerate(lines):
+        if line.strip() == RACE_WARNING:
+            end = next(
+                (j for j in range(i + 1, len(lines)) if lines[j].strip().startswith("=====")),
+                len(lines),
+            )
+            return messages.data_race(_race_accesses(lines[i + 1 : end]))
+    return ""
+
+
 def _message_from(lines: list[str]) -> str:
-    """The instructor's message (``file_test.go:NN: ...``), else a panic, else the first line."""
+    """A data race (:func:`race_message`: the cause of whatever else failed), else the
+    instructor's message (``file_test.go:NN: ...``), else a panic, else the first line."""
+    race = race_message(lines)
+    if race:
+        return race
     located = [line for line in lines if _LOCATION.match(line) and HARNESS_FILE not in line]
     if located:
         return _LOCATION.sub("", located[0]).strip()
     return failure_message([line for line in lines if HARNESS_FILE not in line])
 
 
+#: the race runtime's words when it cannot map memory (it then exits with GORACE's exitcode)
+_RACE_NO_MEMORY = re.compile(r"ThreadSanitizer(?: failed to allocate|: out of memory|.*mmap)")
+RACE_OUT_OF_MEMORY = (
+    "fatal error: out of memory (the race detector could not map the memory asked for)"
+)
+
+
 def _crash_line(text: str) -> str:
     for line in text.splitlines():
         stripped = line.strip()
+        if _RACE_NO_MEMORY.search(stripped):
+            return RACE_OUT_OF_MEMORY
         if stripped.startswith(("panic:", "fatal error:")):
             return _clean_panic(stripped)
     return ""
@@ -651,6 +776,9 @@ def check_go(
     """
     if gonb_tmp is not None and not (gonb_tmp / "main.go").is_file():
         return {}, "did not run: GoNB has no program yet, run the answer cell first"
+    compiler = c_compiler_problem()
+    if compiler:
+        return {t: TestResult(t, "error", compiler) for t in expected}, compiler
     with tempfile.TemporaryDirectory(prefix="twinbook-go-") as tmp:
         workdir = Path(tmp)
         runnable = prepare_module(
@@ -658,6 +786,9 @@ def check_go(
         )
         binary = workdir / "tests.bin"
         build_error = build(workdir, binary, timeout=timeout)
+        headers = c_headers_problem(build_error)
+        if headers:
+            return {t: TestResult(t, "error", headers) for t in expected}, headers
         if build_error:
             msg = COMPILE_ERROR + first_lines(build_error)
             return {t: TestResult(t, "error", msg) for t in expected}, msg

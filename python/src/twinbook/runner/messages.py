@@ -57,3 +57,41 @@ def explained(result: CheckResult) -> CheckResult:
         if not test.passed and test.message:
             test.message = explain(test.message)
     return result
+
+
+# --- Go's race detector ------------------------------------------------------------------------
+
+#: how every data-race failure starts (the learner's check relocates what follows it)
+DATA_RACE = (
+    "a data race: two goroutines used shared state at the same time without a lock "
+    "(or a channel, or sync/atomic) between them"
+)
+
+
+def data_race(accesses: list[str]) -> str:
+    """The failure of a test during which Go's race detector saw a data race: what a race
+    is, in the learner's words, and the two conflicting accesses from the detector's
+    report (``a write in (*Counter).Inc (answer.go:10)``), not the report itself."""
+    if not accesses:
+        return DATA_RACE
+    return f"{DATA_RACE}; the race detector saw {' and '.join(accesses)}"
+
+
+def no_c_compiler(compiler: str) -> str:
+    """Why a Go check cannot run on a machine without a C compiler."""
+    return (
+        "the Go tests run under the race detector (go test -race), which needs a C compiler, "
+        f"and {compiler!r} was not found on PATH: install one (Debian or Ubuntu: "
+        "sudo apt-get install gcc libc6-dev; Fedora: sudo dnf install gcc glibc-devel; "
+        "macOS: xcode-select --install), then check again"
+    )
+
+
+def no_c_headers(header: str) -> str:
+    """Why a Go check's build failed on a machine with a C compiler but no C library headers."""
+    return (
+        "the Go tests run under the race detector (go test -race), which compiles some C, "
+        f"and the C library's header {header} was not found: install the C library's "
+        "development files (Debian or Ubuntu: sudo apt-get install libc6-dev; Fedora: "
+        "sudo dnf install glibc-devel; macOS: xcode-select --install), then check again"
+    )

@@ -17,13 +17,14 @@ may run.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from twinbook.exercises.cells import Locate, go_locator, python_locator, relocate
 from twinbook.exercises.model import Exercise
 from twinbook.exercises.notebook import python_answer_file
-from twinbook.exercises.results import DOES_NOT_COMPILE
+from twinbook.exercises.results import DOES_NOT_COMPILE, TestResult
 
-from . import vet
+from . import messages, vet
 
 #: said when the kernel still holds names from an earlier, successful run of the cell
 STALE = (
@@ -81,3 +82,21 @@ def go_compile_problem(compiler: str, compiled: str, cells: list[str]) -> str:
     )
     lines = [ln for ln in compiler.splitlines() if ln.strip()]
     return _problem(lines, go_locator(compiled, cells))
+
+
+_RACE_PLACE = re.compile(r"\((?:answer|main)\.go:(?P<line>\d+)\)")
+
+
+def locate_races(results: Iterable[TestResult], compiled: str, cells: list[str]) -> None:
+    """The data-race failures among ``results`` (:func:`twinbook.runner.messages.data_race`)
+    with the answer file's lines (``(answer.go:10)``) replaced, in place, by the cells'
+    (``(answer cell 2, line 4)``); a line no cell holds stays as it was."""
+    locate = go_locator(compiled, cells)
+
+    def place(match: re.Match[str]) -> str:
+        found = locate(int(match.group("line")))
+        return f"({found})" if found is not None else match.group(0)
+
+    for result in results:
+        if result.message.startswith(messages.DATA_RACE):
+            result.message = _RACE_PLACE.sub(place, result.message)
