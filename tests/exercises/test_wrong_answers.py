@@ -114,5 +114,5 @@ def test_the_release_scan_refuses_a_wrong_answer(tmp_path):
     wrong.write_text("# wrong: adds one too many\ndef add(a, b):\n    return a + b + 1\n")
     assert find_leaks(tmp_path, secrets) == [
         "exercises/ch00-demo/01-add/python/wrong_answers/off_by_one.py: "
-        "an instructors' folder (kept wrong answers)"
+        "instructors only (kept wrong answers, equivalent mutants)"
     ]
