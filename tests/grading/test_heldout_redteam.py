@@ -24,6 +24,11 @@ import pytest
 from tests.repo import ROOT, SOLUTIONS
 from twinbook.grading import sandbox
 
+#: the module's fixture grades a class of about 50 students through the CLI: 202 s alone on
+#: the 2-core machine before Go ran under -race, 224 s after (load about 10); the default
+#: 300 s left no room for the other xdist worker's tests running beside it
+pytestmark = pytest.mark.timeout(600)
+
 POOL = hc.POOL
 
 #: case id -> (python, go) points given today; each is within what the case allows
