@@ -1,0 +1,343 @@
+"""An actor on asyncio: one task, one bounded mailbox, messages handled one at a time.
+
+The Go twin is ``actor.Actor`` in ``go/actor`` (a goroutine and a channel).
+An actor owns its state and nobody else touches it: other tasks only send it
+messages, so there is nothing to lock. The behaviour is a loop over the
+:class:`Inbox`, like a goroutine ranging over a channel, and how that loop
+ends is the actor's exit :class:`~.reason.Reason`:
+
+* the loop returns: ``normal`` (its work is done);
+* an exception escapes it: ``crash`` (kept in :attr:`Actor.error`);
+* its owner stops it (:meth:`Actor.stop`): ``shutdown``.
+
+A supervisor decides by that reason whether to start it again.
+
+:meth:`Actor.stop` is graceful by default: the mailbox takes no new message,
+the loop handles what is queued, then ends. ``drain=False`` is immediate: the
+task is cancelled at its current ``await``, and queued asks are answered with
+:class:`~.errors.ActorStopped` rather than left to time out. Either way no
+task is left behind: :meth:`Actor.stop` returns once the task has ended.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable
+from types import TracebackType
+from typing import Any, Generic, TypeVar
+
+from .errors import ActorStopped, AskTimeout, MailboxFull
+from .mailbox import Mailbox, Overflow
+from .message import Message
+from .reason import Reason
+
+__all__ = ["Actor", "Behaviour", "Inbox"]
+
+M = TypeVar("M")
+R = TypeVar("R")
+
+
+class _End:
+    """What the inbox hands out once it is closed and empty: the loop's end."""
+
+
+_END = _End()
+
+
+class Inbox(Generic[M]):
+    """The actor's side of its mailbox: ``async for message in inbox`` until it is closed.
+
+    A small bounded queue of its own rather than :class:`asyncio.Queue`,
+    because a mailbox must be *closed* (Python 3.11's queue cannot be):
+    closing wakes the receiver once the queue is empty, and every sender
+    still waiting for room with :class:`~.errors.ActorStopped`.
+    """
+
+    def __init__(self, options: Mailbox) -> None:
+        self._options = options
+        self._items: deque[Message[M]] = deque()
+        self._getter: asyncio.Future[None] | None = None
+        self._putters: deque[asyncio.Future[None]] = deque()
+        self._closed = False
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @property
+    def closed(self) -> bool:
+        """Whether the mailbox has stopped taking messages (the actor is stopping or has ended)."""
+        return self._closed
+
+    def __aiter__(self) -> AsyncIterator[Message[M]]:
+        return self
+
+    async def __anext__(self) -> Message[M]:
+        item = await self.receive()
+        if item is None:
+            raise StopAsyncIteration
+        return item
+
+    async def receive(self) -> Message[M] | None:
+        """The next message, in the order sent; ``None`` once closed and empty."""
+        while not self._items:
+            if self._closed:
+                return None
+            self._getter = asyncio.get_running_loop().create_future()
+            try:
+                await self._getter
+            finally:
+                self._getter = None
+        item = self._items.popleft()
+        while self._putters:  # room for one more: wake the longest-waiting sender
+            putter = self._putters.popleft()
+            if not putter.done():
+                putter.set_result(None)
+                break
+        return item
+
+    def put_nowait(self, message: Message[M]) -> bool:
+        """Queue ``message`` if there is room (``False`` if not); raise if closed."""
+        if self._closed:
+            raise ActorStopped("the actor is not taking messages")
+        if len(self._items) >= self._options.capacity:
+            return False
+        self._items.append(message)
+        getter = self._getter
+        if getter is not None and not getter.done():
+            getter.set_result(None)
+        return True
+
+    async def put(self, message: Message[M]) -> None:
+        """Queue ``message`` by the overflow policy: wait for room up to the deadline, or fail."""
+        if self.put_nowait(message):
+            return
+        options = self._options
+        if options.overflow is Overflow.FAIL_FAST:
+            raise MailboxFull(f"mailbox full ({options.capacity} messages)")
+        loop = asyncio.get_running_loop()
+        deadline = None if options.block_timeout is None else loop.time() + options.block_timeout
+        while True:
+            putter = loop.create_future()
+            self._putters.append(putter)
+            try:
+                async with asyncio.timeout_at(deadline):
+                    await putter
+            except TimeoutError:
+                raise MailboxFull(
+                    f"mailbox full ({options.capacity} messages) for {options.block_timeout}s"
+                ) from None
+            finally:
+                if putter in self._putters:
+                    self._putters.remove(putter)
+            if self.put_nowait(message):
+                return
+
+    def close(self) -> None:
+        """Take no more messages; wake the receiver and the waiting senders."""
+        self._closed = True
+        if self._getter is not None and not self._getter.done():
+            self._getter.set_result(None)
+        while self._putters:
+            putter = self._putters.popleft()
+            if not putter.done():
+                putter.set_exception(ActorStopped("the actor stopped while the sender waited"))
+
+    def clear(self) -> list[Message[M]]:
+        """Remove and return every queued message (an immediate stop answers them)."""
+        items = list(self._items)
+        self._items.clear()
+        return items
+
+
+Behaviour = Callable[[Inbox[M]], Awaitable[None]]
+"""An actor's loop: it receives from the inbox until it returns (``normal``) or raises (``crash``)."""
+
+
+class Actor(Generic[M]):
+    """An actor on asyncio: ``start()`` it in a running loop, ``tell`` and ``ask`` it, ``stop`` it.
+
+    Or ``async with Actor(behaviour) as actor:``, which starts it and stops
+    it gracefully at the end of the block. Messages from one sender arrive in
+    the order it sent them (the mailbox is FIFO and a sender awaits each
+    send). Every method belongs to the loop the actor was started in.
+    """
+
+    def __init__(
+        self, behaviour: Behaviour[M], mailbox: Mailbox | None = None, *, name: str = "actor"
+    ) -> None:
+        self.name = name
+        self._behaviour = behaviour
+        self._inbox: Inbox[M] = Inbox(mailbox or Mailbox())
+        self._task: asyncio.Task[None] | None = None
+        self._asks: set[asyncio.Future[Any]] = set()
+        self._stopping = False
+        self._reason: Reason | None = None
+        self._error: BaseException | None = None
+        self._ended: asyncio.Event | None = None
+        self._callbacks: list[Callable[[Reason], None]] = []
+
+    @classmethod
+    def of(
+        cls, handler: Callable[[M], Awaitable[Any]], mailbox: Mailbox | None = None, *, name: str = "actor"
+    ) -> Actor[M]:
+        """An actor whose loop answers each message with ``await handler(body)``.
+
+        The usual shape (pykka's ``on_receive``): a told message's answer is
+        dropped, an ask gets it; an exception from ``handler`` crashes the actor.
+        """
+
+        async def serve(inbox: Inbox[M]) -> None:
+            async for message in inbox:
+                message.reply(await handler(message.body))
+
+        return cls(serve, mailbox, name=name)
+
+    # ------------------------------------------------------------------ life cycle
+
+    def start(self) -> Actor[M]:
+        """Start the actor's task in the running loop; returns the actor."""
+        if self._task is not None:
+            raise RuntimeError(f"{self.name} was already started")
+        self._ended = asyncio.Event()
+        self._task = asyncio.get_running_loop().create_task(self._run(), name=self.name)
+        # a done callback, not a finally: a task cancelled before its first step never
+        # runs its coroutine, and the end must be recorded all the same
+        self._task.add_done_callback(self._finish)
+        return self
+
+    async def _run(self) -> None:
+        try:
+            await self._behaviour(self._inbox)
+        except Exception as exc:
+            self._end(Reason.CRASH, exc)
+        else:
+            self._end(Reason.SHUTDOWN if self._stopping else Reason.NORMAL, None)
+
+    def _end(self, reason: Reason, error: BaseException | None) -> None:
+        if self._reason is None:
+            self._reason, self._error = reason, error
+
+    def _finish(self, task: asyncio.Task[None]) -> None:
+        if task.cancelled():
+            self._end(Reason.SHUTDOWN, None)
+        elif (exc := task.exception()) is not None:  # KeyboardInterrupt, SystemExit
+            self._end(Reason.CRASH, exc)
+        reason = self._reason
+        assert reason is not None
+        self._inbox.close()
+        self._inbox.clear()
+        stopped = ActorStopped(f"{self.name} ended: {reason}", reason)
+        stopped.__cause__ = self._error
+        for ask in self._asks:  # queued, or received and never answered: nobody will now
+            if not ask.done():
+                ask.set_exception(stopped)
+        assert self._ended is not None
+        self._ended.set()
+        for callback in self._callbacks:
+            callback(reason)
+
+    async def stop(self, drain: bool = True, timeout: float | None = None) -> Reason:
+        """Stop the actor and return its exit reason once its task has ended.
+
+        ``drain=True``: take no new messages, handle the queued ones, then end
+        (``shutdown``); if that takes more than ``timeout`` seconds, stop at
+        once. ``drain=False``: cancel the task now; queued asks get
+        :class:`~.errors.ActorStopped`. Stopping an actor that has already
+        ended returns how it ended.
+        """
+        if self._task is None or self._ended is None:
+            raise RuntimeError(f"{self.name} was never started")
+        if not self._task.done():
+            self._stopping = True
+            self._inbox.close()
+            if drain:
+                try:
+                    async with asyncio.timeout(timeout):
+                        await self._ended.wait()
+                except TimeoutError:
+                    pass
+            if not self._task.done():
+                self._task.cancel()
+        await self._ended.wait()
+        assert self._reason is not None
+        return self._reason
+
+    async def wait(self) -> Reason:
+        """Wait until the actor has ended, however it ends; its reason."""
+        if self._ended is None:
+            raise RuntimeError(f"{self.name} was never started")
+        await self._ended.wait()
+        assert self._reason is not None
+        return self._reason
+
+    def add_exit_callback(self, callback: Callable[[Reason], None]) -> None:
+        """Call ``callback(reason)`` when the actor ends (at once if it has): how a supervisor learns."""
+        if self._reason is not None and self._ended is not None and self._ended.is_set():
+            callback(self._reason)
+        else:
+            self._callbacks.append(callback)
+
+    @property
+    def done(self) -> bool:
+        """Whether the actor has ended."""
+        return self._ended is not None and self._ended.is_set()
+
+    @property
+    def reason(self) -> Reason | None:
+        """How it ended; ``None`` while it runs."""
+        return self._reason if self.done else None
+
+    @property
+    def error(self) -> BaseException | None:
+        """The exception that crashed it, if it crashed."""
+        return self._error if self.done else None
+
+    async def __aenter__(self) -> Actor[M]:
+        return self.start()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        # on an error in the block, do not wait for a backlog nobody wants any more
+        await self.stop(drain=exc is None)
+
+    # ------------------------------------------------------------------ messages
+
+    async def tell(self, body: M) -> None:
+        """Send ``body`` without waiting for an answer; by the mailbox's overflow policy when full."""
+        await self._inbox.put(Message(body))
+
+    def tell_nowait(self, body: M) -> None:
+        """Send ``body`` if there is room now, whatever the policy; :class:`MailboxFull` if not."""
+        if not self._inbox.put_nowait(Message(body)):
+            raise MailboxFull(f"{self.name}: mailbox full")
+
+    async def ask(self, body: M, timeout: float = 5.0) -> Any:
+        """Send ``body`` and wait for the reply, for at most ``timeout`` seconds in all.
+
+        :class:`~.errors.AskTimeout` when no reply came in time (the time
+        spent waiting for room in the mailbox counts), :class:`~.errors.ActorStopped`
+        if the actor stops first, :class:`~.errors.MailboxFull` by the overflow policy.
+        """
+        reply: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._asks.add(reply)
+        deadline = asyncio.timeout(timeout)
+        try:
+            async with deadline:
+                await self._inbox.put(Message(body, reply))
+                return await reply
+        except TimeoutError:
+            if deadline.expired():
+                raise AskTimeout(f"{self.name}: no reply within {timeout}s") from None
+            raise
+        finally:
+            self._asks.discard(reply)
+            reply.cancel()  # a late reply finds it done and is dropped
+
+    def __repr__(self) -> str:
+        state = "not started" if self._task is None else (self.reason or "running")
+        return f"<Actor {self.name} {state}>"
