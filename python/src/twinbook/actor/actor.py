@@ -179,7 +179,11 @@ class Actor(Generic[M]):
 
     @classmethod
     def of(
-        cls, handler: Callable[[M], Awaitable[Any]], mailbox: Mailbox | None = None, *, name: str = "actor"
+        cls,
+        handler: Callable[[M], Awaitable[Any]],
+        mailbox: Mailbox | None = None,
+        *,
+        name: str = "actor",
     ) -> Actor[M]:
         """An actor whose loop answers each message with ``await handler(body)``.
 

@@ -16,6 +16,7 @@ intensity or a period.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -135,7 +136,7 @@ def _supervisor(data: Mapping[str, Any], where: str, path: str) -> Spec:
             raise SpecError("children", f"must hold JSON objects, got {_show(item)}", at)
         child = _child(item, at, path)
         if child.id in seen:
-            raise SpecError("id", f"{child.id!r} is used twice among siblings", at)
+            raise SpecError("id", f"{_show(child.id)} is used twice among siblings", at)
         seen.add(child.id)
         children.append(child)
     return Spec(strategy, intensity, period_ms, tuple(children))
@@ -147,7 +148,7 @@ def _child(data: Mapping[str, Any], where: str, parent: str) -> ChildSpec:
     ident = data["id"]
     if not isinstance(ident, str) or not ident or "/" in ident:
         raise SpecError("id", f"must be a non-empty string without '/', got {_show(ident)}", where)
-    where = f"{where}, {ident!r}"
+    where = f"{where}, {_show(ident)}"
     restart = _enum(Restart, data, "restart", where)
     kind = _enum(Kind, data, "kind", where, default=Kind.WORKER)
     if kind is Kind.WORKER:
@@ -191,9 +192,23 @@ def _integer(data: Mapping[str, Any], field: str, where: str, minimum: int) -> i
 
 
 def _show(value: object) -> str:
-    """A value as JSON would spell it, so the message shows what the file said."""
+    """A value as the file spelt it, unless that would name a field the error is not about.
+
+    Objects and lists are described, not printed, and so is a string that
+    contains a field's name: the error must name its own field and no other.
+    """
     if value is True or value is False:
         return str(value).lower()
     if value is None:
         return "null"
+    if isinstance(value, Mapping):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str) and any(_names(f, value) for f in FIELDS):
+        return "a string naming a field"
     return repr(value)
+
+
+def _names(field: str, text: str) -> bool:
+    return re.search(rf"(?<![A-Za-z0-9_]){field}(?![A-Za-z0-9_])", text) is not None
