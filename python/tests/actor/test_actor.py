@@ -306,3 +306,20 @@ def test_start_twice_and_stop_before_start_are_errors(arun: Run) -> None:
         await actor.stop()
 
     arun(main())
+
+
+def test_a_plain_function_handler_is_called_without_a_coroutine(arun: Run) -> None:
+    async def main() -> None:
+        async with Actor.of(lambda n: n + 1) as actor:
+            assert await actor.ask(41, timeout=TIMEOUT) == 42
+
+        def fail(n: int) -> int:
+            raise ZeroDivisionError(n)
+
+        crashing = Actor.of(fail).start()
+        with pytest.raises(ActorStopped):
+            await crashing.ask(1, timeout=TIMEOUT)
+        assert await crashing.wait() is Reason.CRASH
+        assert isinstance(crashing.error, ZeroDivisionError)
+
+    arun(main())
