@@ -5,8 +5,10 @@ measured here and never asserted; the assertions only check that each round
 did what it says (every message handled, every reply right).
 ``tests/benchmarks/merge_bench.py`` turns the JSON into ratios to the peer.
 
-Groups, each with three implementations side by side: twinbook's asyncio
-:class:`~twinbook.actor.Actor`, twinbook's :class:`~twinbook.actor.ThreadedActor`,
+Groups, each with the implementations side by side: twinbook's asyncio
+:class:`~twinbook.actor.Actor` with a plain-function handler (``asyncio``, the
+same shape as pykka's ``on_receive``) and with an ``async def`` one
+(``coroutine``), twinbook's :class:`~twinbook.actor.ThreadedActor` (``threads``),
 and pykka's ``ThreadingActor`` (pykka's only flavour: a thread per actor and a
 ``queue.Queue``). A round is :data:`BATCH` messages, so a figure is per
 message: ``ns_per_op`` divided by ``BATCH`` (the JSON keeps it in ``extra_info``).
@@ -66,19 +68,28 @@ def loop() -> Iterator[asyncio.AbstractEventLoop]:
     loop.close()
 
 
+def started(loop: asyncio.AbstractEventLoop, handler: Any) -> Iterator[Actor[int]]:
+    async def start() -> Actor[int]:
+        return Actor.of(handler, MAILBOX, name="bench").start()
+
+    actor = loop.run_until_complete(start())
+    yield actor
+    loop.run_until_complete(actor.stop())
+
+
 @pytest.fixture
 def aio_actor(loop: asyncio.AbstractEventLoop) -> Iterator[Actor[int]]:
+    yield from started(loop, Count())
+
+
+@pytest.fixture
+def coroutine_actor(loop: asyncio.AbstractEventLoop) -> Iterator[Actor[int]]:
     count = Count()
 
     async def handle(body: int) -> int:
         return count(body)
 
-    async def start() -> Actor[int]:
-        return Actor.of(handle, MAILBOX, name="bench").start()
-
-    actor = loop.run_until_complete(start())
-    yield actor
-    loop.run_until_complete(actor.stop())
+    yield from started(loop, handle)
 
 
 @pytest.fixture
@@ -114,6 +125,13 @@ def test_actor_tell_twinbook_asyncio(
     extra(benchmark)
     last = benchmark(lambda: loop.run_until_complete(round_()))
     assert last % (BATCH + 1) == 0
+
+
+@pytest.mark.benchmark(group="actor_tell")
+def test_actor_tell_twinbook_coroutine(
+    benchmark: Any, loop: asyncio.AbstractEventLoop, coroutine_actor: Actor[int]
+) -> None:
+    test_actor_tell_twinbook_asyncio(benchmark, loop, coroutine_actor)
 
 
 @pytest.mark.benchmark(group="actor_tell")
@@ -153,6 +171,13 @@ def test_actor_ask_twinbook_asyncio(
 
     extra(benchmark)
     assert benchmark(lambda: loop.run_until_complete(round_())) % BATCH == 0
+
+
+@pytest.mark.benchmark(group="actor_ask")
+def test_actor_ask_twinbook_coroutine(
+    benchmark: Any, loop: asyncio.AbstractEventLoop, coroutine_actor: Actor[int]
+) -> None:
+    test_actor_ask_twinbook_asyncio(benchmark, loop, coroutine_actor)
 
 
 @pytest.mark.benchmark(group="actor_ask")
