@@ -11,12 +11,29 @@ test of its own, and so is a folder with no case.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
-from vectors_files import Case, Loaded, case_of, load_cases
+from vectors_files import Broken, Case, Loaded, case_of, load_cases, vectors_dir
 
 from .vectors import Malformed, run_case
 
-LOADED = load_cases("supervisor")
+
+def empty_files(directory: Path) -> list[Broken]:
+    """Files whose ``cases`` list is empty: the spec fails them by name (the loader lets them be)."""
+    broken = []
+    for path in sorted(directory.glob("*.json")) if directory.is_dir() else []:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue  # the loader reports it already
+        if isinstance(data, dict) and data.get("cases") == []:
+            broken.append(Broken(f"broken file {path.name}", f"{path.name}: cases is empty"))
+    return broken
+
+
+LOADED: list[Loaded] = [*load_cases("supervisor"), *empty_files(vectors_dir("supervisor"))]
 
 
 @pytest.mark.parametrize("item", LOADED, ids=[item.name for item in LOADED])
