@@ -193,8 +193,10 @@ prove: setup ## prove every exercise: stubs fail, solutions pass visible and hid
 mutate: setup ## mutation-test the exercises' tests: score per exercise and language (bar 98%), build/mutate/report.json
 	@cd "$(ROOT)"
 	start=$$SECONDS
-	"$(BIN)/twinbook" dev mutate $(EX) $(if $(MUTATE_LANG),--lang $(MUTATE_LANG)) --jobs $(or $(MUTATE_JOBS),2)
+	status=0
+	"$(BIN)/twinbook" dev mutate $(EX) $(if $(MUTATE_LANG),--lang $(MUTATE_LANG)) --jobs $(or $(MUTATE_JOBS),2) || status=$$?
 	echo "mutate: done in $$((SECONDS - start))s"
+	exit $$status
 
 # make grade SUBMISSIONS=path/to/submissions OUT=build/grade JOBS=2 [GRADE_ARGS="--roster r.csv"]
 # (as root: the sandbox

@@ -1,6 +1,6 @@
 """The committed gRPC stubs are what `make proto` makes from proto/ today.
 
-`make proto` writes the Go stubs (go/internal/flakypb) and the Python stubs
+`make proto` writes the Go stubs (go/internal/flakypb, go/internal/swarmpb) and the Python stubs
 (python/src/twinbook/_proto) in one grpc_tools.protoc call. This test runs the same
 target into a temporary directory and compares every file byte for byte, so a
 changed .proto (or a changed plugin pin) without regenerated stubs fails here.
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-GO_STUBS = Path("go/internal/flakypb")
+GO_STUBS = ("flakypb", "swarmpb")  # packages under go/internal
 PY_STUBS = Path("python/src/twinbook/_proto")
 
 
@@ -45,8 +45,11 @@ def regenerated(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
 
 @pytest.mark.parametrize(
     ("committed", "generated"),
-    [(GO_STUBS, Path("go/internal/flakypb")), (PY_STUBS, Path("py"))],
-    ids=["go", "python"],
+    [
+        *((Path("go/internal") / pkg, Path("go/internal") / pkg) for pkg in GO_STUBS),
+        (PY_STUBS, Path("py")),
+    ],
+    ids=[*(f"go {pkg}" for pkg in GO_STUBS), "python"],
 )
 def test_committed_stubs_are_current(
     repo_root: Path, regenerated: Path, committed: Path, generated: Path
@@ -68,3 +71,9 @@ def test_python_stubs_import_inside_the_package():
     request = flaky_pb2.CallRequest(payload="ping", fail_code=14, delay_ms=5)
     assert flaky_pb2.CallRequest.FromString(request.SerializeToString()) == request
     assert hasattr(flaky_pb2_grpc, "FlakyStub") and hasattr(flaky_pb2_grpc, "FlakyServicer")
+    from twinbook._proto.swarm.v1 import swarm_pb2, swarm_pb2_grpc
+
+    task = swarm_pb2.CoordinatorMessage(task=swarm_pb2.Task(task_id="t1", budget_ms=50))
+    assert swarm_pb2.CoordinatorMessage.FromString(task.SerializeToString()) == task
+    assert task.WhichOneof("kind") == "task"
+    assert hasattr(swarm_pb2_grpc, "CoordinatorStub")

@@ -46,7 +46,7 @@ def test_load_cases_returns_the_cases_in_order(tmp_path: Path) -> None:
     assert load_cases(path, "limiter") == GOOD["cases"]
 
 
-@pytest.mark.parametrize("concept", ["breaker", "limiter"])
+@pytest.mark.parametrize("concept", ["breaker", "limiter", "supervisor"])
 def test_a_model_is_loaded_once_and_reads_its_concepts_files(concept: str) -> None:
     model = load_model(concept)
     assert load_model(concept) is model
@@ -108,3 +108,22 @@ def test_the_model_itself_is_caught_by_no_case(concept: str) -> None:
     unbroken = model.Breaker if concept == "breaker" else model.Limiter
     cases = file_cases(concept)
     assert cases_catching(model, unbroken, cases) == []
+
+
+def test_a_refused_file_is_reported_by_name_and_the_others_still_run(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps({"concept": "breaker", "cases": []}), encoding="utf-8")
+    passing = tmp_path / "passing.json"
+    passing.write_text(json.dumps(PASSING), encoding="utf-8")
+    script = REFERENCE / "limiter_model.py"
+    run = subprocess.run(
+        [sys.executable, str(script), str(broken), str(passing)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 1, run.stderr
+    assert run.stdout.splitlines() == [
+        f"FAIL {broken}: {broken}: not a limiter vector file",
+        "1 case(s) failed",
+    ]

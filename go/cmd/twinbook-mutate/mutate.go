@@ -552,6 +552,9 @@ func (m *mutator) returns(n *ast.ReturnStmt, results *ast.FieldList) {
 			continue
 		}
 		zero := m.zero(kinds[i])
+		if lit, ok := value.(*ast.CompositeLit); ok && len(lit.Elts) == 0 && lit.Type != nil {
+			zero = text // T{} is already the zero value of a struct, array or slice type
+		}
 		if zero != text && text != "nil" {
 			m.replaceNode("return-value", value, zero, "return the zero value")
 		}

@@ -36,7 +36,7 @@ func TestOperators(t *testing.T) {
 		{"boundary 0", "func F(a int) bool { return a < 3 }", "boundary-constant", "func F(a int) bool { return a < 0 }"},
 		{"statement removal", "func F(a []int) {\n\ta[0] = 1\n}", "statement-removal", "func F(a []int) {\n\t\n}"},
 		{"return zero value", "func F(a int) int {\n\treturn a\n}", "return-value", "return 0"},
-		{"return zero of a named type", "type T struct{}\n\nfunc F() T {\n\treturn T{}\n}", "return-value", "return *new(T)"},
+		{"return zero of a named type", "type T struct{ n int }\n\nfunc F() T {\n\treturn T{n: 1}\n}", "return-value", "return *new(T)"},
 		{"return nil pointer", "type T struct{}\n\nfunc F() *T {\n\treturn &T{}\n}", "return-value", "return nil"},
 		{"return negated bool", "func F(a int) bool {\n\treturn a > 1\n}", "return-value", "return !(a > 1)"},
 		{"return flipped literal", "func F() bool {\n\treturn true\n}", "return-value", "return false"},
@@ -127,6 +127,20 @@ func TestIndependentAssignmentsAreNotSwapped(t *testing.T) {
 	for _, m := range mutants {
 		if m.Operator == "swap-statements" {
 			t.Errorf("swapped independent assignments: %q", m.Label)
+		}
+	}
+}
+
+func TestNoZeroValueForAnEmptyCompositeLiteral(t *testing.T) {
+	// return T{} -> return *new(T) would be the same program
+	src := file("type T struct{ n int }\n\nfunc F() T {\n\treturn T{}\n}")
+	mutants, err := Mutants([]byte(src))
+	if err != nil {
+		t.Fatalf("Mutants: %v", err)
+	}
+	for _, m := range mutants {
+		if m.Operator == "return-value" {
+			t.Errorf("a zero value for T{}: %q", m.Replacement)
 		}
 	}
 }

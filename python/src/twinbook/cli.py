@@ -543,6 +543,13 @@ def dev_mutate(
         Path | None,
         typer.Option("--out", help="The JSON report (default: build/mutate/report.json)."),
     ] = None,
+    write_sample: Annotated[
+        Path | None,
+        typer.Option(
+            "--write-sample",
+            help="Write the sample make test runs to this file (tests/exercises/mutation_sample.toml).",
+        ),
+    ] = None,
     root: RootOption = None,
 ) -> None:
     """Mutation testing: run small edits of each solution's answer region through the
@@ -562,6 +569,7 @@ def dev_mutate(
         _fail(str(exc), 1)
     if not pairs:
         _fail(f"no exercise {exercise!r} under {root / 'solutions'}" if exercise else "no exercise")
+    path = out or root / "build" / "mutate" / "report.json"
     started = time.monotonic()
     results = []
     for ex, language in pairs:
@@ -575,12 +583,19 @@ def dev_mutate(
         details = format_details(result)
         if details:
             typer.echo(details)
+        # written after each pair, so a long run that is stopped still leaves its findings
+        write_json(to_json(results, jobs=jobs, wall_seconds=time.monotonic() - started), path)
     wall = time.monotonic() - started
     typer.echo("")
     typer.echo(format_table(results))
-    path = out or root / "build" / "mutate" / "report.json"
     write_json(to_json(results, jobs=jobs, wall_seconds=wall), path)
     typer.echo(f"{len(results)} pairs in {wall:.0f}s at -j {jobs}; report: {path}")
+    if write_sample:
+        from twinbook.authoring.mutation import sample
+
+        chosen = {(r.plan.exercise.id, r.plan.language): sample.choose(r) for r in results}
+        sample.write_sample(write_sample, chosen)
+        typer.echo(f"sample of {sum(map(len, chosen.values()))} mutants written to {write_sample}")
     if any(r.problems() for r in results):
         raise typer.Exit(1)
 

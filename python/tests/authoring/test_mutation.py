@@ -356,3 +356,19 @@ def test_the_command_runs_every_mutant_through_the_checker(make_exercise, tmp_pa
     stale = CliRunner().invoke(app, [*args, "--out", str(report)])
     assert stale.exit_code == 1
     assert "stale entry, no such mutant: 'arithmetic: a * b -> a / b #1'" in stale.output
+
+
+def test_an_id_shows_the_change_in_a_long_line() -> None:
+    source = "total = first_value_with_a_long_name + second_value_with_a_long_name + third < 3\n"
+    ids = [m.id for m in identify(source, python_edits(source)) if m.operator == "comparison"]
+    assert ids == ["comparison: …_long_name + third < 3 -> …_long_name + third <= 3 #1"]
+
+
+def test_go_ids_are_stable_when_unrelated_lines_change() -> None:
+    moved = GO_FILE.replace(
+        "// Add adds one",
+        "// Other is unrelated.\nfunc Other() int { return 7 }\n\n// Add adds one",
+    )
+    ids = {m.id for m in mutants_of(GO_FILE, "go")}
+    assert ids == {m.id for m in mutants_of(moved, "go")}  # Other is outside the answer region
+    assert "comparison: c.n > 2 -> c.n >= 2 #1" in ids

@@ -95,11 +95,26 @@ def load_model(concept: str) -> ModuleType:
     return sys.modules[name]
 
 
-def main(argv: list[str], concept: str, run_case: Callable[[dict[str, Any]], int]) -> int:
-    """Replay every case of the files named in ``argv``; print each failure, then a summary."""
+def main(
+    argv: list[str],
+    concept: str,
+    run_case: Callable[[dict[str, Any]], int],
+    load: Callable[[Path], list[dict[str, Any]]] | None = None,
+) -> int:
+    """Replay every case of the files named in ``argv``; print each failure, then a summary.
+
+    ``load`` reads one file (default: :func:`load_cases` for ``concept``); a file it refuses
+    is printed as a failure under its name, and the other files still run.
+    """
     failed = 0
     for arg in argv:
-        for case in load_cases(Path(arg), concept):
+        try:
+            found = load(Path(arg)) if load else load_cases(Path(arg), concept)
+        except (VectorError, ValueError) as exc:  # json.JSONDecodeError is a ValueError
+            failed += 1
+            print(f"FAIL {arg}: {exc}")
+            continue
+        for case in found:
             try:
                 run_case(case)
             except (VectorError, Mismatch, KeyError) as exc:

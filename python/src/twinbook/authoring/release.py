@@ -89,6 +89,8 @@ LEFT_OUT = (
         "go/concurrency/limiter_vectors_test.go",
         "go/resilience/retry_budget_vectors_test.go",
         "go/internal/testutil/vectors_test.go",
+        "go/supervisor/vectors_test.go",
+        "go/supervisor/vectors_runtime_test.go",
         "python/tests/vectors_files.py",
         "python/tests/test_vectors_files.py",
         "python/tests/breaker/test_vectors.py",

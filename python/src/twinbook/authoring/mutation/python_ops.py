@@ -349,16 +349,16 @@ def _independent(first: ast.stmt, second: ast.stmt) -> bool:
     """Two assignments that neither call anything but pure builtins nor read or write
     what the other writes: swapping them is an equivalent mutant by construction, so none
     is made (``self._rate = rate; self._burst = burst`` in a constructor)."""
-    if not all(isinstance(s, ast.Assign | ast.AnnAssign | ast.AugAssign) for s in (first, second)):
-        return False
     effects = []
     for stmt in (first, second):
+        if not isinstance(stmt, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            return False
         calls = [n for n in ast.walk(stmt) if isinstance(n, ast.Call)]
         if any(_chain(c.func) not in _PURE_CALLS for c in calls):
             return False
         targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
         writes = {_chain(t) for t in targets}
-        read_from = [stmt.value] if stmt.value is not None else []
+        read_from: list[ast.AST] = [stmt.value] if stmt.value is not None else []
         if isinstance(stmt, ast.AugAssign):
             read_from.append(stmt.target)
         reads = {chain for node in read_from for chain in _reads(node)}
