@@ -323,3 +323,33 @@ def test_a_plain_function_handler_is_called_without_a_coroutine(arun: Run) -> No
         assert isinstance(crashing.error, ZeroDivisionError)
 
     arun(main())
+
+
+def test_a_shorter_ask_times_out_before_a_longer_one_still_pending(arun: Run) -> None:
+    async def main() -> None:
+        actor, handler = await held(Mailbox())
+        patient = asyncio.create_task(actor.ask("patient", timeout=TIMEOUT))
+        forever = asyncio.create_task(actor.ask("forever", timeout=None))
+        await asyncio.sleep(0)
+        with pytest.raises(AskTimeout):
+            await actor.ask("hasty", timeout=SHORT)  # its deadline comes first: a timer of its own
+        assert not patient.done() and not forever.done()
+        handler.gate.set()
+        assert await patient == "patient"
+        assert await forever == "forever"
+        assert await actor.stop() is Reason.SHUTDOWN
+        assert actor._asks._timer is None, "no timer outlives the actor"
+
+    arun(main())
+
+
+def test_an_ask_without_a_timeout_is_answered_when_the_actor_stops(arun: Run) -> None:
+    async def main() -> None:
+        actor, _ = await held(Mailbox())
+        waiting = asyncio.create_task(actor.ask("x", timeout=None))
+        await asyncio.sleep(0)
+        await actor.stop(drain=False)
+        with pytest.raises(ActorStopped):
+            await waiting
+
+    arun(main())

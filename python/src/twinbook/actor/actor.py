@@ -22,7 +22,9 @@ task is left behind: :meth:`Actor.stop` returns once the task has ended.
 from __future__ import annotations
 
 import asyncio
+import heapq
 import inspect
+import math
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from types import TracebackType
@@ -165,9 +167,61 @@ class Inbox(Generic[M]):
         return items
 
 
-def _expire(reply: asyncio.Future[Any], name: str, timeout: float) -> None:
-    if not reply.done():  # a reply that comes later finds it done and is dropped
-        reply.set_exception(AskTimeout(f"{name}: no reply within {timeout}s"))
+class _Asks:
+    """The pending asks of one actor, and one timer for all their deadlines.
+
+    A timer per ask (``asyncio.timeout`` or ``call_at``) costs about as much as
+    the ask's round trip itself; asks are the hot path. So the deadlines sit in
+    a heap and one timer waits for the earliest; answered asks leave the heap
+    lazily, from its top, when the next ask comes or the timer fires (asks one
+    after another keep the heap at a few entries). At the actor's end every
+    ask still in it is answered with :class:`~.errors.ActorStopped`.
+    """
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._heap: list[tuple[float, int, asyncio.Future[Any], float | None]] = []
+        self._seq = 0
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_at = math.inf
+
+    def add(
+        self, loop: asyncio.AbstractEventLoop, reply: asyncio.Future[Any], timeout: float | None
+    ) -> None:
+        heap = self._heap
+        while heap and heap[0][2].done():
+            heapq.heappop(heap)
+        deadline = math.inf if timeout is None else loop.time() + timeout
+        self._seq += 1
+        heapq.heappush(heap, (deadline, self._seq, reply, timeout))
+        if deadline < self._timer_at:
+            self._schedule(loop, deadline)
+
+    def _schedule(self, loop: asyncio.AbstractEventLoop, at: float) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = loop.call_at(at, self._fire, loop)
+        self._timer_at = at
+
+    def _fire(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._timer, self._timer_at = None, math.inf
+        heap, now = self._heap, loop.time()
+        while heap and (heap[0][2].done() or heap[0][0] <= now):
+            _, _, reply, timeout = heapq.heappop(heap)
+            if not reply.done():  # a reply that comes later finds it done and is dropped
+                reply.set_exception(AskTimeout(f"{self._name}: no reply within {timeout}s"))
+        if heap and heap[0][0] < math.inf:
+            self._schedule(loop, heap[0][0])
+
+    def close(self, error: ActorStopped) -> None:
+        """The actor has ended: answer every pending ask with ``error``; no timer is left."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        for _, _, reply, _ in self._heap:
+            if not reply.done():
+                reply.set_exception(error)
+        self._heap.clear()
 
 
 Behaviour = Callable[[Inbox[M]], Awaitable[None]]
@@ -190,7 +244,7 @@ class Actor(Generic[M]):
         self._behaviour = behaviour
         self._inbox: Inbox[M] = Inbox(mailbox or Mailbox())
         self._task: asyncio.Task[None] | None = None
-        self._asks: set[asyncio.Future[Any]] = set()
+        self._asks = _Asks(name)
         self._stopping = False
         self._reason: Reason | None = None
         self._error: BaseException | None = None
@@ -212,8 +266,9 @@ class Actor(Generic[M]):
         A plain function is called as is: a handler that never waits needs no
         coroutine, and saves creating one per message.
         """
+        # an async function, or an object whose __call__ is one
         if inspect.iscoroutinefunction(handler) or inspect.iscoroutinefunction(
-            getattr(handler, "__call__", None)  # an object with an async __call__
+            type(handler).__call__
         ):
             handle_async = cast(Callable[[M], Awaitable[Any]], handler)
 
@@ -265,9 +320,7 @@ class Actor(Generic[M]):
         self._inbox.clear()
         stopped = ActorStopped(f"{self.name} ended: {reason}", reason)
         stopped.__cause__ = self._error
-        for ask in self._asks:  # queued, or received and never answered: nobody will now
-            if not ask.done():
-                ask.set_exception(stopped)
+        self._asks.close(stopped)  # queued, or received and never answered: nobody will now
         assert self._ended is not None
         self._ended.set()
         for callback in self._callbacks:
@@ -345,43 +398,38 @@ class Actor(Generic[M]):
 
     async def tell(self, body: M) -> None:
         """Send ``body`` without waiting for an answer; by the mailbox's overflow policy when full."""
-        await self._inbox.put(Message(body))
+        message = Message(body)
+        if not self._inbox.put_nowait(message):  # the fast path needs no second coroutine
+            await self._inbox.put(message)
 
     def tell_nowait(self, body: M) -> None:
         """Send ``body`` if there is room now, whatever the policy; :class:`MailboxFull` if not."""
         if not self._inbox.put_nowait(Message(body)):
             raise MailboxFull(f"{self.name}: mailbox full")
 
-    async def ask(self, body: M, timeout: float = 5.0) -> Any:
+    async def ask(self, body: M, timeout: float | None = 5.0) -> Any:
         """Send ``body`` and wait for the reply, for at most ``timeout`` seconds in all.
 
         :class:`~.errors.AskTimeout` when no reply came in time (the time
         spent waiting for room in the mailbox counts), :class:`~.errors.ActorStopped`
         if the actor stops first, :class:`~.errors.MailboxFull` by the overflow policy.
+        ``timeout=None`` waits as long as the actor lives.
         """
         loop = asyncio.get_running_loop()
         reply: asyncio.Future[Any] = loop.create_future()
         message = Message(body, reply)
-        self._asks.add(reply)
-        try:
-            deadline = loop.time() + timeout
-            if not self._inbox.put_nowait(message):  # full: the slow path may wait for room
-                try:
-                    async with asyncio.timeout_at(deadline):
-                        await self._inbox.put(message)
-                except TimeoutError:
-                    raise AskTimeout(
-                        f"{self.name}: no room and no reply within {timeout}s"
-                    ) from None
-            # A timer on the reply, not asyncio.timeout: the ask is the hot path, and a timer
-            # that fails a future costs less than cancelling and uncancelling a task.
-            timer = loop.call_at(deadline, _expire, reply, self.name, timeout)
+        if not self._inbox.put_nowait(message):  # full: the slow path may wait for room
             try:
-                return await reply
-            finally:
-                timer.cancel()
+                async with asyncio.timeout(timeout):
+                    await self._inbox.put(message)
+            except TimeoutError:
+                raise AskTimeout(f"{self.name}: no room and no reply within {timeout}s") from None
+            # the wait for room counted: the reply gets what is left (a few ns lost, no more)
+        self._asks.add(loop, reply, timeout)
+        try:
+            return await reply
         finally:
-            self._asks.discard(reply)
+            reply.cancel()  # cancelled while waiting: a late reply is dropped
 
     def __repr__(self) -> str:
         state = "not started" if self._task is None else (self.reason or "running")
