@@ -100,7 +100,6 @@ LEFT_OUT = (
         "python/tests/supervisor/test_vectors.py",
         "python/tests/supervisor/test_runtime_vectors.py",
         "python/tests/supervisor/test_vector_runner.py",
-        "python/tests/supervisor/testdata",
         # the benchmark against the peers writes its figures for the project's bench script
         "go/breaker/bench_test.go",
     ),
