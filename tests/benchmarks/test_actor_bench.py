@@ -33,10 +33,10 @@ from typing import Any
 import pykka
 import pytest
 
-from twinbook.actor import Actor, Mailbox, ThreadedActor
+from twinbook.actor import Actor, Options, ThreadedActor
 
 BATCH = 1000
-MAILBOX = Mailbox(capacity=BATCH + 1)  # a round never waits for room: this measures delivery
+MAILBOX = Options(capacity=BATCH + 1)  # a round never waits for room: this measures delivery
 TIMEOUT = 10.0
 
 

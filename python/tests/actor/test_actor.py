@@ -13,9 +13,9 @@ from twinbook.actor import (
     Actor,
     ActorStopped,
     AskTimeout,
-    Inbox,
     Mailbox,
     MailboxFull,
+    Options,
     Overflow,
     Reason,
 )
@@ -44,7 +44,7 @@ class Gated:
         return body
 
 
-async def held(mailbox: Mailbox) -> tuple[Actor[Any], Gated]:
+async def held(mailbox: Options) -> tuple[Actor[Any], Gated]:
     """A started actor holding a message, with an empty mailbox of the given options."""
     handler = Gated()
     actor = Actor.of(handler, mailbox, name="held").start()
@@ -78,7 +78,7 @@ def test_messages_of_each_sender_arrive_in_the_order_sent(arun: Run) -> None:
         async def record(body: tuple[str, int]) -> None:
             seen.append(body)
 
-        async with Actor.of(record, Mailbox(capacity=3)) as actor:
+        async with Actor.of(record, Options(capacity=3)) as actor:
 
             async def sender(name: str) -> None:
                 for i in range(50):
@@ -100,7 +100,7 @@ def test_messages_of_each_sender_arrive_in_the_order_sent(arun: Run) -> None:
 
 def test_fail_fast_raises_mailbox_full_at_once(arun: Run) -> None:
     async def main() -> None:
-        actor, handler = await held(Mailbox(capacity=2, overflow=Overflow.FAIL_FAST))
+        actor, handler = await held(Options(capacity=2, overflow=Overflow.FAIL_FAST))
         await actor.tell(1)
         await actor.tell(2)
         with pytest.raises(MailboxFull, match="2 messages"):
@@ -116,7 +116,7 @@ def test_fail_fast_raises_mailbox_full_at_once(arun: Run) -> None:
 
 def test_block_raises_mailbox_full_after_its_deadline(arun: Run) -> None:
     async def main() -> None:
-        actor, handler = await held(Mailbox(capacity=1, block_timeout=SHORT))
+        actor, handler = await held(Options(capacity=1, block_timeout=SHORT))
         await actor.tell(1)
         with pytest.raises(MailboxFull, match="for 0.01s"):
             await actor.tell(2)
@@ -131,7 +131,7 @@ def test_block_raises_mailbox_full_after_its_deadline(arun: Run) -> None:
 
 def test_block_waits_for_room_and_keeps_the_order(arun: Run) -> None:
     async def main() -> None:
-        actor, handler = await held(Mailbox(capacity=1, block_timeout=None))
+        actor, handler = await held(Options(capacity=1, block_timeout=None))
         await actor.tell(1)
         blocked = asyncio.create_task(actor.tell(2))
         await asyncio.sleep(0)
@@ -146,7 +146,7 @@ def test_block_waits_for_room_and_keeps_the_order(arun: Run) -> None:
 
 def test_a_sender_waiting_for_room_learns_that_the_actor_stopped(arun: Run) -> None:
     async def main() -> None:
-        actor, handler = await held(Mailbox(capacity=1, block_timeout=None))
+        actor, handler = await held(Options(capacity=1, block_timeout=None))
         await actor.tell(1)
         blocked = asyncio.create_task(actor.tell(2))
         await asyncio.sleep(0)
@@ -161,7 +161,7 @@ def test_a_sender_waiting_for_room_learns_that_the_actor_stopped(arun: Run) -> N
 
 def test_ask_times_out_and_the_late_reply_is_dropped(arun: Run) -> None:
     async def main() -> None:
-        actor, handler = await held(Mailbox())
+        actor, handler = await held(Options())
         with pytest.raises(AskTimeout) as raised:
             await actor.ask("late", timeout=SHORT)
         assert isinstance(raised.value, TimeoutError)
@@ -204,10 +204,10 @@ def test_a_loop_that_returns_ends_normally(arun: Run) -> None:
     async def main() -> None:
         seen: list[str] = []
 
-        async def until_bye(inbox: Inbox[str]) -> None:
-            async for message in inbox:
-                seen.append(message.body)
-                if message.body == "bye":
+        async def until_bye(mailbox: Mailbox[str]) -> None:
+            async for envelope in mailbox:
+                seen.append(envelope.msg)
+                if envelope.msg == "bye":
                     return
 
         actor = Actor(until_bye).start()
@@ -224,7 +224,7 @@ def test_a_loop_that_returns_ends_normally(arun: Run) -> None:
 
 def test_graceful_stop_handles_everything_queued_then_refuses(arun: Run) -> None:
     async def main() -> None:
-        actor, handler = await held(Mailbox(capacity=10))
+        actor, handler = await held(Options(capacity=10))
         for n in range(5):
             await actor.tell(n)
         asked = asyncio.create_task(actor.ask("asked", timeout=TIMEOUT))
@@ -243,7 +243,7 @@ def test_graceful_stop_handles_everything_queued_then_refuses(arun: Run) -> None
 
 def test_immediate_stop_cancels_the_message_in_hand_and_answers_queued_asks(arun: Run) -> None:
     async def main() -> None:
-        actor, handler = await held(Mailbox(capacity=10))
+        actor, handler = await held(Options(capacity=10))
         await actor.tell(1)
         asks = [asyncio.create_task(actor.ask(n, timeout=TIMEOUT)) for n in (2, 3)]
         await asyncio.sleep(0)
@@ -258,7 +258,7 @@ def test_immediate_stop_cancels_the_message_in_hand_and_answers_queued_asks(arun
 
 def test_graceful_stop_gives_up_waiting_after_its_timeout(arun: Run) -> None:
     async def main() -> None:
-        actor, handler = await held(Mailbox())
+        actor, handler = await held(Options())
         await actor.tell(1)
         assert await actor.stop(timeout=SHORT) is Reason.SHUTDOWN
         assert handler.seen == ["hold"]
@@ -327,7 +327,7 @@ def test_a_plain_function_handler_is_called_without_a_coroutine(arun: Run) -> No
 
 def test_a_shorter_ask_times_out_before_a_longer_one_still_pending(arun: Run) -> None:
     async def main() -> None:
-        actor, handler = await held(Mailbox())
+        actor, handler = await held(Options())
         patient = asyncio.create_task(actor.ask("patient", timeout=TIMEOUT))
         forever = asyncio.create_task(actor.ask("forever", timeout=None))
         await asyncio.sleep(0)
@@ -345,7 +345,7 @@ def test_a_shorter_ask_times_out_before_a_longer_one_still_pending(arun: Run) ->
 
 def test_an_ask_without_a_timeout_is_answered_when_the_actor_stops(arun: Run) -> None:
     async def main() -> None:
-        actor, _ = await held(Mailbox())
+        actor, _ = await held(Options())
         waiting = asyncio.create_task(actor.ask("x", timeout=None))
         await asyncio.sleep(0)
         await actor.stop(drain=False)

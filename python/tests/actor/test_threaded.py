@@ -11,12 +11,12 @@ from timeouts import TIMEOUT
 from twinbook.actor import (
     ActorStopped,
     AskTimeout,
-    Mailbox,
     MailboxFull,
+    Options,
     Overflow,
     Reason,
     ThreadedActor,
-    ThreadInbox,
+    ThreadMailbox,
 )
 
 SHORT = 0.01  # a deadline that passes with certainty: nothing will ever make room or reply
@@ -38,7 +38,7 @@ class Gated:
         return body
 
 
-def held(mailbox: Mailbox) -> tuple[ThreadedActor[Any], Gated]:
+def held(mailbox: Options) -> tuple[ThreadedActor[Any], Gated]:
     handler = Gated()
     actor = ThreadedActor.of(handler, mailbox, name="held").start()
     actor.tell("hold")
@@ -55,7 +55,7 @@ def test_ask_gets_the_reply_on_the_callers_thread() -> None:
 def test_messages_of_each_sender_thread_arrive_in_the_order_sent() -> None:
     seen: list[tuple[int, int]] = []
     go = threading.Barrier(3, timeout=TIMEOUT)
-    with ThreadedActor.of(seen.append, Mailbox(capacity=4)) as actor:
+    with ThreadedActor.of(seen.append, Options(capacity=4)) as actor:
 
         def sender(who: int) -> None:
             go.wait()
@@ -73,14 +73,14 @@ def test_messages_of_each_sender_thread_arrive_in_the_order_sent() -> None:
 
 
 def test_fail_fast_raises_and_block_raises_after_its_deadline() -> None:
-    actor, handler = held(Mailbox(capacity=1, overflow=Overflow.FAIL_FAST))
+    actor, handler = held(Options(capacity=1, overflow=Overflow.FAIL_FAST))
     actor.tell(1)
     with pytest.raises(MailboxFull):
         actor.tell(2)
     handler.gate.set()
     actor.stop()
 
-    actor, handler = held(Mailbox(capacity=1, block_timeout=SHORT))
+    actor, handler = held(Options(capacity=1, block_timeout=SHORT))
     actor.tell(1)
     with pytest.raises(MailboxFull, match="for 0.01s"):
         actor.tell(2)  # this thread was blocked for the deadline
@@ -90,7 +90,7 @@ def test_fail_fast_raises_and_block_raises_after_its_deadline() -> None:
 
 
 def test_block_holds_the_senders_thread_until_there_is_room() -> None:
-    actor, handler = held(Mailbox(capacity=1, block_timeout=None))
+    actor, handler = held(Options(capacity=1, block_timeout=None))
     actor.tell(1)
     sent = threading.Event()
 
@@ -109,7 +109,7 @@ def test_block_holds_the_senders_thread_until_there_is_room() -> None:
 
 
 def test_ask_times_out_and_the_actor_goes_on() -> None:
-    actor, handler = held(Mailbox())
+    actor, handler = held(Options())
     with pytest.raises(AskTimeout):
         actor.ask("late", timeout=SHORT)
     handler.gate.set()
@@ -138,9 +138,9 @@ def test_an_exception_is_a_crash_kept_with_its_error() -> None:
 
 
 def test_a_loop_that_returns_ends_normally() -> None:
-    def first_only(inbox: ThreadInbox[str]) -> None:
-        for message in inbox:
-            message.reply(message.body.upper())
+    def first_only(mailbox: ThreadMailbox[str]) -> None:
+        for envelope in mailbox:
+            envelope.reply(envelope.msg.upper())
             return
 
     actor = ThreadedActor(first_only).start()
@@ -151,7 +151,7 @@ def test_a_loop_that_returns_ends_normally() -> None:
 
 
 def test_graceful_stop_drains_the_queue() -> None:
-    actor, handler = held(Mailbox())
+    actor, handler = held(Options())
     for n in range(3):
         actor.tell(n)
     stopper = threading.Thread(target=actor.stop)
@@ -163,7 +163,7 @@ def test_graceful_stop_drains_the_queue() -> None:
 
 
 def test_immediate_stop_finishes_the_message_in_hand_and_answers_queued_asks() -> None:
-    actor, handler = held(Mailbox())
+    actor, handler = held(Options())
     answers: list[BaseException] = []
 
     def ask() -> None:
@@ -174,7 +174,7 @@ def test_immediate_stop_finishes_the_message_in_hand_and_answers_queued_asks() -
 
     asker = threading.Thread(target=ask)
     asker.start()
-    while len(actor._inbox) == 0:  # the ask is queued behind the held message
+    while len(actor._mailbox) == 0:  # the ask is queued behind the held message
         threading.Event().wait(0.001)
     stopper = threading.Thread(target=actor.stop, kwargs={"drain": False})
     stopper.start()

@@ -80,9 +80,9 @@ def test_a_crashed_actor_is_replaced_by_a_fresh_one(arun: Run) -> None:
 
 def test_an_actor_that_returns_is_not_restarted_when_transient(arun: Run) -> None:
     async def main() -> None:
-        async def once(inbox: Any) -> None:
-            async for message in inbox:
-                message.reply("done")
+        async def once(mailbox: Any) -> None:
+            async for envelope in mailbox:
+                envelope.reply("done")
                 return
 
         child = ActorChild(lambda: Actor(once))

@@ -3,7 +3,7 @@
 The Go twin is ``actor.Actor`` in ``go/actor`` (a goroutine and a channel).
 An actor owns its state and nobody else touches it: other tasks only send it
 messages, so there is nothing to lock. The behaviour is a loop over the
-:class:`Inbox`, like a goroutine ranging over a channel, and how that loop
+:class:`~.mailbox.Mailbox`, like a goroutine ranging over a channel, and how that loop
 ends is the actor's exit :class:`~.reason.Reason`:
 
 * the loop returns: ``normal`` (its work is done);
@@ -25,146 +25,20 @@ import asyncio
 import heapq
 import inspect
 import math
-from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any, Generic, TypeVar, cast
 
+from .envelope import Envelope
 from .errors import ActorStopped, AskTimeout, MailboxFull
-from .mailbox import Mailbox, Overflow
-from .message import Message
+from .mailbox import Mailbox
+from .options import Options
 from .reason import Reason
 
-__all__ = ["Actor", "Behaviour", "Inbox"]
+__all__ = ["Actor", "Behaviour"]
 
 M = TypeVar("M")
 R = TypeVar("R")
-
-
-class _End:
-    """What the inbox hands out once it is closed and empty: the loop's end."""
-
-
-_END = _End()
-
-
-class Inbox(Generic[M]):
-    """The actor's side of its mailbox: ``async for message in inbox`` until it is closed.
-
-    A small bounded queue of its own rather than :class:`asyncio.Queue`,
-    because a mailbox must be *closed* (Python 3.11's queue cannot be):
-    closing wakes the receiver once the queue is empty, and every sender
-    still waiting for room with :class:`~.errors.ActorStopped`.
-    """
-
-    def __init__(self, options: Mailbox) -> None:
-        self._options = options
-        self._items: deque[Message[M]] = deque()
-        self._getter: asyncio.Future[None] | None = None
-        self._putters: deque[asyncio.Future[None]] = deque()
-        self._closed = False
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    @property
-    def closed(self) -> bool:
-        """Whether the mailbox has stopped taking messages (the actor is stopping or has ended)."""
-        return self._closed
-
-    def __aiter__(self) -> AsyncIterator[Message[M]]:
-        return self
-
-    async def __anext__(self) -> Message[M]:
-        # receive()'s body once more, inline: one coroutine per message instead of two
-        # (this is the hot path of every actor)
-        while not self._items:
-            if self._closed:
-                raise StopAsyncIteration
-            self._getter = asyncio.get_running_loop().create_future()
-            try:
-                await self._getter
-            finally:
-                self._getter = None
-        item = self._items.popleft()
-        if self._putters:
-            self._wake_putter()
-        return item
-
-    async def receive(self) -> Message[M] | None:
-        """The next message, in the order sent; ``None`` once closed and empty."""
-        while not self._items:
-            if self._closed:
-                return None
-            self._getter = asyncio.get_running_loop().create_future()
-            try:
-                await self._getter
-            finally:
-                self._getter = None
-        item = self._items.popleft()
-        if self._putters:
-            self._wake_putter()
-        return item
-
-    def _wake_putter(self) -> None:
-        while self._putters:  # room for one more: wake the longest-waiting sender
-            putter = self._putters.popleft()
-            if not putter.done():
-                putter.set_result(None)
-                break
-
-    def put_nowait(self, message: Message[M]) -> bool:
-        """Queue ``message`` if there is room (``False`` if not); raise if closed."""
-        if self._closed:
-            raise ActorStopped("the actor is not taking messages")
-        if len(self._items) >= self._options.capacity:
-            return False
-        self._items.append(message)
-        getter = self._getter
-        if getter is not None and not getter.done():
-            getter.set_result(None)
-        return True
-
-    async def put(self, message: Message[M]) -> None:
-        """Queue ``message`` by the overflow policy: wait for room up to the deadline, or fail."""
-        if self.put_nowait(message):
-            return
-        options = self._options
-        if options.overflow is Overflow.FAIL_FAST:
-            raise MailboxFull(f"mailbox full ({options.capacity} messages)")
-        loop = asyncio.get_running_loop()
-        deadline = None if options.block_timeout is None else loop.time() + options.block_timeout
-        while True:
-            putter = loop.create_future()
-            self._putters.append(putter)
-            try:
-                async with asyncio.timeout_at(deadline):
-                    await putter
-            except TimeoutError:
-                raise MailboxFull(
-                    f"mailbox full ({options.capacity} messages) for {options.block_timeout}s"
-                ) from None
-            finally:
-                if putter in self._putters:
-                    self._putters.remove(putter)
-            if self.put_nowait(message):
-                return
-
-    def close(self) -> None:
-        """Take no more messages; wake the receiver and the waiting senders."""
-        self._closed = True
-        if self._getter is not None and not self._getter.done():
-            self._getter.set_result(None)
-        while self._putters:
-            putter = self._putters.popleft()
-            if not putter.done():
-                putter.set_exception(ActorStopped("the actor stopped while the sender waited"))
-
-    def clear(self) -> list[Message[M]]:
-        """Remove and return every queued message (an immediate stop answers them)."""
-        items = list(self._items)
-        self._items.clear()
-        return items
 
 
 class _Asks:
@@ -224,8 +98,8 @@ class _Asks:
         self._heap.clear()
 
 
-Behaviour = Callable[[Inbox[M]], Awaitable[None]]
-"""An actor's loop: it receives from the inbox until it returns (``normal``) or raises (``crash``)."""
+Behaviour = Callable[[Mailbox[M]], Awaitable[None]]
+"""An actor's loop: it receives from the mailbox until it returns (``normal``) or raises (``crash``)."""
 
 
 class Actor(Generic[M]):
@@ -238,11 +112,11 @@ class Actor(Generic[M]):
     """
 
     def __init__(
-        self, behaviour: Behaviour[M], mailbox: Mailbox | None = None, *, name: str = "actor"
+        self, behaviour: Behaviour[M], options: Options | None = None, *, name: str = "actor"
     ) -> None:
         self.name = name
         self._behaviour = behaviour
-        self._inbox: Inbox[M] = Inbox(mailbox or Mailbox())
+        self._mailbox: Mailbox[M] = Mailbox(options or Options())
         self._task: asyncio.Task[None] | None = None
         self._asks = _Asks(name)
         self._stopping = False
@@ -255,11 +129,11 @@ class Actor(Generic[M]):
     def of(
         cls,
         handler: Callable[[M], Awaitable[Any]] | Callable[[M], Any],
-        mailbox: Mailbox | None = None,
+        options: Options | None = None,
         *,
         name: str = "actor",
     ) -> Actor[M]:
-        """An actor whose loop answers each message with ``handler(body)`` (awaited if async).
+        """An actor whose loop answers each message with ``handler(msg)`` (awaited if async).
 
         The usual shape (pykka's ``on_receive``): a told message's answer is
         dropped, an ask gets it; an exception from ``handler`` crashes the actor.
@@ -272,17 +146,17 @@ class Actor(Generic[M]):
         ):
             handle_async = cast(Callable[[M], Awaitable[Any]], handler)
 
-            async def serve(inbox: Inbox[M]) -> None:
-                async for message in inbox:
-                    message.reply(await handle_async(message.body))
+            async def serve(mailbox: Mailbox[M]) -> None:
+                async for envelope in mailbox:
+                    envelope.reply(await handle_async(envelope.msg))
 
-            return cls(serve, mailbox, name=name)
+            return cls(serve, options, name=name)
 
-        async def serve_sync(inbox: Inbox[M]) -> None:
-            async for message in inbox:
-                message.reply(handler(message.body))
+        async def serve_sync(mailbox: Mailbox[M]) -> None:
+            async for envelope in mailbox:
+                envelope.reply(handler(envelope.msg))
 
-        return cls(serve_sync, mailbox, name=name)
+        return cls(serve_sync, options, name=name)
 
     # ------------------------------------------------------------------ life cycle
 
@@ -299,7 +173,7 @@ class Actor(Generic[M]):
 
     async def _run(self) -> None:
         try:
-            await self._behaviour(self._inbox)
+            await self._behaviour(self._mailbox)
         except Exception as exc:
             self._end(Reason.CRASH, exc)
         else:
@@ -316,8 +190,8 @@ class Actor(Generic[M]):
             self._end(Reason.CRASH, exc)
         reason = self._reason
         assert reason is not None
-        self._inbox.close()
-        self._inbox.clear()
+        self._mailbox.close()
+        self._mailbox.clear()
         stopped = ActorStopped(f"{self.name} ended: {reason}", reason)
         stopped.__cause__ = self._error
         self._asks.close(stopped)  # queued, or received and never answered: nobody will now
@@ -339,7 +213,7 @@ class Actor(Generic[M]):
             raise RuntimeError(f"{self.name} was never started")
         if not self._task.done():
             self._stopping = True
-            self._inbox.close()
+            self._mailbox.close()
             if drain:
                 try:
                     async with asyncio.timeout(timeout):
@@ -396,19 +270,19 @@ class Actor(Generic[M]):
 
     # ------------------------------------------------------------------ messages
 
-    async def tell(self, body: M) -> None:
-        """Send ``body`` without waiting for an answer; by the mailbox's overflow policy when full."""
-        message = Message(body)
-        if not self._inbox.put_nowait(message):  # the fast path needs no second coroutine
-            await self._inbox.put(message)
+    async def tell(self, msg: M) -> None:
+        """Send ``msg`` without waiting for an answer; by the mailbox's overflow policy when full."""
+        envelope = Envelope(msg)
+        if not self._mailbox.put_nowait(envelope):  # the fast path needs no second coroutine
+            await self._mailbox.put(envelope)
 
-    def tell_nowait(self, body: M) -> None:
-        """Send ``body`` if there is room now, whatever the policy; :class:`MailboxFull` if not."""
-        if not self._inbox.put_nowait(Message(body)):
+    def tell_nowait(self, msg: M) -> None:
+        """Send ``msg`` if there is room now, whatever the policy; :class:`MailboxFull` if not."""
+        if not self._mailbox.put_nowait(Envelope(msg)):
             raise MailboxFull(f"{self.name}: mailbox full")
 
-    async def ask(self, body: M, timeout: float | None = 5.0) -> Any:
-        """Send ``body`` and wait for the reply, for at most ``timeout`` seconds in all.
+    async def ask(self, msg: M, timeout: float | None = 5.0) -> Any:
+        """Send ``msg`` and wait for the reply, for at most ``timeout`` seconds in all.
 
         :class:`~.errors.AskTimeout` when no reply came in time (the time
         spent waiting for room in the mailbox counts), :class:`~.errors.ActorStopped`
@@ -417,11 +291,11 @@ class Actor(Generic[M]):
         """
         loop = asyncio.get_running_loop()
         reply: asyncio.Future[Any] = loop.create_future()
-        message = Message(body, reply)
-        if not self._inbox.put_nowait(message):  # full: the slow path may wait for room
+        envelope = Envelope(msg, reply)
+        if not self._mailbox.put_nowait(envelope):  # full: the slow path may wait for room
             try:
                 async with asyncio.timeout(timeout):
-                    await self._inbox.put(message)
+                    await self._mailbox.put(envelope)
             except TimeoutError:
                 raise AskTimeout(f"{self.name}: no room and no reply within {timeout}s") from None
             # the wait for room counted: the reply gets what is left (a few ns lost, no more)

@@ -19,21 +19,21 @@ from concurrent.futures import Future
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
+from .envelope import Envelope
 from .errors import ActorStopped, AskTimeout, MailboxFull
-from .mailbox import Mailbox, Overflow
-from .message import Message
+from .options import Options, Overflow
 from .reason import Reason
 
-__all__ = ["ThreadInbox", "ThreadedActor"]
+__all__ = ["ThreadMailbox", "ThreadedActor"]
 
 M = TypeVar("M")
 
-ThreadBehaviour = Callable[["ThreadInbox[M]"], None]
-"""A threaded actor's loop: ``for message in inbox``; returning is ``normal``, raising ``crash``."""
+ThreadBehaviour = Callable[["ThreadMailbox[M]"], None]
+"""A threaded actor's loop: ``for envelope in mailbox``; returning is ``normal``, raising ``crash``."""
 
 
-class ThreadInbox(Generic[M]):
-    """The thread's side of its mailbox: ``for message in inbox`` until it is closed.
+class ThreadMailbox(Generic[M]):
+    """The thread's side of its mailbox: ``for envelope in mailbox`` until it is closed.
 
     A deque under a :class:`threading.Condition` rather than
     :class:`queue.Queue`, because a mailbox must be *closed* and Python
@@ -41,9 +41,9 @@ class ThreadInbox(Generic[M]):
     empty, and every sender blocked for room with :class:`~.errors.ActorStopped`.
     """
 
-    def __init__(self, options: Mailbox) -> None:
+    def __init__(self, options: Options) -> None:
         self._options = options
-        self._items: deque[Message[M]] = deque()
+        self._items: deque[Envelope[M]] = deque()
         self._cond = threading.Condition()
         self._closed = False
 
@@ -54,11 +54,11 @@ class ThreadInbox(Generic[M]):
     def closed(self) -> bool:
         return self._closed
 
-    def __iter__(self) -> Iterator[Message[M]]:
+    def __iter__(self) -> Iterator[Envelope[M]]:
         while (message := self.receive()) is not None:
             yield message
 
-    def receive(self) -> Message[M] | None:
+    def receive(self) -> Envelope[M] | None:
         """The next message, in the order sent; ``None`` once closed and empty."""
         with self._cond:
             while not self._items:
@@ -69,8 +69,8 @@ class ThreadInbox(Generic[M]):
             self._cond.notify_all()  # a sender may wait for room (and the receiver is us)
             return item
 
-    def put(self, message: Message[M], *, block: bool = True) -> None:
-        """Queue ``message`` by the overflow policy; ``block=False`` never waits."""
+    def put(self, envelope: Envelope[M], *, block: bool = True) -> None:
+        """Queue ``envelope`` by the overflow policy; ``block=False`` never waits."""
         options = self._options
         with self._cond:
             if self._closed:
@@ -88,7 +88,7 @@ class ThreadInbox(Generic[M]):
                     )
                 if self._closed:
                     raise ActorStopped("the actor stopped while the sender waited")
-            self._items.append(message)
+            self._items.append(envelope)
             self._cond.notify_all()
 
     def close(self) -> None:
@@ -97,7 +97,7 @@ class ThreadInbox(Generic[M]):
             self._closed = True
             self._cond.notify_all()
 
-    def clear(self) -> list[Message[M]]:
+    def clear(self) -> list[Envelope[M]]:
         """Remove and return every queued message (an immediate stop answers them)."""
         with self._cond:
             items = list(self._items)
@@ -113,11 +113,11 @@ class ThreadedActor(Generic[M]):
     """
 
     def __init__(
-        self, behaviour: ThreadBehaviour[M], mailbox: Mailbox | None = None, *, name: str = "actor"
+        self, behaviour: ThreadBehaviour[M], options: Options | None = None, *, name: str = "actor"
     ) -> None:
         self.name = name
         self._behaviour = behaviour
-        self._inbox: ThreadInbox[M] = ThreadInbox(mailbox or Mailbox())
+        self._mailbox: ThreadMailbox[M] = ThreadMailbox(options or Options())
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()  # guards _asks, _reason and _callbacks across threads
         self._asks: set[Future[Any]] = set()
@@ -129,15 +129,15 @@ class ThreadedActor(Generic[M]):
 
     @classmethod
     def of(
-        cls, handler: Callable[[M], Any], mailbox: Mailbox | None = None, *, name: str = "actor"
+        cls, handler: Callable[[M], Any], options: Options | None = None, *, name: str = "actor"
     ) -> ThreadedActor[M]:
-        """An actor whose loop answers each message with ``handler(body)`` (see :meth:`.Actor.of`)."""
+        """An actor whose loop answers each message with ``handler(msg)`` (see :meth:`.Actor.of`)."""
 
-        def serve(inbox: ThreadInbox[M]) -> None:
-            for message in inbox:
-                message.reply(handler(message.body))
+        def serve(mailbox: ThreadMailbox[M]) -> None:
+            for envelope in mailbox:
+                envelope.reply(handler(envelope.msg))
 
-        return cls(serve, mailbox, name=name)
+        return cls(serve, options, name=name)
 
     # ------------------------------------------------------------------ life cycle
 
@@ -152,13 +152,13 @@ class ThreadedActor(Generic[M]):
     def _run(self) -> None:
         reason, error = Reason.NORMAL, None
         try:
-            self._behaviour(self._inbox)
+            self._behaviour(self._mailbox)
             if self._stopping:
                 reason = Reason.SHUTDOWN
         except BaseException as exc:  # a thread has no one to raise to: record it
             reason, error = Reason.CRASH, exc
-        self._inbox.close()
-        self._inbox.clear()
+        self._mailbox.close()
+        self._mailbox.clear()
         stopped = ActorStopped(f"{self.name} ended: {reason}", reason)
         stopped.__cause__ = error
         with self._lock:
@@ -186,16 +186,16 @@ class ThreadedActor(Generic[M]):
             raise RuntimeError(f"{self.name} was never started")
         if not self._ended.is_set():
             self._stopping = True
-            self._inbox.close()
+            self._mailbox.close()
             if not drain or not self._ended.wait(timeout):
-                self._fail(self._inbox.clear())
+                self._fail(self._mailbox.clear())
         self._thread.join()
         assert self._reason is not None
         return self._reason
 
-    def _fail(self, dropped: list[Message[M]]) -> None:
-        for message in dropped:
-            message.fail(ActorStopped(f"{self.name} stopped before handling it", Reason.SHUTDOWN))
+    def _fail(self, dropped: list[Envelope[M]]) -> None:
+        for envelope in dropped:
+            envelope.fail(ActorStopped(f"{self.name} stopped before handling it", Reason.SHUTDOWN))
 
     def wait(self, timeout: float | None = None) -> Reason | None:
         """Block until the actor has ended (or ``timeout`` passed: ``None``); its reason."""
@@ -238,16 +238,16 @@ class ThreadedActor(Generic[M]):
 
     # ------------------------------------------------------------------ messages
 
-    def tell(self, body: M) -> None:
-        """Send ``body``; when the mailbox is full, BLOCK blocks this thread up to its deadline."""
-        self._inbox.put(Message(body))
+    def tell(self, msg: M) -> None:
+        """Send ``msg``; when the mailbox is full, BLOCK blocks this thread up to its deadline."""
+        self._mailbox.put(Envelope(msg))
 
-    def tell_nowait(self, body: M) -> None:
-        """Send ``body`` if there is room now, whatever the policy; :class:`MailboxFull` if not."""
-        self._inbox.put(Message(body), block=False)
+    def tell_nowait(self, msg: M) -> None:
+        """Send ``msg`` if there is room now, whatever the policy; :class:`MailboxFull` if not."""
+        self._mailbox.put(Envelope(msg), block=False)
 
-    def ask(self, body: M, timeout: float = 5.0) -> Any:
-        """Send ``body`` and block this thread until the reply, for at most ``timeout`` seconds.
+    def ask(self, msg: M, timeout: float = 5.0) -> Any:
+        """Send ``msg`` and block this thread until the reply, for at most ``timeout`` seconds.
 
         :class:`~.errors.AskTimeout` when no reply came in time. Unlike the
         asyncio flavour, a full BLOCK mailbox waits up to its own deadline.
@@ -258,7 +258,7 @@ class ThreadedActor(Generic[M]):
                 raise ActorStopped(f"{self.name} has ended: {self._reason}", self._reason)
             self._asks.add(reply)
         try:
-            self._inbox.put(Message(body, reply))
+            self._mailbox.put(Envelope(msg, reply))
             try:
                 return reply.result(timeout)
             except TimeoutError:

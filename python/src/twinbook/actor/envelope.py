@@ -1,6 +1,6 @@
-"""What an actor's loop receives: :class:`Message`, a body and, for an ask, where to reply.
+"""What an actor's loop receives: :class:`Envelope`, the message and, for an ask, where to reply.
 
-Both flavours share it. The reply slot is a future: an :class:`asyncio.Future`
+The Go twin is ``actor.Envelope``. Both flavours share it. The reply slot is a future: an :class:`asyncio.Future`
 on asyncio, a :class:`concurrent.futures.Future` on threads; both have the same
 ``done``/``set_result``/``set_exception`` methods, which is all a message needs.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Generic, Protocol, TypeVar
 
-__all__ = ["Message"]
+__all__ = ["Envelope"]
 
 M = TypeVar("M")
 
@@ -20,22 +20,22 @@ class _Reply(Protocol):
     def set_exception(self, exception: BaseException, /) -> None: ...
 
 
-class Message(Generic[M]):
-    """One message: :attr:`body` is what was sent; :meth:`reply` answers it if it was an ask.
+class Envelope(Generic[M]):
+    """One message: :attr:`msg` is what was sent; :meth:`reply` answers it if it was an ask.
 
     Replying to a told message, or to an ask whose sender has given up
     (timed out), does nothing: the actor cannot know, and should not care,
     whether anyone still waits.
     """
 
-    __slots__ = ("_reply", "body")
+    __slots__ = ("_reply", "msg")
 
-    def __init__(self, body: M, reply: _Reply | None = None) -> None:
-        self.body = body
+    def __init__(self, msg: M, reply: _Reply | None = None) -> None:
+        self.msg = msg
         self._reply = reply
 
     @property
-    def asked(self) -> bool:
+    def is_ask(self) -> bool:
         """Whether a sender waits for a reply (an ask) or not (a tell)."""
         return self._reply is not None
 
@@ -58,4 +58,4 @@ class Message(Generic[M]):
                 pass
 
     def __repr__(self) -> str:
-        return f"Message({self.body!r}{', asked' if self.asked else ''})"
+        return f"Envelope({self.msg!r}{', asked' if self.is_ask else ''})"

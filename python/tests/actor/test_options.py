@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from twinbook.actor import Mailbox, Overflow
+from twinbook.actor import Options, Overflow
 
 
 @pytest.mark.parametrize(
@@ -23,12 +23,12 @@ from twinbook.actor import Mailbox, Overflow
 )
 def test_bad_options_are_rejected_naming_the_field(options: dict[str, Any], field: str) -> None:
     with pytest.raises(ValueError, match=f"^{field} must be"):
-        Mailbox(**options)
+        Options(**options)
 
 
 def test_defaults_are_bounded_and_block_with_a_deadline() -> None:
-    options = Mailbox()
+    options = Options()
     assert options.capacity == 1000
     assert options.overflow is Overflow.BLOCK
     assert options.block_timeout == 5.0
-    assert Mailbox(block_timeout=None).block_timeout is None
+    assert Options(block_timeout=None).block_timeout is None
