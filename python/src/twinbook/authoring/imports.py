@@ -5,8 +5,8 @@ inside functions count too, so an import hidden to dodge a cycle is still seen),
 which package imports which, and exits 1 naming each broken rule:
 
 * the teaching library (:data:`LIBRARY`: ``concurrency``, ``breaker``, ``resilience``,
-  ``actor``, ``supervisor`` and the generated ``_proto`` stubs) imports nothing of the tooling, so that a library user
-  installs none of the tools' dependencies;
+  ``actor``, ``supervisor`` and the generated ``_proto`` stubs) imports nothing of the
+  tooling, so that a library user installs none of the tools' dependencies;
 * the tooling imports only downward through :data:`LAYERS` (the exercise model, then the
   runner layer, then the learner's workbook, the authoring tools and the grader side by
   side, then the command line): never upward, never sideways between siblings;
