@@ -226,10 +226,10 @@ bench-go: setup ## benchmark the Go breaker against sony/gobreaker v2 (build/ben
 	"$(BIN)/python" tests/benchmarks/go_breaker.py --count $(or $(BENCH_COUNT),5)
 
 # pytest-benchmark needs a plain run: no xdist (it disables benchmarks), no nbval, so addopts is reset.
-bench-python: setup ## benchmark the Python breaker against pybreaker (build/bench/python.json)
+bench-python: setup ## benchmark the Python breaker against pybreaker, the actors against pykka (build/bench/python.json)
 	@cd "$(ROOT)"
 	mkdir -p build/bench
-	"$(BIN)/pytest" tests/benchmarks/test_breaker_bench.py -o addopts="" -p no:cacheprovider -q \
+	"$(BIN)/pytest" tests/benchmarks/test_breaker_bench.py tests/benchmarks/test_actor_bench.py -o addopts="" -p no:cacheprovider -q \
 	  --benchmark-only --benchmark-min-time=0.0001 --benchmark-warmup=on --benchmark-sort=name \
 	  --benchmark-json=build/bench/python.json
 	"$(BIN)/python" tests/benchmarks/merge_bench.py --only python

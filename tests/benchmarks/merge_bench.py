@@ -1,13 +1,14 @@
-"""Merge the breaker benchmarks of both languages into build/bench/bench.json, as ratios to the peers.
+"""Merge the benchmarks of both languages into build/bench/bench.json, as ratios to the peers.
 
     .venv/bin/python tests/benchmarks/merge_bench.py            # make bench: go.json + python.json
     .venv/bin/python tests/benchmarks/merge_bench.py --only python   # make bench-python: print only
 
 Inputs: build/bench/go.json (``make bench-go``: go test -bench, twinbook vs sony/gobreaker v2)
-and build/bench/python.json (``make bench-python``: pytest-benchmark's JSON, twinbook vs
-pybreaker 1.4.1). For Python, a benchmark named ``test_<group>_<implementation>_<form>``
-is compared with pybreaker's benchmark of the same group and form (or the group's only
-pybreaker benchmark). ``ns_per_op`` is the best round (a shared machine only ever adds
+and build/bench/python.json (``make bench-python``: pytest-benchmark's JSON, chapter 2's
+breaker vs pybreaker 1.4.1 and chapter 3's actors vs pykka 4.5.0). For Python, a benchmark
+named ``test_<group>_<implementation>_<form>`` is compared with the peer's benchmark of the
+same group and form (or the group's only peer benchmark); the peer is whichever of
+:data:`PEERS` the group has. ``ns_per_op`` is the best round (a shared machine only ever adds
 time), with the median beside it; a ratio below 1 means twinbook is faster.
 """
 
@@ -20,13 +21,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT / "build" / "bench"
-PEER = "pybreaker"
+PEERS = ("pybreaker", "pykka")
 # (name, measure, at most, what the issue asks). A successful call is measured the way
 # both libraries' docs lead with, a decorated function; call(fn) is reported beside it.
 PYTHON_AIMS = [
     (
         "success/twinbook-decorator",
-        "ratio_to_pybreaker",
+        "ratio_to_peer",
         1 / 3,
         "at most 1/3 of pybreaker's time per successful call",
     ),
@@ -35,6 +36,18 @@ PYTHON_AIMS = [
         "median_seconds",
         0.070,
         "four concurrent 50 ms calls overlap: under 70 ms",
+    ),
+    (
+        "actor_tell/twinbook-asyncio",
+        "ratio_to_peer",
+        1 / 3,
+        "asyncio actor: at least 3x pykka's messages per second",
+    ),
+    (
+        "actor_ask/twinbook-asyncio",
+        "ratio_to_peer",
+        1 / 3,
+        "asyncio actor: at least 3x pykka's ask round trips per second",
     ),
 ]
 
@@ -46,6 +59,7 @@ def python_records(data: dict) -> list[dict]:
         rest = bench["name"].removeprefix(f"test_{group}_")
         impl, _, form = rest.partition("_")
         stats = bench["stats"]
+        per_round = bench.get("extra_info", {}).get("messages_per_round", 1)
         records.append(
             {
                 "benchmark": group,
@@ -58,18 +72,28 @@ def python_records(data: dict) -> list[dict]:
                 "median_seconds": stats["median"],
                 "rounds": stats["rounds"],
                 "iterations": stats.get("iterations", 1),
+                # a round of many messages (the actors'): the figure per message, and its rate
+                **(
+                    {
+                        "messages_per_round": per_round,
+                        "ns_per_message": round(stats["min"] * 1e9 / per_round, 1),
+                        "messages_per_second": round(per_round / stats["min"]),
+                    }
+                    if per_round > 1
+                    else {}
+                ),
             }
         )
     for rec in records:
-        peers = [r for r in records if r["benchmark"] == rec["benchmark"] and r["impl"] == PEER]
+        peers = [r for r in records if r["benchmark"] == rec["benchmark"] and r["impl"] in PEERS]
         same_form = [r for r in peers if r["form"] == rec["form"]]
         peer = (same_form or peers or [None])[0]
         if peer is None:
-            rec["ratio_to_pybreaker"] = rec["median_ratio_to_pybreaker"] = None
+            rec["ratio_to_peer"] = rec["median_ratio_to_peer"] = None
         else:
             rec["peer"] = peer["name"]
-            rec["ratio_to_pybreaker"] = round(rec["ns_per_op"] / peer["ns_per_op"], 3)
-            rec["median_ratio_to_pybreaker"] = round(
+            rec["ratio_to_peer"] = round(rec["ns_per_op"] / peer["ns_per_op"], 3)
+            rec["median_ratio_to_peer"] = round(
                 rec["median_ns_per_op"] / peer["median_ns_per_op"], 3
             )
     for rec in records:
@@ -103,7 +127,7 @@ def python_section(path: Path) -> dict:
         "python": data.get("machine_info", {}).get("python_version"),
         "cpu": data.get("machine_info", {}).get("cpu", {}).get("brand_raw"),
         "statistic": "ns_per_op is the best round; median_ns_per_op beside it",
-        "peer": "pybreaker 1.4.1 (default settings)",
+        "peer": "pybreaker 1.4.1 (default settings); pykka 4.5.0 (ThreadingActor)",
         "benchmarks": records,
         "aims": python_aims(records),
     }
@@ -116,8 +140,10 @@ def show(language: str, section: dict, peer_key: str) -> None:
         ratio_text = "" if ratio is None else f"{ratio:.3f}"
         median = r.get("median_ns_per_op")
         median_text = "" if median is None else f"{median:12.1f}"
+        rate = r.get("messages_per_second")
+        rate_text = "" if rate is None else f"  ({r['ns_per_message']:.1f} ns/msg, {rate:,} msg/s)"
         print(
-            f"{'':{len(language) + 2}}{r['name']:34} {r['ns_per_op']:12.1f} {median_text:>12} {ratio_text:>8}"
+            f"{'':{len(language) + 2}}{r['name']:34} {r['ns_per_op']:12.1f} {median_text:>12} {ratio_text:>8}{rate_text}"
         )
     for a in section.get("aims", []):
         print(
@@ -146,13 +172,13 @@ def main(argv: list[str]) -> int:
         )
         return 1
     python = python_section(python_json)
-    show("python", python, "ratio_to_pybreaker")
+    show("python", python, "ratio_to_peer")
     if args.only:
         return 0
     go = json.loads(go_json.read_text())
     show("go", go, "ratio_to_gobreaker")
     merged = {
-        "about": "chapter 2's breakers against their peers; a ratio below 1 means twinbook is faster",
+        "about": "twinbook against its peers (breakers, actors); a ratio below 1 means twinbook is faster",
         "go": go,
         "python": python,
         "ratios": {
@@ -162,9 +188,10 @@ def main(argv: list[str]) -> int:
                 if r.get("ratio_to_gobreaker") is not None and not r["name"].endswith("/gobreaker")
             },
             "python": {
-                r["name"]: r["ratio_to_pybreaker"]
+                r["name"]: r["ratio_to_peer"]
                 for r in python["benchmarks"]
-                if r.get("ratio_to_pybreaker") is not None and "/pybreaker" not in r["name"]
+                if r.get("ratio_to_peer") is not None
+                and not any(f"/{peer}" in r["name"] for peer in PEERS)
             },
         },
         "aims": {"go": go.get("aims", []), "python": python["aims"]},

@@ -4,9 +4,9 @@
 inside functions count too, so an import hidden to dodge a cycle is still seen), prints
 which package imports which, and exits 1 naming each broken rule:
 
-* the teaching library (:data:`LIBRARY`: ``concurrency``, ``breaker``, ``resilience`` and
-  the generated ``_proto`` stubs) imports nothing of the tooling, so that a library user
-  installs none of the tools' dependencies;
+* the teaching library (:data:`LIBRARY`: ``concurrency``, ``breaker``, ``resilience``,
+  ``actor``, ``supervisor`` and the generated ``_proto`` stubs) imports nothing of the
+  tooling, so that a library user installs none of the tools' dependencies;
 * the tooling imports only downward through :data:`LAYERS` (the exercise model, then the
   runner layer, then the learner's workbook, the authoring tools and the grader side by
   side, then the command line): never upward, never sideways between siblings;
@@ -25,7 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 #: Packages of the teaching library, one per concept (later chapters add theirs).
-LIBRARY = frozenset({"clock", "concurrency", "breaker", "resilience", "_proto"})
+LIBRARY = frozenset(
+    {"clock", "concurrency", "breaker", "resilience", "actor", "supervisor", "_proto"}
+)
 #: The tooling's layers, bottom first: a package imports only packages of lower layers.
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"exercises"}),

@@ -102,6 +102,9 @@ LEFT_OUT = (
         "python/tests/concurrency/limiter_vectors.py",
         "python/tests/concurrency/test_limiter_vectors.py",
         "python/tests/resilience/test_retry_budget_vectors.py",
+        "python/tests/supervisor/test_vectors.py",
+        "python/tests/supervisor/test_runtime_vectors.py",
+        "python/tests/supervisor/test_vector_runner.py",
         # the benchmark against the peers writes its figures for the project's bench script
         "go/breaker/bench_test.go",
     ),
