@@ -30,6 +30,8 @@ export PATH := $(BIN):$(PATH)
 APT_NEEDS := dot:graphviz gcc:gcc bwrap:bubblewrap chromium:chromium,fonts-liberation shellcheck:shellcheck
 # The Go linters that make test runs (tests/lint.toml), built from go/tools' pins into .venv/bin.
 GO_LINTERS := honnef.co/go/tools/cmd/staticcheck github.com/rhysd/actionlint/cmd/actionlint
+# The real gRPC client the swarm's tests drive (chapter 3), built from go/tools' pin into .venv/bin.
+GO_TEST_TOOLS := github.com/fullstorydev/grpcurl/cmd/grpcurl
 # The tools every edition needs in .venv/bin: GoNB, goimports (GoNB completes a cell's
 # imports) and gopls (GoNB's completions and hover help in JupyterLab).
 GO_KERNEL_TOOLS := gonb goimports gopls
@@ -72,18 +74,19 @@ setup: ## install everything (Debian packages, .venv, Go modules and tools, Jupy
 	command -v $(GO) >/dev/null || { echo "setup: go not found on PATH (Go 1.26 expected)" >&2; exit 1; }
 	hash=$$( { echo "$(ROOT)"; $(GO) version; cat $(SETUP_INPUTS); } | sha256sum | cut -c1-16)
 	stamp="$(VENV)/.twinbook-setup-$$hash"
-	if [ -f "$$stamp" ] && [ -x "$(BIN)/pytest" ] $(foreach t,$(GO_KERNEL_TOOLS) $(notdir $(GO_LINTERS)),&& [ -x "$(BIN)/$(t)" ]); then echo "setup: up to date"; exit 0; fi
+	if [ -f "$$stamp" ] && [ -x "$(BIN)/pytest" ] $(foreach t,$(GO_KERNEL_TOOLS) $(notdir $(GO_LINTERS) $(GO_TEST_TOOLS)),&& [ -x "$(BIN)/$(t)" ]); then echo "setup: up to date"; exit 0; fi
 	start=$$SECONDS
 	# Python: the venv, the package (editable) with its extras and its pinned dependencies
 	[ -x "$(BIN)/python" ] || $(PYTHON) -m venv "$(VENV)"
 	"$(BIN)/python" -m pip install -q --disable-pip-version-check \
 	  -c python/constraints.txt -e './python[$(PY_EXTRAS)]'
 	# Go: the module's dependencies, then the tools module's pins: gonb, goimports, the protoc
-	# plugins, and the Go linters of GO_LINTERS (make lint); gopls from its own module (its
-	# go.mod says why), where GoNB finds it: on the kernel's PATH, .venv/bin first
+	# plugins, the Go linters of GO_LINTERS (make lint) and the test tools of GO_TEST_TOOLS;
+	# gopls from its own module (its go.mod says why), where GoNB finds it: on the kernel's
+	# PATH, .venv/bin first
 	(cd go && $(GO) mod download)
 	(cd go/tools && GOBIN="$(BIN)" $(GO) install github.com/janpfeifer/gonb golang.org/x/tools/cmd/goimports \
-	  google.golang.org/protobuf/cmd/protoc-gen-go google.golang.org/grpc/cmd/protoc-gen-go-grpc $(GO_LINTERS))
+	  google.golang.org/protobuf/cmd/protoc-gen-go google.golang.org/grpc/cmd/protoc-gen-go-grpc $(GO_LINTERS) $(GO_TEST_TOOLS))
 	(cd go/tools/gopls && GOBIN="$(BIN)" $(GO) install golang.org/x/tools/gopls)
 	# Jupyter kernels, inside the venv's own data dir (.venv/share/jupyter), never $$HOME
 	"$(BIN)/python" -m ipykernel install --sys-prefix --name python3 >/dev/null
