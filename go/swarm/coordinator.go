@@ -74,6 +74,7 @@ type task struct {
 	holder   *session // nil while queued or finished
 	leaseEnd time.Time
 	finished bool
+	byWorker bool          // finished by a worker's result, not by its caller giving up
 	done     chan struct{} // closed when finished
 	resp     *pb.SubmitResponse
 	err      error
@@ -228,12 +229,18 @@ func (c *Coordinator) result(s *session, r *pb.Result) {
 		return
 	}
 	delete(s.held, t.id)
+	if t.finished && !t.byWorker {
+		// Its caller gave up (or its deadline passed) and the worker answered anyway.
+		c.events.Emit("late_result", map[string]any{"worker": s.id, "task": t.id})
+		return
+	}
 	if t.finished {
 		c.duplicates++
 		c.events.Emit("duplicate", map[string]any{"worker": s.id, "task": t.id, "duplicates": c.duplicates})
 		return
 	}
 	other := t.holder
+	t.byWorker = true
 	if e := r.GetError(); e != nil {
 		c.finish(t, nil, status.Error(codes.Code(e.GetCode()), e.GetMessage()))
 	} else {
