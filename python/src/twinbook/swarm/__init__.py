@@ -24,11 +24,36 @@ callback that cancels the call when the task is cancelled).
 
 from __future__ import annotations
 
-from .coordinator import Coordinator, CoordinatorConfig
+from typing import TYPE_CHECKING, Any
+
 from .events import EventLog
 from .process import Exit, ExitReason, Process, ProcessSpec, start_process
 from .taskcontext import TaskContext, TaskFailed
-from .worker import CoordinatorGone, CoordinatorRefused, Worker, WorkerConfig, WorkerConfigError
+
+if TYPE_CHECKING:
+    from .coordinator import Coordinator, CoordinatorConfig
+    from .worker import CoordinatorGone, CoordinatorRefused, Worker, WorkerConfig, WorkerConfigError
+
+# The coordinator and the worker are programs too (python -m twinbook.swarm.worker): importing
+# them here, eagerly, would load them twice under runpy. They load on first use instead.
+_LAZY = {
+    "Coordinator": "coordinator",
+    "CoordinatorConfig": "coordinator",
+    "CoordinatorGone": "worker",
+    "CoordinatorRefused": "worker",
+    "Worker": "worker",
+    "WorkerConfig": "worker",
+    "WorkerConfigError": "worker",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "Coordinator",
