@@ -339,6 +339,8 @@ func (w *Worker) run(ctx context.Context, cancel context.CancelFunc, t *pb.Task)
 			st = status.FromContextError(ctxErr)
 		}
 		outcome = st.Code().String()
+		// The call may report the deadline before the task's own timer fires.
+		stopped = stopped || st.Code() == codes.Canceled || st.Code() == codes.DeadlineExceeded
 		r.Outcome = &pb.Result_Error{Error: &pb.TaskError{Code: int32(st.Code()), Message: st.Message()}}
 	} else {
 		r.Outcome = &pb.Result_Output{Output: out}

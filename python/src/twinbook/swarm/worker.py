@@ -281,7 +281,12 @@ class Worker:
                 swarm_pb2.TaskError(code=grpc.StatusCode.UNKNOWN.value[0], message=repr(exc))
             )
             outcome = "Unknown"
-        stopped = ctx.cancelled or (ctx.time_remaining() == 0.0)
+        # The call may report the deadline before the task's own clock reads it.
+        stopped = (
+            ctx.cancelled
+            or ctx.time_remaining() == 0.0
+            or outcome in ("Canceled", "DeadlineExceeded")
+        )
         with self._lock:
             self._running.pop(task.task_id, None)
             n = len(self._running)

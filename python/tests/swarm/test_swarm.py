@@ -1,0 +1,220 @@
+"""The swarm with real processes, both ways: a Go coordinator with Python workers and a
+Python coordinator with Go workers (``PAIRS``).
+
+What each test proves is asserted from the processes' own accounting (their JSON
+event lines: the coordinator's ``assign`` holds and credits, the worker's
+``running``) and from the flaky dependency's record of how each call ended. No
+assertion is about time: a wait that does not end in :data:`timeouts.TIMEOUT` is a
+failure, and what a deadline does is asserted as "the work stopped", never as a
+status code (on the server an expired deadline may surface as CANCELLED or
+DEADLINE_EXCEEDED).
+"""
+
+from __future__ import annotations
+
+import signal
+import socket
+from concurrent.futures import ThreadPoolExecutor
+
+import grpc
+import pytest
+from timeouts import TIMEOUT
+
+from twinbook._proto.swarm.v1 import swarm_pb2
+
+from .conftest import PAIRS, FlakyDependency
+from .harness import Swarm, submit, wait_for
+
+pytestmark = pytest.mark.parametrize(
+    ("coord_lang", "worker_lang"), PAIRS, ids=["go-coord", "py-coord"]
+)
+
+
+def test_tasks_complete(swarm: Swarm, coord_lang: str, worker_lang: str) -> None:
+    coord = swarm.coordinator(coord_lang)
+    for name in ("a", "b"):
+        swarm.worker(worker_lang, coord.address, name, credits=2, heartbeat_ms=200)
+    coord.wait_event("hello", worker="a")
+    coord.wait_event("hello", worker="b")
+    stub = swarm.stub(coord)
+    with ThreadPoolExecutor(8) as pool:
+        replies = list(pool.map(lambda n: submit(stub, "square", str(n).encode()), range(-3, 9)))
+    assert [r.output for r in replies] == [str(n * n).encode() for n in range(-3, 9)]
+    assert {r.worker_id for r in replies} <= {"a", "b"}
+    assert all(r.attempts == 1 for r in replies)
+    assert len({r.task_id for r in replies}) == 12
+    hellos = coord.events("hello")
+    assert {h["language"] for h in hellos} == {worker_lang}
+
+
+def test_credits_are_respected(swarm: Swarm, coord_lang: str, worker_lang: str) -> None:
+    """A worker that grants 2 credits never holds more than 2 tasks, though 8 wait."""
+    coord = swarm.coordinator(coord_lang)
+    worker = swarm.worker(worker_lang, coord.address, "w", credits=2, heartbeat_ms=200)
+    coord.wait_event("credit", worker="w")
+    stub = swarm.stub(coord)
+    with ThreadPoolExecutor(8) as pool:
+        replies = list(pool.map(lambda _: submit(stub, "sleep", b"50"), range(8)))
+    assert all(r.output == b"slept 50" for r in replies)
+    assigns = coord.events("assign")
+    assert len(assigns) == 8
+    assert max(a["held"] for a in assigns) == 2  # the coordinator's accounting: the limit, used
+    assert min(a["credits"] for a in assigns) == 0
+    starts = worker.events("task_start")
+    assert max(s["running"] for s in starts) == 2  # the worker's own count
+
+
+def test_a_deadline_reaches_the_worker_and_its_call(
+    swarm: Swarm, flaky: FlakyDependency, coord_lang: str, worker_lang: str
+) -> None:
+    coord = swarm.coordinator(coord_lang)
+    worker = swarm.worker(
+        worker_lang, coord.address, "w", kinds="flaky", flaky=flaky.address, heartbeat_ms=200
+    )
+    coord.wait_event("credit", worker="w")
+    stub = swarm.stub(coord)
+    with pytest.raises(grpc.RpcError):  # its code is not the point: the work must stop
+        submit(stub, "flaky", b"600000", task_id="late", timeout=1.0)
+    call = flaky.servicer.wait_for("late", TIMEOUT)
+    assert call is not None, "the worker never called its dependency"
+    assert call.deadline_s is not None and call.deadline_s <= 1.0  # the deadline travelled on
+    assert call.stopped  # and stopped the call, long before its 600 s
+    start = worker.wait_event("task_start", task="late")
+    assert 0 < start["budget_ms"] <= 1000
+    assert worker.wait_event("task_end", task="late")["stopped"]
+
+
+def test_a_cancelled_submit_stops_the_work(
+    swarm: Swarm, flaky: FlakyDependency, coord_lang: str, worker_lang: str
+) -> None:
+    coord = swarm.coordinator(coord_lang)
+    worker = swarm.worker(
+        worker_lang, coord.address, "w", kinds="flaky", flaky=flaky.address, heartbeat_ms=200
+    )
+    coord.wait_event("credit", worker="w")
+    stub = swarm.stub(coord)
+    future = stub.Submit.future(
+        swarm_pb2.SubmitRequest(task_id="gone", kind="flaky", input=b"600000")
+    )
+    worker.wait_event("task_start", task="gone")
+    wait_for(lambda: flaky.servicer.served > 0, "the worker's call to reach its dependency")
+    future.cancel()
+    coord.wait_event("cancel", task="gone", worker="w")
+    assert worker.wait_event("task_end", task="gone")["stopped"]
+    call = flaky.servicer.wait_for("gone", TIMEOUT)
+    assert (
+        call is not None and call.stopped and call.deadline_s is None
+    )  # cancellation, not a deadline
+
+
+def test_a_killed_worker_loses_its_tasks_to_another(
+    swarm: Swarm, coord_lang: str, worker_lang: str
+) -> None:
+    """kill -9 mid-task: after the lease, another worker gets both tasks; none is lost, and a
+    second Submit of the same id is recognised and not run again."""
+    coord = swarm.coordinator(coord_lang, lease_ms=500)
+    doomed = swarm.worker(worker_lang, coord.address, "doomed", credits=2, heartbeat_ms=100)
+    coord.wait_event("credit", worker="doomed")
+    stub = swarm.stub(coord)
+    with ThreadPoolExecutor(2) as pool:
+        futures = [pool.submit(submit, stub, "sleep", b"300", f"k{i}") for i in (1, 2)]
+        doomed.wait_event("task_start", task="k1")
+        doomed.wait_event("task_start", task="k2")
+        doomed.process.signal(signal.SIGKILL)
+        assert doomed.process.wait(TIMEOUT) is not None
+        swarm.worker(worker_lang, coord.address, "heir", credits=2, heartbeat_ms=100)
+        replies = [f.result(TIMEOUT) for f in futures]
+    assert [(r.task_id, r.worker_id, r.attempts) for r in replies] == [
+        ("k1", "heir", 2),
+        ("k2", "heir", 2),
+    ]
+    assert {e["task"] for e in coord.events("lease_expired")} == {"k1", "k2"}
+    again = submit(stub, "sleep", b"300", "k1")
+    assert (again.worker_id, again.attempts, again.output) == ("heir", 2, b"slept 300")
+    assert coord.wait_event("same_task", task="k1")
+    assert len([a for a in coord.events("assign") if a["task"] == "k1"]) == 2
+
+
+def test_a_hung_worker_is_detected_and_its_late_result_is_a_duplicate(
+    swarm: Swarm, coord_lang: str, worker_lang: str
+) -> None:
+    coord = swarm.coordinator(coord_lang, lease_ms=500)
+    hung = swarm.worker(worker_lang, coord.address, "hung", credits=1, heartbeat_ms=100)
+    coord.wait_event("credit", worker="hung")
+    stub = swarm.stub(coord)
+    with ThreadPoolExecutor(1) as pool:
+        future = pool.submit(submit, stub, "sleep", b"700", "h1")
+        hung.wait_event("task_start", task="h1")
+        hung.process.signal(signal.SIGSTOP)
+        coord.wait_event("worker_silent", worker="hung")  # missed heartbeats, noticed
+        coord.wait_event("lease_expired", worker="hung", task="h1")
+        swarm.worker(worker_lang, coord.address, "fresh", credits=1, heartbeat_ms=100)
+        reply = future.result(TIMEOUT)
+    assert (reply.worker_id, reply.attempts) == ("fresh", 2)
+    hung.process.signal(signal.SIGCONT)
+    coord.wait_event("worker_back", worker="hung")
+    dup = coord.wait_event("duplicate", worker="hung", task="h1")  # its late result, by task id
+    assert dup["duplicates"] == 1
+
+
+def test_bad_requests_get_named_errors(swarm: Swarm, coord_lang: str, worker_lang: str) -> None:
+    coord = swarm.coordinator(coord_lang)
+    swarm.worker(worker_lang, coord.address, "w", heartbeat_ms=200)
+    coord.wait_event("credit", worker="w")
+    stub = swarm.stub(coord)
+    cases = [
+        ("nope", b"1", grpc.StatusCode.FAILED_PRECONDITION, "nope"),
+        ("", b"1", grpc.StatusCode.INVALID_ARGUMENT, "kind is empty"),
+        ("square", b"x", grpc.StatusCode.INVALID_ARGUMENT, "not a 32-bit decimal integer"),
+        (
+            "square",
+            b"99999999999",
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "not a 32-bit decimal integer",
+        ),
+        ("sleep", b"-5", grpc.StatusCode.INVALID_ARGUMENT, "not milliseconds"),
+    ]
+    for kind, data, code, words in cases:
+        with pytest.raises(grpc.RpcError) as caught:
+            submit(stub, kind, data)
+        assert caught.value.code() is code, (kind, data)  # type: ignore[attr-defined]
+        assert words in caught.value.details(), (kind, data)  # type: ignore[attr-defined]
+    with pytest.raises(grpc.RpcError) as caught:
+        submit(stub, "square", b"1", task_id="x" * 129)
+    assert caught.value.code() is grpc.StatusCode.INVALID_ARGUMENT  # type: ignore[attr-defined]
+
+
+def test_a_worker_whose_coordinator_is_gone_exits_with_a_message(
+    swarm: Swarm, coord_lang: str, worker_lang: str
+) -> None:
+    """Nobody listening: the worker tries a bounded number of times, then exits 1 naming why.
+    Then a coordinator killed under a connected worker: the same."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        nowhere = f"127.0.0.1:{s.getsockname()[1]}"
+    lonely = swarm.worker(worker_lang, nowhere, "lonely", attempts=3, backoff_ms=50)
+    exit = lonely.process.wait(TIMEOUT)
+    assert exit is not None and exit.code == 1, lonely.text()
+    assert "coordinator is gone" in lonely.text() and nowhere in lonely.text()
+
+    coord = swarm.coordinator(coord_lang)
+    orphan = swarm.worker(
+        worker_lang, coord.address, "orphan", attempts=3, backoff_ms=50, heartbeat_ms=100
+    )
+    coord.wait_event("credit", worker="orphan")
+    coord.process.signal(signal.SIGKILL)
+    exit = orphan.process.wait(TIMEOUT)
+    assert exit is not None and exit.code == 1, orphan.text()
+    assert "coordinator is gone" in orphan.text()
+
+
+def test_a_second_worker_with_the_same_id_is_refused(
+    swarm: Swarm, coord_lang: str, worker_lang: str
+) -> None:
+    coord = swarm.coordinator(coord_lang)
+    swarm.worker(worker_lang, coord.address, "twin", heartbeat_ms=200)
+    coord.wait_event("credit", worker="twin")
+    copy = swarm.worker(worker_lang, coord.address, "twin", heartbeat_ms=200)
+    exit = copy.process.wait(TIMEOUT)
+    assert exit is not None and exit.code == 1, copy.text()
+    assert "already connected" in copy.text()
