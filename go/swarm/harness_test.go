@@ -214,4 +214,3 @@ var pairs = []struct{ name, coord, workers string }{
 	{"go-coord-python-workers", "go", "python"},
 	{"python-coord-go-workers", "python", "go"},
 }
-
