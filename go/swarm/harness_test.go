@@ -67,7 +67,7 @@ func (p *proc) events(event string) []map[string]any {
 
 // waitEvent returns the first event named event whose fields match (strings
 // and numbers compared as printed), failing the test after wait.
-func (p *proc) waitEvent(t *testing.T, event string, fields ...string) map[string]any {
+func (p *proc) waitEvent(t testing.TB, event string, fields ...string) map[string]any {
 	t.Helper()
 	deadline := time.Now().Add(wait)
 	for {
@@ -109,7 +109,7 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 }
 
 // start starts a program; every program is terminated when the test ends.
-func start(t *testing.T, name string, serves bool, path string, args ...string) *proc {
+func start(t testing.TB, name string, serves bool, path string, args ...string) *proc {
 	t.Helper()
 	p := &proc{name: name, log: new(syncBuffer)}
 	spec := swarm.ProcessSpec{Path: path, Args: args, Stderr: p.log}
@@ -136,7 +136,7 @@ func start(t *testing.T, name string, serves bool, path string, args ...string) 
 }
 
 // coordinator starts a coordinator program in lang ("go" or "python").
-func coordinator(t *testing.T, lang string, leaseMs int) *proc {
+func coordinator(t testing.TB, lang string, leaseMs int) *proc {
 	t.Helper()
 	lease := fmt.Sprint(leaseMs)
 	if lang == "go" {
@@ -146,7 +146,7 @@ func coordinator(t *testing.T, lang string, leaseMs int) *proc {
 }
 
 // worker starts a worker program in lang; flags are name, value pairs.
-func worker(t *testing.T, lang, address, id string, flags ...string) *proc {
+func worker(t testing.TB, lang, address, id string, flags ...string) *proc {
 	t.Helper()
 	args := []string{"--address", address, "--id", id}
 	for i := 0; i+1 < len(flags); i += 2 {
@@ -159,7 +159,7 @@ func worker(t *testing.T, lang, address, id string, flags ...string) *proc {
 }
 
 // client dials a coordinator; the connection closes when the test ends.
-func client(t *testing.T, address string) pb.CoordinatorClient {
+func client(t testing.TB, address string) pb.CoordinatorClient {
 	t.Helper()
 	conn, err := grpc.NewClient(address, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
@@ -175,6 +175,16 @@ func submit(t *testing.T, c pb.CoordinatorClient, id, kind, input string) (*pb.S
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
 	return c.Submit(ctx, &pb.SubmitRequest{TaskId: id, Kind: kind, Input: []byte(input)})
+}
+
+// listen returns a loopback listener on a free port.
+func listen(t testing.TB) net.Listener {
+	t.Helper()
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lis
 }
 
 // flakyServer serves a recording flaky.v1 server in the test's process.

@@ -35,7 +35,7 @@ func TestMain(m *testing.M) {
 }
 
 // python is the project's venv Python (make setup), which runs twinbook.swarm.
-func python(t *testing.T) string {
+func python(t testing.TB) string {
 	t.Helper()
 	p, err := filepath.Abs("../../.venv/bin/python")
 	if err != nil {
