@@ -25,6 +25,10 @@ type FlakyCall struct {
 	Stopped bool
 }
 
+// MaxFlakyCalls is how many calls a FlakyServer remembers: a long-running
+// server must not grow without bound.
+const MaxFlakyCalls = 10000
+
 // FlakyServer is the flaky.v1 dependency the flaky kind calls: it echoes,
 // fails with the code SetMode (or the request) asks for, waits delay_ms
 // unless the call ends first, and records every call so that a test can see
@@ -75,6 +79,9 @@ func (s *FlakyServer) Call(ctx context.Context, req *flakypb.CallRequest) (*flak
 	}
 	s.mu.Lock()
 	s.calls = append(s.calls, rec)
+	if len(s.calls) > MaxFlakyCalls {
+		s.calls = append(s.calls[:0], s.calls[len(s.calls)-MaxFlakyCalls:]...)
+	}
 	s.mu.Unlock()
 	select {
 	case s.ended <- struct{}{}:
