@@ -13,6 +13,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"twinbook/internal/flakypb"
 	pb "twinbook/internal/swarmpb"
 )
 
@@ -299,5 +300,37 @@ func expectGone(t *testing.T, w *proc, address string) {
 	}
 	if e := w.process.Exit(); e.Code != 1 || !strings.Contains(w.log.String(), "coordinator is gone") || !strings.Contains(w.log.String(), address) {
 		t.Errorf("%s: %v, want exit 1 naming the gone coordinator %s:\n%s", w.name, e, address, w.log)
+	}
+}
+
+// TestADependencyOutageIsContainedByTheWorkersBreaker: the dependency fails
+// every call; the worker's own breaker (a window of 4) opens after 4
+// failures, and the tasks after them fail fast, Unavailable, without
+// reaching it.
+func TestADependencyOutageIsContainedByTheWorkersBreaker(t *testing.T) {
+	for _, p := range pairs {
+		t.Run(p.name, func(t *testing.T) {
+			fs, faddr := flakyServer(t)
+			coord := coordinator(t, p.coord, 10000)
+			worker(t, p.workers, coord.address, "w", "kinds", "flaky", "flaky", faddr, "credits", "1", "heartbeat-ms", "200")
+			coord.waitEvent(t, "credit", "worker", "w")
+			if _, err := fs.SetMode(context.Background(), &flakypb.SetModeRequest{Code: int32(codes.Unavailable), Message: "down"}); err != nil {
+				t.Fatal(err)
+			}
+			c := client(t, coord.address)
+			var last error
+			for n := range 10 {
+				_, last = submit(t, c, fmt.Sprint("f", n), "flaky", "")
+				if status.Code(last) != codes.Unavailable {
+					t.Fatalf("task %d: %v, want Unavailable", n, last)
+				}
+			}
+			if got := len(fs.Calls()); got != 4 {
+				t.Errorf("the dependency saw %d calls, want 4 (the breaker's window)", got)
+			}
+			if !strings.Contains(strings.ToLower(status.Convert(last).Message()), "open") {
+				t.Errorf("the last task: %v, want the breaker's rejection", last)
+			}
+		})
 	}
 }

@@ -218,3 +218,29 @@ def test_a_second_worker_with_the_same_id_is_refused(
     exit = copy.process.wait(TIMEOUT)
     assert exit is not None and exit.code == 1, copy.text()
     assert "already connected" in copy.text()
+
+
+def test_a_dependency_outage_is_contained_by_the_workers_breaker(
+    swarm: Swarm, flaky: FlakyDependency, coord_lang: str, worker_lang: str
+) -> None:
+    """The dependency fails every call: the worker's own breaker (a window of 4) opens after
+    4 failures, and the tasks after them fail fast, UNAVAILABLE, without reaching it."""
+    coord = swarm.coordinator(coord_lang)
+    swarm.worker(
+        worker_lang,
+        coord.address,
+        "w",
+        kinds="flaky",
+        flaky=flaky.address,
+        credits=1,
+        heartbeat_ms=200,
+    )
+    coord.wait_event("credit", worker="w")
+    flaky.servicer.mode = grpc.StatusCode.UNAVAILABLE
+    stub = swarm.stub(coord)
+    for n in range(10):
+        with pytest.raises(grpc.RpcError) as caught:
+            submit(stub, "flaky", b"", task_id=f"f{n}")
+        assert caught.value.code() is grpc.StatusCode.UNAVAILABLE  # type: ignore[attr-defined]
+    assert flaky.servicer.served == 4  # the breaker's window; the other 6 never left the worker
+    assert "open" in caught.value.details().lower()  # type: ignore[attr-defined]
