@@ -201,7 +201,9 @@ func (c *Coordinator) handle(s *session, msg *pb.WorkerMessage) error {
 			return status.Errorf(codes.InvalidArgument, "swarm: credit.tasks must be > 0, got %d", n)
 		}
 		s.credits += int(n)
-		c.events.Emit("credit", map[string]any{"worker": s.id, "tasks": n, "credits": s.credits})
+		if c.events != nil { // building the fields costs, even for no log
+			c.events.Emit("credit", map[string]any{"worker": s.id, "tasks": n, "credits": s.credits})
+		}
 		c.dispatch()
 	case *pb.WorkerMessage_Heartbeat:
 		end := time.Now().Add(c.lease)
@@ -250,7 +252,9 @@ func (c *Coordinator) result(s *session, r *pb.Result) {
 	if t.err != nil {
 		outcome = status.Code(t.err).String()
 	}
-	c.events.Emit("result", map[string]any{"worker": s.id, "task": t.id, "attempt": t.attempt, "outcome": outcome})
+	if c.events != nil { // building the fields costs, even for no log
+		c.events.Emit("result", map[string]any{"worker": s.id, "task": t.id, "attempt": t.attempt, "outcome": outcome})
+	}
 	if other != nil && other != s {
 		// The task's lease ran out and another worker has it now: it can stop.
 		c.sendCancel(other, t.id)
@@ -325,10 +329,12 @@ func (c *Coordinator) assign(s *session, t *task, now time.Time) {
 		TaskId: t.id, Kind: t.kind, Input: t.input, BudgetMs: budget,
 		LeaseMs: c.lease.Milliseconds(), Attempt: t.attempt,
 	}}})
-	c.events.Emit("assign", map[string]any{
-		"worker": s.id, "task": t.id, "attempt": t.attempt, "held": len(s.held),
-		"credits": s.credits, "budget_ms": budget,
-	})
+	if c.events != nil { // building the fields costs, even for no log
+		c.events.Emit("assign", map[string]any{
+			"worker": s.id, "task": t.id, "attempt": t.attempt, "held": len(s.held),
+			"credits": s.credits, "budget_ms": budget,
+		})
+	}
 }
 
 // checkLeases runs until Close: silent workers and expired leases.
@@ -429,7 +435,9 @@ func (c *Coordinator) enqueue(ctx context.Context, req *pb.SubmitRequest) (*task
 	}
 	c.tasks[id] = t
 	c.queue = append(c.queue, t)
-	c.events.Emit("submit", map[string]any{"task": id, "kind": t.kind})
+	if c.events != nil { // building the fields costs, even for no log
+		c.events.Emit("submit", map[string]any{"task": id, "kind": t.kind})
+	}
 	c.dispatch()
 	return t, nil
 }
