@@ -63,7 +63,7 @@ PROTO_FILES := $(patsubst proto/%,%,$(wildcard proto/*/*/*.proto))
 PROTO_GO_OUT ?= go
 PROTO_PY_OUT ?= python/src/twinbook/_proto
 
-.PHONY: help setup setup-grade test lint book serve exercises prove mutate constraints proto bench bench-go bench-python grade bench-grade lab release clean distclean
+.PHONY: help setup setup-grade test lint book serve exercises prove mutate constraints proto bench bench-go bench-python bench-swarm grade bench-grade lab release clean distclean
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -225,6 +225,17 @@ bench-python: setup ## benchmark the Python breaker against pybreaker (build/ben
 	  --benchmark-only --benchmark-min-time=0.0001 --benchmark-warmup=on --benchmark-sort=name \
 	  --benchmark-json=build/bench/python.json
 	"$(BIN)/python" tests/benchmarks/merge_bench.py --only python
+
+# The swarm across processes (chapter 3): unary round trips Go->Go and Go->Python, and tasks/s
+# with credits and streaming vs one unary call per task (go test -bench); Python->Go and
+# Python->Python, and the same throughput from Python (pytest-benchmark). Figures, not gates.
+bench-swarm: setup ## the swarm across processes: round-trip p50 and tasks/s (build/bench/swarm-go.txt, swarm-python.json)
+	@cd "$(ROOT)"
+	mkdir -p build/bench
+	(cd go && $(GO) test ./swarm -run '^$$' -bench . -benchtime $(or $(BENCH_SWARM_N),5000)x) | tee build/bench/swarm-go.txt
+	"$(BIN)/pytest" tests/benchmarks/test_swarm_bench.py -o addopts="" -p no:cacheprovider -q \
+	  --benchmark-only --benchmark-min-time=0.0001 --benchmark-warmup=on --benchmark-sort=name \
+	  --benchmark-json=build/bench/swarm-python.json
 
 bench: bench-go bench-python ## both breakers against their peers: figures and ratios in build/bench/bench.json
 	@cd "$(ROOT)"

@@ -23,6 +23,11 @@ import (
 // of how each call ended; none is about time. What a deadline does is
 // asserted as "the work stopped", never as a status code.
 
+// leaseMs is the fault tests' lease, against heartbeats every 100 ms: ten
+// beats a lease, so that a loaded machine is not taken for a dead worker, and
+// a lease still runs out in a second.
+const leaseMs = 1000
+
 func TestTasksComplete(t *testing.T) {
 	for _, p := range pairs {
 		t.Run(p.name, func(t *testing.T) {
@@ -157,7 +162,7 @@ func TestACancelledSubmitStopsTheWork(t *testing.T) {
 func TestAKilledWorkerLosesItsTasksToAnother(t *testing.T) {
 	for _, p := range pairs {
 		t.Run(p.name, func(t *testing.T) {
-			coord := coordinator(t, p.coord, 500)
+			coord := coordinator(t, p.coord, leaseMs)
 			doomed := worker(t, p.workers, coord.address, "doomed", "credits", "2", "heartbeat-ms", "100")
 			coord.waitEvent(t, "credit", "worker", "doomed")
 			c := client(t, coord.address)
@@ -206,7 +211,7 @@ func TestAKilledWorkerLosesItsTasksToAnother(t *testing.T) {
 func TestAHungWorkerIsDetectedAndItsLateResultIsADuplicate(t *testing.T) {
 	for _, p := range pairs {
 		t.Run(p.name, func(t *testing.T) {
-			coord := coordinator(t, p.coord, 500)
+			coord := coordinator(t, p.coord, leaseMs)
 			hung := worker(t, p.workers, coord.address, "hung", "credits", "1", "heartbeat-ms", "100")
 			coord.waitEvent(t, "credit", "worker", "hung")
 			c := client(t, coord.address)
@@ -216,7 +221,7 @@ func TestAHungWorkerIsDetectedAndItsLateResultIsADuplicate(t *testing.T) {
 			}
 			got := make(chan reply, 1)
 			go func() {
-				r, err := submit(t, c, "h1", "sleep", "700")
+				r, err := submit(t, c, "h1", "sleep", "1000")
 				got <- reply{r, err}
 			}()
 			hung.waitEvent(t, "task_start", "task", "h1")

@@ -25,6 +25,10 @@ from twinbook._proto.swarm.v1 import swarm_pb2
 from .conftest import PAIRS, FlakyDependency
 from .harness import Swarm, submit, wait_for
 
+LEASE_MS = 1000
+"""The fault tests' lease, against heartbeats every 100 ms: ten beats a lease, so that a
+loaded machine is not taken for a dead worker, and a lease still runs out in a second."""
+
 pytestmark = pytest.mark.parametrize(
     ("coord_lang", "worker_lang"), PAIRS, ids=["go-coord", "py-coord"]
 )
@@ -112,7 +116,7 @@ def test_a_killed_worker_loses_its_tasks_to_another(
 ) -> None:
     """kill -9 mid-task: after the lease, another worker gets both tasks; none is lost, and a
     second Submit of the same id is recognised and not run again."""
-    coord = swarm.coordinator(coord_lang, lease_ms=500)
+    coord = swarm.coordinator(coord_lang, lease_ms=LEASE_MS)
     doomed = swarm.worker(worker_lang, coord.address, "doomed", credits=2, heartbeat_ms=100)
     coord.wait_event("credit", worker="doomed")
     stub = swarm.stub(coord)
@@ -138,12 +142,12 @@ def test_a_killed_worker_loses_its_tasks_to_another(
 def test_a_hung_worker_is_detected_and_its_late_result_is_a_duplicate(
     swarm: Swarm, coord_lang: str, worker_lang: str
 ) -> None:
-    coord = swarm.coordinator(coord_lang, lease_ms=500)
+    coord = swarm.coordinator(coord_lang, lease_ms=LEASE_MS)
     hung = swarm.worker(worker_lang, coord.address, "hung", credits=1, heartbeat_ms=100)
     coord.wait_event("credit", worker="hung")
     stub = swarm.stub(coord)
     with ThreadPoolExecutor(1) as pool:
-        future = pool.submit(submit, stub, "sleep", b"700", "h1")
+        future = pool.submit(submit, stub, "sleep", b"1000", "h1")
         hung.wait_event("task_start", task="h1")
         hung.process.signal(signal.SIGSTOP)
         coord.wait_event("worker_silent", worker="hung")  # missed heartbeats, noticed
