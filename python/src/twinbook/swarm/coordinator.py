@@ -40,6 +40,8 @@ from twinbook._proto.swarm.v1 import swarm_pb2, swarm_pb2_grpc
 from .events import EventLog, code_name
 from .server import new_server
 
+__all__ = ["MAX_TASK_ID_LEN", "Coordinator", "CoordinatorConfig"]
+
 MAX_TASK_ID_LEN = 128
 """A SubmitRequest's task_id is a name, not a payload."""
 
@@ -111,12 +113,18 @@ class Coordinator(swarm_pb2_grpc.CoordinatorServicer):
         self._queue: list[_Task] = []
         self._held: dict[str, _Task] = {}
         self._ids = itertools.count(1)
-        self.duplicates = 0
+        self._duplicates = 0
         self._stop = threading.Event()
         self._checker = threading.Thread(
             target=self._check_leases, name="swarm-leases", daemon=True
         )
         self._checker.start()
+
+    @property
+    def duplicates(self) -> int:
+        """How many results arrived for tasks a worker had already finished."""
+        with self._lock:
+            return self._duplicates
 
     def close(self) -> None:
         """Stop the lease checker and end every session's stream."""
@@ -221,8 +229,8 @@ class Coordinator(swarm_pb2_grpc.CoordinatorServicer):
             self.events.emit("late_result", worker=s.id, task=t.id)
             return
         if t.finished:
-            self.duplicates += 1
-            self.events.emit("duplicate", worker=s.id, task=t.id, duplicates=self.duplicates)
+            self._duplicates += 1
+            self.events.emit("duplicate", worker=s.id, task=t.id, duplicates=self._duplicates)
             return
         other = t.holder
         t.by_worker = True

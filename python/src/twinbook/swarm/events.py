@@ -14,6 +14,8 @@ from typing import Any, TextIO
 
 import grpc
 
+__all__ = ["EventLog", "code_name"]
+
 
 class EventLog:
     """Writes events to a text stream, one line each, from any thread."""

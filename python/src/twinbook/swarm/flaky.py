@@ -23,6 +23,8 @@ from twinbook._proto.flaky.v1 import flaky_pb2, flaky_pb2_grpc
 
 from .server import new_server
 
+__all__ = ["MAX_RECORDS", "FlakyCall", "FlakyServicer"]
+
 CODES = {code.value[0]: code for code in grpc.StatusCode}
 
 NO_DEADLINE_S = 1e9

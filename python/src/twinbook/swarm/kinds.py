@@ -18,6 +18,8 @@ from twinbook._proto.flaky.v1 import flaky_pb2, flaky_pb2_grpc
 
 from .taskcontext import TaskContext, TaskFailed
 
+__all__ = ["MAX_SLEEP_MS", "flaky", "sleep", "square"]
+
 Kind = Callable[[TaskContext, str, bytes], bytes]
 """A task kind: ``kind(ctx, task_id, input) -> output``."""
 

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import IO, Any
 
+__all__ = ["Exit", "ExitReason", "Process", "ProcessSpec", "start_process"]
+
 
 class ExitReason(StrEnum):
     """Why a process ended, named as in the supervisor spec."""

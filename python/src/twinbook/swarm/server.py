@@ -15,6 +15,8 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+__all__ = ["new_server"]
+
 
 def new_server(
     register: Callable[[grpc.Server], None], *services: str, max_workers: int = 64

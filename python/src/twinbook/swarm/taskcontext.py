@@ -15,6 +15,8 @@ from collections.abc import Callable
 
 import grpc
 
+__all__ = ["TaskContext", "TaskFailed"]
+
 
 class TaskFailed(Exception):
     """A task that ran and failed, with the gRPC status code its Result carries."""

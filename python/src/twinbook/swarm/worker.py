@@ -41,6 +41,15 @@ from .events import EventLog, code_name
 from .kinds import Kind
 from .taskcontext import TaskContext, TaskFailed
 
+__all__ = [
+    "CoordinatorGone",
+    "CoordinatorRefused",
+    "Worker",
+    "WorkerConfig",
+    "WorkerConfigError",
+    "default_breaker",
+]
+
 KINDS = ("square", "sleep", "flaky")
 
 
@@ -117,10 +126,16 @@ class Worker:
         self._running: dict[str, TaskContext] = {}
         self._threads: set[threading.Thread] = set()
         self._outbox: queue.SimpleQueue[Any] | None = None  # the current session's
-        self.most_running = 0
+        self._most_running = 0
         self._freed = 0  # room freed since the last Credit of this session
         self._stopping = threading.Event()
         self._call: Any = None
+
+    @property
+    def most_running(self) -> int:
+        """The most tasks the worker ever ran at once."""
+        with self._lock:
+            return self._most_running
 
     def stop(self) -> None:
         """End the session and the worker's run (its tasks are cancelled)."""
@@ -247,7 +262,7 @@ class Worker:
                 return
             self._running[task.task_id] = ctx
             n = len(self._running)
-            self.most_running = max(self.most_running, n)
+            self._most_running = max(self._most_running, n)
             thread = threading.Thread(
                 target=self._run, args=(task, ctx), name=f"swarm-task-{task.task_id}"
             )
