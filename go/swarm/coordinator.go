@@ -26,6 +26,11 @@ type CoordinatorConfig struct {
 	Events *EventLog
 }
 
+// MaxFinishedTasks is how many finished tasks a coordinator remembers, for
+// duplicate ids and late results; older ones are forgotten, first finished
+// first, so that a long-running coordinator does not grow without bound.
+const MaxFinishedTasks = 100_000
+
 // MaxTaskIDLen bounds a SubmitRequest's task_id: an id is a name, not a payload.
 const MaxTaskIDLen = 128
 
@@ -44,6 +49,7 @@ type Coordinator struct {
 	tasks      map[string]*task    // every task ever submitted, for duplicate ids
 	queue      []*task             // waiting for a worker with credit
 	held       map[string]*task    // handed out, lease running
+	finished   []*task             // in the order they finished, up to MaxFinishedTasks
 	nextID     int
 	duplicates int
 
@@ -267,6 +273,7 @@ func (c *Coordinator) finish(t *task, resp *pb.SubmitResponse, err error) {
 		return
 	}
 	t.finished, t.resp, t.err = true, resp, err
+	c.remember(t)
 	if t.holder != nil {
 		delete(t.holder.held, t.id)
 		t.holder = nil
@@ -274,6 +281,20 @@ func (c *Coordinator) finish(t *task, resp *pb.SubmitResponse, err error) {
 	delete(c.held, t.id)
 	c.queue = slices.DeleteFunc(c.queue, func(q *task) bool { return q == t })
 	close(t.done)
+}
+
+// remember keeps a finished task, forgetting the oldest beyond
+// MaxFinishedTasks. Called with c.mu held.
+func (c *Coordinator) remember(t *task) {
+	c.finished = append(c.finished, t)
+	if len(c.finished) > MaxFinishedTasks {
+		old := c.finished[0]
+		c.finished[0] = nil
+		c.finished = c.finished[1:]
+		if c.tasks[old.id] == old {
+			delete(c.tasks, old.id)
+		}
+	}
 }
 
 // sendCancel tells a worker to stop a task. Called with c.mu held.
@@ -291,6 +312,7 @@ func (c *Coordinator) dispatch() {
 	for _, t := range c.queue {
 		if !t.deadline.IsZero() && !now.Before(t.deadline) {
 			t.finished, t.err = true, status.Error(codes.DeadlineExceeded, "swarm: the task's deadline passed in the queue")
+			c.remember(t)
 			close(t.done)
 			continue
 		}

@@ -23,6 +23,7 @@ and writes its events as JSON lines on stderr.
 from __future__ import annotations
 
 import argparse
+import collections
 import itertools
 import queue
 import signal
@@ -40,7 +41,11 @@ from twinbook._proto.swarm.v1 import swarm_pb2, swarm_pb2_grpc
 from .events import EventLog, code_name
 from .server import new_server
 
-__all__ = ["MAX_TASK_ID_LEN", "Coordinator", "CoordinatorConfig"]
+__all__ = ["MAX_FINISHED_TASKS", "MAX_TASK_ID_LEN", "Coordinator", "CoordinatorConfig"]
+
+MAX_FINISHED_TASKS = 100_000
+"""Finished tasks remembered for duplicate ids and late results; older ones are forgotten,
+first finished first, so that a long-running coordinator does not grow without bound."""
 
 MAX_TASK_ID_LEN = 128
 """A SubmitRequest's task_id is a name, not a payload."""
@@ -112,6 +117,7 @@ class Coordinator(swarm_pb2_grpc.CoordinatorServicer):
         self._tasks: dict[str, _Task] = {}
         self._queue: list[_Task] = []
         self._held: dict[str, _Task] = {}
+        self._finished: collections.deque[_Task] = collections.deque()
         self._ids = itertools.count(1)
         self._duplicates = 0
         self._stop = threading.Event()
@@ -254,6 +260,7 @@ class Coordinator(swarm_pb2_grpc.CoordinatorServicer):
         if t.finished:
             return
         t.finished, t.response, t.error = True, response, error
+        self._remember(t)
         if t.holder is not None:
             t.holder.held.pop(t.id, None)
             t.holder = None
@@ -261,6 +268,14 @@ class Coordinator(swarm_pb2_grpc.CoordinatorServicer):
         if t in self._queue:
             self._queue.remove(t)
         t.done.set()
+
+    def _remember(self, t: _Task) -> None:
+        """Keep a finished task, forgetting the oldest beyond MAX_FINISHED_TASKS. Lock held."""
+        self._finished.append(t)
+        if len(self._finished) > MAX_FINISHED_TASKS:
+            old = self._finished.popleft()
+            if self._tasks.get(old.id) is old:
+                del self._tasks[old.id]
 
     def _send_cancel(self, s: _Session, task_id: str) -> None:
         s.held.pop(task_id, None)
@@ -278,6 +293,7 @@ class Coordinator(swarm_pb2_grpc.CoordinatorServicer):
                     grpc.StatusCode.DEADLINE_EXCEEDED,
                     "swarm: the task's deadline passed in the queue",
                 )
+                self._remember(t)
                 t.done.set()
                 continue
             able = [
