@@ -24,9 +24,12 @@ type CoordinatorConfig struct {
 	Lease time.Duration
 	// Events receives the coordinator's events; nil: none.
 	Events *EventLog
+	// MaxFinished is how many finished tasks it remembers; default
+	// MaxFinishedTasks.
+	MaxFinished int
 }
 
-// MaxFinishedTasks is how many finished tasks a coordinator remembers, for
+// MaxFinishedTasks is how many finished tasks a coordinator remembers by default, for
 // duplicate ids and late results; older ones are forgotten, first finished
 // first, so that a long-running coordinator does not grow without bound.
 const MaxFinishedTasks = 100_000
@@ -41,8 +44,9 @@ const MaxTaskIDLen = 128
 type Coordinator struct {
 	pb.UnimplementedCoordinatorServer
 
-	lease  time.Duration
-	events *EventLog
+	lease       time.Duration
+	events      *EventLog
+	maxFinished int
 
 	mu         sync.Mutex
 	sessions   map[string]*session // by worker id; the newest session of each
@@ -91,14 +95,18 @@ func NewCoordinator(cfg CoordinatorConfig) *Coordinator {
 	if cfg.Lease <= 0 {
 		cfg.Lease = 10 * time.Second
 	}
+	if cfg.MaxFinished <= 0 {
+		cfg.MaxFinished = MaxFinishedTasks
+	}
 	c := &Coordinator{
-		lease:    cfg.Lease,
-		events:   cfg.Events,
-		sessions: make(map[string]*session),
-		tasks:    make(map[string]*task),
-		held:     make(map[string]*task),
-		stop:     make(chan struct{}),
-		done:     make(chan struct{}),
+		lease:       cfg.Lease,
+		events:      cfg.Events,
+		maxFinished: cfg.MaxFinished,
+		sessions:    make(map[string]*session),
+		tasks:       make(map[string]*task),
+		held:        make(map[string]*task),
+		stop:        make(chan struct{}),
+		done:        make(chan struct{}),
 	}
 	go c.checkLeases()
 	return c
@@ -284,10 +292,10 @@ func (c *Coordinator) finish(t *task, resp *pb.SubmitResponse, err error) {
 }
 
 // remember keeps a finished task, forgetting the oldest beyond
-// MaxFinishedTasks. Called with c.mu held.
+// its MaxFinished. Called with c.mu held.
 func (c *Coordinator) remember(t *task) {
 	c.finished = append(c.finished, t)
-	if len(c.finished) > MaxFinishedTasks {
+	if len(c.finished) > c.maxFinished {
 		old := c.finished[0]
 		c.finished[0] = nil
 		c.finished = c.finished[1:]

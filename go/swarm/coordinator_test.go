@@ -25,14 +25,14 @@ type rawWorker struct {
 	events *proc // the coordinator's event log, read as a process's
 }
 
-func newRaw(t *testing.T) *rawWorker {
+func newRaw(t *testing.T, maxFinished int) *rawWorker {
 	t.Helper()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	log := new(syncBuffer)
-	coord := swarm.NewCoordinator(swarm.CoordinatorConfig{Lease: time.Hour, Events: swarm.NewEventLog(log)})
+	coord := swarm.NewCoordinator(swarm.CoordinatorConfig{Lease: time.Hour, Events: swarm.NewEventLog(log), MaxFinished: maxFinished})
 	srv := swarm.NewServer(func(s *grpc.Server) { pb.RegisterCoordinatorServer(s, coord) }, "swarm.v1.Coordinator")
 	go srv.Serve(lis)
 	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
@@ -87,7 +87,7 @@ func (w *rawWorker) submitAsync(id string) <-chan error {
 // out, and the results for a and b are handled in later ones; so once their
 // "result" events are in the log, an over-credit assign of c would be too.
 func TestCoordinatorSendsNoMoreTasksThanCredits(t *testing.T) {
-	w := newRaw(t)
+	w := newRaw(t, 0)
 	w.send(t, hello("raw", "square"))
 	w.send(t, credit(2))
 	w.events.waitEvent(t, "credit", "worker", "raw")
@@ -158,7 +158,7 @@ func TestCoordinatorRejectsMalformedSessions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			w := newRaw(t)
+			w := newRaw(t, 0)
 			for _, m := range tt.msgs {
 				w.send(t, m)
 			}
@@ -167,5 +167,42 @@ func TestCoordinatorRejectsMalformedSessions(t *testing.T) {
 				t.Errorf("got %v, want InvalidArgument with %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestCoordinatorForgetsTheOldestFinishedTasks: with room for 2 finished
+// tasks, the first of 3 is forgotten (its id runs again, as a new task) while
+// the last is still recognised by its id.
+func TestCoordinatorForgetsTheOldestFinishedTasks(t *testing.T) {
+	w := newRaw(t, 2)
+	w.send(t, hello("raw", "square"))
+	w.send(t, credit(10))
+	w.events.waitEvent(t, "credit", "worker", "raw")
+	run := func(id string) *pb.Task {
+		answer := w.submitAsync(id)
+		m, err := w.stream.Recv()
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.send(t, result(m.GetTask().GetTaskId(), "4"))
+		if err := <-answer; err != nil {
+			t.Fatal(err)
+		}
+		return m.GetTask()
+	}
+	for _, id := range []string{"a", "b", "c"} {
+		if got := run(id); got.GetTaskId() != id {
+			t.Fatalf("got task %q, want %q", got.GetTaskId(), id)
+		}
+	}
+	if err := <-w.submitAsync("c"); err != nil {
+		t.Fatal(err)
+	}
+	w.events.waitEvent(t, "same_task", "task", "c")
+	if got := run("a"); got.GetTaskId() != "a" || got.GetAttempt() != 1 {
+		t.Fatalf("a again: %v, want a new task a, attempt 1", got)
+	}
+	if n := len(w.events.events("submit")); n != 4 {
+		t.Errorf("%d tasks submitted, want 4 (a, b, c, and a again)", n)
 	}
 }

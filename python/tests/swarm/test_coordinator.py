@@ -26,9 +26,10 @@ from twinbook.swarm.server import new_server
 class Raw:
     """A coordinator in this process, and the test's own end of one Work stream."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_finished: int = 100_000) -> None:
         self.log = io.StringIO()
-        self.coordinator = Coordinator(CoordinatorConfig(lease_ms=3_600_000), EventLog(self.log))
+        config = CoordinatorConfig(lease_ms=3_600_000, max_finished=max_finished)
+        self.coordinator = Coordinator(config, EventLog(self.log))
         self.server, self._executor = new_server(
             lambda s: swarm_pb2_grpc.add_CoordinatorServicer_to_server(self.coordinator, s),  # type: ignore[no-untyped-call]
             "swarm.v1.Coordinator",
@@ -153,3 +154,29 @@ def test_malformed_sessions_end_with_invalid_argument(
         next(raw.stream)
     assert caught.value.code() is grpc.StatusCode.INVALID_ARGUMENT  # type: ignore[attr-defined]
     assert words in caught.value.details()  # type: ignore[attr-defined]
+
+
+def test_the_oldest_finished_tasks_are_forgotten() -> None:
+    """With room for 2 finished tasks, the first of 3 is forgotten (its id runs again, as a
+    new task) while the last is still recognised by its id."""
+    raw = Raw(max_finished=2)
+    try:
+        raw.send(hello=hello("raw", "square"))
+        raw.send(credit=swarm_pb2.Credit(tasks=10))
+        raw.wait_event("credit", worker="raw")
+
+        def run(task_id: str) -> Any:
+            answer = raw.submit(task_id)
+            task = next(raw.stream).task
+            raw.send(result=output(task.task_id))
+            answer.result()
+            return task
+
+        assert [run(i).task_id for i in "abc"] == ["a", "b", "c"]
+        raw.submit("c").result()
+        raw.wait_event("same_task", task="c")
+        again = run("a")
+        assert (again.task_id, again.attempt) == ("a", 1)
+        assert len(raw.events("submit")) == 4  # a, b, c, and a again
+    finally:
+        raw.close()

@@ -59,9 +59,11 @@ CODES = {code.value[0]: code for code in grpc.StatusCode}
 @dataclass(frozen=True)
 class CoordinatorConfig:
     """``lease_ms``: how long a task is held without a heartbeat naming it, and how
-    long a worker may stay silent before it gets no new tasks."""
+    long a worker may stay silent before it gets no new tasks; ``max_finished``: how
+    many finished tasks it remembers."""
 
     lease_ms: int = 10_000
+    max_finished: int = MAX_FINISHED_TASKS
 
 
 class ProtocolError(Exception):
@@ -270,9 +272,9 @@ class Coordinator(swarm_pb2_grpc.CoordinatorServicer):
         t.done.set()
 
     def _remember(self, t: _Task) -> None:
-        """Keep a finished task, forgetting the oldest beyond MAX_FINISHED_TASKS. Lock held."""
+        """Keep a finished task, forgetting the oldest beyond ``max_finished``. Lock held."""
         self._finished.append(t)
-        if len(self._finished) > MAX_FINISHED_TASKS:
+        if len(self._finished) > self.config.max_finished:
             old = self._finished.popleft()
             if self._tasks.get(old.id) is old:
                 del self._tasks[old.id]
