@@ -81,9 +81,9 @@ setup: ## install everything (Debian packages, .venv, Go modules and tools, Jupy
 	"$(BIN)/python" -m pip install -q --disable-pip-version-check \
 	  -c python/constraints.txt -e './python[$(PY_EXTRAS)]'
 	# Go: the module's dependencies, then the tools module's pins: gonb, goimports, the protoc
-	# plugins, the Go linters of GO_LINTERS (make lint) and the test tools of GO_TEST_TOOLS;
-	# gopls from its own module (its go.mod says why), where GoNB finds it: on the kernel's
-	# PATH, .venv/bin first
+	# plugins, and the Go linters of GO_LINTERS (make lint); gopls from its own module (its
+	# go.mod says why), where GoNB finds it: on the kernel's PATH, .venv/bin first; grpcurl
+	# (GO_TEST_TOOLS), the real gRPC client of the swarm's tests
 	(cd go && $(GO) mod download)
 	(cd go/tools && GOBIN="$(BIN)" $(GO) install github.com/janpfeifer/gonb golang.org/x/tools/cmd/goimports \
 	  google.golang.org/protobuf/cmd/protoc-gen-go google.golang.org/grpc/cmd/protoc-gen-go-grpc $(GO_LINTERS) $(GO_TEST_TOOLS))
