@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 #: Packages of the teaching library, one per concept (later chapters add theirs).
-LIBRARY = frozenset({"clock", "concurrency", "breaker", "resilience", "_proto"})
+LIBRARY = frozenset({"clock", "concurrency", "breaker", "resilience", "swarm", "_proto"})
 #: The tooling's layers, bottom first: a package imports only packages of lower layers.
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"exercises"}),
