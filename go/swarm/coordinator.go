@@ -421,7 +421,7 @@ func (c *Coordinator) Submit(ctx context.Context, req *pb.SubmitRequest) (*pb.Su
 	if len(req.GetTaskId()) > MaxTaskIDLen {
 		return nil, status.Errorf(codes.InvalidArgument, "swarm: submit: task_id is longer than %d bytes", MaxTaskIDLen)
 	}
-	t, err := c.enqueue(ctx, req)
+	t, created, err := c.enqueue(ctx, req)
 	if err != nil {
 		return nil, err
 	}
@@ -429,6 +429,10 @@ func (c *Coordinator) Submit(ctx context.Context, req *pb.SubmitRequest) (*pb.Su
 	case <-t.done:
 		return t.resp, t.err
 	case <-ctx.Done():
+		if !created {
+			// Another caller submitted this id: its task, its deadline, its cancel.
+			return nil, status.FromContextError(ctx.Err()).Err()
+		}
 		c.cancel(t, ctx.Err())
 		<-t.done
 		if t.err != nil {
@@ -438,16 +442,16 @@ func (c *Coordinator) Submit(ctx context.Context, req *pb.SubmitRequest) (*pb.Su
 	}
 }
 
-// enqueue finds the task of req's id, or queues a new one.
-func (c *Coordinator) enqueue(ctx context.Context, req *pb.SubmitRequest) (*task, error) {
+// enqueue finds the task of req's id, or queues a new one (created).
+func (c *Coordinator) enqueue(ctx context.Context, req *pb.SubmitRequest) (t *task, created bool, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if t := c.tasks[req.GetTaskId()]; t != nil && req.GetTaskId() != "" {
+	if t = c.tasks[req.GetTaskId()]; t != nil && req.GetTaskId() != "" {
 		c.events.Emit("same_task", map[string]any{"task": t.id})
-		return t, nil
+		return t, false, nil
 	}
 	if !c.canRun(req.GetKind()) {
-		return nil, status.Errorf(codes.FailedPrecondition, "swarm: no worker runs tasks of kind %q", req.GetKind())
+		return nil, false, status.Errorf(codes.FailedPrecondition, "swarm: no worker runs tasks of kind %q", req.GetKind())
 	}
 	id := req.GetTaskId()
 	if id == "" {
@@ -459,7 +463,7 @@ func (c *Coordinator) enqueue(ctx context.Context, req *pb.SubmitRequest) (*task
 			}
 		}
 	}
-	t := &task{id: id, kind: req.GetKind(), input: req.GetInput(), done: make(chan struct{})}
+	t = &task{id: id, kind: req.GetKind(), input: req.GetInput(), done: make(chan struct{})}
 	if d, ok := ctx.Deadline(); ok {
 		t.deadline = d
 	}
@@ -469,7 +473,7 @@ func (c *Coordinator) enqueue(ctx context.Context, req *pb.SubmitRequest) (*task
 		c.events.Emit("submit", map[string]any{"task": id, "kind": t.kind})
 	}
 	c.dispatch()
-	return t, nil
+	return t, true, nil
 }
 
 // canRun reports whether a connected worker said it runs kind. Called with

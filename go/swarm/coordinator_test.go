@@ -206,3 +206,36 @@ func TestCoordinatorForgetsTheOldestFinishedTasks(t *testing.T) {
 		t.Errorf("%d tasks submitted, want 4 (a, b, c, and a again)", n)
 	}
 }
+
+// TestCoordinatorASecondCallerGivingUpLeavesTheTask: a second Submit of the
+// same id that is cancelled stops waiting, but the task is the first
+// caller's: it is not cancelled, and the first caller gets its result.
+func TestCoordinatorASecondCallerGivingUpLeavesTheTask(t *testing.T) {
+	w := newRaw(t, 0)
+	w.send(t, hello("raw", "square"))
+	w.send(t, credit(1))
+	w.events.waitEvent(t, "credit", "worker", "raw")
+	first := w.submitAsync("s")
+	m, err := w.stream.Recv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	second := make(chan error, 1)
+	go func() {
+		_, err := w.client.Submit(ctx, &pb.SubmitRequest{TaskId: "s", Kind: "square", Input: []byte("2")})
+		second <- err
+	}()
+	w.events.waitEvent(t, "same_task", "task", "s")
+	cancel()
+	if err := <-second; status.Code(err) != codes.Canceled {
+		t.Fatalf("the second caller: %v, want Canceled", err)
+	}
+	w.send(t, result(m.GetTask().GetTaskId(), "4"))
+	if err := <-first; err != nil {
+		t.Fatalf("the first caller: %v", err)
+	}
+	if c := w.events.events("cancel"); len(c) != 0 {
+		t.Errorf("the task was cancelled: %v", c)
+	}
+}

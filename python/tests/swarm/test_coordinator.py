@@ -180,3 +180,19 @@ def test_the_oldest_finished_tasks_are_forgotten() -> None:
         assert len(raw.events("submit")) == 4  # a, b, c, and a again
     finally:
         raw.close()
+
+
+def test_a_second_caller_giving_up_leaves_the_task(raw: Raw) -> None:
+    """A second Submit of the same id that is cancelled stops waiting, but the task is the
+    first caller's: it is not cancelled, and the first caller gets its result."""
+    raw.send(hello=hello("raw", "square"))
+    raw.send(credit=swarm_pb2.Credit(tasks=1))
+    raw.wait_event("credit", worker="raw")
+    first = raw.submit("s")
+    task = next(raw.stream).task
+    second = raw.submit("s")
+    raw.wait_event("same_task", task="s")
+    second.cancel()
+    raw.send(result=output(task.task_id))
+    assert first.result().output == b"4"
+    assert raw.events("cancel") == []

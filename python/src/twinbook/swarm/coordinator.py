@@ -374,23 +374,27 @@ class Coordinator(swarm_pb2_grpc.CoordinatorServicer):
         left = context.time_remaining()
         deadline = time.monotonic() + left if left is not None and left < NO_DEADLINE_S else None
         try:
-            t = self._enqueue(request, deadline)
+            t, created = self._enqueue(request, deadline)
         except ProtocolError as exc:
             context.abort(exc.code, str(exc))
-        # Fires when the call ends for any reason; only a caller who gave up finds the task unfinished.
-        context.add_callback(lambda: self._caller_gone(t))
+        if created:  # another caller's task (the same id) keeps its own deadline and cancel
+            # Fires when the call ends for any reason; only a caller who gave up finds it unfinished.
+            context.add_callback(lambda: self._caller_gone(t))
         while not t.done.wait(0.5):
             if not context.is_active():
+                if not created:
+                    context.abort(grpc.StatusCode.CANCELLED, "swarm: the caller gave up")
                 self._caller_gone(t)
         if t.error is not None:
             context.abort(*t.error)
         return t.response
 
-    def _enqueue(self, request: Any, deadline: float | None) -> _Task:
+    def _enqueue(self, request: Any, deadline: float | None) -> tuple[_Task, bool]:
+        """The task of the request's id, or a new one queued (and then True)."""
         with self._lock:
             if request.task_id and (t := self._tasks.get(request.task_id)) is not None:
                 self.events.emit("same_task", task=t.id)
-                return t
+                return t, False
             if not any(not s.gone and request.kind in s.kinds for s in self._sessions.values()):
                 raise ProtocolError(
                     grpc.StatusCode.FAILED_PRECONDITION,
@@ -404,7 +408,7 @@ class Coordinator(swarm_pb2_grpc.CoordinatorServicer):
             self._queue.append(t)
             self.events.emit("submit", task=task_id, kind=t.kind)
             self._dispatch()
-            return t
+            return t, True
 
     def _caller_gone(self, t: _Task) -> None:
         """The Submit call ended; if the task had not, cancel it and tell its worker."""
