@@ -33,6 +33,8 @@ export PATH := $(BIN):$(PATH)
 APT_NEEDS := dot:graphviz gcc:gcc,libc6-dev /usr/include/stdlib.h:libc6-dev bwrap:bubblewrap chromium:chromium,fonts-liberation shellcheck:shellcheck
 # The Go linters that make test runs (tests/lint.toml), built from go/tools' pins into .venv/bin.
 GO_LINTERS := honnef.co/go/tools/cmd/staticcheck github.com/rhysd/actionlint/cmd/actionlint
+# The real gRPC client the swarm's tests drive (chapter 3), built from go/tools' pin into .venv/bin.
+GO_TEST_TOOLS := github.com/fullstorydev/grpcurl/cmd/grpcurl
 # The tools every edition needs in .venv/bin: GoNB, goimports (GoNB completes a cell's
 # imports) and gopls (GoNB's completions and hover help in JupyterLab).
 GO_KERNEL_TOOLS := gonb goimports gopls
@@ -67,7 +69,7 @@ PROTO_FILES := $(patsubst proto/%,%,$(wildcard proto/*/*/*.proto))
 PROTO_GO_OUT ?= go
 PROTO_PY_OUT ?= python/src/twinbook/_proto
 
-.PHONY: help setup setup-grade test lint book serve exercises prove mutate constraints proto bench bench-go bench-python grade bench-grade lab release clean distclean
+.PHONY: help setup setup-grade test lint book serve exercises prove mutate constraints proto bench bench-go bench-python bench-swarm grade bench-grade lab release clean distclean
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -78,7 +80,7 @@ setup: ## install everything (Debian packages, .venv, Go modules and tools, Jupy
 	command -v $(GO) >/dev/null || { echo "setup: go not found on PATH (Go 1.26 expected)" >&2; exit 1; }
 	hash=$$( { echo "$(ROOT)"; $(GO) version; cat $(SETUP_INPUTS); } | sha256sum | cut -c1-16)
 	stamp="$(VENV)/.twinbook-setup-$$hash"
-	if [ -f "$$stamp" ] && [ -x "$(BIN)/pytest" ] $(foreach t,$(GO_KERNEL_TOOLS) $(notdir $(GO_LINTERS)),&& [ -x "$(BIN)/$(t)" ]); then echo "setup: up to date"; exit 0; fi
+	if [ -f "$$stamp" ] && [ -x "$(BIN)/pytest" ] $(foreach t,$(GO_KERNEL_TOOLS) $(notdir $(GO_LINTERS) $(GO_TEST_TOOLS)),&& [ -x "$(BIN)/$(t)" ]); then echo "setup: up to date"; exit 0; fi
 	start=$$SECONDS
 	# Python: the venv, the package (editable) with its extras and its pinned dependencies
 	[ -x "$(BIN)/python" ] || $(PYTHON) -m venv "$(VENV)"
@@ -86,10 +88,11 @@ setup: ## install everything (Debian packages, .venv, Go modules and tools, Jupy
 	  -c python/constraints.txt -e './python[$(PY_EXTRAS)]'
 	# Go: the module's dependencies, then the tools module's pins: gonb, goimports, the protoc
 	# plugins, and the Go linters of GO_LINTERS (make lint); gopls from its own module (its
-	# go.mod says why), where GoNB finds it: on the kernel's PATH, .venv/bin first
+	# go.mod says why), where GoNB finds it: on the kernel's PATH, .venv/bin first; grpcurl
+	# (GO_TEST_TOOLS), the real gRPC client of the swarm's tests
 	(cd go && $(GO) mod download)
 	(cd go/tools && GOBIN="$(BIN)" $(GO) install github.com/janpfeifer/gonb golang.org/x/tools/cmd/goimports \
-	  google.golang.org/protobuf/cmd/protoc-gen-go google.golang.org/grpc/cmd/protoc-gen-go-grpc $(GO_LINTERS))
+	  google.golang.org/protobuf/cmd/protoc-gen-go google.golang.org/grpc/cmd/protoc-gen-go-grpc $(GO_LINTERS) $(GO_TEST_TOOLS))
 	(cd go/tools/gopls && GOBIN="$(BIN)" $(GO) install golang.org/x/tools/gopls)
 	# Jupyter kernels, inside the venv's own data dir (.venv/share/jupyter), never $$HOME
 	"$(BIN)/python" -m ipykernel install --sys-prefix --name python3 >/dev/null
@@ -233,6 +236,17 @@ bench-python: setup ## benchmark the Python breaker against pybreaker, the actor
 	  --benchmark-only --benchmark-min-time=0.0001 --benchmark-warmup=on --benchmark-sort=name \
 	  --benchmark-json=build/bench/python.json
 	"$(BIN)/python" tests/benchmarks/merge_bench.py --only python
+
+# The swarm across processes (chapter 3): unary round trips Go->Go and Go->Python, and tasks/s
+# with credits and streaming vs one unary call per task (go test -bench); Python->Go and
+# Python->Python, and the same throughput from Python (pytest-benchmark). Figures, not gates.
+bench-swarm: setup ## the swarm across processes: round-trip p50 and tasks/s (build/bench/swarm-go.txt, swarm-python.json)
+	@cd "$(ROOT)"
+	mkdir -p build/bench
+	(cd go && $(GO) test ./swarm -run '^$$' -bench . -benchtime $(or $(BENCH_SWARM_N),5000)x) | tee build/bench/swarm-go.txt
+	"$(BIN)/pytest" tests/benchmarks/test_swarm_bench.py -o addopts="" -p no:cacheprovider -q \
+	  --benchmark-only --benchmark-min-time=0.0001 --benchmark-warmup=on --benchmark-sort=name \
+	  --benchmark-json=build/bench/swarm-python.json
 
 bench: bench-go bench-python ## both breakers against their peers: figures and ratios in build/bench/bench.json
 	@cd "$(ROOT)"

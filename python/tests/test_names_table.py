@@ -43,6 +43,7 @@ SECTIONS: dict[str, tuple[str, Callable[[str], bool]]] = {
     "twinbook/breaker/breakerhttp": ("twinbook.breaker", _ending(".httpx_transport")),
     "twinbook/breaker/breakergrpc": ("twinbook.breaker", _ending(".grpc_interceptor")),
     "twinbook/resilience": ("twinbook.resilience", _everything),
+    "twinbook/swarm": ("twinbook.swarm", _everything),
 }
 
 HEADING = re.compile(r"^## `(twinbook/[\w/]+)` and `(twinbook(?:\.\w+)*)`$")

@@ -26,7 +26,7 @@ from pathlib import Path
 
 #: Packages of the teaching library, one per concept (later chapters add theirs).
 LIBRARY = frozenset(
-    {"clock", "concurrency", "breaker", "resilience", "actor", "supervisor", "_proto"}
+    {"clock", "concurrency", "breaker", "resilience", "actor", "supervisor", "swarm", "_proto"}
 )
 #: The tooling's layers, bottom first: a package imports only packages of lower layers.
 LAYERS: tuple[frozenset[str], ...] = (
