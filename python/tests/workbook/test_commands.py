@@ -21,7 +21,15 @@ def commands(*args: str) -> list[str]:
 
 def test_learners_at_the_top_authors_under_dev_instructors_under_grade():
     assert commands() == ["check", "hint", "watch", "progress", "reset", "grade", "dev"]
-    assert commands("dev") == ["check", "mutate", "list", "validate", "generate", "execute", "release"]
+    assert commands("dev") == [
+        "check",
+        "mutate",
+        "list",
+        "validate",
+        "generate",
+        "execute",
+        "release",
+    ]
 
 
 @pytest.fixture
