@@ -73,6 +73,8 @@ def map_limited(fn: Callable[[T], R], items: Iterable[T], limit: int) -> list[R]
         return []
     slots = threading.BoundedSemaphore(limit)
     failed = threading.Event()
+    first: list[BaseException] = []  # the first error in time, not in item order
+    guard = threading.Lock()
     futures = []
     with ThreadPoolExecutor(max_workers=min(limit, len(items))) as pool:
         for item in items:
@@ -84,7 +86,10 @@ def map_limited(fn: Callable[[T], R], items: Iterable[T], limit: int) -> list[R]
             def run(x=item):
                 try:
                     return fn(x)
-                except BaseException:
+                except BaseException as exc:
+                    with guard:
+                        if not first:
+                            first.append(exc)
                     failed.set()
                     raise
                 finally:
@@ -92,9 +97,8 @@ def map_limited(fn: Callable[[T], R], items: Iterable[T], limit: int) -> list[R]
 
             futures.append(pool.submit(run))
         wait(futures, return_when=FIRST_EXCEPTION)
-    for future in futures:
-        if future.exception() is not None:
-            raise future.exception()
+    if first:
+        raise first[0]
     return [future.result() for future in futures]
 """
 

@@ -1375,7 +1375,7 @@ GO = [
         },
         points=11,
         messages={
-            "TestHiddenFirstErrorStopsNewCalls": "want the first error (boom)",
+            "TestHiddenFirstErrorStopsNewCalls": "fn failed with boom for item 1: want that first error",
             "TestHiddenCancelledContext": "want an error wrapping context.Canceled",
         },
     ),

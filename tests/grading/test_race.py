@@ -26,6 +26,8 @@ from twinbook.runner.check import check_source
 LIMITER = repo.SOLUTIONS / "ch01-concurrency" / "04-rate-limiter"
 POOL = repo.SOLUTIONS / "ch01-concurrency" / "01-worker-pool"
 RACY_TEST = "TestHiddenConcurrentAllow"
+#: the limiter's tests that call Allow from many goroutines: the ones a missing lock fails
+CONCURRENT_TESTS = {RACY_TEST, "TestHiddenConcurrentAllowWhileTimePasses"}
 LOCK = "\tl.mu.Lock()\n\tdefer l.mu.Unlock()\n"
 #: what the learner must never see: the report's own lines
 REPORT_LINES = ("WARNING: DATA RACE", "==================", "created at", "0x00", "testing.go")
@@ -56,7 +58,7 @@ def test_the_check_fails_a_racy_answer_at_the_learners_cell_lines():
         go_answer_file(cells), load_exercise(LIMITER), "go", hidden=True, cells=cells
     )
     failed = {t.name: t.message for t in result.results if not t.passed}
-    assert list(failed) == [RACY_TEST], failed
+    assert RACY_TEST in failed and set(failed) <= CONCURRENT_TESTS, failed
     _assert_race_message(failed[RACY_TEST], "answer cell")
 
 
@@ -88,7 +90,7 @@ def test_the_grader_fails_a_racy_answer_alone_and_in_a_batch(slots, racy):
         if not racy:
             assert failed == {}
             continue
-        assert list(failed) == [RACY_TEST], failed
+        assert RACY_TEST in failed and set(failed) <= CONCURRENT_TESTS, failed
         _assert_race_message(failed[RACY_TEST], "answer.go:")
 
 
