@@ -126,11 +126,19 @@ func TestHiddenNoGoroutineLeftBehind(t *testing.T) {
 	ctx := callerContext{parent}
 	before := runtime.NumGoroutine()
 	items := []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
+	given := make(chan context.Context, len(items))
 	if _, err := callMapLimited(t, ctx, 3, items, func(ctx context.Context, x int) (int, error) {
+		given <- ctx
 		time.Sleep(time.Millisecond)
 		return x, nil
 	}); err != nil {
 		t.Fatalf("unexpected error: %v", err)
+	}
+	// A context the pool derived for its calls must be released when it returns: until its
+	// cancel runs, a goroutine watches the caller's context (a count could miss it).
+	if c := <-given; c != context.Context(ctx) && c.Err() == nil {
+		t.Fatalf("the context MapLimited gave its calls is still live after it returned: " +
+			"a context from context.WithCancel is released only by its cancel (defer cancel())")
 	}
 	deadline := time.Now().Add(time.Second)
 	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
