@@ -57,15 +57,11 @@ from __future__ import annotations
 import ast
 import builtins
 import functools
-import hashlib
 import importlib
 import json
-import os
 import re
 import string
 import subprocess
-import tempfile
-import threading
 import types
 from pathlib import Path
 
@@ -567,9 +563,6 @@ def _vet_go(answer_source: str, allowed_imports: tuple[str, ...]) -> tuple[str, 
     return _cap(json.loads(proc.stdout)["reasons"])
 
 
-_build_lock = threading.Lock()
-
-
 def _answervet_dir() -> Path:
     import twinbook
 
@@ -583,28 +576,4 @@ def answervet_binary() -> str:
     main = src / "main.go"
     if not main.is_file():
         raise FileNotFoundError(f"{main} not found: the grader needs the repository's go/ folder")
-    go = gorunner.go_binary()
-    version = subprocess.run(
-        [go, "env", "GOVERSION"], capture_output=True, text=True, check=True
-    ).stdout.strip()
-    key = hashlib.sha256(main.read_bytes() + version.encode()).hexdigest()[:16]
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "twinbook"
-    binary = cache / f"answervet-{key}"
-    with _build_lock:
-        if binary.is_file() and binary.stat().st_uid == os.getuid():
-            return str(binary)
-        cache.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with tempfile.TemporaryDirectory(dir=cache) as tmp:
-            out = Path(tmp) / "answervet"
-            env = gorunner.go_env()
-            env.pop("GOFLAGS", None)
-            subprocess.run(
-                [go, "build", "-o", str(out), "./cmd/answervet"],
-                cwd=src.parents[1],
-                env=env,
-                check=True,
-                capture_output=True,
-                timeout=300,
-            )
-            os.replace(out, binary)
-    return str(binary)
+    return gorunner.cached_program("answervet", [main])

@@ -8,19 +8,13 @@ once per source and Go version into the user's cache, as the answer vetter is.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
-import os
 import subprocess
-import tempfile
-import threading
 from pathlib import Path
 
 from twinbook.runner import gorunner
 
 from .mutant import Edit, byte_offsets_to_chars
-
-_build_lock = threading.Lock()
 
 
 def _program_dir() -> Path:
@@ -36,33 +30,7 @@ def mutator_binary() -> str:
     sources = sorted(p for p in src.glob("*.go") if not p.name.endswith("_test.go"))
     if not sources:
         raise FileNotFoundError(f"{src}: the Go mutator's source is not there")
-    go = gorunner.go_binary()
-    version = subprocess.run(
-        [go, "env", "GOVERSION"], capture_output=True, text=True, check=True
-    ).stdout.strip()
-    digest = hashlib.sha256(version.encode())
-    for path in sources:
-        digest.update(path.read_bytes())
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "twinbook"
-    binary = cache / f"twinbook-mutate-{digest.hexdigest()[:16]}"
-    with _build_lock:
-        if binary.is_file() and binary.stat().st_uid == os.getuid():
-            return str(binary)
-        cache.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with tempfile.TemporaryDirectory(dir=cache) as tmp:
-            out = Path(tmp) / "twinbook-mutate"
-            env = gorunner.go_env()
-            env.pop("GOFLAGS", None)
-            subprocess.run(
-                [go, "build", "-o", str(out), "./cmd/twinbook-mutate"],
-                cwd=src.parents[1],
-                env=env,
-                check=True,
-                capture_output=True,
-                timeout=300,
-            )
-            os.replace(out, binary)
-    return str(binary)
+    return gorunner.cached_program("twinbook-mutate", sources)
 
 
 def go_edits(source: str) -> list[Edit]:
