@@ -201,7 +201,7 @@ def bomb():
     made, error = eval(probe(grade_one, "bomb()", prelude=bomb))
     assert made < LIMITS.processes and error == "Resource temporarily unavailable"
     uid = sandbox.UID_BASE + slots[0]
-    assert [e.name for e in Path("/proc").iterdir() if e.name.isdigit() and _uid(e) == uid] == []
+    assert _slot_processes(uid) == []
     assert _run_cgroups(slots[0]) == []
 
 
@@ -210,6 +210,33 @@ def _uid(entry: Path) -> int | None:
         return entry.stat().st_uid
     except OSError:
         return None
+
+
+def _slot_processes(uid: int, patience: float = 5.0) -> list[str]:
+    """The processes still owned by a slot's uid, as "pid (state)".
+
+    A killed run's last exits can still be zombies for a moment, waiting for the machine's
+    init to reap them (bubblewrap's outer process goes first, and its pid namespace's init
+    is reparented): they hold nothing, but they are listed. So this looks again until
+    none is left or `patience` runs out, and then names what is there and in what state.
+    """
+    deadline = time.monotonic() + patience
+    while True:
+        found = [
+            f"{e.name} ({_state(e)})"
+            for e in Path("/proc").iterdir()
+            if e.name.isdigit() and _uid(e) == uid
+        ]
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
+
+
+def _state(entry: Path) -> str:
+    try:
+        return (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return "gone"
 
 
 def _run_cgroups(slot: int) -> list[str]:
@@ -236,7 +263,7 @@ def linger():
     assert time.monotonic() - started < 10
     assert "timed out" in results[0].message, results[0].message
     uid = sandbox.UID_BASE + slots[0]
-    assert [e.name for e in Path("/proc").iterdir() if e.name.isdigit() and _uid(e) == uid] == []
+    assert _slot_processes(uid) == []
     if not cgroups.unavailable():
         assert _run_cgroups(slots[0]) == []
 
@@ -349,7 +376,7 @@ def test_a_go_build_killed_at_its_timeout_leaves_nothing(grade_go, slots, monkey
     assert {r.outcome for r in results} == {"error"}
     assert "the build took longer than" in results[0].message, results[0].message
     uid = sandbox.UID_BASE + slots[0]
-    assert [e.name for e in Path("/proc").iterdir() if e.name.isdigit() and _uid(e) == uid] == []
+    assert _slot_processes(uid) == []
     _no_trace_of_the_build(temps, cache)
     if not cgroups.unavailable():
         assert _run_cgroups(slots[0]) == []
