@@ -47,11 +47,11 @@ func (l *EventLog) Emit(event string, fields map[string]any) {
 		if i > 0 {
 			line = append(line, ',')
 		}
-		line = appendJSON(line, k)
+		line = appendString(line, k)
 		line = append(line, ':')
 		switch k {
 		case "event":
-			line = appendJSON(line, event)
+			line = appendString(line, event)
 		case "ms":
 			line = strconv.AppendInt(line, time.Since(l.start).Milliseconds(), 10)
 		default:
@@ -69,11 +69,7 @@ func (l *EventLog) Emit(event string, fields map[string]any) {
 func appendJSON(b []byte, v any) []byte {
 	switch v := v.(type) {
 	case string:
-		if plain(v) {
-			b = append(b, '"')
-			b = append(b, v...)
-			return append(b, '"')
-		}
+		return appendString(b, v)
 	case int:
 		return strconv.AppendInt(b, int64(v), 10)
 	case int32:
@@ -91,7 +87,7 @@ func appendJSON(b []byte, v any) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSON(b, s)
+			b = appendString(b, s)
 		}
 		return append(b, ']')
 	}
@@ -101,6 +97,18 @@ func appendJSON(b []byte, v any) []byte {
 		return append(b, "null"...)
 	}
 	return append(b, out...)
+}
+
+// appendString appends s as encoding/json writes a string (a string passed
+// as itself, not as an interface, which would cost an allocation).
+func appendString(b []byte, s string) []byte {
+	if !plain(s) {
+		out, _ := json.Marshal(s) // a string always marshals
+		return append(b, out...)
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // plain reports whether encoding/json writes s as it is between quotes:
