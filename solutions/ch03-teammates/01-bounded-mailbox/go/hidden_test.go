@@ -84,6 +84,7 @@ func TestHiddenOrderKeptAcrossManyPutsAndGets(t *testing.T) {
 func TestHiddenCancelledWhileWaitingForRoom(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		m := mbNew(t, 1, Block)
+		defer m.Close() // frees a sender still waiting when the test fails
 		m.Put(context.Background(), "a")
 		ctx, cancel := context.WithCancel(context.Background())
 		sender := mbPut(ctx, m, "b")
@@ -110,10 +111,11 @@ func TestHiddenCancelledWhileWaitingForRoom(t *testing.T) {
 func TestHiddenTimedOutPutIsNeverDelivered(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		m := mbNew(t, 1, Block)
+		defer m.Close() // frees a sender still waiting when the test fails
 		m.Put(context.Background(), "a")
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
-		if got := mbOutcome(m.Put(ctx, "late")); got != "ErrMailboxFull+DeadlineExceeded" {
+		if got := mbOutcome(mbWait(t, mbPut(ctx, m, "late"), "Put on a full mailbox with a 1s deadline").err); got != "ErrMailboxFull+DeadlineExceeded" {
 			t.Fatalf("Put on a full mailbox nobody reads, 1s deadline: %s", got)
 		}
 		if msg, err := m.Get(context.Background()); msg != "a" || err != nil {
@@ -130,6 +132,7 @@ func TestHiddenTimedOutPutIsNeverDelivered(t *testing.T) {
 func TestHiddenGetWaitsForAPut(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		m := mbNew(t, 2, Block)
+		defer m.Close() // frees a reader still waiting when the test fails
 		reader := mbGet(context.Background(), m)
 		synctest.Wait()
 		if r, done := mbDone(reader); done {
@@ -150,10 +153,11 @@ func TestHiddenGetWaitsForAPut(t *testing.T) {
 func TestHiddenGetHonoursItsContext(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		m := mbNew(t, 2, Block)
+		defer m.Close() // frees a reader still waiting when the test fails
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
 		start := time.Now()
-		_, err := m.Get(ctx)
+		err := mbWait(t, mbGet(ctx, m), "Get on an empty mailbox with a 1s deadline (still waiting 2s later: wait in a select with <-ctx.Done())").err
 		if got := mbOutcome(err); got != "DeadlineExceeded" {
 			t.Fatalf("Get on an empty mailbox with a 1s deadline: %s, want an error wrapping context.DeadlineExceeded", got)
 		}
@@ -170,7 +174,9 @@ func TestHiddenGetHonoursItsContext(t *testing.T) {
 func TestHiddenCloseWakesAWaitingReader(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		m := mbNew(t, 2, Block)
-		reader := mbGet(context.Background(), m)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel() // frees a reader still waiting when the test fails
+		reader := mbGet(ctx, m)
 		synctest.Wait()
 		if _, done := mbDone(reader); done {
 			t.Fatalf("Get on an empty mailbox must wait")
@@ -191,7 +197,9 @@ func TestHiddenCloseWakesAWaitingSender(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		m := mbNew(t, 1, Block)
 		m.Put(context.Background(), "a")
-		sender := mbPut(context.Background(), m, "b")
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel() // frees a sender still waiting when the test fails
+		sender := mbPut(ctx, m, "b")
 		synctest.Wait()
 		if _, done := mbDone(sender); done {
 			t.Fatalf("Put on a full Block mailbox must wait")

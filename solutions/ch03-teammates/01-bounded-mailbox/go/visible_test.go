@@ -56,7 +56,8 @@ func mbGet(ctx context.Context, m *Mailbox[string]) <-chan mbResult {
 	return mbGo(func() (string, error) { return m.Get(ctx) })
 }
 
-// mbWait waits (2s at most) for a call started by mbGo.
+// mbWait waits (2s at most, of a synctest bubble's time in a bubble) for a call started by
+// mbGo.
 func mbWait(t *testing.T, call <-chan mbResult, what string) mbResult {
 	t.Helper()
 	select {
@@ -181,6 +182,7 @@ func TestMailboxBlockWaitsForRoom(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx := context.Background()
 		m := mbNew(t, 1, Block)
+		defer m.Close() // frees a sender still waiting when the test fails
 		m.Put(ctx, "a")
 		sender := mbPut(ctx, m, "b")
 		synctest.Wait()
@@ -209,11 +211,12 @@ func TestMailboxBlockWaitsForRoom(t *testing.T) {
 func TestMailboxBlockGivesUpAtTheDeadline(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) { // a bubble: its clock moves only when all wait
 		m := mbNew(t, 1, Block)
+		defer m.Close() // frees a sender still waiting when the test fails
 		m.Put(context.Background(), "a")
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
 		start := time.Now()
-		err := m.Put(ctx, "b")
+		err := mbWait(t, mbPut(ctx, m, "b"), "Put on a full Block mailbox with a 1s deadline (still waiting 2s later: wait in a select with <-ctx.Done())").err
 		if got := mbOutcome(err); got != "ErrMailboxFull+DeadlineExceeded" {
 			t.Fatalf("Put on a full Block mailbox that nobody reads, with a 1s deadline: %s, want an error wrapping ErrMailboxFull and context.DeadlineExceeded", got)
 		}
