@@ -3,6 +3,7 @@
 import threading
 
 from test_visible import PATIENCE, Call, Capacity, drain, room_check, take, until_checked, what
+
 from twinbook.runner.plain import plain
 
 

@@ -3,6 +3,7 @@
 import asyncio
 
 from test_visible import doubled, now, outcome, run, started
+
 from twinbook.runner.plain import plain
 
 
@@ -89,7 +90,7 @@ def test_hidden_many_askers_at_once(answer):
     got = run(scene)
     want = [("returned", f"reply to {i}") for i in range(30)]
     assert got == want, (
-        f"30 tasks asked at once: {[g for g, w in zip(got, want) if g != w][:3]}... differ: "
+        f"30 tasks asked at once: {[g for g, w in zip(got, want, strict=True) if g != w][:3]}... differ: "
         "each ask must get the reply to its own message"
     )
 
