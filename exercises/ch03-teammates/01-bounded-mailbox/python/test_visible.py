@@ -28,7 +28,8 @@ class Call:
             self.done.set()
 
     def result(self, timeout=WAIT):
-        """"returned", "raised <ExceptionClass>", or "still waiting" after ``timeout`` seconds."""
+        """What fn did: "returned", "raised <ExceptionClass>", or "still waiting" after ``timeout``
+        seconds."""
         if not self.done.wait(timeout):
             return plain("still waiting")
         return plain("returned" if self.error is None else f"raised {self.error}")
@@ -60,7 +61,9 @@ def drain(mailbox):
             "or MailboxClosed once it is empty"
         )
         got.append(call.value)
-    raise AssertionError("get() on a closed mailbox delivered 1000 messages and goes on: get() must raise MailboxClosed once the queue is empty")
+    raise AssertionError(
+        "get() on a closed mailbox delivered 1000 messages and goes on: get() must raise MailboxClosed once the queue is empty"
+    )
 
 
 class Capacity(int):
@@ -79,7 +82,12 @@ class Capacity(int):
 
         return compare
 
-    __lt__, __le__, __gt__, __ge__ = _compare("__lt__"), _compare("__le__"), _compare("__gt__"), _compare("__ge__")
+    __lt__, __le__, __gt__, __ge__ = (
+        _compare("__lt__"),
+        _compare("__le__"),
+        _compare("__gt__"),
+        _compare("__ge__"),
+    )
     __eq__, __ne__ = _compare("__eq__"), _compare("__ne__")
     __hash__ = int.__hash__
     del _compare

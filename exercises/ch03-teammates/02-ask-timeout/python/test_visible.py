@@ -7,10 +7,12 @@ should, on any machine.
 
 import asyncio
 import selectors
+import threading
 
 from twinbook.runner.plain import plain
 
 WAIT = 60.0  # virtual seconds a test waits for a call that must end (a right answer never needs it)
+REAL_WAIT = 20.0  # real seconds a scene may take (a right answer takes milliseconds)
 
 
 class _VirtualSelector(selectors.DefaultSelector):
@@ -44,9 +46,28 @@ class VirtualLoop(asyncio.SelectorEventLoop):
 
 
 def run(scene):
-    """Run ``await scene()`` on a VirtualLoop and return what it returned."""
-    with asyncio.Runner(loop_factory=VirtualLoop) as runner:
-        return runner.run(scene())
+    """Run ``await scene()`` on a VirtualLoop and return what it returned. The loop runs on a
+    thread of its own: the notebook's kernel already runs an event loop on this one."""
+    result = {}
+
+    def main():
+        try:
+            with asyncio.Runner(loop_factory=VirtualLoop) as runner:
+                result["value"] = runner.run(scene())
+        except BaseException as exc:  # handed to the test's thread
+            result["error"] = exc
+
+    thread = threading.Thread(target=main, name="virtual-loop", daemon=True)
+    thread.start()
+    thread.join(REAL_WAIT)
+    if thread.is_alive():
+        raise AssertionError(
+            f"the event loop was still busy {REAL_WAIT:g} real seconds later: some code runs "
+            "without ever awaiting (a loop with no await in it?)"
+        )
+    if "error" in result:
+        raise result["error"]
+    return result["value"]
 
 
 def now():
