@@ -1,6 +1,8 @@
 """Hidden tests for ask with a timeout (instructors only)."""
 
 import asyncio
+import gc
+import weakref
 
 from test_visible import doubled, now, outcome, run, started
 
@@ -194,4 +196,37 @@ def test_hidden_no_task_left_behind(answer):
     assert left == [], (
         f"asks timed out, one was cancelled, the actor was stopped: tasks still run: {left}: "
         "start no task per ask, and stop must wait for the loop's task to end"
+    )
+
+
+class Reply:
+    """A reply the test can watch: a weak reference tells whether anything still holds it."""
+
+
+def test_hidden_keeps_nothing_of_an_ask_once_it_returned(answer):
+    refs = []
+
+    async def handler(seconds):
+        await asyncio.sleep(seconds)
+        reply = Reply()
+        refs.append(weakref.ref(reply))
+        return reply
+
+    async def scene():
+        actor = started(answer, handler)
+        for seconds in (0, 0, 2, 0, 0):  # the third times out: its reply comes late
+            try:
+                await actor.ask(seconds, timeout=1)
+            except TimeoutError:
+                pass
+        await asyncio.sleep(5)
+        gc.collect()
+        kept = sum(ref() is not None for ref in refs[:-1])  # the loop may hold the last one
+        await actor.stop()
+        return kept
+
+    kept = run(scene)
+    assert kept == 0, (
+        f"five asks have returned, and the actor still holds {kept} of their replies: forget "
+        "each ask's future once the ask is over (a set of the waiting ones, discard in finally:)"
     )
