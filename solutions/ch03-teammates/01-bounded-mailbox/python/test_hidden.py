@@ -33,7 +33,8 @@ def test_hidden_exactly_capacity_fits_and_room_is_reused(answer):
         f"four puts into a FAIL_FAST mailbox of capacity 3: {outcomes}, want three to fit and "
         "the fourth to raise MailboxFull"
     )
-    assert take(mailbox) == 0
+    first = take(mailbox)
+    assert first == 0, f"get() on a mailbox holding 0, 1, 2: got {first!r}, want 0 (the oldest)"
     outcome = what(lambda: mailbox.put(3))
     assert outcome == "returned", f"put after a get made room: {outcome}, want it to fit"
     outcome = what(lambda: mailbox.put(4))
@@ -82,7 +83,8 @@ def test_hidden_timed_out_put_is_never_delivered(answer):
     mailbox.put("a")
     outcome = what(lambda: mailbox.put("late"))
     assert outcome == "raised MailboxFull", f"put on a full mailbox nobody reads: {outcome}"
-    assert take(mailbox) == "a"
+    first = take(mailbox)
+    assert first == "a", f"get() on a mailbox holding 'a': got {first!r}, want 'a'"
     mailbox.put("b")
     mailbox.close()
     got = drain(mailbox)
@@ -150,7 +152,8 @@ def test_hidden_closed_mailbox_stays_closed(answer):
     mailbox.close()
     outcome = what(mailbox.close)
     assert outcome == "returned", f"close() twice: the second {outcome}, want it to do nothing"
-    assert take(mailbox) == "a"
+    first = take(mailbox)
+    assert first == "a", f"get() on a mailbox holding 'a': got {first!r}, want 'a'"
     outcomes = [what(mailbox.get) for _ in range(3)]
     assert outcomes == ["raised MailboxClosed"] * 3, (
         f"get() three times on a closed, empty mailbox: {outcomes}, want MailboxClosed each time"
