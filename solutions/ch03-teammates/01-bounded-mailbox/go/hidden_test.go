@@ -11,6 +11,7 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+	"weak"
 )
 
 func TestHiddenCapacityBelowOneIsRefused(t *testing.T) {
@@ -355,4 +356,33 @@ func TestHiddenNoGoroutineLeftBehind(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// mbLetGo puts a fresh message into a Mailbox[*[1 << 16]byte], gets it back and drops it; it
+// returns a weak pointer to the message, so that the caller sees whether the mailbox still
+// holds it.
+func mbLetGo(t *testing.T, m *Mailbox[*[1 << 16]byte]) weak.Pointer[[1 << 16]byte] {
+	t.Helper()
+	msg := new([1 << 16]byte)
+	w := weak.Make(msg)
+	if err := m.Put(context.Background(), msg); err != nil {
+		t.Fatalf("Put into an empty mailbox: %s", mbOutcome(err))
+	}
+	if got, err := m.Get(context.Background()); got != msg || err != nil {
+		t.Fatalf("Get did not return the message it was given (%v)", err)
+	}
+	return w
+}
+
+func TestHiddenGetLetsGoOfTheMessage(t *testing.T) {
+	m, err := NewMailbox[*[1 << 16]byte](4, Block)
+	if err != nil || m == nil {
+		t.Fatalf("NewMailbox(4, Block) = %v, %v", m, err)
+	}
+	w := mbLetGo(t, m)
+	runtime.GC()
+	if w.Value() != nil {
+		t.Fatalf("a message went through the mailbox and nobody else holds it, but the garbage collector cannot free it: the mailbox still refers to it (m.items = m.items[1:] keeps it in the slice's array: set m.items[0] to the zero value first)")
+	}
+	runtime.KeepAlive(m)
 }
