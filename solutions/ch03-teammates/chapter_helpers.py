@@ -35,7 +35,17 @@ class TreeRun:
     def exited(self, child, reason, now_ms):
         """``tree.exited(child, reason, now_ms)``: the log."""
         return plain(
-            _call(f"exited({child!r}, {reason!r}, {now_ms})", self.tree.exited, child, reason, now_ms)
+            _call(
+                f"exited({child!r}, {reason!r}, {now_ms})", self.tree.exited, child, reason, now_ms
+            )
+        )
+
+    def expect_exit(self, child, reason, now_ms, want, why):
+        """``tree.exited(child, reason, now_ms)`` must log exactly ``want``; ``why`` is the
+        rule the log shows."""
+        log = self.exited(child, reason, now_ms)
+        assert log == want, (
+            f"{child} ended ({reason}) at {now_ms} ms: the log is {log}, want {want}: {why}"
         )
 
     def running(self):

@@ -57,9 +57,27 @@ def test_hidden_a_new_tree_runs_nothing_until_it_starts(answer):
 
 def test_hidden_exits_that_ask_for_no_restart_are_never_counted(answer):
     run = one_for_one(answer, 1, 1000, "a:permanent t1:transient t2:transient tmp:temporary")
-    assert run.exited("t1", "normal", 10) == [], "a transient child's normal exit: no restart"
-    assert run.exited("t2", "shutdown", 20) == [], "a transient child's shutdown: no restart"
-    assert run.exited("tmp", "crash", 30) == [], "a temporary child's crash: no restart"
+    run.expect_exit(
+        "t1",
+        "normal",
+        10,
+        [],
+        "a transient child's normal exit: no restart",
+    )
+    run.expect_exit(
+        "t2",
+        "shutdown",
+        20,
+        [],
+        "a transient child's shutdown: no restart",
+    )
+    run.expect_exit(
+        "tmp",
+        "crash",
+        30,
+        [],
+        "a temporary child's crash: no restart",
+    )
     log = run.exited("a", "crash", 40)
     assert log == ["start a"], (
         f"intensity 1: the log of a's crash is {log}, want ['start a']: exits that ask for no "
@@ -69,10 +87,20 @@ def test_hidden_exits_that_ask_for_no_restart_are_never_counted(answer):
 
 def test_hidden_a_transient_child_is_restarted_after_a_crash(answer):
     run = one_for_one(answer, 1, 1000, "a:permanent t:transient")
-    assert run.exited("t", "crash", 10) == ["start t"], "a transient child that crashed restarts"
-    assert run.exited("a", "shutdown", 20) == ["give_up /", "terminate t"], (
+    run.expect_exit(
+        "t",
+        "crash",
+        10,
+        ["start t"],
+        "a transient child that crashed restarts",
+    )
+    run.expect_exit(
+        "a",
+        "shutdown",
+        20,
+        ["give_up /", "terminate t"],
         "a permanent child is restarted after shutdown too: the 2nd restart of intensity 1 "
-        "gives up"
+        "gives up",
     )
 
 
@@ -120,7 +148,13 @@ def test_hidden_restarts_at_the_same_millisecond_all_count(answer):
 def test_hidden_the_period_slides(answer):
     run = one_for_one(answer, 2, 1000, "a:permanent")
     for at in (100, 200, 1201):
-        assert run.exited("a", "crash", at) == ["start a"], f"restart at {at} ms is allowed"
+        run.expect_exit(
+            "a",
+            "crash",
+            at,
+            ["start a"],
+            f"restart at {at} ms is allowed",
+        )
     log = run.exited("a", "crash", 1300)
     assert log == ["start a"], (
         f"at 1300 ms the restarts of the last 1000 ms are 1201 and 1300 (100 and 200 are "
@@ -139,8 +173,7 @@ def test_hidden_giving_up_terminates_only_running_children(answer):
     run.exited("b", "crash", 20)
     log = run.exited("b", "crash", 30)
     assert log == ["give_up /", "terminate a"], (
-        f"the log is {log}: t and tmp are not running and b has just ended, so only a is "
-        "terminated"
+        f"the log is {log}: t and tmp are not running and b has just ended, so only a is terminated"
     )
 
 
@@ -169,6 +202,10 @@ def test_hidden_two_trees_share_nothing(answer):
         "the second tree is another supervisor: its restarts, its children and its state "
         "are its own (keep them in self, not in the class)"
     )
-    assert two.exited("b", "crash", 30) == ["start b"], (
-        "the second tree's first restart is allowed: it did not count the first tree's"
+    two.expect_exit(
+        "b",
+        "crash",
+        30,
+        ["start b"],
+        "the second tree's first restart is allowed: it did not count the first tree's",
     )

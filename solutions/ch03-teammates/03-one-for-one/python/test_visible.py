@@ -39,14 +39,26 @@ def test_a_crashed_child_is_restarted_alone(answer):
 
 def test_the_restart_type_decides_after_each_reason(answer):
     run = one_for_one(answer, 10, 1000, "p:permanent t:transient tmp:temporary")
-    assert run.exited("p", "normal", 10) == ["start p"], (
-        "a permanent child is restarted whatever the reason, even after a normal exit"
+    run.expect_exit(
+        "p",
+        "normal",
+        10,
+        ["start p"],
+        "a permanent child is restarted whatever the reason, even after a normal exit",
     )
-    assert run.exited("t", "normal", 20) == [], (
-        "a transient child that ended normally is not restarted: the log is []"
+    run.expect_exit(
+        "t",
+        "normal",
+        20,
+        [],
+        "a transient child that ended normally is not restarted: the log is []",
     )
-    assert run.exited("tmp", "crash", 30) == [], (
-        "a temporary child is never restarted, even after a crash: the log is []"
+    run.expect_exit(
+        "tmp",
+        "crash",
+        30,
+        [],
+        "a temporary child is never restarted, even after a crash: the log is []",
     )
     assert run.running() == ["p"], (
         f"running() is {run.running()}: t ended normally and tmp is gone, only p runs"
@@ -55,8 +67,20 @@ def test_the_restart_type_decides_after_each_reason(answer):
 
 def test_one_restart_more_than_intensity_gives_up(answer):
     run = one_for_one(answer, 2, 1000, "a:permanent b:permanent c:permanent")
-    assert run.exited("b", "crash", 100) == ["start b"], "restart 1 of 2 allowed: b starts again"
-    assert run.exited("b", "crash", 200) == ["start b"], "restart 2 of 2 allowed: b starts again"
+    run.expect_exit(
+        "b",
+        "crash",
+        100,
+        ["start b"],
+        "restart 1 of 2 allowed: b starts again",
+    )
+    run.expect_exit(
+        "b",
+        "crash",
+        200,
+        ["start b"],
+        "restart 2 of 2 allowed: b starts again",
+    )
     log = run.exited("b", "crash", 300)
     assert log == ["give_up /", "terminate c", "terminate a"], (
         f"a 3rd restart within 1000 ms with intensity 2: the log is {log}; the supervisor "

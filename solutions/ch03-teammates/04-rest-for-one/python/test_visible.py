@@ -16,7 +16,9 @@ def started(answer, strategy, intensity, period_ms, children):
 
 
 def test_rest_for_one_restarts_the_child_and_those_after_it(answer):
-    run = started(answer, "rest_for_one", 3, 1000, "a:permanent b:permanent c:permanent d:permanent")
+    run = started(
+        answer, "rest_for_one", 3, 1000, "a:permanent b:permanent c:permanent d:permanent"
+    )
     log = run.exited("b", "crash", 10)
     assert log == ["terminate d", "terminate c", "start b", "start c", "start d"], (
         f"b crashed: the log is {log}; rest_for_one terminates the running children after b "
@@ -48,7 +50,13 @@ def test_temporary_children_terminated_by_a_restart_are_removed(answer):
 
 def test_a_stopped_transient_child_is_started_again_without_a_terminate(answer):
     run = started(answer, "rest_for_one", 3, 1000, "a:permanent b:permanent t:transient")
-    assert run.exited("t", "normal", 10) == [], "a transient child that ended normally stays stopped"
+    run.expect_exit(
+        "t",
+        "normal",
+        10,
+        [],
+        "a transient child that ended normally stays stopped",
+    )
     log = run.exited("b", "crash", 20)
     assert log == ["start b", "start t"], (
         f"b crashed: the log is {log}; t, after b, is started again by the restart, but it "
