@@ -57,16 +57,16 @@ class Tree:
 
     def _restart(self, affected):
         """Terminate the running children of `affected` in reverse order, then start those
-        left in the tree in order: the log."""
-        log = []
+        left in the tree in order: the actions."""
+        actions = []
         for cid, _ in reversed(affected):
             if cid in self._running:
-                log.append(f"terminate {cid}")
+                actions.append(f"terminate {cid}")
         for cid, restart in affected:
             if (cid, restart) in self._children:
                 self._running.add(cid)
-                log.append(f"start {cid}")
-        return log
+                actions.append(f"start {cid}")
+        return actions
 
     def _give_up(self):
         """Terminate the running children in reverse start order, and stop for good."""
