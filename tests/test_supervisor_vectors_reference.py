@@ -11,6 +11,7 @@ fail some case: every rule is pinned by at least one vector.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -673,3 +674,55 @@ def test_a_model_with_one_rule_broken_fails_some_case(mutant):
 
 def test_the_model_itself_is_caught_by_no_case():
     assert cases_catching(model, model.Tree, CASES) == []
+
+
+# -- the chapter 3 exercises' hidden tests embed the current vectors ---------------------------
+
+
+def _exercise_vectors():
+    name = "twinbook_supervisor_exercise_vectors"
+    path = REFERENCE / "supervisor_exercise_vectors.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+exercise_vectors = _exercise_vectors()
+
+
+def test_exercise_hidden_tests_embed_the_current_vectors():
+    stale = exercise_vectors.stale_files()
+    assert stale == [], (
+        "run `.venv/bin/python tests/vectors/reference/supervisor_exercise_vectors.py --write`: "
+        + ", ".join(str(p.relative_to(exercise_vectors.ROOT)) for p in stale)
+    )
+
+
+@pytest.mark.parametrize("language", sorted(exercise_vectors.REPLAYERS))
+def test_the_vector_replayer_exists_once_per_language(language):
+    helper, loop = exercise_vectors.REPLAYERS[language]
+    assert loop in helper.read_text(encoding="utf-8"), f"{helper}: no replayer ({loop!r})"
+    assert exercise_vectors.replayer_copies() == [], (
+        "replay the vectors with the chapter helper's replayer, not a copy"
+    )
+
+
+@pytest.mark.parametrize("exercise", sorted(exercise_vectors.EXERCISES))
+def test_each_vector_exercise_replays_a_real_subset(exercise):
+    cases = exercise_vectors.select(exercise)
+    assert len(cases) >= 10, f"{exercise}: only {len(cases)} vector cases apply"
+    strategies = exercise_vectors.EXERCISES[exercise]["strategies"]
+    for case in cases:  # the subset is what it claims to be: flat trees of its strategies
+        assert case["tree"]["strategy"] in strategies, case["name"]
+        assert all(c.get("kind", "worker") == "worker" for c in case["tree"]["children"])
+    # and every flat case of those strategies is in it
+    flat = [
+        c
+        for _, c in CASES
+        if "steps" in c
+        and c["tree"]["strategy"] in strategies
+        and not any(child.get("kind") == "supervisor" for child in c["tree"]["children"])
+    ]
+    assert [c["name"] for c in cases] == [c["name"] for c in flat]
