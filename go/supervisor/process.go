@@ -5,9 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
-	"sync/atomic"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -16,10 +15,13 @@ import (
 const DefaultGrace = 5 * time.Second
 
 // Process is an operating-system process as a supervised worker: each start
-// execs a new one. It ends normal when it exits 0 and crash when it exits
-// with another status or is killed by a signal it was not sent by its
+// execs a new one, in a process group of its own so that a signal reaches
+// whatever it started too. It ends normal when it exits 0 and crash when it
+// exits with another status or is killed by a signal it was not sent by its
 // supervisor; terminating it (SIGTERM, then SIGKILL after Grace) ends it
-// with shutdown. The same supervisor and Tree run processes and actors.
+// with shutdown. The same supervisor and Tree run processes and actors, and
+// the swarm starts its programs with it: this is the project's one process
+// launcher.
 type Process struct {
 	Path   string   // the program, looked up in PATH when it has no slash
 	Args   []string // its arguments, without the program's name
@@ -34,10 +36,17 @@ type Process struct {
 
 // Start execs the program; it is the Process's StartFunc.
 func (p *Process) Start(context.Context) (Child, error) {
+	return p.StartProcess()
+}
+
+// StartProcess is Start with the concrete type: the caller may signal it
+// (SIGSTOP to make it hang, SIGKILL to make it crash) and read how it ended.
+func (p *Process) StartProcess() (*ProcessChild, error) {
 	// Not exec.CommandContext: the process lives until the supervisor
 	// terminates it, politely, not until some context is cancelled.
 	cmd := exec.Command(p.Path, p.Args...)
 	cmd.Env, cmd.Dir, cmd.Stdout, cmd.Stderr = p.Env, p.Dir, p.Stdout, p.Stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("supervisor: starting process %s: %w", p.Path, err)
 	}
@@ -50,31 +59,58 @@ func (p *Process) Start(context.Context) (Child, error) {
 	return c, nil
 }
 
+// Exit is how a process ended: the supervisor's Reason, and the detail a
+// person wants in a log.
+type Exit struct {
+	Reason Reason
+	// Code is the exit status, or -1 when a signal ended it.
+	Code int
+	// Signal names the signal that ended it ("killed", "terminated"), or "".
+	Signal string
+}
+
+// String reads like "crash (signal killed)" or "normal (exit 0)".
+func (e Exit) String() string {
+	if e.Signal != "" {
+		return fmt.Sprintf("%s (signal %s)", e.Reason, e.Signal)
+	}
+	return fmt.Sprintf("%s (exit %d)", e.Reason, e.Code)
+}
+
 // ProcessChild is one started process.
 type ProcessChild struct {
-	cmd        *exec.Cmd
-	grace      time.Duration
-	terminated atomic.Bool
-	done       chan struct{}
-	reason     Reason
-	err        error
+	cmd   *exec.Cmd
+	grace time.Duration
+	done  chan struct{}
+
+	mu          sync.Mutex
+	terminating bool
+	exit        Exit
+	err         error
 }
 
 func (c *ProcessChild) wait() {
 	err := c.cmd.Wait()
-	switch {
-	case c.terminated.Load():
-		c.reason = Shutdown
-	case err == nil:
-		c.reason = Normal
-	default:
-		c.reason = Crash
+	e := Exit{Reason: Normal}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		e.Reason, e.Code = Crash, ee.ExitCode()
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			e.Signal = ws.Signal().String()
+		}
+	} else if err != nil {
+		e.Reason, e.Code = Crash, -1
 	}
-	c.err = err
+	c.mu.Lock()
+	if c.terminating {
+		e.Reason = Shutdown
+	}
+	c.exit, c.err = e, err
+	c.mu.Unlock()
 	close(c.done)
 }
 
-// Pid is the process's id.
+// Pid is the process's id, also its process group's.
 func (c *ProcessChild) Pid() int { return c.cmd.Process.Pid }
 
 // Done is closed once the process has exited and been reaped.
@@ -82,24 +118,54 @@ func (c *ProcessChild) Done() <-chan struct{} { return c.done }
 
 // Reason is normal for exit 0, crash for another exit or a signal, shutdown
 // when its supervisor terminated it. Read it after Done.
-func (c *ProcessChild) Reason() Reason { return c.reason }
+func (c *ProcessChild) Reason() Reason { return c.Exit().Reason }
 
-// Err is how the process ended (an *exec.ExitError), nil for exit 0. Read it
-// after Done.
-func (c *ProcessChild) Err() error { return c.err }
+// Exit is how the process ended. Read it after Done.
+func (c *ProcessChild) Exit() Exit {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.exit
+}
 
-// Terminate sends SIGTERM, waits up to the grace period (or until ctx ends)
-// for the process to exit, then sends SIGKILL and waits for it to be gone.
-// The error says it had to be killed.
+// Err is how the process ended as Go reports it (an *exec.ExitError), nil
+// for exit 0. Read it after Done.
+func (c *ProcessChild) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
+}
+
+// Signal sends sig to the process's group; an ended process is left alone.
+// A signal from here that ends it is a crash: only Terminate is its
+// supervisor's word.
+func (c *ProcessChild) Signal(sig syscall.Signal) error {
+	select {
+	case <-c.done:
+		return nil
+	default:
+	}
+	if err := syscall.Kill(-c.Pid(), sig); err != nil && !errors.Is(err, syscall.ESRCH) {
+		return fmt.Errorf("supervisor: signal %v to process group %d: %w", sig, c.Pid(), err)
+	}
+	return nil
+}
+
+// Terminate sends SIGTERM to the process's group (after SIGCONT: a stopped
+// process cannot act on SIGTERM), waits up to the grace period (or until ctx
+// ends) for it to exit, then sends SIGKILL and waits for it to be gone. The
+// error says it had to be killed.
 func (c *ProcessChild) Terminate(ctx context.Context) error {
 	select {
 	case <-c.done:
 		return nil
 	default:
 	}
-	c.terminated.Store(true)
-	if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		return fmt.Errorf("supervisor: SIGTERM to process %d: %w", c.Pid(), err)
+	c.mu.Lock()
+	c.terminating = true
+	c.mu.Unlock()
+	_ = c.Signal(syscall.SIGCONT)
+	if err := c.Signal(syscall.SIGTERM); err != nil {
+		return err
 	}
 	grace := time.NewTimer(c.grace)
 	defer grace.Stop()
@@ -112,7 +178,7 @@ func (c *ProcessChild) Terminate(ctx context.Context) error {
 	case <-ctx.Done():
 		why = ctx.Err()
 	}
-	_ = c.cmd.Process.Kill() // SIGKILL; it may have exited meanwhile
+	_ = c.Signal(syscall.SIGKILL) // it may have exited meanwhile
 	<-c.done
 	return fmt.Errorf("supervisor: process %d killed: %w", c.Pid(), why)
 }
