@@ -1,6 +1,6 @@
 """Real swarm processes for the tests: coordinators and workers in Go and in Python.
 
-A :class:`Swarm` starts programs through :mod:`twinbook.swarm.process` (each in its
+A :class:`Swarm` starts programs through :mod:`twinbook.supervisor.process` (each in its
 own process group), sends their stderr (the JSON event lines) to a file per
 process, and stops every one of them when the test ends, so nothing is left
 running. Waits are bounded by :data:`timeouts.TIMEOUT`: a hang fails the test.
@@ -22,7 +22,7 @@ import grpc
 from timeouts import TIMEOUT
 
 from twinbook._proto.swarm.v1 import swarm_pb2, swarm_pb2_grpc
-from twinbook.swarm import Process, ProcessSpec, start_process
+from twinbook.supervisor import Process, ProcessSpec, start_process
 
 Event = dict[str, Any]
 
