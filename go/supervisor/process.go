@@ -14,15 +14,14 @@ import (
 // DefaultGrace is how long a process has between SIGTERM and SIGKILL.
 const DefaultGrace = 5 * time.Second
 
-// Process is an operating-system process as a supervised worker: each start
-// execs a new one, in a process group of its own so that a signal reaches
-// whatever it started too. It ends normal when it exits 0 and crash when it
-// exits with another status or is killed by a signal it was not sent by its
-// supervisor; terminating it (SIGTERM, then SIGKILL after Grace) ends it
-// with shutdown. The same supervisor and Tree run processes and actors, and
-// the swarm starts its programs with it: this is the project's one process
-// launcher.
-type Process struct {
+// ProcessSpec is an operating-system program as a supervised worker: each
+// start ([ProcessSpec.Start], its StartFunc, or [StartProcess]) execs a new
+// [Process], in a process group of its own so that a signal reaches whatever
+// it started too. This is the project's one process launcher: the same
+// supervisor and Tree run processes and actors, and the swarm starts its
+// programs with it. The Python twin has the same names (ProcessSpec,
+// start_process, Process, Exit) and, for the supervisor, ProcessChild.
+type ProcessSpec struct {
 	Path   string   // the program, looked up in PATH when it has no slash
 	Args   []string // its arguments, without the program's name
 	Env    []string // its environment; the supervisor's own when nil
@@ -34,14 +33,19 @@ type Process struct {
 	Grace time.Duration
 }
 
-// Start execs the program; it is the Process's StartFunc.
-func (p *Process) Start(context.Context) (Child, error) {
-	return p.StartProcess()
+// Start execs the program; it is the spec's StartFunc.
+func (p ProcessSpec) Start(context.Context) (Child, error) {
+	c, err := StartProcess(p)
+	if err != nil {
+		return nil, err // not a nil *Process in a non-nil Child
+	}
+	return c, nil
 }
 
-// StartProcess is Start with the concrete type: the caller may signal it
-// (SIGSTOP to make it hang, SIGKILL to make it crash) and read how it ended.
-func (p *Process) StartProcess() (*ProcessChild, error) {
+// StartProcess execs spec's program. The *Process is the Child a supervisor
+// sees, and more: the caller may signal it (SIGSTOP to make it hang, SIGKILL
+// to make it crash) and read how it ended.
+func StartProcess(p ProcessSpec) (*Process, error) {
 	// Not exec.CommandContext: the process lives until the supervisor
 	// terminates it, politely, not until some context is cancelled.
 	cmd := exec.Command(p.Path, p.Args...)
@@ -54,7 +58,7 @@ func (p *Process) StartProcess() (*ProcessChild, error) {
 	if grace <= 0 {
 		grace = DefaultGrace
 	}
-	c := &ProcessChild{cmd: cmd, grace: grace, done: make(chan struct{})}
+	c := &Process{cmd: cmd, grace: grace, done: make(chan struct{})}
 	go c.wait()
 	return c, nil
 }
@@ -77,8 +81,11 @@ func (e Exit) String() string {
 	return fmt.Sprintf("%s (exit %d)", e.Reason, e.Code)
 }
 
-// ProcessChild is one started process.
-type ProcessChild struct {
+// Process is one started process. It ends normal when it exits 0 and crash
+// when it exits with another status or is killed by a signal it was not sent
+// by its supervisor; terminating it (SIGTERM, then SIGKILL after the spec's
+// Grace) ends it with shutdown.
+type Process struct {
 	cmd   *exec.Cmd
 	grace time.Duration
 	done  chan struct{}
@@ -89,7 +96,7 @@ type ProcessChild struct {
 	err         error
 }
 
-func (c *ProcessChild) wait() {
+func (c *Process) wait() {
 	err := c.cmd.Wait()
 	e := Exit{Reason: Normal}
 	var ee *exec.ExitError
@@ -111,17 +118,17 @@ func (c *ProcessChild) wait() {
 }
 
 // Pid is the process's id, also its process group's.
-func (c *ProcessChild) Pid() int { return c.cmd.Process.Pid }
+func (c *Process) Pid() int { return c.cmd.Process.Pid }
 
 // Done is closed once the process has exited and been reaped.
-func (c *ProcessChild) Done() <-chan struct{} { return c.done }
+func (c *Process) Done() <-chan struct{} { return c.done }
 
 // Reason is normal for exit 0, crash for another exit or a signal, shutdown
 // when its supervisor terminated it. Read it after Done.
-func (c *ProcessChild) Reason() Reason { return c.Exit().Reason }
+func (c *Process) Reason() Reason { return c.Exit().Reason }
 
 // Exit is how the process ended. Read it after Done.
-func (c *ProcessChild) Exit() Exit {
+func (c *Process) Exit() Exit {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.exit
@@ -129,7 +136,7 @@ func (c *ProcessChild) Exit() Exit {
 
 // Err is how the process ended as Go reports it (an *exec.ExitError), nil
 // for exit 0. Read it after Done.
-func (c *ProcessChild) Err() error {
+func (c *Process) Err() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.err
@@ -138,7 +145,7 @@ func (c *ProcessChild) Err() error {
 // Signal sends sig to the process's group; an ended process is left alone.
 // A signal from here that ends it is a crash: only Terminate is its
 // supervisor's word.
-func (c *ProcessChild) Signal(sig syscall.Signal) error {
+func (c *Process) Signal(sig syscall.Signal) error {
 	select {
 	case <-c.done:
 		return nil
@@ -154,7 +161,7 @@ func (c *ProcessChild) Signal(sig syscall.Signal) error {
 // process cannot act on SIGTERM), waits up to the grace period (or until ctx
 // ends) for it to exit, then sends SIGKILL and waits for it to be gone. The
 // error says it had to be killed.
-func (c *ProcessChild) Terminate(ctx context.Context) error {
+func (c *Process) Terminate(ctx context.Context) error {
 	select {
 	case <-c.done:
 		return nil

@@ -59,8 +59,8 @@ func TestProcessExitReasons(t *testing.T) {
 			if tt.killed {
 				grace = time.Millisecond // SIGTERM is ignored: any grace ends in SIGKILL
 			}
-			p := &supervisor.Process{Path: sh, Args: []string{"-c", tt.script}, Stdout: w, Grace: grace}
-			child, err := p.StartProcess()
+			p := supervisor.ProcessSpec{Path: sh, Args: []string{"-c", tt.script}, Stdout: w, Grace: grace}
+			child, err := supervisor.StartProcess(p)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -99,8 +99,8 @@ func TestProcessExitReasons(t *testing.T) {
 // TestProcessKilledFromOutsideIsACrash: kill -9 through Signal (to the
 // process's group) is not its supervisor's word: a crash.
 func TestProcessKilledFromOutsideIsACrash(t *testing.T) {
-	p := &supervisor.Process{Path: lookPath(t, "sleep"), Args: []string{"60"}}
-	child, err := p.StartProcess()
+	p := supervisor.ProcessSpec{Path: lookPath(t, "sleep"), Args: []string{"60"}}
+	child, err := supervisor.StartProcess(p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,8 +123,8 @@ func TestProcessTerminateReachesItsGroup(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	p := &supervisor.Process{Path: lookPath(t, "sh"), Args: []string{"-c", "sleep 60 & echo ready; wait"}, Stdout: w, Grace: time.Hour}
-	child, err := p.StartProcess()
+	p := supervisor.ProcessSpec{Path: lookPath(t, "sh"), Args: []string{"-c", "sleep 60 & echo ready; wait"}, Stdout: w, Grace: time.Hour}
+	child, err := supervisor.StartProcess(p)
 	w.Close() // the shell and its sleep hold it now
 	if err != nil {
 		t.Fatal(err)
@@ -145,9 +145,13 @@ func TestProcessTerminateReachesItsGroup(t *testing.T) {
 }
 
 func TestProcessStartFails(t *testing.T) {
-	p := &supervisor.Process{Path: "/nonexistent/twinbook-no-such-program"}
-	if _, err := p.Start(context.Background()); !errors.Is(err, os.ErrNotExist) {
+	p := supervisor.ProcessSpec{Path: "/nonexistent/twinbook-no-such-program"}
+	child, err := p.Start(context.Background())
+	if !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("Start = %v, want ErrNotExist wrapped", err)
+	}
+	if child != nil { // a nil *Process in a Child would not be nil
+		t.Errorf("Start = %#v, want a nil Child", child)
 	}
 }
 
@@ -158,7 +162,7 @@ func TestSupervisorRestartsAKilledProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sleeper := &supervisor.Process{Path: lookPath(t, "sleep"), Args: []string{"60"}}
+	sleeper := supervisor.ProcessSpec{Path: lookPath(t, "sleep"), Args: []string{"60"}}
 	events := make(eventLog, 64)
 	s, err := supervisor.New(spec, map[string]supervisor.StartFunc{"sleeper": sleeper.Start},
 		supervisor.Options{Clock: clock.NewManual(time.UnixMilli(0)), OnEvent: events.record})
@@ -188,13 +192,13 @@ func TestSupervisorRestartsAKilledProcess(t *testing.T) {
 	}
 }
 
-func current(t *testing.T, s *supervisor.Supervisor) *supervisor.ProcessChild {
+func current(t *testing.T, s *supervisor.Supervisor) *supervisor.Process {
 	t.Helper()
 	c, ok := s.Child("sleeper")
 	if !ok {
 		t.Fatal("no running sleeper")
 	}
-	return c.(*supervisor.ProcessChild)
+	return c.(*supervisor.Process)
 }
 
 // TestSupervisorGivesUpOnACrashingProcess: a program that always fails is
@@ -205,7 +209,7 @@ func TestSupervisorGivesUpOnACrashingProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	failing := &supervisor.Process{Path: lookPath(t, "sh"), Args: []string{"-c", "exit 1"}}
+	failing := supervisor.ProcessSpec{Path: lookPath(t, "sh"), Args: []string{"-c", "exit 1"}}
 	events := make(eventLog, 64)
 	s, err := supervisor.New(spec, map[string]supervisor.StartFunc{"failing": failing.Start},
 		supervisor.Options{Clock: clock.NewManual(time.UnixMilli(0)), OnEvent: events.record})

@@ -28,7 +28,7 @@ const wait = 10 * time.Second
 // proc is one started program: its process, its event lines, its address.
 type proc struct {
 	name    string
-	process *supervisor.ProcessChild
+	process *supervisor.Process
 	log     *syncBuffer
 	address string
 }
@@ -113,13 +113,13 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 func start(t testing.TB, name string, serves bool, path string, args ...string) *proc {
 	t.Helper()
 	p := &proc{name: name, log: new(syncBuffer)}
-	spec := supervisor.Process{Path: path, Args: args, Stderr: p.log, Grace: 2 * time.Second}
+	spec := supervisor.ProcessSpec{Path: path, Args: args, Stderr: p.log, Grace: 2 * time.Second}
 	out := &lineWriter{first: make(chan string, 1)}
 	if serves {
 		spec.Stdout = out
 	}
 	var err error
-	p.process, err = spec.StartProcess()
+	p.process, err = supervisor.StartProcess(spec)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -100,8 +100,8 @@ func workerStart(cfg LaunchConfig, path string) supervisor.StartFunc {
 	return func(context.Context) (supervisor.Child, error) {
 		id := fmt.Sprintf("%s.%d", path, runs.Add(1))
 		args := append(slices.Clone(cfg.Worker[1:]), "--address", cfg.Address, "--id", id)
-		p := &supervisor.Process{Path: cfg.Worker[0], Args: args, Stderr: cfg.Stderr, Grace: cfg.Grace}
-		c, err := p.StartProcess()
+		p := supervisor.ProcessSpec{Path: cfg.Worker[0], Args: args, Stderr: cfg.Stderr, Grace: cfg.Grace}
+		c, err := supervisor.StartProcess(p)
 		if err != nil {
 			cfg.Events.Emit("worker_start_failed", map[string]any{"path": path, "worker": id, "error": err.Error()})
 			return nil, err
