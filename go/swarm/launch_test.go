@@ -185,10 +185,11 @@ func TestLauncherRefusesAnInvalidSupervisorSpecNamingTheField(t *testing.T) {
 		{[]string{"--intensity", "-1"}, "intensity"},
 		{[]string{"--period-ms", "0"}, "period_ms"},
 		{[]string{"--restart", "forever"}, "restart"},
+		{[]string{"--", "/nonexistent/swarm-worker"}, "worker program"},
 	}
 	for _, lang := range []string{"go", "python"} {
 		for _, tt := range tests {
-			t.Run(lang+"/"+tt.field, func(t *testing.T) {
+			t.Run(lang+"/"+strings.ReplaceAll(tt.field, " ", "_"), func(t *testing.T) {
 				ctx, cancel := context.WithTimeout(context.Background(), 2*wait)
 				defer cancel()
 				path, pre := coordinatorArgv(t, lang)
@@ -201,6 +202,9 @@ func TestLauncherRefusesAnInvalidSupervisorSpecNamingTheField(t *testing.T) {
 				}
 				if !strings.Contains(stderr.String(), tt.field+":") || !strings.Contains(stderr.String(), "supervisor") {
 					t.Errorf("%v: %q does not name the field %s", tt.flags, stderr.String(), tt.field)
+				}
+				if tt.field == "worker program" && !strings.Contains(stderr.String(), "/nonexistent/swarm-worker") {
+					t.Errorf("%q does not name the program", stderr.String())
 				}
 				if stdout.Len() != 0 {
 					t.Errorf("%v: it served (%q) before refusing", tt.flags, stdout.String())

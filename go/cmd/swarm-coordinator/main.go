@@ -13,7 +13,8 @@
 // this one), each given --address and --id, and restarts them under the
 // chapter's supervisor rules (one_for_one), logging the supervisor's actions
 // as "supervisor" events. Its exit status: 0 when stopped, 1 when it cannot
-// serve, 2 for bad flags (an invalid supervisor spec names its field), 3
+// serve, 2 for bad flags (an invalid supervisor spec names its field; a
+// worker program that cannot be found is named), 3
 // when the supervisor gave up (every worker has been terminated by then).
 package main
 
@@ -24,6 +25,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"syscall"
@@ -70,6 +72,11 @@ func main() {
 		}
 		if len(launch.Worker) == 0 {
 			launch.Worker = []string{defaultWorker()}
+		}
+		// A program that cannot start would crash every run until the
+		// supervisor gave up: say so now, naming it.
+		if _, err := exec.LookPath(launch.Worker[0]); err != nil {
+			usage(fmt.Errorf("swarm: the workers' supervisor: worker program: %w", err))
 		}
 	}
 	err := run(*address, time.Duration(*leaseMs)*time.Millisecond, launch)

@@ -135,8 +135,9 @@ def test_a_worker_crashing_past_the_intensity_makes_the_launcher_give_up(
         (["--intensity", "-1"], "intensity"),
         (["--period-ms", "0"], "period_ms"),
         (["--restart", "forever"], "restart"),
+        (["--", "/nonexistent/swarm-worker"], "worker program"),
     ],
-    ids=["intensity", "period_ms", "restart"],
+    ids=["intensity", "period_ms", "restart", "worker-program"],
 )
 def test_an_invalid_supervisor_spec_is_refused_naming_the_field(
     swarm: Swarm, lang: str, flags: list[str], field: str
@@ -145,4 +146,5 @@ def test_an_invalid_supervisor_spec_is_refused_naming_the_field(
     done = subprocess.run(argv, capture_output=True, text=True, timeout=TIMEOUT * 2)
     assert done.returncode == 2, done.stderr
     assert f"{field}:" in done.stderr and "supervisor" in done.stderr
+    assert field != "worker program" or "/nonexistent/swarm-worker" in done.stderr
     assert done.stdout == ""  # refused before it served: no address, no worker

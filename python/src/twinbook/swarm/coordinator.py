@@ -22,7 +22,8 @@ and writes its events as JSON lines on stderr. With ``--workers N [--intensity 3
 it is also its workers' process supervisor (:mod:`.launch`; the worker program is
 ``python -m twinbook.swarm.worker`` unless given). Its exit status, as the Go
 program's: 0 when stopped, 1 when it cannot serve, 2 for bad flags (an invalid
-supervisor spec names its field), 3 when the supervisor gave up.
+supervisor spec names its field; a worker program that cannot be found is named),
+3 when the supervisor gave up.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import asyncio
 import collections
 import itertools
 import queue
+import shutil
 import signal
 import sys
 import threading
@@ -480,6 +482,14 @@ def main(argv: list[str] | None = None) -> int:
             worker_spec(launch)  # before anything runs: nothing to clean up
         except SpecError as e:
             print(f"swarm-coordinator: swarm: the workers' supervisor: {e}", file=sys.stderr)
+            return EXIT_USAGE
+        # A program that cannot start would crash every run until the supervisor gave up.
+        if shutil.which(launch.worker[0]) is None:
+            print(
+                "swarm-coordinator: swarm: the workers' supervisor: worker program: "
+                f"{launch.worker[0]!r} not found",
+                file=sys.stderr,
+            )
             return EXIT_USAGE
     events = EventLog(sys.stderr)
     coordinator = Coordinator(CoordinatorConfig(lease_ms=args.lease_ms), events)
