@@ -113,7 +113,8 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 func start(t testing.TB, name string, serves bool, path string, args ...string) *proc {
 	t.Helper()
 	p := &proc{name: name, log: new(syncBuffer)}
-	spec := supervisor.ProcessSpec{Path: path, Args: args, Stderr: p.log, Grace: 2 * time.Second}
+	// A long grace: a launcher terminates its own workers before it exits.
+	spec := supervisor.ProcessSpec{Path: path, Args: args, Stderr: p.log, Grace: wait}
 	out := &lineWriter{first: make(chan string, 1)}
 	if serves {
 		spec.Stdout = out
