@@ -12,6 +12,17 @@ import (
 // ends, says why, and can be told to end. An actor is one ([ActorWorker]);
 // so is an operating-system process ([Process]). Each start makes a new
 // Child: a restart never revives the old one.
+//
+// Python's Child (twinbook.supervisor.Child) is shaped differently on
+// purpose: it is the reusable slot, start(exited) and terminate(), and a
+// run's end comes as a call of exited. Go learns of an end from a channel,
+// and a value per run, with its own Done, makes a late end of a replaced run
+// harmless by identity; asyncio learns of an end from a callback, and its
+// supervisor tells runs apart by a token per start. The same concepts, in
+// pairs: Go's StartFunc is Python's Child.start, a Go Child is one run of a
+// Python Child, ActorWorker is ActorChild, ProcessSpec (with its Start) is
+// ProcessChild, and Process is Process (one started process) in both.
+// Aligning the shapes would rewrite one runtime for no change in behaviour.
 type Child interface {
 	// Done is closed when the child has ended, on its own or terminated.
 	Done() <-chan struct{}

@@ -18,7 +18,8 @@
 //     event through one goroutine.
 //   - child.go: the [Child] interface a worker implements, and
 //     [ActorWorker], an actor (package twinbook/actor) as a worker.
-//   - process.go: [Process], an operating-system process as a worker
+//   - process.go: [ProcessSpec] and [Process], an operating-system process as a
+//     worker (the project's one process launcher)
 //     (SIGTERM, then SIGKILL after a grace period).
 //
 // Python's twinbook.supervisor has the same concepts under the same names.

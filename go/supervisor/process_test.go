@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"syscall"
@@ -23,22 +24,28 @@ func lookPath(t *testing.T, name string) string {
 	return path
 }
 
-// TestProcessExitReasons: how a process's end maps to a reason.
+// TestProcessExitReasons: how a process's end maps to a reason, with its
+// status or signal.
 func TestProcessExitReasons(t *testing.T) {
 	sh := lookPath(t, "sh")
 	tests := []struct {
 		name      string
 		script    string
+		stop      bool // SIGSTOP it first: Terminate must still reach it
 		terminate bool
-		want      supervisor.Reason
+		want      supervisor.Exit
 		killed    bool // Terminate had to SIGKILL it: a short grace, else a long one
 	}{
-		{name: "exit 0 is normal", script: "exit 0", want: supervisor.Normal},
-		{name: "exit 3 is a crash", script: "exit 3", want: supervisor.Crash},
-		{name: "a signal it was not sent by its supervisor is a crash", script: "kill -KILL $$", want: supervisor.Crash},
-		{name: "terminated: SIGTERM, shutdown", script: "echo ready; exec sleep 60", terminate: true, want: supervisor.Shutdown},
+		{name: "exit 0 is normal", script: "exit 0", want: supervisor.Exit{Reason: supervisor.Normal}},
+		{name: "exit 3 is a crash", script: "exit 3", want: supervisor.Exit{Reason: supervisor.Crash, Code: 3}},
+		{name: "a signal it was not sent by its supervisor is a crash", script: "kill -KILL $$",
+			want: supervisor.Exit{Reason: supervisor.Crash, Code: -1, Signal: "killed"}},
+		{name: "terminated: SIGTERM, shutdown", script: "echo ready; exec sleep 60", terminate: true,
+			want: supervisor.Exit{Reason: supervisor.Shutdown, Code: -1, Signal: "terminated"}},
 		{name: "terminated, SIGTERM ignored: SIGKILL, shutdown", script: `trap "" TERM; echo ready; exec sleep 60`,
-			terminate: true, want: supervisor.Shutdown, killed: true},
+			terminate: true, want: supervisor.Exit{Reason: supervisor.Shutdown, Code: -1, Signal: "killed"}, killed: true},
+		{name: "terminated while stopped: SIGCONT, SIGTERM, shutdown", script: "echo ready; exec sleep 60", stop: true,
+			terminate: true, want: supervisor.Exit{Reason: supervisor.Shutdown, Code: -1, Signal: "terminated"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -52,8 +59,8 @@ func TestProcessExitReasons(t *testing.T) {
 			if tt.killed {
 				grace = time.Millisecond // SIGTERM is ignored: any grace ends in SIGKILL
 			}
-			p := &supervisor.Process{Path: sh, Args: []string{"-c", tt.script}, Stdout: w, Grace: grace}
-			child, err := p.Start(context.Background())
+			p := supervisor.ProcessSpec{Path: sh, Args: []string{"-c", tt.script}, Stdout: w, Grace: grace}
+			child, err := supervisor.StartProcess(p)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -62,26 +69,89 @@ func TestProcessExitReasons(t *testing.T) {
 				if _, err := bufio.NewReader(r).ReadString('\n'); err != nil {
 					t.Fatal(err)
 				}
+				if tt.stop {
+					if err := child.Signal(syscall.SIGSTOP); err != nil {
+						t.Fatal(err)
+					}
+				}
 				err := child.Terminate(context.Background())
 				if killed := err != nil; killed != tt.killed {
 					t.Errorf("Terminate = %v, want killed %v", err, tt.killed)
 				}
 			}
 			<-child.Done()
-			if got := child.Reason(); got != tt.want {
-				t.Errorf("Reason() = %q, want %q (%v)", got, tt.want, child.(*supervisor.ProcessChild).Err())
+			if got := child.Exit(); got != tt.want {
+				t.Errorf("Exit() = %v, want %v (%v)", got, tt.want, child.Err())
+			}
+			if got := child.Reason(); got != tt.want.Reason {
+				t.Errorf("Reason() = %q, want %q", got, tt.want.Reason)
 			}
 			if err := child.Terminate(context.Background()); err != nil {
 				t.Errorf("Terminate after the end = %v, want nil", err)
+			}
+			if err := child.Signal(syscall.SIGKILL); err != nil {
+				t.Errorf("Signal after the end = %v, want nil", err)
 			}
 		})
 	}
 }
 
+// TestProcessKilledFromOutsideIsACrash: kill -9 through Signal (to the
+// process's group) is not its supervisor's word: a crash.
+func TestProcessKilledFromOutsideIsACrash(t *testing.T) {
+	p := supervisor.ProcessSpec{Path: lookPath(t, "sleep"), Args: []string{"60"}}
+	child, err := supervisor.StartProcess(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := child.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-child.Done()
+	if got, want := child.Exit(), (supervisor.Exit{Reason: supervisor.Crash, Code: -1, Signal: "killed"}); got != want {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+// TestProcessTerminateReachesItsGroup: a process runs in a group of its own,
+// so terminating it ends what it started too (a shell's child here). The
+// shell's child holds the pipe's write end: the pipe reads EOF once it is
+// gone, with no polling.
+func TestProcessTerminateReachesItsGroup(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	p := supervisor.ProcessSpec{Path: lookPath(t, "sh"), Args: []string{"-c", "sleep 60 & echo ready; wait"}, Stdout: w, Grace: time.Hour}
+	child, err := supervisor.StartProcess(p)
+	w.Close() // the shell and its sleep hold it now
+	if err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(r)
+	if line, err := br.ReadString('\n'); err != nil || line != "ready\n" {
+		t.Fatalf("got %q, %v; want ready", line, err)
+	}
+	if err := child.Terminate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.SetReadDeadline(time.Now().Add(10 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if rest, err := io.ReadAll(br); err != nil {
+		t.Fatalf("the shell's own child still holds the pipe after Terminate: %v (read %q)", err, rest)
+	}
+}
+
 func TestProcessStartFails(t *testing.T) {
-	p := &supervisor.Process{Path: "/nonexistent/twinbook-no-such-program"}
-	if _, err := p.Start(context.Background()); !errors.Is(err, os.ErrNotExist) {
+	p := supervisor.ProcessSpec{Path: "/nonexistent/twinbook-no-such-program"}
+	child, err := p.Start(context.Background())
+	if !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("Start = %v, want ErrNotExist wrapped", err)
+	}
+	if child != nil { // a nil *Process in a Child would not be nil
+		t.Errorf("Start = %#v, want a nil Child", child)
 	}
 }
 
@@ -92,7 +162,7 @@ func TestSupervisorRestartsAKilledProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sleeper := &supervisor.Process{Path: lookPath(t, "sleep"), Args: []string{"60"}}
+	sleeper := supervisor.ProcessSpec{Path: lookPath(t, "sleep"), Args: []string{"60"}}
 	events := make(eventLog, 64)
 	s, err := supervisor.New(spec, map[string]supervisor.StartFunc{"sleeper": sleeper.Start},
 		supervisor.Options{Clock: clock.NewManual(time.UnixMilli(0)), OnEvent: events.record})
@@ -122,13 +192,13 @@ func TestSupervisorRestartsAKilledProcess(t *testing.T) {
 	}
 }
 
-func current(t *testing.T, s *supervisor.Supervisor) *supervisor.ProcessChild {
+func current(t *testing.T, s *supervisor.Supervisor) *supervisor.Process {
 	t.Helper()
 	c, ok := s.Child("sleeper")
 	if !ok {
 		t.Fatal("no running sleeper")
 	}
-	return c.(*supervisor.ProcessChild)
+	return c.(*supervisor.Process)
 }
 
 // TestSupervisorGivesUpOnACrashingProcess: a program that always fails is
@@ -139,7 +209,7 @@ func TestSupervisorGivesUpOnACrashingProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	failing := &supervisor.Process{Path: lookPath(t, "sh"), Args: []string{"-c", "exit 1"}}
+	failing := supervisor.ProcessSpec{Path: lookPath(t, "sh"), Args: []string{"-c", "exit 1"}}
 	events := make(eventLog, 64)
 	s, err := supervisor.New(spec, map[string]supervisor.StartFunc{"failing": failing.Start},
 		supervisor.Options{Clock: clock.NewManual(time.UnixMilli(0)), OnEvent: events.record})

@@ -13,7 +13,8 @@
 //	flaky.go        a flaky.v1 server that records how each call ended
 //	server.go       a gRPC server with health and reflection, as every server has
 //	events.go       the event log (JSON lines) that tests and people read
-//	process.go      starting and stopping a worker process, and how it ended
+//	launch.go       the coordinator's process supervisor: N worker processes under the
+//	                chapter's supervisor rules (go/supervisor's ProcessSpec, the one launcher)
 //
 // Why credits: a worker says how many tasks it can take, and the coordinator
 // never sends more, so a slow worker is never buried under a backlog it

@@ -18,6 +18,7 @@ import (
 
 	"twinbook/internal/flakypb"
 	pb "twinbook/internal/swarmpb"
+	"twinbook/supervisor"
 	"twinbook/swarm"
 )
 
@@ -27,7 +28,7 @@ const wait = 10 * time.Second
 // proc is one started program: its process, its event lines, its address.
 type proc struct {
 	name    string
-	process *swarm.Process
+	process *supervisor.Process
 	log     *syncBuffer
 	address string
 }
@@ -112,17 +113,18 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 func start(t testing.TB, name string, serves bool, path string, args ...string) *proc {
 	t.Helper()
 	p := &proc{name: name, log: new(syncBuffer)}
-	spec := swarm.ProcessSpec{Path: path, Args: args, Stderr: p.log}
+	// A long grace: a launcher terminates its own workers before it exits.
+	spec := supervisor.ProcessSpec{Path: path, Args: args, Stderr: p.log, Grace: wait}
 	out := &lineWriter{first: make(chan string, 1)}
 	if serves {
 		spec.Stdout = out
 	}
 	var err error
-	p.process, err = swarm.StartProcess(spec)
+	p.process, err = supervisor.StartProcess(spec)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { p.process.Terminate(2 * time.Second) })
+	t.Cleanup(func() { _ = p.process.Terminate(context.Background()) })
 	if serves {
 		select {
 		case p.address = <-out.first:

@@ -14,7 +14,6 @@ never asserted. The Go side is ``go/swarm/bench_test.go`` (``go test -bench . ./
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import threading
 from collections.abc import Iterator
@@ -27,29 +26,19 @@ import pytest
 
 from twinbook._proto.flaky.v1 import flaky_pb2, flaky_pb2_grpc
 from twinbook._proto.swarm.v1 import swarm_pb2, swarm_pb2_grpc
-from twinbook.swarm import Process, ProcessSpec, start_process
+from twinbook.supervisor import Process, ProcessSpec, start_process
 
 ROOT = Path(__file__).resolve().parents[2]
 TASKS = 400
 
+sys.path.insert(0, str(ROOT / "python" / "tests"))  # the swarm tests' harness (and its timeouts)
+from swarm.harness import build_go_programs  # noqa: E402
+
 
 @pytest.fixture(scope="module")
 def go_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("go-bin")
-    subprocess.run(
-        [
-            "go",
-            "build",
-            "-o",
-            str(out),
-            "./cmd/swarm-coordinator",
-            "./cmd/swarm-worker",
-            "./cmd/swarm-flaky",
-        ],
-        cwd=ROOT / "go",
-        check=True,
-    )
-    return out
+    """The swarm's Go programs, built by the swarm tests' one builder."""
+    return build_go_programs(tmp_path_factory.mktemp("go-bin"))
 
 
 def serve(argv: list[str]) -> tuple[Process, str]:

@@ -8,7 +8,6 @@ fixture checks that no thread is left either.
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,9 +17,8 @@ from twinbook._proto.flaky.v1 import flaky_pb2_grpc
 from twinbook.swarm.flaky import FlakyServicer
 from twinbook.swarm.server import new_server
 
-from .harness import Swarm
+from .harness import Swarm, build_go_programs
 
-ROOT = Path(__file__).resolve().parents[3]
 PAIRS = [("go", "python"), ("python", "go")]
 """(coordinator, workers): both directions, from the same .proto."""
 
@@ -28,22 +26,7 @@ PAIRS = [("go", "python"), ("python", "go")]
 @pytest.fixture(scope="session")
 def go_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """swarm-coordinator, swarm-worker and swarm-flaky, built from go/cmd."""
-    out = tmp_path_factory.mktemp("go-bin")
-    subprocess.run(
-        [
-            "go",
-            "build",
-            "-o",
-            str(out),
-            "./cmd/swarm-coordinator",
-            "./cmd/swarm-worker",
-            "./cmd/swarm-flaky",
-        ],
-        cwd=ROOT / "go",
-        check=True,
-        timeout=300,
-    )
-    return out
+    return build_go_programs(tmp_path_factory.mktemp("go-bin"))
 
 
 @pytest.fixture

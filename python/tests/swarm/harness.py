@@ -1,6 +1,6 @@
 """Real swarm processes for the tests: coordinators and workers in Go and in Python.
 
-A :class:`Swarm` starts programs through :mod:`twinbook.swarm.process` (each in its
+A :class:`Swarm` starts programs through :mod:`twinbook.supervisor.process` (each in its
 own process group), sends their stderr (the JSON event lines) to a file per
 process, and stops every one of them when the test ends, so nothing is left
 running. Waits are bounded by :data:`timeouts.TIMEOUT`: a hang fails the test.
@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import select
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -22,7 +23,7 @@ import grpc
 from timeouts import TIMEOUT
 
 from twinbook._proto.swarm.v1 import swarm_pb2, swarm_pb2_grpc
-from twinbook.swarm import Process, ProcessSpec, start_process
+from twinbook.supervisor import Process, ProcessSpec, start_process
 
 Event = dict[str, Any]
 
@@ -63,6 +64,27 @@ class Proc:
         return self.log.read_text(errors="replace")
 
 
+GO_PROGRAMS = ("swarm-coordinator", "swarm-worker", "swarm-flaky")
+"""The swarm's Go programs (go/cmd), built together by :func:`build_go_programs`."""
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def build_go_programs(out: Path) -> Path:
+    """Build the swarm's Go programs into ``out`` and return it: the one ``go_bin`` builder.
+
+    The swarm's tests (``conftest.py``) and its benchmarks
+    (``tests/benchmarks/test_swarm_bench.py``) both take their programs from here.
+    """
+    subprocess.run(
+        ["go", "build", "-o", str(out), *(f"./cmd/{name}" for name in GO_PROGRAMS)],
+        cwd=ROOT / "go",
+        check=True,
+        timeout=300,
+    )
+    return out
+
+
 class Swarm:
     """Starts coordinators and workers of either language; :meth:`close` stops them all."""
 
@@ -86,20 +108,37 @@ class Swarm:
         return proc
 
     def coordinator(self, lang: str, lease_ms: int = 10_000) -> Proc:
-        argv = (
-            [str(self.go_bin / "swarm-coordinator")]
-            if lang == "go"
-            else [sys.executable, "-m", "twinbook.swarm.coordinator"]
-        )
-        return self._start(f"coordinator-{lang}", [*argv, "--lease-ms", str(lease_ms)], serves=True)
+        argv = [*self.coordinator_argv(lang), "--lease-ms", str(lease_ms)]
+        return self._start(f"coordinator-{lang}", argv, serves=True)
+
+    def coordinator_argv(self, lang: str) -> list[str]:
+        """How to run a coordinator program in ``lang``."""
+        if lang == "go":
+            return [str(self.go_bin / "swarm-coordinator")]
+        return [sys.executable, "-m", "twinbook.swarm.coordinator"]
+
+    def worker_argv(self, lang: str) -> list[str]:
+        """How to run a worker program in ``lang`` (without its --address and --id)."""
+        if lang == "go":
+            return [str(self.go_bin / "swarm-worker")]
+        return [sys.executable, "-m", "twinbook.swarm.worker"]
+
+    def launcher(
+        self, lang: str, worker_lang: str, *, lease_ms: int, worker_flags: list[str], **flags: Any
+    ) -> Proc:
+        """A coordinator in ``lang`` supervising worker processes in ``worker_lang``.
+
+        ``flags`` are the coordinator's (``workers=2``, ``intensity=3``); the workers'
+        stderr is the coordinator's, so one log holds both.
+        """
+        argv = [*self.coordinator_argv(lang), "--lease-ms", str(lease_ms)]
+        for key, value in flags.items():
+            argv += [f"--{key.replace('_', '-')}", str(value)]
+        argv += ["--", *self.worker_argv(worker_lang), *worker_flags]
+        return self._start(f"launcher-{lang}", argv, serves=True)
 
     def worker(self, lang: str, address: str, worker_id: str, **flags: Any) -> Proc:
-        argv = (
-            [str(self.go_bin / "swarm-worker")]
-            if lang == "go"
-            else [sys.executable, "-m", "twinbook.swarm.worker"]
-        )
-        argv += ["--address", address, "--id", worker_id]
+        argv = [*self.worker_argv(lang), "--address", address, "--id", worker_id]
         for key, value in flags.items():
             argv += [f"--{key.replace('_', '-')}", str(value)]
         return self._start(f"worker-{worker_id}", argv, serves=False)

@@ -16,8 +16,7 @@ import subprocess
 import pytest
 from timeouts import TIMEOUT
 
-from .conftest import ROOT
-from .harness import Swarm
+from .harness import ROOT, Swarm
 
 GRPCURL = ROOT / ".venv" / "bin" / "grpcurl"
 

@@ -9,7 +9,7 @@ spec          :class:`Spec`, :class:`ChildSpec`, the enums, :func:`parse_spec`
 tree          :class:`Tree`: the rules as a pure function of events and times
 child         :class:`Child`: what a supervisor needs of anything it supervises
 actor_child   :class:`ActorChild`: an actor (a fresh one per run) as a child
-process       :class:`ProcessChild`: an operating-system process as a child
+process       :class:`Process`: the one process launcher; :class:`ProcessChild` as a child
 supervisor    :class:`Supervisor`: the runtime, a :class:`Tree` over real children
 ============  ======================================================================
 
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from .actor_child import ActorChild
 from .child import Child, Exited
-from .process import ProcessChild
+from .process import Exit, Process, ProcessChild, ProcessSpec, start_process
 from .spec import (
     FIELDS,
     ChildSpec,
@@ -42,9 +42,12 @@ __all__ = [
     "ActorChild",
     "Child",
     "ChildSpec",
+    "Exit",
     "Exited",
     "Kind",
+    "Process",
     "ProcessChild",
+    "ProcessSpec",
     "Reason",
     "Restart",
     "Spec",
@@ -54,4 +57,5 @@ __all__ = [
     "Tree",
     "TreeError",
     "parse_spec",
+    "start_process",
 ]

@@ -13,6 +13,18 @@ an operating-system process are supervised by the same code:
 A child object is a *slot*, started again after each end: the supervisor
 tells one run's ``exited`` from the next one's, so a late word from a run it
 has already replaced is ignored.
+
+Go's ``Child`` is shaped differently on purpose: it is one *run*, made by a
+``StartFunc``, with a ``Done`` channel. Go learns of an end from a channel, and
+a value per run makes a late end of a replaced run harmless by identity;
+asyncio learns of an end from a callback (from any thread, through
+``call_soon_threadsafe``), and a slot holds what callers reach across restarts
+(the current actor, the current process). The same concepts, in pairs: Go's
+``StartFunc`` is :meth:`Child.start`, a Go ``Child`` is one run of a Python
+child, ``ActorWorker`` is :class:`~.actor_child.ActorChild`, ``ProcessSpec``
+with its ``Start`` is :class:`~.process.ProcessChild`, and ``Process`` is
+:class:`~.process.Process` (one started process) in both. Aligning the shapes
+would rewrite one runtime for no change in behaviour.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ kinds           the task kinds: ``square``, ``sleep``, ``flaky``
 flaky           a ``flaky.v1`` server that records how each call ended, and its program
 server          a gRPC server with health and reflection, as every server has
 events          :class:`EventLog`: JSON lines that tests and people read
-process         :class:`Process`: start a worker process, learn how it ended, stop it
+launch          the coordinator's process supervisor: N worker processes, supervised
 ==============  ======================================================================
 
 grpcio does not carry a deadline or a cancellation from an incoming call to the
@@ -27,7 +27,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .events import EventLog
-from .process import Exit, ExitReason, Process, ProcessSpec, start_process
+from .launch import LaunchConfig, SupervisorGaveUp, supervise_workers, worker_spec
 from .taskcontext import TaskContext, TaskFailed
 
 if TYPE_CHECKING:
@@ -61,14 +61,13 @@ __all__ = [
     "CoordinatorGone",
     "CoordinatorRefused",
     "EventLog",
-    "Exit",
-    "ExitReason",
-    "Process",
-    "ProcessSpec",
+    "LaunchConfig",
+    "SupervisorGaveUp",
     "TaskContext",
     "TaskFailed",
     "Worker",
     "WorkerConfig",
     "WorkerConfigError",
-    "start_process",
+    "supervise_workers",
+    "worker_spec",
 ]

@@ -17,28 +17,38 @@ The Go twin is ``go/swarm/coordinator.go``; both follow the contract in
 
 ``python -m twinbook.swarm.coordinator [--address 127.0.0.1:0] [--lease-ms 10000]``
 serves it with health and reflection, prints its address on stdout's first line
-and writes its events as JSON lines on stderr.
+and writes its events as JSON lines on stderr. With ``--workers N [--intensity 3]
+[--period-ms 5000] [--restart permanent] [--grace-ms 5000] [-- WORKER-PROGRAM ARGS...]``
+it is also its workers' process supervisor (:mod:`.launch`; the worker program is
+``python -m twinbook.swarm.worker`` unless given). Its exit status, as the Go
+program's: 0 when stopped, 1 when it cannot serve, 2 for bad flags (an invalid
+supervisor spec names its field; a worker program that cannot be found is named),
+3 when the supervisor gave up.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import collections
 import itertools
 import queue
+import shutil
 import signal
 import sys
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import grpc
 
 from twinbook._proto.swarm.v1 import swarm_pb2, swarm_pb2_grpc
+from twinbook.supervisor import SpecError
 
 from .events import EventLog, code_name
+from .launch import LaunchConfig, SupervisorGaveUp, supervise_workers, worker_spec
 from .server import new_server
 
 __all__ = ["MAX_FINISHED_TASKS", "MAX_TASK_ID_LEN", "Coordinator", "CoordinatorConfig"]
@@ -424,6 +434,10 @@ class Coordinator(swarm_pb2_grpc.CoordinatorServicer):
                 self._send_cancel(holder, t.id)
 
 
+EXIT_FAILED, EXIT_USAGE, EXIT_GAVE_UP = 1, 2, 3
+"""The program's exit statuses, as ``go/cmd/swarm-coordinator``'s."""
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m twinbook.swarm.coordinator", description=__doc__
@@ -434,10 +448,51 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--lease-ms", "-lease-ms", type=int, default=10_000, help="a task's lease, in ms"
     )
+    parser.add_argument(
+        "--workers", "-workers", type=int, default=0, help="worker processes to supervise"
+    )
+    parser.add_argument(
+        "--intensity", "-intensity", type=int, default=3, help="restarts allowed per period"
+    )
+    parser.add_argument(
+        "--period-ms", "-period-ms", type=int, default=5000, help="the intensity's period"
+    )
+    parser.add_argument(
+        "--restart", "-restart", default="permanent", help="the workers' restart type"
+    )
+    parser.add_argument(
+        "--grace-ms", "-grace-ms", type=int, default=5000, help="SIGTERM to SIGKILL, in ms"
+    )
+    parser.add_argument("worker", nargs="*", help="the worker program and its arguments")
     args = parser.parse_args(argv)
     if args.lease_ms <= 0:
         parser.error("--lease-ms must be > 0")
-    coordinator = Coordinator(CoordinatorConfig(lease_ms=args.lease_ms), EventLog(sys.stderr))
+    if args.workers < 0:
+        parser.error("--workers must be >= 0")
+    launch = LaunchConfig(
+        workers=args.workers,
+        intensity=args.intensity,
+        period_ms=args.period_ms,
+        restart=args.restart,
+        worker=args.worker or [sys.executable, "-m", "twinbook.swarm.worker"],
+        grace=args.grace_ms / 1000,
+    )
+    if launch.workers > 0:
+        try:
+            worker_spec(launch)  # before anything runs: nothing to clean up
+        except SpecError as e:
+            print(f"swarm-coordinator: swarm: the workers' supervisor: {e}", file=sys.stderr)
+            return EXIT_USAGE
+        # A program that cannot start would crash every run until the supervisor gave up.
+        if shutil.which(launch.worker[0]) is None:
+            print(
+                "swarm-coordinator: swarm: the workers' supervisor: worker program: "
+                f"{launch.worker[0]!r} not found",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+    events = EventLog(sys.stderr)
+    coordinator = Coordinator(CoordinatorConfig(lease_ms=args.lease_ms), events)
     server, executor = new_server(
         lambda s: swarm_pb2_grpc.add_CoordinatorServicer_to_server(coordinator, s),  # type: ignore[no-untyped-call]  # generated stubs are untyped
         "swarm.v1.Coordinator",
@@ -445,18 +500,41 @@ def main(argv: list[str] | None = None) -> int:
     port = server.add_insecure_port(args.address)
     if port == 0:
         print(f"swarm-coordinator: cannot listen on {args.address}", file=sys.stderr)
-        return 1
+        return EXIT_FAILED
     server.start()
-    print(f"{args.address.rsplit(':', 1)[0]}:{port}", flush=True)
+    address = f"{args.address.rsplit(':', 1)[0]}:{port}"
+    print(address, flush=True)
+    status = 0
+    try:
+        if launch.workers > 0:
+            asyncio.run(_supervise(replace(launch, address=address), events))
+        else:
+            _wait_for_a_signal()
+    except SupervisorGaveUp as e:
+        print(f"swarm-coordinator: swarm: the workers' supervisor: {e}", file=sys.stderr)
+        status = EXIT_GAVE_UP
+    finally:
+        coordinator.close()
+        server.stop(grace=None).wait()
+        executor.shutdown(wait=False, cancel_futures=True)
+    return status
+
+
+def _wait_for_a_signal() -> None:
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     while not stop.wait(0.2):  # a short wait: the signal handler runs between waits
         pass
-    coordinator.close()
-    server.stop(grace=None).wait()
-    executor.shutdown(wait=False, cancel_futures=True)
-    return 0
+
+
+async def _supervise(launch: LaunchConfig, events: EventLog) -> None:
+    """Supervise the workers until SIGTERM or SIGINT; they write to our stderr."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await supervise_workers(launch, events, stop, stderr=sys.stderr)
 
 
 if __name__ == "__main__":

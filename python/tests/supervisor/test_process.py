@@ -1,4 +1,4 @@
-"""The worker-process launcher: how a process ended, in the supervisor's terms."""
+"""The one process launcher (:func:`twinbook.supervisor.start_process`): how a process ended, in the supervisor's terms."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 import pytest
 from timeouts import TIMEOUT
 
-from twinbook.swarm import Exit, ExitReason, ProcessSpec, start_process
+from twinbook.supervisor import Exit, ProcessSpec, Reason, start_process
 
 
 def python(code: str) -> ProcessSpec:
@@ -18,11 +18,11 @@ def python(code: str) -> ProcessSpec:
 @pytest.mark.parametrize(
     ("code", "expected"),
     [
-        ("pass", Exit(ExitReason.NORMAL, 0)),
-        ("raise SystemExit(3)", Exit(ExitReason.CRASH, 3)),
+        ("pass", Exit(Reason.NORMAL, 0)),
+        ("raise SystemExit(3)", Exit(Reason.CRASH, 3)),
         (
             "import os, signal; os.kill(os.getpid(), signal.SIGKILL)",
-            Exit(ExitReason.CRASH, -1, "SIGKILL"),
+            Exit(Reason.CRASH, -1, "SIGKILL"),
         ),
     ],
     ids=["exit-0-is-normal", "exit-3-is-a-crash", "a-signal-is-a-crash"],
@@ -38,22 +38,22 @@ def test_how_a_process_ended(code: str, expected: Exit) -> None:
 def test_kill_9_from_outside_is_a_crash() -> None:
     process = start_process(python("import time; time.sleep(60)"))
     process.signal(signal.SIGKILL)
-    assert process.wait(TIMEOUT) == Exit(ExitReason.CRASH, -1, "SIGKILL")
+    assert process.wait(TIMEOUT) == Exit(Reason.CRASH, -1, "SIGKILL")
 
 
 def test_terminate_is_a_shutdown() -> None:
     process = start_process(python("import time; time.sleep(60)"))
-    assert process.terminate(grace=TIMEOUT) == Exit(ExitReason.SHUTDOWN, -1, "SIGTERM")
+    assert process.terminate(grace=TIMEOUT) == Exit(Reason.SHUTDOWN, -1, "SIGTERM")
 
 
 def test_terminate_kills_what_ignores_sigterm_after_the_grace_period() -> None:
     code = "import signal, sys, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('ready', flush=True); time.sleep(60)"
     process = start_process(ProcessSpec(argv=[sys.executable, "-c", code], stdout=-1))
     assert process.stdout is not None and process.stdout.readline() == b"ready\n"
-    assert process.terminate(grace=0.2) == Exit(ExitReason.SHUTDOWN, -1, "SIGKILL")
+    assert process.terminate(grace=0.2) == Exit(Reason.SHUTDOWN, -1, "SIGKILL")
 
 
 def test_terminate_reaches_a_stopped_process() -> None:
     process = start_process(python("import time; time.sleep(60)"))
     process.signal(signal.SIGSTOP)
-    assert process.terminate(grace=TIMEOUT).reason is ExitReason.SHUTDOWN
+    assert process.terminate(grace=TIMEOUT).reason is Reason.SHUTDOWN
