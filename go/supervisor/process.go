@@ -88,6 +88,8 @@ func (c *ProcessChild) Reason() Reason { return c.reason }
 // after Done.
 func (c *ProcessChild) Err() error { return c.err }
 
+// docs:start process-terminate
+
 // Terminate sends SIGTERM, waits up to the grace period (or until ctx ends)
 // for the process to exit, then sends SIGKILL and waits for it to be gone.
 // The error says it had to be killed.
@@ -98,7 +100,8 @@ func (c *ProcessChild) Terminate(ctx context.Context) error {
 	default:
 	}
 	c.terminated.Store(true)
-	if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
+	err := c.cmd.Process.Signal(syscall.SIGTERM)
+	if err != nil && !errors.Is(err, os.ErrProcessDone) {
 		return fmt.Errorf("supervisor: SIGTERM to process %d: %w", c.Pid(), err)
 	}
 	grace := time.NewTimer(c.grace)
@@ -116,3 +119,5 @@ func (c *ProcessChild) Terminate(ctx context.Context) error {
 	<-c.done
 	return fmt.Errorf("supervisor: process %d killed: %w", c.Pid(), why)
 }
+
+// docs:end process-terminate

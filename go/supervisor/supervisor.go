@@ -310,6 +310,8 @@ func (s *Supervisor) failed(path string, reason Reason) {
 	s.carryOut(actions)
 }
 
+// docs:start carry-out
+
 // carryOut does what the tree decided, in order.
 func (s *Supervisor) carryOut(actions []Action) {
 	for _, a := range actions {
@@ -327,6 +329,8 @@ func (s *Supervisor) carryOut(actions []Action) {
 		}
 	}
 }
+
+// docs:end carry-out
 
 func (s *Supervisor) emit(e Event) {
 	if s.onEvent == nil {

@@ -73,6 +73,7 @@ class ProcessChild:
         else:
             exited(Reason.NORMAL if code == 0 else Reason.CRASH)
 
+    # docs:start process-terminate
     async def terminate(self) -> None:
         process, watcher = self._process, self._watcher
         if process is None or watcher is None or watcher.done():
@@ -89,3 +90,5 @@ class ProcessChild:
             except ProcessLookupError:  # it ended on its own in between
                 pass
         await watcher
+
+    # docs:end process-terminate
