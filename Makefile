@@ -69,7 +69,7 @@ PROTO_FILES := $(patsubst proto/%,%,$(wildcard proto/*/*/*.proto))
 PROTO_GO_OUT ?= go
 PROTO_PY_OUT ?= python/src/twinbook/_proto
 
-.PHONY: help setup setup-grade test lint book serve exercises prove mutate constraints proto bench bench-go bench-python bench-swarm grade bench-grade lab release clean distclean
+.PHONY: help setup setup-grade test lint book serve exercises prove mutate constraints proto bench bench-go bench-python bench-swarm bench-record grade bench-grade lab release clean distclean
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -224,9 +224,10 @@ bench-grade: setup ## benchmark the grader on a synthetic class, batched and one
 	@cd "$(ROOT)"
 	"$(BIN)/python" tests/benchmarks/grade_class.py --jobs 2 --compare
 
-bench-go: setup ## benchmark the Go breaker against sony/gobreaker v2 (build/bench/go.json)
+bench-go: setup ## the Go breaker against sony/gobreaker v2, the Go actors against protoactor-go (build/bench/go.json, go-actor.json)
 	@cd "$(ROOT)"
 	"$(BIN)/python" tests/benchmarks/go_breaker.py --count $(or $(BENCH_COUNT),5)
+	"$(BIN)/python" tests/benchmarks/go_ch03.py actor --count $(or $(BENCH_COUNT),3)
 
 # pytest-benchmark needs a plain run: no xdist (it disables benchmarks), no nbval, so addopts is reset.
 bench-python: setup ## benchmark the Python breaker against pybreaker, the actors against pykka (build/bench/python.json)
@@ -238,19 +239,26 @@ bench-python: setup ## benchmark the Python breaker against pybreaker, the actor
 	"$(BIN)/python" tests/benchmarks/merge_bench.py --only python
 
 # The swarm across processes (chapter 3): unary round trips Go->Go and Go->Python, and tasks/s
-# with credits and streaming vs one unary call per task (go test -bench); Python->Go and
-# Python->Python, and the same throughput from Python (pytest-benchmark). Figures, not gates.
-bench-swarm: setup ## the swarm across processes: round-trip p50 and tasks/s (build/bench/swarm-go.txt, swarm-python.json)
+# with credits and streaming vs one unary call per task (go test -bench, best of 3 rounds);
+# Python->Go and Python->Python, and the same throughput from Python (pytest-benchmark).
+# Figures, not gates.
+bench-swarm: setup ## the swarm across processes: round-trip p50 and tasks/s (build/bench/go-swarm.json, swarm-python.json)
 	@cd "$(ROOT)"
 	mkdir -p build/bench
-	(cd go && $(GO) test ./swarm -run '^$$' -bench . -benchtime $(or $(BENCH_SWARM_N),5000)x) | tee build/bench/swarm-go.txt
+	"$(BIN)/python" tests/benchmarks/go_ch03.py swarm --count $(or $(BENCH_COUNT),3) --swarm-n $(or $(BENCH_SWARM_N),5000)
 	"$(BIN)/pytest" tests/benchmarks/test_swarm_bench.py -o addopts="" -p no:cacheprovider -q \
 	  --benchmark-only --benchmark-min-time=0.0001 --benchmark-warmup=on --benchmark-sort=name \
 	  --benchmark-json=build/bench/swarm-python.json
 
-bench: bench-go bench-python ## both breakers against their peers: figures and ratios in build/bench/bench.json
+bench: bench-go bench-python bench-swarm ## breakers, actors and the swarm against their peers: figures and ratios in build/bench/bench.json
 	@cd "$(ROOT)"
 	"$(BIN)/python" tests/benchmarks/merge_bench.py
+
+# The book's plot of chapter 3 (book/_data/bench-ch03.json, drawn by twinbook-bench-plot) is
+# one run's figures with the machine and the date: rewrite it on purpose, then commit it.
+bench-record: bench ## run make bench and rewrite the figures the book plots (book/_data/bench-ch03.json)
+	@cd "$(ROOT)"
+	"$(BIN)/python" tests/benchmarks/merge_bench.py --record book/_data/bench-ch03.json
 
 constraints: setup ## re-pin python/constraints.txt from the venv (after changing pyproject.toml)
 	@cd "$(ROOT)"

@@ -52,6 +52,7 @@ extensions = [
     "twinbook_book",
     "twinbook_listing",
     "twinbook_diagrams",  # after sphinx.ext.graphviz: diagrams as linked <img> with alt text
+    "twinbook_bench_plot",  # ```{twinbook-bench-plot} /_data/bench-ch03.json```: recorded figures
 ]
 
 # Chapters: id -> the folders of its code, from book/chapters.toml (the one list of the
@@ -71,6 +72,8 @@ exclude_patterns = [
     # notebooks/ is shared with learners; its README is for the repository, not the site.
     "notebooks/README.md",
     ".DS_Store",
+    # recorded benchmark figures, read by twinbook-bench-plot; not pages
+    "_data",
 ]
 # Everything under notebooks/ that is not a chapter notebook stays out of the book.
 templates_path: list[str] = []

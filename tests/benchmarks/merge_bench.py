@@ -1,11 +1,19 @@
 """Merge the benchmarks of both languages into build/bench/bench.json, as ratios to the peers.
 
-    .venv/bin/python tests/benchmarks/merge_bench.py            # make bench: go.json + python.json
+    .venv/bin/python tests/benchmarks/merge_bench.py            # make bench
     .venv/bin/python tests/benchmarks/merge_bench.py --only python   # make bench-python: print only
+    .venv/bin/python tests/benchmarks/merge_bench.py --record book/_data/bench-ch03.json
+                                                                  # make bench-record
 
 Inputs: build/bench/go.json (``make bench-go``: go test -bench, twinbook vs sony/gobreaker v2)
 and build/bench/python.json (``make bench-python``: pytest-benchmark's JSON, chapter 2's
-breaker vs pybreaker 1.4.1 and chapter 3's actors vs pykka 4.5.0). For Python, a benchmark
+breaker vs pybreaker 1.4.1 and chapter 3's actors vs pykka 4.5.0); for chapter 3 also
+build/bench/go-actor.json (``make bench-go``: Go actors vs protoactor-go),
+build/bench/go-swarm.json and build/bench/swarm-python.json (``make bench-swarm``: the swarm
+across processes), which become bench.json's ``chapter3`` section: every figure as a time
+per operation and the gaps between them (tests/benchmarks/ch03_figures.py). ``--record``
+also writes those figures, with the machine and the date, where the book's plot reads
+them (``twinbook-bench-plot``). For Python, a benchmark
 named ``test_<group>_<implementation>_<form>`` is compared with the peer's benchmark of the
 same group and form (or the group's only peer benchmark); the peer is whichever of
 :data:`PEERS` the group has. ``ns_per_op`` is the best round (a shared machine only ever adds
@@ -18,6 +26,9 @@ import argparse
 import json
 import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import ch03_figures  # noqa: E402  (a sibling script's module, not a package)
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT / "build" / "bench"
@@ -158,16 +169,22 @@ def main(argv: list[str]) -> int:
     )
     ap.add_argument("--only", choices=["python"], help="print the Python figures; write nothing")
     ap.add_argument("--out", type=Path, default=BENCH / "bench.json")
+    ap.add_argument(
+        "--record",
+        type=Path,
+        help="also write chapter 3's figures for the book's plot here (make bench-record)",
+    )
     args = ap.parse_args(argv)
 
     python_json = BENCH / "python.json"
     go_json = BENCH / "go.json"
-    needed = [python_json] if args.only else [python_json, go_json]
+    ch03_json = [BENCH / "go-actor.json", BENCH / "go-swarm.json", BENCH / "swarm-python.json"]
+    needed = [python_json] if args.only else [python_json, go_json, *ch03_json]
     missing = [p for p in needed if not p.exists()]
     if missing:
         print(
             f"merge_bench: missing {', '.join(str(p.relative_to(ROOT)) for p in missing)} "
-            "(make bench-go / make bench-python write them)",
+            "(make bench-go / make bench-python / make bench-swarm write them)",
             file=sys.stderr,
         )
         return 1
@@ -177,6 +194,21 @@ def main(argv: list[str]) -> int:
         return 0
     go = json.loads(go_json.read_text())
     show("go", go, "ratio_to_gobreaker")
+    go_actor, go_swarm, swarm_python = (json.loads(p.read_text()) for p in ch03_json)
+    figures = ch03_figures.figures(go_actor, python["benchmarks"], go_swarm, swarm_python)
+    chapter3 = {
+        "about": "time per operation in ns (a rate is its inverse); ratios: how many times "
+        "longer the second of each pair takes",
+        "figures": figures,
+        "ratios": ch03_figures.ratios(figures),
+        "go_actor": go_actor,
+        "go_swarm": go_swarm,
+    }
+    print(f"\nchapter 3: {'figure':36} {'ns/op':>12}")
+    for f in figures:
+        print(f"           {f['id']:36} {f['ns']:12.1f}")
+    for name, value in chapter3["ratios"].items():
+        print(f"  ratio {name}: {value}")
     merged = {
         "about": "twinbook against its peers (breakers, actors); a ratio below 1 means twinbook is faster",
         "go": go,
@@ -195,12 +227,18 @@ def main(argv: list[str]) -> int:
             },
         },
         "aims": {"go": go.get("aims", []), "python": python["aims"]},
+        "chapter3": chapter3,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(merged, indent=2) + "\n")
     print(
         f"\nbench: wrote {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}"
     )
+    if args.record:
+        rec = ch03_figures.recording(figures, go_actor.get("go"), go_actor.get("cpu"))
+        args.record.parent.mkdir(parents=True, exist_ok=True)
+        args.record.write_text(json.dumps(rec, indent=2, ensure_ascii=False) + "\n")
+        print(f"bench: recorded chapter 3's figures in {args.record}")
     return 0
 
 

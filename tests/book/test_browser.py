@@ -10,8 +10,8 @@
 - screenshots of the landing page, every chapter page and every appendix page, light
   and dark, land in build/screenshots/ (the test artifacts);
 - at 1280 px, no code block of a chapter or appendix page scrolls sideways (in either
-  language's tab), and every diagram's text is drawn at 11 px or more, every diagram has
-  alt text and opens full size on a click.
+  language's tab), and every diagram's text (graphviz diagrams and benchmark plots alike)
+  is drawn at 11 px or more, every diagram has alt text and opens full size on a click.
 """
 
 from __future__ import annotations
@@ -340,11 +340,12 @@ _WIDE_PRE = """() => Array.from(document.querySelectorAll('article pre'))
     line: pre.textContent.split('\\n').reduce((a, b) => (b.length > a.length ? b : a), ''),
   }))"""
 
-#: Every graphviz diagram: how it is shown (an ``img`` with its alt text, inside a link to
-#: the SVG file, opens full size on a click) and its texts, each with the size it is drawn
-#: at: its font size in the SVG's units times how much the image is scaled to fit its box.
+#: Every diagram (graphviz's, and the plots of ``twinbook-bench-plot``): how it is shown
+#: (an ``img`` with its alt text, inside a link to the SVG file, opens full size on a click)
+#: and its texts, each with the size it is drawn at: its font size in the SVG's units times
+#: how much the image is scaled to fit its box.
 #: An ``<object>`` (Sphinx's default) or an inline SVG fails: no alt text, no link.
-_DIAGRAMS = """async () => Promise.all(Array.from(document.querySelectorAll('article div.graphviz'))
+_DIAGRAMS = """async () => Promise.all(Array.from(document.querySelectorAll('article .twinbook-diagram'))
   .map(async (box, index) => {
     const img = box.querySelector('img');
     const link = img ? img.closest('a') : null;
@@ -426,9 +427,9 @@ def test_diagrams_are_readable_described_and_open_full_size_at_1280px(
     browser, served_site: str, site: Path
 ) -> None:
     pages = [
-        rel for rel in _fit_pages(site) if 'class="graphviz' in (site / rel).read_text("utf-8")
+        rel for rel in _fit_pages(site) if "twinbook-diagram" in (site / rel).read_text("utf-8")
     ]
-    assert pages, "no page with a graphviz diagram"
+    assert pages, "no page with a diagram"
     small: list[str] = []
     diagrams = 0
     for rel, page in _opened_at_width(browser, served_site, pages):
