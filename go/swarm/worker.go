@@ -79,7 +79,9 @@ type Worker struct {
 	stream  pb.Coordinator_WorkClient // nil between sessions
 	running map[string]context.CancelFunc
 	most    int
-	freed   int // room freed since the last Credit of this session
+	freed   int           // room freed since the last Credit of this session
+	results []*pb.Result  // ended tasks' results, for the session's sender
+	wake    chan struct{} // a result is waiting (a token, never blocks)
 	tasks   sync.WaitGroup
 }
 
@@ -100,7 +102,10 @@ func NewWorker(cfg WorkerConfig) (*Worker, error) {
 	if cfg.Backoff <= 0 {
 		cfg.Backoff = 200 * time.Millisecond
 	}
-	w := &Worker{cfg: cfg, kinds: make(map[string]Kind), running: make(map[string]context.CancelFunc)}
+	w := &Worker{
+		cfg: cfg, kinds: make(map[string]Kind), running: make(map[string]context.CancelFunc),
+		wake: make(chan struct{}, 1),
+	}
 	for _, k := range cfg.Kinds {
 		switch k {
 		case "square":
@@ -208,6 +213,7 @@ func (w *Worker) session(ctx, tasksCtx context.Context, client pb.CoordinatorCli
 	defer func() {
 		w.mu.Lock()
 		w.stream = nil
+		w.results = nil // a result the session did not send is lost with it, as a send would be
 		w.mu.Unlock()
 	}()
 	kinds := make([]string, 0, len(w.kinds))
@@ -225,12 +231,16 @@ func (w *Worker) session(ctx, tasksCtx context.Context, client pb.CoordinatorCli
 			return true, err
 		}
 	}
-	beats := make(chan struct{})
+	beats, sender := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(beats)
 		w.heartbeat(sctx, stream)
 	}()
-	defer func() { cancel(); <-beats }()
+	go func() {
+		defer close(sender)
+		w.sendResults(sctx, stream)
+	}()
+	defer func() { cancel(); <-beats; <-sender }()
 	for {
 		msg, err := stream.Recv()
 		if err != nil {
@@ -279,21 +289,56 @@ func (w *Worker) sendOn(stream pb.Coordinator_WorkClient, m *pb.WorkerMessage) e
 	return stream.Send(m)
 }
 
-// send sends on the current session's stream; between sessions the message
-// is dropped (a result is then lost with it, and its task's lease runs out).
-func (w *Worker) send(m *pb.WorkerMessage) bool {
-	w.mu.Lock()
-	stream := w.stream
-	w.mu.Unlock()
-	return stream != nil && w.sendOn(stream, m) == nil
+// sendResults is a session's one sender of results: it sends every result
+// that has piled up since it last woke, then one Credit for the room they
+// freed, until ctx ends. A task's goroutine only queues its result: under
+// load many results go out per wake-up and gRPC writes them together, and
+// the credits they free go in one message.
+//
+// Credit is granted in batches of at least a quarter of the worker's credits:
+// fewer messages at full load, and never a stall, since the coordinator still
+// holds credits - running - freed > 0 whenever freed is below it.
+func (w *Worker) sendResults(ctx context.Context, stream pb.Coordinator_WorkClient) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-w.wake:
+		}
+		w.mu.Lock()
+		results := w.results
+		w.results = nil
+		grant := 0
+		if w.freed >= max(1, w.cfg.Credits/4) {
+			grant, w.freed = w.freed, 0
+		}
+		w.mu.Unlock()
+		for _, r := range results {
+			if w.sendOn(stream, &pb.WorkerMessage{Kind: &pb.WorkerMessage_Result{Result: r}}) != nil {
+				return
+			}
+		}
+		if grant > 0 && w.sendOn(stream, credit(grant)) != nil {
+			return
+		}
+	}
 }
 
 // start runs a task in its own goroutine, under a context that ends at the
 // task's budget or when the coordinator cancels it.
+//
+// The context keeps parent's values but not its cancellation: Run cancels
+// every running task itself when it ends (w.running), and a context that
+// is not a cancelable parent's child is not registered with it, so that
+// tasks starting and ending by the thousand do not all queue on its lock.
 func (w *Worker) start(parent context.Context, t *pb.Task) {
-	ctx, cancel := context.WithCancel(parent)
+	base := context.WithoutCancel(parent)
+	var ctx context.Context
+	var cancel context.CancelFunc
 	if t.GetBudgetMs() > 0 {
-		ctx, cancel = context.WithTimeout(parent, time.Duration(t.GetBudgetMs())*time.Millisecond)
+		ctx, cancel = context.WithTimeout(base, time.Duration(t.GetBudgetMs())*time.Millisecond)
+	} else {
+		ctx, cancel = context.WithCancel(base)
 	}
 	w.mu.Lock()
 	if _, dup := w.running[t.GetTaskId()]; dup {
@@ -317,7 +362,8 @@ func (w *Worker) start(parent context.Context, t *pb.Task) {
 	}()
 }
 
-// run runs one task, then sends its result and credit for the room it freed.
+// run runs one task, then queues its result and the room it freed for the
+// session's sender.
 func (w *Worker) run(ctx context.Context, cancel context.CancelFunc, t *pb.Task) {
 	began := time.Now()
 	var out []byte
@@ -329,10 +375,6 @@ func (w *Worker) run(ctx context.Context, cancel context.CancelFunc, t *pb.Task)
 	}
 	stopped := ctx.Err() != nil
 	cancel()
-	w.mu.Lock()
-	delete(w.running, t.GetTaskId())
-	n := len(w.running)
-	w.mu.Unlock()
 	r := &pb.Result{TaskId: t.GetTaskId()}
 	outcome := "ok"
 	if err != nil {
@@ -347,23 +389,24 @@ func (w *Worker) run(ctx context.Context, cancel context.CancelFunc, t *pb.Task)
 	} else {
 		r.Outcome = &pb.Result_Output{Output: out}
 	}
+	w.mu.Lock()
+	delete(w.running, t.GetTaskId())
+	n := len(w.running)
+	w.mu.Unlock()
+	// logged before the result leaves, so that the log has it once the coordinator does
 	w.cfg.Events.Emit("task_end", map[string]any{
 		"worker": w.cfg.ID, "task": t.GetTaskId(), "outcome": outcome, "stopped": stopped,
 		"elapsed_ms": time.Since(began).Milliseconds(), "running": n,
 	})
-	w.send(&pb.WorkerMessage{Kind: &pb.WorkerMessage_Result{Result: r}})
-	// Credit is granted in batches of a quarter of the worker's credits: half
-	// the messages at full load, and never a stall, since the coordinator
-	// still holds credits - running - freed > 0 whenever freed is below it.
 	w.mu.Lock()
 	w.freed++
-	grant := 0
-	if w.freed >= max(1, w.cfg.Credits/4) {
-		grant, w.freed = w.freed, 0
+	if w.stream != nil { // between sessions the result is dropped and its lease runs out
+		w.results = append(w.results, r)
 	}
 	w.mu.Unlock()
-	if grant > 0 {
-		w.send(credit(grant))
+	select {
+	case w.wake <- struct{}{}:
+	default: // the sender has a token already: it sends this result with the others
 	}
 }
 

@@ -123,6 +123,7 @@ class Actor(Generic[M]):
         self._reason: Reason | None = None
         self._error: BaseException | None = None
         self._ended: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None  # set by start()
         self._callbacks: list[Callable[[Reason], None]] = []
 
     @classmethod
@@ -148,13 +149,21 @@ class Actor(Generic[M]):
 
             async def serve(mailbox: Mailbox[M]) -> None:
                 async for envelope in mailbox:
-                    envelope.reply(await handle_async(envelope.msg))
+                    value = await handle_async(envelope.msg)
+                    # Envelope.reply inline (a call per message saved): on asyncio the
+                    # reply is a loop future, done only if its asker gave up
+                    reply = envelope._reply
+                    if reply is not None and not reply.done():
+                        reply.set_result(value)
 
             return cls(serve, options, name=name)
 
         async def serve_sync(mailbox: Mailbox[M]) -> None:
             async for envelope in mailbox:
-                envelope.reply(handler(envelope.msg))
+                value = handler(envelope.msg)
+                reply = envelope._reply  # as in serve: Envelope.reply inline
+                if reply is not None and not reply.done():
+                    reply.set_result(value)
 
         return cls(serve_sync, options, name=name)
 
@@ -165,7 +174,8 @@ class Actor(Generic[M]):
         if self._task is not None:
             raise RuntimeError(f"{self.name} was already started")
         self._ended = asyncio.Event()
-        self._task = asyncio.get_running_loop().create_task(self._run(), name=self.name)
+        self._loop = asyncio.get_running_loop()
+        self._task = self._loop.create_task(self._run(), name=self.name)
         # a done callback, not a finally: a task cancelled before its first step never
         # runs its coroutine, and the end must be recorded all the same
         self._task.add_done_callback(self._finish)
@@ -296,7 +306,7 @@ class Actor(Generic[M]):
         if the actor stops first, :class:`~.errors.MailboxFull` by the overflow policy.
         ``timeout=None`` waits as long as the actor lives.
         """
-        loop = asyncio.get_running_loop()
+        loop = self._loop or asyncio.get_running_loop()  # the actor's loop is the caller's
         reply: asyncio.Future[Any] = loop.create_future()
         envelope = Envelope(msg, reply)
         # full: the slow path may wait for room
@@ -313,8 +323,9 @@ class Actor(Generic[M]):
         self._asks.add(loop, reply, timeout)
         try:
             return await reply
-        finally:
+        except BaseException:
             reply.cancel()  # cancelled while waiting: a late reply is dropped
+            raise
 
     # docs:end ask
 

@@ -28,6 +28,8 @@ class Mailbox(Generic[M]):
 
     def __init__(self, options: Options) -> None:
         self._options = options
+        self._capacity = options.capacity  # read on every send: one attribute, not two
+        self._loop: asyncio.AbstractEventLoop | None = None  # the receiver's, once it waits
         self._items: deque[Envelope[M]] = deque()
         self._getter: asyncio.Future[None] | None = None
         self._putters: deque[asyncio.Future[None]] = deque()
@@ -46,11 +48,14 @@ class Mailbox(Generic[M]):
 
     async def __anext__(self) -> Envelope[M]:
         # receive()'s msg once more, inline: one coroutine per message instead of two
-        # (this is the hot path of every actor)
+        # (this is the hot path of every actor); the loop is looked up once, not per wait
         while not self._items:
             if self._closed:
                 raise StopAsyncIteration
-            self._getter = asyncio.get_running_loop().create_future()
+            loop = self._loop
+            if loop is None:
+                loop = self._loop = asyncio.get_running_loop()
+            self._getter = loop.create_future()
             try:
                 await self._getter
             finally:
@@ -86,7 +91,7 @@ class Mailbox(Generic[M]):
         """Queue ``envelope`` if there is room (``False`` if not); raise if closed."""
         if self._closed:
             raise ActorStopped("the actor is not taking messages")
-        if len(self._items) >= self._options.capacity:
+        if len(self._items) >= self._capacity:
             return False
         self._items.append(envelope)
         getter = self._getter
