@@ -306,7 +306,8 @@ class Actor(Generic[M]):
         if the actor stops first, :class:`~.errors.MailboxFull` by the overflow policy.
         ``timeout=None`` waits as long as the actor lives.
         """
-        loop = self._loop or asyncio.get_running_loop()  # the actor's loop is the caller's
+        # the actor's loop is the caller's
+        loop = self._loop or asyncio.get_running_loop()
         reply: asyncio.Future[Any] = loop.create_future()
         envelope = Envelope(msg, reply)
         # full: the slow path may wait for room
