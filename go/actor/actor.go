@@ -12,6 +12,8 @@ import (
 // DefaultCapacity is the mailbox size when [Options].Capacity is not set.
 const DefaultCapacity = 64
 
+// docs:start overflow
+
 // Overflow is what a sender meets when the mailbox is full.
 type Overflow int
 
@@ -23,6 +25,8 @@ const (
 	// do with a message the actor has no room for (shed it, retry later).
 	FailFast
 )
+
+// docs:end overflow
 
 // String names the policy.
 func (o Overflow) String() string {
@@ -102,6 +106,8 @@ func New[M, R any](behaviour Behaviour[M, R], opts Options) *Actor[M, R] {
 	return a
 }
 
+// docs:start exit-reason
+
 func (a *Actor[M, R]) run(ctx context.Context, behaviour Behaviour[M, R]) {
 	defer close(a.done)
 	defer a.cancel()
@@ -133,6 +139,10 @@ func (a *Actor[M, R]) call(ctx context.Context, behaviour Behaviour[M, R]) (err 
 	return behaviour(ctx, &Mailbox[M, R]{a: a})
 }
 
+// docs:end exit-reason
+
+// docs:start stop
+
 // Stop stops the actor gracefully: the mailbox takes no new message
 // ([ErrStopped]), the behaviour still receives every message already queued
 // (or being sent), then its receive loop ends. Stop waits for the actor to
@@ -150,9 +160,14 @@ func (a *Actor[M, R]) Stop(ctx context.Context) error {
 	case <-a.done:
 		return nil
 	case <-ctx.Done():
-		return fmt.Errorf("actor: stop: waiting for the mailbox to drain: %w", ctx.Err())
+		return fmt.Errorf("actor: stop: waiting for the mailbox to drain: %w",
+			ctx.Err())
 	}
 }
+
+// docs:end stop
+
+// docs:start kill
 
 // Kill stops the actor at once: the behaviour's receive loop ends without
 // the messages still queued, every pending ask gets [ErrStopped], and the
@@ -168,6 +183,8 @@ func (a *Actor[M, R]) Kill() {
 		a.cancel()
 	})
 }
+
+// docs:end kill
 
 // Len is how many messages wait in the mailbox: the actor's backlog.
 func (a *Actor[M, R]) Len() int { return len(a.ch) }

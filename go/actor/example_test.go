@@ -12,6 +12,7 @@ import (
 // A counter that nobody else can touch: its state is a local variable of
 // the behaviour, and every change comes through the mailbox.
 func Example() {
+	// docs:start counter
 	counter := actor.New(func(ctx context.Context, mb *actor.Mailbox[int, int]) error {
 		total := 0
 		for env := range mb.All() {
@@ -29,6 +30,8 @@ func Example() {
 	_ = counter.Stop(ctx) // drain, then stop
 	fmt.Println(counter.Reason())
 	fmt.Println(counter.Tell(ctx, 1))
+	// docs:end counter
+
 	// Output:
 	// 42 <nil>
 	// shutdown

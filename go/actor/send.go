@@ -16,6 +16,8 @@ func (a *Actor[M, R]) Tell(ctx context.Context, msg M) error {
 	return a.send(ctx, Envelope[M, R]{Msg: msg})
 }
 
+// docs:start ask
+
 // Ask sends msg and waits for the behaviour's reply, until ctx ends. It
 // returns the reply (or the error the behaviour answered with
 // [Envelope.Fail]); the send's errors as Tell; [ErrStopped] when the actor
@@ -45,6 +47,10 @@ func (a *Actor[M, R]) Ask(ctx context.Context, msg M) (R, error) {
 	}
 }
 
+// docs:end ask
+
+// docs:start send
+
 func (a *Actor[M, R]) send(ctx context.Context, env Envelope[M, R]) error {
 	if a.state.Add(1)&closedBit != 0 {
 		a.leave()
@@ -63,13 +69,16 @@ func (a *Actor[M, R]) send(ctx context.Context, env Envelope[M, R]) error {
 	case a.ch <- env:
 		return nil
 	case <-ctx.Done():
-		return fmt.Errorf("%w: %w", ErrMailboxFull, waitError("tell: waiting for room", ctx.Err()))
+		wait := waitError("tell: waiting for room", ctx.Err())
+		return fmt.Errorf("%w: %w", ErrMailboxFull, wait)
 	case <-a.killed:
 		return ErrStopped
 	case <-a.done:
 		return ErrStopped
 	}
 }
+
+// docs:end send
 
 // leave ends a send; the last sender out of a closed mailbox wakes the drain.
 func (a *Actor[M, R]) leave() {

@@ -8,6 +8,8 @@ import (
 	"twinbook/actor"
 )
 
+// docs:start child
+
 // Child is one running worker as its supervisor sees it: something that
 // ends, says why, and can be told to end. An actor is one ([ActorWorker]);
 // so is an operating-system process ([Process]). Each start makes a new
@@ -41,6 +43,8 @@ type Child interface {
 // the start failing).
 type StartFunc func(ctx context.Context) (Child, error)
 
+// docs:end child
+
 // ActorWorker is an actor as a supervised worker: each start runs a new
 // actor with the same behaviour and an empty mailbox (whatever state the
 // crashed one held is gone, as with an Erlang process). Tell and Ask reach
@@ -53,9 +57,13 @@ type ActorWorker[M, R any] struct {
 	current *actor.Actor[M, R]
 }
 
+// docs:start actor-child
+
 // NewActorWorker returns the worker whose every start is
 // actor.New(behaviour, opts); its Start method is the StartFunc.
-func NewActorWorker[M, R any](behaviour actor.Behaviour[M, R], opts actor.Options) *ActorWorker[M, R] {
+func NewActorWorker[M, R any](
+	behaviour actor.Behaviour[M, R], opts actor.Options,
+) *ActorWorker[M, R] {
 	return &ActorWorker[M, R]{behaviour: behaviour, opts: opts}
 }
 
@@ -67,6 +75,8 @@ func (w *ActorWorker[M, R]) Start(context.Context) (Child, error) {
 	w.mu.Unlock()
 	return actorChild[M, R]{a}, nil
 }
+
+// docs:end actor-child
 
 // Actor is the current instance, nil before the first start.
 func (w *ActorWorker[M, R]) Actor() *actor.Actor[M, R] {

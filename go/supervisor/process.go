@@ -157,16 +157,13 @@ func (c *Process) Signal(sig syscall.Signal) error {
 	return nil
 }
 
+// docs:start process-terminate
+
 // Terminate sends SIGTERM to the process's group (after SIGCONT: a stopped
 // process cannot act on SIGTERM), waits up to the grace period (or until ctx
 // ends) for it to exit, then sends SIGKILL and waits for it to be gone. The
 // error says it had to be killed.
 func (c *Process) Terminate(ctx context.Context) error {
-	select {
-	case <-c.done:
-		return nil
-	default:
-	}
 	c.mu.Lock()
 	c.terminating = true
 	c.mu.Unlock()
@@ -189,3 +186,5 @@ func (c *Process) Terminate(ctx context.Context) error {
 	<-c.done
 	return fmt.Errorf("supervisor: process %d killed: %w", c.Pid(), why)
 }
+
+// docs:end process-terminate

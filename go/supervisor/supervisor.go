@@ -160,14 +160,16 @@ func (s *Supervisor) Start(ctx context.Context) error {
 	}
 	var started []string
 	for _, a := range actions {
-		s.emit(Event{Op: a.Op, Path: a.Path})
 		if a.Kind != Worker {
+			s.emit(Event{Op: a.Op, Path: a.Path})
 			continue
 		}
 		err := ctx.Err()
 		if err == nil {
 			err = s.startWorker(a.Path)
 		}
+		// reported once it runs (or failed to), as in carryOut
+		s.emit(Event{Op: a.Op, Path: a.Path})
 		if err != nil {
 			// Undo: only the workers that did start, last first.
 			for _, path := range slices.Backward(started) {
@@ -310,23 +312,33 @@ func (s *Supervisor) failed(path string, reason Reason) {
 	s.carryOut(actions)
 }
 
-// carryOut does what the tree decided, in order.
+// docs:start carry-out
+
+// carryOut does what the tree decided, in order. A worker's start is
+// reported once the new instance is in place, so that whoever hears of it
+// reaches the new one, not the one it replaces.
 func (s *Supervisor) carryOut(actions []Action) {
 	for _, a := range actions {
-		s.emit(Event{Op: a.Op, Path: a.Path})
 		if a.Kind != Worker {
-			continue // a nested supervisor is the tree's bookkeeping
+			// a nested supervisor is the tree's bookkeeping
+			s.emit(Event{Op: a.Op, Path: a.Path})
+			continue
 		}
 		switch a.Op {
 		case OpStart:
-			if err := s.startWorker(a.Path); err != nil {
+			err := s.startWorker(a.Path)
+			s.emit(Event{Op: a.Op, Path: a.Path})
+			if err != nil {
 				s.pending = append(s.pending, a.Path)
 			}
 		case OpTerminate:
+			s.emit(Event{Op: a.Op, Path: a.Path})
 			s.terminateWorker(a.Path)
 		}
 	}
 }
+
+// docs:end carry-out
 
 func (s *Supervisor) emit(e Event) {
 	if s.onEvent == nil {

@@ -228,6 +228,8 @@ func childPath(sup *node, id string) string {
 	return sup.path + "/" + id
 }
 
+// docs:start terminate
+
 // terminate stops a running child: a nested supervisor's running children
 // first, in reverse start order, then the supervisor itself.
 func (t *Tree) terminate(n *node) {
@@ -246,6 +248,8 @@ func (t *Tree) terminateChildren(sup *node) {
 	}
 }
 
+// docs:end terminate
+
 // wantsRestart is the restart type's rule.
 func wantsRestart(r Restart, reason Reason) bool {
 	switch r {
@@ -256,6 +260,8 @@ func wantsRestart(r Restart, reason Reason) bool {
 	}
 	return false
 }
+
+// docs:start child-exited
 
 // childExited is a supervisor's reaction to its child c having terminated
 // (a worker's exit, or a nested supervisor giving up).
@@ -282,6 +288,10 @@ func (t *Tree) childExited(c *node, reason Reason, now time.Time) {
 	}
 }
 
+// docs:end child-exited
+
+// docs:start restart-from
+
 // restartFrom terminates the running children from index first on, but the
 // one that failed, in reverse order, removing the temporary ones among them,
 // then starts every one left from first on, in order.
@@ -305,6 +315,10 @@ func (t *Tree) restartFrom(sup *node, first int, failed *node) {
 	}
 }
 
+// docs:end restart-from
+
+// docs:start count-restart
+
 // countRestart records a restart of sup at now and reports whether that
 // makes more than its intensity within its period (T - period <= t <= T).
 func (t *Tree) countRestart(sup *node, now time.Time) bool {
@@ -320,6 +334,10 @@ func (t *Tree) countRestart(sup *node, now time.Time) bool {
 	return len(sup.restarts) > spec.Intensity
 }
 
+// docs:end count-restart
+
+// docs:start give-up
+
 // giveUp: sup terminates its running children in reverse start order and
 // terminates itself with reason shutdown, which its parent then handles like
 // any child's exit. The top giving up stops the tree.
@@ -333,3 +351,5 @@ func (t *Tree) giveUp(sup *node, now time.Time) {
 	}
 	t.childExited(sup, Shutdown, now)
 }
+
+// docs:end give-up

@@ -236,12 +236,15 @@ func (c *Coordinator) handle(s *session, msg *pb.WorkerMessage) error {
 	return nil
 }
 
+// docs:start first-result
+
 // result records a worker's result: the first for a task wins, the others
 // are counted as duplicates and dropped. Called with c.mu held.
 func (c *Coordinator) result(s *session, r *pb.Result) {
 	t := c.tasks[r.GetTaskId()]
 	if t == nil {
-		c.events.Emit("unknown_result", map[string]any{"worker": s.id, "task": r.GetTaskId()})
+		c.events.Emit("unknown_result",
+			map[string]any{"worker": s.id, "task": r.GetTaskId()})
 		return
 	}
 	delete(s.held, t.id)
@@ -252,9 +255,11 @@ func (c *Coordinator) result(s *session, r *pb.Result) {
 	}
 	if t.finished {
 		c.duplicates++
-		c.events.Emit("duplicate", map[string]any{"worker": s.id, "task": t.id, "duplicates": c.duplicates})
+		c.events.Emit("duplicate",
+			map[string]any{"worker": s.id, "task": t.id, "duplicates": c.duplicates})
 		return
 	}
+	// docs:end first-result
 	other := t.holder
 	t.byWorker = true
 	if e := r.GetError(); e != nil {
@@ -314,12 +319,14 @@ func (c *Coordinator) sendCancel(s *session, id string) {
 
 // dispatch hands queued tasks to workers with credit, oldest task first, to
 // the worker with the most credit left. Called with c.mu held.
+// docs:start dispatch
 func (c *Coordinator) dispatch() {
 	now := time.Now()
 	kept := c.queue[:0]
 	for _, t := range c.queue {
 		if !t.deadline.IsZero() && !now.Before(t.deadline) {
-			t.finished, t.err = true, status.Error(codes.DeadlineExceeded, "swarm: the task's deadline passed in the queue")
+			t.finished, t.err = true, status.Error(codes.DeadlineExceeded,
+				"swarm: the task's deadline passed in the queue")
 			c.remember(t)
 			close(t.done)
 			continue
@@ -342,6 +349,8 @@ func (c *Coordinator) dispatch() {
 	clear(c.queue[len(kept):])
 	c.queue = kept
 }
+
+// docs:end dispatch
 
 // assign hands t to s, spending one of its credits. Called with c.mu held.
 func (c *Coordinator) assign(s *session, t *task, now time.Time) {
@@ -384,13 +393,15 @@ func (c *Coordinator) checkLeases() {
 
 // expire reports workers silent for longer than a lease and puts the tasks
 // whose lease ran out back at the head of the queue, to be handed out again.
+// docs:start expire
 func (c *Coordinator) expire(now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, s := range c.sessions {
 		if !s.gone && !s.silent && now.Sub(s.lastSeen) > c.lease {
 			s.silent = true
-			c.events.Emit("worker_silent", map[string]any{"worker": s.id, "held": len(s.held)})
+			c.events.Emit("worker_silent",
+				map[string]any{"worker": s.id, "held": len(s.held)})
 		}
 	}
 	var again []*task
@@ -399,9 +410,10 @@ func (c *Coordinator) expire(now time.Time) {
 			again = append(again, t)
 		}
 	}
-	slices.SortFunc(again, func(a, b *task) int { return a.leaseEnd.Compare(b.leaseEnd) })
+	slices.SortFunc(again, byLeaseEnd)
 	for _, t := range again {
-		c.events.Emit("lease_expired", map[string]any{"worker": t.holder.id, "task": t.id, "attempt": t.attempt})
+		c.events.Emit("lease_expired",
+			map[string]any{"worker": t.holder.id, "task": t.id, "attempt": t.attempt})
 		delete(t.holder.held, t.id)
 		delete(c.held, t.id)
 		t.holder = nil
@@ -411,6 +423,11 @@ func (c *Coordinator) expire(now time.Time) {
 		c.dispatch()
 	}
 }
+
+// docs:end expire
+
+// byLeaseEnd orders tasks by the end of their leases, the earliest first.
+func byLeaseEnd(a, b *task) int { return a.leaseEnd.Compare(b.leaseEnd) }
 
 // Submit runs one task on some worker and waits for its result; the call's
 // deadline is the task's.

@@ -44,6 +44,8 @@ func Sleep(ctx context.Context, _ string, input []byte) ([]byte, error) {
 	}
 }
 
+// docs:start flaky-kind
+
 // Flaky returns the flaky kind: one call to the flaky.v1 service through
 // client, whose connection goes through the worker's breaker. input is the
 // call's delay_ms (empty: 0). ctx is the task's: gRPC-Go carries its
@@ -54,14 +56,19 @@ func Flaky(client flakypb.FlakyClient) Kind {
 		if len(input) > 0 {
 			d, err := strconv.ParseInt(string(input), 10, 64)
 			if err != nil || d < 0 {
-				return nil, status.Errorf(codes.InvalidArgument, "flaky: input %q is not a delay in milliseconds", input)
+				return nil, status.Errorf(codes.InvalidArgument,
+					"flaky: input %q is not a delay in milliseconds", input)
 			}
 			delay = d
 		}
-		resp, err := client.Call(ctx, &flakypb.CallRequest{Payload: taskID, DelayMs: delay})
+		req := &flakypb.CallRequest{Payload: taskID, DelayMs: delay}
+		resp, err := client.Call(ctx, req)
 		if err != nil {
 			return nil, err
 		}
-		return []byte(resp.GetPayload() + " served " + strconv.FormatInt(resp.GetServed(), 10)), nil
+		served := strconv.FormatInt(resp.GetServed(), 10)
+		return []byte(resp.GetPayload() + " served " + served), nil
 	}
 }
+
+// docs:end flaky-kind

@@ -43,6 +43,8 @@ SECTIONS: dict[str, tuple[str, Callable[[str], bool]]] = {
     "twinbook/breaker/breakerhttp": ("twinbook.breaker", _ending(".httpx_transport")),
     "twinbook/breaker/breakergrpc": ("twinbook.breaker", _ending(".grpc_interceptor")),
     "twinbook/resilience": ("twinbook.resilience", _everything),
+    "twinbook/actor": ("twinbook.actor", _everything),
+    "twinbook/supervisor": ("twinbook.supervisor", _everything),
     "twinbook/swarm": ("twinbook.swarm", _everything),
 }
 

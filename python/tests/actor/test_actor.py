@@ -71,6 +71,29 @@ def test_ask_gets_the_reply_and_tell_is_handled_in_order(arun: Run) -> None:
     arun(main())
 
 
+def test_a_counter_owns_its_state_and_refuses_messages_once_stopped(arun: Run) -> None:
+    """The Go package's Example, line for line: the chapter shows the two side by side."""
+
+    async def main() -> None:
+        # docs:start counter
+        async def count(mailbox: Mailbox[int]) -> None:
+            total = 0
+            async for envelope in mailbox:
+                total += envelope.msg
+                envelope.reply(total)  # a told message's envelope ignores the reply
+
+        counter = Actor(count, Options(capacity=16)).start()
+        await counter.tell(40)  # fire and forget
+        assert await counter.ask(2, timeout=TIMEOUT) == 42
+
+        assert await counter.stop() is Reason.SHUTDOWN  # drain, then stop
+        with pytest.raises(ActorStopped):
+            await counter.tell(1)
+        # docs:end counter
+
+    arun(main())
+
+
 def test_messages_of_each_sender_arrive_in_the_order_sent(arun: Run) -> None:
     async def main() -> list[tuple[str, int]]:
         seen: list[tuple[str, int]] = []

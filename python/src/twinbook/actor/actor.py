@@ -181,6 +181,7 @@ class Actor(Generic[M]):
         self._task.add_done_callback(self._finish)
         return self
 
+    # docs:start exit-reason
     async def _run(self) -> None:
         try:
             await self._behaviour(self._mailbox)
@@ -192,6 +193,8 @@ class Actor(Generic[M]):
     def _end(self, reason: Reason, error: BaseException | None) -> None:
         if self._reason is None:
             self._reason, self._error = reason, error
+
+    # docs:end exit-reason
 
     def _finish(self, task: asyncio.Task[None]) -> None:
         if task.cancelled():
@@ -210,6 +213,7 @@ class Actor(Generic[M]):
         for callback in self._callbacks:
             callback(reason)
 
+    # docs:start stop
     async def stop(self, drain: bool = True, timeout: float | None = None) -> Reason:
         """Stop the actor and return its exit reason once its task has ended.
 
@@ -235,6 +239,8 @@ class Actor(Generic[M]):
         await self._ended.wait()
         assert self._reason is not None
         return self._reason
+
+    # docs:end stop
 
     async def wait(self) -> Reason:
         """Wait until the actor has ended, however it ends; its reason."""
@@ -291,6 +297,7 @@ class Actor(Generic[M]):
         if not self._mailbox.put_nowait(Envelope(msg)):
             raise MailboxFull(f"{self.name}: mailbox full")
 
+    # docs:start ask
     async def ask(self, msg: M, timeout: float | None = 5.0) -> Any:
         """Send ``msg`` and wait for the reply, for at most ``timeout`` seconds in all.
 
@@ -299,22 +306,29 @@ class Actor(Generic[M]):
         if the actor stops first, :class:`~.errors.MailboxFull` by the overflow policy.
         ``timeout=None`` waits as long as the actor lives.
         """
-        loop = self._loop or asyncio.get_running_loop()  # the actor's loop is the caller's
+        # the actor's loop is the caller's
+        loop = self._loop or asyncio.get_running_loop()
         reply: asyncio.Future[Any] = loop.create_future()
         envelope = Envelope(msg, reply)
-        if not self._mailbox.put_nowait(envelope):  # full: the slow path may wait for room
+        # full: the slow path may wait for room
+        if not self._mailbox.put_nowait(envelope):
             try:
                 async with asyncio.timeout(timeout):
                     await self._mailbox.put(envelope)
             except TimeoutError:
-                raise AskTimeout(f"{self.name}: no room and no reply within {timeout}s") from None
-            # the wait for room counted: the reply gets what is left (a few ns lost, no more)
+                raise AskTimeout(
+                    f"{self.name}: no room and no reply within {timeout}s",
+                ) from None
+            # the wait for room counted: the reply gets what is left (a few ns lost,
+            # no more)
         self._asks.add(loop, reply, timeout)
         try:
             return await reply
         except BaseException:
             reply.cancel()  # cancelled while waiting: a late reply is dropped
             raise
+
+    # docs:end ask
 
     def __repr__(self) -> str:
         state = "not started" if self._task is None else (self.reason or "running")

@@ -99,15 +99,19 @@ class Mailbox(Generic[M]):
             getter.set_result(None)
         return True
 
+    # docs:start send
     async def put(self, envelope: Envelope[M]) -> None:
-        """Queue ``envelope`` by the overflow policy: wait for room up to the deadline, or fail."""
+        """Queue ``envelope`` by the overflow policy: wait for room up to the deadline,
+        or fail."""
         if self.put_nowait(envelope):
             return
         options = self._options
         if options.overflow is Overflow.FAIL_FAST:
             raise MailboxFull(f"mailbox full ({options.capacity} messages)")
         loop = asyncio.get_running_loop()
-        deadline = None if options.block_timeout is None else loop.time() + options.block_timeout
+        deadline = None
+        if options.block_timeout is not None:
+            deadline = loop.time() + options.block_timeout
         while True:
             putter = loop.create_future()
             self._putters.append(putter)
@@ -115,14 +119,17 @@ class Mailbox(Generic[M]):
                 async with asyncio.timeout_at(deadline):
                     await putter
             except TimeoutError:
+                waited = options.block_timeout
                 raise MailboxFull(
-                    f"mailbox full ({options.capacity} messages) for {options.block_timeout}s"
+                    f"mailbox full ({options.capacity} messages) for {waited}s"
                 ) from None
             finally:
                 if putter in self._putters:
                     self._putters.remove(putter)
             if self.put_nowait(envelope):
                 return
+
+    # docs:end send
 
     def close(self) -> None:
         """Take no more messages; wake the receiver and the waiting senders."""

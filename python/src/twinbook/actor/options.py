@@ -20,6 +20,7 @@ from enum import StrEnum
 __all__ = ["Options", "Overflow"]
 
 
+# docs:start overflow
 class Overflow(StrEnum):
     """What a sender meets when the mailbox is full."""
 
@@ -40,6 +41,7 @@ class Options:
     capacity: int = 1000
     overflow: Overflow = Overflow.BLOCK
     block_timeout: float | None = 5.0
+    # docs:end overflow
 
     def __post_init__(self) -> None:
         if type(self.capacity) is not int or self.capacity < 1:

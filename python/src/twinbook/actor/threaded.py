@@ -69,6 +69,7 @@ class ThreadMailbox(Generic[M]):
             self._cond.notify_all()  # a sender may wait for room (and the receiver is us)
             return item
 
+    # docs:start thread-put
     def put(self, envelope: Envelope[M], *, block: bool = True) -> None:
         """Queue ``envelope`` by the overflow policy; ``block=False`` never waits."""
         options = self._options
@@ -83,13 +84,14 @@ class ThreadMailbox(Generic[M]):
                     options.block_timeout,
                 )
                 if not room:
-                    raise MailboxFull(
-                        f"mailbox full ({options.capacity} messages) for {options.block_timeout}s"
-                    )
+                    full = f"mailbox full ({options.capacity} messages)"
+                    raise MailboxFull(f"{full} for {options.block_timeout}s")
                 if self._closed:
                     raise ActorStopped("the actor stopped while the sender waited")
             self._items.append(envelope)
             self._cond.notify_all()
+
+    # docs:end thread-put
 
     def close(self) -> None:
         """Take no more messages; wake the receiver and every sender waiting for room."""

@@ -18,14 +18,21 @@ from .child import Exited
 __all__ = ["ActorChild"]
 
 
+# docs:start actor-child
 class ActorChild:
-    """Supervise actors made by ``make``: one new :class:`~twinbook.actor.Actor` per run.
+    """Supervise actors made by ``make``: one new :class:`~twinbook.actor.Actor`
+    per run.
 
     ``grace`` is how long :meth:`terminate` lets the actor drain its mailbox
     before it is stopped at once (``0``: at once; ``None``: as long as it takes).
     """
 
-    def __init__(self, make: Callable[[], Actor[Any]], *, grace: float | None = 5.0) -> None:
+    def __init__(
+        self,
+        make: Callable[[], Actor[Any]],
+        *,
+        grace: float | None = 5.0,
+    ) -> None:
         self._make = make
         self._grace = grace
         self.actor: Actor[Any] | None = None
@@ -41,3 +48,6 @@ class ActorChild:
         actor = self.actor
         if actor is not None and not actor.done:
             await actor.stop(drain=self._grace != 0, timeout=self._grace)
+
+
+# docs:end actor-child

@@ -36,17 +36,24 @@ from .spec import Reason
 
 __all__ = ["Child", "Exited"]
 
+# docs:start child
 Exited = Callable[[Reason], None]
 """How a child reports the end of a run: with the reason it ended."""
 
 
 class Child(Protocol):
-    """Anything a :class:`~.supervisor.Supervisor` can start, terminate and hear the end of."""
+    """Anything a :class:`~.supervisor.Supervisor` can start, terminate and hear
+    the end of."""
 
     async def start(self, exited: Exited) -> None:
-        """Start a new run; call ``exited(reason)`` once when it ends. Raising means it crashed."""
+        """Start a new run; call ``exited(reason)`` once when it ends. Raising
+        means it crashed."""
         ...
 
     async def terminate(self) -> None:
-        """End the current run and return once it has ended; nothing if it has already ended."""
+        """End the current run and return once it has ended; nothing if it has
+        already ended."""
         ...
+
+
+# docs:end child

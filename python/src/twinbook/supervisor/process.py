@@ -147,6 +147,7 @@ class Process:
         self.signal(signal.SIGCONT)  # a stopped process cannot act on SIGTERM
         self.signal(signal.SIGTERM)
 
+    # docs:start process-terminate
     def terminate(self, grace: float = 5.0) -> Exit:
         """Stop it as its owner: SIGTERM to its group, SIGKILL after ``grace`` seconds."""
         self.ask_to_stop()
@@ -158,6 +159,7 @@ class Process:
         if self._popen.stdout is not None:
             self._popen.stdout.close()
         return exit
+    # docs:end process-terminate
 
 
 def start_process(spec: ProcessSpec) -> Process:

@@ -255,6 +255,7 @@ class Supervisor:
         if self._gave_up and self._exited is not None:
             self._exited(Reason.SHUTDOWN)
 
+    # docs:start carry-out
     async def _carry_out(self, actions: list[str]) -> None:
         for action in actions:
             verb, _, ident = action.partition(" ")
@@ -273,9 +274,12 @@ class Supervisor:
                 except Exception:  # a child that cannot start has crashed
                     self._notify(ident, token, Reason.CRASH)
             else:
-                self._runs.pop(ident, None)  # its end, when it comes, is ours: not an event
+                # its end, when it comes, is ours: not an event
+                self._runs.pop(ident, None)
                 await child.terminate()
                 self.log.append(f"terminate {path}")
+
+    # docs:end carry-out
 
 
 def _leaves(spec: Spec) -> Spec:

@@ -157,8 +157,17 @@ class Tree:
 
     # ------------------------------------------------------------------ the rules
 
-    def _ended(self, sup: _Node, child: _Node, reason: Reason, now: int, log: list[str]) -> None:
-        """``child`` of ``sup`` has ended: restart what the strategy says, or give up."""
+    # docs:start child-exited
+    def _ended(
+        self,
+        sup: _Node,
+        child: _Node,
+        reason: Reason,
+        now: int,
+        log: list[str],
+    ) -> None:
+        """``child`` of ``sup`` has ended: restart what the strategy says, or give
+        up."""
         child.running = False
         restart = child.restart is Restart.PERMANENT or (
             child.restart is Restart.TRANSIENT and reason is Reason.CRASH
@@ -175,7 +184,11 @@ class Tree:
         if sup.spec.strategy is Strategy.ONE_FOR_ONE:
             self._start(child, log)
             return
-        first = 0 if sup.spec.strategy is Strategy.ONE_FOR_ALL else sup.children.index(child)
+        # docs:end child-exited
+        # docs:start restart-from
+        first = 0
+        if sup.spec.strategy is Strategy.REST_FOR_ONE:
+            first = sup.children.index(child)
         affected = sup.children[first:]
         for other in reversed(affected):
             if other is not child and other.running:
@@ -183,10 +196,13 @@ class Tree:
                 if other.restart is Restart.TEMPORARY:
                     sup.children.remove(other)
         for other in affected:
-            # a transient child that had stopped is started again too, without a terminate
+            # a transient child that had stopped is started again too, without a
+            # terminate
             if other in sup.children and not other.running:
                 self._start(other, log)
+        # docs:end restart-from
 
+    # docs:start give-up
     def _give_up(self, sup: _Node, now: int, log: list[str]) -> None:
         log.append(f"give_up {sup.name}")
         self._terminate_children(sup, log)
@@ -213,6 +229,8 @@ class Tree:
         for child in reversed(node.children):
             if child.running:
                 self._terminate(child, log)
+
+    # docs:end give-up
 
     def _find(self, path: str) -> _Node:
         node = self._top

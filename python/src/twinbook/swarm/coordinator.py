@@ -235,6 +235,7 @@ class Coordinator(swarm_pb2_grpc.CoordinatorServicer):
                     grpc.StatusCode.INVALID_ARGUMENT, "swarm: an empty WorkerMessage"
                 )
 
+    # docs:start first-result
     def _result(self, s: _Session, r: Any) -> None:
         """The first result for a task wins; later ones are duplicates. Lock held."""
         t = self._tasks.get(r.task_id)
@@ -243,13 +244,20 @@ class Coordinator(swarm_pb2_grpc.CoordinatorServicer):
             return
         s.held.pop(t.id, None)
         if t.finished and not t.by_worker:
-            # Its caller gave up (or its deadline passed) and the worker answered anyway.
+            # Its caller gave up (or its deadline passed) and the worker answered
+            # anyway.
             self.events.emit("late_result", worker=s.id, task=t.id)
             return
         if t.finished:
             self._duplicates += 1
-            self.events.emit("duplicate", worker=s.id, task=t.id, duplicates=self._duplicates)
+            self.events.emit(
+                "duplicate",
+                worker=s.id,
+                task=t.id,
+                duplicates=self._duplicates,
+            )
             return
+        # docs:end first-result
         other = t.holder
         t.by_worker = True
         if r.WhichOneof("outcome") == "error":
@@ -294,8 +302,10 @@ class Coordinator(swarm_pb2_grpc.CoordinatorServicer):
         s.out.put(swarm_pb2.CoordinatorMessage(cancel=swarm_pb2.Cancel(task_id=task_id)))
         self.events.emit("cancel", worker=s.id, task=task_id)
 
+    # docs:start dispatch
     def _dispatch(self) -> None:
-        """Hand queued tasks, oldest first, to the worker with the most credit. Lock held."""
+        """Hand queued tasks, oldest first, to the worker with the most credit.
+        Lock held."""
         now = time.monotonic()
         kept: list[_Task] = []
         for t in self._queue:
@@ -318,6 +328,8 @@ class Coordinator(swarm_pb2_grpc.CoordinatorServicer):
                 continue
             self._assign(max(able, key=lambda s: s.credits), t, now)
         self._queue = kept
+
+    # docs:end dispatch
 
     def _assign(self, s: _Session, t: _Task, now: float) -> None:
         s.credits -= 1
@@ -351,25 +363,35 @@ class Coordinator(swarm_pb2_grpc.CoordinatorServicer):
         while not self._stop.wait(interval):
             self._expire(time.monotonic())
 
+    # docs:start expire
     def _expire(self, now: float) -> None:
-        """Report silent workers; put tasks whose lease ran out back at the head of the queue."""
+        """Report silent workers; put tasks whose lease ran out back at the head of
+        the queue."""
         with self._lock:
             for s in self._sessions.values():
                 if not s.gone and not s.silent and now - s.last_seen > self.lease:
                     s.silent = True
                     self.events.emit("worker_silent", worker=s.id, held=len(s.held))
             again = sorted(
-                (t for t in self._held.values() if now > t.lease_end), key=lambda t: t.lease_end
+                (t for t in self._held.values() if now > t.lease_end),
+                key=lambda t: t.lease_end,
             )
             for t in again:
                 assert t.holder is not None
-                self.events.emit("lease_expired", worker=t.holder.id, task=t.id, attempt=t.attempt)
+                self.events.emit(
+                    "lease_expired",
+                    worker=t.holder.id,
+                    task=t.id,
+                    attempt=t.attempt,
+                )
                 t.holder.held.pop(t.id, None)
                 self._held.pop(t.id, None)
                 t.holder = None
             if again or self._queue:
                 self._queue = again + self._queue
                 self._dispatch()
+
+    # docs:end expire
 
     # -- Submit: run one task and wait for its result ---------------------------------
 

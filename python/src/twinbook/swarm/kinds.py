@@ -57,10 +57,12 @@ def sleep(ctx: TaskContext, _task_id: str, data: bytes) -> bytes:
 
 
 def flaky(stub: flaky_pb2_grpc.FlakyStub) -> Kind:
-    """One call to ``flaky.v1.Flaky.Call`` through ``stub`` (whose channel has the worker's
-    breaker); ``data`` is the call's ``delay_ms``. The task's remaining time is the call's
-    timeout, and cancelling the task cancels the call: grpcio does neither by itself."""
+    """One call to ``flaky.v1.Flaky.Call`` through ``stub`` (whose channel has the
+    worker's breaker); ``data`` is the call's ``delay_ms``. The task's remaining time
+    is the call's timeout, and cancelling the task cancels the call: grpcio does
+    neither by itself."""
 
+    # docs:start flaky-kind
     def run(ctx: TaskContext, task_id: str, data: bytes) -> bytes:
         delay = _integer(data) if data else 0
         if delay is None or delay < 0:
@@ -78,9 +80,13 @@ def flaky(stub: flaky_pb2_grpc.FlakyStub) -> Kind:
         try:
             response = call.result()
         except grpc.FutureCancelledError:
-            raise TaskFailed(grpc.StatusCode.CANCELLED, "the task was cancelled") from None
+            raise TaskFailed(
+                grpc.StatusCode.CANCELLED,
+                "the task was cancelled",
+            ) from None
         except grpc.RpcError as exc:
             raise TaskFailed(exc.code(), exc.details() or "") from None
         return f"{response.payload} served {response.served}".encode()
+        # docs:end flaky-kind
 
     return run
