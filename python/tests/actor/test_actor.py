@@ -196,6 +196,50 @@ def test_ask_times_out_and_the_late_reply_is_dropped(arun: Run) -> None:
     arun(main())
 
 
+def test_an_asks_timeout_counts_the_wait_for_room(arun: Run) -> None:
+    """``timeout`` is for the whole ask: time spent waiting for room is not given again.
+
+    The loop's clock is the test's (the loop reads it for its timers too), so the
+    moments are exact: the ask waits for room from 0 to 0.9 of its 1 s, and must
+    time out at 1.0, not 1.9.
+    """
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        now = [0.0]
+        loop.time = lambda: now[0]  # type: ignore[method-assign]
+        gates = {"hold": asyncio.Event(), "q": asyncio.Event()}
+
+        async def handler(body: Any) -> Any:
+            if body in gates:
+                await gates[body].wait()
+            return body
+
+        actor = Actor.of(handler, Options(capacity=1, block_timeout=None), name="slow").start()
+        await actor.tell("hold")
+        await asyncio.sleep(0)
+        await actor.tell(1)  # the mailbox is full behind "hold"
+        asking = asyncio.create_task(actor.ask("q", timeout=1.0))
+        for _ in range(5):
+            await asyncio.sleep(0)
+        assert not asking.done(), "no room: the ask waits"
+        now[0] = 0.9
+        gates["hold"].set()  # room: the ask's message goes in, and is held
+        for _ in range(10):
+            await asyncio.sleep(0)
+        assert not asking.done(), "at 0.9 s of 1 s the ask still waits for its reply"
+        now[0] = 1.0
+        for _ in range(10):
+            await asyncio.sleep(0)
+        assert asking.done(), "the ask's 1 s were over at 1.0 s; it waited on as if from 0.9 s"
+        with pytest.raises(AskTimeout):
+            await asking
+        gates["q"].set()
+        assert await actor.stop(drain=False) is Reason.SHUTDOWN
+
+    arun(main())
+
+
 def test_an_exception_in_the_behaviour_is_a_crash_and_pending_asks_learn_it(arun: Run) -> None:
     boom = ValueError("boom")
 

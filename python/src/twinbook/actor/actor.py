@@ -60,12 +60,18 @@ class _Asks:
         self._timer_at = math.inf
 
     def add(
-        self, loop: asyncio.AbstractEventLoop, reply: asyncio.Future[Any], timeout: float | None
+        self,
+        loop: asyncio.AbstractEventLoop,
+        reply: asyncio.Future[Any],
+        timeout: float | None,
+        since: float | None = None,
     ) -> None:
+        """Time out ``reply`` ``timeout`` seconds after ``since`` (the loop's time; now if None)."""
         heap = self._heap
         while heap and heap[0][2].done():
             heapq.heappop(heap)
-        deadline = math.inf if timeout is None else loop.time() + timeout
+        start = loop.time() if since is None else since
+        deadline = math.inf if timeout is None else start + timeout
         self._seq += 1
         heapq.heappush(heap, (deadline, self._seq, reply, timeout))
         if deadline < self._timer_at:
@@ -311,7 +317,9 @@ class Actor(Generic[M]):
         reply: asyncio.Future[Any] = loop.create_future()
         envelope = Envelope(msg, reply)
         # full: the slow path may wait for room
+        since = None
         if not self._mailbox.put_nowait(envelope):
+            since = loop.time()
             try:
                 async with asyncio.timeout(timeout):
                     await self._mailbox.put(envelope)
@@ -319,9 +327,7 @@ class Actor(Generic[M]):
                 raise AskTimeout(
                     f"{self.name}: no room and no reply within {timeout}s",
                 ) from None
-            # the wait for room counted: the reply gets what is left (a few ns lost,
-            # no more)
-        self._asks.add(loop, reply, timeout)
+        self._asks.add(loop, reply, timeout, since)  # a wait for room counted
         try:
             return await reply
         except BaseException:
