@@ -159,6 +159,7 @@ class Process:
         if self._popen.stdout is not None:
             self._popen.stdout.close()
         return exit
+
     # docs:end process-terminate
 
 
