@@ -149,7 +149,7 @@ class Process:
 
     # docs:start process-terminate
     def terminate(self, grace: float = 5.0) -> Exit:
-        """Stop it as its owner: SIGTERM to its group, SIGKILL after ``grace`` seconds."""
+        """Stop it as its owner: SIGTERM to its group, SIGKILL after ``grace`` s."""
         self.ask_to_stop()
         exit = self.wait(grace)
         if exit is None:
