@@ -147,3 +147,89 @@ func svRun(t *testing.T, vectorsJSON string, newDriver func(svTree) svDriver) {
 		})
 	}
 }
+
+// svLearnerTree is what exercises 03 and 04 ask of the learner's Tree.
+type svLearnerTree interface {
+	Start(nowMs int64) []string
+	Exited(id, reason string, nowMs int64) []string
+	Running() []string
+	Stopped() bool
+}
+
+// oneTree is the learner's Tree under test: every call goes through svCall, so a panic is a
+// test failure that names the call.
+type oneTree struct {
+	t    *testing.T
+	tree svLearnerTree
+}
+
+func (o *oneTree) start(nowMs int64) (log []string) {
+	o.t.Helper()
+	svCall(o.t, fmt.Sprintf("Start(%d)", nowMs), func() { log = o.tree.Start(nowMs) })
+	return log
+}
+
+func (o *oneTree) exit(id, reason string, nowMs int64) (log []string) {
+	o.t.Helper()
+	svCall(o.t, fmt.Sprintf("Exited(%q, %q, %d)", id, reason, nowMs), func() { log = o.tree.Exited(id, reason, nowMs) })
+	return log
+}
+
+func (o *oneTree) running() (ids []string) {
+	o.t.Helper()
+	svCall(o.t, "Running()", func() { ids = o.tree.Running() })
+	return ids
+}
+
+func (o *oneTree) stopped() (stopped bool) {
+	o.t.Helper()
+	svCall(o.t, "Stopped()", func() { stopped = o.tree.Stopped() })
+	return stopped
+}
+
+// expectExit checks the log of one exit; why says which rule it is about.
+func (o *oneTree) expectExit(id, reason string, nowMs int64, want []string, why string) {
+	o.t.Helper()
+	got := o.exit(id, reason, nowMs)
+	svLog(o.t, fmt.Sprintf("%s ended (%s) at %d ms: the log is", id, reason, nowMs), got, want, why)
+}
+
+// oneDriver is the learner's Tree as the chapter's vector replayer drives it.
+type oneDriver struct{ tree svLearnerTree }
+
+func (d oneDriver) start(nowMs int64) []string { return d.tree.Start(nowMs) }
+func (d oneDriver) exit(id, reason string, nowMs int64) []string {
+	return d.tree.Exited(id, reason, nowMs)
+}
+func (d oneDriver) running() []string { return d.tree.Running() }
+func (d oneDriver) stopped() bool     { return d.tree.Stopped() }
+
+// --- 01-bounded-mailbox, 02-ask-timeout ---
+
+// svIsError reports whether target is err, or is in the chain that err's Unwrap methods give,
+// compared by identity: unlike errors.Is it never asks an error's own Is method (a learner's
+// error type could claim to be any error).
+func svIsError(err, target error) bool {
+	for range 64 {
+		if err == nil {
+			return false
+		}
+		if err == target {
+			return true
+		}
+		switch e := err.(type) {
+		case interface{ Unwrap() []error }:
+			for _, inner := range e.Unwrap() {
+				if svIsError(inner, target) {
+					return true
+				}
+			}
+			return false
+		case interface{ Unwrap() error }:
+			err = e.Unwrap()
+		default:
+			return false
+		}
+	}
+	return false
+}

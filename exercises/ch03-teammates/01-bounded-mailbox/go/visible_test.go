@@ -80,49 +80,22 @@ func mbDone(call <-chan mbResult) (mbResult, bool) {
 	}
 }
 
-// mbIsError reports whether target is err, or is in the chain that err's Unwrap methods give,
-// compared by identity: unlike errors.Is it never asks an error's own Is method.
-func mbIsError(err, target error) bool {
-	for range 64 {
-		if err == nil {
-			return false
-		}
-		if err == target {
-			return true
-		}
-		switch e := err.(type) {
-		case interface{ Unwrap() []error }:
-			for _, inner := range e.Unwrap() {
-				if mbIsError(inner, target) {
-					return true
-				}
-			}
-			return false
-		case interface{ Unwrap() error }:
-			err = e.Unwrap()
-		default:
-			return false
-		}
-	}
-	return false
-}
-
 // mbOutcome names what an error is, in the tests' words.
 func mbOutcome(err error) string {
 	switch {
 	case err == nil:
 		return "nil"
-	case mbIsError(err, ErrClosed):
+	case svIsError(err, ErrClosed):
 		return "ErrClosed"
-	case mbIsError(err, ErrMailboxFull) && mbIsError(err, context.DeadlineExceeded):
+	case svIsError(err, ErrMailboxFull) && svIsError(err, context.DeadlineExceeded):
 		return "ErrMailboxFull+DeadlineExceeded"
-	case mbIsError(err, ErrMailboxFull) && mbIsError(err, context.Canceled):
+	case svIsError(err, ErrMailboxFull) && svIsError(err, context.Canceled):
 		return "ErrMailboxFull+Canceled"
-	case mbIsError(err, ErrMailboxFull):
+	case svIsError(err, ErrMailboxFull):
 		return "ErrMailboxFull"
-	case mbIsError(err, context.DeadlineExceeded):
+	case svIsError(err, context.DeadlineExceeded):
 		return "DeadlineExceeded"
-	case mbIsError(err, context.Canceled):
+	case svIsError(err, context.Canceled):
 		return "Canceled"
 	}
 	return fmt.Sprintf("another error (%v)", err)
@@ -135,7 +108,7 @@ func mbDrain(t *testing.T, m *Mailbox[string]) []string {
 	var got []string
 	for range 1000 {
 		r := mbWait(t, mbGet(context.Background(), m), "Get on a closed mailbox")
-		if mbIsError(r.err, ErrClosed) {
+		if svIsError(r.err, ErrClosed) {
 			return got
 		}
 		if r.err != nil {

@@ -3,17 +3,9 @@ package main_test
 
 import (
 	. "answer"
-	"fmt"
 	"strings"
 	"testing"
 )
-
-// oneTree is the learner's Tree under test: every call goes through svCall, so a panic is a
-// test failure that names the call.
-type oneTree struct {
-	t    *testing.T
-	tree *Tree
-}
 
 // newOne builds a Tree of strategy over children ("id:restart" words) without starting it.
 func newOne(t *testing.T, strategy string, intensity int, periodMs int64, children string) *oneTree {
@@ -23,11 +15,12 @@ func newOne(t *testing.T, strategy string, intensity int, periodMs int64, childr
 		id, restart, _ := strings.Cut(word, ":")
 		spec.Children = append(spec.Children, ChildSpec{ID: id, Restart: restart})
 	}
-	o := &oneTree{t: t}
-	svCall(t, "NewTree", func() { o.tree = NewTree(spec) })
-	if o.tree == nil {
+	var tree *Tree
+	svCall(t, "NewTree", func() { tree = NewTree(spec) })
+	if tree == nil {
 		t.Fatal("NewTree returned nil")
 	}
+	o := &oneTree{t: t, tree: tree}
 	return o
 }
 
@@ -39,40 +32,6 @@ func started(t *testing.T, strategy string, intensity int, periodMs int64, child
 	return o
 }
 
-func (o *oneTree) start(nowMs int64) (log []string) {
-	o.t.Helper()
-	svCall(o.t, fmt.Sprintf("Start(%d)", nowMs), func() { log = o.tree.Start(nowMs) })
-	return log
-}
-
-func (o *oneTree) exit(id, reason string, nowMs int64) (log []string) {
-	o.t.Helper()
-	svCall(o.t, fmt.Sprintf("Exited(%q, %q, %d)", id, reason, nowMs), func() { log = o.tree.Exited(id, reason, nowMs) })
-	return log
-}
-
-func (o *oneTree) running() (ids []string) {
-	o.t.Helper()
-	svCall(o.t, "Running()", func() { ids = o.tree.Running() })
-	return ids
-}
-
-func (o *oneTree) stopped() (stopped bool) {
-	o.t.Helper()
-	svCall(o.t, "Stopped()", func() { stopped = o.tree.Stopped() })
-	return stopped
-}
-
-// expectExit checks the log of one exit; why says which rule it is about.
-func (o *oneTree) expectExit(id, reason string, nowMs int64, want []string, why string) {
-	o.t.Helper()
-	got := o.exit(id, reason, nowMs)
-	svLog(o.t, fmt.Sprintf("%s ended (%s) at %d ms: the log is", id, reason, nowMs), got, want, why)
-}
-
-// oneDriver is the learner's Tree as the chapter's vector replayer drives it.
-type oneDriver struct{ tree *Tree }
-
 func newOneDriver(v svTree) svDriver {
 	spec := Spec{Strategy: v.Strategy, Intensity: v.Intensity, PeriodMs: v.PeriodMs}
 	for _, c := range v.Children {
@@ -80,13 +39,6 @@ func newOneDriver(v svTree) svDriver {
 	}
 	return oneDriver{NewTree(spec)}
 }
-
-func (d oneDriver) start(nowMs int64) []string { return d.tree.Start(nowMs) }
-func (d oneDriver) exit(id, reason string, nowMs int64) []string {
-	return d.tree.Exited(id, reason, nowMs)
-}
-func (d oneDriver) running() []string { return d.tree.Running() }
-func (d oneDriver) stopped() bool     { return d.tree.Stopped() }
 
 func TestRestForOneRestartsTheChildAndThoseAfterIt(t *testing.T) {
 	o := started(t, "rest_for_one", 3, 1000, "a:permanent b:permanent c:permanent d:permanent")

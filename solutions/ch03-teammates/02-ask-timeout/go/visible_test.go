@@ -70,43 +70,16 @@ func ask(t *testing.T, a *Actor, msg string, timeout time.Duration) askResult {
 	return askWait(t, askGo(context.Background(), a, msg, timeout), fmt.Sprintf("Ask(%q, %v)", msg, timeout))
 }
 
-// askIsError reports whether target is err, or is in the chain that err's Unwrap methods
-// give, compared by identity: unlike errors.Is it never asks an error's own Is method.
-func askIsError(err, target error) bool {
-	for range 64 {
-		if err == nil {
-			return false
-		}
-		if err == target {
-			return true
-		}
-		switch e := err.(type) {
-		case interface{ Unwrap() []error }:
-			for _, inner := range e.Unwrap() {
-				if askIsError(inner, target) {
-					return true
-				}
-			}
-			return false
-		case interface{ Unwrap() error }:
-			err = e.Unwrap()
-		default:
-			return false
-		}
-	}
-	return false
-}
-
 // String says what an ask returned, in the tests' words.
 func (r askResult) String() string {
 	switch err := r.err; {
 	case err == nil:
 		return fmt.Sprintf("reply %q", r.reply)
-	case askIsError(err, ErrStopped):
+	case svIsError(err, ErrStopped):
 		return "ErrStopped"
-	case askIsError(err, ErrAskTimeout) && askIsError(err, context.DeadlineExceeded):
+	case svIsError(err, ErrAskTimeout) && svIsError(err, context.DeadlineExceeded):
 		return "ErrAskTimeout"
-	case askIsError(err, context.Canceled) && !askIsError(err, ErrAskTimeout):
+	case svIsError(err, context.Canceled) && !svIsError(err, ErrAskTimeout):
 		return "Canceled"
 	default:
 		return fmt.Sprintf("another error (%v)", err)
