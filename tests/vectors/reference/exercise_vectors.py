@@ -171,31 +171,44 @@ def replace_block(text: str, language: str, cases: list[dict], source: str | Non
     return text[:start] + new + text[end:]
 
 
-def stale_files() -> list[Path]:
+def stale_files(
+    solutions: Path = SOLUTIONS, exercises=None, select_cases=None, replace=None
+) -> list[Path]:
+    """The hidden test files whose embedded block is not what ``replace`` would write.
+
+    The defaults are chapter 2's; chapter 3's module passes its own folder, exercises,
+    selection and block writer (supervisor_exercise_vectors.py)."""
+    exercises = EXERCISES if exercises is None else exercises
+    select_cases = select if select_cases is None else select_cases
+    replace = replace_block if replace is None else replace
     stale = []
-    for exercise in EXERCISES:
-        cases = select(exercise)
+    for exercise in exercises:
+        cases = select_cases(exercise)
         for language, rel in HIDDEN_FILES.items():
-            path = SOLUTIONS / exercise / rel
+            path = solutions / exercise / rel
             if not path.is_file():
                 stale.append(path)
                 continue
             text = path.read_text(encoding="utf-8")
-            if replace_block(text, language, cases) != text:
+            if replace(text, language, cases) != text:
                 stale.append(path)
     return stale
 
 
-def write() -> None:
-    for exercise in EXERCISES:
-        cases = select(exercise)
+def write(solutions: Path = SOLUTIONS, exercises=None, select_cases=None, replace=None) -> None:
+    """Rewrite the stale blocks (the same arguments as stale_files)."""
+    exercises = EXERCISES if exercises is None else exercises
+    select_cases = select if select_cases is None else select_cases
+    replace = replace_block if replace is None else replace
+    for exercise in exercises:
+        cases = select_cases(exercise)
         for language, rel in HIDDEN_FILES.items():
-            path = SOLUTIONS / exercise / rel
+            path = solutions / exercise / rel
             if not path.is_file():
                 print(f"missing {path.relative_to(ROOT)}")
                 continue
             text = path.read_text(encoding="utf-8")
-            new = replace_block(text, language, cases)
+            new = replace(text, language, cases)
             if new != text:
                 path.write_text(new, encoding="utf-8")
                 print(f"wrote {path.relative_to(ROOT)} ({len(cases)} cases)")

@@ -87,33 +87,11 @@ def replace_block(text: str, language: str, cases: list[dict]) -> str:
 
 
 def stale_files() -> list[Path]:
-    stale = []
-    for exercise in EXERCISES:
-        cases = select(exercise)
-        for language, rel in HIDDEN_FILES.items():
-            path = SOLUTIONS / exercise / rel
-            if not path.is_file():
-                stale.append(path)
-                continue
-            text = path.read_text(encoding="utf-8")
-            if replace_block(text, language, cases) != text:
-                stale.append(path)
-    return stale
+    return _blocks().stale_files(SOLUTIONS, EXERCISES, select, replace_block)
 
 
 def write() -> None:
-    for exercise in EXERCISES:
-        cases = select(exercise)
-        for language, rel in HIDDEN_FILES.items():
-            path = SOLUTIONS / exercise / rel
-            if not path.is_file():
-                print(f"missing {path.relative_to(ROOT)}")
-                continue
-            text = path.read_text(encoding="utf-8")
-            new = replace_block(text, language, cases)
-            if new != text:
-                path.write_text(new, encoding="utf-8")
-                print(f"wrote {path.relative_to(ROOT)} ({len(cases)} cases)")
+    _blocks().write(SOLUTIONS, EXERCISES, select, replace_block)
 
 
 if __name__ == "__main__":
