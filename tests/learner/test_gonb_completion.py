@@ -25,7 +25,7 @@ def gonb() -> Iterator[tuple[KernelManager, BlockingKernelClient]]:
         yield km, kc
     finally:
         kc.stop_channels()
-        km.shutdown_kernel(now=True)
+        km.shutdown_kernel(now=False)  # a kill would leave its gopls running
 
 
 def _complete(kc: BlockingKernelClient, code: str) -> dict:

@@ -69,7 +69,7 @@ def test_a_fresh_gonb_kernel_answers_kernel_info_idle_within_seconds():
         assert idle is not None, f"no idle status within {STARTUP} s of the start"
     finally:
         kc.stop_channels()
-        km.shutdown_kernel(now=True)
+        km.shutdown_kernel(now=False)  # a kill would leave its gopls running
 
 
 def test_jupyterlab_shows_a_go_notebook_idle_within_seconds(workbook, tmp_path):
