@@ -8,12 +8,7 @@ import (
 	"twinbook/actor"
 )
 
-// docs:start child
-
-// Child is one running worker as its supervisor sees it: something that
-// ends, says why, and can be told to end. An actor is one ([ActorWorker]);
-// so is an operating-system process ([Process]). Each start makes a new
-// Child: a restart never revives the old one.
+// Why Go's Child and Python's differ in shape.
 //
 // Python's Child (twinbook.supervisor.Child) is shaped differently on
 // purpose: it is the reusable slot, start(exited) and terminate(), and a
@@ -25,6 +20,13 @@ import (
 // Python Child, ActorWorker is ActorChild, ProcessSpec (with its Start) is
 // ProcessChild, and Process is Process (one started process) in both.
 // Aligning the shapes would rewrite one runtime for no change in behaviour.
+
+// docs:start child
+
+// Child is one running worker as its supervisor sees it: something that
+// ends, says why, and can be told to end. An actor is one ([ActorWorker]);
+// so is an operating-system process ([Process]). Each start makes a new
+// Child: a restart never revives the old one.
 type Child interface {
 	// Done is closed when the child has ended, on its own or terminated.
 	Done() <-chan struct{}
