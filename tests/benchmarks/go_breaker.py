@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import re
 import statistics
-import subprocess
 import sys
 from pathlib import Path
+
+from gobench import machine, run_rounds
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "build" / "bench" / "go.json"
@@ -117,30 +117,17 @@ def main(argv: list[str]) -> int:
         args.benchtime,
         "./breaker/",
     ]
-    output = []
-    for round_ in range(1, args.count + 1):
-        print(f"$ (cd go && {' '.join(cmd)})   # round {round_} of {args.count}", flush=True)
-        proc = subprocess.Popen(cmd, cwd=ROOT / "go", stdout=subprocess.PIPE, text=True)
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            print(line, end="", flush=True)
-            output.append(line)
-        if proc.wait() != 0:
-            print("bench-go: go test failed", file=sys.stderr)
-            return 1
+    output: list[str] = []
+    if not run_rounds(cmd, args.count, output):
+        return 1
     text = "".join(output)
     records = parse(text)
     if not records:
         print("bench-go: no benchmark results in go test's output", file=sys.stderr)
         return 1
-    cpu = re.search(r"^cpu: (.+)$", text, re.MULTILINE)
-    go_version = subprocess.run(
-        ["go", "env", "GOVERSION"], capture_output=True, text=True
-    ).stdout.strip()
     result = {
         "command": " ".join(cmd) + f"   (in go/, {args.count} rounds)",
-        "go": go_version,
-        "cpu": cpu.group(1) if cpu else platform.processor(),
+        **machine(text),
         "count": args.count,
         "benchtime": args.benchtime,
         "statistic": f"ns_per_op is the best of {args.count} rounds (median_ns_per_op and runs_ns_per_op beside it)",

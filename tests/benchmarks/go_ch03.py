@@ -24,11 +24,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import re
-import subprocess
 import sys
 from pathlib import Path
+
+from gobench import machine, run_rounds
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT / "build" / "bench"
@@ -87,21 +87,6 @@ def ratios(found: dict[str, dict]) -> dict[str, float | None]:
     }
 
 
-def run(cmd: list[str], rounds: int, output: list[str]) -> bool:
-    """Run ``cmd`` in go/ ``rounds`` times, echoing and collecting its output."""
-    for round_ in range(1, rounds + 1):
-        print(f"$ (cd go && {' '.join(cmd)})   # round {round_} of {rounds}", flush=True)
-        proc = subprocess.Popen(cmd, cwd=ROOT / "go", stdout=subprocess.PIPE, text=True)
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            print(line, end="", flush=True)
-            output.append(line)
-        if proc.wait() != 0:
-            print(f"bench-go: {' '.join(cmd)} failed", file=sys.stderr)
-            return False
-    return True
-
-
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -123,21 +108,16 @@ def main(argv: list[str]) -> int:
         cmd = ["go", "test", "-run", "^$", "-bench", ".", "-count", "1"]
         cmd += ["-benchtime", f"{args.swarm_n}x", "./swarm/"]
     output: list[str] = []
-    if not run(cmd, args.count, output):
+    if not run_rounds(cmd, args.count, output):
         return 1
     text = "".join(output)
     found = parse(text)
     if not found:
         print("bench-go: no benchmark results in go test's output", file=sys.stderr)
         return 1
-    cpu = re.search(r"^cpu: (.+)$", text, re.MULTILINE)
-    go_version = subprocess.run(
-        ["go", "env", "GOVERSION"], capture_output=True, text=True, cwd=ROOT / "go"
-    ).stdout.strip()
     result = {
         "command": " ".join(cmd) + f"   (in go/, {args.count} rounds)",
-        "go": go_version,
-        "cpu": cpu.group(1) if cpu else platform.processor(),
+        **machine(text),
         "count": args.count,
         "statistic": f"best is the best of {args.count} rounds (the most per second, the "
         "least ns/op or p50); runs has every round",
