@@ -1,8 +1,9 @@
 """The Avro vectors (tests/vectors/avro) agree with Apache Avro, and pin every rule.
 
-Apache Avro 1.12.2's ``avro.compatibility`` is the reference model here (the spec's rules
-are Avro's own): every case whose schemas are valid gets the same answer from it, except
-the departures the vectors README lists, each on purpose. The files are checked to be well
+The reference model (tests/vectors/reference/avro_model.py) is Apache Avro 1.12.2's
+``avro.compatibility`` (the spec's rules are Avro's own), with the defaults checked as the
+spec says: every case gets its answer from it, except the departures the vectors README
+lists, each on purpose. The files are checked to be well
 formed without the implementations' help (known keys, unique names numbered by concept,
 both answers in every file, every level), and copies of the Python checker with one rule
 broken each must fail some case: every rule is pinned by at least one vector.
@@ -10,19 +11,17 @@ broken each must fail some case: every rule is pinned by at least one vector.
 
 from __future__ import annotations
 
+import copy
 import importlib
 import json
 import re
-import warnings
 from pathlib import Path
 from typing import Any
 
-import avro.compatibility
-import avro.errors
-import avro.schema
 import pytest
 
 from python.tests.schema.vectors import run_case
+from tests.vectors.reference.cases import load_model
 from twinbook.schema import Level, defaults, level, resolve
 
 FOLDER = Path(__file__).resolve().parent / "vectors" / "avro"
@@ -38,11 +37,7 @@ KEYS = {
     "avro_resolution": {"name", "reader", "writer", "compatible"},
     "registry_compatibility": {"name", "level", "existing", "candidate", "compatible"},
 }
-# Where the spec and Apache Avro's Python checker part, by case name without its number (README: "Where the peers depart").
-APACHE_DEPARTS = {
-    # avro.compatibility matches a reader alias against the writer's full name.
-    "a reader alias matches the writer's unqualified name in another namespace": False,
-}
+model = load_model("avro")  # tests/vectors/reference/avro_model.py: Apache Avro, plus the spec
 
 
 def topic(case: dict[str, Any]) -> str:
@@ -96,60 +91,28 @@ def test_every_file_has_both_answers_and_every_level_both_ways():
     assert len(invalid) >= 20
 
 
-def apache(schema: Any) -> avro.schema.Schema:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", avro.errors.IgnoredLogicalType)
-        return avro.schema.parse(json.dumps(schema))
-
-
-def apache_can_read(reader: avro.schema.Schema, writer: avro.schema.Schema) -> bool:
-    result = avro.compatibility.ReaderWriterCompatibilityChecker().get_compatibility(reader, writer)
-    return result.compatibility is avro.compatibility.SchemaCompatibilityType.compatible
-
-
-def apache_answer(concept: str, case: dict[str, Any]) -> bool:
-    """The case's answer by Apache Avro, the registry levels applied as the spec's table."""
-    if concept == "avro_resolution":
-        return apache_can_read(apache(case["reader"]), apache(case["writer"]))
-    lvl = Level(case["level"])
-    candidate = apache(case["candidate"])
-    existing = [apache(s) for s in case["existing"]]
-    if lvl is Level.NONE:
-        return True
-    against = existing if "TRANSITIVE" in lvl else existing[-1:]
-    backward = lvl not in (Level.FORWARD, Level.FORWARD_TRANSITIVE)
-    forward = lvl not in (Level.BACKWARD, Level.BACKWARD_TRANSITIVE)
-    return all(
-        (not backward or apache_can_read(candidate, old))
-        and (not forward or apache_can_read(old, candidate))
-        for old in against
-    )
-
-
-VALID = [c for c in CASES if not c[2].get("invalid")]
-INVALID = [c for c in CASES if c[2].get("invalid")]
-
-
-@pytest.mark.parametrize(("file", "concept", "case"), VALID, ids=ids(VALID))
-def test_a_valid_case_agrees_with_apache_avro(file, concept, case):
-    want = APACHE_DEPARTS.get(topic(case), case["compatible"])
-    assert apache_answer(concept, case) == want
-
-
-@pytest.mark.parametrize(("file", "concept", "case"), INVALID, ids=ids(INVALID))
-def test_an_invalid_case_is_refused_by_apache_avro_unless_its_fault_is_a_default(
-    file, concept, case
-):
-    # Apache Avro's Python parser does not check defaults (Java's does, and so do we).
-    try:
-        apache_answer(concept, case)
-    except (avro.errors.AvroException, ValueError, TypeError, KeyError):
-        return
-    assert "default" in case["name"], "Apache Avro accepts it, and its fault is no default"
+@pytest.mark.parametrize(("file", "concept", "case"), CASES, ids=ids(CASES))
+def test_case_agrees_with_the_reference_model(file, concept, case):
+    assert model.run_case(case) >= 1 + ("invalid" in case), file
 
 
 def test_the_departures_listed_are_cases():
-    assert set(APACHE_DEPARTS) <= {topic(case) for _, _, case in CASES}
+    assert model.DEPARTS <= {topic(case) for _, _, case in CASES}
+
+
+@pytest.mark.parametrize(
+    ("change", "match"),
+    [
+        (lambda c: c.update(compatible=not c["compatible"]), "the model answers"),
+        (lambda c: c.update(invalid=True), "expect.invalid"),
+    ],
+    ids=["wrong answer", "wrong invalid"],
+)
+def test_the_model_rejects_a_wrong_expectation(change, match):
+    case = copy.deepcopy(next(c for _, _, c in CASES if c["name"].startswith("a01 ")))
+    change(case)
+    with pytest.raises(model.Mismatch, match=match):
+        model.run_case(case)
 
 
 # -- every rule is pinned: the Python checker with any one rule broken fails some case ------

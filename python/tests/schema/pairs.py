@@ -82,7 +82,7 @@ def default_for(schema: Json, defs: Defs, stack: frozenset[str] = frozenset()) -
     for f in schema["fields"]:
         if "default" in f:
             # A record's default may leave out a field that has a default of its own, but
-            # hamba/avro refuses that (vector a137 pins it): spell every field out.
+            # hamba/avro refuses that (vector a138 pins it): spell every field out.
             out[f["name"]] = f["default"]
             continue
         value = default_for(f["type"], defs, stack | {schema["name"]})
@@ -259,7 +259,7 @@ class Mutator:
             f: Json = {"name": wf["name"]}
             if self.chance(8):
                 # Renamed to a name no writer field has: hamba/avro takes the first writer
-                # field matching the name OR an alias, Avro the name first (vector a42).
+                # field matching the name OR an alias, Avro the name first (vector a44).
                 f["name"] = next(fresh)
                 if self.chance(2):
                     f["aliases"] = [wf["name"]]
