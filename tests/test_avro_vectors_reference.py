@@ -15,6 +15,8 @@ import copy
 import importlib
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -324,3 +326,27 @@ def test_a_checker_with_one_rule_broken_fails_some_case(mutant):
 
 def test_the_checker_itself_is_caught_by_no_case():
     assert caught({}) == []
+
+
+def test_the_model_run_as_a_script_reports_each_failing_case_and_file(tmp_path):
+    good = {"concept": "avro_resolution", "cases": [CASES[0][2]]}
+    bad_case = dict(CASES[0][2], compatible=not CASES[0][2]["compatible"])
+    files = {
+        "good.json": good,
+        "bad.json": {"concept": "registry_compatibility", "cases": [bad_case]},
+        "empty.json": {"concept": "avro_resolution", "cases": []},
+    }
+    for name, data in files.items():
+        (tmp_path / name).write_text(json.dumps(data), encoding="utf-8")
+    script = Path(model.__file__)
+    run = subprocess.run(
+        [sys.executable, str(script), *(str(tmp_path / n) for n in files)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    lines = run.stdout.splitlines()
+    assert (run.returncode, lines[-1]) == (1, "2 case(s) failed"), run.stdout + run.stderr
+    assert any(line.startswith(f"FAIL {tmp_path / 'bad.json'}: ") for line in lines)
+    assert any(line.startswith(f"FAIL {tmp_path / 'empty.json'}: ") for line in lines)
