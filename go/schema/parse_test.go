@@ -59,6 +59,11 @@ func TestParseRejectsInvalidSchemasNamingTheFault(t *testing.T) {
 		{"a name in another namespace is not found", `{"type": "record", "name": "a.R", "fields": [{"name": "x", "type": {"type": "fixed", "name": "b.F", "size": 1}}, {"name": "y", "type": "F"}]}`,
 			[]string{"at a.R.y", `unknown type name "F"`}},
 	}
+	deep := strings.Repeat(`{"type": "array", "items": `, schema.MaxDepth) + `"int"` + strings.Repeat("}", schema.MaxDepth)
+	tests = append(tests, struct {
+		name, text string
+		want       []string
+	}{"nested too deeply", deep, []string{"nested deeper than 128"}})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s, err := schema.Parse(tt.text)
@@ -74,6 +79,15 @@ func TestParseRejectsInvalidSchemasNamingTheFault(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestParseAcceptsMaxDepth(t *testing.T) {
+	n := schema.MaxDepth - 1
+	deep := strings.Repeat(`{"type": "array", "items": `, n) + `"int"` + strings.Repeat("}", n)
+	s, err := schema.Parse(deep)
+	if err != nil || !schema.CanRead(s, s) {
+		t.Fatalf("a schema %d deep: %v", schema.MaxDepth, err)
 	}
 }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from twinbook.schema import Schema, SchemaError, can_read, parse
+from twinbook.schema.parse import MAX_DEPTH
 
 REC = '{"type": "record", "name": "R", "fields": [%s]}'
 
@@ -179,3 +180,15 @@ def test_references_bring_named_types_in_sight() -> None:
     with pytest.raises(SchemaError, match="not a Schema"):
         parse('"int"', ["int"])  # type: ignore[list-item]
     assert isinstance(order, Schema)
+
+
+def test_nesting_is_refused_past_max_depth_and_accepted_up_to_it() -> None:
+    def deep(n: int) -> str:
+        return '{"type": "array", "items": ' * n + '"int"' + "}" * n
+
+    schema = parse(deep(MAX_DEPTH - 1))
+    assert can_read(schema, schema)
+    assert parse(schema.canonical).canonical == schema.canonical
+    for n in (MAX_DEPTH, 100_000):  # the second one is too deep for json.loads itself
+        with pytest.raises(SchemaError, match=f"nested deeper than {MAX_DEPTH}"):
+            parse(deep(n))
