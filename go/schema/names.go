@@ -60,7 +60,7 @@ func fullNameOf(obj map[string]any, enclosing string) (string, error) {
 	raw, ok := obj["name"]
 	name, isString := raw.(string)
 	if !ok || !isString || name == "" {
-		return "", fmt.Errorf("a %v needs a name (a non-empty string)", obj["type"])
+		return "", fmt.Errorf("%v needs a name (a non-empty string)", obj["type"])
 	}
 	namespace := enclosing
 	if rawNS, ok := obj["namespace"]; ok && rawNS != nil {
@@ -78,7 +78,7 @@ func fullNameOf(obj map[string]any, enclosing string) (string, error) {
 		return "", fmt.Errorf("invalid name %q", full)
 	}
 	if primitives[full] {
-		return "", fmt.Errorf("the primitive type name %q cannot name a %v", full, obj["type"])
+		return "", fmt.Errorf("the primitive type name %q cannot name a type (%v)", full, obj["type"])
 	}
 	return full, nil
 }

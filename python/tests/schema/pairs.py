@@ -284,3 +284,58 @@ def schema_pairs(draw: st.DrawFn) -> tuple[Json, Json]:
     writer = draw(writer_schema(3, defs))
     reader = Mutator(draw, defs.types).schema(writer)
     return (writer, reader) if draw(st.booleans()) else (reader, writer)
+
+
+#: What a corrupted attribute may become: values of every JSON kind, names valid and not,
+#: numbers in range and not. ``DELETE`` takes the attribute away.
+DELETE = object()
+ODD_VALUES: list[Json] = [
+    DELETE,
+    None,
+    True,
+    0,
+    -1,
+    1.5,
+    2**31,
+    2**63,
+    "x",
+    "int",
+    "A",
+    "1bad",
+    "a.b",
+    "",
+    [],
+    ["S1", "S1"],
+    ["null", "int"],
+    {},
+    {"type": "int"},
+]
+ODD_KEYS = ["type", "name", "namespace", "fields", "symbols", "size", "items", "values"]
+ODD_KEYS += ["default", "aliases", "order", "logicalType"]
+
+
+def _objects(node: Json) -> list[dict[str, Any]]:
+    """Every JSON object in a schema (types and fields), in document order."""
+    if isinstance(node, dict):
+        return [node, *(o for v in node.values() for o in _objects(v))]
+    if isinstance(node, list):
+        return [o for v in node for o in _objects(v)]
+    return []
+
+
+@st.composite
+def odd_schemas(draw: st.DrawFn) -> Json:
+    """A valid schema with one attribute somewhere set to an odd value, or taken away: often
+    invalid, sometimes not, so that both parsers are asked about every kind of fault."""
+    schema = draw(writer_schema(3, Defs()))
+    objects = _objects(schema)
+    if not objects:
+        return draw(st.sampled_from(["strng", ["int", "int"], ["null", ["int"]], 3]))
+    target = draw(st.sampled_from(objects))
+    key = draw(st.sampled_from(ODD_KEYS))
+    value = draw(st.sampled_from(ODD_VALUES))
+    if value is DELETE:
+        target.pop(key, None)
+    else:
+        target[key] = value
+    return schema

@@ -35,7 +35,7 @@ def full_name_of(obj: dict[str, Any], enclosing: str) -> str:
     Raises ``ValueError`` saying what is wrong."""
     name = obj.get("name")
     if not isinstance(name, str) or not name:
-        raise ValueError(f"a {obj.get('type')} needs a name (a non-empty string)")
+        raise ValueError(f"{obj.get('type')} needs a name (a non-empty string)")
     namespace = enclosing
     if obj.get("namespace") is not None:
         ns = obj["namespace"]
@@ -48,5 +48,5 @@ def full_name_of(obj: dict[str, Any], enclosing: str) -> str:
     if not valid_full_name(full):
         raise ValueError(f"invalid name {full!r}")
     if full in PRIMITIVES:
-        raise ValueError(f"the primitive type name {full!r} cannot name a {obj.get('type')}")
+        raise ValueError(f"the primitive type name {full!r} cannot name a type ({obj.get('type')})")
     return full
