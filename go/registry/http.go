@@ -341,4 +341,3 @@ func (h *handler) deleteConfig(w http.ResponseWriter, r *http.Request) {
 func (h *handler) mode(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, 200, map[string]string{"mode": h.svc.Mode(r.PathValue("subject"))})
 }
-
