@@ -34,16 +34,17 @@ func NewHandler(svc *Service) http.Handler {
 	h := &handler{svc: svc}
 	mux := http.NewServeMux()
 	routes := map[string]route{
-		"/{$}":                                          {"GET": func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, struct{}{}) }},
-		"/schemas/types":                                {"GET": func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, []string{TypeAvro}) }},
-		"/schemas/ids/{id}":                             {"GET": h.schemaByID},
-		"/schemas/ids/{id}/schema":                      {"GET": h.rawSchemaByID},
-		"/schemas/ids/{id}/versions":                    {"GET": h.idVersions},
-		"/subjects":                                     {"GET": h.subjects},
-		"/subjects/{subject}":                           {"POST": h.lookup, "DELETE": h.deleteSubject},
-		"/subjects/{subject}/versions":                  {"GET": h.versions, "POST": h.register},
-		"/subjects/{subject}/versions/{version}":        {"GET": h.version, "DELETE": h.deleteVersion},
-		"/subjects/{subject}/versions/{version}/schema": {"GET": h.rawVersion},
+		"/{$}":                                                 {"GET": func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, struct{}{}) }},
+		"/schemas/types":                                       {"GET": func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, []string{TypeAvro}) }},
+		"/schemas/ids/{id}":                                    {"GET": h.schemaByID},
+		"/schemas/ids/{id}/schema":                             {"GET": h.rawSchemaByID},
+		"/schemas/ids/{id}/versions":                           {"GET": h.idVersions},
+		"/schemas/ids/{id}/subjects":                           {"GET": h.idSubjects},
+		"/subjects":                                            {"GET": h.subjects},
+		"/subjects/{subject}":                                  {"POST": h.lookup, "DELETE": h.deleteSubject},
+		"/subjects/{subject}/versions":                         {"GET": h.versions, "POST": h.register},
+		"/subjects/{subject}/versions/{version}":               {"GET": h.version, "DELETE": h.deleteVersion},
+		"/subjects/{subject}/versions/{version}/schema":        {"GET": h.rawVersion},
 		"/subjects/{subject}/versions/{version}/referencedby":  {"GET": h.referencedBy},
 		"/compatibility/subjects/{subject}/versions/{version}": {"POST": h.compatibility},
 		"/compatibility/subjects/{subject}/versions":           {"POST": h.compatibility},
@@ -173,6 +174,24 @@ func (h *handler) idVersions(w http.ResponseWriter, r *http.Request) {
 		var vs []SubjectVersion
 		if vs, err = h.svc.IDVersions(id, flag(r, "deleted")); err == nil {
 			writeJSON(w, 200, vs)
+			return
+		}
+	}
+	writeError(w, err)
+}
+
+func (h *handler) idSubjects(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err == nil {
+		var vs []SubjectVersion
+		if vs, err = h.svc.IDVersions(id, flag(r, "deleted")); err == nil {
+			subjects := []string{}
+			for _, v := range vs {
+				if len(subjects) == 0 || subjects[len(subjects)-1] != v.Subject {
+					subjects = append(subjects, v.Subject)
+				}
+			}
+			writeJSON(w, 200, subjects)
 			return
 		}
 	}
