@@ -8,8 +8,9 @@ from collections.abc import Iterator
 import pytest
 from starlette.testclient import TestClient
 
-from . import routes
 from twinbook.registry import AvroChecker, MemoryStore, Service, create_app
+
+from . import routes
 
 
 @pytest.fixture
