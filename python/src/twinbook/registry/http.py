@@ -188,12 +188,12 @@ def create_app(svc: Service) -> Starlette:
             old = await run_in_threadpool(svc.delete_level, name)
             return _json(200, {"compatibilityLevel": old})
         body = await _read_json(request)
-        level = body.get("compatibility") if isinstance(body, dict) else None
-        if not isinstance(level, str):
+        wanted = body.get("compatibility") if isinstance(body, dict) else None
+        if not isinstance(wanted, str):
             raise e.RegistryError(
                 422, e.INVALID_LEVEL, 'Invalid compatibility level: the body has no "compatibility"'
             )
-        return _json(200, {"compatibility": await run_in_threadpool(svc.set_level, name, level)})
+        return _json(200, {"compatibility": await run_in_threadpool(svc.set_level, name, wanted)})
 
     async def mode(request: Request) -> Response:
         return _json(200, {"mode": svc.mode(request.path_params.get("subject", ""))})

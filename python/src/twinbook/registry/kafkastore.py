@@ -102,14 +102,14 @@ class KafkaStore:
                 msg = consumer.poll(min(left, 0.5))
                 if msg is None:
                     continue
-                err = msg.error()
-                if err is not None:
-                    if err.code() == KafkaError._PARTITION_EOF:
-                        if msg.offset() >= end:
+                failure = msg.error()
+                offset = msg.offset() or 0
+                if failure is not None:
+                    if failure.code() == KafkaError._PARTITION_EOF:
+                        if offset >= end:
                             return
                         continue
-                    raise RuntimeError(f"reading {self.topic}: {err}")
-                offset = msg.offset()
+                    raise RuntimeError(f"reading {self.topic}: {failure}")
                 if offset >= end:
                     return
                 apply(Record(parse_key(msg.key() or b""), msg.value()))
