@@ -230,6 +230,14 @@ func mustJSON(s string) any {
 	return v
 }
 
+// replayedPaths are GETs whose answers must not change when a registry
+// restarts on the log routeSteps left.
+var replayedPaths = []string{
+	"/subjects", "/subjects?deleted=true", "/subjects/orders-value/versions", "/subjects/orders-value/versions/latest",
+	"/subjects/audit-value/versions/1", "/schemas/ids/1", "/schemas/ids/3", "/schemas/ids/5", "/schemas/ids/6",
+	"/config", "/config/orders-value", "/subjects/money/versions/1/referencedby", "/schemas/ids/1/versions",
+}
+
 func TestRoutes(t *testing.T) {
 	runSteps(t, newServer(t, registry.NewMemoryStore()), routeSteps())
 }
@@ -241,11 +249,7 @@ func TestRestartReplaysTheLog(t *testing.T) {
 	first := newServer(t, store)
 	runSteps(t, first, routeSteps())
 	second := newServer(t, store)
-	for _, path := range []string{
-		"/subjects", "/subjects?deleted=true", "/subjects/orders-value/versions", "/subjects/audit-value/versions/1",
-		"/schemas/ids/1", "/schemas/ids/3", "/schemas/ids/5", "/schemas/ids/6", "/config", "/config/orders-value",
-		"/subjects/money/versions/1/referencedby", "/schemas/ids/1/versions",
-	} {
+	for _, path := range replayedPaths {
 		s1, b1, _ := call(t, first, "GET", path, "", "")
 		s2, b2, _ := call(t, second, "GET", path, "", "")
 		if s1 != s2 || !reflect.DeepEqual(b1, b2) {

@@ -58,7 +58,7 @@ func OpenKafka(ctx context.Context, cfg KafkaConfig) (*KafkaStore, error) {
 		// One partition: the log's order is the registry's history.
 		kgo.RecordPartitioner(kgo.ManualPartitioner()),
 		kgo.RequiredAcks(kgo.AllISRAcks()),
-		kgo.RecordDeliveryTimeout(cfg.Timeout),
+		kgo.RecordDeliveryTimeout(max(cfg.Timeout, time.Second)), // kgo refuses less than 1s
 		kgo.DialTimeout(cfg.Timeout),
 		kgo.RetryTimeout(cfg.Timeout),
 		kgo.ProducerLinger(0),
@@ -73,10 +73,11 @@ func OpenKafka(ctx context.Context, cfg KafkaConfig) (*KafkaStore, error) {
 	_, err = s.admin.CreateTopic(ctx, 1, 1, map[string]*string{"cleanup.policy": &compact}, cfg.Topic)
 	if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) {
 		client.Close()
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("%w: %s did not answer within %s: %v", ErrKafkaUnavailable, cfg.Bootstrap, cfg.Timeout, err)
+		var refused *kerr.Error
+		if errors.As(err, &refused) { // the broker answered, and said no
+			return nil, fmt.Errorf("registry: create topic %s on %s: %w", cfg.Topic, cfg.Bootstrap, err)
 		}
-		return nil, fmt.Errorf("registry: create topic %s on %s: %w", cfg.Topic, cfg.Bootstrap, err)
+		return nil, fmt.Errorf("%w: %s (waited up to %s): %v", ErrKafkaUnavailable, cfg.Bootstrap, cfg.Timeout, err)
 	}
 	return s, nil
 }
