@@ -135,6 +135,7 @@ func routeSteps() []step {
 		{name: "register v1", method: "POST", path: "/subjects/orders-value/versions", body: body(orderV1), status: 200, want: obj("id", num(1))},
 		{name: "same schema respelled: same id, no version", method: "POST", path: "/subjects/orders-value/versions", body: body(orderV1Respelled), status: 200, want: obj("id", num(1))},
 		{name: "same schema in another subject: same id", method: "POST", path: "/subjects/audit-value/versions", body: body(orderV1), contentType: "application/json", status: 200, want: obj("id", num(1))},
+		{name: "empty references: same id", method: "POST", path: "/subjects/orders-value/versions", body: body(orderV1, `,"references":[]`), status: 200, want: obj("id", num(1))},
 		{name: "explicit AVRO type", method: "POST", path: "/subjects/orders-value/versions", body: body(orderV1, `,"schemaType":"AVRO"`), status: 200, want: obj("id", num(1))},
 		{name: "octet-stream accepted", method: "POST", path: "/subjects/orders-value/versions", body: body(orderV1), contentType: "application/octet-stream", status: 200, want: obj("id", num(1))},
 		{name: "register v2 (backward compatible)", method: "POST", path: "/subjects/orders-value/versions", body: body(orderV2), status: 200, want: obj("id", num(2))},

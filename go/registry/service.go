@@ -202,6 +202,9 @@ func (s *Service) dedupKeyOf(schemaType, canonical string, refs []Reference) str
 	if schemaType == "" {
 		schemaType = TypeAvro
 	}
+	if len(refs) == 0 {
+		refs = []Reference{} // no references, whether sent as [] or left out
+	}
 	r, _ := json.Marshal(refs)
 	return schemaType + "\x00" + canonical + "\x00" + string(r)
 }

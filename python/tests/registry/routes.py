@@ -86,6 +86,14 @@ STEPS = [
         content_type="application/json",
     ),
     Step(
+        "empty references: same id",
+        "POST",
+        "/subjects/orders-value/versions",
+        200,
+        {"id": 1},
+        body=body(ORDER_V1, references=[]),
+    ),
+    Step(
         "explicit AVRO type",
         "POST",
         "/subjects/orders-value/versions",
