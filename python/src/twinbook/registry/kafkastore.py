@@ -53,12 +53,14 @@ class KafkaStore:
         """Connect and create the topic if it is missing (cleanup.policy=compact, one
         partition, replication factor 1). KafkaUnavailableError when the broker does not
         answer within ``timeout``."""
-        admin = AdminClient(_base(bootstrap))
+        # Quiet: a broker that is not there is said once, by the error below, not by a
+        # librdkafka log line per connection attempt.
+        admin = AdminClient({**_base(bootstrap), "log_level": 0})
         try:
             topics = admin.list_topics(timeout=timeout).topics
         except KafkaException as err:
             raise KafkaUnavailableError(
-                f"kafka at {bootstrap} did not answer within {timeout:g}s: {err}"
+                f"kafka unavailable: {bootstrap} did not answer within {timeout:g}s: {err}"
             ) from None
         if topic not in topics:
             new = NewTopic(

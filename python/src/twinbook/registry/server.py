@@ -52,15 +52,18 @@ class RegistryProcess:
         self.process.wait()
 
 
-def go_program() -> str:
-    """The Go registry, built once into the user's cache (twinbook.runner's cache)."""
+def go_program(name: str = "twinbook-registry") -> str:
+    """A Go program of the registry's (``go/cmd/NAME``: the registry, or ``twinbook-avro``,
+    the interop tests' Go producer and consumer), built once into the user's cache
+    (twinbook.runner's cache)."""
     from twinbook.runner.gorunner import cached_program
 
     go = _go_dir()
-    sources = [go / "cmd/twinbook-registry/main.go", go / "go.mod", go / "go.sum"]
-    for package in ("registry", "schema"):
-        sources += sorted((go / package).glob("*.go"))
-    return cached_program("twinbook-registry", [s for s in sources if s.is_file()])
+    sources = [go / "cmd" / name / "main.go", go / "go.mod", go / "go.sum"]
+    if name == "twinbook-registry":
+        for package in ("registry", "schema"):
+            sources += sorted((go / package).glob("*.go"))
+    return cached_program(name, [s for s in sources if s.is_file()])
 
 
 def _go_dir() -> Path:
@@ -121,12 +124,19 @@ def start(
     assert proc.stdout is not None and proc.stderr is not None
     line = _first_line(proc.stdout, start_timeout)
     if line is None or not line.startswith(_PREFIX):
-        running = RegistryProcess("", proc)
-        running.stop()
-        err = proc.stderr.read() if proc.stderr and not proc.stderr.closed else ""
+        if proc.poll() is None:
+            proc.kill()
+        try:
+            _, err = proc.communicate(timeout=5)
+        except subprocess.TimeoutExpired:
+            err = ""
+        what = (
+            f"exited with status {proc.returncode}"
+            if line is not None
+            else f"did not start within {start_timeout:g}s"
+        )
         raise RegistryStartError(
-            f"{implementation} registry on {bootstrap} did not start within {start_timeout:g}s "
-            f"(status {proc.returncode}): {line or ''}{err}".strip()
+            f"{implementation} registry on {bootstrap} {what}: {(line or '') + (err or '')}".strip()
         )
     return RegistryProcess(line[len(_PREFIX) :].strip(), proc)
 
