@@ -82,7 +82,13 @@ func main() {
 // refusedError is the registry refusing the schema (409, 422...).
 type refusedError struct{ err error }
 
-func (e *refusedError) Error() string { return "registry refused the schema: " + e.err.Error() }
+func (e *refusedError) Error() string {
+	var re *sr.ResponseError
+	if errors.As(e.err, &re) {
+		return fmt.Sprintf("registry refused the schema: HTTP %d, error_code %d: %s", re.StatusCode, re.ErrorCode, re.Message)
+	}
+	return "registry refused the schema: " + e.err.Error()
+}
 func (e *refusedError) Unwrap() error { return e.err }
 
 // unknownIDError is a record whose schema id the registry does not know.
