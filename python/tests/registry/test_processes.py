@@ -76,7 +76,7 @@ def test_broker_not_there_is_a_named_error(implementation: str) -> None:
         dead = f"127.0.0.1:{s.getsockname()[1]}"  # closed when the block ends: nothing listens
     began = time.monotonic()
     with pytest.raises(RegistryStartError) as failure:
-        start(dead, implementation=implementation, timeout=2, start_timeout=20)  # type: ignore[arg-type]
+        start(dead, implementation=implementation, timeout=1, start_timeout=20)  # type: ignore[arg-type]
     message = str(failure.value)
     assert dead in message and "unavailable" in message.lower(), message
     assert "exited with status 1" in message, message
