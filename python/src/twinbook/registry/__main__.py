@@ -44,6 +44,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # No Nagle: uvicorn writes a response's headers and body separately, and with Nagle on,
+    # the body waits for the client's delayed ACK of the headers (40 ms a request on a
+    # keep-alive connection: 21 lookups/s instead of hundreds per client). Accepted
+    # sockets inherit the option from the listening one.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind((args.host, args.port))
     sock.listen(1024)
     host, port = sock.getsockname()[:2]
