@@ -5,8 +5,8 @@
 //
 // --kafka defaults to $TWINBOOK_KAFKA. Once the topic is read to its end,
 // it prints one line, "registry: http://127.0.0.1:PORT", and serves until
-// SIGTERM or SIGINT or until its standard input closes (so that it ends
-// with the program that started it). A broker that does not answer within
+// SIGTERM or SIGINT or until its standard input, when that is a pipe,
+// closes (so that it ends with the program that started it). A broker that does not answer within
 // --timeout ends it with status 1 and a message naming the broker.
 package main
 
@@ -45,12 +45,16 @@ func main() {
 func run(bootstrap, addr, topic string, timeout time.Duration) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	// Standard input closing (the parent gone) stops the server too.
+	// Standard input closing (the parent gone, even killed with SIGKILL)
+	// stops the server too; only a pipe is watched: a terminal or /dev/null
+	// is not a parent's lifeline (/dev/null would stop it at once).
 	stdinClosed := make(chan struct{})
-	go func() {
-		_, _ = io.Copy(io.Discard, os.Stdin)
-		close(stdinClosed)
-	}()
+	if info, err := os.Stdin.Stat(); err == nil && info.Mode()&os.ModeNamedPipe != 0 {
+		go func() {
+			_, _ = io.Copy(io.Discard, os.Stdin)
+			close(stdinClosed)
+		}()
+	}
 	store, err := registry.OpenKafka(ctx, registry.KafkaConfig{Bootstrap: bootstrap, Topic: topic, Timeout: timeout})
 	if err != nil {
 		return err

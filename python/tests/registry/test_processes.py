@@ -59,6 +59,10 @@ def test_killed_registry_loses_nothing_and_the_other_reads_its_topic(
         with httpx.Client(base_url=third.url, timeout=10) as client:
             assert client.get("/subjects/new/versions/1").json()["id"] == 7
             assert client.get("/config/new").json() == {"compatibilityLevel": "NONE"}
+        # Its stdin closing (as when the parent dies, even by SIGKILL) stops it cleanly.
+        assert third.process.stdin is not None
+        third.process.stdin.close()
+        assert third.process.wait(10) == 0
     finally:
         third.stop()
 

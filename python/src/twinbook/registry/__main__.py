@@ -2,8 +2,8 @@
 registry over a compacted Kafka topic (the Go twin is ``go/cmd/twinbook-registry``).
 
 Once the topic is read to its end it prints one line, ``registry: http://127.0.0.1:PORT``,
-and serves until SIGTERM or SIGINT or until its standard input closes (so that it ends
-with the program that started it). A broker that does not answer within ``--timeout``
+and serves until SIGTERM or SIGINT or until its standard input, when that is a pipe,
+closes (so that it ends with the program that started it, even one killed with SIGKILL). A broker that does not answer within ``--timeout``
 ends it with status 1 and a message naming the broker."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import socket
+import stat
 import sys
 import threading
 
@@ -67,7 +68,10 @@ def main(argv: list[str] | None = None) -> int:
             pass
         server.should_exit = True
 
-    threading.Thread(target=watch_stdin, daemon=True).start()
+    # Only a pipe is watched: a terminal or /dev/null on stdin is not a parent's lifeline
+    # (/dev/null would end the server at once).
+    if stat.S_ISFIFO(os.fstat(sys.stdin.fileno()).st_mode):
+        threading.Thread(target=watch_stdin, daemon=True).start()
     print(f"registry: http://{host}:{port}", flush=True)
     try:
         server.run(sockets=[sock])
