@@ -66,6 +66,11 @@ _owner_key = pytest.StashKey[int]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    _init(config)
+
+
+def _init(config: pytest.Config) -> None:
+    """Choose (controller) or receive (worker) the session's folder and owner."""
     workerinput = getattr(config, "workerinput", None)
     if workerinput is not None and _DIR in workerinput:
         config.stash[_dir_key] = Path(workerinput[_DIR])
@@ -108,6 +113,9 @@ def real_kafka_bootstrap(config: pytest.Config) -> str:
     named = from_env()
     if named is not None:
         return named
+    if _dir_key not in config.stash:  # asked by another plugin in a session without this one
+        _init(config)
+        config.add_cleanup(lambda: stop_real_kafka(config.stash[_dir_key]))
     folder = config.stash[_dir_key]
     folder.mkdir(parents=True, exist_ok=True)
     state, error = folder / "state.json", folder / "error.txt"

@@ -35,6 +35,8 @@ def main() -> int:
     except (JarsMissing, RuntimeError) as exc:
         print(f"kafka: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:  # while starting: the with block has stopped it already
+        return 130
     return 0
 
 
