@@ -88,13 +88,9 @@ func (s *KafkaStore) Topic() string { return s.topic }
 // Load implements Store: it reads the topic from its start to the end
 // offset it had when Load began, with a client of its own that it closes.
 func (s *KafkaStore) Load(ctx context.Context, apply func(Record) error) error {
-	ends, err := s.admin.ListEndOffsets(ctx, s.topic)
+	end, err := s.endOffset(ctx)
 	if err != nil {
-		return fmt.Errorf("%w: end offset of %s: %v", ErrKafkaUnavailable, s.topic, err)
-	}
-	end, ok := ends.Lookup(s.topic, 0)
-	if !ok || end.Err != nil {
-		return fmt.Errorf("registry: end offset of %s partition 0: %v", s.topic, end.Err)
+		return err
 	}
 	if end.Offset == 0 {
 		return nil
@@ -141,6 +137,31 @@ func (s *KafkaStore) Load(ctx context.Context, apply func(Record) error) error {
 		}
 		if done {
 			return nil
+		}
+	}
+}
+
+// endOffset returns the topic's end offset. A topic just created may not
+// be known yet to the broker that leads it (real Kafka propagates metadata
+// after CreateTopics answers): it asks again until ctx ends.
+func (s *KafkaStore) endOffset(ctx context.Context) (kadm.ListedOffset, error) {
+	for {
+		ends, err := s.admin.ListEndOffsets(ctx, s.topic)
+		if err != nil {
+			return kadm.ListedOffset{}, fmt.Errorf("%w: end offset of %s: %v", ErrKafkaUnavailable, s.topic, err)
+		}
+		end, ok := ends.Lookup(s.topic, 0)
+		switch {
+		case ok && end.Err == nil:
+			return end, nil
+		case ok && !errors.Is(end.Err, kerr.UnknownTopicOrPartition) && !errors.Is(end.Err, kerr.LeaderNotAvailable) &&
+			!errors.Is(end.Err, kerr.NotLeaderForPartition):
+			return end, fmt.Errorf("registry: end offset of %s partition 0: %w", s.topic, end.Err)
+		}
+		select {
+		case <-ctx.Done():
+			return end, fmt.Errorf("%w: end offset of %s: %v", ErrKafkaUnavailable, s.topic, ctx.Err())
+		case <-time.After(50 * time.Millisecond): // a retry's pace; the loop polls
 		}
 	}
 }

@@ -26,6 +26,18 @@ DEFAULT_TOPIC = "_schemas"
 """The topic Confluent's registry keeps its log in."""
 
 
+_NOT_YET_KNOWN = frozenset(
+    {
+        KafkaError._UNKNOWN_PARTITION,
+        KafkaError._UNKNOWN_TOPIC,
+        KafkaError.UNKNOWN_TOPIC_OR_PART,
+        KafkaError.LEADER_NOT_AVAILABLE,
+        KafkaError.NOT_LEADER_FOR_PARTITION,
+    }
+)
+"""Errors of a topic the broker does not know yet, right after it was created."""
+
+
 def _base(bootstrap: str) -> dict[str, Any]:
     # enable.metrics.push off: librdkafka's telemetry otherwise logs lines about it.
     return {"bootstrap.servers": bootstrap, "enable.metrics.push": False}
@@ -86,12 +98,7 @@ class KafkaStore:
             }
         )
         try:
-            try:
-                _, end = consumer.get_watermark_offsets(
-                    TopicPartition(self.topic, 0), timeout=timeout
-                )
-            except KafkaException as err:
-                raise KafkaUnavailableError(f"end offset of {self.topic}: {err}") from None
+            end = self._end_offset(consumer, deadline)
             if end <= 0:
                 return
             consumer.assign([TopicPartition(self.topic, 0, OFFSET_BEGINNING)])
@@ -119,6 +126,25 @@ class KafkaStore:
                     return
         finally:
             consumer.close()
+
+    def _end_offset(self, consumer: Consumer, deadline: float) -> int:
+        """The topic's end offset. A topic just created may not be known to the broker
+        that leads it yet (real Kafka propagates metadata after CreateTopics answers):
+        ask again until the deadline."""
+        while True:
+            left = deadline - time.monotonic()
+            try:
+                _, end = consumer.get_watermark_offsets(
+                    TopicPartition(self.topic, 0), timeout=max(left, 0.1)
+                )
+                return int(end)
+            except KafkaException as err:
+                code = err.args[0].code()
+                if left <= 0 or code not in _NOT_YET_KNOWN:
+                    raise KafkaUnavailableError(
+                        f"kafka unavailable: end offset of {self.topic}: {err}"
+                    ) from None
+            time.sleep(0.05)  # a retry's pace, not a wait for an event: the loop polls
 
     def append(self, records: list[Record], timeout: float) -> None:
         """Produce ``records`` in order; return once every in-sync broker has them."""
