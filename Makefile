@@ -242,6 +242,11 @@ bench-go: setup ## the Go breaker against sony/gobreaker v2, the Go actors again
 	"$(BIN)/python" tests/benchmarks/go_breaker.py --count $(or $(BENCH_COUNT),5)
 	"$(BIN)/python" tests/benchmarks/go_ch03.py actor --count $(or $(BENCH_COUNT),3)
 
+.PHONY: bench-registry
+bench-registry: setup ## schema-id lookups/s and p99 of both registries, Go's benchmark as the load (build/bench/registry.json)
+	@cd "$(ROOT)"
+	"$(BIN)/python" tests/benchmarks/go_registry.py --count $(or $(BENCH_COUNT),3)
+
 # pytest-benchmark needs a plain run: no xdist (it disables benchmarks), no nbval, so addopts is reset.
 bench-python: setup ## benchmark the Python breaker against pybreaker, the actors against pykka (build/bench/python.json)
 	@cd "$(ROOT)"
