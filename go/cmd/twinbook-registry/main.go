@@ -68,7 +68,10 @@ func run(bootstrap, addr, topic string, timeout time.Duration) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
-	srv := &http.Server{Handler: registry.NewHandler(svc), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	// Every wait of a connection is bounded: a client that stalls mid-request
+	// holds a goroutine for 30s at most, never the server.
+	srv := &http.Server{Handler: registry.NewHandler(svc), ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(lis) }()
 	fmt.Printf("registry: http://%s\n", lis.Addr())
