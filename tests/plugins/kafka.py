@@ -55,6 +55,9 @@ START_TIMEOUT = 120.0
 STOP_TIMEOUT = 30.0
 """Seconds the controller waits for the keeper to stop the broker before SIGKILL."""
 
+ROOT = Path(__file__).resolve().parents[2]
+"""The repository, where the keeper's module is (a session's rootdir may be elsewhere)."""
+
 _DIR = "twinbook_kafka_dir"
 _OWNER = "twinbook_kafka_owner"
 _dir_key = pytest.StashKey[Path]()
@@ -87,7 +90,22 @@ def pytest_configure_node(node: Any) -> None:
     node.workerinput[_OWNER] = node.config.stash[_owner_key]
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """(the controller, once every worker is done) stop the real broker; a JVM that had
+    to be killed fails the session."""
+    config = session.config
+    if getattr(config, "workerinput", None) is None and _dir_key in config.stash:
+        leftover = stop_real_kafka(config.stash[_dir_key])
+        if leftover:
+            reporter = config.pluginmanager.get_plugin("terminalreporter")
+            if reporter is not None:
+                reporter.write_line(f"ERROR: {leftover}", red=True)
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
+    # a session that ended before sessionfinish (a usage error, an internal error)
     if getattr(config, "workerinput", None) is None and _dir_key in config.stash:
         leftover = stop_real_kafka(config.stash[_dir_key])
         if leftover:
@@ -149,9 +167,7 @@ def _start_keeper(config: pytest.Config, folder: Path) -> None:
     # it), and a Popen left unwaited warns when collected. setsid: its own session, so a
     # worker that ends, or a Ctrl-C, does not take it along.
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(config.rootpath), env.get("PYTHONPATH", "")) if p
-    )
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
     log = folder / "keeper.log"
     keeper = os.posix_spawn(
         sys.executable,
