@@ -4,6 +4,32 @@ Confluent's own (the Go twin is ``go/registry/errors.go``)."""
 
 from __future__ import annotations
 
+__all__ = [
+    "RegistryError",
+    "KafkaUnavailableError",
+    "SUBJECT_NOT_FOUND",
+    "VERSION_NOT_FOUND",
+    "SCHEMA_NOT_FOUND",
+    "SUBJECT_SOFT_DELETED",
+    "SUBJECT_NOT_SOFT_DELETED",
+    "VERSION_SOFT_DELETED",
+    "VERSION_NOT_SOFT_DELETED",
+    "SUBJECT_LEVEL_NOT_FOUND",
+    "INCOMPATIBLE",
+    "INVALID_SCHEMA",
+    "INVALID_VERSION",
+    "INVALID_LEVEL",
+    "REFERENCE_EXISTS",
+    "STORE_ERROR",
+    "STORE_TIMEOUT",
+    "MALFORMED_JSON",
+    "UNPROCESSABLE_ENTITY",
+    "UNSUPPORTED_MEDIA_TYPE",
+    "NOT_FOUND",
+    "METHOD_NOT_ALLOWED",
+    "ENTITY_TOO_LARGE",
+]
+
 SUBJECT_NOT_FOUND = 40401
 VERSION_NOT_FOUND = 40402
 SCHEMA_NOT_FOUND = 40403

@@ -13,6 +13,18 @@ from typing import Any
 
 from .model import SchemaValue, references_of
 
+__all__ = [
+    "SCHEMA",
+    "CONFIG",
+    "MODE",
+    "DELETE_SUBJECT",
+    "CLEAR_SUBJECT",
+    "NOOP",
+    "Record",
+    "RecordKey",
+    "parse_key",
+]
+
 SCHEMA = "SCHEMA"
 CONFIG = "CONFIG"
 MODE = "MODE"

@@ -30,6 +30,12 @@ from .records import (
 )
 from .store import Store
 
+__all__ = [
+    "SchemaRequest",
+    "Service",
+    "parse_version",
+]
+
 MAX_REFERENCE_DEPTH = 32
 """How deep references may nest: a cycle (which a hand-written topic could hold) ends in
 an error, not a RecursionError."""

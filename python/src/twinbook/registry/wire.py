@@ -5,6 +5,14 @@ from __future__ import annotations
 
 import struct
 
+__all__ = [
+    "MAGIC_BYTE",
+    "HEADER_SIZE",
+    "WireFormatError",
+    "encode",
+    "decode",
+]
+
 MAGIC_BYTE = 0
 HEADER_SIZE = 5
 _HEADER = struct.Struct(">bI")
