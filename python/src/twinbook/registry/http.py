@@ -6,7 +6,6 @@ worker thread so that reads go on meanwhile."""
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.applications import Starlette
@@ -34,8 +33,6 @@ ACCEPTED_TYPES = frozenset(
         "application/octet-stream",
     }
 )
-
-Handler = Callable[[Request], Awaitable[Response]]
 
 
 def _json(status: int, body: Any) -> Response:
