@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 
-import httpx
 import pytest
 
 from twinbook.registry import RegistryProcess, start
@@ -27,9 +26,3 @@ def registry(request: pytest.FixtureRequest, kafka_bootstrap: str) -> Iterator[R
         yield running
     finally:
         running.stop()
-
-
-@pytest.fixture
-def http(registry: RegistryProcess) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=registry.url, timeout=10) as client:
-        yield client
