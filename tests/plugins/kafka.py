@@ -124,6 +124,13 @@ def _alive(pid: int) -> bool:
         return False
 
 
+def start_real_kafka_soon(config: pytest.Config) -> None:
+    """Have this session's keeper start the real broker, without waiting for it: the Go
+    plugin calls this before its first go test run, so the JVM boots meanwhile."""
+    if from_env() is None:
+        _lock_and_start(config, wait=False)
+
+
 def real_kafka_bootstrap(config: pytest.Config) -> str:
     """The real broker of this session: TWINBOOK_KAFKA's, else the one this session's
     keeper runs, started now if no worker has yet. Raises RuntimeError saying why there
@@ -131,6 +138,10 @@ def real_kafka_bootstrap(config: pytest.Config) -> str:
     named = from_env()
     if named is not None:
         return named
+    return _lock_and_start(config, wait=True)
+
+
+def _lock_and_start(config: pytest.Config, *, wait: bool) -> str:
     if _dir_key not in config.stash:  # asked by another plugin in a session without this one
         _init(config)
         config.add_cleanup(lambda: stop_real_kafka(config.stash[_dir_key]))
@@ -139,8 +150,10 @@ def real_kafka_bootstrap(config: pytest.Config) -> str:
     state, error = folder / "state.json", folder / "error.txt"
     with (folder / "lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released on close, or when this process dies
-        if not state.exists() and not error.exists():
+        if not (folder / "keeper.pid").exists():
             _start_keeper(config, folder)
+        if not wait:
+            return ""
         deadline = time.monotonic() + START_TIMEOUT
         keeper = int((folder / "keeper.pid").read_text())
         while not state.exists() and not error.exists():
