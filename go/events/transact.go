@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -148,10 +149,20 @@ func (p *Pipeline) poll(ctx context.Context,
 	return fetches.Records(), nil
 }
 
-// produce transforms recs and writes the results, waiting for all of them.
+// produce transforms recs and writes each result as soon as it is made,
+// then waits for all of them: a transform that fails half-way leaves
+// output already written, which only a transaction's abort can hide.
 func (p *Pipeline) produce(ctx context.Context, cl *kgo.Client, recs []*kgo.Record,
 	t Transform) error {
-	var out []*kgo.Record
+	var mu sync.Mutex
+	var failed error
+	promise := func(_ *kgo.Record, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil && failed == nil {
+			failed = fmt.Errorf("events: produce to %s: %w", p.cfg.Output, err)
+		}
+	}
 	for _, r := range recs {
 		msgs, err := t(r)
 		if err != nil {
@@ -159,14 +170,16 @@ func (p *Pipeline) produce(ctx context.Context, cl *kgo.Client, recs []*kgo.Reco
 				r.Topic, r.Partition, r.Offset, err)
 		}
 		for _, m := range msgs {
-			out = append(out, &kgo.Record{Topic: p.cfg.Output, Key: []byte(m.Key),
-				Value: m.Value})
+			cl.Produce(ctx, &kgo.Record{Topic: p.cfg.Output, Key: []byte(m.Key),
+				Value: m.Value}, promise)
 		}
 	}
-	if err := cl.ProduceSync(ctx, out...).FirstErr(); err != nil {
-		return fmt.Errorf("events: produce to %s: %w", p.cfg.Output, err)
+	if err := cl.Flush(ctx); err != nil {
+		return err
 	}
-	return nil
+	mu.Lock()
+	defer mu.Unlock()
+	return failed
 }
 
 // Close leaves the group (an open transaction is aborted by the broker).
