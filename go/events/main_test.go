@@ -2,10 +2,6 @@ package events_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"regexp"
-	"strings"
 	"testing"
 	"time"
 
@@ -35,15 +31,10 @@ func setup(t *testing.T) (events.Config, context.Context) {
 		ctx
 }
 
-var unsafeName = regexp.MustCompile(`[^a-zA-Z0-9._-]+`)
-
-// name is unique per test and per run, so tests never share a topic or a
-// group, on a shared broker either.
+// name is unique per test and per run (kafkatest.Name), so tests never
+// share a topic or a group, on a shared broker either.
 func name(t *testing.T, what string) string {
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	return strings.ToLower(unsafeName.ReplaceAllString(t.Name(), "-")) + "-" + what +
-		"-" + hex.EncodeToString(b)
+	return kafkatest.Name(t) + "-" + what
 }
 
 func topic(t *testing.T, c events.Config, ctx context.Context, what string,

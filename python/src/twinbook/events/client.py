@@ -34,7 +34,7 @@ class Config:
 
     def librdkafka(self, settings: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """librdkafka's settings: ours, then ``settings`` over them."""
-        ms = int(self.timeout * 1000)
+        ms = max(int(self.timeout * 1000), 1000)  # librdkafka's floor: a second
         base: dict[str, Any] = {
             "bootstrap.servers": self.bootstrap,
             # librdkafka 2.16 pushes client metrics by default and logs when it cannot.
