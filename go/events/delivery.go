@@ -26,13 +26,12 @@ const (
 // crash would: nothing after it is processed or committed.
 type Handler func(*kgo.Record) error
 
-// docs:start events-consume
-
 // Consume polls m until ctx ends or handle fails, committing each record
-// before (AtMostOnce) or after (AtLeastOnce) handing it to handle. One
-// commit per record keeps the lesson exact; batching commits widens what a
-// crash loses or repeats to the whole batch.
+// before (AtMostOnce) or after (AtLeastOnce) handing it to handle.
 func Consume(ctx context.Context, m *Member, sem Semantics, handle Handler) error {
+	if sem != AtMostOnce && sem != AtLeastOnce {
+		return fmt.Errorf("events: unknown semantics %q", sem)
+	}
 	for ctx.Err() == nil {
 		recs, err := m.Poll(ctx)
 		if err != nil {
@@ -47,6 +46,11 @@ func Consume(ctx context.Context, m *Member, sem Semantics, handle Handler) erro
 	return nil
 }
 
+// docs:start events-consume
+
+// step is one record: the commit goes before or after the work, and that
+// is the whole difference. One commit per record keeps the lesson exact;
+// batching commits widens what a crash loses or repeats to the batch.
 func step(ctx context.Context, m *Member, sem Semantics, handle Handler,
 	r *kgo.Record) error {
 	if sem == AtMostOnce {

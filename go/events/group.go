@@ -86,25 +86,15 @@ type Member struct {
 func Join(ctx context.Context, cfg GroupConfig) (*Member, error) {
 	m := &Member{name: cfg.Member, timeout: cfg.timeout(),
 		assigned: map[string][]int32{}}
-	note := func(kind RebalanceKind) func(context.Context, *kgo.Client,
-		map[string][]int32) {
-		return func(_ context.Context, _ *kgo.Client, ps map[string][]int32) {
-			m.update(kind, ps)
-			if cfg.Log != nil {
-				cfg.Log.add(RebalanceEvent{cfg.Member, kind, sorted(ps)})
-			}
-		}
-	}
 	opts := []kgo.Opt{
 		kgo.ConsumerGroup(cfg.Group), kgo.ConsumeTopics(cfg.Topics...),
 		kgo.DisableAutoCommit(),
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
-		kgo.OnPartitionsAssigned(note(Assigned)),
-		kgo.OnPartitionsRevoked(note(Revoked)),
-		kgo.OnPartitionsLost(note(Lost)),
+		kgo.OnPartitionsAssigned(m.note(Assigned, cfg.Log)),
+		kgo.OnPartitionsRevoked(m.note(Revoked, cfg.Log)),
+		kgo.OnPartitionsLost(m.note(Lost, cfg.Log)),
 	}
-	opts = append(opts, cfg.consumerOpts()...)
-	cl, err := connect(ctx, cfg.Config, opts...)
+	cl, err := connect(ctx, cfg.Config, append(opts, cfg.consumerOpts()...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -125,6 +115,17 @@ func (cfg GroupConfig) consumerOpts() []kgo.Opt {
 			kgo.HeartbeatInterval(cfg.SessionTimeout/10))
 	}
 	return opts
+}
+
+// note is the callback of one kind of rebalance event.
+func (m *Member) note(kind RebalanceKind, log *RebalanceLog) func(context.Context,
+	*kgo.Client, map[string][]int32) {
+	return func(_ context.Context, _ *kgo.Client, ps map[string][]int32) {
+		m.update(kind, ps)
+		if log != nil {
+			log.add(RebalanceEvent{m.name, kind, sorted(ps)})
+		}
+	}
 }
 
 func (m *Member) update(kind RebalanceKind, ps map[string][]int32) {
