@@ -107,8 +107,9 @@ func Join(ctx context.Context, cfg GroupConfig) (*Member, error) {
 func (cfg GroupConfig) consumerOpts() []kgo.Opt {
 	var opts []kgo.Opt
 	if cfg.ReadCommitted {
-		opts = append(opts, kgo.FetchIsolationLevel(kgo.ReadCommitted()),
-			kgo.RequireStableFetchOffsets())
+		// kgo always asks for stable offsets: a group member waits for a
+		// pending transactional commit instead of reading past it.
+		opts = append(opts, kgo.FetchIsolationLevel(kgo.ReadCommitted()))
 	}
 	if cfg.SessionTimeout > 0 {
 		opts = append(opts, kgo.SessionTimeout(cfg.SessionTimeout),

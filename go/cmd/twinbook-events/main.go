@@ -37,7 +37,7 @@ func main() {
 
 func run(args []string, out io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("usage: twinbook-events produce|consume -bootstrap B -topic T ...")
+		return errors.New("usage: twinbook-events produce|consume -bootstrap B -topic T")
 	}
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	bootstrap := fs.String("bootstrap", "", "a broker's host:port")
