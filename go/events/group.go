@@ -9,7 +9,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 // RebalanceKind is what a rebalance did to a member's partitions.
@@ -202,4 +204,38 @@ func sorted(ps map[string][]int32) map[string][]int32 {
 		out[t] = slices.Sorted(slices.Values(ps[t]))
 	}
 	return out
+}
+
+// commitOffsets commits offsets (the next offset to read, per partition),
+// like [Member.Commit], even after ctx is cancelled (within the timeout).
+func commitOffsets(ctx context.Context, m *Member,
+	offsets map[string]map[int32]int64) error {
+	if len(offsets) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.timeout)
+	defer cancel()
+	at := make(map[string]map[int32]kgo.EpochOffset, len(offsets))
+	for t, ps := range offsets {
+		at[t] = make(map[int32]kgo.EpochOffset, len(ps))
+		for p, o := range ps {
+			at[t][p] = kgo.EpochOffset{Epoch: -1, Offset: o}
+		}
+	}
+	var cerr error
+	m.cl.CommitOffsetsSync(ctx, at, func(_ *kgo.Client, _ *kmsg.OffsetCommitRequest,
+		resp *kmsg.OffsetCommitResponse, err error) {
+		if err == nil {
+			for _, t := range resp.Topics {
+				for _, p := range t.Partitions {
+					err = errors.Join(err, kerr.ErrorForCode(p.ErrorCode))
+				}
+			}
+		}
+		cerr = err
+	})
+	if cerr != nil {
+		return fmt.Errorf("events: commit: %w", cerr)
+	}
+	return nil
 }

@@ -89,7 +89,7 @@ func waitCommitted(t *testing.T, c events.Config, ctx context.Context, group,
 	defer cl.Close()
 	adm := kadm.NewClient(cl)
 	var at int64 = -1
-	waitFor(t, ctx, fmt.Sprintf("group %s's offset %d (at %d)", group, want, at),
+	waitFor(t, ctx, fmt.Sprintf("group %s's offset %d", group, want),
 		func() bool {
 			offsets, err := adm.FetchOffsets(ctx, group)
 			if o, ok := offsets.Lookup(tp, 0); err == nil && ok {
