@@ -6,7 +6,7 @@ import time
 import uuid
 from collections.abc import Callable
 
-from confluent_kafka import Consumer
+from confluent_kafka import Consumer, TopicPartition
 from confluent_kafka import Message as KafkaMessage
 
 from twinbook.events import Config, Message, new_producer, produce_keyed
@@ -87,3 +87,13 @@ def wait_for(
             raise AssertionError(f"gave up waiting for {what}")
         tick()
         time.sleep(0.01)  # the polling interval
+
+
+def committed_offset(config: Config, group: str, topic: str) -> int:
+    """The offset ``group`` committed on ``topic``'s partition 0 (negative: none)."""
+    consumer = Consumer(config.librdkafka({"group.id": group}))
+    try:
+        [tp] = consumer.committed([TopicPartition(topic, 0)], timeout=config.timeout)
+        return tp.offset
+    finally:
+        consumer.close()

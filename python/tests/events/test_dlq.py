@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from confluent_kafka import Consumer, TopicPartition
 from confluent_kafka import Message as KafkaMessage
 
 from twinbook.events import (
@@ -22,7 +21,7 @@ from twinbook.events import (
     new_producer,
 )
 
-from .helpers import DEADLINE, produce, read_until, wait_for
+from .helpers import DEADLINE, committed_offset, produce, read_until, wait_for
 
 
 def test_poison_goes_to_the_dead_letter_topic(
@@ -55,12 +54,7 @@ def test_poison_goes_to_the_dead_letter_topic(
     assert (headers[HEADER_PARTITION], headers[HEADER_OFFSET]) == (b"0", b"2")
     assert dead.key() == b"k"
 
-    def committed() -> int:
-        consumer = Consumer(config.librdkafka({"group.id": group}))
-        try:
-            [tp] = consumer.committed([TopicPartition(name, 0)], timeout=config.timeout)
-            return tp.offset
-        finally:
-            consumer.close()
-
-    wait_for("the poison record's offset committed too", lambda: committed() == 4)
+    wait_for(
+        "the poison record's offset committed too",
+        lambda: committed_offset(config, group, name) == 4,
+    )

@@ -7,7 +7,6 @@ import uuid
 from collections.abc import Callable
 
 import pytest
-from confluent_kafka import Consumer, TopicPartition
 from confluent_kafka import Message as KafkaMessage
 
 from twinbook.events import (
@@ -24,7 +23,7 @@ from twinbook.events import (
     produce_keyed,
 )
 
-from .helpers import DEADLINE, produce, read_until, values, wait_for
+from .helpers import DEADLINE, committed_offset, produce, read_until, values, wait_for
 
 
 class Poison(Exception):
@@ -42,15 +41,6 @@ def upper(fail_once: list[bool]) -> Transform:
         return [Message((msg.key() or b"").decode(), f"V{value}".encode())]
 
     return transform
-
-
-def committed_offset(config: Config, group: str, topic: str) -> int:
-    consumer = Consumer(config.librdkafka({"group.id": group}))
-    try:
-        [tp] = consumer.committed([TopicPartition(topic, 0)], timeout=config.timeout)
-        return tp.offset
-    finally:
-        consumer.close()
 
 
 @pytest.mark.parametrize("mode", list(Mode), ids=str)

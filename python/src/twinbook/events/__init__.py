@@ -13,12 +13,14 @@ group       :func:`join`: a :class:`Member` whose rebalances go to a :class:`Reb
 delivery    :func:`consume`, :class:`Semantics`: commit before or after processing
 transact    :class:`Pipeline` (consume-transform-produce), :class:`FencedError`
 dlq         :func:`dead_letter`, :func:`consume_with_dlq`: poison to ``<topic>.dlq``
+concurrent  :func:`consume_concurrently` (aiokafka): keys overlap, a :class:`Watermark`
 ==========  ==========================================================================
 """
 
 from __future__ import annotations
 
 from .client import DEFAULT_TIMEOUT, BrokerUnavailableError, Config, create_topic
+from .concurrent import AsyncHandler, Watermark, consume_concurrently, join_async
 from .delivery import Handler, Semantics, consume
 from .dlq import (
     HEADER_ERROR,
@@ -51,6 +53,7 @@ __all__ = [
     "HEADER_PARTITION",
     "HEADER_TOPIC",
     "AbortedError",
+    "AsyncHandler",
     "BrokerUnavailableError",
     "Config",
     "DeadLetter",
@@ -68,13 +71,16 @@ __all__ = [
     "RebalanceLog",
     "Semantics",
     "Transform",
+    "Watermark",
     "consume",
+    "consume_concurrently",
     "consume_with_dlq",
     "create_topic",
     "dead_letter",
     "dlq_topic",
     "end_transaction",
     "join",
+    "join_async",
     "new_producer",
     "new_transactional_producer",
     "partition",

@@ -46,6 +46,7 @@ def consume(
     (at-most-once) or after (at-least-once) handing it to ``handle``. One commit per
     record keeps the lesson exact; batching commits widens what a crash loses or
     repeats to the whole batch. ``TimeoutError`` if ``stop`` is not set in time."""
+    semantics = Semantics(semantics)  # ValueError for anything else
     deadline = time.monotonic() + timeout
     while not stop.is_set():
         if time.monotonic() > deadline:
