@@ -21,10 +21,9 @@ class Crash(Exception):
 @pytest.mark.parametrize(
     ("semantics", "lost", "twice", "resume_at"),
     [
-        (Semantics.AT_MOST_ONCE, ["4"], [], 5),
-        (Semantics.AT_LEAST_ONCE, [], ["4"], 4),
+        pytest.param(Semantics.AT_MOST_ONCE, ["4"], [], 5, id="at-most-once"),
+        pytest.param(Semantics.AT_LEAST_ONCE, [], ["4"], 4, id="at-least-once"),
     ],
-    ids=str,
 )
 def test_a_crash_loses_or_repeats_by_commit_order(
     config: Config,
