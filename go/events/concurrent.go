@@ -116,19 +116,13 @@ poll:
 			prev, end := last[string(r.Key)], make(chan struct{})
 			last[string(r.Key)] = end
 			wg.Go(func() {
-				defer func() { <-slots; close(end) }()
-				if prev != nil {
-					<-prev // the same key's previous record first
-				}
-				if err := handle(r); err != nil {
+				defer func() { <-slots }()
+				inOrder(r, prev, end, handle, &wm, func(err error) {
 					mu.Lock()
-					failed = errors.Join(failed, fmt.Errorf("events: %s/%d@%d: %w",
-						r.Topic, r.Partition, r.Offset, err))
+					failed = errors.Join(failed, err)
 					mu.Unlock()
 					stop()
-					return
-				}
-				wm.Done(r)
+				})
 			})
 		}
 		if err := commitOffsets(ctx, m, wm.Committable()); err != nil {
@@ -147,3 +141,23 @@ func failedErr(mu *sync.Mutex, failed *error) error {
 	defer mu.Unlock()
 	return *failed
 }
+
+// docs:start events-key-order
+
+// inOrder handles r once the same key's previous record (prev) has ended,
+// then marks r done in the watermark, or reports its failure; either way it
+// closes end, so the key's next record can go.
+func inOrder(r *kgo.Record, prev, end chan struct{}, handle Handler,
+	wm *Watermark, fail func(error)) {
+	defer close(end)
+	if prev != nil {
+		<-prev
+	}
+	if err := handle(r); err != nil {
+		fail(fmt.Errorf("events: %s/%d@%d: %w", r.Topic, r.Partition, r.Offset, err))
+		return
+	}
+	wm.Done(r)
+}
+
+// docs:end events-key-order

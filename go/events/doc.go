@@ -20,7 +20,11 @@
 //     with the consumed offsets inside them; [ErrFenced] for a zombie.
 //   - dlq.go: [DeadLetter] and [ConsumeWithDLQ]: a poison record goes to
 //     "<topic>.dlq" with its error in headers, and consuming goes on.
+//   - concurrent.go: [ConsumeConcurrently], records in flight at once,
+//     each key still in order, and a [Watermark] so that commits never
+//     pass the oldest record not yet done.
 //
 // The clients are franz-go's kgo. Python's twinbook.events has the same
-// concepts under the same names, on confluent-kafka.
+// concepts under the same names, on confluent-kafka (and aiokafka for the
+// concurrent consumer, where asyncio's tasks take the goroutines' place).
 package events

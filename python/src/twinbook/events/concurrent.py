@@ -110,7 +110,28 @@ async def _commit(consumer: AIOKafkaConsumer, offsets: dict[str, dict[int, int]]
         )
 
 
-# docs:start events-consume-concurrently
+# docs:start events-key-order
+async def _in_order(
+    record: Any,
+    previous: asyncio.Event | None,
+    end: asyncio.Event,
+    handle: AsyncHandler,
+    watermark: Watermark,
+) -> None:
+    """Handle ``record`` once the same key's previous record has ended, then mark it
+    done in the watermark; either way set ``end``, so the key's next record can go."""
+    try:
+        if previous is not None:
+            await previous.wait()
+        await handle(record)
+        watermark.done(record)
+    finally:
+        end.set()
+
+
+# docs:end events-key-order
+
+
 async def consume_concurrently(
     consumer: AIOKafkaConsumer, limit: int, handle: AsyncHandler, stop: asyncio.Event
 ) -> None:
@@ -123,14 +144,10 @@ async def consume_concurrently(
 
     async def run(record: Any, previous: asyncio.Event | None, end: asyncio.Event) -> None:
         try:
-            if previous is not None:
-                await previous.wait()  # the same key's previous record first
-            await handle(record)
-            watermark.done(record)
+            await _in_order(record, previous, end, handle, watermark)
         except Exception as err:
             failures.append(err)
         finally:
-            end.set()
             slots.release()
 
     async with asyncio.TaskGroup() as tasks:
@@ -145,6 +162,3 @@ async def consume_concurrently(
     await _commit(consumer, watermark.committable())
     if failures:
         raise failures[0]
-
-
-# docs:end events-consume-concurrently
