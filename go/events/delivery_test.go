@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -109,4 +110,20 @@ func tally(want, done []string) (lost, twice []string) {
 		}
 	}
 	return lost, twice
+}
+
+// Only the two orders exist; anything else is refused before any record.
+func TestUnknownSemanticsAreRefused(t *testing.T) {
+	c, ctx := setup(t)
+	tp := topic(t, c, ctx, "in", 1)
+	m, err := events.Join(ctx, events.GroupConfig{Config: c, Group: name(t, "group"),
+		Topics: []string{tp}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	err = events.Consume(ctx, m, "exactly-once", func(*kgo.Record) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), "exactly-once") {
+		t.Fatalf("Consume with exactly-once: %v, want it refused", err)
+	}
 }

@@ -73,3 +73,13 @@ def test_a_crash_loses_or_repeats_by_commit_order(
     count = Counter(done)
     assert [v for v in want if count[v] == 0] == lost
     assert [v for v in want if count[v] > 1] == twice
+
+
+def test_unknown_semantics_are_refused(config: Config, topic: Callable[[str, int], str]) -> None:
+    name = topic("in", 1)
+    member = join(GroupConfig(config, f"{name}-group", [name]))
+    try:
+        with pytest.raises(ValueError, match="exactly-once"):
+            consume(member, "exactly-once", lambda msg: None, threading.Event(), DEADLINE)  # type: ignore[arg-type]
+    finally:
+        member.close()
