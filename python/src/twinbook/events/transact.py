@@ -68,6 +68,11 @@ class PipelineConfig:
     mode: Mode
 
 
+#: The most records one step takes: the bigger, the fewer transactions per record (a
+#: transaction's commit costs milliseconds on real Kafka whatever its size), the more
+#: work one abort repeats. kgo's session takes whatever its fetches have buffered.
+BATCH = 5000
+
 _FENCED = {
     KafkaError._FENCED,
     KafkaError.PRODUCER_FENCED,
@@ -128,7 +133,7 @@ class Pipeline:
             raise
 
     def _poll(self, timeout: float) -> list[KafkaMessage]:
-        most = 1 if self.config.mode is Mode.PER_MESSAGE else 500
+        most = 1 if self.config.mode is Mode.PER_MESSAGE else BATCH
         out = []
         for msg in self.consumer.consume(num_messages=most, timeout=timeout):
             err = msg.error()
