@@ -30,10 +30,9 @@ export PATH := $(BIN):$(PATH)
 # files (gcc's Recommends, so named here: apt-get installs without Recommends).
 # Chromium (Debian's, at /usr/bin/chromium) runs the book's browser tests;
 # actionlint checks the workflows' run: steps with shellcheck; the grader's jail is bubblewrap.
-APT_NEEDS := dot:graphviz gcc:gcc,libc6-dev /usr/include/stdlib.h:libc6-dev bwrap:bubblewrap chromium:chromium,fonts-liberation shellcheck:shellcheck
 # Real Apache Kafka (chapter 4's tests run on it as well as on the embedded broker, and
 # `make kafka` runs it): Java 17 runs it, Maven resolves its jars from Maven Central.
-APT_NEEDS += java:openjdk-17-jre-headless mvn:maven
+APT_NEEDS := dot:graphviz gcc:gcc,libc6-dev /usr/include/stdlib.h:libc6-dev bwrap:bubblewrap chromium:chromium,fonts-liberation shellcheck:shellcheck java:openjdk-17-jre-headless mvn:maven
 # The Go linters that make test runs (tests/lint.toml), built from go/tools' pins into .venv/bin.
 GO_LINTERS := honnef.co/go/tools/cmd/staticcheck github.com/rhysd/actionlint/cmd/actionlint
 # The real gRPC client the swarm's tests drive (chapter 3), built from go/tools' pin into .venv/bin.
@@ -83,8 +82,9 @@ setup: ## install everything (Debian packages, .venv, Go modules and tools, Jupy
 	$(call apt_install,setup,$(APT_NEEDS))
 	command -v $(GO) >/dev/null || { echo "setup: go not found on PATH (Go 1.26 expected)" >&2; exit 1; }
 	# Apache Kafka's jars (tests/services/kafka/pom.xml) into the user's cache, once per pom:
-	# checked before the stamp, so a cleared cache is filled again (the standard library only)
-	$(PYTHON) -m tests.services.kafka.jars
+	# checked before the stamp, so a cleared cache is filled again (the standard library only;
+	# the student edition has no tests/ and no real Kafka)
+	if [ -f tests/services/kafka/jars.py ]; then $(PYTHON) -m tests.services.kafka.jars; fi
 	hash=$$( { echo "$(ROOT)"; $(GO) version; cat $(SETUP_INPUTS); } | sha256sum | cut -c1-16)
 	stamp="$(VENV)/.twinbook-setup-$$hash"
 	if [ -f "$$stamp" ] && [ -x "$(BIN)/pytest" ] $(foreach t,$(GO_KERNEL_TOOLS) $(notdir $(GO_LINTERS) $(GO_TEST_TOOLS)),&& [ -x "$(BIN)/$(t)" ]); then echo "setup: up to date"; exit 0; fi

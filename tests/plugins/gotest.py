@@ -284,14 +284,16 @@ class GoModule(pytest.File):
 
     def collect(self) -> Iterator[pytest.Item | pytest.Collector]:
         moddir = self.path.parent
-        output = shared_go_test_output(self.config, moddir)
-        self.go_output_file = output
         module_path = _module_path(self.path)
-        yield from self._collect_run(parse_go_test_output(output), module_path, "")
         packages = kafka_packages(moddir, module_path)
         if packages:
-            from tests.plugins.kafka import real_kafka_bootstrap
+            from tests.plugins.kafka import real_kafka_bootstrap, start_real_kafka_soon
 
+            start_real_kafka_soon(self.config)  # the JVM boots while go test runs
+        output = shared_go_test_output(self.config, moddir)
+        self.go_output_file = output
+        yield from self._collect_run(parse_go_test_output(output), module_path, "")
+        if packages:
             try:
                 kafka = real_kafka_bootstrap(self.config)
             except RuntimeError as exc:

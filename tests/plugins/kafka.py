@@ -55,6 +55,9 @@ START_TIMEOUT = 120.0
 STOP_TIMEOUT = 30.0
 """Seconds the controller waits for the keeper to stop the broker before SIGKILL."""
 
+ROOT = Path(__file__).resolve().parents[2]
+"""The repository, where the keeper's module is (a session's rootdir may be elsewhere)."""
+
 _DIR = "twinbook_kafka_dir"
 _OWNER = "twinbook_kafka_owner"
 _dir_key = pytest.StashKey[Path]()
@@ -87,7 +90,22 @@ def pytest_configure_node(node: Any) -> None:
     node.workerinput[_OWNER] = node.config.stash[_owner_key]
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """(the controller, once every worker is done) stop the real broker; a JVM that had
+    to be killed fails the session."""
+    config = session.config
+    if getattr(config, "workerinput", None) is None and _dir_key in config.stash:
+        leftover = stop_real_kafka(config.stash[_dir_key])
+        if leftover:
+            reporter = config.pluginmanager.get_plugin("terminalreporter")
+            if reporter is not None:
+                reporter.write_line(f"ERROR: {leftover}", red=True)
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
+    # a session that ended before sessionfinish (a usage error, an internal error)
     if getattr(config, "workerinput", None) is None and _dir_key in config.stash:
         leftover = stop_real_kafka(config.stash[_dir_key])
         if leftover:
@@ -106,6 +124,13 @@ def _alive(pid: int) -> bool:
         return False
 
 
+def start_real_kafka_soon(config: pytest.Config) -> None:
+    """Have this session's keeper start the real broker, without waiting for it: the Go
+    plugin calls this before its first go test run, so the JVM boots meanwhile."""
+    if from_env() is None:
+        _lock_and_start(config, wait=False)
+
+
 def real_kafka_bootstrap(config: pytest.Config) -> str:
     """The real broker of this session: TWINBOOK_KAFKA's, else the one this session's
     keeper runs, started now if no worker has yet. Raises RuntimeError saying why there
@@ -113,6 +138,10 @@ def real_kafka_bootstrap(config: pytest.Config) -> str:
     named = from_env()
     if named is not None:
         return named
+    return _lock_and_start(config, wait=True)
+
+
+def _lock_and_start(config: pytest.Config, *, wait: bool) -> str:
     if _dir_key not in config.stash:  # asked by another plugin in a session without this one
         _init(config)
         config.add_cleanup(lambda: stop_real_kafka(config.stash[_dir_key]))
@@ -121,8 +150,10 @@ def real_kafka_bootstrap(config: pytest.Config) -> str:
     state, error = folder / "state.json", folder / "error.txt"
     with (folder / "lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released on close, or when this process dies
-        if not state.exists() and not error.exists():
+        if not (folder / "keeper.pid").exists():
             _start_keeper(config, folder)
+        if not wait:
+            return ""
         deadline = time.monotonic() + START_TIMEOUT
         keeper = int((folder / "keeper.pid").read_text())
         while not state.exists() and not error.exists():
@@ -149,9 +180,7 @@ def _start_keeper(config: pytest.Config, folder: Path) -> None:
     # it), and a Popen left unwaited warns when collected. setsid: its own session, so a
     # worker that ends, or a Ctrl-C, does not take it along.
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(config.rootpath), env.get("PYTHONPATH", "")) if p
-    )
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
     log = folder / "keeper.log"
     keeper = os.posix_spawn(
         sys.executable,

@@ -97,16 +97,17 @@ def server_properties(workdir: Path, port: int, controller_port: int, partitions
         "auto.create.topics.enable": "true",
         "default.replication.factor": "1",
         "min.insync.replicas": "1",
-        # the internal topics: one replica each (see the module's docstring), and few
-        # partitions, since each is created on first use, while a test waits
+        # the internal topics: one replica each (see the module's docstring), and one
+        # partition, since each is created on first use, while a test waits (Kafka's 50
+        # take seconds on two cores)
         "offsets.topic.replication.factor": "1",
-        "offsets.topic.num.partitions": "3",
+        "offsets.topic.num.partitions": "1",
         "transaction.state.log.replication.factor": "1",
         "transaction.state.log.min.isr": "1",
-        "transaction.state.log.num.partitions": "3",
+        "transaction.state.log.num.partitions": "1",
         "share.coordinator.state.topic.replication.factor": "1",
         "share.coordinator.state.topic.min.isr": "1",
-        "share.coordinator.state.topic.num.partitions": "3",
+        "share.coordinator.state.topic.num.partitions": "1",
         # a consumer group's first rebalance starts at once instead of after 3 s
         "group.initial.rebalance.delay.ms": "0",
     }
