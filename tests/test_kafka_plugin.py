@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -62,39 +63,25 @@ ROOT = Path(__file__).resolve().parents[1]
 CACHE = jars.cache_root().parent
 """The user's cache (Kafka's jars): read now, before pytester points HOME elsewhere."""
 
-INNER_TESTS = """
-import json, os
+INNER_TEST = """
+import json, os, time
 from pathlib import Path
 
-def test_a(kafka_bootstrap):
-    record(kafka_bootstrap, "a")
-
-def test_b(kafka_bootstrap):
-    record(kafka_bootstrap, "b")
-
-def record(addr, name):
+def test_{name}(kafka_bootstrap):
     # the session's keeper state says which JVM serves this address
     states = list(Path("build/kafka").glob("*/state.json"))
     assert len(states) == 1, states
     state = json.loads(states[0].read_text())
-    assert state["addr"] == addr
-    Path(f"seen-{name}").write_text(json.dumps(state))
-    if os.environ.get("HANG_AFTER_START") == "1":
+    assert state["addr"] == kafka_bootstrap
+    state["worker"] = os.environ["PYTEST_XDIST_WORKER"]
+    Path("seen-{name}").write_text(json.dumps(state))
+    if "{name}" == "b":  # hold the session open until the other worker has been served
+        deadline = time.monotonic() + 240
+        while not Path("seen-a").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
         Path("started").write_text("")
-        import time
-        time.sleep(600)
+        time.sleep(600)  # until the outer test kills the session
 """
-
-
-@pytest.fixture
-def inner(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
-    """A session of two tests on the real broker only, in pytester's folder."""
-    monkeypatch.delenv("TWINBOOK_KAFKA", raising=False)
-    monkeypatch.setenv("PYTHONPATH", str(ROOT))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(CACHE))
-    pytester.makepyfile(test_inner=INNER_TESTS)
-    pytester.makeini("[pytest]\naddopts = -p tests.plugins.kafka -p no:cacheprovider\n")
-    return pytester
 
 
 def alive(pid: int) -> bool:
@@ -105,41 +92,40 @@ def alive(pid: int) -> bool:
         return False
 
 
-def test_one_real_broker_per_session_for_all_workers_and_no_jvm_left(inner) -> None:
-    result = inner.runpytest_subprocess("-n", "2", "-k", "kafka", "-p", "xdist", timeout=300)
-    result.assert_outcomes(passed=2)
-    a = json.loads((inner.path / "seen-a").read_text())
-    b = json.loads((inner.path / "seen-b").read_text())
-    assert a["pid"] == b["pid"], "two workers, two brokers: want one per session"
-    assert not alive(a["pid"]), "the session ended and left its JVM running"
-    assert not alive(a["keeper"])
-    assert not Path(a["workdir"]).exists(), "the broker's temporary folder is left"
-    assert not any((inner.path / "build" / "kafka").iterdir())
-
-
-def test_a_killed_session_leaves_no_jvm(inner) -> None:
-    """SIGKILL to the session's pytest: no cleanup runs in it, the keeper stops Kafka."""
-    env = {**os.environ, "HANG_AFTER_START": "1"}
+def test_one_real_broker_for_all_workers_and_no_jvm_left_when_killed(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two workers, one real broker; then SIGKILL to the whole session (controller and
+    workers: no cleanup runs in them): the keeper sees its owner gone and stops the JVM.
+    (A session that ends normally checks the same itself: the plugin's sessionfinish.)"""
+    monkeypatch.delenv("TWINBOOK_KAFKA", raising=False)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_CACHE_HOME": str(CACHE)}
+    for name in ("a", "b"):
+        pytester.makepyfile(**{f"test_inner_{name}": INNER_TEST.replace("{name}", name)})
+    pytester.makeini("[pytest]\naddopts = -p tests.plugins.kafka -p no:cacheprovider\n")
     session = subprocess.Popen(
-        [sys.executable, "-m", "pytest", "-n", "0", "-k", "kafka and test_a", "-q"],
-        cwd=inner.path,
+        [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadfile", "-k", "kafka"],
+        cwd=pytester.path,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group: one killpg ends it and its workers
     )
     try:
-        deadline = time.monotonic() + 240
-        while not (inner.path / "started").exists():
-            assert session.poll() is None, "the inner session ended before its broker started"
-            assert time.monotonic() < deadline, "the real broker did not start in 240s"
+        deadline = time.monotonic() + 300
+        while not (pytester.path / "started").exists():
+            assert session.poll() is None, "the inner session ended before both tests ran"
+            assert time.monotonic() < deadline, "the inner session did not get going in 300s"
             time.sleep(0.2)
-        state = json.loads((inner.path / "seen-a").read_text())
-        assert alive(state["pid"])
     finally:
-        session.kill()
+        os.killpg(session.pid, signal.SIGKILL)
         session.wait()
+    a = json.loads((pytester.path / "seen-a").read_text())
+    b = json.loads((pytester.path / "seen-b").read_text())
+    assert a["worker"] != b["worker"], "loadfile put both files on one worker"
+    assert a["pid"] == b["pid"], "two workers, two brokers: want one per session"
     deadline = time.monotonic() + 60
-    while alive(state["pid"]) or alive(state["keeper"]):
+    while alive(a["pid"]) or alive(a["keeper"]):
         assert time.monotonic() < deadline, "the JVM outlived its killed session by 60s"
         time.sleep(0.1)
-    assert not Path(state["workdir"]).exists()
+    assert not Path(a["workdir"]).exists(), "the broker's temporary folder is left"

@@ -48,6 +48,7 @@ SECTIONS: dict[str, tuple[str, Callable[[str], bool]]] = {
     "twinbook/swarm": ("twinbook.swarm", _everything),
     "twinbook/schema": ("twinbook.schema", _everything),
     "twinbook/registry": ("twinbook.registry", _everything),
+    "twinbook/events": ("twinbook.events", _everything),
 }
 
 HEADING = re.compile(r"^## `(twinbook/[\w/]+)` and `(twinbook(?:\.\w+)*)`$")
