@@ -59,6 +59,24 @@ def test_load_cases(tmp_path: Path, files: dict[str, object], want: list[str]) -
     assert names == want
 
 
+def test_load_cases_of_a_folder_of_several_concepts(tmp_path: Path) -> None:
+    files = {
+        "a.json": {"concept": "avro_resolution", "cases": [{"name": "a1"}]},
+        "b.json": {"concept": "registry_compatibility", "cases": [{"name": "b1"}]},
+        "c.json": {"concept": "breaker", "cases": [{"name": "c1"}]},
+    }
+    for name, body in files.items():
+        (tmp_path / name).write_text(json.dumps(body), encoding="utf-8")
+    concepts = ("avro_resolution", "registry_compatibility")
+    loaded = load_cases("avro", tmp_path, concepts=concepts)
+    assert [(getattr(i, "concept", None), i.name) for i in loaded] == [
+        ("avro_resolution", "a1"),
+        ("registry_compatibility", "b1"),
+        (None, "broken file c.json"),
+    ]
+    assert "concept is 'breaker'" in loaded[2].reason  # type: ignore[union-attr]
+
+
 @pytest.mark.parametrize(
     ("env", "want"),
     [

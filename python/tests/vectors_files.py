@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ class Case:
     file: str
     name: str
     body: Mapping[str, Any]
+    concept: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -50,36 +51,43 @@ class Broken:
 Loaded = Case | Broken
 
 
-def _file_cases(path: Path, concept: str) -> list[Any]:
+def _file_cases(path: Path, concepts: Collection[str]) -> tuple[str, list[Any]]:
     data = json.loads(path.read_text(encoding="utf-8"))
     if not isinstance(data, dict):
         raise ValueError("not a JSON object")
     if unknown := set(data) - FILE_KEYS:
         raise ValueError(f"unknown keys {sorted(unknown)}")
-    if data.get("concept") != concept:
-        raise ValueError(f"concept is {data.get('concept')!r}, expected {concept!r}")
+    concept = data.get("concept")
+    if concept not in concepts:
+        want = " or ".join(repr(c) for c in sorted(concepts))
+        raise ValueError(f"concept is {concept!r}, expected {want}")
     cases = data.get("cases")
     if not isinstance(cases, list):
         raise ValueError("cases is not a list")
-    return cases
+    return concept, cases
 
 
-def load_cases(concept: str, directory: Path | None = None) -> list[Loaded]:
+def load_cases(
+    concept: str, directory: Path | None = None, *, concepts: Collection[str] = ()
+) -> list[Loaded]:
     """Every case of every ``*.json`` file of ``directory`` (default: :func:`vectors_dir`),
     in file then case order; a file that does not load, or a folder without cases, as a
     :class:`Broken`. A case without a name is called ``FILE-STEM[INDEX]`` (its runner fails it).
+    ``concept`` names the folder; a folder holding files of several concepts (chapter 4's
+    ``avro/``) lists them in ``concepts``, and each case carries its file's.
     """
     directory = vectors_dir(concept) if directory is None else directory
+    accepted = set(concepts) or {concept}
     loaded: list[Loaded] = []
     for path in sorted(directory.glob("*.json")) if directory.is_dir() else []:
         try:
-            cases = _file_cases(path, concept)
+            file_concept, cases = _file_cases(path, accepted)
         except (OSError, ValueError) as exc:  # json.JSONDecodeError is a ValueError
             loaded.append(Broken(f"broken file {path.name}", f"{path.name}: {exc}"))
             continue
         for index, case in enumerate(cases):
             name = case.get("name") if isinstance(case, dict) else None
-            loaded.append(Case(path.name, name or f"{path.stem}[{index}]", case))
+            loaded.append(Case(path.name, name or f"{path.stem}[{index}]", case, file_concept))
     if not any(isinstance(item, Case) for item in loaded):
         loaded.append(
             Broken(

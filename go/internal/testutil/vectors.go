@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"testing"
 )
@@ -36,10 +37,11 @@ func VectorsDir(concept string) string {
 // VectorCase is one case of a vector file, still undecoded, so each runner
 // decodes it (strictly) into its own concept's case type.
 type VectorCase struct {
-	File  string          // the file's base name
-	Index int             // the case's place in its file, from 0
-	Name  string          // the case's "name"; empty when it has none
-	Raw   json.RawMessage // the whole case
+	File    string          // the file's base name
+	Concept string          // the file's "concept"
+	Index   int             // the case's place in its file, from 0
+	Name    string          // the case's "name"; empty when it has none
+	Raw     json.RawMessage // the whole case
 }
 
 // ID is the case's subtest name: its name, or file#index when it has none
@@ -57,6 +59,14 @@ func (c VectorCase) ID() string {
 // (all of them, joined) while the other files' cases are still returned, so
 // one broken file does not hide the rest. A folder without files is an error.
 func LoadVectors(dir, concept string) ([]VectorCase, error) {
+	return LoadVectorsOf(dir, concept)
+}
+
+// LoadVectorsOf is LoadVectors for a folder that holds files of several
+// concepts (chapter 4's avro/ holds avro_resolution and
+// registry_compatibility files): a file of any of concepts loads, each case
+// carrying its file's concept.
+func LoadVectorsOf(dir string, concepts ...string) ([]VectorCase, error) {
 	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
 	if err != nil {
 		return nil, fmt.Errorf("vector files in %s: %w", dir, err)
@@ -68,7 +78,7 @@ func LoadVectors(dir, concept string) ([]VectorCase, error) {
 	var cases []VectorCase
 	var errs []error
 	for _, file := range files {
-		found, err := loadVectorFile(file, concept)
+		found, err := loadVectorFile(file, concepts)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", file, err))
 			continue
@@ -78,7 +88,7 @@ func LoadVectors(dir, concept string) ([]VectorCase, error) {
 	return cases, errors.Join(errs...)
 }
 
-func loadVectorFile(file, concept string) ([]VectorCase, error) {
+func loadVectorFile(file string, concepts []string) ([]VectorCase, error) {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return nil, err
@@ -90,8 +100,12 @@ func loadVectorFile(file, concept string) ([]VectorCase, error) {
 	if err := DecodeStrict(data, &vf); err != nil {
 		return nil, err
 	}
-	if vf.Concept != concept {
-		return nil, fmt.Errorf("concept %q, want %q", vf.Concept, concept)
+	if !slices.Contains(concepts, vf.Concept) {
+		want := fmt.Sprintf("%q", concepts[0])
+		if len(concepts) > 1 {
+			want = fmt.Sprintf("one of %q", concepts)
+		}
+		return nil, fmt.Errorf("concept %q, want %s", vf.Concept, want)
 	}
 	cases := make([]VectorCase, len(vf.Cases))
 	for i, raw := range vf.Cases {
@@ -99,7 +113,7 @@ func loadVectorFile(file, concept string) ([]VectorCase, error) {
 			Name string `json:"name"`
 		}
 		_ = json.Unmarshal(raw, &named) // a malformed case fails when its runner decodes it
-		cases[i] = VectorCase{File: filepath.Base(file), Index: i, Name: named.Name, Raw: raw}
+		cases[i] = VectorCase{File: filepath.Base(file), Concept: vf.Concept, Index: i, Name: named.Name, Raw: raw}
 	}
 	return cases, nil
 }

@@ -89,6 +89,25 @@ func TestLoadVectors(t *testing.T) {
 	}
 }
 
+func TestLoadVectorsOf(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"a.json": `{"concept": "avro_resolution", "cases": [{"name": "a1"}]}`,
+		"b.json": `{"concept": "registry_compatibility", "cases": [{"name": "b1"}]}`,
+		"c.json": `{"concept": "breaker", "cases": [{"name": "c1"}]}`,
+	})
+	cases, err := testutil.LoadVectorsOf(dir, "avro_resolution", "registry_compatibility")
+	var got []string
+	for _, c := range cases {
+		got = append(got, c.Concept+":"+c.ID())
+	}
+	if want := []string{"avro_resolution:a1", "registry_compatibility:b1"}; !slices.Equal(got, want) {
+		t.Errorf("cases = %q, want %q", got, want)
+	}
+	if err == nil || !strings.Contains(err.Error(), "c.json") || !strings.Contains(err.Error(), `concept "breaker", want one of`) {
+		t.Errorf("err = %v, want one naming c.json and its concept", err)
+	}
+}
+
 func TestDecodeStrict(t *testing.T) {
 	type step struct {
 		Op string `json:"op"`
