@@ -25,6 +25,15 @@ func unhex(t *testing.T, s string) []byte {
 	return b
 }
 
+// wantNoFrame fails the test unless a DecodeFrame that returned an error returned the zero
+// values with it.
+func wantNoFrame(t *testing.T, what string, id int, body []byte) {
+	t.Helper()
+	if id != 0 || body != nil {
+		t.Fatalf("%s returned the id %d and the body % x with its error: want 0 and nil, the zero values", what, id, body)
+	}
+}
+
 func TestHiddenDecodesARealMessage(t *testing.T) {
 	id, body, err := decodeFrame(t, unhex(t, orderFrame))
 	if err != nil || id != 7 {
@@ -71,17 +80,19 @@ func TestHiddenSchemaIDsOutOfRange(t *testing.T) {
 		}
 	}
 	for _, four := range []string{"80000000", "ffffffff"} {
-		_, _, err := decodeFrame(t, unhex(t, "00"+four+"02"))
+		id, body, err := decodeFrame(t, unhex(t, "00"+four+"02"))
 		wantError(t, err, ErrSchemaIDOutOfRange, "DecodeFrame(00 "+four+" 02)",
 			four+" is above 2147483647: as a signed 32-bit id it would be negative")
+		wantNoFrame(t, "DecodeFrame(00 "+four+" 02)", id, body)
 	}
 }
 
 func TestHiddenShortFrames(t *testing.T) {
 	for _, frame := range [][]byte{{}, {0}, {1}, {0, 0, 0, 7}, {5, 0, 0, 0}} {
-		_, _, err := decodeFrame(t, frame)
+		id, body, err := decodeFrame(t, frame)
 		wantError(t, err, ErrShortFrame, fmt.Sprintf("DecodeFrame(% x)", frame),
 			fmt.Sprintf("%d bytes: a frame has at least 5, whatever its first byte", len(frame)))
+		wantNoFrame(t, fmt.Sprintf("DecodeFrame(% x)", frame), id, body)
 	}
 	id, body, err := decodeFrame(t, []byte{0, 0, 0, 0, 5})
 	if err != nil || id != 5 || len(body) != 0 {
@@ -96,9 +107,10 @@ func TestHiddenShortFrames(t *testing.T) {
 func TestHiddenBadMagicBytes(t *testing.T) {
 	for _, first := range []byte{1, 0x7f, 0x80, 0xff} {
 		frame := []byte{first, 0, 0, 0, 1, 2}
-		_, _, err := decodeFrame(t, frame)
+		id, body, err := decodeFrame(t, frame)
 		wantError(t, err, ErrBadMagicByte, fmt.Sprintf("DecodeFrame(% x)", frame),
 			fmt.Sprintf("the first byte is %d, and only 0 is this format", first))
+		wantNoFrame(t, fmt.Sprintf("DecodeFrame(% x)", frame), id, body)
 	}
 }
 
@@ -180,8 +192,11 @@ func TestHiddenLongsThatDoNotEnd(t *testing.T) {
 		{[]byte{2, 4}, 2, "position 2 is the end of the data: no long starts there"},
 		{append(bytes.Repeat([]byte{0xff}, 10), 1), 0, "a long takes at most 10 bytes; this one would take 11"},
 	} {
-		_, _, err := decodeLong(t, c.data, c.pos)
+		n, next, err := decodeLong(t, c.data, c.pos)
 		wantError(t, err, ErrBadAvro, fmt.Sprintf("DecodeLong(% x, %d)", c.data, c.pos), c.why)
+		if n != 0 || next != 0 {
+			t.Fatalf("DecodeLong(% x, %d) returned (%d, %d) with its error: want (0, 0), the zero values", c.data, c.pos, n, next)
+		}
 	}
 }
 
@@ -219,7 +234,10 @@ func TestHiddenBadStrings(t *testing.T) {
 		{[]byte("\x02\xff"), "ff is never UTF-8"},
 		{[]byte("\xfe\xff\xff\xff\xff\xff\xff\xff\xff\x01a"), "the length is the largest long: it would overflow an int"},
 	} {
-		_, _, err := decodeString(t, c.data, 0)
+		s, next, err := decodeString(t, c.data, 0)
 		wantError(t, err, ErrBadAvro, fmt.Sprintf("DecodeString(% x, 0)", c.data), c.why)
+		if s != "" || next != 0 {
+			t.Fatalf(`DecodeString(% x, 0) returned (%q, %d) with its error: want ("", 0), the zero values`, c.data, s, next)
+		}
 	}
 }
