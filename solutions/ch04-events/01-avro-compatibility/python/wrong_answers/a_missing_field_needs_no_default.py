@@ -2,9 +2,14 @@
 PRIMITIVES = {"null", "boolean", "int", "long", "float", "double", "bytes", "string"}
 # (writer, reader): the promotions schema resolution allows, and no others
 PROMOTIONS = {
-    ("int", "long"), ("int", "float"), ("int", "double"),
-    ("long", "float"), ("long", "double"), ("float", "double"),
-    ("string", "bytes"), ("bytes", "string"),
+    ("int", "long"),
+    ("int", "float"),
+    ("int", "double"),
+    ("long", "float"),
+    ("long", "double"),
+    ("float", "double"),
+    ("string", "bytes"),
+    ("bytes", "string"),
 }
 
 
