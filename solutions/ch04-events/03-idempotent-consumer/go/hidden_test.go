@@ -92,7 +92,7 @@ func TestHiddenSurvivesACrashAndARetriedSend(t *testing.T) {
 	var applied []string
 	var committed int64
 	// the consumer handles offsets 0 to 4, commits after offset 2 only, and crashes: Kafka
-	// delivers again from the committed position, 3, to the same consumer's bookkeeping
+	// delivers again from the committed position, 3; the bookkeeping, kept with the data, survived
 	for offset := range int64(5) {
 		if r.handle(0, offset, log[offset]) {
 			applied = append(applied, log[offset])

@@ -96,7 +96,7 @@ def test_hidden_survives_a_crash_and_a_retried_send(answer):
     applied = []
     committed = 0
     # the consumer handles offsets 0 to 4, commits after offset 2 only, and crashes: Kafka
-    # delivers again from the committed position, 3, to the same consumer's bookkeeping
+    # delivers again from the committed position, 3; the bookkeeping, kept with the data, survived
     for offset in range(5):
         if run.handle(0, offset, log[offset]):
             applied.append(log[offset])
