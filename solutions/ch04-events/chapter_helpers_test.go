@@ -77,7 +77,7 @@ func avRun(t *testing.T, vectorsJSON string, canRead func(reader, writer any) bo
 	}
 }
 
-// --- 02-wire-format, 03-idempotent-consumer ---
+// --- 02-wire-format, 03-idempotent-consumer, 04-exactly-once-step ---
 
 // wfIsError reports whether target is err, or is in the chain that err's Unwrap methods give,
 // compared by identity: unlike errors.Is it never asks an error's own Is method (a learner's
