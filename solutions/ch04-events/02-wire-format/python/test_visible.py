@@ -23,7 +23,7 @@ def call(answer, name, *args):
     outcome = run(answer, name, *args)
     shown = ", ".join(repr(a) for a in args)
     assert outcome[0] == "returned", f"{name}({shown}) raised {outcome[1]}, want it to return"
-    return outcome[1]
+    return plain(outcome[1])
 
 
 def expect_error(answer, error, name, *args, why):

@@ -86,7 +86,8 @@ def test_hidden_positions_is_a_copy(answer):
     got = run.positions()
     assert got == {0: 1}, f"changing the dict positions() returned changed the consumer: {got}"
     run.expect(0, 0, "a", False, "offset 0 was handled, whatever the caller did with positions()")
-    assert Run(answer, 5).positions() == {}, "a new consumer has no positions"
+    fresh = Run(answer, 5)
+    assert fresh.positions() == {}, "a new consumer has no positions"
 
 
 def test_hidden_survives_a_crash_and_a_retried_send(answer):

@@ -32,7 +32,7 @@ class Run:
         """``consumer.positions()``: a dict of partition -> offset."""
         got = plain(_call("positions()", self.consumer.positions))
         assert type(got) is dict, f"positions() returned {got!r}: want a dict"
-        return got
+        return plain(got)
 
 
 def _call(what, fn, *args):

@@ -46,7 +46,7 @@ class Run:
         """``log.read_committed()``: a list."""
         got = plain(_call("read_committed()", self.log.read_committed))
         assert type(got) is list, f"read_committed() returned {got!r}: want a list"
-        return got
+        return plain(got)
 
     def offset(self):
         """``log.committed_offset()``: an int or None."""
