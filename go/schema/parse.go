@@ -56,7 +56,13 @@ func Parse(text string, refs ...*Schema) (*Schema, error) {
 	return s, nil
 }
 
+// MaxDepth is how deeply types may nest in a schema (a record in an array
+// in a union...). Real schemas stay far below it; a deeper one is refused as
+// invalid rather than risking the stack of whoever reads or compares it.
+const MaxDepth = 128
+
 type parser struct {
+	depth    int
 	names    map[string]*Schema // every named type in sight, by full name
 	local    map[*Schema]bool   // the named types this text defines
 	defaults []pendingDefault
@@ -112,6 +118,10 @@ func (p *parser) fail(path, format string, args ...any) error {
 
 // parse reads one schema value found at path, inside namespace.
 func (p *parser) parse(v any, namespace, path string) (*Schema, error) {
+	if p.depth++; p.depth > MaxDepth {
+		return nil, p.fail(path, "types nested deeper than %d", MaxDepth)
+	}
+	defer func() { p.depth-- }()
 	switch v := v.(type) {
 	case string:
 		return p.reference(v, namespace, path)

@@ -46,6 +46,7 @@ SECTIONS: dict[str, tuple[str, Callable[[str], bool]]] = {
     "twinbook/actor": ("twinbook.actor", _everything),
     "twinbook/supervisor": ("twinbook.supervisor", _everything),
     "twinbook/swarm": ("twinbook.swarm", _everything),
+    "twinbook/schema": ("twinbook.schema", _everything),
 }
 
 HEADING = re.compile(r"^## `(twinbook/[\w/]+)` and `(twinbook(?:\.\w+)*)`$")

@@ -22,6 +22,7 @@ SPEC_MODELS = {
     "spec-breaker": ROOT / "tests" / "vectors" / "reference" / "breaker_model.py",
     "spec-limiter": ROOT / "tests" / "vectors" / "reference" / "limiter_model.py",
     "spec-supervisor": ROOT / "tests" / "vectors" / "reference" / "supervisor_model.py",
+    "spec-avro": ROOT / "tests" / "vectors" / "reference" / "avro_model.py",
 }
 _JSON_BLOCK = re.compile(r"^```json\n(?P<body>.*?)^```$", re.S | re.M)
 

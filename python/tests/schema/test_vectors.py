@@ -10,7 +10,6 @@ A key the runner does not know, a malformed case or file fails naming it; nothin
 from __future__ import annotations
 
 import json
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -31,16 +30,14 @@ def load(directory: Path | None = None) -> list[Loaded]:
             continue  # the loader reports it already
         if isinstance(data, dict) and data.get("cases") == []:
             loaded.append(Broken(f"broken file {path.name}", f"{path.name}: cases is empty"))
-    counts = Counter(item.name for item in loaded if isinstance(item, Case))
-    for item in loaded:
-        if isinstance(item, Case) and counts[item.name] > 1:
-            counts[item.name] = 0  # report each duplicate once
-            loaded.append(
-                Broken(
-                    f"duplicate name {item.name}",
-                    f"{item.file}: case name {item.name!r} is used twice",
-                )
+    first: dict[str, str] = {}
+    for item in [i for i in loaded if isinstance(i, Case)]:
+        if item.name in first:
+            reason = (
+                f"{item.file}: case name {item.name!r} is used twice (first in {first[item.name]})"
             )
+            loaded.append(Broken(f"duplicate name {item.name} in {item.file}", reason))
+        first.setdefault(item.name, item.file)
     return loaded
 
 

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, TypeGuard
 
 PRIMITIVES = frozenset({"null", "boolean", "int", "long", "float", "double", "bytes", "string"})
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def valid_name(s: object) -> bool:
+def valid_name(s: object) -> TypeGuard[str]:
     """An Avro name: a letter or ``_``, then letters, digits and ``_`` (ASCII only)."""
     return isinstance(s, str) and _NAME.fullmatch(s) is not None and s.isascii()
 
 
-def valid_full_name(s: object) -> bool:
+def valid_full_name(s: object) -> TypeGuard[str]:
     """Dot-separated names, none empty."""
     return isinstance(s, str) and all(valid_name(part) for part in s.split("."))
 

@@ -17,6 +17,11 @@ from .defaults import json_int, valid_default
 from .model import Field, Schema, SchemaError
 from .names import PRIMITIVES, full_name_of, namespace_of, qualify, valid_full_name, valid_name
 
+#: How deeply types may nest in a schema (a record in an array in a union...). Real schemas
+#: stay far below it; a deeper one is refused as invalid rather than left to exhaust the
+#: interpreter's recursion limit in whoever reads or compares it.
+MAX_DEPTH = 128
+
 
 def parse(text: str, references: Sequence[Schema] = ()) -> Schema:
     """Parse an Avro schema from its JSON text (a string, an object or an array).
@@ -35,6 +40,8 @@ def parse(text: str, references: Sequence[Schema] = ()) -> Schema:
         value = json.loads(text, parse_constant=_no_constant)
     except ValueError as exc:  # json.JSONDecodeError is a ValueError
         raise SchemaError(f"invalid Avro schema: not JSON: {exc}") from None
+    except RecursionError:
+        raise SchemaError(f"invalid Avro schema: types nested deeper than {MAX_DEPTH}") from None
     schema = p.parse(value, "", "schema")
     # Defaults are checked last: a field's type may be the record still being defined.
     for f, path in p.defaults:
@@ -54,6 +61,7 @@ def _no_constant(name: str) -> NoReturn:
 
 @dataclass
 class _Parser:
+    depth: int = 0
     names: dict[str, Schema] = field(default_factory=dict)
     local: list[Schema] = field(default_factory=list)
     defaults: list[tuple[Field, str]] = field(default_factory=list)
@@ -80,6 +88,15 @@ class _Parser:
             self.names[named.name] = named
 
     def parse(self, value: Any, namespace: str, path: str) -> Schema:
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                self.fail(path, f"types nested deeper than {MAX_DEPTH}")
+            return self.parse_value(value, namespace, path)
+        finally:
+            self.depth -= 1
+
+    def parse_value(self, value: Any, namespace: str, path: str) -> Schema:
         if isinstance(value, str):
             return self.reference(value, namespace, path)
         if isinstance(value, list):
