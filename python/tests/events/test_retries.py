@@ -84,7 +84,9 @@ def test_idempotent_producer_keeps_order_under_retries(thrice: tuple[Config, str
     )
     produce_keyed(producer, topic, SENT)
     # The faults fired: librdkafka counts the produce requests it sent again.
-    wait_for("a retry in the producer's statistics", lambda: any(retries), lambda: producer.poll(0.05))
+    wait_for(
+        "a retry in the producer's statistics", lambda: any(retries), lambda: producer.poll(0.05)
+    )
 
     assert log_size(config, topic) == len(SENT), "a retried batch was written twice"
     got = per_key(values(read_all(config, topic, len(SENT))))
