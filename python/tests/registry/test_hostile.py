@@ -1,6 +1,6 @@
 """Bad input gets a named error and never a hang; incompatibility names its rule; a
 subject with an encoded ``/`` is one subject. Against both registries: Python's (the ASGI
-app in process) and Go's (the program, on the session's broker). The Go twin is
+app in process) and Go's (the program, on an embedded broker of the module's own). The Go twin is
 ``go/registry/hostile_test.go``.
 """
 
@@ -14,6 +14,7 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
+from twinbook import kafka
 from twinbook.registry import AvroChecker, MemoryStore, Service, create_app, start
 from twinbook.schema.parse import MAX_DEPTH
 
@@ -32,13 +33,15 @@ def client(request: pytest.FixtureRequest) -> Iterator[httpx.Client]:
         with TestClient(app, raise_server_exceptions=False) as c:
             yield c
         return
-    bootstrap = request.getfixturevalue("kafka_bootstrap")
-    running = start(bootstrap, topic=unique("_schemas"), implementation="go")
-    try:
-        with httpx.Client(base_url=running.url, timeout=DEADLINE) as c:
-            yield c
-    finally:
-        running.stop()
+    # An embedded broker of the module's own: what is tested is the HTTP layer, so one
+    # run (not one per broker of the session) is enough.
+    with kafka.start() as broker:
+        running = start(broker.addr, topic=unique("_schemas"), implementation="go")
+        try:
+            with httpx.Client(base_url=running.url, timeout=DEADLINE) as c:
+                yield c
+        finally:
+            running.stop()
 
 
 def deep(n: int) -> str:
