@@ -7,15 +7,21 @@ app in process) and Go's (the program, on an embedded broker of the module's own
 from __future__ import annotations
 
 import json
+import socket
+import subprocess
+import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from confluent_kafka import Producer
 from starlette.testclient import TestClient
 
 from twinbook import kafka
-from twinbook.registry import AvroChecker, MemoryStore, Service, create_app, start
+from twinbook.registry import AvroChecker, MemoryStore, Service, create_app, start, wire
+from twinbook.registry.server import go_program
 from twinbook.schema.parse import MAX_DEPTH
 
 from .conftest import unique
@@ -23,6 +29,14 @@ from .routes import ORDER_V1, ORDER_V2, ORDER_V3, body
 
 #: Every request's deadline: a registry that hangs fails the test instead of stalling it.
 DEADLINE = 10.0
+
+
+@pytest.fixture(scope="module")
+def broker() -> Iterator[str]:
+    """An embedded broker of the module's own: what is tested here is the HTTP layer and
+    the programs' errors, so one run (not one per broker of the session) is enough."""
+    with kafka.start() as running:
+        yield running.addr
 
 
 @pytest.fixture(scope="module", params=["python", "go"])
@@ -33,15 +47,14 @@ def client(request: pytest.FixtureRequest) -> Iterator[httpx.Client]:
         with TestClient(app, raise_server_exceptions=False) as c:
             yield c
         return
-    # An embedded broker of the module's own: what is tested is the HTTP layer, so one
-    # run (not one per broker of the session) is enough.
-    with kafka.start() as broker:
-        running = start(broker.addr, topic=unique("_schemas"), implementation="go")
-        try:
-            with httpx.Client(base_url=running.url, timeout=DEADLINE) as c:
-                yield c
-        finally:
-            running.stop()
+    running = start(
+        request.getfixturevalue("broker"), topic=unique("_schemas"), implementation="go"
+    )
+    try:
+        with httpx.Client(base_url=running.url, timeout=DEADLINE) as c:
+            yield c
+    finally:
+        running.stop()
 
 
 def deep(n: int) -> str:
@@ -156,3 +169,51 @@ def test_a_subject_with_an_encoded_slash(client: httpx.Client, subject: str) -> 
     assert ask(client, "PUT", f"/config/{raw}", config) == (200, {"compatibility": "NONE"})
     assert ask(client, "GET", f"/config/{raw}") == (200, {"compatibilityLevel": "NONE"})
     assert ask(client, "DELETE", f"/subjects/{raw}") == (200, [1])
+
+
+def dead_port() -> int:
+    """A port nothing listens on (bound, then closed)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.mark.parametrize("command", ["produce", "consume"])
+def test_the_avro_program_names_what_is_not_there(
+    broker: str, command: str, tmp_path: Path
+) -> None:
+    """go/cmd/twinbook-avro: a broker, then a registry, that is not there is status 5
+    naming it, well within its --timeout (not a bare deadline, not "refused")."""
+    nowhere = f"127.0.0.1:{dead_port()}"
+    schema = tmp_path / "order.avsc"
+    schema.write_text(ORDER_V1)
+    topic = unique("avro")
+    producer = Producer({"bootstrap.servers": broker, "enable.metrics.push": False})
+    producer.produce(topic, wire.encode(1, b"\x02a"), partition=0)  # consume has a record
+    assert producer.flush(DEADLINE) == 0
+    common = ["--topic", topic, "--timeout", "20s"]
+    extra = ["--schema", str(schema)] if command == "produce" else ["--count", "1"]
+    for kafka_addr, registry_url, missing in [
+        (nowhere, f"http://{nowhere}", "kafka unavailable"),
+        (broker, f"http://{nowhere}", "registry unavailable"),
+    ]:
+        began = time.monotonic()
+        done = subprocess.run(
+            [
+                go_program("twinbook-avro"),
+                command,
+                "--kafka",
+                kafka_addr,
+                "--registry",
+                registry_url,
+            ]
+            + common
+            + extra,
+            input='{"id": "x"}\n',
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert (done.returncode, missing in done.stderr) == (5, True), done.stderr
+        assert time.monotonic() - began < 15, "waited for the whole --timeout"
