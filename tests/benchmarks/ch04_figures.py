@@ -150,7 +150,9 @@ def ratios(found: list[dict[str, Any]]) -> dict[str, float]:
                 other = rate.get(f"pipeline-{broker}-{language}-{mode}")
                 if plain and other:
                     key = f"{broker}_{language}_{mode.replace('-', '_')}_vs_plain"
-                    out[key] = round(other / plain, 3)
+                    out[key] = float(
+                        f"{other / plain:.3g}"
+                    )  # 3 significant digits: per-record is tiny
     return out
 
 

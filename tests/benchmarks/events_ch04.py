@@ -30,8 +30,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from gobench import ROOT, machine, run_rounds
 from go_ch03 import parse
+from gobench import ROOT, machine, run_rounds
 
 sys.path.insert(0, str(ROOT))  # tests.services.kafka: the real broker's launcher
 
@@ -70,7 +70,10 @@ def go_pipeline(addr: str, count: int, output: list[str]) -> dict[str, float]:
     """Go's best records/s per mode on the broker at ``addr``."""
     env = {"TWINBOOK_KAFKA": addr}
     found: dict[str, dict[str, Any]] = {}
-    for pattern, n in (("Pipeline/^(batched|plain)$", N), ("Pipeline/^per-message$", PER_MESSAGE_N)):
+    for pattern, n in (
+        ("Pipeline/^(batched|plain)$", N),
+        ("Pipeline/^per-message$", PER_MESSAGE_N),
+    ):
         cmd = ["go", "test", "-run", "^$", "-bench", pattern, "-benchtime", f"{n}x"]
         cmd += ["-count", "1", "./events"]
         mine: list[str] = []
@@ -107,7 +110,7 @@ def ratios(rates: dict[str, float]) -> dict[str, float]:
     if not plain:
         return {}
     return {
-        f"{mode.replace('-', '_')}_vs_plain": round(rates[mode] / plain, 3)
+        f"{mode.replace('-', '_')}_vs_plain": float(f"{rates[mode] / plain:.3g}")
         for mode in ("batched", "per-message")
         if mode in rates
     }
@@ -155,10 +158,14 @@ def main(argv: list[str]) -> int:
         "runs": runs,
     }
     args.out.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"\n{'broker':8} {'language':8} " + " ".join(f"{m:>14}" for m in MODES) + "  batched/plain")
+    print(
+        f"\n{'broker':8} {'language':8} " + " ".join(f"{m:>14}" for m in MODES) + "  batched/plain"
+    )
     for run in runs:
         rates = " ".join(f"{run['records_per_s'].get(m, 0):14,.0f}" for m in MODES)
-        print(f"{run['broker']:8} {run['language']:8} {rates}  {run['ratios'].get('batched_vs_plain')}")
+        print(
+            f"{run['broker']:8} {run['language']:8} {rates}  {run['ratios'].get('batched_vs_plain')}"
+        )
     print(f"events bench: wrote {args.out} in {result['seconds']}s")
     return 0
 

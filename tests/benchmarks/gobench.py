@@ -25,7 +25,11 @@ def run_rounds(
     for round_ in range(1, rounds + 1):
         print(f"$ (cd go && {' '.join(cmd)})   # round {round_} of {rounds}", flush=True)
         proc = subprocess.Popen(
-            cmd, cwd=ROOT / "go", stdout=subprocess.PIPE, text=True, env={**os.environ, **(env or {})}
+            cmd,
+            cwd=ROOT / "go",
+            stdout=subprocess.PIPE,
+            text=True,
+            env={**os.environ, **(env or {})},
         )
         assert proc.stdout is not None
         for line in proc.stdout:
