@@ -209,7 +209,7 @@ def recording(
             "pipeline": events.get("load_average"),
             "registry": registry.get("load_average"),
         },
-        "command": "make bench-record",
+        "command": "make bench-ch04, then ch04_figures.py --record (make bench-record runs both)",
         "figures": found,
         "ratios": ratios(found),
         "aims": aims(found),
