@@ -75,7 +75,7 @@ PROTO_PY_OUT ?= python/src/twinbook/_proto
 .PHONY: kafka
 
 help: ## this list
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 setup: ## install everything (Debian packages, .venv, Go modules and tools, Jupyter kernels)
 	@cd "$(ROOT)"
