@@ -30,7 +30,9 @@ export PATH := $(BIN):$(PATH)
 # files (gcc's Recommends, so named here: apt-get installs without Recommends).
 # Chromium (Debian's, at /usr/bin/chromium) runs the book's browser tests;
 # actionlint checks the workflows' run: steps with shellcheck; the grader's jail is bubblewrap.
-APT_NEEDS := dot:graphviz gcc:gcc,libc6-dev /usr/include/stdlib.h:libc6-dev bwrap:bubblewrap chromium:chromium,fonts-liberation shellcheck:shellcheck
+# Real Apache Kafka (chapter 4's tests run on it as well as on the embedded broker, and
+# `make kafka` runs it): Java 17 runs it, Maven resolves its jars from Maven Central.
+APT_NEEDS := dot:graphviz gcc:gcc,libc6-dev /usr/include/stdlib.h:libc6-dev bwrap:bubblewrap chromium:chromium,fonts-liberation shellcheck:shellcheck java:openjdk-17-jre-headless mvn:maven
 # The Go linters that make test runs (tests/lint.toml), built from go/tools' pins into .venv/bin.
 GO_LINTERS := honnef.co/go/tools/cmd/staticcheck github.com/rhysd/actionlint/cmd/actionlint
 # The real gRPC client the swarm's tests drive (chapter 3), built from go/tools' pin into .venv/bin.
@@ -70,6 +72,7 @@ PROTO_GO_OUT ?= go
 PROTO_PY_OUT ?= python/src/twinbook/_proto
 
 .PHONY: help setup setup-grade test lint book serve exercises prove mutate constraints proto bench bench-go bench-python bench-swarm bench-record grade bench-grade lab release clean distclean
+.PHONY: kafka
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -78,6 +81,10 @@ setup: ## install everything (Debian packages, .venv, Go modules and tools, Jupy
 	@cd "$(ROOT)"
 	$(call apt_install,setup,$(APT_NEEDS))
 	command -v $(GO) >/dev/null || { echo "setup: go not found on PATH (Go 1.26 expected)" >&2; exit 1; }
+	# Apache Kafka's jars (tests/services/kafka/pom.xml) into the user's cache, once per pom:
+	# checked before the stamp, so a cleared cache is filled again (the standard library only;
+	# the student edition has no tests/ and no real Kafka)
+	if [ -f tests/services/kafka/jars.py ]; then $(PYTHON) -m tests.services.kafka.jars; fi
 	hash=$$( { echo "$(ROOT)"; $(GO) version; cat $(SETUP_INPUTS); } | sha256sum | cut -c1-16)
 	stamp="$(VENV)/.twinbook-setup-$$hash"
 	if [ -f "$$stamp" ] && [ -x "$(BIN)/pytest" ] $(foreach t,$(GO_KERNEL_TOOLS) $(notdir $(GO_LINTERS) $(GO_TEST_TOOLS)),&& [ -x "$(BIN)/$(t)" ]); then echo "setup: up to date"; exit 0; fi
@@ -132,6 +139,12 @@ setup: ## install everything (Debian packages, .venv, Go modules and tools, Jupy
 	rm -f "$(VENV)"/.twinbook-setup-*
 	touch "$$stamp"
 	echo "setup: done in $$((SECONDS - start))s"
+
+# make kafka: one real Apache Kafka 4.4.0 (KRaft, one node on 127.0.0.1 and a free port) in
+# the foreground; point the chapter's code and tests at it with TWINBOOK_KAFKA=ADDRESS.
+kafka: setup ## run a real Apache Kafka on loopback and print its address (Ctrl-C stops)
+	@cd "$(ROOT)"
+	exec "$(BIN)/python" -m tests.services.kafka
 
 # make setup-grade: only what `twinbook grade` needs (the instructors' workflow runs it):
 # bubblewrap, gcc and the C library's headers (go test -race), the venv with the `grade`
@@ -228,6 +241,11 @@ bench-go: setup ## the Go breaker against sony/gobreaker v2, the Go actors again
 	@cd "$(ROOT)"
 	"$(BIN)/python" tests/benchmarks/go_breaker.py --count $(or $(BENCH_COUNT),5)
 	"$(BIN)/python" tests/benchmarks/go_ch03.py actor --count $(or $(BENCH_COUNT),3)
+
+.PHONY: bench-registry
+bench-registry: setup ## schema-id lookups/s and p99 of both registries, Go's benchmark as the load (build/bench/registry.json)
+	@cd "$(ROOT)"
+	"$(BIN)/python" tests/benchmarks/go_registry.py --count $(or $(BENCH_COUNT),3)
 
 # pytest-benchmark needs a plain run: no xdist (it disables benchmarks), no nbval, so addopts is reset.
 bench-python: setup ## benchmark the Python breaker against pybreaker, the actors against pykka (build/bench/python.json)

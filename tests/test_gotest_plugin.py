@@ -7,6 +7,7 @@ counts, through a `go` wrapper on PATH, how many times `go test` ran.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import textwrap
@@ -266,3 +267,61 @@ def test_plugin_is_enabled_for_the_repo():
     ini = (ROOT / "pytest.ini").read_text()
     assert "-p tests.plugins.gotest" in ini
     assert "--nbval-current-env" not in ini
+
+
+def test_kafka_packages_run_again_on_the_real_broker(pytester, gomod, monkeypatch):
+    """A package whose tests import <module>/kafka/kafkatest runs twice: with
+    TWINBOOK_KAFKA unset (kfake), then alone and uncached as `<pkg>[kafka]` with it set."""
+    monkeypatch.setenv("TWINBOOK_KAFKA", "real.invalid:9092")  # the session's "real" broker
+    gomod(
+        "kafka/kafkatest/kafkatest.go",
+        """
+        // Package kafkatest stands for twinbook/kafka/kafkatest.
+        package kafkatest
+
+        import "os"
+
+        // Bootstrap is what the test runs on.
+        func Bootstrap() string {
+            if addr := os.Getenv("TWINBOOK_KAFKA"); addr != "" {
+                return addr
+            }
+            return "kfake"
+        }
+        """,
+    )
+    gomod(
+        "events/events_test.go",
+        """
+        package events
+
+        import (
+            "testing"
+
+            "example.com/m/kafka/kafkatest"
+        )
+
+        func TestOnKfake(t *testing.T) {
+            if got := kafkatest.Bootstrap(); got != "kfake" {
+                t.Fatalf("on %s", got)
+            }
+        }
+
+        func TestOnBoth(t *testing.T) { t.Log("on " + kafkatest.Bootstrap()) }
+        """,
+    )
+    m = "go.mod::example.com/m"
+    result = pytester.runpytest(*PLUGIN, "-v")
+    result.stdout.fnmatch_lines_random(
+        [
+            f"{m}/events::TestOnKfake PASSED*",
+            f"{m}/events::TestOnBoth PASSED*",
+            f"{m}/events[[]kafka[]]::TestOnKfake FAILED*",
+            f"{m}/events[[]kafka[]]::TestOnBoth PASSED*",
+            "*on real.invalid:9092*",
+        ]
+    )
+    result.assert_outcomes(passed=3, failed=1)
+    kafka_run = next((pytester.path / "build" / "gotest").glob("*/*-kafka.jsonl"))
+    argv = json.loads(kafka_run.read_text().splitlines()[-1])["twinbook"]["argv"]
+    assert argv[-2:] == ["-count=1", "./events"]  # only the package that uses kafkatest

@@ -47,6 +47,8 @@ SECTIONS: dict[str, tuple[str, Callable[[str], bool]]] = {
     "twinbook/supervisor": ("twinbook.supervisor", _everything),
     "twinbook/swarm": ("twinbook.swarm", _everything),
     "twinbook/schema": ("twinbook.schema", _everything),
+    "twinbook/registry": ("twinbook.registry", _everything),
+    "twinbook/events": ("twinbook.events", _everything),
 }
 
 HEADING = re.compile(r"^## `(twinbook/[\w/]+)` and `(twinbook(?:\.\w+)*)`$")

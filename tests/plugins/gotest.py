@@ -21,6 +21,16 @@ the same items. The first worker to reach a module runs ``go test`` and writes t
 lines to ``build/gotest/<testrunuid>/<module>.jsonl``; the others wait for that file and
 read it (tests/plugins/runshare.py).
 
+Kafka, twice: the packages whose tests use ``<module>/kafka/kafkatest`` (found by reading
+their ``*_test.go``) run once with everything else, on the embedded broker
+(``TWINBOOK_KAFKA`` unset), and once more, alone and uncached (``-count=1``), with
+``TWINBOOK_KAFKA`` naming the session's real broker (tests/plugins/kafka.py starts it),
+as items of their own::
+
+    go/go.mod::twinbook/events::TestOrdering           on kfake
+    go/go.mod::twinbook/events[kafka]::TestOrdering    on Apache Kafka
+    go/go.mod::kafka                                   no real broker: why (one failed item)
+
 ``TWINBOOK_GO_TEST_FLAGS`` adds flags, e.g. ``TWINBOOK_GO_TEST_FLAGS="-count=1 -v"``.
 Enable with ``-p tests.plugins.gotest`` (pytest.ini does).
 """
@@ -49,14 +59,28 @@ FLAGS_ENV = "TWINBOOK_GO_TEST_FLAGS"
 # Running go test (once per session) and sharing its output
 
 
-def go_test_argv() -> list[str]:
-    """The ``go`` arguments the plugin runs (``./...`` last)."""
-    return ["test", "-race", "-json", *shlex.split(os.environ.get(FLAGS_ENV, "")), "./..."]
+KAFKA_ENV = "TWINBOOK_KAFKA"
+KAFKA_SUFFIX = "[kafka]"
+"""Appended to a package's name for its run on the real broker."""
 
 
-def _run_go_test(moddir: Path, out_path: Path) -> None:
-    """Run go test in moddir; write its stdout plus one trailing meta record to out_path."""
-    argv = go_test_argv()
+def go_test_argv(packages: list[str] | None = None) -> list[str]:
+    """The ``go`` arguments the plugin runs (the packages, ``./...`` by default, last);
+    a run of chosen packages (the real-Kafka run) is never answered from Go's cache."""
+    extra = ["-count=1"] if packages else []
+    flags = shlex.split(os.environ.get(FLAGS_ENV, ""))
+    return ["test", "-race", "-json", *extra, *flags, *(packages or ["./..."])]
+
+
+def _run_go_test(
+    moddir: Path, out_path: Path, packages: list[str] | None = None, kafka: str | None = None
+) -> None:
+    """Run go test in moddir; write its stdout plus one trailing meta record to out_path.
+    ``kafka``: the real broker for TWINBOOK_KAFKA (None: unset, the embedded broker)."""
+    argv = go_test_argv(packages)
+    env = {k: v for k, v in os.environ.items() if k != KAFKA_ENV}
+    if kafka is not None:
+        env[KAFKA_ENV] = kafka
     started = time.monotonic()
     with out_path.open("wb") as out:
         try:
@@ -64,6 +88,7 @@ def _run_go_test(moddir: Path, out_path: Path) -> None:
             done = sh.Command("go")(
                 *argv,
                 _cwd=str(moddir),
+                _env=env,
                 _out=out,
                 _tty_out=False,
                 _ok_code=range(256),
@@ -89,17 +114,46 @@ def _run_go_test(moddir: Path, out_path: Path) -> None:
         out.write(b"\n" + json.dumps(meta).encode() + b"\n")
 
 
-def shared_go_test_output(config: pytest.Config, moddir: Path) -> Path:
-    """Path of the JSON-lines output of go test for moddir, running it if no one has yet."""
+def shared_go_test_output(
+    config: pytest.Config, moddir: Path, packages: list[str] | None = None, kafka: str | None = None
+) -> Path:
+    """Path of the JSON-lines output of go test for moddir, running it if no one has yet
+    (``packages`` and ``kafka``: the run of the Kafka packages on the real broker)."""
     try:
         rel = moddir.relative_to(config.rootpath).as_posix()
     except ValueError:
         rel = moddir.as_posix()
     slug = re.sub(r"[^A-Za-z0-9_-]+", "_", rel).strip("_") or "root"
     key = f"{slug}-{hashlib.sha256(str(moddir).encode()).hexdigest()[:8]}"
+    if kafka is not None:
+        key += "-kafka"
     return shared_result(
-        config, "gotest", key, lambda out: _run_go_test(moddir, out), suffix=".jsonl"
+        config,
+        "gotest",
+        key,
+        lambda out: _run_go_test(moddir, out, packages, kafka),
+        suffix=".jsonl",
     )
+
+
+def kafka_packages(moddir: Path, module_path: str | None) -> list[str]:
+    """The packages (``./dir`` patterns) whose tests import ``<module>/kafka/kafkatest``:
+    the ones to run again on the real broker. Read from the sources, so a new package
+    joins by using kafkatest, with no list to keep."""
+    if module_path is None:
+        return []
+    needle = f'"{module_path}/kafka/kafkatest"'
+    found = set()
+    for test_file in moddir.rglob("*_test.go"):
+        rel = test_file.parent.relative_to(moddir)
+        if any(part.startswith((".", "_")) or part == "testdata" for part in rel.parts):
+            continue
+        try:
+            if needle in test_file.read_text(errors="replace"):
+                found.add("./" + rel.as_posix() if rel.parts else ".")
+        except OSError:
+            continue
+    return sorted(found)
 
 
 # --------------------------------------------------------------------------------------
@@ -230,10 +284,30 @@ class GoModule(pytest.File):
 
     def collect(self) -> Iterator[pytest.Item | pytest.Collector]:
         moddir = self.path.parent
-        output = shared_go_test_output(self.config, moddir)
-        result = parse_go_test_output(output)
-        self.go_output_file = output
         module_path = _module_path(self.path)
+        packages = kafka_packages(moddir, module_path)
+        if packages:
+            from tests.plugins.kafka import real_kafka_bootstrap, start_real_kafka_soon
+
+            start_real_kafka_soon(self.config)  # the JVM boots while go test runs
+        output = shared_go_test_output(self.config, moddir)
+        self.go_output_file = output
+        yield from self._collect_run(parse_go_test_output(output), module_path, "")
+        if packages:
+            try:
+                kafka = real_kafka_bootstrap(self.config)
+            except RuntimeError as exc:
+                yield GoItem.from_parent(
+                    self, name="kafka", outcome="fail", text=str(exc), domain="no real Kafka"
+                )
+                return
+            output = shared_go_test_output(self.config, moddir, packages, kafka)
+            yield from self._collect_run(parse_go_test_output(output), module_path, KAFKA_SUFFIX)
+
+    def _collect_run(
+        self, result: GoModuleResult, module_path: str | None, suffix: str
+    ) -> Iterator[pytest.Item | pytest.Collector]:
+        moddir = self.path.parent
         for import_path, package in result.packages.items():
             if (
                 not package.tests
@@ -243,7 +317,7 @@ class GoModule(pytest.File):
                 continue  # [no test files]
             yield GoPackage.from_parent(
                 self,
-                name=import_path,
+                name=import_path + suffix,
                 result=package,
                 builds=result.builds,
                 pkgdir=_package_dir(moddir, module_path, import_path),
@@ -267,7 +341,13 @@ class GoModule(pytest.File):
                 if part
             )
             yield GoItem.from_parent(
-                self, name="go-test", outcome="fail", text=text, domain="go test ./... failed"
+                self,
+                name="go-test" + suffix,
+                outcome="fail",
+                text=text,
+                domain="go test ./... failed"
+                if not suffix
+                else "go test of the Kafka packages on the real broker failed",
             )
 
 
@@ -293,7 +373,7 @@ class GoPackage(pytest.Collector):
                 name="build",
                 outcome="fail",
                 text=text,
-                domain=f"{res.import_path} (build failed)",
+                domain=f"{self.name} (build failed)",
             )
             return
         test_failed = False
@@ -325,7 +405,7 @@ class GoPackage(pytest.Collector):
                 reason=skip_reason(test) if outcome == "skip" else None,
                 elapsed=test.elapsed,
                 location=_find_test(self.pkgdir, name),
-                domain=f"{name} ({res.import_path})",
+                domain=f"{name} ({self.name})",
             )
         if res.package is not None and res.package.outcome in ("fail", None) and not test_failed:
             text = package_text or f"package {res.import_path} did not report a result"
@@ -334,7 +414,7 @@ class GoPackage(pytest.Collector):
                 name="package",
                 outcome="fail",
                 text=text,
-                domain=f"{res.import_path} (package failed)",
+                domain=f"{self.name} (package failed)",
             )
 
 

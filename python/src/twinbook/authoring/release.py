@@ -114,7 +114,7 @@ STUDENT_EXTRAS = "learn"
 #: Makefile rules the student edition keeps from the project's Makefile, unchanged.
 KEPT_RULES = ("help", "setup", "lab", "clean", "distclean")
 #: Debian packages of APT_NEEDS (by command) that only the project's own tests need.
-DROPPED_APT = ("chromium", "shellcheck", "bwrap")
+DROPPED_APT = ("chromium", "shellcheck", "bwrap", "java", "mvn")
 BOOK_MODES = ("auto", "build", "copy", "none")
 #: Where the student edition's book is built (``-t student``), beside ``make book``'s build/html.
 STUDENT_BOOK = "build/html-student"

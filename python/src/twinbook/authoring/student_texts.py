@@ -64,6 +64,13 @@ MAKEFILE_WORDING = (
         "(make test will say why)",
         "(cd go && go build ./... says why)",
     ),
+    (  # real Apache Kafka is for the project's tests: the edition has neither
+        "\t# Apache Kafka's jars (tests/services/kafka/pom.xml) into the user's cache, once per pom:\n"
+        "\t# checked before the stamp, so a cleared cache is filled again (the standard library only;\n"
+        "\t# the student edition has no tests/ and no real Kafka)\n"
+        "\tif [ -f tests/services/kafka/jars.py ]; then $(PYTHON) -m tests.services.kafka.jars; fi\n",
+        "",
+    ),
 )
 
 

@@ -1,0 +1,1 @@
+"""Real services the tests start themselves (not part of the library): Apache Kafka."""
