@@ -214,7 +214,8 @@ func EndTransaction(ctx context.Context, cl *kgo.Client, commit bool) error {
 }
 
 func fenced(err error) error {
-	if errors.Is(err, kerr.ProducerFenced) || errors.Is(err, kerr.InvalidProducerEpoch) {
+	if errors.Is(err, kerr.ProducerFenced) ||
+		errors.Is(err, kerr.InvalidProducerEpoch) {
 		return fmt.Errorf("%w: %w", ErrFenced, err)
 	}
 	return err

@@ -17,6 +17,8 @@ const WireHeaderSize = 5
 // or with another magic byte is not in Confluent's wire format.
 var ErrWireFormat = errors.New("registry: not in Confluent's wire format")
 
+// docs:start wire
+
 // EncodeWire returns the record value for an Avro body written with the
 // schema registered as id: magic byte 0, id as 4 big-endian bytes, body.
 func EncodeWire(id int, body []byte) []byte {
@@ -29,10 +31,15 @@ func EncodeWire(id int, body []byte) []byte {
 // DecodeWire splits a record value into its schema id and Avro body.
 func DecodeWire(value []byte) (id int, body []byte, err error) {
 	if len(value) < WireHeaderSize {
-		return 0, nil, fmt.Errorf("%w: %d bytes, the header alone is %d", ErrWireFormat, len(value), WireHeaderSize)
+		return 0, nil, fmt.Errorf("%w: %d bytes, the header alone is %d",
+			ErrWireFormat, len(value), WireHeaderSize)
 	}
 	if value[0] != MagicByte {
-		return 0, nil, fmt.Errorf("%w: magic byte %d, want %d", ErrWireFormat, value[0], MagicByte)
+		return 0, nil, fmt.Errorf("%w: magic byte %d, want %d",
+			ErrWireFormat, value[0], MagicByte)
 	}
-	return int(binary.BigEndian.Uint32(value[1:WireHeaderSize])), value[WireHeaderSize:], nil
+	id = int(binary.BigEndian.Uint32(value[1:WireHeaderSize]))
+	return id, value[WireHeaderSize:], nil
 }
+
+// docs:end wire

@@ -58,6 +58,7 @@ func Compatible(level Level, candidate *Schema, existing []*Schema) bool {
 	if candidate == nil {
 		return false
 	}
+	// docs:start compatible
 	against := existing
 	switch level {
 	case None:
@@ -81,4 +82,5 @@ func Compatible(level Level, candidate *Schema, existing []*Schema) bool {
 		}
 	}
 	return true
+	// docs:end compatible
 }

@@ -41,6 +41,7 @@ type resolver struct {
 }
 
 func (r *resolver) canRead(reader, writer *Schema) bool {
+	// docs:start can-read
 	if writer.typ == "union" {
 		for _, b := range writer.branches {
 			if !r.canRead(reader, b) {
@@ -50,10 +51,13 @@ func (r *resolver) canRead(reader, writer *Schema) bool {
 		return true
 	}
 	if reader.typ == "union" {
-		return slices.ContainsFunc(reader.branches, func(b *Schema) bool { return r.canRead(b, writer) })
+		return slices.ContainsFunc(reader.branches, func(b *Schema) bool {
+			return r.canRead(b, writer)
+		})
 	}
 	if primitives[writer.typ] {
-		return reader.typ == writer.typ || slices.Contains(promotions[writer.typ], reader.typ)
+		return reader.typ == writer.typ ||
+			slices.Contains(promotions[writer.typ], reader.typ)
 	}
 	switch {
 	case writer.isRecord() && reader.isRecord():
@@ -61,12 +65,16 @@ func (r *resolver) canRead(reader, writer *Schema) bool {
 	case writer.typ == "enum" && reader.typ == "enum":
 		return r.named(reader, writer, enums)
 	case writer.typ == "fixed" && reader.typ == "fixed":
-		return r.named(reader, writer, func(reader, writer *Schema) bool { return reader.size == writer.size })
+		return r.named(reader, writer, sameSize)
 	case writer.typ == reader.typ && (writer.typ == "array" || writer.typ == "map"):
 		return r.canRead(reader.items, writer.items)
 	}
 	return false
+	// docs:end can-read
 }
+
+// sameSize is the rule of fixed types once their names match.
+func sameSize(reader, writer *Schema) bool { return reader.size == writer.size }
 
 // named compares two named types of the same kind: names first, then the
 // kind's own rule, with the pair marked as being compared.
@@ -93,6 +101,8 @@ func namesMatch(reader, writer *Schema) bool {
 	return slices.ContainsFunc(reader.aliases, func(a string) bool { return shortName(a) == want })
 }
 
+// docs:start records
+
 func (r *resolver) records(reader, writer *Schema) bool {
 	for _, rf := range reader.fields {
 		wf := writerField(writer, rf)
@@ -108,6 +118,8 @@ func (r *resolver) records(reader, writer *Schema) bool {
 	}
 	return true
 }
+
+// docs:end records
 
 // writerField is the writer's field for a reader field: by its name, else
 // by one of its aliases.

@@ -22,6 +22,7 @@ class WireFormatError(ValueError):
     """A value too short or with another magic byte is not in Confluent's wire format."""
 
 
+# docs:start wire
 def encode(schema_id: int, body: bytes) -> bytes:
     """The record value for an Avro ``body`` written with schema ``schema_id``."""
     return _HEADER.pack(MAGIC_BYTE, schema_id) + body
@@ -35,3 +36,6 @@ def decode(value: bytes) -> tuple[int, bytes]:
     if magic != MAGIC_BYTE:
         raise WireFormatError(f"magic byte {magic}, want {MAGIC_BYTE}")
     return schema_id, value[HEADER_SIZE:]
+
+
+# docs:end wire

@@ -49,12 +49,14 @@ _BACKWARD = {Level.BACKWARD, Level.BACKWARD_TRANSITIVE, Level.FULL, Level.FULL_T
 _FORWARD = {Level.FORWARD, Level.FORWARD_TRANSITIVE, Level.FULL, Level.FULL_TRANSITIVE}
 
 
+# docs:start compatible
 def compatible(level: Level, candidate: Schema, existing: Sequence[Schema]) -> bool:
-    """Whether ``candidate`` may join a subject whose schemas are ``existing`` (oldest first).
+    """Whether ``candidate`` may join a subject whose schemas are ``existing``.
 
-    The non-transitive levels check the latest only, the transitive ones every schema;
-    BACKWARD means the candidate reads the old schema's data, FORWARD the reverse, FULL both.
-    A subject with no schema accepts any, and NONE accepts anything.
+    ``existing`` is oldest first. The non-transitive levels check the latest only, the
+    transitive ones every schema; BACKWARD means the candidate reads the old schema's
+    data, FORWARD the reverse, FULL both. A subject with no schema accepts any, and NONE
+    accepts anything.
     """
     level = Level(level)
     if level is Level.NONE:
@@ -65,3 +67,6 @@ def compatible(level: Level, candidate: Schema, existing: Sequence[Schema]) -> b
         and (level not in _FORWARD or can_read(old, candidate))
         for old in against
     )
+
+
+# docs:end compatible

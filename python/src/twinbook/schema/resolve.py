@@ -40,13 +40,15 @@ class _Resolver:
         # hold elsewhere.
         self.in_progress: set[tuple[int, int]] = set()
 
+    # docs:start can-read
     def can_read(self, reader: Schema, writer: Schema) -> bool:  # noqa: PLR0911
         if writer.type == "union":
             return all(self.can_read(reader, b) for b in writer.branches)
         if reader.type == "union":
             return any(self.can_read(b, writer) for b in reader.branches)
         if writer.type in PRIMITIVES:
-            return reader.type == writer.type or reader.type in PROMOTIONS.get(writer.type, ())
+            promoted = PROMOTIONS.get(writer.type, frozenset())
+            return reader.type == writer.type or reader.type in promoted
         if writer.is_record and reader.is_record:
             return self.named(reader, writer, self.records)
         if writer.type == reader.type == "enum":
@@ -57,6 +59,8 @@ class _Resolver:
             assert reader.items is not None and writer.items is not None
             return self.can_read(reader.items, writer.items)
         return False
+
+    # docs:end can-read
 
     def named(self, reader: Schema, writer: Schema, same: Callable[[Schema, Schema], bool]) -> bool:
         """Names first, then the kind's own rule, with the pair marked as being compared."""
@@ -71,6 +75,7 @@ class _Resolver:
         finally:
             self.in_progress.discard(pair)
 
+    # docs:start records
     def records(self, reader: Schema, writer: Schema) -> bool:
         for rf in reader.fields:
             wf = _writer_field(writer, rf)
@@ -80,6 +85,8 @@ class _Resolver:
             elif not self.can_read(rf.type, wf.type):
                 return False
         return True
+
+    # docs:end records
 
 
 def _names_match(reader: Schema, writer: Schema) -> bool:
