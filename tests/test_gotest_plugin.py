@@ -16,6 +16,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+GOCACHE = os.environ.get("GOCACHE") or str(
+    Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "go-build"
+)
+"""Go's build cache, read before pytester points HOME at its folder: with it, a throwaway
+module's -race build reuses the standard library's instead of compiling it again."""
 PLUGIN = ("-p", "tests.plugins.gotest", "-p", "no:cacheprovider", "-p", "no:randomly")
 
 pytestmark = pytest.mark.skipif(shutil.which("go") is None, reason="go is not on PATH")
@@ -26,6 +31,7 @@ def gomod(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):
     """Write a Go module `example.com/m` into pytester's dir; return a file writer."""
     monkeypatch.delenv("TWINBOOK_GO_TEST_FLAGS", raising=False)
     monkeypatch.setenv("PYTHONPATH", str(ROOT))  # for runpytest_subprocess
+    monkeypatch.setenv("GOCACHE", GOCACHE)
     (pytester.path / "go.mod").write_text("module example.com/m\n\ngo 1.26\n")
 
     def write(relpath: str, source: str) -> Path:

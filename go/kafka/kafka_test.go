@@ -244,3 +244,15 @@ func TestName(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkStart measures an embedded broker's start and close: what a test
+// pays for kafkatest.Bootstrap when TWINBOOK_KAFKA is unset.
+func BenchmarkStart(b *testing.B) {
+	for b.Loop() {
+		br, err := kafka.Start(kafka.Config{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		br.Close()
+	}
+}

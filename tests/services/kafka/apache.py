@@ -35,6 +35,11 @@ from . import jars
 
 VERSION = "4.4.0"
 
+QUICK_JVM = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
+"""For the short-lived StorageTool only (3.2 s -> 1.3 s here): the client compiler alone
+and the simplest collector start faster; the broker keeps the JVM's defaults, which its
+throughput (the benchmarks run on it) needs."""
+
 
 class KafkaStartError(RuntimeError):
     """The real broker did not start; the message ends with its log's last lines."""
@@ -201,7 +206,8 @@ def apache_kafka(config: KafkaConfig | None = None) -> Iterator[RealKafka]:
         output = workdir / "stdout.log"
         with output.open("wb") as out:
             formatted = subprocess.run(
-                [*java, "kafka.tools.StorageTool", "format", "-t", cluster_id(), "-c", str(props)],
+                [*java[:1], *QUICK_JVM, *java[1:], "kafka.tools.StorageTool", "format"]
+                + ["-t", cluster_id(), "-c", str(props)],
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,
