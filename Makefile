@@ -75,7 +75,7 @@ PROTO_PY_OUT ?= python/src/twinbook/_proto
 .PHONY: kafka
 
 help: ## this list
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 setup: ## install everything (Debian packages, .venv, Go modules and tools, Jupyter kernels)
 	@cd "$(ROOT)"
@@ -272,11 +272,22 @@ bench: bench-go bench-python bench-swarm ## breakers, actors and the swarm again
 	@cd "$(ROOT)"
 	"$(BIN)/python" tests/benchmarks/merge_bench.py
 
-# The book's plot of chapter 3 (book/_data/bench-ch03.json, drawn by twinbook-bench-plot) is
-# one run's figures with the machine and the date: rewrite it on purpose, then commit it.
-bench-record: bench ## run make bench and rewrite the figures the book plots (book/_data/bench-ch03.json)
+# Chapter 4: the exactly-once pipeline (batched transactions, none, one per record) in both
+# languages on kfake and on a real Apache Kafka the script starts and stops, then the
+# registries (bench-registry) and the serializers; figures, not gates. A few minutes.
+.PHONY: bench-ch04
+bench-ch04: bench-registry ## chapter 4: the pipeline's modes on both brokers, registries, serializers (build/bench/ch04.json)
+	@cd "$(ROOT)"
+	"$(BIN)/python" tests/benchmarks/events_ch04.py --count $(or $(BENCH_COUNT),2)
+	"$(BIN)/python" tests/benchmarks/ch04_figures.py
+
+# The book's plots of chapters 3 and 4 (book/_data/bench-ch03.json, bench-ch04.json, drawn by
+# twinbook-bench-plot) are one run's figures with the machine and the date: rewrite them on
+# purpose, then commit them.
+bench-record: bench bench-ch04 ## run make bench and bench-ch04 and rewrite the figures the book plots (book/_data/bench-ch0[34].json)
 	@cd "$(ROOT)"
 	"$(BIN)/python" tests/benchmarks/merge_bench.py --record book/_data/bench-ch03.json
+	"$(BIN)/python" tests/benchmarks/ch04_figures.py --record book/_data/bench-ch04.json
 
 constraints: setup ## re-pin python/constraints.txt from the venv (after changing pyproject.toml)
 	@cd "$(ROOT)"

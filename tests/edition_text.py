@@ -24,7 +24,7 @@ ROOTED_PATH = re.compile(r"(?<![\w/.~-])((?:tests|solutions|build|proto)/[\w./-]
 
 
 def _rules(makefile: str) -> set[str]:
-    return set(re.findall(r"^([a-z][a-z-]*):", makefile, re.M))
+    return set(re.findall(r"^([a-z][a-z0-9-]*):", makefile, re.M))
 
 
 def maintainers_rules() -> set[str]:

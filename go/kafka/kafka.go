@@ -14,7 +14,9 @@ import (
 	"os"
 	"strings"
 
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 // EnvVar names the environment variable that points every helper at a real
@@ -41,6 +43,17 @@ type Config struct {
 	// NoAutoCreate refuses to create a topic that a client merely names
 	// (Kafka's auto.create.topics.enable=false): only CreateTopics creates.
 	NoAutoCreate bool
+	// FailProduce makes the first FailProduce produce requests fail with
+	// FailProduceError, for the tests of producer retries (test only: no
+	// real broker can be told to do this). Faults reach the Python side only
+	// through the program's -fail-produce flag, hence a field and not only
+	// Options.
+	FailProduce int
+	// FailProduceError is the retriable error of FailProduce; nil means
+	// NOT_ENOUGH_REPLICAS_AFTER_APPEND, which kfake answers after writing
+	// the batch, as a real broker does when the write outran its replicas:
+	// the retry is then a second copy unless the producer is idempotent.
+	FailProduceError *kerr.Error
 	// Options are more kfake options, applied last (a test that needs to
 	// inject faults, for example kfake.SeedTopics or kfake.BrokerConfigs).
 	Options []kfake.Opt
@@ -50,6 +63,7 @@ type Config struct {
 type Broker struct {
 	cluster *kfake.Cluster
 	addr    string
+	failed  *kfake.FaultHandle // Config.FailProduce's faults, or nil
 }
 
 // Start runs an embedded broker in this process. It accepts connections as
@@ -61,6 +75,9 @@ func Start(cfg Config) (*Broker, error) {
 	}
 	if partitions < 0 {
 		return nil, fmt.Errorf("%w: partitions must be positive, not %d", ErrStart, partitions)
+	}
+	if cfg.FailProduce < 0 {
+		return nil, fmt.Errorf("%w: cannot fail %d produce requests", ErrStart, cfg.FailProduce)
 	}
 	if cfg.Port < 0 || cfg.Port > 65535 {
 		return nil, fmt.Errorf("%w: no such port %d", ErrStart, cfg.Port)
@@ -80,12 +97,23 @@ func Start(cfg Config) (*Broker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrStart, err)
 	}
+	var failed *kfake.FaultHandle
+	if cfg.FailProduce > 0 {
+		failure := cfg.FailProduceError
+		if failure == nil {
+			failure = kerr.NotEnoughReplicasAfterAppend
+		}
+		// A Fault, not a Control hook: kfake then answers every partition of
+		// the request with the error in a well-formed response, and performs
+		// the write or not as a real broker would for that error.
+		failed = cluster.Fault(kfake.Fault{Keys: []kmsg.Key{kmsg.Produce}, Err: failure, Count: cfg.FailProduce})
+	}
 	addrs := cluster.ListenAddrs()
 	if len(addrs) == 0 {
 		cluster.Close()
 		return nil, fmt.Errorf("%w: kfake listens on no address", ErrStart)
 	}
-	return &Broker{cluster: cluster, addr: addrs[0]}, nil
+	return &Broker{cluster: cluster, addr: addrs[0], failed: failed}, nil
 }
 
 // Addr is the broker's bootstrap server, "127.0.0.1:PORT".
@@ -94,6 +122,15 @@ func (b *Broker) Addr() string { return b.addr }
 // Cluster is the kfake cluster itself, for tests that steer it (kfake's
 // Control hooks inject errors and delays into chosen requests).
 func (b *Broker) Cluster() *kfake.Cluster { return b.cluster }
+
+// ProduceFailures is how many produce requests Config.FailProduce has
+// failed so far: a test of retries checks that its faults fired.
+func (b *Broker) ProduceFailures() int {
+	if b.failed == nil {
+		return 0
+	}
+	return b.failed.Hits()
+}
 
 // Close stops the broker and drops its data; closing twice is harmless.
 func (b *Broker) Close() { b.cluster.Close() }

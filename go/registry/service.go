@@ -369,8 +369,11 @@ func (s *Service) Register(ctx context.Context, subject string, req SchemaReques
 	}
 	s.mu.RUnlock()
 	if !s.check.Compatible(level, p, existing) {
-		return 0, newError(http.StatusConflict, CodeIncompatible,
-			"Schema being registered is incompatible with an earlier schema for subject \"%s\" (level %s)", subject, level)
+		msg := fmt.Sprintf("Schema being registered is incompatible with an earlier schema for subject \"%s\" (level %s)", subject, level)
+		if why := s.why(level, p, existing, live); why != "" {
+			msg += ": " + why
+		}
+		return 0, newError(http.StatusConflict, CodeIncompatible, "%s", msg)
 	}
 	schemaType := req.SchemaType
 	if schemaType == TypeAvro {
@@ -590,7 +593,25 @@ func (s *Service) CheckCompatibility(subject, version string, req SchemaRequest)
 	if s.check.Compatible(level, p, existing) {
 		return true, nil, nil
 	}
+	if why := s.why(level, p, existing, against); why != "" {
+		return false, []string{why}, nil
+	}
 	return false, []string{fmt.Sprintf("the schema is not %s compatible with the schemas it was checked against", level)}, nil
+}
+
+// why says which version candidate fails against at level and which rule
+// failed ("version 2: ..."), when the Checker can explain itself; "" when
+// it cannot. versions are existing's versions, in the same order.
+func (s *Service) why(level string, candidate Parsed, existing []Parsed, versions []*SchemaValue) string {
+	ex, ok := s.check.(Explainer)
+	if !ok {
+		return ""
+	}
+	i, reason, found := ex.Explain(level, candidate, existing)
+	if !found || i < 0 || i >= len(versions) {
+		return ""
+	}
+	return fmt.Sprintf("version %d (%s): %s", versions[i].Version, level, reason)
 }
 
 // Level returns subject's compatibility level ("" subject: the global

@@ -39,7 +39,13 @@ LINE = re.compile(
 )
 METRIC = re.compile(r"([\d.e+-]+) (\S+)")
 #: For each metric, whether more is better (a rate) or less (a time).
-HIGHER_IS_BETTER = {"msgs/s": True, "asks/s": True, "tasks/s": True}
+HIGHER_IS_BETTER = {
+    "msgs/s": True,
+    "asks/s": True,
+    "tasks/s": True,
+    "records/s": True,  # chapter 4 (events_ch04.py)
+    "lookups/s": True,
+}
 
 
 def parse(output: str) -> dict[str, dict]:

@@ -6,6 +6,7 @@ its output as it comes and keep it, then record which Go and which CPU produced 
 
 from __future__ import annotations
 
+import os
 import platform
 import re
 import subprocess
@@ -15,11 +16,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_rounds(cmd: list[str], rounds: int, output: list[str]) -> bool:
-    """Run ``cmd`` in go/ ``rounds`` times, echoing and collecting its output; False on a failure."""
+def run_rounds(
+    cmd: list[str], rounds: int, output: list[str], env: dict[str, str] | None = None
+) -> bool:
+    """Run ``cmd`` in go/ ``rounds`` times, echoing and collecting its output; False on a failure.
+
+    ``env`` is added to the environment (chapter 4 names its broker with TWINBOOK_KAFKA)."""
     for round_ in range(1, rounds + 1):
         print(f"$ (cd go && {' '.join(cmd)})   # round {round_} of {rounds}", flush=True)
-        proc = subprocess.Popen(cmd, cwd=ROOT / "go", stdout=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            cmd,
+            cwd=ROOT / "go",
+            stdout=subprocess.PIPE,
+            text=True,
+            env={**os.environ, **(env or {})},
+        )
         assert proc.stdout is not None
         for line in proc.stdout:
             print(line, end="", flush=True)

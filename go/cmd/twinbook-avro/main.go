@@ -14,7 +14,8 @@
 // resolved to the --schema reader schema when given (Avro schema
 // resolution: defaults filled in, fields the reader lacks skipped). A
 // record whose schema id the registry does not know ends it with status 4.
-// Every wait is bounded by --timeout.
+// A registry or broker that is not there ends it with status 5, saying
+// which, within --timeout. Every wait is bounded by --timeout.
 package main
 
 import (
@@ -69,7 +70,10 @@ func main() {
 		fmt.Fprintln(os.Stderr, "twinbook-avro:", err)
 		var refused *refusedError
 		var unknown *unknownIDError
+		var unavailable *unavailableError
 		switch {
+		case errors.As(err, &unavailable):
+			os.Exit(5)
 		case errors.As(err, &refused):
 			os.Exit(3)
 		case errors.As(err, &unknown):
@@ -90,6 +94,43 @@ func (e *refusedError) Error() string {
 	return "registry refused the schema: " + e.err.Error()
 }
 func (e *refusedError) Unwrap() error { return e.err }
+
+// unavailableError is a registry or a broker that did not answer: not a
+// refusal, which is an answer.
+type unavailableError struct {
+	what, addr string
+	err        error
+}
+
+func (e *unavailableError) Error() string {
+	return fmt.Sprintf("%s unavailable at %s: %v", e.what, e.addr, e.err)
+}
+func (e *unavailableError) Unwrap() error { return e.err }
+
+// registryError sorts a registry client's error: an HTTP answer is
+// answered(err), no answer is unavailableError.
+func registryError(url string, err error, answered func(error) error) error {
+	var re *sr.ResponseError
+	if errors.As(err, &re) {
+		return answered(err)
+	}
+	return &unavailableError{"registry", url, err}
+}
+
+// connect makes a kgo client and asks the broker for its metadata once, so
+// that a broker that is not there is named now rather than a wait for
+// records that ends in a bare deadline.
+func connect(ctx context.Context, addr string, opts ...kgo.Opt) (*kgo.Client, error) {
+	client, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(addr)}, opts...)...)
+	if err != nil {
+		return nil, err
+	}
+	if err := client.Ping(ctx); err != nil {
+		client.Close()
+		return nil, &unavailableError{"kafka", addr, err}
+	}
+	return client, nil
+}
 
 // unknownIDError is a record whose schema id the registry does not know.
 type unknownIDError struct {
@@ -115,19 +156,19 @@ func produce(ctx context.Context, o options, in io.Reader, out io.Writer) error 
 	if err != nil {
 		return err
 	}
-	registered, err := rcl.CreateSchema(ctx, o.subject, sr.Schema{Schema: string(text), Type: sr.TypeAvro})
-	if err != nil {
-		return &refusedError{err}
-	}
-	var serde sr.Serde
-	serde.Register(registered.ID, map[string]any{},
-		sr.EncodeFn(func(v any) ([]byte, error) { return avro.Marshal(schema, v) }))
-	client, err := kgo.NewClient(kgo.SeedBrokers(o.kafka), kgo.AllowAutoTopicCreation(),
+	client, err := connect(ctx, o.kafka, kgo.AllowAutoTopicCreation(),
 		kgo.RecordPartitioner(kgo.ManualPartitioner()))
 	if err != nil {
 		return err
 	}
 	defer client.Close()
+	registered, err := rcl.CreateSchema(ctx, o.subject, sr.Schema{Schema: string(text), Type: sr.TypeAvro})
+	if err != nil {
+		return registryError(o.registry, err, func(err error) error { return &refusedError{err} })
+	}
+	var serde sr.Serde
+	serde.Register(registered.ID, map[string]any{},
+		sr.EncodeFn(func(v any) ([]byte, error) { return avro.Marshal(schema, v) }))
 	lines := bufio.NewScanner(in)
 	lines.Buffer(make([]byte, 1<<20), 1<<20)
 	for lines.Scan() {
@@ -188,7 +229,7 @@ func consume(ctx context.Context, o options, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	client, err := kgo.NewClient(kgo.SeedBrokers(o.kafka),
+	client, err := connect(ctx, o.kafka,
 		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{o.topic: {0: kgo.NewOffset().AtStart()}}))
 	if err != nil {
 		return err
@@ -215,7 +256,7 @@ func consume(ctx context.Context, o options, out io.Writer) error {
 			}
 			schema, ok := schemas[id]
 			if !ok {
-				if schema, err = writerSchema(ctx, rcl, reader, id); err != nil {
+				if schema, err = writerSchema(ctx, rcl, o.registry, reader, id); err != nil {
 					return err
 				}
 				schemas[id] = schema
@@ -235,10 +276,10 @@ func consume(ctx context.Context, o options, out io.Writer) error {
 
 // writerSchema fetches schema id from the registry and resolves it against
 // the reader schema, if any.
-func writerSchema(ctx context.Context, rcl *sr.Client, reader avro.Schema, id int) (avro.Schema, error) {
+func writerSchema(ctx context.Context, rcl *sr.Client, url string, reader avro.Schema, id int) (avro.Schema, error) {
 	s, err := rcl.SchemaByID(ctx, id)
 	if err != nil {
-		return nil, &unknownIDError{id, err}
+		return nil, registryError(url, err, func(err error) error { return &unknownIDError{id, err} })
 	}
 	writer, err := avro.Parse(s.Schema)
 	if err != nil {

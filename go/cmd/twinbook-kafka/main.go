@@ -2,6 +2,13 @@
 // through twinbook/kafka) as a program, for the Python side and for readers:
 //
 //	twinbook-kafka [-port 0] [-partitions 3] [-no-auto-create] [-log-level none]
+//	               [-fail-produce N [-fail-produce-error NAME]]
+//
+// -fail-produce is for tests only: the first N produce requests fail with a
+// retriable error (NOT_ENOUGH_REPLICAS_AFTER_APPEND by default: the batch is
+// written, the answer says it failed; NOT_ENOUGH_REPLICAS and
+// REQUEST_TIMED_OUT may be named too), which is how the Python tests show
+// what producer retries do with and without idempotence.
 //
 // It listens on 127.0.0.1 (a free port unless -port says which), and prints
 // one first line on stdout once it accepts connections:
@@ -28,6 +35,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kfake"
 
 	"twinbook/kafka"
@@ -38,17 +46,23 @@ func main() {
 	partitions := flag.Int("partitions", kafka.DefaultPartitions, "partitions of a topic created without a count")
 	noAutoCreate := flag.Bool("no-auto-create", false, "create topics only on CreateTopics, not when a client names one")
 	logLevel := flag.String("log-level", "none", "kfake's log on stderr: none, error, warn, info, debug")
+	failProduce := flag.Int("fail-produce", 0, "test only: fail the first N produce requests with a retriable error")
+	failError := flag.String("fail-produce-error", "NOT_ENOUGH_REPLICAS_AFTER_APPEND",
+		"the error of -fail-produce: NOT_ENOUGH_REPLICAS_AFTER_APPEND, NOT_ENOUGH_REPLICAS or REQUEST_TIMED_OUT")
 	flag.Parse()
 	level, ok := levels[strings.ToLower(*logLevel)]
-	if !ok || flag.NArg() > 0 || *partitions < 1 {
+	failure, known := failures[strings.ToUpper(*failError)]
+	if !ok || !known || flag.NArg() > 0 || *partitions < 1 || *failProduce < 0 {
 		fmt.Fprintln(os.Stderr, "twinbook-kafka: bad arguments (see -h)")
 		os.Exit(2)
 	}
 	b, err := kafka.Start(kafka.Config{
-		Port:         *port,
-		Partitions:   *partitions,
-		NoAutoCreate: *noAutoCreate,
-		Options:      []kfake.Opt{kfake.WithLogger(kfake.BasicLogger(os.Stderr, level))},
+		Port:             *port,
+		Partitions:       *partitions,
+		NoAutoCreate:     *noAutoCreate,
+		FailProduce:      *failProduce,
+		FailProduceError: failure,
+		Options:          []kfake.Opt{kfake.WithLogger(kfake.BasicLogger(os.Stderr, level))},
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "twinbook-kafka:", err)
@@ -75,6 +89,13 @@ func main() {
 	}
 	fmt.Printf("kafka: %s\n", b.Addr())
 	<-ctx.Done()
+}
+
+// failures are the retriable produce errors -fail-produce can answer with.
+var failures = map[string]*kerr.Error{
+	"NOT_ENOUGH_REPLICAS_AFTER_APPEND": kerr.NotEnoughReplicasAfterAppend,
+	"NOT_ENOUGH_REPLICAS":              kerr.NotEnoughReplicas,
+	"REQUEST_TIMED_OUT":                kerr.RequestTimedOut,
 }
 
 var levels = map[string]kfake.LogLevel{

@@ -176,7 +176,8 @@ func TestFlags(t *testing.T) {
 }
 
 func TestBadArguments(t *testing.T) {
-	for _, args := range [][]string{{"-partitions", "0"}, {"-log-level", "loud"}, {"extra"}, {"-nope"}} {
+	for _, args := range [][]string{{"-partitions", "0"}, {"-log-level", "loud"}, {"extra"}, {"-nope"},
+		{"-fail-produce", "-1"}, {"-fail-produce", "1", "-fail-produce-error", "OFFSET_OUT_OF_RANGE"}} {
 		cmd := exec.Command(os.Args[0], args...)
 		cmd.Env = env()
 		out, err := cmd.CombinedOutput()

@@ -46,6 +46,13 @@ class Config:
     """Partitions of a topic created without a count."""
     auto_create: bool = True
     """Create a topic when a client merely names it, as Kafka does by default."""
+    fail_produce: int = 0
+    """Test only: fail the first this many produce requests with a retriable error (the
+    program's ``-fail-produce``), to show what producer retries do; no real broker can."""
+    fail_produce_error: str = "NOT_ENOUGH_REPLICAS_AFTER_APPEND"
+    """The error of :attr:`fail_produce`: ``NOT_ENOUGH_REPLICAS_AFTER_APPEND`` (the batch
+    is written, the answer says it failed), ``NOT_ENOUGH_REPLICAS`` or
+    ``REQUEST_TIMED_OUT``."""
     start_timeout: float = 10.0
     """Seconds to wait for the program's address (the build, if any, comes before)."""
     stop_timeout: float = 5.0
@@ -96,6 +103,9 @@ def _argv(config: Config) -> list[str]:
     ]
     if not config.auto_create:
         argv.append("-no-auto-create")
+    if config.fail_produce:
+        argv += ["-fail-produce", str(config.fail_produce)]
+        argv += ["-fail-produce-error", config.fail_produce_error]
     return argv
 
 

@@ -21,7 +21,7 @@ server       :func:`serve` and :func:`start`: a registry process for tests and n
 
 from __future__ import annotations
 
-from .checker import AvroChecker, Checker, Parsed
+from .checker import AvroChecker, Checker, Explainer, Parsed
 from .errors import KafkaUnavailableError, RegistryError
 from .http import CONTENT_TYPE, create_app
 from .kafkastore import DEFAULT_TOPIC, KafkaStore
@@ -39,6 +39,7 @@ __all__ = [
     "DEFAULT_TOPIC",
     "AvroChecker",
     "Checker",
+    "Explainer",
     "KafkaStore",
     "KafkaUnavailableError",
     "MemoryStore",

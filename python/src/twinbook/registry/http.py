@@ -11,14 +11,18 @@ loaded by other work (``make bench-registry``), above the 3k aimed at."""
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import quote, unquote
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from . import errors as e
 from .model import AVRO, references_of, schema_fields
@@ -55,6 +59,41 @@ def _error(err: e.RegistryError) -> Response:
 def _flag(request: Request, name: str) -> bool:
     # What Go's strconv.ParseBool calls true, so that both registries read flags alike.
     return request.query_params.get(name, "") in {"1", "t", "T", "true", "TRUE", "True"}
+
+
+class _EncodedSlashes:
+    """Routes on the raw path, so that a subject with an encoded ``/`` (``%2F``) stays one
+    segment, as in the Go registry (Go's ServeMux matches on the escaped path): the ASGI
+    server hands Starlette the decoded path, in which ``a%2Fb`` would be two segments.
+    Each segment is decoded, then only ``%`` and ``/`` are escaped again; :func:`_params`
+    decodes the path parameters once a route matched."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raw = scope.get("raw_path")
+        if scope["type"] == "http" and raw and b"%2f" in raw.lower():
+            segments = raw.decode("latin-1").split("?")[0].split("/")
+            scope = dict(scope)
+            scope["path"] = "/".join(
+                quote(unquote(seg), safe="") if seg else seg for seg in segments
+            )
+        await self.app(scope, receive, send)
+
+
+def _params(
+    endpoint: Callable[[Request], Awaitable[Response]],
+) -> Callable[[Request], Awaitable[Response]]:
+    """``endpoint`` with its path parameters decoded (see :class:`_EncodedSlashes`)."""
+
+    async def decoded(request: Request) -> Response:
+        request.scope["path_params"] = {
+            k: unquote(v) if isinstance(v, str) else v for k, v in request.path_params.items()
+        }
+        return await endpoint(request)
+
+    return decoded
 
 
 async def _read_json(request: Request) -> Any:
@@ -222,24 +261,35 @@ def create_app(svc: Service) -> Starlette:
         Route("/schemas/ids/{id}/versions", id_versions, methods=["GET"]),
         Route("/schemas/ids/{id}/subjects", id_subjects, methods=["GET"]),
         Route("/subjects", subjects, methods=["GET"]),
-        Route("/subjects/{subject}", subject, methods=["POST", "DELETE"]),
-        Route("/subjects/{subject}/versions", versions, methods=["GET", "POST"]),
-        Route("/subjects/{subject}/versions/{version}", version, methods=["GET", "DELETE"]),
-        Route("/subjects/{subject}/versions/{version}/schema", raw_version, methods=["GET"]),
+        Route("/subjects/{subject}", _params(subject), methods=["POST", "DELETE"]),
+        Route("/subjects/{subject}/versions", _params(versions), methods=["GET", "POST"]),
         Route(
-            "/subjects/{subject}/versions/{version}/referencedby", referenced_by, methods=["GET"]
+            "/subjects/{subject}/versions/{version}", _params(version), methods=["GET", "DELETE"]
         ),
         Route(
-            "/compatibility/subjects/{subject}/versions/{version}", compatibility, methods=["POST"]
+            "/subjects/{subject}/versions/{version}/schema", _params(raw_version), methods=["GET"]
         ),
-        Route("/compatibility/subjects/{subject}/versions", compatibility, methods=["POST"]),
+        Route(
+            "/subjects/{subject}/versions/{version}/referencedby",
+            _params(referenced_by),
+            methods=["GET"],
+        ),
+        Route(
+            "/compatibility/subjects/{subject}/versions/{version}",
+            _params(compatibility),
+            methods=["POST"],
+        ),
+        Route(
+            "/compatibility/subjects/{subject}/versions", _params(compatibility), methods=["POST"]
+        ),
         Route("/config", config, methods=["GET", "PUT", "DELETE"]),
-        Route("/config/{subject}", config, methods=["GET", "PUT", "DELETE"]),
+        Route("/config/{subject}", _params(config), methods=["GET", "PUT", "DELETE"]),
         Route("/mode", mode, methods=["GET"]),
-        Route("/mode/{subject}", mode, methods=["GET"]),
+        Route("/mode/{subject}", _params(mode), methods=["GET"]),
     ]
     return Starlette(
         routes=routes,
+        middleware=[Middleware(_EncodedSlashes)],
         exception_handlers={
             e.RegistryError: on_registry_error,
             HTTPException: on_http_error,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import errors as e
-from .checker import Checker, Parsed
+from .checker import Checker, Explainer, Parsed
 from .model import AVRO, DEFAULT_LEVEL, Reference, SchemaValue
 from .records import (
     CLEAR_SUBJECT,
@@ -279,11 +279,13 @@ class Service:
                 every = self._versions(subject, deleted=True)
                 version = every[-1].version + 1 if every else 1
             if not self._check.compatible(level, p, existing):
-                raise e.RegistryError(
-                    409,
-                    e.INCOMPATIBLE,
-                    f'Schema being registered is incompatible with an earlier schema for subject "{subject}" (level {level})',
+                message = (
+                    "Schema being registered is incompatible with an earlier schema for "
+                    f'subject "{subject}" (level {level})'
                 )
+                if why := self._why(level, p, existing, live):
+                    message += f": {why}"
+                raise e.RegistryError(409, e.INCOMPATIBLE, message)
             schema_type = "" if req.schema_type == AVRO else req.schema_type
             value = SchemaValue(
                 subject, version, schema_id, req.schema, schema_type, req.references
@@ -367,9 +369,27 @@ class Service:
                 raise e.store_error(err) from None
         if self._check.compatible(level, p, existing):
             return True, []
+        if why := self._why(level, p, existing, against):
+            return False, [why]
         return False, [
             f"the schema is not {level} compatible with the schemas it was checked against"
         ]
+
+    def _why(
+        self,
+        level: str,
+        candidate: Parsed,
+        existing: Sequence[Parsed],
+        versions: Sequence[SchemaValue],
+    ) -> str:
+        """Which version ``candidate`` fails against and which rule failed ("version 2
+        (BACKWARD): ..."), when the Checker can explain itself; "" when it cannot."""
+        if not isinstance(self._check, Explainer):
+            return ""
+        found = self._check.explain(level, candidate, existing)
+        if found is None or not 0 <= found[0] < len(versions):
+            return ""
+        return f"version {versions[found[0]].version} ({level}): {found[1]}"
 
     def level(self, subject: str = "", default_to_global: bool = False) -> str:
         with self._lock:

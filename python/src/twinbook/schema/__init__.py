@@ -13,6 +13,7 @@ parse       :func:`parse`: a schema's JSON text to a :class:`Schema`, or an erro
 defaults    whether a field's default matches the field's type
 canonical   the normalized text a registry deduplicates on (:attr:`Schema.canonical`)
 resolve     :func:`can_read`: Avro's schema resolution, reader against writer
+explain     :func:`explain`: why a reader cannot read a writer (the rule and the path)
 level       :class:`Level`, :func:`parse_level`, :func:`compatible`: the registry's seven
             compatibility levels over a subject's history
 ==========  ==========================================================================
@@ -22,6 +23,7 @@ The contract is the book's appendix, ``book/appendix/spec-avro.md``.
 
 from __future__ import annotations
 
+from .explain import Incompatibility, explain
 from .level import Level, LevelError, compatible, parse_level
 from .model import Field, Schema, SchemaError
 from .parse import parse
@@ -29,12 +31,14 @@ from .resolve import can_read
 
 __all__ = [
     "Field",
+    "Incompatibility",
     "Level",
     "LevelError",
     "Schema",
     "SchemaError",
     "can_read",
     "compatible",
+    "explain",
     "parse",
     "parse_level",
 ]
