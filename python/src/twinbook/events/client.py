@@ -66,7 +66,10 @@ def ping(client: _HasMetadata, config: Config) -> None:
 def create_topic(config: Config, topic: str, partitions: int) -> None:
     """Create ``topic`` with ``partitions`` partitions and one replica (the
     chapter's brokers have one node); a topic that exists already is no error."""
-    admin = AdminClient(config.librdkafka())
+    # Errors only: on destruction librdkafka notes, now and then, the background
+    # events nobody served ("Purging 1 unserved events"), on stderr, where a notebook
+    # that created a topic would show it.
+    admin = AdminClient(config.librdkafka({"log_level": 3}))
     ping(admin, config)
     future = admin.create_topics(
         [NewTopic(topic, num_partitions=partitions, replication_factor=1)],
