@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -26,7 +27,8 @@ const (
 	// Plain has no transaction: produce, then commit the input offsets;
 	// a crash in between repeats output (at-least-once).
 	Plain Mode = "plain"
-	// Batched puts everything one poll returned in one transaction.
+	// Batched gathers up to PipelineConfig.Batch records (waiting at most
+	// PipelineConfig.Linger for more after the first) in one transaction.
 	Batched Mode = "batched"
 	// PerMessage makes one transaction of each input record.
 	PerMessage Mode = "per-message"
@@ -44,7 +46,27 @@ type PipelineConfig struct {
 	// with the same id fences the old one off (Batched, PerMessage).
 	TransactionalID string
 	Mode            Mode
+	// Batch is the most records one Batched step takes (DefaultBatch when
+	// 0): a transaction's commit costs milliseconds on real Kafka whatever
+	// its size, so the bigger the batch the fewer commits per record, and
+	// the more work one abort repeats. Python's twin is its BATCH.
+	Batch int
+	// Linger is how long a Batched step keeps polling for more records
+	// after its first ones came (DefaultLinger when 0): one poll returns
+	// only what the client's fetches have buffered so far, often a few
+	// hundred records, and a transaction that carries so few spends most
+	// of its time committing.
+	Linger time.Duration
 }
+
+// DefaultBatch and DefaultLinger are a Batched step's defaults: as many
+// records as Python's pipeline takes per transaction, and a linger short
+// beside a real broker's transaction commit (tens of milliseconds) that
+// still lets several fetches arrive.
+const (
+	DefaultBatch  = 5000
+	DefaultLinger = 50 * time.Millisecond
+)
 
 // Pipeline reads Input as a group member and writes Output.
 type Pipeline struct {
@@ -135,10 +157,48 @@ func (p *Pipeline) stepPlain(ctx context.Context, t Transform) (int, error) {
 
 func (p *Pipeline) poll(ctx context.Context,
 	poll func(context.Context, int) kgo.Fetches) ([]*kgo.Record, error) {
-	most := 0 // everything buffered
-	if p.cfg.Mode == PerMessage {
-		most = 1
+	switch p.cfg.Mode {
+	case PerMessage:
+		return pollOnce(ctx, poll, 1)
+	case Batched:
+		return p.gather(ctx, poll)
 	}
+	return pollOnce(ctx, poll, 0) // everything buffered
+}
+
+// gather waits for a first record, then polls again until it holds Batch
+// records or Linger has passed: a transaction carries a real batch rather
+// than whatever one fetch happened to bring.
+func (p *Pipeline) gather(ctx context.Context,
+	poll func(context.Context, int) kgo.Fetches) ([]*kgo.Record, error) {
+	most := p.cfg.Batch
+	if most <= 0 {
+		most = DefaultBatch
+	}
+	linger := p.cfg.Linger
+	if linger <= 0 {
+		linger = DefaultLinger
+	}
+	recs, err := pollOnce(ctx, poll, most)
+	if len(recs) == 0 || err != nil {
+		return recs, err
+	}
+	lctx, cancel := context.WithTimeout(ctx, linger)
+	defer cancel()
+	for len(recs) < most && lctx.Err() == nil {
+		more, err := pollOnce(lctx, poll, most-len(recs))
+		if err != nil {
+			// What was polled is already the client's: it must be
+			// produced and committed, or polled again after an abort.
+			return recs, nil
+		}
+		recs = append(recs, more...)
+	}
+	return recs, nil
+}
+
+func pollOnce(ctx context.Context, poll func(context.Context, int) kgo.Fetches,
+	most int) ([]*kgo.Record, error) {
 	fetches := poll(ctx, most)
 	for _, fe := range fetches.Errors() {
 		if !errors.Is(fe.Err, context.DeadlineExceeded) &&

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -75,6 +76,51 @@ func TestPipelineModes(t *testing.T) {
 			waitCommitted(t, c, ctx, cfg.Group, in, 8)
 		})
 	}
+}
+
+// A Batched step takes at most Batch records, however many are waiting,
+// and the records it leaves come in the next steps, each exactly once.
+func TestPipelineBatchLimit(t *testing.T) {
+	c, ctx := setup(t)
+	in, out := topic(t, c, ctx, "in", 1), topic(t, c, ctx, "out", 1)
+	var want []string
+	for i := range 8 {
+		produce(t, c, ctx, in, fmt.Sprint(i))
+		want = append(want, fmt.Sprint("V", i))
+	}
+	cfg := events.PipelineConfig{Config: c, Group: name(t, "group"), Input: in,
+		Output: out, TransactionalID: name(t, "txn"), Mode: events.Batched,
+		Batch: 3, Linger: 100 * time.Millisecond}
+	p, err := events.NewPipeline(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	var steps []int
+	for done := 0; done < 8; {
+		n, err := p.Step(ctx, upper(new(bool)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 {
+			steps = append(steps, n)
+		}
+		done += n
+		if ctx.Err() != nil {
+			t.Fatalf("%d of 8 records done within the deadline", done)
+		}
+	}
+	for _, n := range steps {
+		if n > 3 {
+			t.Errorf("steps took %v records, want at most 3 each", steps)
+		}
+	}
+	produce(t, c, ctx, out, "end")
+	got := values(readUntil(t, c, ctx, out, "end", true))
+	if !slices.Equal(got, append(want, "end")) {
+		t.Errorf("read_committed output %v, want %v then end", got, want)
+	}
+	waitCommitted(t, c, ctx, cfg.Group, in, 8)
 }
 
 // waitCommitted polls the group's committed offset: real Kafka makes

@@ -13,6 +13,10 @@ import (
 // ContentType is the media type of every answer, Confluent's.
 const ContentType = "application/vnd.schemaregistry.v1+json"
 
+// contentType is ContentType as a header value, shared by every answer
+// (net/http only reads it).
+var contentType = []string{ContentType}
+
 // maxBody bounds a request body: a schema is text, and a client that sends
 // more gets 413 instead of the server reading without end.
 const maxBody = 8 << 20
@@ -75,14 +79,36 @@ func (rt route) serve(w http.ResponseWriter, r *http.Request) {
 type handler struct{ svc *Service }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	writeAnswer(w, status, encodeAnswer(v))
+}
+
+// answer is a JSON body ready to send, with its Content-Length.
+type answer struct {
+	body   []byte
+	length []string
+	failed bool // the encoding failed: body is a 500's
+}
+
+// encodeAnswer encodes v, or the 500 that says it could not be.
+func encodeAnswer(v any) answer {
 	b, err := json.Marshal(v)
 	if err != nil {
-		status, b = http.StatusInternalServerError, []byte(`{"error_code":500,"message":"encoding the answer failed"}`)
+		b = []byte(`{"error_code":500,"message":"encoding the answer failed"}`)
 	}
-	w.Header().Set("Content-Type", ContentType)
-	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	return answer{body: b, length: []string{strconv.Itoa(len(b))}, failed: err != nil}
+}
+
+// writeAnswer sets the headers by their canonical keys directly: Set would
+// canonicalize each key and allocate each value again on every request.
+func writeAnswer(w http.ResponseWriter, status int, a answer) {
+	if a.failed {
+		status = http.StatusInternalServerError
+	}
+	h := w.Header()
+	h["Content-Type"] = contentType
+	h["Content-Length"] = a.length
 	w.WriteHeader(status)
-	_, _ = w.Write(b)
+	_, _ = w.Write(a.body)
 }
 
 // writeError answers err as Confluent does; an error that is not an
@@ -140,9 +166,9 @@ func pathID(r *http.Request) (int, error) {
 func (h *handler) schemaByID(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	if err == nil {
-		var s SchemaByID
-		if s, err = h.svc.SchemaByID(id); err == nil {
-			writeJSON(w, 200, s)
+		var a answer
+		if a, err = h.svc.schemaByIDAnswer(id); err == nil {
+			writeAnswer(w, 200, a)
 			return
 		}
 	}
@@ -163,7 +189,7 @@ func (h *handler) rawSchemaByID(w http.ResponseWriter, r *http.Request) {
 
 // writeRaw answers a schema's own text (the /schema routes), JSON itself.
 func writeRaw(w http.ResponseWriter, text string) {
-	w.Header().Set("Content-Type", ContentType)
+	w.Header()["Content-Type"] = contentType
 	w.WriteHeader(200)
 	_, _ = io.WriteString(w, text)
 }

@@ -40,11 +40,15 @@ type Service struct {
 type state struct {
 	subjects map[string]map[int]*SchemaValue // subject -> version -> value
 	ids      map[int]*SchemaValue            // id -> the first value registered with it
-	keys     map[string]int                  // dedup key -> id
-	maxID    int
-	global   string            // "" means DefaultLevel
-	levels   map[string]string // subject -> level
-	modes    map[string]string // "" is the global mode
+	// answers holds GET /schemas/ids/{id}'s body for each id in ids,
+	// encoded once when the id arrives: the hottest read of a registry
+	// (every consumer's first record of a schema) then encodes nothing.
+	answers map[int]answer
+	keys    map[string]int // dedup key -> id
+	maxID   int
+	global  string            // "" means DefaultLevel
+	levels  map[string]string // subject -> level
+	modes   map[string]string // "" is the global mode
 }
 
 // Options configure a Service.
@@ -62,6 +66,7 @@ func New(ctx context.Context, store Store, check Checker, opts Options) (*Servic
 	s := &Service{check: check, store: store, timeout: opts.Timeout, st: state{
 		subjects: map[string]map[int]*SchemaValue{},
 		ids:      map[int]*SchemaValue{},
+		answers:  map[int]answer{},
 		keys:     map[string]int{},
 		levels:   map[string]string{},
 		modes:    map[string]string{},
@@ -102,6 +107,8 @@ func (s *Service) apply(rec Record) error {
 		st.subjects[v.Subject][v.Version] = &v
 		if _, ok := st.ids[v.ID]; !ok {
 			st.ids[v.ID] = &v
+			st.answers[v.ID] = encodeAnswer(SchemaByID{SchemaType: v.SchemaType,
+				References: v.References, Schema: v.Schema})
 		}
 		st.keys[s.dedupKey(v.SchemaType, v.Schema, v.References)] = v.ID
 		st.maxID = max(st.maxID, v.ID)
@@ -179,6 +186,7 @@ func (s *Service) removeVersion(subject string, version int) {
 		}
 	}
 	delete(st.ids, v.ID)
+	delete(st.answers, v.ID)
 	for k, id := range st.keys {
 		if id == v.ID {
 			delete(st.keys, k)
@@ -499,6 +507,18 @@ func (s *Service) SchemaByID(id int) (SchemaByID, error) {
 		return SchemaByID{}, schemaNotFound(strconv.Itoa(id))
 	}
 	return SchemaByID{SchemaType: v.SchemaType, References: v.References, Schema: v.Schema}, nil
+}
+
+// schemaByIDAnswer is [Service.SchemaByID] already encoded as its HTTP
+// answer: the lookup happens on every request, the encoding did not.
+func (s *Service) schemaByIDAnswer(id int) (answer, error) {
+	s.mu.RLock()
+	a, ok := s.st.answers[id]
+	s.mu.RUnlock()
+	if !ok {
+		return answer{}, schemaNotFound(strconv.Itoa(id))
+	}
+	return a, nil
 }
 
 // IDVersions lists the subject versions registered with id.

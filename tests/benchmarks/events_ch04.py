@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT))  # tests.services.kafka: the real broker's launche
 
 BENCH = ROOT / "build" / "bench"
 BROKERS = ("kfake", "kafka")
+LANGUAGES = ("go", "python")
 MODES = ("batched", "plain", "per-message")
 #: Records per round in Go, as the Python benchmark moves them (test_events_bench.py's N
 #: and PER_MESSAGE_N): the same work in both languages.
@@ -129,6 +130,7 @@ def main(argv: list[str]) -> int:
     )
     ap.add_argument("--count", type=int, default=2, help="rounds of the Go benchmark (2)")
     ap.add_argument("--brokers", nargs="+", choices=BROKERS, default=list(BROKERS))
+    ap.add_argument("--languages", nargs="+", choices=LANGUAGES, default=list(LANGUAGES))
     ap.add_argument("--out", type=Path, default=BENCH / "events.json")
     args = ap.parse_args(argv)
     BENCH.mkdir(parents=True, exist_ok=True)
@@ -141,10 +143,11 @@ def main(argv: list[str]) -> int:
         # other's figures kept: the record then says which figures are missing and why.
         try:
             with broker(kind) as addr:
-                for language, rates in (
-                    ("go", go_pipeline(addr, args.count, output)),
-                    ("python", python_pipeline(addr, kind)),
-                ):
+                for language in args.languages:
+                    if language == "go":
+                        rates = go_pipeline(addr, args.count, output)
+                    else:
+                        rates = python_pipeline(addr, kind)
                     runs.append(
                         {
                             "broker": kind,
@@ -159,7 +162,8 @@ def main(argv: list[str]) -> int:
     result = {
         "about": "consume-transform-produce: input records/s, the best round, per broker, "
         "language and mode; ratios to the plain pipeline (no transactions)",
-        "command": f"tests/benchmarks/events_ch04.py --count {args.count}",
+        "command": f"tests/benchmarks/events_ch04.py --count {args.count} "
+        f"--languages {' '.join(args.languages)}",
         "records": {"batched": N, "plain": N, "per-message": PER_MESSAGE_N},
         "aim": {"batched_vs_plain_at_least": AIM_BATCHED_VS_PLAIN},
         "machine": {**machine("".join(output)), "cores": os.cpu_count() or 1},

@@ -70,7 +70,7 @@ class PipelineConfig:
 
 #: The most records one step takes: the bigger, the fewer transactions per record (a
 #: transaction's commit costs milliseconds on real Kafka whatever its size), the more
-#: work one abort repeats. kgo's session takes whatever its fetches have buffered.
+#: work one abort repeats. Go's twin is PipelineConfig.Batch, with a Linger for more.
 BATCH = 5000
 
 _FENCED = {
