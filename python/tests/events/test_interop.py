@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
+from twinbook._goprograms import cached_program
 from twinbook.events import Config, Message, new_producer, partition, produce_keyed
-from twinbook.runner.gorunner import cached_program
 
 from .helpers import DEADLINE, read_all
 

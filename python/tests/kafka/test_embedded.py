@@ -15,9 +15,9 @@ import confluent_kafka
 import pytest
 from timeouts import TIMEOUT
 
+from twinbook import _goprograms
 from twinbook.kafka import Config, StartError, client_config, start
 from twinbook.kafka import embedded as embedded_module
-from twinbook.runner import gorunner
 
 from .conftest import gone, round_trip, wait_gone
 
@@ -131,7 +131,7 @@ def test_go_missing_is_a_named_error(monkeypatch: pytest.MonkeyPatch) -> None:
     def no_go() -> str:
         raise FileNotFoundError("the go command was not found on PATH")
 
-    monkeypatch.setattr(gorunner, "go_binary", no_go)
+    monkeypatch.setattr(_goprograms, "go_binary", no_go)
     embedded_module.program.cache_clear()
     try:
         with pytest.raises(StartError, match="needs Go .*TWINBOOK_KAFKA"):
@@ -144,7 +144,7 @@ def test_a_broken_build_is_a_named_error(monkeypatch: pytest.MonkeyPatch) -> Non
     def failing(name: str, sources: list[Path]) -> str:
         raise subprocess.CalledProcessError(1, ["go", "build"], stderr=b"main.go:1: syntax error")
 
-    monkeypatch.setattr(gorunner, "cached_program", failing)
+    monkeypatch.setattr(_goprograms, "cached_program", failing)
     embedded_module.program.cache_clear()
     try:
         with pytest.raises(StartError, match="go build ./cmd/twinbook-kafka failed:\nmain.go:1"):

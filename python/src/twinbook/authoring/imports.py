@@ -26,7 +26,21 @@ from pathlib import Path
 
 #: Packages of the teaching library, one per concept (later chapters add theirs).
 LIBRARY = frozenset(
-    {"clock", "concurrency", "breaker", "resilience", "actor", "supervisor", "swarm", "_proto"}
+    {
+        "clock",
+        "concurrency",
+        "breaker",
+        "resilience",
+        "actor",
+        "supervisor",
+        "swarm",
+        "schema",
+        "registry",
+        "kafka",
+        "events",
+        "_proto",
+        "_goprograms",
+    }
 )
 #: The tooling's layers, bottom first: a package imports only packages of lower layers.
 LAYERS: tuple[frozenset[str], ...] = (
@@ -105,8 +119,11 @@ def read_graph(src: Path, top: str = "twinbook") -> Graph:
         return None
 
     for name, (tree, is_package) in trees.items():
+        typing_only = _typing_only_imports(tree)
         for node in ast.walk(tree):
             found: list[str] = []
+            if id(node) in typing_only:
+                continue
             if isinstance(node, ast.Import):
                 found = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom):
@@ -119,6 +136,22 @@ def read_graph(src: Path, top: str = "twinbook") -> Graph:
                 if hit is not None and hit != name:
                     graph.edges[name].add(hit)
     return graph
+
+
+def _typing_only_imports(tree: ast.Module) -> set[int]:
+    """The imports under ``if TYPE_CHECKING:``: the type checker reads them, the program
+    never runs them, so they make no cycle and no dependency."""
+    out: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and (
+            (isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING")
+            or (isinstance(node.test, ast.Attribute) and node.test.attr == "TYPE_CHECKING")
+        ):
+            for stmt in node.body:
+                out.update(
+                    id(n) for n in ast.walk(stmt) if isinstance(n, ast.Import | ast.ImportFrom)
+                )
+    return out
 
 
 def _layer(package: str) -> int | None:

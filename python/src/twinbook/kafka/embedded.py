@@ -2,7 +2,7 @@
 
 Python has no Kafka broker of its own to embed, so the Python side runs the Go one as a
 child process: built once per source into the user's cache (as the project's other Go
-programs are: :func:`twinbook.runner.gorunner.cached_program`), started on 127.0.0.1 and
+programs are: :func:`twinbook._goprograms.cached_program`), started on 127.0.0.1 and
 a free port, its address read from its first line. Its stdin is a pipe that only this
 process holds: when this process ends, even by SIGKILL, the pipe closes and the program
 exits, so no broker outlives the notebook or test that started it.
@@ -21,7 +21,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
-from twinbook.runner import gorunner
+from twinbook import _goprograms
 
 DEFAULT_PARTITIONS = 3
 """Partitions of a topic created without a count (as ``go/kafka.DefaultPartitions``); the
@@ -80,7 +80,7 @@ def program() -> str:
     sources = [main, *sorted((root / "kafka").glob("*.go")), root / "go.mod", root / "go.sum"]
     sources = [p for p in sources if not p.name.endswith("_test.go")]
     try:
-        return gorunner.cached_program(PROGRAM, sources)
+        return _goprograms.cached_program(PROGRAM, sources)
     except FileNotFoundError as exc:
         raise StartError(
             f"the embedded Kafka broker needs Go to build go/cmd/{PROGRAM} ({exc}); "

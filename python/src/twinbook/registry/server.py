@@ -56,7 +56,7 @@ def go_program(name: str = "twinbook-registry") -> str:
     """A Go program of the registry's (``go/cmd/NAME``: the registry, or ``twinbook-avro``,
     the interop tests' Go producer and consumer), built once into the user's cache
     (twinbook.runner's cache)."""
-    from twinbook.runner.gorunner import cached_program
+    from twinbook._goprograms import cached_program
 
     go = _go_dir()
     sources = [go / "cmd" / name / "main.go", go / "go.mod", go / "go.sum"]

@@ -46,7 +46,6 @@ go on (``halt_on_error=0``), and the process does not sleep a second at exit.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -55,9 +54,9 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-import threading
 from pathlib import Path
 
+from twinbook._goprograms import go_binary
 from twinbook.exercises.model import GO_TEST_PACKAGE, go_package, go_test_names
 from twinbook.exercises.results import TestResult
 
@@ -83,15 +82,6 @@ _NOISE = re.compile(
     r"^(=== (RUN|PAUSE|CONT|NAME)|--- (FAIL|PASS|SKIP):|(PASS|FAIL|ok)\b|exit status \d+$|coverage:)"
 )
 _LOCATION = re.compile(r"^\s*[\w./-]+_test\.go:\d+: ")
-
-
-def go_binary() -> str:
-    found = shutil.which("go") or (
-        "/usr/local/go/bin/go" if Path("/usr/local/go/bin/go").exists() else None
-    )
-    if not found:
-        raise FileNotFoundError("the go command was not found on PATH")
-    return found
 
 
 def goimports_binary() -> str | None:
@@ -808,39 +798,3 @@ def check_go(
             describe=lambda raw, name: describe(raw, name, budget=timeout),
             messages=attach_messages,
         )
-
-
-_tool_lock = threading.Lock()
-
-
-def cached_program(name: str, sources: list[Path]) -> str:
-    """The project's Go program ``go/cmd/NAME``, built once per source and Go version into
-    the user's cache (``~/.cache/twinbook/NAME-<digest>``) and reused by every later run;
-    ``sources`` are the files whose bytes decide when to build again."""
-    go = go_binary()
-    version = subprocess.run(
-        [go, "env", "GOVERSION"], capture_output=True, text=True, check=True
-    ).stdout.strip()
-    digest = hashlib.sha256(version.encode())
-    for path in sources:
-        digest.update(path.read_bytes())
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "twinbook"
-    binary = cache / f"{name}-{digest.hexdigest()[:16]}"
-    with _tool_lock:
-        if binary.is_file() and binary.stat().st_uid == os.getuid():
-            return str(binary)
-        cache.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with tempfile.TemporaryDirectory(dir=cache) as tmp:
-            out = Path(tmp) / name
-            env = go_env()
-            env.pop("GOFLAGS", None)
-            subprocess.run(
-                [go, "build", "-o", str(out), f"./cmd/{name}"],
-                cwd=sources[0].parents[2],
-                env=env,
-                check=True,
-                capture_output=True,
-                timeout=300,
-            )
-            os.replace(out, binary)
-    return str(binary)

@@ -65,6 +65,7 @@ import subprocess
 import types
 from pathlib import Path
 
+from twinbook import _goprograms
 from twinbook.exercises.model import Exercise
 
 from . import gorunner, restricted
@@ -576,4 +577,4 @@ def answervet_binary() -> str:
     main = src / "main.go"
     if not main.is_file():
         raise FileNotFoundError(f"{main} not found: the grader needs the repository's go/ folder")
-    return gorunner.cached_program("answervet", [main])
+    return _goprograms.cached_program("answervet", [main])

@@ -16,9 +16,10 @@ writes numbers the same way, so both languages give the same string.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .model import Field, Schema
+if TYPE_CHECKING:  # only annotations: model.py imports this module when asked
+    from .model import Field, Schema
 
 
 def json_text(value: Any) -> str:

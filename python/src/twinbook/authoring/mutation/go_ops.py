@@ -12,7 +12,7 @@ import json
 import subprocess
 from pathlib import Path
 
-from twinbook.runner import gorunner
+from twinbook import _goprograms
 
 from .mutant import Edit, byte_offsets_to_chars
 
@@ -30,7 +30,7 @@ def mutator_binary() -> str:
     sources = sorted(p for p in src.glob("*.go") if not p.name.endswith("_test.go"))
     if not sources:
         raise FileNotFoundError(f"{src}: the Go mutator's source is not there")
-    return gorunner.cached_program("twinbook-mutate", sources)
+    return _goprograms.cached_program("twinbook-mutate", sources)
 
 
 def go_edits(source: str) -> list[Edit]:
