@@ -8,24 +8,11 @@ helper files. A vector added or changed without `--write` leaves a stale block, 
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-
 import pytest
 
-from tests.vectors.reference.cases import REFERENCE
+from tests.vectors.reference.cases import load_script
 
-
-def _exercise_vectors():
-    name = "twinbook_avro_exercise_vectors"
-    spec = importlib.util.spec_from_file_location(name, REFERENCE / "avro_exercise_vectors.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-exercise_vectors = _exercise_vectors()
+exercise_vectors = load_script("avro_exercise_vectors.py", "twinbook_avro_exercise_vectors")
 
 
 def test_exercise_hidden_tests_embed_the_current_vectors():

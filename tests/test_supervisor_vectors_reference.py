@@ -11,7 +11,6 @@ fail some case: every rule is pinned by at least one vector.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from tests.vectors.reference.cases import (
     file_cases,
     first_case,
     load_model,
+    load_script,
     vector_files,
 )
 
@@ -679,17 +679,9 @@ def test_the_model_itself_is_caught_by_no_case():
 # -- the chapter 3 exercises' hidden tests embed the current vectors ---------------------------
 
 
-def _exercise_vectors():
-    name = "twinbook_supervisor_exercise_vectors"
-    path = REFERENCE / "supervisor_exercise_vectors.py"
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-exercise_vectors = _exercise_vectors()
+exercise_vectors = load_script(
+    "supervisor_exercise_vectors.py", "twinbook_supervisor_exercise_vectors"
+)
 
 
 def test_exercise_hidden_tests_embed_the_current_vectors():

@@ -8,8 +8,6 @@ shown to catch a wrong expectation, so a green run means something.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -21,6 +19,7 @@ from tests.vectors.reference.cases import (
     file_cases,
     first_case,
     load_model,
+    load_script,
     vector_files,
 )
 
@@ -353,17 +352,7 @@ def test_a_model_with_one_rule_broken_fails_some_case(mutant):
 # -- the chapter 2 exercises' hidden tests embed the current vectors ---------------------------
 
 
-def _exercise_vectors():
-    name = "twinbook_breaker_exercise_vectors"
-    path = ROOT / "tests" / "vectors" / "reference" / "exercise_vectors.py"
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-exercise_vectors = _exercise_vectors()
+exercise_vectors = load_script("exercise_vectors.py", "twinbook_breaker_exercise_vectors")
 
 
 def test_exercise_hidden_tests_embed_the_current_vectors():

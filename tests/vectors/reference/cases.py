@@ -82,17 +82,21 @@ def cases_catching(
     return caught
 
 
-def load_model(concept: str) -> ModuleType:
-    """``CONCEPT_model.py``, loaded by path (the folder is not a package: the models run as
-    scripts) under one name, so every test and tool that asks shares one module."""
-    name = f"twinbook_{concept}_reference_model"
+def load_script(file: str, name: str) -> ModuleType:
+    """A file of this folder, loaded by path (the folder is not a package: its files run as
+    scripts) under ``name``, once, so that every test and tool that asks shares one module."""
     if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, REFERENCE / f"{concept}_model.py")
-        assert spec is not None and spec.loader is not None, concept
+        spec = importlib.util.spec_from_file_location(name, REFERENCE / file)
+        assert spec is not None and spec.loader is not None, file
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module  # dataclasses look their module up by name
         spec.loader.exec_module(module)
     return sys.modules[name]
+
+
+def load_model(concept: str) -> ModuleType:
+    """``CONCEPT_model.py`` (see :func:`load_script`)."""
+    return load_script(f"{concept}_model.py", f"twinbook_{concept}_reference_model")
 
 
 def main(
