@@ -344,6 +344,7 @@ func (s *Service) parseRequest(req SchemaRequest) (Parsed, string, error) {
 func (s *Service) Register(ctx context.Context, subject string, req SchemaRequest) (int, error) {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
+	// docs:start register
 	s.mu.RLock()
 	p, key, err := s.parseRequest(req)
 	if err != nil {
@@ -351,48 +352,83 @@ func (s *Service) Register(ctx context.Context, subject string, req SchemaReques
 		return 0, err
 	}
 	live := s.versions(subject, false)
-	for _, v := range live {
+	for _, v := range live { // the same schema, however spelled: its id again
 		if s.dedupKey(v.SchemaType, v.Schema, v.References) == key {
 			s.mu.RUnlock()
 			return v.ID, nil
 		}
 	}
 	level := s.level(subject)
-	existing := make([]Parsed, 0, len(live))
-	for _, v := range live {
-		ep, err := s.parsedValue(v, 0)
-		if err != nil {
-			s.mu.RUnlock()
-			return 0, storeError(fmt.Errorf("version %d of %q does not parse: %w", v.Version, subject, err))
-		}
-		existing = append(existing, ep)
-	}
-	id, known := s.st.keys[key]
-	if !known {
-		id = s.st.maxID + 1
-	}
-	version := 1
-	if all := s.versions(subject, true); len(all) > 0 {
-		version = all[len(all)-1].Version + 1
-	}
+	existing, err := s.parsedHistory(subject, live)
+	id, version := s.nextIDs(subject, key)
 	s.mu.RUnlock()
+	if err != nil {
+		return 0, err
+	}
 	if !s.check.Compatible(level, p, existing) {
-		msg := fmt.Sprintf("Schema being registered is incompatible with an earlier schema for subject \"%s\" (level %s)", subject, level)
-		if why := s.why(level, p, existing, live); why != "" {
-			msg += ": " + why
-		}
-		return 0, newError(http.StatusConflict, CodeIncompatible, "%s", msg)
+		return 0, s.incompatible(subject, level, p, existing, live)
 	}
-	schemaType := req.SchemaType
-	if schemaType == TypeAvro {
-		schemaType = "" // Confluent leaves the default type out of its records
-	}
-	value := SchemaValue{Subject: subject, Version: version, ID: id, SchemaType: schemaType,
-		References: req.References, Schema: req.Schema}
+	value := newVersion(subject, version, id, req)
 	if err := s.commit(ctx, schemaRecord(value)); err != nil {
 		return 0, err
 	}
 	return id, nil
+	// docs:end register
+}
+
+// newVersion is the record of a new version, as Confluent writes it: it
+// leaves the default schema type (AVRO) out.
+func newVersion(subject string, version, id int, req SchemaRequest) SchemaValue {
+	schemaType := req.SchemaType
+	if schemaType == TypeAvro {
+		schemaType = ""
+	}
+	return SchemaValue{Subject: subject, Version: version, ID: id,
+		SchemaType: schemaType, References: req.References, Schema: req.Schema}
+}
+
+// parsedHistory parses the subject's live versions, oldest first, for the
+// compatibility check; a stored version that no longer parses is the
+// store's fault, not the caller's. Callers hold s.mu.
+func (s *Service) parsedHistory(subject string, live []*SchemaValue) ([]Parsed, error) {
+	existing := make([]Parsed, 0, len(live))
+	for _, v := range live {
+		ep, err := s.parsedValue(v, 0)
+		if err != nil {
+			return nil, storeError(fmt.Errorf("version %d of %q does not parse: %w",
+				v.Version, subject, err))
+		}
+		existing = append(existing, ep)
+	}
+	return existing, nil
+}
+
+// nextIDs is the id a schema with this normalized key gets (the one it
+// already has under any subject, else the next free one) and the subject's
+// next version number (after soft-deleted ones too, as Confluent counts).
+// Callers hold s.mu.
+func (s *Service) nextIDs(subject, key string) (id, version int) {
+	id, known := s.st.keys[key]
+	if !known {
+		id = s.st.maxID + 1
+	}
+	version = 1
+	if all := s.versions(subject, true); len(all) > 0 {
+		version = all[len(all)-1].Version + 1
+	}
+	return id, version
+}
+
+// incompatible is the 409 of a refused registration, with the first
+// incompatibility found when there is one to name.
+func (s *Service) incompatible(subject, level string, p Parsed, existing []Parsed,
+	live []*SchemaValue) error {
+	msg := fmt.Sprintf("Schema being registered is incompatible with an earlier "+
+		"schema for subject \"%s\" (level %s)", subject, level)
+	if why := s.why(level, p, existing, live); why != "" {
+		msg += ": " + why
+	}
+	return newError(http.StatusConflict, CodeIncompatible, "%s", msg)
 }
 
 // Lookup finds req among subject's versions (soft-deleted ones too when

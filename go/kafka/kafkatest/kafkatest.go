@@ -21,8 +21,9 @@ import (
 // own (see Name).
 func Bootstrap(t testing.TB) string {
 	t.Helper()
+	// docs:start bootstrap
 	if addr, ok := kafka.FromEnv(); ok {
-		return addr
+		return addr // a real broker, shared: not ours to stop
 	}
 	b, err := kafka.Start(kafka.Config{})
 	if err != nil {
@@ -30,6 +31,7 @@ func Bootstrap(t testing.TB) string {
 	}
 	t.Cleanup(b.Close)
 	return b.Addr()
+	// docs:end bootstrap
 }
 
 // Name returns a topic (or group, or transactional id) name that no other

@@ -18,9 +18,11 @@ def bootstrap(config: Config | None = None) -> Iterator[str]:
 
     Raises :class:`~twinbook.kafka.StartError` when the embedded broker cannot start.
     """
+    # docs:start bootstrap
     named = from_env()
     if named is not None:
-        yield named
+        yield named  # a real broker, shared: not ours to stop
         return
     with start(config or Config()) as broker:
         yield broker.addr
+    # docs:end bootstrap

@@ -264,34 +264,58 @@ class Service:
         """The subject's id for the same (normalized) schema, adding no version; else a new
         version once the subject's level allows it (409 otherwise, nothing written)."""
         with self._write_lock:
+            # docs:start register
             with self._lock:
                 p, key = self._parse_request(req)
                 live = self._versions(subject, deleted=False)
-                for v in live:
+                for v in live:  # the same schema, however spelled: its id again
                     if self._dedup_key(v.schema_type, v.schema, v.references) == key:
                         return v.id
                 level = self._level(subject)
-                try:
-                    existing = [self._parsed_value(v) for v in live]
-                except ValueError as err:
-                    raise e.store_error(f"a version of {subject!r} does not parse: {err}") from None
-                schema_id = self._st.keys.get(key, self._st.max_id + 1)
-                every = self._versions(subject, deleted=True)
-                version = every[-1].version + 1 if every else 1
+                existing = self._parsed_history(subject, live)
+                schema_id, version = self._next_ids(subject, key)
             if not self._check.compatible(level, p, existing):
-                message = (
-                    "Schema being registered is incompatible with an earlier schema for "
-                    f'subject "{subject}" (level {level})'
-                )
-                if why := self._why(level, p, existing, live):
-                    message += f": {why}"
-                raise e.RegistryError(409, e.INCOMPATIBLE, message)
+                raise self._incompatible(subject, level, p, existing, live)
             schema_type = "" if req.schema_type == AVRO else req.schema_type
             value = SchemaValue(
                 subject, version, schema_id, req.schema, schema_type, req.references
             )
             self._commit([schema_record(value)])
             return schema_id
+            # docs:end register
+
+    def _parsed_history(self, subject: str, live: list[SchemaValue]) -> list[Parsed]:
+        """The subject's live versions parsed, oldest first; one that no longer parses is
+        the store's fault, not the caller's. Callers hold the lock."""
+        try:
+            return [self._parsed_value(v) for v in live]
+        except ValueError as err:
+            raise e.store_error(f"a version of {subject!r} does not parse: {err}") from None
+
+    def _next_ids(self, subject: str, key: str) -> tuple[int, int]:
+        """The id for this normalized key (the one it has under any subject, else the next
+        free one) and the subject's next version, counting soft-deleted ones as Confluent
+        does. Callers hold the lock."""
+        schema_id = self._st.keys.get(key, self._st.max_id + 1)
+        every = self._versions(subject, deleted=True)
+        return schema_id, every[-1].version + 1 if every else 1
+
+    def _incompatible(
+        self,
+        subject: str,
+        level: str,
+        p: Parsed,
+        existing: list[Parsed],
+        live: list[SchemaValue],
+    ) -> e.RegistryError:
+        """The 409 of a refused registration, naming the first incompatibility found."""
+        message = (
+            "Schema being registered is incompatible with an earlier schema for "
+            f'subject "{subject}" (level {level})'
+        )
+        if why := self._why(level, p, existing, live):
+            message += f": {why}"
+        return e.RegistryError(409, e.INCOMPATIBLE, message)
 
     def lookup(self, subject: str, req: SchemaRequest, deleted: bool = False) -> SchemaValue:
         """The subject's version with this schema: 40401 for an unknown subject, 40403 when
