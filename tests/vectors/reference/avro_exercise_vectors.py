@@ -15,10 +15,14 @@ tests/test_avro_exercise_vectors.py fails when a block is stale.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 from pathlib import Path
+
+if str(Path(__file__).resolve().parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from cases import load_script  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[3]
 VECTORS = ROOT / "tests" / "vectors" / "avro"
@@ -40,15 +44,7 @@ NAMED = ("record", "enum", "fixed")
 
 
 def _blocks():
-    name = "twinbook_breaker_exercise_vectors"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            name, Path(__file__).with_name("exercise_vectors.py")
-        )
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+    return load_script("exercise_vectors.py", "twinbook_breaker_exercise_vectors")
 
 
 def replayer_copies() -> list[Path]:

@@ -14,9 +14,13 @@ tests/test_supervisor_vectors_reference.py fails when a block is stale.
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
+
+if str(Path(__file__).resolve().parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from cases import load_model, load_script  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[3]
 VECTORS = ROOT / "tests" / "vectors" / "supervisor"
@@ -24,21 +28,12 @@ SOLUTIONS = ROOT / "solutions" / "ch03-teammates"
 SOURCE = "supervisor_exercise_vectors.py from tests/vectors/supervisor"
 
 
-def _load(name: str, file: str):
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(file))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
 def _model():
-    return _load("twinbook_supervisor_reference_model", "supervisor_model.py")
+    return load_model("supervisor")
 
 
 def _blocks():
-    return _load("twinbook_breaker_exercise_vectors", "exercise_vectors.py")
+    return load_script("exercise_vectors.py", "twinbook_breaker_exercise_vectors")
 
 
 # exercise -> the strategies its learner's Tree knows
