@@ -71,7 +71,7 @@ class PipelineConfig:
 #: The most records one step takes: the bigger, the fewer transactions per record (a
 #: transaction's commit costs milliseconds on real Kafka whatever its size), the more
 #: work one abort repeats. Go's twin is PipelineConfig.Batch, with a Linger for more.
-BATCH = 5000
+BATCH = 20000
 
 _FENCED = {
     KafkaError._FENCED,
