@@ -375,6 +375,23 @@ def test_python_rules_reject(name, exercises):
     assert any(want in r for r in reasons), f"{reasons} has nothing like {want!r}"
 
 
+def test_python_a_refused_line_is_refused_once(exercises):
+    # the vetter and the restricted subset both refuse dunder attributes: one reason each
+    source = (
+        "class Consumer:\n"
+        "    def __init__(self, window):\n"
+        "        for c in ().__class__.__base__.__subclasses__():\n"
+        "            os = c.__init__.__globals__['os']\n"
+    )
+    reasons = vet(exercises[POOL], "python", source)
+    assert sorted(reasons) == [
+        "line 3: the attribute __base__ is not allowed",
+        "line 3: the attribute __class__ is not allowed",
+        "line 3: the attribute __subclasses__ is not allowed",
+        "line 4: the attribute __globals__ is not allowed",
+    ]
+
+
 def test_python_reasons_are_capped(exercises):
     source = "".join(f"import mod{i}\n" for i in range(20))
     reasons = vet(exercises[POOL], "python", source)

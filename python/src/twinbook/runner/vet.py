@@ -130,11 +130,23 @@ def _vet_python(source: str, allowed_imports: tuple[str, ...]) -> tuple[str, ...
         )
     try:
         reasons = _PyVetter(frozenset(allowed_imports)).run(tree)
-        # the language subset the answer runs in (the grader's test process refuses the same)
-        reasons += list(restricted.compile_answer(source, "answer.py").errors)
+        # the language subset the answer runs in (the grader's test process refuses the same);
+        # what the vetter already refused is not refused a second time in other words
+        said = {_refusal(r) for r in reasons}
+        reasons += [
+            r
+            for r in restricted.compile_answer(source, "answer.py").errors
+            if _refusal(r) not in said
+        ]
         return _cap(reasons)
     except RecursionError:
         return ("the answer is nested too deeply to vet",)
+
+
+def _refusal(reason: str) -> str:
+    """What a reason refuses, however it is worded: 'line 3: the attribute "x" is not
+    allowed (...)' and 'line 3: the attribute x is not allowed' refuse the same thing."""
+    return reason.replace('"', "").split(" is not allowed", 1)[0]
 
 
 def _is_record(klass: type) -> bool:
