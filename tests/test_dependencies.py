@@ -122,3 +122,57 @@ def test_used_where_the_project_says(package):
     assert re.search(package.use, text), f"{package.used_in} does not use {package.name}"
     if package.module is not None:
         importlib.import_module(package.module)
+
+
+def _notebook_imports(path) -> set[str]:
+    """The top-level modules a Python notebook's code cells import (magics and shell lines
+    left out)."""
+    import ast
+    import json
+
+    found: set[str] = set()
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    for cell in notebook["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        source = "".join(cell["source"])
+        lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
+        for node in ast.walk(ast.parse("\n".join(lines))):
+            if isinstance(node, ast.Import):
+                found |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                found.add(node.module.split(".")[0])
+    return found
+
+
+PYTHON_NOTEBOOKS = sorted(
+    p
+    for p in [*ROOT.glob("notebooks/*/*.ipynb"), *ROOT.glob("exercises/*/*/python/*.ipynb")]
+    if '"name": "python3"' in p.read_text(encoding="utf-8")
+)
+
+
+@pytest.mark.parametrize("notebook", PYTHON_NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_a_learner_notebook_imports_only_what_the_learner_installs(notebook, extras):
+    # The student edition installs the package with its `learn` extra only: a module that
+    # the dev extra happens to bring passes every test here and fails in the learner's lab.
+    import sys
+
+    declared = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]
+    installed = {_name(r) for r in declared["dependencies"]} | set(extras["learn"])
+    providers = importlib.metadata.packages_distributions()
+    missing = []
+    for module in sorted(_notebook_imports(notebook)):
+        if module in sys.stdlib_module_names or module == "twinbook":
+            continue
+        names = {_name(d) for d in providers.get(module, [])}
+        if not names & installed:
+            missing.append(f"{module} (from {sorted(names) or 'no installed package'})")
+    assert not missing, (
+        f"{notebook.relative_to(ROOT)} imports what neither the base dependencies nor the "
+        f"`learn` extra declare: {', '.join(missing)}"
+    )
+
+
+def test_the_notebook_check_sees_the_notebooks():
+    assert len(PYTHON_NOTEBOOKS) >= 20, [str(p) for p in PYTHON_NOTEBOOKS]
