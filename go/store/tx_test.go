@@ -103,15 +103,45 @@ func TestInTx(t *testing.T) {
 
 // TestInTxManyWritersAtOnce: read-modify-write transactions from many
 // goroutines at once all succeed (no SQLITE_BUSY, no deadlock on upgrading a
-// read lock) and none is lost. On PostgreSQL the row lock (FOR UPDATE)
-// serialises them.
+// read lock) and none is lost. With two *DB on one database, as two processes
+// would have, their writers do not share a queue: on SQLite they meet in
+// SQLite's own lock (the busy timeout); on PostgreSQL the row lock (FOR
+// UPDATE) serialises them.
 func TestInTxManyWritersAtOnce(t *testing.T) {
-	db := storetest.Open(t)
-	if _, err := db.Exec("CREATE TABLE counter (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)"); err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name string
+		dbs  int
+	}{
+		{"one DB", 1},
+		{"two DBs on one database, as two processes", 2},
 	}
-	if _, err := db.Exec("INSERT INTO counter (id, n) VALUES (1, 0)"); err != nil {
-		t.Fatal(err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			url := storetest.URL(t)
+			dbs := make([]*store.DB, tt.dbs)
+			for i := range dbs {
+				db, err := store.Open(context.Background(), url)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { db.Close() })
+				dbs[i] = db
+			}
+			manyWriters(t, dbs)
+		})
+	}
+}
+
+func manyWriters(t *testing.T, dbs []*store.DB) {
+	db := dbs[0]
+	for _, q := range []string{
+		"CREATE TABLE counter (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)",
+		"CREATE TABLE items_log (writer INTEGER NOT NULL, i INTEGER NOT NULL, PRIMARY KEY (writer, i))",
+		"INSERT INTO counter (id, n) VALUES (1, 0)",
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
 	}
 	lock := ""
 	if db.Dialect() == store.Postgres {
@@ -124,6 +154,7 @@ func TestInTxManyWritersAtOnce(t *testing.T) {
 	errs := make(chan error, writers*each)
 	start := make(chan struct{})
 	for w := range writers {
+		db := dbs[w%len(dbs)]
 		wg.Go(func() {
 			<-start
 			for i := range each {
@@ -140,9 +171,6 @@ func TestInTxManyWritersAtOnce(t *testing.T) {
 				})
 			}
 		})
-	}
-	if _, err := db.Exec("CREATE TABLE items_log (writer INTEGER NOT NULL, i INTEGER NOT NULL, PRIMARY KEY (writer, i))"); err != nil {
-		t.Fatal(err)
 	}
 	close(start)
 	wg.Wait()
