@@ -226,3 +226,42 @@ func TestInTxWaitIsBounded(t *testing.T) {
 		t.Fatalf("InTx beside another on PostgreSQL = %v, want nil", err)
 	}
 }
+
+// TestInTxAfterTheServerDroppedTheConnections: a relay outlives a database
+// restart. On PostgreSQL every pooled connection is terminated by the server;
+// the next InTx runs on a new one (database/sql discards the bad ones). On
+// SQLite there is no server to drop them, and InTx simply runs.
+func TestInTxAfterTheServerDroppedTheConnections(t *testing.T) {
+	url := storetest.URL(t)
+	db, err := store.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec("CREATE TABLE items (id INTEGER PRIMARY KEY)"); err != nil {
+		t.Fatal(err)
+	}
+	if db.Dialect() == store.Postgres {
+		other, err := store.Open(context.Background(), url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer other.Close()
+		var killed int
+		if err := other.QueryRow(`SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity
+			WHERE datname = current_database() AND pid <> pg_backend_pid()`).Scan(&killed); err != nil {
+			t.Fatal(err)
+		}
+		if killed == 0 {
+			t.Fatal("no connection of the first DB was there to terminate")
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := db.InTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, db.Rebind("INSERT INTO items (id) VALUES (?)"), 1)
+		return err
+	}); err != nil {
+		t.Fatalf("InTx after the server dropped the connections: %v", err)
+	}
+}

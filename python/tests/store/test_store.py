@@ -276,3 +276,31 @@ def _closed(conn: object) -> bool:
 def test_rebind_dollar(sql: str, want: str) -> None:
     """The same table as Go's TestRebindDollar."""
     assert rebind_dollar(sql) == want
+
+
+def test_a_connection_the_server_dropped_is_replaced(store: Store) -> None:
+    """A relay's thread outlives a database restart: the server drops the thread's idle
+    connection (on SQLite: the connection is closed under the store), and the thread's
+    next transaction runs on a new one instead of failing forever."""
+    with store.transaction() as tx:
+        tx.execute("CREATE TABLE items (id INTEGER PRIMARY KEY)")
+        pid = (
+            None
+            if store.dialect is Dialect.SQLITE
+            else tx.execute("SELECT pg_backend_pid()").fetchone()[0]
+        )
+    old = store._local.conn
+    if pid is None:
+        old.close()
+    else:
+        with connect(store.url) as other, other.transaction() as tx:
+            assert tuple(tx.execute("SELECT pg_terminate_backend(?)", (pid,)).fetchone()) == (True,)
+    with store.transaction() as tx:
+        tx.execute("INSERT INTO items (id) VALUES (?)", (1,))
+    assert store._local.conn is not old
+    assert _items_ids(store) == [1]
+
+
+def _items_ids(store: Store) -> list[int]:
+    with store.transaction() as tx:
+        return [row[0] for row in tx.execute("SELECT id FROM items").fetchall()]
