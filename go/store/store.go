@@ -7,6 +7,13 @@
 // The package hides no SQL: *DB is a *sql.DB with the dialect, the rebinding
 // and a transaction helper added, because the point of the chapter is to show
 // the statements that make delivery reliable.
+//
+// SQL that runs on both (TestPortableSQL checks it): the column types BIGINT,
+// TEXT and BYTEA (SQLite takes PostgreSQL's names), INSERT ... ON CONFLICT DO
+// NOTHING (its row count says whether the row was new), RETURNING. Only
+// PostgreSQL has FOR UPDATE [SKIP LOCKED]; SQLite does not need it, since
+// InTx there holds the one write lock from BEGIN. Times are best stored as
+// BIGINT milliseconds: the two drivers return timestamps differently.
 package store
 
 import (

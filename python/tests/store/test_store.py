@@ -304,3 +304,26 @@ def test_a_connection_the_server_dropped_is_replaced(store: Store) -> None:
 def _items_ids(store: Store) -> list[int]:
     with store.transaction() as tx:
         return [row[0] for row in tx.execute("SELECT id FROM items").fetchall()]
+
+
+def test_the_sql_the_chapter_relies_on_runs_on_both_stores(store: Store) -> None:
+    """Portable SQL: BIGINT, TEXT and BYTEA columns (SQLite takes PostgreSQL's type
+    names), INSERT ... ON CONFLICT DO NOTHING with its row count, RETURNING."""
+    with store.transaction() as tx:
+        tx.execute("CREATE TABLE records (key TEXT PRIMARY KEY, at_ms BIGINT NOT NULL, body BYTEA)")
+        first = tx.execute(
+            "INSERT INTO records (key, at_ms, body) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            ("k", 2**40, b"\x00\xffbytes"),
+        )
+        assert first.rowcount == 1
+        again = tx.execute(
+            "INSERT INTO records (key, at_ms, body) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            ("k", 1, b"other"),
+        )
+        assert again.rowcount == 0
+        returned = tx.execute(
+            "UPDATE records SET at_ms = at_ms + ? WHERE key = ? RETURNING at_ms", (1, "k")
+        ).fetchone()
+        assert tuple(returned) == (2**40 + 1,)
+        key, at_ms, body = tx.execute("SELECT key, at_ms, body FROM records").fetchone()
+    assert (key, at_ms, bytes(body)) == ("k", 2**40 + 1, b"\x00\xffbytes")

@@ -18,6 +18,14 @@ db          :func:`connect`, :class:`Store`, :class:`Tx`: connections and transa
     store = connect(default_url(folder))
     with store.transaction() as tx:
         tx.execute("INSERT INTO orders (id, total) VALUES (?, ?)", (order_id, total))
+
+SQL that runs on both (a test checks it): the column types BIGINT, TEXT and BYTEA (SQLite
+takes PostgreSQL's names), ``INSERT ... ON CONFLICT DO NOTHING`` (its ``rowcount`` says
+whether the row was new), ``RETURNING``. Only PostgreSQL has ``FOR UPDATE [SKIP LOCKED]``;
+SQLite does not need it, since a transaction there holds the one write lock from BEGIN.
+Times are best stored as BIGINT milliseconds: the two drivers return timestamps
+differently. A Store blocks: from asyncio, call it in a worker thread
+(``asyncio.to_thread``), where it gets that thread's connection.
 """
 
 from __future__ import annotations
