@@ -162,8 +162,9 @@ class SessionKeeper:
             shutil.rmtree(folder, ignore_errors=True)
             return ""
         keeper = int((folder / "keeper.pid").read_text())
-        state = folder / "state.json"
-        server = int(json.loads(state.read_text())["pid"]) if state.exists() else None
+        state_file = folder / "state.json"
+        state = json.loads(state_file.read_text()) if state_file.exists() else {}
+        server = int(state["pid"]) if "pid" in state else None
         if alive(keeper):
             os.kill(keeper, signal.SIGTERM)
         deadline = time.monotonic() + self.stop_timeout
@@ -174,6 +175,8 @@ class SessionKeeper:
         left = [pid for pid in (keeper, server) if pid is not None and alive(pid)]
         for pid in left:
             os.kill(pid, signal.SIGKILL)
+        if state.get("workdir"):  # the keeper's to remove, unless it was killed first
+            shutil.rmtree(state["workdir"], ignore_errors=True)
         shutil.rmtree(folder, ignore_errors=True)
         if left:
             return f"{self.title} did not stop within {self.stop_timeout}s: killed {left}"
