@@ -30,8 +30,23 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-BIN = Path("/usr/lib/postgresql/15/bin")
+PREFERRED = Path("/usr/lib/postgresql/15/bin")
 """Where Debian's postgresql-15 puts initdb and postgres (`make setup` installs it)."""
+
+
+def _bin() -> Path:
+    """PostgreSQL 15's programs, else the newest installed major version's (a machine
+    with another one preinstalled, such as an Ubuntu CI runner, still runs the tests)."""
+    if (PREFERRED / "initdb").exists():
+        return PREFERRED
+    found = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+        key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0,
+    )
+    return found[-1].parent if found else PREFERRED
+
+
+BIN = _bin()
 
 USER = "postgres"
 """The operating-system user the cluster runs as when this process is root; also the
