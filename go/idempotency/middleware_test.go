@@ -136,77 +136,100 @@ func TestBadInputIsAnsweredWithANamedFault(t *testing.T) {
 }
 
 // TestFiftyIdenticalRequestsAtOnceRunTheHandlerOnce sends 50 identical
-// requests at once over real HTTP: the handler runs once, its answer goes
-// to one client, and each of the 49 others gets 409 or the replay.
+// requests at once over real HTTP, twice: once with a handler that answers
+// at once (the others get 409 or the replay, as they race), and once with a
+// handler that waits until the 49 others have been answered, which proves
+// they overlapped it (each of them then gets 409). Either way the handler
+// runs once and its answer goes to one client.
 func TestFiftyIdenticalRequestsAtOnceRunTheHandlerOnce(t *testing.T) {
 	const n = 50
 	for _, kind := range recordKinds() {
-		t.Run(kind.name, func(t *testing.T) {
-			var calls atomic.Int32
-			handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				body, _ := io.ReadAll(r.Body)
-				calls.Add(1)
-				w.WriteHeader(http.StatusCreated)
-				_, _ = w.Write(append([]byte("created "), body...))
+		for _, waits := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/handler_waits=%v", kind.name, waits), func(t *testing.T) {
+				fiftyAtOnce(t, n, kind.open(t), waits)
 			})
-			mw, err := idempotency.Middleware(idempotency.Config{Required: true, TTL: time.Hour, Lease: time.Minute}, kind.open(t), clock.System{})
+		}
+	}
+}
+
+func fiftyAtOnce(t *testing.T, n int, records idempotency.Records, waits bool) {
+	var calls, answered atomic.Int32
+	othersDone := make(chan struct{})
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		calls.Add(1)
+		if waits {
+			select {
+			case <-othersDone:
+			case <-time.After(waitLimit):
+				t.Error("the other requests were not all answered while the handler ran")
+			}
+		}
+		w.WriteHeader(http.StatusCreated)
+		_, _ = w.Write(append([]byte("created "), body...))
+	})
+	mw, err := idempotency.Middleware(idempotency.Config{Required: true, TTL: time.Hour, Lease: time.Minute}, records, clock.System{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inner := mw(handler)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		inner.ServeHTTP(w, r)
+		if int(answered.Add(1)) == n-1 {
+			close(othersDone) // the handler's own request is the n-th
+		}
+	}))
+	defer srv.Close()
+	client := &http.Client{Timeout: 2 * waitLimit, Transport: &http.Transport{MaxIdleConnsPerHost: n}}
+	defer client.CloseIdleConnections()
+	start := make(chan struct{})
+	type answer struct {
+		status   int
+		body     string
+		replayed bool
+		err      error
+	}
+	answers := make([]answer, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			req, _ := http.NewRequest(http.MethodPost, srv.URL+"/orders", strings.NewReader(`{"qty":1}`))
+			req.Header.Set(idempotency.Header, "same-key")
+			resp, err := client.Do(req)
 			if err != nil {
-				t.Fatal(err)
+				answers[i].err = err
+				return
 			}
-			srv := httptest.NewServer(mw(handler))
-			defer srv.Close()
-			client := &http.Client{Timeout: waitLimit, Transport: &http.Transport{MaxIdleConnsPerHost: n}}
-			defer client.CloseIdleConnections()
-			start := make(chan struct{})
-			type answer struct {
-				status   int
-				body     string
-				replayed bool
-				err      error
-			}
-			answers := make([]answer, n)
-			var wg sync.WaitGroup
-			for i := range n {
-				wg.Go(func() {
-					<-start
-					req, _ := http.NewRequest(http.MethodPost, srv.URL+"/orders", strings.NewReader(`{"qty":1}`))
-					req.Header.Set(idempotency.Header, "same-key")
-					resp, err := client.Do(req)
-					if err != nil {
-						answers[i].err = err
-						return
-					}
-					defer resp.Body.Close()
-					body, _ := io.ReadAll(resp.Body)
-					answers[i] = answer{resp.StatusCode, string(body), resp.Header.Get(idempotency.ReplayedHeader) == "true", nil}
-				})
-			}
-			close(start)
-			wg.Wait()
-			if got := calls.Load(); got != 1 {
-				t.Fatalf("handler ran %d times, want 1", got)
-			}
-			var first, replays, conflicts int
-			for i, a := range answers {
-				switch {
-				case a.err != nil:
-					t.Fatalf("request %d: %v", i, a.err)
-				case a.status == 201 && a.body == `created {"qty":1}` && !a.replayed:
-					first++
-				case a.status == 201 && a.body == `created {"qty":1}` && a.replayed:
-					replays++
-				case a.status == 409:
-					conflicts++
-				default:
-					t.Fatalf("request %d: unexpected answer %+v", i, a)
-				}
-			}
-			if first != 1 || replays+conflicts != n-1 {
-				t.Fatalf("first %d, replays %d, conflicts %d; want 1 and %d others", first, replays, conflicts, n-1)
-			}
-			t.Logf("%s: 1 handler run, %d replays, %d conflicts", kind.name, replays, conflicts)
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			answers[i] = answer{resp.StatusCode, string(body), resp.Header.Get(idempotency.ReplayedHeader) == "true", nil}
 		})
 	}
+	close(start)
+	wg.Wait()
+	if got := calls.Load(); got != 1 {
+		t.Fatalf("handler ran %d times, want 1", got)
+	}
+	var first, replays, conflicts int
+	for i, a := range answers {
+		switch {
+		case a.err != nil:
+			t.Fatalf("request %d: %v", i, a.err)
+		case a.status == 201 && a.body == `created {"qty":1}` && !a.replayed:
+			first++
+		case a.status == 201 && a.body == `created {"qty":1}` && a.replayed:
+			replays++
+		case a.status == 409:
+			conflicts++
+		default:
+			t.Fatalf("request %d: unexpected answer %+v", i, a)
+		}
+	}
+	if first != 1 || replays+conflicts != n-1 || (waits && conflicts != n-1) {
+		t.Fatalf("first %d, replays %d, conflicts %d; want 1 and %d others", first, replays, conflicts, n-1)
+	}
+	t.Logf("1 handler run, %d replays, %d conflicts", replays, conflicts)
 }
 
 // TestAHandlerThatPanicsWithAbortHandlerIsReleasedAndRepanics: net/http's
