@@ -72,13 +72,17 @@ def test_case_is_well_formed(file, case):
             held.discard(step["finish"])
             assert step["expect"]["replayed"] is False and step["expect"]["handler_called"] is True
             continue
-        assert {"at_ms", "request", "handler"} <= set(step) <= {
-            "at_ms",
-            "request",
-            "handler",
-            "hold",
-            "expect",
-        }
+        assert (
+            {"at_ms", "request", "handler"}
+            <= set(step)
+            <= {
+                "at_ms",
+                "request",
+                "handler",
+                "hold",
+                "expect",
+            }
+        )
         assert ("hold" in step) != ("expect" in step)
         if step.get("hold"):
             held.add(step["request"]["id"])
@@ -112,7 +116,12 @@ def test_every_rule_and_edge_has_a_case():
 
 @pytest.mark.parametrize(
     ("step", "key", "value"),
-    [(1, "status", 200), (1, "body", "order 2"), (1, "replayed", False), (0, "handler_called", False)],
+    [
+        (1, "status", 200),
+        (1, "body", "order 2"),
+        (1, "replayed", False),
+        (0, "handler_called", False),
+    ],
 )
 def test_the_model_rejects_a_wrong_expectation(step, key, value):
     case = first_case(CASES, "i01 ")

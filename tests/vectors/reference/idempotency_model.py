@@ -138,7 +138,9 @@ class Model:
         record = self.records.get(scope)
         return record is not None and record.owner == token
 
-    def store(self, scope: tuple[str, str, str], token: int, status: int, body: str, now: int) -> None:
+    def store(
+        self, scope: tuple[str, str, str], token: int, status: int, body: str, now: int
+    ) -> None:
         if self.holds(scope, token, now):
             record = self.records[scope]
             record.owner, record.status, record.body, record.stored_at = None, status, body, now
@@ -253,7 +255,11 @@ def run_case(case: dict[str, Any], model: type[Model] = Model) -> int:
             raise VectorError(f"{where}: request id {request['id']!r} used twice")
         ids.add(request["id"])
         hold = step.get("hold", False)
-        if hold not in (True, False) or (hold and "expect" in step) or (not hold and "expect" not in step):
+        if (
+            hold not in (True, False)
+            or (hold and "expect" in step)
+            or (not hold and "expect" not in step)
+        ):
             raise VectorError(f"{where}: a step has expect unless it holds, and hold is true")
         got = m.start(now, request)
         if isinstance(got, Held):
