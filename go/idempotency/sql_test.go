@@ -1,5 +1,88 @@
 package idempotency_test
 
-// storeKinds is the store records on a fresh database; until the store
-// package lands it is empty.
-func storeKinds() []recordKind { return nil }
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"twinbook/idempotency"
+	"twinbook/store/storetest"
+)
+
+// storeKinds is the store records on a fresh, empty database per test:
+// SQLite in t.TempDir(), or a new database on TWINBOOK_PG's server (the
+// gotest plugin runs this package a second time with it set).
+func storeKinds() []recordKind {
+	return []recordKind{{"store", func(t testing.TB) idempotency.Records {
+		records, err := idempotency.NewSQL(context.Background(), storetest.Open(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return records
+	}}}
+}
+
+// TestStoreRecordsAreSharedThroughTheDatabase: two SQL records on one
+// database (two replicas of a service) see each other's marks and answers,
+// and opening the table twice is harmless.
+func TestStoreRecordsAreSharedThroughTheDatabase(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.Open(t)
+	a, err := idempotency.NewSQL(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := idempotency.NewSQL(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := idempotency.Scope{Method: "POST", Path: "/orders", Key: "k"}
+	now := time.UnixMilli(1_000)
+	d, err := a.Begin(ctx, sc, "fp", now, time.Hour, time.Minute)
+	if err != nil || d.Verdict != idempotency.Acquired {
+		t.Fatalf("a.Begin = %+v, %v; want Acquired", d, err)
+	}
+	if d2, err := b.Begin(ctx, sc, "fp", now, time.Hour, time.Minute); err != nil || d2.Verdict != idempotency.Conflict {
+		t.Fatalf("b.Begin while a holds = %+v, %v; want Conflict", d2, err)
+	}
+	if ok, err := b.Complete(ctx, sc, "not-the-token", idempotency.Response{Status: 200}, now); ok || err != nil {
+		t.Fatalf("Complete with another token = %v, %v; want false", ok, err)
+	}
+	if ok, err := a.Complete(ctx, sc, d.Token, idempotency.Response{Status: 201, ContentType: "text/plain", Body: []byte("made")}, now); !ok || err != nil {
+		t.Fatalf("Complete = %v, %v; want true", ok, err)
+	}
+	d3, err := b.Begin(ctx, sc, "fp", now.Add(time.Second), time.Hour, time.Minute)
+	if err != nil || d3.Verdict != idempotency.Replay || d3.Response.Status != 201 || string(d3.Response.Body) != "made" || d3.Response.ContentType != "text/plain" {
+		t.Fatalf("b.Begin after completion = %+v, %v; want the replay", d3, err)
+	}
+	if ok, err := a.Release(ctx, sc, d.Token); ok || err != nil {
+		t.Fatalf("Release of a completed record = %v, %v; want false", ok, err)
+	}
+}
+
+// TestAStoreThatFailsIsA503AndTheHandlerIsNotCalled: records whose database
+// is gone answer ErrRecords, and the middleware answers 503 without running
+// the handler.
+func TestAStoreThatFailsIsA503AndTheHandlerIsNotCalled(t *testing.T) {
+	db := storetest.Open(t)
+	records, err := idempotency.NewSQL(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = db.Close()
+	called := false
+	h := newServer(t, idempotency.DefaultConfig(), records, http.HandlerFunc(func(http.ResponseWriter, *http.Request) { called = true }))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, post("k", "{}"))
+	if rec.Code != http.StatusServiceUnavailable || called || !strings.Contains(rec.Body.String(), "records unavailable") {
+		t.Fatalf("%d %q called=%v; want 503 naming the records, handler not called", rec.Code, rec.Body.String(), called)
+	}
+	_, err = records.Begin(context.Background(), idempotency.Scope{Method: "POST", Path: "/", Key: "k"}, "", time.Now(), time.Hour, time.Hour)
+	if !errors.Is(err, idempotency.ErrRecords) {
+		t.Fatalf("Begin on a closed store = %v, want ErrRecords", err)
+	}
+}
