@@ -21,9 +21,9 @@ type recordKind struct {
 }
 
 // recordKinds lists the implementations: the memory records, and the store
-// records on a fresh database (see sql_test.go).
-func recordKinds() []recordKind {
+// records (see sql_test.go), each empty when open returns.
+func recordKinds(parent testing.TB) []recordKind {
 	return append([]recordKind{
 		{"memory", func(testing.TB) idempotency.Records { return idempotency.NewMemory() }},
-	}, storeKinds()...)
+	}, storeKinds(parent)...)
 }

@@ -93,7 +93,7 @@ func post(key, body string) *http.Request {
 // body that says what is wrong with it; another body for a key gets 422
 // naming that; neither reaches the handler, on every records kind.
 func TestBadInputIsAnsweredWithANamedFault(t *testing.T) {
-	for _, kind := range recordKinds() {
+	for _, kind := range recordKinds(t) {
 		t.Run(kind.name, func(t *testing.T) {
 			var calls atomic.Int32
 			h := newServer(t, idempotency.Config{Required: true, TTL: time.Hour, Lease: time.Minute}, kind.open(t),
@@ -143,7 +143,7 @@ func TestBadInputIsAnsweredWithANamedFault(t *testing.T) {
 // runs once and its answer goes to one client.
 func TestFiftyIdenticalRequestsAtOnceRunTheHandlerOnce(t *testing.T) {
 	const n = 50
-	for _, kind := range recordKinds() {
+	for _, kind := range recordKinds(t) {
 		for _, waits := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/handler_waits=%v", kind.name, waits), func(t *testing.T) {
 				fiftyAtOnce(t, n, kind.open(t), waits)

@@ -6,20 +6,39 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"twinbook/idempotency"
+	"twinbook/store"
 	"twinbook/store/storetest"
 )
 
-// storeKinds is the store records on a fresh, empty database per test:
-// SQLite in t.TempDir(), or a new database on TWINBOOK_PG's server (the
-// gotest plugin runs this package a second time with it set).
-func storeKinds() []recordKind {
+// storeKinds is the store records on one database for the whole of parent
+// (SQLite in a temporary folder, or a new database on TWINBOOK_PG's server:
+// the gotest plugin runs this package a second time with it set), emptied
+// each time open is called. One database per parent test, not per case:
+// creating a PostgreSQL database costs a third of a second, and the
+// subtests that share it run one after the other.
+func storeKinds(parent testing.TB) []recordKind {
+	var (
+		once    sync.Once
+		records *idempotency.SQL
+		db      *store.DB
+	)
 	return []recordKind{{"store", func(t testing.TB) idempotency.Records {
-		records, err := idempotency.NewSQL(context.Background(), storetest.Open(t))
-		if err != nil {
+		once.Do(func() {
+			db = storetest.Open(parent)
+			var err error
+			if records, err = idempotency.NewSQL(context.Background(), db); err != nil {
+				parent.Fatal(err)
+			}
+		})
+		if records == nil {
+			t.Fatal("the store records could not be opened")
+		}
+		if _, err := db.Exec("DELETE FROM " + idempotency.Table); err != nil {
 			t.Fatal(err)
 		}
 		return records
