@@ -5,8 +5,8 @@ is set, else from the repository's ``tests/vectors/idempotency/`` (the rule shar
 runner ``go/idempotency/vectors_test.go``; finding and loading is
 ``python/tests/vectors_files.py``). The folder also holds the ``saga`` files, which are
 ``python/tests/saga/test_vectors.py``'s: this runner runs its own concept's cases only. Each
-case runs on the records in memory and on the records in a store (``store_url``: SQLite, and
-PostgreSQL in ``make test``). A malformed case fails naming it; nothing is skipped.
+case runs on the records in memory and on the records in a store (SQLite and PostgreSQL;
+see conftest.py). A malformed case fails naming it; nothing is skipped.
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ from pathlib import Path
 
 import pytest
 from vectors_files import Broken, Case, Loaded, case_of, load_cases, vectors_dir
-
-from twinbook.idempotency import MemoryRecords
 
 from .vectors import Malformed, run_case
 
@@ -49,17 +47,14 @@ LOADED: list[Loaded] = _mine(
 IDS = [item.name for item in LOADED]
 
 
-def _run(item: Loaded, records: object, arun) -> None:
+@pytest.mark.parametrize("item", LOADED, ids=IDS)
+def test_vectors(item: Loaded, new_records, arun) -> None:
+    """One case, on each kind of records (``[memory-...]``, ``[sqlite-...]``, ``[postgres-...]``)."""
     case = case_of(item)
     try:
-        arun(run_case(case.body, records))  # type: ignore[arg-type]
+        arun(run_case(case.body, new_records()))
     except Malformed as exc:
         pytest.fail(f"{case.file}: case {case.name!r} is malformed: {exc}")
-
-
-@pytest.mark.parametrize("item", LOADED, ids=IDS)
-def test_vectors_on_memory(item: Loaded, arun) -> None:
-    _run(item, MemoryRecords(), arun)
 
 
 def test_vectors_have_cases_of_this_concept() -> None:

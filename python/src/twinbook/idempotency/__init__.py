@@ -36,11 +36,13 @@ from .keys import (
 )
 from .middleware import IdempotencyMiddleware
 from .records import Decision, MemoryRecords, Records, RecordsError, Response, Verdict
+from .store import TABLE, StoreRecords
 
 __all__ = [
     "HEADER",
     "MAX_KEY_LEN",
     "REPLAYED_HEADER",
+    "TABLE",
     "Config",
     "ConfigError",
     "Decision",
@@ -51,6 +53,7 @@ __all__ = [
     "RecordsError",
     "Response",
     "Scope",
+    "StoreRecords",
     "Verdict",
     "check_key",
     "fingerprint",
