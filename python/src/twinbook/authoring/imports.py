@@ -38,6 +38,7 @@ LIBRARY = frozenset(
         "registry",
         "kafka",
         "events",
+        "idempotency",
         "_proto",
         "_goprograms",
     }
