@@ -39,6 +39,7 @@ LIBRARY = frozenset(
         "kafka",
         "events",
         "idempotency",
+        "store",
         "_proto",
         "_goprograms",
     }
