@@ -16,11 +16,19 @@ type memRecord struct {
 }
 
 // Memory is [Records] in a map behind a mutex: for one process, and for
-// tests. Expired records are removed when their key is next used.
+// tests. Every sweepEvery calls of Begin it also drops the completed
+// records that have expired, so that a stream of fresh keys does not grow
+// the map for ever (a mark is kept until it is completed, released or
+// taken over: a request whose lease ran out may still store its answer).
 type Memory struct {
 	mu      sync.Mutex
 	records map[Scope]*memRecord
+	begins  int
 }
+
+// sweepEvery is how many Begin calls pass between two sweeps: often enough
+// to bound the map, rare enough to cost nothing per request.
+const sweepEvery = 1024
 
 // NewMemory returns empty in-memory records.
 func NewMemory() *Memory {
@@ -31,6 +39,13 @@ func NewMemory() *Memory {
 func (m *Memory) Begin(_ context.Context, s Scope, fingerprint string, now time.Time, ttl, lease time.Duration) (Decision, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.begins++; m.begins%sweepEvery == 0 {
+		for sc, rec := range m.records {
+			if rec.token == "" && expired(rec.storedAt, now, ttl) {
+				delete(m.records, sc)
+			}
+		}
+	}
 	if rec, ok := m.records[s]; ok {
 		switch {
 		case rec.token == "" && !expired(rec.storedAt, now, ttl):
@@ -72,4 +87,11 @@ func (m *Memory) Release(_ context.Context, s Scope, token string) (bool, error)
 	}
 	delete(m.records, s)
 	return true, nil
+}
+
+// Len returns how many records are kept, completed and in progress.
+func (m *Memory) Len() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.records)
 }

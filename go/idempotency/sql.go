@@ -51,7 +51,7 @@ type SQL struct {
 }
 
 type queries struct {
-	insert, selectRow, takeOver, complete, release string
+	insert, selectRow, takeOver, complete, release, purge string
 }
 
 // NewSQL returns the records in db, creating their table if it is missing.
@@ -74,6 +74,7 @@ func NewSQL(ctx context.Context, db *store.DB) (*SQL, error) {
 		complete: db.Rebind(`UPDATE ` + Table + ` SET state = 'completed', owner = NULL, status = ?, content_type = ?,
 			body = ?, stored_at = ?` + where + ` AND state = 'in_progress' AND owner = ?`),
 		release: db.Rebind(`DELETE FROM ` + Table + where + ` AND state = 'in_progress' AND owner = ?`),
+		purge:   db.Rebind(`DELETE FROM ` + Table + ` WHERE state = 'completed' AND stored_at <= ?`),
 	}}, nil
 }
 
@@ -176,4 +177,25 @@ func (s *SQL) change(ctx context.Context, what, query string, args ...any) (bool
 		return false, fmt.Errorf("%w: %s: %w", ErrRecords, what, err)
 	}
 	return n == 1, nil
+}
+
+// Purge deletes the completed records that have expired at now (stored
+// ttl or more ago) and returns how many. Expired records are already
+// absent to the rules; a service calls Purge now and then (a cron, a
+// ticker) so that the table does not grow for ever. Marks are kept: a
+// request whose lease ran out may still store its answer.
+func (s *SQL) Purge(ctx context.Context, now time.Time, ttl time.Duration) (int64, error) {
+	var n int64
+	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q.purge, now.Add(-ttl).UnixMilli())
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("%w: purge: %w", ErrRecords, err)
+	}
+	return n, nil
 }

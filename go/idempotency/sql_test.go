@@ -3,6 +3,7 @@ package idempotency_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -103,5 +104,62 @@ func TestAStoreThatFailsIsA503AndTheHandlerIsNotCalled(t *testing.T) {
 	_, err = records.Begin(context.Background(), idempotency.Scope{Method: "POST", Path: "/", Key: "k"}, "", time.Now(), time.Hour, time.Hour)
 	if !errors.Is(err, idempotency.ErrRecords) {
 		t.Fatalf("Begin on a closed store = %v, want ErrRecords", err)
+	}
+}
+
+// TestExpiredRecordsAreDropped: the memory records sweep expired answers as
+// Begin is called, and SQL.Purge deletes them; marks are kept by both.
+func TestExpiredRecordsAreDropped(t *testing.T) {
+	ctx := context.Background()
+	ttl, lease := time.Second, time.Hour
+	mem := idempotency.NewMemory()
+	complete := func(r idempotency.Records, key string, at time.Time) {
+		sc := idempotency.Scope{Method: "POST", Path: "/", Key: key}
+		d, err := r.Begin(ctx, sc, "fp", at, ttl, lease)
+		if err != nil || d.Verdict != idempotency.Acquired {
+			t.Fatalf("Begin(%s) = %+v, %v", key, d, err)
+		}
+		if ok, err := r.Complete(ctx, sc, d.Token, idempotency.Response{Status: 200}, at); !ok || err != nil {
+			t.Fatalf("Complete(%s) = %v, %v", key, ok, err)
+		}
+	}
+	for i := range 1023 {
+		complete(mem, fmt.Sprintf("old-%d", i), time.UnixMilli(0))
+	}
+	if _, err := mem.Begin(ctx, idempotency.Scope{Method: "POST", Path: "/", Key: "mark"}, "fp", time.UnixMilli(0), ttl, lease); err != nil {
+		t.Fatal(err)
+	}
+	if n := mem.Len(); n != 1024 {
+		t.Fatalf("before the sweep: %d records, want 1024", n)
+	}
+	// The 1024th Begin (the mark's) swept at 0, when nothing had expired.
+	complete(mem, "new", time.UnixMilli(1000))
+	if n := mem.Len(); n != 1025 {
+		t.Fatalf("between sweeps: %d records, want 1025", n)
+	}
+	// The 2048th Begin sweeps at 1000 = ttl after the old ones: they go, the mark stays.
+	for i := range 1024 {
+		complete(mem, fmt.Sprintf("newer-%d", i), time.UnixMilli(1000))
+	}
+	if n := mem.Len(); n != 1+1+1024 {
+		t.Fatalf("after the sweep: %d records, want the mark, new and 1024 newer", n)
+	}
+
+	records, err := idempotency.NewSQL(ctx, storetest.Open(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	complete(records, "a", time.UnixMilli(0))
+	complete(records, "b", time.UnixMilli(1))
+	if _, err := records.Begin(ctx, idempotency.Scope{Method: "POST", Path: "/", Key: "mark"}, "fp", time.UnixMilli(0), ttl, lease); err != nil {
+		t.Fatal(err)
+	}
+	n, err := records.Purge(ctx, time.UnixMilli(1000), ttl)
+	if err != nil || n != 1 {
+		t.Fatalf("Purge at ttl after a = %d, %v; want 1 (a only: b is 1 ms younger, the mark is kept)", n, err)
+	}
+	d, err := records.Begin(ctx, idempotency.Scope{Method: "POST", Path: "/", Key: "b"}, "fp", time.UnixMilli(1000), ttl, lease)
+	if err != nil || d.Verdict != idempotency.Replay {
+		t.Fatalf("b after the purge = %+v, %v; want its replay", d, err)
 	}
 }

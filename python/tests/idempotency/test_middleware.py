@@ -319,3 +319,39 @@ def test_the_vector_runner_fails_malformed_cases(mutate, says: str, arun) -> Non
     mutate(case)
     with pytest.raises(Malformed, match=says):
         arun(run_case(case, MemoryRecords()))
+
+
+def test_expired_records_are_dropped(arun, tmp_path) -> None:
+    """MemoryRecords sweeps expired answers as ``begin`` is called; StoreRecords.purge
+    deletes them; both keep the marks."""
+    from twinbook.idempotency import Response, Scope
+
+    async def complete(records: Any, key: str, at: int) -> None:
+        scope = Scope("POST", "/", key)
+        decision = await records.begin(scope, "fp", at, 1000, 3_600_000)
+        assert await records.complete(scope, decision.token, Response(200, b""), at)
+
+    async def main() -> None:
+        memory = MemoryRecords()
+        for i in range(1023):
+            await complete(memory, f"old-{i}", 0)
+        await memory.begin(Scope("POST", "/", "mark"), "fp", 0, 1000, 3_600_000)
+        await complete(memory, "new", 1000)  # the 1024th begin swept at 0: nothing expired
+        assert len(memory) == 1025
+        for i in range(1024):  # the 2048th sweeps at 1000: the old ones go, the mark stays
+            await complete(memory, f"newer-{i}", 1000)
+        assert len(memory) == 1 + 1 + 1024
+
+        store = connect(f"sqlite:{tmp_path / 'purge.db'}")
+        try:
+            records = StoreRecords(store)
+            await complete(records, "a", 0)
+            await complete(records, "b", 1)
+            await records.begin(Scope("POST", "/", "mark"), "fp", 0, 1000, 3_600_000)
+            assert await records.purge(1000, 1000) == 1  # a only: b is 1 ms younger
+            replay = await records.begin(Scope("POST", "/", "b"), "fp", 1000, 1000, 3_600_000)
+            assert replay.verdict == "replay"
+        finally:
+            store.close()
+
+    arun(main())

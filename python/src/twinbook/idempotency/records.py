@@ -98,21 +98,41 @@ class _Record:
     stored_at_ms: int = 0
 
 
+SWEEP_EVERY = 1024
+"""How many ``begin`` calls pass between two sweeps of :class:`MemoryRecords`."""
+
+
 class MemoryRecords:
     """:class:`Records` in a dict behind a lock: for one process, and for tests.
 
     The lock is a thread lock, not an asyncio one, and no ``await`` happens while it is
-    held, so one instance serves several event loops and threads at once.
+    held, so one instance serves several event loops and threads at once. Every
+    :data:`SWEEP_EVERY` calls of ``begin`` it drops the completed records that have expired,
+    so that a stream of fresh keys does not grow the dict for ever (a mark is kept until it
+    is completed, released or taken over: a request whose lease ran out may still store).
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._records: dict[Scope, _Record] = {}
+        self._begins = 0
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._records)
 
     async def begin(
         self, scope: Scope, fingerprint: str, now_ms: int, ttl_ms: int, lease_ms: int
     ) -> Decision:
         with self._lock:
+            self._begins += 1
+            if self._begins % SWEEP_EVERY == 0:
+                for old in [
+                    k
+                    for k, r in self._records.items()
+                    if not r.token and expired(r.stored_at_ms, now_ms, ttl_ms)
+                ]:
+                    del self._records[old]
             record = self._records.get(scope)
             if record is not None:
                 if not record.token and not expired(record.stored_at_ms, now_ms, ttl_ms):

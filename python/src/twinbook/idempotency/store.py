@@ -76,6 +76,7 @@ _COMPLETE = (
     " body = ?, stored_at = ?" + _WHERE + " AND state = 'in_progress' AND owner = ?"
 )
 _RELEASE = f"DELETE FROM {TABLE}" + _WHERE + " AND state = 'in_progress' AND owner = ?"
+_PURGE = f"DELETE FROM {TABLE} WHERE state = 'completed' AND stored_at <= ?"
 
 
 class _Vanished(Exception):
@@ -143,6 +144,19 @@ class StoreRecords:
 
     async def release(self, scope: Scope, token: str) -> bool:
         return await self._run(self._change, _RELEASE, (*scope, token))
+
+    async def purge(self, now_ms: int, ttl_ms: int) -> int:
+        """Delete the completed records expired at ``now_ms``; return how many.
+
+        Expired records are already absent to the rules; a service calls this now and
+        then so that the table does not grow for ever. Marks are kept: a request whose
+        lease ran out may still store its answer.
+        """
+        return await self._run(self._purge, now_ms - ttl_ms)
+
+    def _purge(self, stored_before_ms: int) -> int:
+        with self.store.transaction() as tx:
+            return _rowcount(tx, _PURGE, (stored_before_ms,))
 
     def _change(self, sql: str, params: tuple[Any, ...]) -> bool:
         with self.store.transaction() as tx:
