@@ -355,3 +355,34 @@ def test_expired_records_are_dropped(arun, tmp_path) -> None:
             store.close()
 
     arun(main())
+
+
+def test_store_records_are_shared_through_the_database(store_url: str, arun) -> None:
+    """Two stores on one database (two replicas of a service) see each other's marks and
+    answers; only the owner's token stores or releases; the table is made once."""
+    from twinbook.idempotency import Response, Scope, Verdict
+
+    first, second = connect(store_url), connect(store_url)
+    try:
+        a, b = StoreRecords(first), StoreRecords(second)
+        scope = Scope("POST", "/orders", "k")
+
+        async def main() -> None:
+            mark = await a.begin(scope, "fp", 1000, 3_600_000, 60_000)
+            assert mark.verdict is Verdict.ACQUIRED
+            assert (await b.begin(scope, "fp", 1000, 3_600_000, 60_000)).verdict is Verdict.CONFLICT
+            assert not await b.complete(scope, "not-the-token", Response(200, b""), 1000)
+            assert not await b.release(scope, "not-the-token")
+            made = Response(201, b"made", "text/plain")
+            assert await a.complete(scope, mark.token, made, 1000)
+            replay = await b.begin(scope, "fp", 2000, 3_600_000, 60_000)
+            assert (replay.verdict, replay.response) == (Verdict.REPLAY, made)
+            assert (
+                await b.begin(scope, "other", 2000, 3_600_000, 60_000)
+            ).verdict is Verdict.MISMATCH
+            assert not await a.release(scope, mark.token)  # completed: nothing to release
+
+        arun(main())
+    finally:
+        first.close()
+        second.close()
