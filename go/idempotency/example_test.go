@@ -28,9 +28,9 @@ func ExampleMiddleware() {
 		r.Header.Set(idempotency.Header, "7c1e0f5a")
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, r)
-		fmt.Println(w.Code, w.Body.String(), w.Header().Get(idempotency.ReplayedHeader))
+		fmt.Printf("%d %s replayed=%q\n", w.Code, w.Body.String(), w.Header().Get(idempotency.ReplayedHeader))
 	}
 	// Output:
-	// 201 order 1
-	// 201 order 1 true
+	// 201 order 1 replayed=""
+	// 201 order 1 replayed="true"
 }
