@@ -12,15 +12,20 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
 
-from tests.plugins.postgres import with_database
 from twinbook.idempotency import TABLE, MemoryRecords, Records, StoreRecords
 from twinbook.store import Store, connect
 
 Factory = Callable[[], Records]
+
+
+def with_database(server_url: str, name: str) -> str:
+    """``server_url`` (the ``postgres_url`` fixture's) with its database replaced by ``name``."""
+    return urlunsplit(urlsplit(server_url)._replace(path="/" + name))
 
 
 @pytest.fixture(scope="module", params=["memory", "sqlite", "postgres"])
