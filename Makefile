@@ -290,6 +290,17 @@ bench-ch04: bench-registry ## chapter 4: the pipeline's modes on both brokers, r
 	"$(BIN)/python" tests/benchmarks/events_ch04.py --count $(or $(BENCH_COUNT),2)
 	"$(BIN)/python" tests/benchmarks/ch04_figures.py
 
+# Chapter 5: the Idempotency-Key middleware's overhead per request against the bare handler
+# (aim: under 1 ms on SQLite), Go and Python, records in memory and in SQLite; figures, not gates.
+.PHONY: bench-idempotency
+bench-idempotency: setup ## chapter 5: the idempotency middleware's overhead per request, both languages (build/bench/idempotency-*)
+	@cd "$(ROOT)"
+	mkdir -p build/bench
+	(cd go && $(GO) test ./idempotency -run '^$$' -bench . -benchtime 2000x -count $(or $(BENCH_COUNT),3)) | tee build/bench/idempotency-go.txt
+	"$(BIN)/pytest" tests/benchmarks/test_idempotency_bench.py -o addopts="" -p no:cacheprovider -q \
+	  --benchmark-only --benchmark-min-time=0.0001 --benchmark-warmup=on --benchmark-sort=name \
+	  --benchmark-json=build/bench/idempotency-python.json
+
 # The book's plots of chapters 3 and 4 (book/_data/bench-ch03.json, bench-ch04.json, drawn by
 # twinbook-bench-plot) are one run's figures with the machine and the date: rewrite them on
 # purpose, then commit them.

@@ -49,6 +49,7 @@ SECTIONS: dict[str, tuple[str, Callable[[str], bool]]] = {
     "twinbook/schema": ("twinbook.schema", _everything),
     "twinbook/registry": ("twinbook.registry", _everything),
     "twinbook/events": ("twinbook.events", _everything),
+    "twinbook/idempotency": ("twinbook.idempotency", _everything),
 }
 
 HEADING = re.compile(r"^## `(twinbook/[\w/]+)` and `(twinbook(?:\.\w+)*)`$")

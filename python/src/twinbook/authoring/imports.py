@@ -38,6 +38,7 @@ LIBRARY = frozenset(
         "registry",
         "kafka",
         "events",
+        "idempotency",
         "store",
         "_proto",
         "_goprograms",
