@@ -32,8 +32,10 @@ export PATH := $(BIN):$(PATH)
 # actionlint checks the workflows' run: steps with shellcheck; the grader's jail is bubblewrap.
 # Real Apache Kafka (chapter 4's tests run on it as well as on the embedded broker, and
 # `make kafka` runs it): Java 17 runs it, Maven resolves its jars from Maven Central.
-# PostgreSQL 15 (chapter 5's stores: make test starts a throwaway cluster, make postgres too).
-APT_NEEDS := dot:graphviz gcc:gcc,libc6-dev /usr/include/stdlib.h:libc6-dev bwrap:bubblewrap chromium:chromium,fonts-liberation shellcheck:shellcheck java:openjdk-17-jre-headless mvn:maven /usr/lib/postgresql/15/bin/initdb:postgresql-15
+# PostgreSQL 15 (chapter 5's stores: make test starts a throwaway cluster, make postgres too);
+# a path may be a glob: a PostgreSQL of another version already installed (GitHub's Ubuntu
+# image has 16) is used as it is.
+APT_NEEDS := dot:graphviz gcc:gcc,libc6-dev /usr/include/stdlib.h:libc6-dev bwrap:bubblewrap chromium:chromium,fonts-liberation shellcheck:shellcheck java:openjdk-17-jre-headless mvn:maven /usr/lib/postgresql/*/bin/initdb:postgresql-15
 # The Go linters that make test runs (tests/lint.toml), built from go/tools' pins into .venv/bin.
 GO_LINTERS := honnef.co/go/tools/cmd/staticcheck github.com/rhysd/actionlint/cmd/actionlint
 # The real gRPC client the swarm's tests drive (chapter 3), built from go/tools' pin into .venv/bin.
@@ -51,7 +53,7 @@ missing=()
 for need in $(2); do
   pkgs="$${need#*:}"
   what="$${need%%:*}"
-  if [[ "$$what" == /* ]]; then [ -e "$$what" ]; else command -v "$$what" >/dev/null 2>&1; fi \
+  if [[ "$$what" == /* ]]; then compgen -G "$$what" >/dev/null; else command -v "$$what" >/dev/null 2>&1; fi \
     || missing+=($${pkgs//,/ })
 done
 if (( $${#missing[@]} )); then
