@@ -11,6 +11,7 @@ least one vector.
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -81,9 +82,9 @@ def test_the_cases_cover_every_rule_the_task_names():
     }
     assert crashed_kinds == {"action", "compensation"}
     assert any(len(case.get("crash_after", [])) >= 3 for _, case in CASES)
-    assert any(
-        a + 1 == b for _, c in CASES for a, b in zip(c["crash_after"], c["crash_after"][1:])
-    ), "a crash of a repetition"
+    assert any(a + 1 == b for _, c in CASES for a, b in itertools.pairwise(c["crash_after"])), (
+        "a crash of a repetition"
+    )
     keyed = [v for _, c in CASES for v in c["expect"].get("keys", {}).values()]
     assert any(k.endswith(":action") for k in keyed)
     assert any(k.endswith(":compensation") for k in keyed)

@@ -38,6 +38,7 @@ LIBRARY = frozenset(
         "registry",
         "kafka",
         "events",
+        "saga",
         "_proto",
         "_goprograms",
     }
