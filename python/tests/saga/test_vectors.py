@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from vectors_files import ROOT, Broken, Case, Loaded, case_of, load_cases, vectors_dir
 
-from twinbook.saga import Log, MemoryLog
+from twinbook.saga import Log, MemoryLog, StoreLog
+from twinbook.store import connect
 
 from .vectors import Malformed, run_case
 
@@ -49,18 +50,23 @@ def saga_cases(directory: Path | None = None) -> list[Loaded]:
 LOADED = saga_cases()
 
 
-@pytest.fixture(params=["memory"])
-def new_log(request: pytest.FixtureRequest) -> Callable[[], Log]:
-    return MemoryLog
-
-
-@pytest.mark.parametrize("item", LOADED, ids=[item.name for item in LOADED])
-def test_vectors(item: Loaded, new_log: Callable[[], Log]) -> None:
+def _replay(item: Loaded, new_log: Callable[[], Log]) -> None:
     case = case_of(item)
     try:
         run_case(case.body, new_log)
     except Malformed as exc:
         pytest.fail(f"{case.file}: case {case.name!r} is malformed: {exc}")
+
+
+@pytest.mark.parametrize("item", LOADED, ids=[item.name for item in LOADED])
+def test_vectors(item: Loaded) -> None:
+    _replay(item, MemoryLog)
+
+
+@pytest.mark.parametrize("item", LOADED, ids=[item.name for item in LOADED])
+def test_vectors_on_a_store(item: Loaded, store_url: str) -> None:
+    with connect(store_url) as store:
+        _replay(item, lambda: StoreLog(store))
 
 
 def test_vectors_case_names_are_unique() -> None:

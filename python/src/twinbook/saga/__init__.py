@@ -31,6 +31,7 @@ from .definition import Call, Definition, InvalidSaga, Kind, Participant, Step, 
 from .memory import MemoryLog
 from .orchestrator import Options, Orchestrator, SagaCancelled, default_backoff, no_backoff
 from .progress import Entry, Log, OtherDefinition, Progress, Result, State, UnknownSaga
+from .store_log import SCHEMA, StoreLog
 
 __all__ = [
     "Call",
@@ -46,9 +47,11 @@ __all__ = [
     "Participant",
     "Progress",
     "Result",
+    "SCHEMA",
     "SagaCancelled",
     "State",
     "Step",
+    "StoreLog",
     "UnknownSaga",
     "default_backoff",
     "key",
