@@ -1,0 +1,208 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"twinbook/saga"
+	"twinbook/store"
+	"twinbook/store/storetest"
+)
+
+// runMainEnv makes the test binary act as the command, so that the crash
+// test kills a real process without building one.
+const runMainEnv = "TWINBOOK_SAGA_RUN_MAIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(runMainEnv) == "1" {
+		if err := run(os.Args[1:], os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "twinbook-saga:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+const (
+	sagas = 40
+	kills = 10
+)
+
+func command(ctx context.Context, url string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, os.Args[0], "-store", url, "-sagas", fmt.Sprint(sagas), "-timeout", "60s")
+	cmd.Env = append(os.Environ(), runMainEnv+"=1")
+	return cmd
+}
+
+// TestKilledAtRandomMomentsEverySagaEndsAndEachEffectIsAppliedOnce starts
+// the command, SIGKILLs it when the participant has seen a random number of
+// further calls (10 times), then lets a last start finish. Every saga must
+// end as its plan says, with each effect applied once, compensations after
+// the actions and in reverse order.
+func TestKilledAtRandomMomentsEverySagaEndsAndEachEffectIsAppliedOnce(t *testing.T) {
+	url := storetest.URL(t)
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	db, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	seed := time.Now().UnixNano()
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(uint64(seed), 0))
+	killed := 0
+	for killed < kills {
+		before := count(ctx, t, db, "demo_calls")
+		target := before + 2 + rng.IntN(9) // 2..10 more calls: about 60 of ~184 in all
+		cmd := command(ctx, url)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		if finished := waitForCalls(ctx, t, db, target, done); finished {
+			t.Fatalf("the run ended before kill %d: %s", killed+1, stderr.String())
+		}
+		if err := cmd.Process.Kill(); err != nil { // SIGKILL
+			t.Fatal(err)
+		}
+		<-done
+		killed++
+	}
+	var out bytes.Buffer
+	cmd := command(ctx, url)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("the last run: %v: %s", err, out.String())
+	}
+	if got := strings.TrimSpace(out.String()); got != `{"compensated":24,"completed":16}` {
+		t.Fatalf("the last run printed %s", got)
+	}
+	checkEffects(ctx, t, db)
+}
+
+// waitForCalls polls until the participant has seen target calls (false),
+// or the command exited (true); the test's deadline bounds it.
+func waitForCalls(ctx context.Context, t *testing.T, db *store.DB, target int, done chan error) bool {
+	for {
+		select {
+		case err := <-done:
+			done <- err
+			return true
+		case <-ctx.Done():
+			t.Fatal("timed out waiting for the participant's calls")
+		default:
+		}
+		if count(ctx, t, db, "demo_calls") >= target {
+			return false
+		}
+		time.Sleep(time.Millisecond) // the poll's pace, not a synchronisation
+	}
+}
+
+func count(ctx context.Context, t *testing.T, db *store.DB, table string) int {
+	var n int
+	err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+table).Scan(&n)
+	if err != nil && strings.Contains(err.Error(), "no such table") || err != nil && strings.Contains(err.Error(), "does not exist") {
+		return 0 // the first run has not created it yet
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// wantEffects is saga i's effects in the order they must be applied.
+func wantEffects(i int) []string {
+	failed := map[int]int{1: 1, 3: 2, 4: 0}
+	k, compensated := failed[i%5]
+	var keys []string
+	for j, step := range Steps {
+		if compensated && j == k {
+			break
+		}
+		keys = append(keys, saga.Key(fmt.Sprintf("s%d", i), step, saga.Action))
+	}
+	if compensated {
+		for j := k - 1; j >= 0; j-- {
+			keys = append(keys, saga.Key(fmt.Sprintf("s%d", i), Steps[j], saga.Compensation))
+		}
+	}
+	return keys
+}
+
+func checkEffects(ctx context.Context, t *testing.T, db *store.DB) {
+	rows, err := db.QueryContext(ctx, `SELECT key FROM demo_effects ORDER BY seq`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	perSaga := map[string][]string{}
+	total := 0
+	for rows.Next() {
+		var key string
+		if err := rows.Scan(&key); err != nil {
+			t.Fatal(err)
+		}
+		id := key[:strings.IndexByte(key, ':')]
+		perSaga[id] = append(perSaga[id], key)
+		total++
+	}
+	rows.Close()
+	for i := range sagas {
+		id := fmt.Sprintf("s%d", i)
+		if got, want := perSaga[id], wantEffects(i); !slices.Equal(got, want) {
+			t.Errorf("saga %s: effects %v, want %v", id, got, want)
+		}
+		delete(perSaga, id)
+	}
+	if len(perSaga) != 0 {
+		t.Errorf("effects of sagas never run: %v", perSaga)
+	}
+	log, err := saga.NewStoreLog(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids, err := log.Unfinished(ctx, "demo-order"); err != nil || len(ids) != 0 {
+		t.Errorf("unfinished after the last run: %v %v", ids, err)
+	}
+	// Calls that reached the effect once more than needed: the repetitions
+	// after kills that the deduplication absorbed.
+	var succeeded int
+	for key := range keysOf(ctx, t, db) {
+		var n int
+		_ = db.QueryRowContext(ctx, db.Rebind(`SELECT COUNT(*) FROM demo_calls WHERE key = ?`), key).Scan(&n)
+		succeeded += max(0, n-min(Failures(key), n))
+	}
+	summary, _ := json.Marshal(map[string]int{"kills": kills, "effects": total, "duplicates_absorbed": succeeded - total})
+	t.Logf("%s", summary)
+}
+
+func keysOf(ctx context.Context, t *testing.T, db *store.DB) map[string]bool {
+	rows, err := db.QueryContext(ctx, `SELECT DISTINCT key FROM demo_calls`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	keys := map[string]bool{}
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			t.Fatal(err)
+		}
+		keys[k] = true
+	}
+	return keys
+}
