@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"slices"
 	"strconv"
@@ -184,8 +183,6 @@ func (p *participant) call(_ context.Context, c saga.Call) error {
 	}
 	return nil
 }
-
-var stepName = regexp.MustCompile(`^[^\s:]+$`)
 
 func definition(c vectorCase, p *participant) (string, saga.Definition, error) {
 	if c.Saga == nil || c.Expect == nil {
