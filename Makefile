@@ -32,7 +32,8 @@ export PATH := $(BIN):$(PATH)
 # actionlint checks the workflows' run: steps with shellcheck; the grader's jail is bubblewrap.
 # Real Apache Kafka (chapter 4's tests run on it as well as on the embedded broker, and
 # `make kafka` runs it): Java 17 runs it, Maven resolves its jars from Maven Central.
-APT_NEEDS := dot:graphviz gcc:gcc,libc6-dev /usr/include/stdlib.h:libc6-dev bwrap:bubblewrap chromium:chromium,fonts-liberation shellcheck:shellcheck java:openjdk-17-jre-headless mvn:maven
+# PostgreSQL 15 (chapter 5's stores: make test starts a throwaway cluster, make postgres too).
+APT_NEEDS := dot:graphviz gcc:gcc,libc6-dev /usr/include/stdlib.h:libc6-dev bwrap:bubblewrap chromium:chromium,fonts-liberation shellcheck:shellcheck java:openjdk-17-jre-headless mvn:maven /usr/lib/postgresql/15/bin/initdb:postgresql-15
 # The Go linters that make test runs (tests/lint.toml), built from go/tools' pins into .venv/bin.
 GO_LINTERS := honnef.co/go/tools/cmd/staticcheck github.com/rhysd/actionlint/cmd/actionlint
 # The real gRPC client the swarm's tests drive (chapter 3), built from go/tools' pin into .venv/bin.
@@ -73,6 +74,7 @@ PROTO_PY_OUT ?= python/src/twinbook/_proto
 
 .PHONY: help setup setup-grade test lint book serve exercises prove mutate constraints proto bench bench-go bench-python bench-swarm bench-record grade bench-grade lab release clean distclean
 .PHONY: kafka
+.PHONY: postgres
 
 help: ## this list
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -145,6 +147,13 @@ setup: ## install everything (Debian packages, .venv, Go modules and tools, Jupy
 kafka: setup ## run a real Apache Kafka on loopback and print its address (Ctrl-C stops)
 	@cd "$(ROOT)"
 	exec "$(BIN)/python" -m tests.services.kafka
+
+# make postgres: a throwaway PostgreSQL 15 cluster (127.0.0.1, a free port, fsync off, a
+# temporary folder removed when it stops) in the foreground, the one make test starts; point
+# the chapter's code and tests at it with TWINBOOK_PG=URL.
+postgres: setup ## run a throwaway PostgreSQL 15 on loopback and print TWINBOOK_PG=... (Ctrl-C stops)
+	@cd "$(ROOT)"
+	exec "$(BIN)/python" -m tests.services.postgres
 
 # make setup-grade: only what `twinbook grade` needs (the instructors' workflow runs it):
 # bubblewrap, gcc and the C library's headers (go test -race), the venv with the `grade`

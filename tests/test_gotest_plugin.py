@@ -331,3 +331,86 @@ def test_kafka_packages_run_again_on_the_real_broker(pytester, gomod, monkeypatc
     kafka_run = next((pytester.path / "build" / "gotest").glob("*/*-kafka.jsonl"))
     argv = json.loads(kafka_run.read_text().splitlines()[-1])["twinbook"]["argv"]
     assert argv[-2:] == ["-count=1", "./events"]  # only the package that uses kafkatest
+
+
+def test_each_service_reruns_its_packages_with_only_its_variable_set(pytester, gomod, monkeypatch):
+    """Packages whose tests import <module>/store/storetest run again as `<pkg>[postgres]`
+    with TWINBOOK_PG set; a package that imports kafkatest too runs `[kafka]` with only
+    TWINBOOK_KAFKA set and `[postgres]` with only TWINBOOK_PG set (the default run: none)."""
+    monkeypatch.setenv("TWINBOOK_KAFKA", "real.invalid:9092")
+    monkeypatch.setenv("TWINBOOK_PG", "postgres://pg.invalid/db")
+    for helper, var in (("kafka/kafkatest", "TWINBOOK_KAFKA"), ("store/storetest", "TWINBOOK_PG")):
+        gomod(
+            f"{helper}/helper.go",
+            f"""
+            // Package {helper.split("/")[1]} stands for twinbook/{helper}.
+            package {helper.split("/")[1]}
+
+            import "os"
+
+            // On is the service the test runs on ("" for the embedded default).
+            func On() string {{ return os.Getenv("{var}") }}
+            """,
+        )
+    gomod(
+        "both/both_test.go",
+        """
+        package both
+
+        import (
+            "testing"
+
+            "example.com/m/kafka/kafkatest"
+            "example.com/m/store/storetest"
+        )
+
+        func check(t *testing.T, kafka, pg bool) {
+            if (kafkatest.On() != "") != kafka || (storetest.On() != "") != pg {
+                t.Fatalf("kafka=%q pg=%q", kafkatest.On(), storetest.On())
+            }
+        }
+
+        func TestDefaults(t *testing.T)  { check(t, false, false) }
+        func TestOnlyKafka(t *testing.T) { check(t, true, false) }
+        func TestOnlyPG(t *testing.T)    { check(t, false, true) }
+        """,
+    )
+    gomod(
+        "outbox/outbox_test.go",
+        """
+        package outbox
+
+        import (
+            "testing"
+
+            "example.com/m/store/storetest"
+        )
+
+        func TestOn(t *testing.T) { t.Log("on [" + storetest.On() + "]") }
+        """,
+    )
+    m = "go.mod::example.com/m"
+    result = pytester.runpytest(*PLUGIN, "-v")
+    result.stdout.fnmatch_lines_random(
+        [
+            f"{m}/both::TestDefaults PASSED*",
+            f"{m}/both::TestOnlyKafka FAILED*",
+            f"{m}/both::TestOnlyPG FAILED*",
+            f"{m}/both[[]kafka[]]::TestDefaults FAILED*",
+            f"{m}/both[[]kafka[]]::TestOnlyKafka PASSED*",
+            f"{m}/both[[]kafka[]]::TestOnlyPG FAILED*",
+            f"{m}/both[[]postgres[]]::TestDefaults FAILED*",
+            f"{m}/both[[]postgres[]]::TestOnlyKafka FAILED*",
+            f"{m}/both[[]postgres[]]::TestOnlyPG PASSED*",
+            f"{m}/outbox::TestOn PASSED*",
+            f"{m}/outbox[[]postgres[]]::TestOn PASSED*",
+        ]
+    )
+    result.assert_outcomes(passed=5, failed=6)
+    runs = pytester.path / "build" / "gotest"
+    pg_run = next(runs.glob("*/*-postgres.jsonl")).read_text()
+    argv = json.loads(pg_run.splitlines()[-1])["twinbook"]["argv"]
+    assert argv[-3:] == ["-count=1", "./both", "./outbox"]
+    assert "on [postgres://pg.invalid/db]" in pg_run
+    kafka_run = next(runs.glob("*/*-kafka.jsonl")).read_text()
+    assert json.loads(kafka_run.splitlines()[-1])["twinbook"]["argv"][-2:] == ["-count=1", "./both"]

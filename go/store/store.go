@@ -135,7 +135,7 @@ func parse(url string) (driver, dsn string, dialect Dialect, err error) {
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
 		return "pgx", url, Postgres, nil
 	default:
-		return "", "", "", fmt.Errorf("%w: %q: want sqlite:PATH or postgres://...", ErrBadURL, redact(url))
+		return "", "", "", fmt.Errorf("%w: %q: want sqlite:PATH or postgres://HOST/DB", ErrBadURL, redact(url))
 	}
 }
 

@@ -16,7 +16,7 @@ func TestOpenRefusesBadURLs(t *testing.T) {
 	tests := []struct {
 		name, url, want string
 	}{
-		{"empty", "", "want sqlite:PATH or postgres://"},
+		{"empty", "", "want sqlite:PATH or postgres://HOST/DB"},
 		{"other scheme", "mysql://root@localhost/db", "want sqlite:PATH or postgres://"},
 		{"sqlite without path", "sqlite:", "no file path"},
 		{"sqlite path with options", "sqlite:/tmp/x.db?mode=ro", "would be read as options"},

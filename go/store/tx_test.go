@@ -103,15 +103,45 @@ func TestInTx(t *testing.T) {
 
 // TestInTxManyWritersAtOnce: read-modify-write transactions from many
 // goroutines at once all succeed (no SQLITE_BUSY, no deadlock on upgrading a
-// read lock) and none is lost. On PostgreSQL the row lock (FOR UPDATE)
-// serialises them.
+// read lock) and none is lost. With two *DB on one database, as two processes
+// would have, their writers do not share a queue: on SQLite they meet in
+// SQLite's own lock (the busy timeout); on PostgreSQL the row lock (FOR
+// UPDATE) serialises them.
 func TestInTxManyWritersAtOnce(t *testing.T) {
-	db := storetest.Open(t)
-	if _, err := db.Exec("CREATE TABLE counter (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)"); err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name string
+		dbs  int
+	}{
+		{"one DB", 1},
+		{"two DBs on one database, as two processes", 2},
 	}
-	if _, err := db.Exec("INSERT INTO counter (id, n) VALUES (1, 0)"); err != nil {
-		t.Fatal(err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			url := storetest.URL(t)
+			dbs := make([]*store.DB, tt.dbs)
+			for i := range dbs {
+				db, err := store.Open(context.Background(), url)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { db.Close() })
+				dbs[i] = db
+			}
+			manyWriters(t, dbs)
+		})
+	}
+}
+
+func manyWriters(t *testing.T, dbs []*store.DB) {
+	db := dbs[0]
+	for _, q := range []string{
+		"CREATE TABLE counter (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)",
+		"CREATE TABLE items_log (writer INTEGER NOT NULL, i INTEGER NOT NULL, PRIMARY KEY (writer, i))",
+		"INSERT INTO counter (id, n) VALUES (1, 0)",
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
 	}
 	lock := ""
 	if db.Dialect() == store.Postgres {
@@ -124,6 +154,7 @@ func TestInTxManyWritersAtOnce(t *testing.T) {
 	errs := make(chan error, writers*each)
 	start := make(chan struct{})
 	for w := range writers {
+		db := dbs[w%len(dbs)]
 		wg.Go(func() {
 			<-start
 			for i := range each {
@@ -140,9 +171,6 @@ func TestInTxManyWritersAtOnce(t *testing.T) {
 				})
 			}
 		})
-	}
-	if _, err := db.Exec("CREATE TABLE items_log (writer INTEGER NOT NULL, i INTEGER NOT NULL, PRIMARY KEY (writer, i))"); err != nil {
-		t.Fatal(err)
 	}
 	close(start)
 	wg.Wait()
@@ -196,5 +224,44 @@ func TestInTxWaitIsBounded(t *testing.T) {
 		}
 	} else if err != nil {
 		t.Fatalf("InTx beside another on PostgreSQL = %v, want nil", err)
+	}
+}
+
+// TestInTxAfterTheServerDroppedTheConnections: a relay outlives a database
+// restart. On PostgreSQL every pooled connection is terminated by the server;
+// the next InTx runs on a new one (database/sql discards the bad ones). On
+// SQLite there is no server to drop them, and InTx simply runs.
+func TestInTxAfterTheServerDroppedTheConnections(t *testing.T) {
+	url := storetest.URL(t)
+	db, err := store.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec("CREATE TABLE items (id INTEGER PRIMARY KEY)"); err != nil {
+		t.Fatal(err)
+	}
+	if db.Dialect() == store.Postgres {
+		other, err := store.Open(context.Background(), url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer other.Close()
+		var killed int
+		if err := other.QueryRow(`SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity
+			WHERE datname = current_database() AND pid <> pg_backend_pid()`).Scan(&killed); err != nil {
+			t.Fatal(err)
+		}
+		if killed == 0 {
+			t.Fatal("no connection of the first DB was there to terminate")
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := db.InTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, db.Rebind("INSERT INTO items (id) VALUES (?)"), 1)
+		return err
+	}); err != nil {
+		t.Fatalf("InTx after the server dropped the connections: %v", err)
 	}
 }

@@ -21,15 +21,19 @@ the same items. The first worker to reach a module runs ``go test`` and writes t
 lines to ``build/gotest/<testrunuid>/<module>.jsonl``; the others wait for that file and
 read it (tests/plugins/runshare.py).
 
-Kafka, twice: the packages whose tests use ``<module>/kafka/kafkatest`` (found by reading
-their ``*_test.go``) run once with everything else, on the embedded broker
-(``TWINBOOK_KAFKA`` unset), and once more, alone and uncached (``-count=1``), with
-``TWINBOOK_KAFKA`` naming the session's real broker (tests/plugins/kafka.py starts it),
-as items of their own::
+Services, twice: the packages whose tests use ``<module>/kafka/kafkatest`` or
+``<module>/store/storetest`` (found by reading their ``*_test.go``) run once with
+everything else, on the embedded defaults (``TWINBOOK_KAFKA`` and ``TWINBOOK_PG`` unset:
+kfake, SQLite), and once more per helper they use, alone and uncached (``-count=1``),
+with that helper's variable naming the session's real service (tests/plugins/kafka.py
+starts the broker, tests/plugins/postgres.py the PostgreSQL cluster), as items of their
+own. A package that uses both runs ``[kafka]`` with only ``TWINBOOK_KAFKA`` set and
+``[postgres]`` with only ``TWINBOOK_PG`` set: each rerun changes one thing::
 
-    go/go.mod::twinbook/events::TestOrdering           on kfake
-    go/go.mod::twinbook/events[kafka]::TestOrdering    on Apache Kafka
-    go/go.mod::kafka                                   no real broker: why (one failed item)
+    go/go.mod::twinbook/events::TestOrdering             on kfake
+    go/go.mod::twinbook/events[kafka]::TestOrdering      on Apache Kafka
+    go/go.mod::twinbook/store[postgres]::TestInTx        on PostgreSQL
+    go/go.mod::kafka                                     no real broker: why (one failed item)
 
 ``TWINBOOK_GO_TEST_FLAGS`` adds flags, e.g. ``TWINBOOK_GO_TEST_FLAGS="-count=1 -v"``.
 Enable with ``-p tests.plugins.gotest`` (pytest.ini does).
@@ -39,6 +43,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import importlib
 import json
 import os
 import re
@@ -59,8 +64,56 @@ FLAGS_ENV = "TWINBOOK_GO_TEST_FLAGS"
 # Running go test (once per session) and sharing its output
 
 
-KAFKA_ENV = "TWINBOOK_KAFKA"
-KAFKA_SUFFIX = "[kafka]"
+@dataclasses.dataclass(frozen=True)
+class Rerun:
+    """A real service that the packages using its test helper run against a second time."""
+
+    name: str
+    """The item suffix ``[name]``, and the failed item's name when there is no service."""
+    env: str
+    """The variable that points the Go helper at the service."""
+    helper: str
+    """The helper package, below the module's path: its importers are rerun."""
+    plugin: str
+    """The pytest plugin module with ``start_soon(config)`` and ``address(config)``."""
+    start_soon: str
+    address: str
+
+    @property
+    def suffix(self) -> str:
+        return f"[{self.name}]"
+
+    def start(self, config: pytest.Config) -> None:
+        """Have the service start while the first go test runs (no wait)."""
+        getattr(importlib.import_module(self.plugin), self.start_soon)(config)
+
+    def url(self, config: pytest.Config) -> str:
+        """The service's address; RuntimeError saying why there is none."""
+        return str(getattr(importlib.import_module(self.plugin), self.address)(config))
+
+
+RERUNS = (
+    Rerun(
+        "kafka",
+        "TWINBOOK_KAFKA",
+        "kafka/kafkatest",
+        "tests.plugins.kafka",
+        "start_real_kafka_soon",
+        "real_kafka_bootstrap",
+    ),
+    Rerun(
+        "postgres",
+        "TWINBOOK_PG",
+        "store/storetest",
+        "tests.plugins.postgres",
+        "start_postgres_soon",
+        "postgres_server_url",
+    ),
+)
+"""Every service a Go package can be run again on, in the order the reruns run."""
+
+KAFKA_ENV = RERUNS[0].env
+KAFKA_SUFFIX = RERUNS[0].suffix
 """Appended to a package's name for its run on the real broker."""
 
 
@@ -73,14 +126,18 @@ def go_test_argv(packages: list[str] | None = None) -> list[str]:
 
 
 def _run_go_test(
-    moddir: Path, out_path: Path, packages: list[str] | None = None, kafka: str | None = None
+    moddir: Path,
+    out_path: Path,
+    packages: list[str] | None = None,
+    service: tuple[str, str] | None = None,
 ) -> None:
     """Run go test in moddir; write its stdout plus one trailing meta record to out_path.
-    ``kafka``: the real broker for TWINBOOK_KAFKA (None: unset, the embedded broker)."""
+    Every service variable (TWINBOOK_KAFKA, TWINBOOK_PG) is unset, the embedded defaults,
+    except ``service``: (variable, address), the one real service of a rerun."""
     argv = go_test_argv(packages)
-    env = {k: v for k, v in os.environ.items() if k != KAFKA_ENV}
-    if kafka is not None:
-        env[KAFKA_ENV] = kafka
+    env = {k: v for k, v in os.environ.items() if k not in {r.env for r in RERUNS}}
+    if service is not None:
+        env[service[0]] = service[1]
     started = time.monotonic()
     with out_path.open("wb") as out:
         try:
@@ -115,34 +172,39 @@ def _run_go_test(
 
 
 def shared_go_test_output(
-    config: pytest.Config, moddir: Path, packages: list[str] | None = None, kafka: str | None = None
+    config: pytest.Config,
+    moddir: Path,
+    packages: list[str] | None = None,
+    service: tuple[str, str] | None = None,
+    rerun: str = "",
 ) -> Path:
     """Path of the JSON-lines output of go test for moddir, running it if no one has yet
-    (``packages`` and ``kafka``: the run of the Kafka packages on the real broker)."""
+    (``packages``, ``service`` and ``rerun``, its name: the rerun of a service's
+    packages against the real service)."""
     try:
         rel = moddir.relative_to(config.rootpath).as_posix()
     except ValueError:
         rel = moddir.as_posix()
     slug = re.sub(r"[^A-Za-z0-9_-]+", "_", rel).strip("_") or "root"
     key = f"{slug}-{hashlib.sha256(str(moddir).encode()).hexdigest()[:8]}"
-    if kafka is not None:
-        key += "-kafka"
+    if rerun:
+        key += f"-{rerun}"
     return shared_result(
         config,
         "gotest",
         key,
-        lambda out: _run_go_test(moddir, out, packages, kafka),
+        lambda out: _run_go_test(moddir, out, packages, service),
         suffix=".jsonl",
     )
 
 
-def kafka_packages(moddir: Path, module_path: str | None) -> list[str]:
-    """The packages (``./dir`` patterns) whose tests import ``<module>/kafka/kafkatest``:
-    the ones to run again on the real broker. Read from the sources, so a new package
-    joins by using kafkatest, with no list to keep."""
+def helper_packages(moddir: Path, module_path: str | None, helper: str) -> list[str]:
+    """The packages (``./dir`` patterns) whose tests import ``<module>/<helper>``: the
+    ones to run again on that helper's real service. Read from the sources, so a new
+    package joins by using the helper, with no list to keep."""
     if module_path is None:
         return []
-    needle = f'"{module_path}/kafka/kafkatest"'
+    needle = f'"{module_path}/{helper}"'
     found = set()
     for test_file in moddir.rglob("*_test.go"):
         rel = test_file.parent.relative_to(moddir)
@@ -154,6 +216,11 @@ def kafka_packages(moddir: Path, module_path: str | None) -> list[str]:
         except OSError:
             continue
     return sorted(found)
+
+
+def kafka_packages(moddir: Path, module_path: str | None) -> list[str]:
+    """The packages whose tests import ``<module>/kafka/kafkatest``."""
+    return helper_packages(moddir, module_path, RERUNS[0].helper)
 
 
 # --------------------------------------------------------------------------------------
@@ -285,24 +352,28 @@ class GoModule(pytest.File):
     def collect(self) -> Iterator[pytest.Item | pytest.Collector]:
         moddir = self.path.parent
         module_path = _module_path(self.path)
-        packages = kafka_packages(moddir, module_path)
-        if packages:
-            from tests.plugins.kafka import real_kafka_bootstrap, start_real_kafka_soon
-
-            start_real_kafka_soon(self.config)  # the JVM boots while go test runs
+        reruns = [
+            (rerun, packages)
+            for rerun in RERUNS
+            if (packages := helper_packages(moddir, module_path, rerun.helper))
+        ]
+        for rerun, _ in reruns:
+            rerun.start(self.config)  # the services boot while go test runs
         output = shared_go_test_output(self.config, moddir)
         self.go_output_file = output
         yield from self._collect_run(parse_go_test_output(output), module_path, "")
-        if packages:
+        for rerun, packages in reruns:
             try:
-                kafka = real_kafka_bootstrap(self.config)
+                url = rerun.url(self.config)
             except RuntimeError as exc:
                 yield GoItem.from_parent(
-                    self, name="kafka", outcome="fail", text=str(exc), domain="no real Kafka"
+                    self, name=rerun.name, outcome="fail", text=str(exc), domain=f"no {rerun.name}"
                 )
-                return
-            output = shared_go_test_output(self.config, moddir, packages, kafka)
-            yield from self._collect_run(parse_go_test_output(output), module_path, KAFKA_SUFFIX)
+                continue
+            output = shared_go_test_output(
+                self.config, moddir, packages, (rerun.env, url), rerun.name
+            )
+            yield from self._collect_run(parse_go_test_output(output), module_path, rerun.suffix)
 
     def _collect_run(
         self, result: GoModuleResult, module_path: str | None, suffix: str
@@ -347,7 +418,7 @@ class GoModule(pytest.File):
                 text=text,
                 domain="go test ./... failed"
                 if not suffix
-                else "go test of the Kafka packages on the real broker failed",
+                else f"go test of the {suffix} packages on the real service failed",
             )
 
 

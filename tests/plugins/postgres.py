@@ -43,6 +43,7 @@ STORES = ("sqlite", "postgres")
 
 KEEPER = SessionKeeper(
     name="postgres",
+    title="PostgreSQL",
     keeper_module="tests.services.postgres.keeper",
     start_timeout=90.0,  # about 0.5 s idle, several seconds on a loaded machine
     stop_timeout=15.0,

@@ -7,7 +7,8 @@ when OWNER_PID is gone). The controller (the one pytest process without xdist) c
 session's folder ``build/<name>/<id>/`` and hands it to every worker; the first worker
 that needs the service starts the keeper under a lock in that folder, the others read its
 state there; the controller stops the keeper when the session ends. A session that needs
-no service starts none. tests/plugins/postgres.py uses it.
+no service starts none. tests/plugins/kafka.py (the real broker) and
+tests/plugins/postgres.py (the PostgreSQL cluster) use it.
 """
 
 from __future__ import annotations
@@ -51,6 +52,9 @@ class SessionKeeper:
     """A service kept by ``keeper_module`` for the session; ``name`` names its folder."""
 
     name: str
+    """Names the session's folder (build/<name>/) and the keys handed to the workers."""
+    title: str
+    """What messages call the service ("real Kafka", "PostgreSQL")."""
     keeper_module: str
     start_timeout: float
     stop_timeout: float
@@ -117,11 +121,11 @@ class SessionKeeper:
                         f"the {self.name} keeper exited:\n{_tail(folder / 'keeper.log')}"
                     )
                 elif time.monotonic() > deadline:
-                    error.write_text(f"{self.name} did not start within {self.start_timeout}s")
+                    error.write_text(f"{self.title} did not start within {self.start_timeout}s")
                 else:
                     time.sleep(0.02)
         if error.exists():
-            raise RuntimeError(f"no {self.name} for this session: {error.read_text()}")
+            raise RuntimeError(f"no {self.title} for this session: {error.read_text()}")
         result: dict[str, Any] = json.loads(state.read_text())
         return result
 
@@ -172,5 +176,5 @@ class SessionKeeper:
             os.kill(pid, signal.SIGKILL)
         shutil.rmtree(folder, ignore_errors=True)
         if left:
-            return f"{self.name} did not stop within {self.stop_timeout}s: killed {left}"
+            return f"{self.title} did not stop within {self.stop_timeout}s: killed {left}"
         return ""

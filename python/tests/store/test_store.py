@@ -142,9 +142,22 @@ def test_a_transaction_inside_a_transaction_is_refused(store: Store) -> None:
         assert tuple(tx.execute("SELECT 1").fetchone()) == (1,)
 
 
-def test_many_threads_writing_at_once_lose_nothing(store: Store) -> None:
+@pytest.mark.parametrize("stores", [1, 2], ids=["one store", "two stores as two processes"])
+def test_many_threads_writing_at_once_lose_nothing(store_url: str, stores: int) -> None:
     """Read-modify-write from 16 threads at once: no 'database is locked', no deadlock on
-    upgrading a read lock, no lost update (on PostgreSQL FOR UPDATE holds the row)."""
+    upgrading a read lock, no lost update. With two stores on one database, as two
+    processes would have, their writers share no queue: on SQLite they meet in SQLite's
+    own lock (the busy timeout); on PostgreSQL FOR UPDATE holds the row."""
+    opened = [connect(store_url) for _ in range(stores)]
+    try:
+        _many_writers(opened)
+    finally:
+        for store in opened:
+            store.close()
+
+
+def _many_writers(stores: list[Store]) -> None:
+    store = stores[0]
     with store.transaction() as tx:
         tx.execute("CREATE TABLE counter (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)")
         tx.execute("CREATE TABLE log (writer INTEGER, i INTEGER, PRIMARY KEY (writer, i))")
@@ -155,10 +168,11 @@ def test_many_threads_writing_at_once_lose_nothing(store: Store) -> None:
     start = threading.Barrier(writers)
 
     def write(writer: int) -> None:
+        mine = stores[writer % len(stores)]
         try:
             start.wait(TIMEOUT)
             for i in range(each):
-                with store.transaction() as tx:
+                with mine.transaction() as tx:
                     (n,) = tx.execute("SELECT n FROM counter WHERE id = 1" + lock).fetchone()
                     tx.execute("INSERT INTO log (writer, i) VALUES (?, ?)", (writer, i))
                     tx.execute("UPDATE counter SET n = ? WHERE id = 1", (n + 1,))
@@ -262,3 +276,31 @@ def _closed(conn: object) -> bool:
 def test_rebind_dollar(sql: str, want: str) -> None:
     """The same table as Go's TestRebindDollar."""
     assert rebind_dollar(sql) == want
+
+
+def test_a_connection_the_server_dropped_is_replaced(store: Store) -> None:
+    """A relay's thread outlives a database restart: the server drops the thread's idle
+    connection (on SQLite: the connection is closed under the store), and the thread's
+    next transaction runs on a new one instead of failing forever."""
+    with store.transaction() as tx:
+        tx.execute("CREATE TABLE items (id INTEGER PRIMARY KEY)")
+        pid = (
+            None
+            if store.dialect is Dialect.SQLITE
+            else tx.execute("SELECT pg_backend_pid()").fetchone()[0]
+        )
+    old = store._local.conn
+    if pid is None:
+        old.close()
+    else:
+        with connect(store.url) as other, other.transaction() as tx:
+            assert tuple(tx.execute("SELECT pg_terminate_backend(?)", (pid,)).fetchone()) == (True,)
+    with store.transaction() as tx:
+        tx.execute("INSERT INTO items (id) VALUES (?)", (1,))
+    assert store._local.conn is not old
+    assert _items_ids(store) == [1]
+
+
+def _items_ids(store: Store) -> list[int]:
+    with store.transaction() as tx:
+        return [row[0] for row in tx.execute("SELECT id FROM items").fetchall()]

@@ -38,6 +38,7 @@ LIBRARY = frozenset(
         "registry",
         "kafka",
         "events",
+        "store",
         "saga",
         "_proto",
         "_goprograms",

@@ -103,15 +103,16 @@ class Store:
         conn: sqlite3.Connection | psycopg.Connection[Any] | None = getattr(
             self._local, "conn", None
         )
-        if conn is not None and not self._closed:
+        if conn is not None and not self._closed and not _broken(conn):
             return conn
         with self._lock:
             if self._closed:
                 raise StoreError(f"{self!r} is closed")
             # the connections of threads that have ended are closed here, so a store
-            # used by short-lived threads does not pile them up
-            gone = [c for t, c in self._conns if not t.is_alive()]
-            self._conns = [(t, c) for t, c in self._conns if t.is_alive()]
+            # used by short-lived threads does not pile them up; and this thread's, if
+            # the server dropped it (a restart, a failover): a new one replaces it
+            gone = [c for t, c in self._conns if not t.is_alive() or c is conn]
+            self._conns = [(t, c) for t, c in self._conns if t.is_alive() and c is not conn]
         for old in gone:
             old.close()
         conn = self._open()
@@ -162,14 +163,22 @@ class Store:
         IMMEDIATE`` and waits its turn behind this process's other transactions, for at
         most :data:`WRITER_WAIT` (then :class:`BusyError`). A transaction inside another
         of the same thread is refused (:class:`StoreError`): it could only deadlock."""
-        conn = self._connection()
         if getattr(self._local, "in_tx", False):
             raise StoreError("a transaction inside a transaction of the same thread")
+        conn = self._connection()
         if self._writer is not None and not self._writer.acquire(timeout=WRITER_WAIT):
             raise BusyError(f"SQLite's write lock stayed taken for {WRITER_WAIT}s")
         self._local.in_tx = True
         try:
-            conn.execute("BEGIN IMMEDIATE" if self.dialect is Dialect.SQLITE else "BEGIN")
+            try:
+                conn.execute("BEGIN IMMEDIATE" if self.dialect is Dialect.SQLITE else "BEGIN")
+            except Exception:
+                if not _broken(conn):
+                    raise
+                # The server dropped the connection while it was idle: nothing of this
+                # transaction has run yet, so one new connection may begin it.
+                conn = self._connection()
+                conn.execute("BEGIN")
             try:
                 yield Tx(self, conn)
             except BaseException:
@@ -198,6 +207,17 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _broken(conn: sqlite3.Connection | psycopg.Connection[Any]) -> bool:
+    """Whether ``conn`` can no longer be used: closed, or (PostgreSQL) lost its server."""
+    if isinstance(conn, sqlite3.Connection):
+        try:
+            conn.total_changes  # noqa: B018 - raises once the connection is closed
+        except sqlite3.ProgrammingError:
+            return True
+        return False
+    return bool(conn.closed or conn.broken)
 
 
 def _rollback_quietly(conn: sqlite3.Connection | psycopg.Connection[Any]) -> None:

@@ -68,4 +68,4 @@ def parse(url: str) -> tuple[Dialect, str]:
         return Dialect.SQLITE, path
     if url.startswith(("postgres://", "postgresql://")):
         return Dialect.POSTGRES, url
-    raise BadURLError(f"{redact(url)!r}: want sqlite:PATH or postgres://...")
+    raise BadURLError(f"{redact(url)!r}: want sqlite:PATH or postgres://HOST/DB")
