@@ -46,7 +46,14 @@ type Orchestrator struct {
 	log   Log
 	opts  Options
 	mu    sync.Mutex
-	locks map[string]*sync.Mutex
+	locks map[string]*sagaLock // only the ids being run: entries go when unused
+}
+
+// sagaLock serialises the runs of one saga id; users counts the goroutines
+// holding or waiting for it, so that the last one removes it.
+type sagaLock struct {
+	sync.Mutex
+	users int
 }
 
 // New returns an Orchestrator for def, or an error wrapping ErrInvalidSaga.
@@ -63,7 +70,7 @@ func New(def Definition, log Log, opts Options) (*Orchestrator, error) {
 	if opts.Clock == nil {
 		opts.Clock = clock.System{}
 	}
-	return &Orchestrator{def: def, log: log, opts: opts, locks: map[string]*sync.Mutex{}}, nil
+	return &Orchestrator{def: def, log: log, opts: opts, locks: map[string]*sagaLock{}}, nil
 }
 
 // Run runs saga id to its end and returns Completed or Compensated. A saga
@@ -75,9 +82,7 @@ func (o *Orchestrator) Run(ctx context.Context, id string) (State, error) {
 	if id == "" {
 		return "", ErrEmptyID
 	}
-	lock := o.lock(id)
-	lock.Lock()
-	defer lock.Unlock()
+	defer o.lock(id)()
 	p, err := o.log.Begin(ctx, Progress{SagaID: id, Definition: o.def.ID, State: Running})
 	if err != nil {
 		return "", fmt.Errorf("saga %q: begin: %w", id, err)
@@ -116,15 +121,25 @@ func (o *Orchestrator) Resume(ctx context.Context) (int, error) {
 	return done, errors.Join(errs...)
 }
 
-func (o *Orchestrator) lock(id string) *sync.Mutex {
+// lock takes id's lock and returns its release.
+func (o *Orchestrator) lock(id string) (unlock func()) {
 	o.mu.Lock()
-	defer o.mu.Unlock()
 	l, ok := o.locks[id]
 	if !ok {
-		l = &sync.Mutex{}
+		l = &sagaLock{}
 		o.locks[id] = l
 	}
-	return l
+	l.users++
+	o.mu.Unlock()
+	l.Lock()
+	return func() {
+		l.Unlock()
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		if l.users--; l.users == 0 {
+			delete(o.locks, id)
+		}
+	}
 }
 
 // attempt makes the one attempt p says is next, persisting it before and

@@ -20,10 +20,16 @@ func openStoreLog(t *testing.T) saga.Log {
 }
 
 func init() {
-	logKinds = append(logKinds, struct {
-		name string
-		open func(t *testing.T) saga.Log
-	}{"store", openStoreLog})
+	logKinds = append(logKinds, logKind{"store", func(t *testing.T) func() saga.Log {
+		db := storetest.Open(t)
+		return func() saga.Log {
+			log, err := saga.NewStoreLog(t.Context(), db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return log
+		}
+	}})
 }
 
 // TestLogs runs the Log contract on every implementation.
@@ -31,7 +37,7 @@ func TestLogs(t *testing.T) {
 	for _, kind := range logKinds {
 		t.Run(kind.name, func(t *testing.T) {
 			ctx := t.Context()
-			log := kind.open(t)
+			log := kind.open(t)()
 			p := saga.Progress{SagaID: "o1", Definition: "order", State: saga.Running}
 			got, err := log.Begin(ctx, p)
 			if err != nil || got != p {

@@ -58,12 +58,20 @@ type vectorExpect struct {
 	Keys    map[string]string `json:"keys"`
 }
 
-// logKinds are the Logs every case runs on; store_test.go adds the store.
-var logKinds = []struct {
+// logKind opens a log for a test and returns how to reach it again, as a
+// restarted process would: the same MemoryLog, or a new StoreLog on the same
+// database.
+type logKind struct {
 	name string
-	open func(t *testing.T) saga.Log
-}{
-	{"memory", func(*testing.T) saga.Log { return saga.NewMemoryLog() }},
+	open func(t *testing.T) (reopen func() saga.Log)
+}
+
+// logKinds are the Logs every case runs on; storelog_test.go adds the store.
+var logKinds = []logKind{
+	{"memory", func(*testing.T) func() saga.Log {
+		log := saga.NewMemoryLog()
+		return func() saga.Log { return log }
+	}},
 }
 
 // TestVectors replays every saga case of $TWINBOOK_VECTORS_DIR/idempotency/
@@ -88,7 +96,7 @@ func TestVectors(t *testing.T) {
 				if vc.Name == "" {
 					t.Fatalf("%s: a case needs a name", vc.File)
 				}
-				if err := runRaw(t, vc.Raw, func() saga.Log { return kind.open(t) }); err != nil {
+				if err := runRaw(t, vc.Raw, kind.open(t)); err != nil {
 					t.Fatalf("%s: %v", vc.File, err)
 				}
 			})
@@ -111,7 +119,7 @@ func TestVectorsRejectMalformedCases(t *testing.T) {
 	}
 	for _, vc := range cases {
 		t.Run(vc.ID(), func(t *testing.T) {
-			err := runRaw(t, vc.Raw, func() saga.Log { return saga.NewMemoryLog() })
+			err := runRaw(t, vc.Raw, logKinds[0].open(t))
 			if !errors.Is(err, errMalformed) {
 				t.Fatalf("want a malformed-case error, got %v", err)
 			}
@@ -139,12 +147,12 @@ func checkFiles(t *testing.T, dir string, cases []testutil.VectorCase) {
 	}
 }
 
-func runRaw(t *testing.T, raw json.RawMessage, newLog func() saga.Log) error {
+func runRaw(t *testing.T, raw json.RawMessage, reopen func() saga.Log) error {
 	var c vectorCase
 	if err := testutil.DecodeStrict(raw, &c); err != nil {
 		return fmt.Errorf("%w: %v", errMalformed, err)
 	}
-	return runCase(t, c, newLog)
+	return runCase(t, c, reopen)
 }
 
 // crash is what the participant panics with to kill "the process".
@@ -231,7 +239,7 @@ func definition(c vectorCase, p *participant) (string, saga.Definition, error) {
 	return *c.Saga.ID, def, nil
 }
 
-func runCase(t *testing.T, c vectorCase, newLog func() saga.Log) error {
+func runCase(t *testing.T, c vectorCase, reopen func() saga.Log) error {
 	p := &participant{script: map[string][]string{}, crashAt: map[int]bool{}}
 	for k, v := range c.Script {
 		p.script[k] = slices.Clone(v)
@@ -243,12 +251,12 @@ func runCase(t *testing.T, c vectorCase, newLog func() saga.Log) error {
 	if err != nil {
 		return err
 	}
-	log := newLog()
 	ctx := t.Context()
 	var outcome saga.State
 	for crashes := 0; ; crashes++ {
-		// A new orchestrator on the same log, as a restarted process would
+		// A new orchestrator on the same store, as a restarted process would
 		// build: the first runs the saga, the later ones resume it.
+		log := reopen()
 		o, err := saga.New(def, log, saga.Options{Backoff: saga.NoBackoff})
 		if err != nil {
 			return fmt.Errorf("%w: %v", errMalformed, err)

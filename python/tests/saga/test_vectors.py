@@ -17,7 +17,7 @@ import pytest
 from vectors_files import ROOT, Broken, Case, Loaded, case_of, load_cases, vectors_dir
 
 from twinbook.saga import Log, MemoryLog, StoreLog
-from twinbook.store import connect
+from twinbook.store import Store, connect
 
 from .vectors import Malformed, run_case
 
@@ -50,23 +50,33 @@ def saga_cases(directory: Path | None = None) -> list[Loaded]:
 LOADED = saga_cases()
 
 
-def _replay(item: Loaded, new_log: Callable[[], Log]) -> None:
+def _replay(item: Loaded, reopen: Callable[[], Log]) -> None:
     case = case_of(item)
     try:
-        run_case(case.body, new_log)
+        run_case(case.body, reopen)
     except Malformed as exc:
         pytest.fail(f"{case.file}: case {case.name!r} is malformed: {exc}")
 
 
 @pytest.mark.parametrize("item", LOADED, ids=[item.name for item in LOADED])
 def test_vectors(item: Loaded) -> None:
-    _replay(item, MemoryLog)
+    log = MemoryLog()
+    _replay(item, lambda: log)
 
 
 @pytest.mark.parametrize("item", LOADED, ids=[item.name for item in LOADED])
 def test_vectors_on_a_store(item: Loaded, store_url: str) -> None:
-    with connect(store_url) as store:
-        _replay(item, lambda: StoreLog(store))
+    stores: list[Store] = []
+
+    def reopen() -> Log:  # a new connection and log per "process"
+        stores.append(connect(store_url))
+        return StoreLog(stores[-1])
+
+    try:
+        _replay(item, reopen)
+    finally:
+        for store in stores:
+            store.close()
 
 
 def test_vectors_case_names_are_unique() -> None:
@@ -81,8 +91,9 @@ MALFORMED = saga_cases(MALFORMED_DIR)
 @pytest.mark.parametrize("item", MALFORMED, ids=[item.name for item in MALFORMED])
 def test_vectors_reject_a_malformed_case(item: Loaded) -> None:
     case = case_of(item)
+    log = MemoryLog()
     with pytest.raises(Malformed):
-        run_case(case.body, MemoryLog)
+        run_case(case.body, lambda: log)
 
 
 def test_vectors_fail_a_file_of_an_unknown_concept(tmp_path: Path) -> None:

@@ -122,8 +122,10 @@ def definition(case: Mapping[str, Any], participant: Participant) -> tuple[str, 
     return saga["id"], d
 
 
-def run_case(case: Mapping[str, Any], new_log: Callable[[], Log]) -> None:
-    """Replay ``case`` on a log from ``new_log``; raise on the first miss."""
+def run_case(case: Mapping[str, Any], reopen: Callable[[], Log]) -> None:
+    """Replay ``case``; ``reopen`` reaches the case's log again, as a restarted process
+    would (the same :class:`MemoryLog`, a new ``StoreLog`` on the same database); raise on
+    the first miss."""
     expect = _keys(case.get("expect"), EXPECT_KEYS, "expect")
     if expect.get("outcome") not in ("completed", "compensated"):
         raise Malformed(f"expect.outcome {expect.get('outcome')!r}: completed or compensated")
@@ -131,12 +133,12 @@ def run_case(case: Mapping[str, Any], new_log: Callable[[], Log]) -> None:
         raise Malformed("no expect.log")
     participant = Participant(case.get("script") or {}, case.get("crash_after") or [])
     saga_id, d = definition(case, participant)
-    log = new_log()
     outcome: State | None = None
     crashes = 0
     while True:
-        # A new orchestrator on the same log, as a restarted process would build: the
+        # A new orchestrator on the same store, as a restarted process would build: the
         # first runs the saga, the later ones resume it.
+        log = reopen()
         orchestrator = Orchestrator(d, log, Options(backoff=no_backoff))
         try:
             if crashes == 0:

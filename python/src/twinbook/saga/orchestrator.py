@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
 from twinbook.clock import Clock, SystemClock
@@ -52,7 +53,9 @@ class Orchestrator:
         self._definition = definition
         self._log = log
         self._options = options or Options()
-        self._locks: dict[str, threading.Lock] = {}
+        # only the ids being run, with how many threads hold or wait for each: the last
+        # one out removes it, so a long-lived orchestrator does not grow
+        self._locks: dict[str, tuple[threading.Lock, int]] = {}
         self._locks_lock = threading.Lock()
 
     def run(self, saga_id: str, cancel: threading.Event | None = None) -> State:
@@ -84,7 +87,7 @@ class Orchestrator:
                 self.run(saga_id, cancel)
             except SagaCancelled:
                 raise
-            except Exception as exc:  # noqa: BLE001: reported after the others ran
+            except Exception as exc:  # noqa: BLE001 - reported after the others ran
                 errors.append(exc)
             else:
                 done += 1
@@ -92,9 +95,21 @@ class Orchestrator:
             raise errors[0]
         return done
 
-    def _lock(self, saga_id: str) -> threading.Lock:
+    @contextlib.contextmanager
+    def _lock(self, saga_id: str) -> Iterator[None]:
         with self._locks_lock:
-            return self._locks.setdefault(saga_id, threading.Lock())
+            lock, users = self._locks.get(saga_id, (threading.Lock(), 0))
+            self._locks[saga_id] = (lock, users + 1)
+        try:
+            with lock:
+                yield
+        finally:
+            with self._locks_lock:
+                lock, users = self._locks[saga_id]
+                if users == 1:
+                    del self._locks[saga_id]
+                else:
+                    self._locks[saga_id] = (lock, users - 1)
 
     def _attempt(self, p: Progress, cancel: threading.Event | None) -> Progress:
         steps = self._definition.steps
@@ -112,7 +127,7 @@ class Orchestrator:
         if participant is not None:  # only the last step may lack one, and never needs it
             try:
                 participant(Call(p.saga_id, step.name, kind, key(p.saga_id, step.name, kind)))
-            except Exception:  # noqa: BLE001: a failed attempt is data, not an error
+            except Exception:  # noqa: BLE001 - a failed attempt is data, not an error
                 ok = False
         result, nxt = self.next(p, ok)
         self._log.finish(p.saga_id, step.name, kind, result, nxt)
