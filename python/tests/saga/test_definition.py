@@ -25,10 +25,24 @@ def s(name: str, retries: int = 0, compensation: bool = True) -> Step:
         (Definition("order", [s("a:b")]), "'a:b' has ':' or whitespace"),
         (Definition("order", [s("a b")]), "whitespace"),
         (Definition("order", [s("a\tb")]), "whitespace"),
-        (Definition("order", [s("a"), s("b", retries=-1)]), "negative retries -1"),
+        (Definition("order", [s("a"), s("b", retries=-1)]), "retries -1 is not a whole number"),
+        (Definition("order", [s("a", retries=True)]), "retries True is not a whole number"),
+        (Definition("order", [Step("a", None)]), "no action"),  # type: ignore[arg-type]
         (Definition("order", [s("a", compensation=False), s("b")]), "no compensation"),
     ],
-    ids=["no-id", "no-steps", "duplicate", "empty", "colon", "space", "tab", "negative", "middle"],
+    ids=[
+        "no-id",
+        "no-steps",
+        "duplicate",
+        "empty",
+        "colon",
+        "space",
+        "tab",
+        "negative",
+        "bool",
+        "no-action",
+        "middle",
+    ],
 )
 def test_a_bad_definition_is_refused_naming_the_fault(definition: Definition, fault: str) -> None:
     with pytest.raises(InvalidSaga, match=fault):

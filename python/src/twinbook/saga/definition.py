@@ -82,7 +82,9 @@ class Definition:
             if step.name in seen:
                 raise InvalidSaga(f"{where}: duplicate step name {step.name!r}")
             if type(step.retries) is not int or step.retries < 0:
-                raise InvalidSaga(f"{where}: negative retries {step.retries!r}")
+                raise InvalidSaga(f"{where}: retries {step.retries!r} is not a whole number >= 0")
+            if not callable(step.action):
+                raise InvalidSaga(f"{where}: no action for {step.name!r}")
             if step.compensation is None and i < last:
                 raise InvalidSaga(
                     f"{where}: no compensation for {step.name!r} (only the last step may have none)"
