@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -205,4 +206,17 @@ func keysOf(ctx context.Context, t *testing.T, db *store.DB) map[string]bool {
 		keys[k] = true
 	}
 	return keys
+}
+
+func TestRunRefusesAMissingOrBadStore(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(nil, &out); err == nil || !strings.Contains(err.Error(), "-store is required") {
+		t.Fatalf("no -store: %v", err)
+	}
+	if err := run([]string{"-store", "mysql://x"}, &out); !errors.Is(err, store.ErrBadURL) {
+		t.Fatalf("a bad URL: want store.ErrBadURL, got %v", err)
+	}
+	if out.Len() != 0 {
+		t.Fatalf("printed %q", out.String())
+	}
 }

@@ -117,3 +117,11 @@ def test_killed_at_random_moments_every_saga_ends_and_each_effect_is_applied_onc
         }
         record_property("saga_crash", json.dumps(report))
         print(report)
+
+
+def test_the_demo_refuses_a_bad_store_url(capsys: pytest.CaptureFixture[str]) -> None:
+    from twinbook.saga.__main__ import main
+
+    assert main(["--store", "mysql://x"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith("twinbook.saga: ")
