@@ -19,7 +19,9 @@ from collections import defaultdict
 
 import psycopg
 import pytest
+from vectors_files import ROOT
 
+from twinbook._goprograms import cached_program
 from twinbook.saga import Kind, StoreLog, key
 from twinbook.saga.demo import DEFINITION_ID, STEPS, failures
 from twinbook.store import Dialect, Store, connect
@@ -85,28 +87,35 @@ def want_effects(i: int) -> list[str]:
     return keys
 
 
-def test_killed_at_random_moments_every_saga_ends_and_each_effect_is_applied_once(
-    store_url: str, record_property: pytest.RecordProperty
-) -> None:
-    seed = time.time_ns()
+def kill_runs(store_url: str, commands: list[list[str]], kills: int, seed: int) -> dict[str, int]:
+    """Start the demo (the commands in turn), SIGKILL it once it has made a random number of
+    further calls, ``kills`` times, then let one more run finish; check every saga's end
+    and effects and return the figures."""
     rng = random.Random(seed)
     with connect(store_url) as store:
         calls_now = Calls(store_url, store)
-        for kill in range(KILLS):
-            target = calls_now() + rng.randint(2, 10)  # 6 per kill of ~18 per 4 sagas
-            proc = subprocess.Popen(_command(store_url), stderr=subprocess.PIPE, text=True)
-            try:
-                deadline = time.monotonic() + DEADLINE
-                while calls_now() < target:
-                    assert proc.poll() is None, f"seed {seed}: ended before kill {kill + 1}"
-                    assert time.monotonic() < deadline, f"seed {seed}: no calls"
-                    time.sleep(0.001)  # the poll's pace, not a synchronisation
-            finally:
-                proc.kill()  # SIGKILL
-                proc.communicate(timeout=DEADLINE)
-        calls_now.close()
+        try:
+            for kill in range(kills):
+                target = calls_now() + rng.randint(2, 10)  # 6 per kill of ~18 per 4 sagas
+                command = commands[kill % len(commands)]
+                proc = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+                try:
+                    deadline = time.monotonic() + DEADLINE
+                    while calls_now() < target:
+                        assert proc.poll() is None, f"seed {seed}: ended before kill {kill + 1}"
+                        assert time.monotonic() < deadline, f"seed {seed}: no calls"
+                        time.sleep(0.001)  # the poll's pace, not a synchronisation
+                finally:
+                    proc.kill()  # SIGKILL
+                    proc.communicate(timeout=DEADLINE)
+        finally:
+            calls_now.close()
         done = subprocess.run(
-            _command(store_url), capture_output=True, text=True, timeout=DEADLINE, check=False
+            commands[kills % len(commands)],
+            capture_output=True,
+            text=True,
+            timeout=DEADLINE,
+            check=False,
         )
         assert done.returncode == 0, done.stderr
         assert done.stdout.strip() == want_counts(SAGAS)
@@ -121,14 +130,39 @@ def test_killed_at_random_moments_every_saga_ends_and_each_effect_is_applied_onc
             assert per_saga.pop(f"s{i}", []) == want_effects(i), f"seed {seed}: saga s{i}"
         assert not per_saga, f"effects of sagas never run: {dict(per_saga)}"
         assert StoreLog(store).unfinished(DEFINITION_ID) == []
-        succeeded = sum(max(0, n - min(failures(k), n)) for k, n in calls.items())
-        report = {
-            "kills": KILLS,
-            "effects": len(effects),
-            "duplicates_absorbed": succeeded - len(effects),
-        }
-        record_property("saga_crash", json.dumps(report))
-        print(report)
+    succeeded = sum(max(0, n - min(failures(k), n)) for k, n in calls.items())
+    return {
+        "kills": kills,
+        "effects": len(effects),
+        "duplicates_absorbed": succeeded - len(effects),
+    }
+
+
+def test_killed_at_random_moments_every_saga_ends_and_each_effect_is_applied_once(
+    store_url: str, record_property: pytest.RecordProperty
+) -> None:
+    seed = time.time_ns()
+    report = kill_runs(store_url, [_command(store_url)], KILLS, seed)
+    record_property("saga_crash", json.dumps(report))
+    print(seed, report)
+
+
+def go_demo() -> str:
+    """``go/cmd/twinbook-saga``, built once (rebuilt when its sources or the saga's or the
+    store's change)."""
+    go = ROOT / "go"
+    sources = [go / "cmd" / "twinbook-saga" / "main.go"]
+    for folder in ("cmd/twinbook-saga", "saga", "store"):
+        sources += sorted(p for p in (go / folder).glob("*.go") if p not in sources)
+    return cached_program("twinbook-saga", sources)
+
+
+def test_a_run_killed_in_one_language_is_finished_by_the_other(store_url: str) -> None:
+    """The two twins share the tables, the keys and the rules: Go and Python take turns on
+    one store, each killed mid-run and resumed by the other, and the sagas end as in one."""
+    go = [go_demo(), "-store", store_url, "-sagas", str(SAGAS)]
+    seed = time.time_ns()
+    print(seed, kill_runs(store_url, [go, _command(store_url)], 6, seed))
 
 
 def test_the_demo_refuses_a_bad_store_url(capsys: pytest.CaptureFixture[str]) -> None:
