@@ -20,14 +20,25 @@ func openStoreLog(t *testing.T) saga.Log {
 }
 
 func init() {
-	logKinds = append(logKinds, logKind{"store", func(t *testing.T) func() saga.Log {
+	logKinds = append(logKinds, logKind{"store", func(t *testing.T) func(*testing.T) func() saga.Log {
 		db := storetest.Open(t)
-		return func() saga.Log {
-			log, err := saga.NewStoreLog(t.Context(), db)
-			if err != nil {
-				t.Fatal(err)
+		if _, err := saga.NewStoreLog(t.Context(), db); err != nil {
+			t.Fatal(err)
+		}
+		return func(t *testing.T) func() saga.Log {
+			// The subtests run one at a time: each starts from empty tables.
+			for _, table := range []string{"saga_log", "sagas"} {
+				if _, err := db.ExecContext(t.Context(), "DELETE FROM "+table); err != nil {
+					t.Fatal(err)
+				}
 			}
-			return log
+			return func() saga.Log {
+				log, err := saga.NewStoreLog(t.Context(), db)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return log
+			}
 		}
 	}})
 }
@@ -37,7 +48,7 @@ func TestLogs(t *testing.T) {
 	for _, kind := range logKinds {
 		t.Run(kind.name, func(t *testing.T) {
 			ctx := t.Context()
-			log := kind.open(t)()
+			log := emptyLog(t, kind)
 			p := saga.Progress{SagaID: "o1", Definition: "order", State: saga.Running}
 			got, err := log.Begin(ctx, p)
 			if err != nil || got != p {

@@ -58,21 +58,29 @@ type vectorExpect struct {
 	Keys    map[string]string `json:"keys"`
 }
 
-// logKind opens a log for a test and returns how to reach it again, as a
-// restarted process would: the same MemoryLog, or a new StoreLog on the same
-// database.
+// logKind gives each test an empty log: prepare runs once per top-level
+// test (a store is one database for all its subtests: creating a
+// PostgreSQL database per case would cost more than the cases) and returns
+// fresh, which empties it for one subtest and returns reopen, how to reach
+// the log again as a restarted process would (the same MemoryLog, or a new
+// StoreLog on the same database).
 type logKind struct {
-	name string
-	open func(t *testing.T) (reopen func() saga.Log)
+	name    string
+	prepare func(t *testing.T) (fresh func(t *testing.T) (reopen func() saga.Log))
 }
 
 // logKinds are the Logs every case runs on; storelog_test.go adds the store.
 var logKinds = []logKind{
-	{"memory", func(*testing.T) func() saga.Log {
-		log := saga.NewMemoryLog()
-		return func() saga.Log { return log }
+	{"memory", func(*testing.T) func(*testing.T) func() saga.Log {
+		return func(*testing.T) func() saga.Log {
+			log := saga.NewMemoryLog()
+			return func() saga.Log { return log }
+		}
 	}},
 }
+
+// emptyLog is a fresh log of kind for a test with no subtests.
+func emptyLog(t *testing.T, kind logKind) saga.Log { return kind.prepare(t)(t)() }
 
 // TestVectors replays every saga case of $TWINBOOK_VECTORS_DIR/idempotency/
 // (or the project's tests/vectors/idempotency/), one subtest per case and
@@ -85,18 +93,22 @@ func TestVectors(t *testing.T) {
 		t.Error(err)
 	}
 	checkFiles(t, dir, cases)
+	fresh := make([]func(*testing.T) func() saga.Log, len(logKinds))
+	for i, kind := range logKinds {
+		fresh[i] = kind.prepare(t)
+	}
 	ran := 0
 	for _, vc := range cases {
 		if vc.Concept != sagaConcept {
 			continue
 		}
 		ran++
-		for _, kind := range logKinds {
+		for i, kind := range logKinds {
 			t.Run(vc.ID()+"/"+kind.name, func(t *testing.T) {
 				if vc.Name == "" {
 					t.Fatalf("%s: a case needs a name", vc.File)
 				}
-				if err := runRaw(t, vc.Raw, kind.open(t)); err != nil {
+				if err := runRaw(t, vc.Raw, fresh[i](t)); err != nil {
 					t.Fatalf("%s: %v", vc.File, err)
 				}
 			})
@@ -119,7 +131,8 @@ func TestVectorsRejectMalformedCases(t *testing.T) {
 	}
 	for _, vc := range cases {
 		t.Run(vc.ID(), func(t *testing.T) {
-			err := runRaw(t, vc.Raw, logKinds[0].open(t))
+			log := emptyLog(t, logKinds[0])
+			err := runRaw(t, vc.Raw, func() saga.Log { return log })
 			if !errors.Is(err, errMalformed) {
 				t.Fatalf("want a malformed-case error, got %v", err)
 			}
