@@ -65,11 +65,12 @@ def test_vectors(item: Loaded) -> None:
 
 
 @pytest.mark.parametrize("item", LOADED, ids=[item.name for item in LOADED])
-def test_vectors_on_a_store(item: Loaded, store_url: str) -> None:
+def test_vectors_on_a_store(item: Loaded, saga_store: tuple[str, Store]) -> None:
+    url, _ = saga_store
     stores: list[Store] = []
 
     def reopen() -> Log:  # a new connection and log per "process"
-        stores.append(connect(store_url))
+        stores.append(connect(url))
         return StoreLog(stores[-1])
 
     try:
