@@ -11,13 +11,15 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
 
-from tests.plugins.postgres import STORES, with_database
 from twinbook.saga import StoreLog
 from twinbook.store import Store, connect
+
+STORES = ("sqlite", "postgres")  # store_url's kinds and ids
 
 
 @pytest.fixture(scope="module", params=STORES)
@@ -32,7 +34,7 @@ def _saga_store_url(
     with psycopg.connect(server, autocommit=True, connect_timeout=10) as admin:
         admin.execute(f"CREATE DATABASE {name} TEMPLATE template0")
         try:
-            yield with_database(server, name)
+            yield urlunsplit(urlsplit(server)._replace(path="/" + name))
         finally:
             admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
