@@ -40,6 +40,7 @@ LIBRARY = frozenset(
         "events",
         "idempotency",
         "store",
+        "saga",
         "_proto",
         "_goprograms",
     }
