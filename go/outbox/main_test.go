@@ -1,0 +1,125 @@
+package outbox_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"twinbook/outbox"
+	"twinbook/store"
+	"twinbook/store/storetest"
+)
+
+// TestMain fails the run if a test leaves a goroutine behind.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// deadline bounds every wait of a test.
+const deadline = 60 * time.Second
+
+// setup returns a fresh store with the outbox tables and a business table
+// "orders", and a context that ends with the test.
+func setup(t *testing.T) (*store.DB, context.Context) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), deadline)
+	t.Cleanup(cancel)
+	db := storetest.Open(t)
+	if err := outbox.Migrate(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `CREATE TABLE orders (id TEXT PRIMARY KEY, total INTEGER NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	return db, ctx
+}
+
+// placeOrder writes an order and its event in one transaction, as a
+// service does; fail makes the transaction roll back after both writes.
+func placeOrder(ctx context.Context, db *store.DB, id string, fail bool) error {
+	return db.InTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO orders (id, total) VALUES ($1, $2)`, id, 100); err != nil {
+			return err
+		}
+		if _, err := outbox.Add(ctx, tx, orderPlaced(id)); err != nil {
+			return err
+		}
+		if fail {
+			return fmt.Errorf("the service failed after both writes")
+		}
+		return nil
+	})
+}
+
+func orderPlaced(id string) outbox.Event {
+	return outbox.Event{ID: "ev-" + id, Aggregate: id, Topic: "orders", Type: "order.placed", Payload: []byte(`{"order":"` + id + `"}`)}
+}
+
+// addEvents adds n events in one transaction, ids "<prefix>-0000".., over
+// aggregates ids%aggregates.
+func addEvents(t *testing.T, ctx context.Context, db *store.DB, prefix string, n, aggregates int) []string {
+	t.Helper()
+	ids := make([]string, n)
+	err := db.InTx(ctx, func(tx *sql.Tx) error {
+		for i := range n {
+			ids[i] = fmt.Sprintf("%s-%04d", prefix, i)
+			ev := outbox.Event{ID: ids[i], Aggregate: fmt.Sprintf("agg-%d", i%aggregates), Topic: "orders", Type: "t", Payload: []byte(ids[i])}
+			if _, err := outbox.Add(ctx, tx, ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
+// drain runs the relay until the outbox is empty, failing the test when it
+// does not empty within the deadline.
+func drain(t *testing.T, ctx context.Context, db *store.DB, r *outbox.Relay) {
+	t.Helper()
+	for {
+		if n := backlog(t, ctx, db); n == 0 {
+			return
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("the outbox did not empty: %v", ctx.Err())
+		}
+		_, _ = r.RunOnce(ctx)
+	}
+}
+
+func backlog(t *testing.T, ctx context.Context, db *store.DB) int64 {
+	t.Helper()
+	n, err := outbox.Backlog(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func ids(evs []outbox.Event) []string {
+	out := make([]string, len(evs))
+	for i, ev := range evs {
+		out[i] = ev.ID
+	}
+	return out
+}
+
+// waitFor polls cond until it holds or the test's deadline passes.
+func waitFor(t *testing.T, ctx context.Context, what string, cond func() bool) {
+	t.Helper()
+	for !cond() {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("waiting for %s: %v", what, ctx.Err())
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
