@@ -4,6 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -14,9 +17,28 @@ import (
 	"twinbook/store/storetest"
 )
 
-// TestMain fails the run if a test leaves a goroutine behind.
+// relayBin is go/cmd/twinbook-relay, built once for the kill -9 tests.
+var relayBin string
+
+// TestMain builds the relay program, runs the tests, and fails the run if
+// a test leaves a goroutine behind.
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
+	dir, err := os.MkdirTemp("", "outbox-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	relayBin = filepath.Join(dir, "twinbook-relay")
+	build := exec.Command("go", "build", "-o", relayBin, "twinbook/cmd/twinbook-relay")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building twinbook-relay:", err)
+		os.Exit(1)
+	}
+	goleak.VerifyTestMain(m, goleak.Cleanup(func(code int) {
+		os.RemoveAll(dir)
+		os.Exit(code)
+	}))
 }
 
 // deadline bounds every wait of a test.
