@@ -40,6 +40,8 @@ LIBRARY = frozenset(
         "events",
         "_proto",
         "_goprograms",
+        "outbox",
+        "inbox",
     }
 )
 #: The tooling's layers, bottom first: a package imports only packages of lower layers.
