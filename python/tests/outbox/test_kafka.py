@@ -12,7 +12,6 @@ import time
 from collections import Counter
 
 import confluent_kafka
-import pytest
 from timeouts import TIMEOUT
 
 from twinbook.events import Config, create_topic
@@ -32,7 +31,9 @@ def new_topic(bootstrap: str, name: str) -> str:
     return name
 
 
-def consume(bootstrap: str, topic: str, n: int, timeout: float = 3 * TIMEOUT) -> list[confluent_kafka.Message]:
+def consume(
+    bootstrap: str, topic: str, n: int, timeout: float = 3 * TIMEOUT
+) -> list[confluent_kafka.Message]:
     consumer = confluent_kafka.Consumer(
         client_config(bootstrap, {"group.id": topic, "auto.offset.reset": "earliest"})
     )
@@ -56,8 +57,16 @@ def test_kafka_publisher(store: Store, kafka_bootstrap: str, kafka_name: str) ->
     topic = new_topic(kafka_bootstrap, kafka_name)
     with store.transaction() as tx:
         for i in range(60):
-            add(tx, Event(id=f"e-{i:04d}", aggregate=f"agg-{i % 6}", topic=topic, type="t",
-                          headers={"traceparent": TP}))
+            add(
+                tx,
+                Event(
+                    id=f"e-{i:04d}",
+                    aggregate=f"agg-{i % 6}",
+                    topic=topic,
+                    type="t",
+                    headers={"traceparent": TP},
+                ),
+            )
     publisher = KafkaPublisher(kafka_bootstrap)
     assert Relay(store, publisher).run_once().published == 60
     publisher.close()
@@ -96,8 +105,19 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.a
 
 def start_relay(store_url: str, bootstrap: str, batch: int) -> subprocess.Popen[str]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "twinbook.outbox", "--store", store_url, "--bootstrap", bootstrap,
-         "--batch", str(batch), "--poll", "0.005"],
+        [
+            sys.executable,
+            "-m",
+            "twinbook.outbox",
+            "--store",
+            store_url,
+            "--bootstrap",
+            bootstrap,
+            "--batch",
+            str(batch),
+            "--poll",
+            "0.005",
+        ],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -107,7 +127,9 @@ def start_relay(store_url: str, bootstrap: str, batch: int) -> subprocess.Popen[
     return proc
 
 
-def test_relay_survives_kill9(store: Store, store_url: str, kafka_bootstrap: str, kafka_name: str) -> None:
+def test_relay_survives_kill9(
+    store: Store, store_url: str, kafka_bootstrap: str, kafka_name: str
+) -> None:
     """kill -9 the relay at random moments while events flow: nothing is lost, a kill
     duplicates at most one batch, and behind an inbox every effect is applied once.
     (make test's short run; the benchmark runs the long one.)"""
@@ -133,8 +155,12 @@ def test_relay_survives_kill9(store: Store, store_url: str, kafka_bootstrap: str
 
     def effect(event_id: str):  # type: ignore[no-untyped-def]
         def apply(tx: Tx) -> None:
-            tx.execute("INSERT INTO effects (id, n) VALUES (?, 1)"
-                       " ON CONFLICT (id) DO UPDATE SET n = effects.n + 1", (event_id,))
+            tx.execute(
+                "INSERT INTO effects (id, n) VALUES (?, 1)"
+                " ON CONFLICT (id) DO UPDATE SET n = effects.n + 1",
+                (event_id,),
+            )
+
         return apply
 
     def consume_all() -> None:

@@ -7,7 +7,6 @@ import threading
 import time
 
 import pytest
-from .helpers import add_events, count
 
 from twinbook.outbox import (
     CorruptRowError,
@@ -24,6 +23,8 @@ from twinbook.outbox import (
     parked,
 )
 from twinbook.store import Dialect, Store
+
+from .helpers import add_events, count
 
 TP = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 PLACED = Event(id="ev-o1", aggregate="o1", topic="orders", type="order.placed", payload=b"{}")
@@ -84,7 +85,11 @@ def test_relay_publishes_in_order_and_deletes(store: Store) -> None:
         assert (result.claimed, result.published) == (claimed, claimed)
     assert [e.id for e in pub.published] == want
     assert pub.published[3] == Event(
-        id=want[3], aggregate="agg-3", topic="orders", type="t", payload=want[3].encode(),
+        id=want[3],
+        aggregate="agg-3",
+        topic="orders",
+        type="t",
+        payload=want[3].encode(),
         created_ms=pub.published[3].created_ms,
     )
     assert backlog(store) == 0 and relay.totals.published == 250
@@ -117,9 +122,7 @@ def test_relay_parks_poison_events(store: Store) -> None:
         add(tx, Event(id="big", aggregate="a", topic="orders", type="t", payload=bytes(2000)))
         add(tx, Event(id="typo", aggregate="a", topic="ordres", type="t"))
         add(tx, Event(id="refused", aggregate="a", topic="orders", type="t"))
-    pub = MemoryPublisher(
-        lambda e: PoisonError("MESSAGE_TOO_LARGE") if e.id == "refused" else None
-    )
+    pub = MemoryPublisher(lambda e: PoisonError("MESSAGE_TOO_LARGE") if e.id == "refused" else None)
     relay = Relay(store, pub, RelayConfig(max_payload_bytes=1000, topics=frozenset({"orders"})))
     result = relay.run_once()
     assert (result.published, result.parked) == (10, 3)
@@ -134,7 +137,10 @@ def test_relay_parks_poison_events(store: Store) -> None:
 def test_relay_parks_corrupt_rows(store: Store) -> None:
     add_events(store, "e", 5, 2)
     with store.transaction() as tx:
-        for event_id, topic, headers in (("bad-headers", "orders", "{not json"), ("no-topic", "", "{}")):
+        for event_id, topic, headers in (
+            ("bad-headers", "orders", "{not json"),
+            ("no-topic", "", "{}"),
+        ):
             tx.execute(
                 "INSERT INTO outbox (event_id, aggregate, topic, type, payload, headers,"
                 " created_ms) VALUES (?, 'a', ?, 't', ?, ?, 0)",
@@ -159,8 +165,13 @@ def test_relay_backs_off_while_the_broker_is_down(store: Store) -> None:
     relay = Relay(
         store,
         pub,
-        RelayConfig(batch_size=10, min_backoff=0.002, max_backoff=0.016, poll_interval=0.001,
-                    on_error=lambda exc: failed_at.append(time.monotonic())),
+        RelayConfig(
+            batch_size=10,
+            min_backoff=0.002,
+            max_backoff=0.016,
+            poll_interval=0.001,
+            on_error=lambda exc: failed_at.append(time.monotonic()),
+        ),
     )
     stop = threading.Event()
     worker = threading.Thread(target=relay.run, args=(stop,))
@@ -187,7 +198,10 @@ def test_concurrent_relays_publish_each_event_once(store: Store) -> None:
     pub = MemoryPublisher()
     stop = threading.Event()
     relays = [
-        threading.Thread(target=Relay(store, pub, RelayConfig(batch_size=50, poll_interval=0.001)).run, args=(stop,))
+        threading.Thread(
+            target=Relay(store, pub, RelayConfig(batch_size=50, poll_interval=0.001)).run,
+            args=(stop,),
+        )
         for _ in range(3)
     ]
     for r in relays:
@@ -197,7 +211,12 @@ def test_concurrent_relays_publish_each_event_once(store: Store) -> None:
         for i in range(25):
             with store.transaction() as tx:
                 for j in range(10):
-                    add(tx, Event(id=f"w{w}-{i * 10 + j:03d}", aggregate=str(w), topic="orders", type="t"))
+                    add(
+                        tx,
+                        Event(
+                            id=f"w{w}-{i * 10 + j:03d}", aggregate=str(w), topic="orders", type="t"
+                        ),
+                    )
 
     writers = [threading.Thread(target=write, args=(w,)) for w in range(4)]
     for w in writers:

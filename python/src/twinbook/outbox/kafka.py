@@ -32,7 +32,9 @@ class KafkaPublisher:
 
     def __init__(self, bootstrap: str, settings: Mapping[str, Any] | None = None):
         base = {"enable.idempotence": True, "acks": "all", "linger.ms": 1}
-        self._producer = confluent_kafka.Producer(client_config(bootstrap, {**base, **(settings or {})}))
+        self._producer = confluent_kafka.Producer(
+            client_config(bootstrap, {**base, **(settings or {})})
+        )
 
     def publish(self, events: Sequence[Event], timeout: float) -> list[Exception | None]:
         results: list[Exception | None] = [TimeoutError("no acknowledgement")] * len(events)
@@ -44,8 +46,11 @@ class KafkaPublisher:
             return done
 
         for i, event in enumerate(events):
-            headers = [(HEADER_EVENT_ID, event.id.encode()), (HEADER_EVENT_TYPE, event.type.encode())]
-            headers += [(k, v.encode()) for k, v in event.headers.items()]
+            headers = [
+                (HEADER_EVENT_ID, event.id.encode()),
+                (HEADER_EVENT_TYPE, event.type.encode()),
+            ]
+            headers.extend((k, v.encode()) for k, v in event.headers.items())
             try:
                 self._producer.produce(
                     event.topic,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import threading
-
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -147,9 +146,7 @@ class Relay:
                     continue
                 send.append((raw[0], event))
             if send:
-                verdicts = self.publisher.publish(
-                    [e for _, e in send], self.config.publish_timeout
-                )
+                verdicts = self.publisher.publish([e for _, e in send], self.config.publish_timeout)
                 for (seq, _), verdict in zip(send, verdicts, strict=True):
                     if verdict is None:
                         done.append(seq)
@@ -180,7 +177,9 @@ class Relay:
                 f" (at most {self.config.max_payload_bytes})"
             )
         if self.config.topics and event.topic not in self.config.topics:
-            raise PoisonError(f"{event.id}: topic {event.topic!r} is not one the relay publishes to")
+            raise PoisonError(
+                f"{event.id}: topic {event.topic!r} is not one the relay publishes to"
+            )
         return event
 
     def _park(self, tx: Tx, raw: Sequence[Any], why: Exception) -> None:
@@ -217,5 +216,3 @@ class Relay:
     def backoff(self, failures: int) -> float:
         """The pause after the ``failures``-th failure in a row."""
         return min(self.config.min_backoff * 2 ** (failures - 1), self.config.max_backoff)
-
-
