@@ -46,7 +46,7 @@ class KafkaPublisher:
             return done
 
         for i, event in enumerate(events):
-            headers = [
+            headers: list[tuple[str, str | bytes | None]] = [
                 (HEADER_EVENT_ID, event.id.encode()),
                 (HEADER_EVENT_TYPE, event.type.encode()),
             ]
