@@ -40,6 +40,7 @@ LIBRARY = frozenset(
         "events",
         "_proto",
         "_goprograms",
+        "store",
         "outbox",
         "inbox",
     }
