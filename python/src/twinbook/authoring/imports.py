@@ -38,9 +38,9 @@ LIBRARY = frozenset(
         "registry",
         "kafka",
         "events",
+        "store",
         "_proto",
         "_goprograms",
-        "store",
         "outbox",
         "inbox",
     }
