@@ -4,11 +4,12 @@ import (
 	"bufio"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net/url"
 	"os"
 	"os/exec"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -21,32 +22,11 @@ import (
 	"twinbook/kafka/kafkatest"
 	"twinbook/outbox"
 	"twinbook/store"
+	"twinbook/store/storetest"
 )
 
-// storeURL is the URL another process opens db by.
-func storeURL(t *testing.T, ctx context.Context, db *store.DB) string {
-	t.Helper()
-	if db.Dialect() == store.SQLite {
-		var seq int
-		var name, file string
-		if err := db.QueryRowContext(ctx, "PRAGMA database_list").Scan(&seq, &name, &file); err != nil {
-			t.Fatal(err)
-		}
-		return "sqlite:" + file
-	}
-	var name string
-	if err := db.QueryRowContext(ctx, "SELECT current_database()").Scan(&name); err != nil {
-		t.Fatal(err)
-	}
-	u, err := url.Parse(os.Getenv("TWINBOOK_PG"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
-}
-
-// relayProcess is go/cmd/twinbook-relay running on db's outbox.
+// startRelay starts go/cmd/twinbook-relay on a store's outbox and waits
+// for it to say it relays.
 func startRelay(t *testing.T, storeURL, bootstrap string, batch int) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(relayBin, "-store", storeURL, "-bootstrap", bootstrap, "-batch", fmt.Sprint(batch), "-poll", "5ms")
@@ -82,9 +62,17 @@ func startRelay(t *testing.T, storeURL, bootstrap string, batch int) *exec.Cmd {
 // a kill duplicates at most one batch, and behind an inbox every effect is
 // applied once. (make test's short run; the benchmark runs the long one.)
 func TestRelaySurvivesKill9(t *testing.T) {
-	db, ctx := setup(t)
-	ctx, cancel := context.WithTimeout(ctx, 50*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), deadline)
 	defer cancel()
+	dsn := storetest.URL(t)
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := outbox.Migrate(ctx, db); err != nil {
+		t.Fatal(err)
+	}
 	if err := inbox.Migrate(ctx, db); err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +82,6 @@ func TestRelaySurvivesKill9(t *testing.T) {
 	const events, perTx, batch, kills = 5000, 25, 100, 10
 	bootstrap := kafkatest.Bootstrap(t)
 	topic := newTopic(t, ctx, bootstrap)
-	dsn := storeURL(t, ctx, db)
 
 	// The service: orders with their events, while the relay is killed.
 	writer := make(chan error, 1)
@@ -201,5 +188,27 @@ func TestRelaySurvivesKill9(t *testing.T) {
 	var wrong int
 	if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM effects WHERE n <> 1").Scan(&wrong); err != nil || wrong != 0 {
 		t.Errorf("%d effects applied other than once (%v)", wrong, err)
+	}
+}
+
+// The relay program refuses what it cannot run with, saying why, at once.
+func TestRelayProgramRefusesBadArguments(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no store", []string{"-bootstrap", "127.0.0.1:1"}, "-store"},
+		{"bad store URL", []string{"-store", "mysql://x", "-bootstrap", "127.0.0.1:1"}, "store"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cmd := exec.Command(relayBin, tc.args...)
+			cmd.Env = append(os.Environ(), "TWINBOOK_KAFKA=")
+			out, err := cmd.CombinedOutput()
+			var exit *exec.ExitError
+			if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(string(out), tc.want) {
+				t.Errorf("exit %v, output %q; want exit 1 naming %q", err, out, tc.want)
+			}
+		})
 	}
 }
