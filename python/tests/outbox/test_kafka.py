@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 
 import confluent_kafka
 from timeouts import TIMEOUT
@@ -17,8 +18,18 @@ from timeouts import TIMEOUT
 from twinbook.events import Config, create_topic
 from twinbook.inbox import Inbox
 from twinbook.inbox import migrate as migrate_inbox
-from twinbook.kafka import client_config
-from twinbook.outbox import HEADER_EVENT_ID, Event, KafkaPublisher, Relay, add, backlog
+from twinbook.kafka import Config as KafkaConfig
+from twinbook.kafka import client_config, start
+from twinbook.outbox import (
+    HEADER_EVENT_ID,
+    Event,
+    KafkaPublisher,
+    PublishError,
+    Relay,
+    RelayConfig,
+    add,
+    backlog,
+)
 from twinbook.store import Store, Tx
 
 from .helpers import add_events
@@ -218,3 +229,49 @@ def test_relay_survives_kill9(
         assert tx.execute("SELECT COUNT(*) FROM effects WHERE n <> 1").fetchone()[0] == 0
     assert backlog(store) == 0
     print(f"{events} events, {kills} kills: {duplicates} duplicates absorbed")
+
+
+def test_kafka_broker_down(store: Store, kafka_name: str) -> None:
+    """The broker is down (an embedded one of the test's own, stopped): no batch is
+    acknowledged and nothing leaves the outbox; it comes back on the same address and the
+    relay, still running, delivers every event."""
+    with start(KafkaConfig()) as gone:
+        addr, port = gone.addr, int(gone.addr.rsplit(":", 1)[1])
+    topic = kafka_name
+    want = add_events(store, "e", 20, 4, topic=topic)
+    failures: list[Exception] = []
+    publisher = KafkaPublisher(addr, {"reconnect.backoff.max.ms": 100, "log_level": 0})
+    relay = Relay(
+        store,
+        publisher,
+        RelayConfig(
+            batch_size=10,
+            publish_timeout=0.3,
+            min_backoff=0.01,
+            max_backoff=0.1,
+            on_error=failures.append,
+        ),
+    )
+    stop = threading.Event()
+    worker = threading.Thread(target=relay.run, args=(stop,))
+    worker.start()
+    try:
+        wait_for(lambda: len(failures) >= 2)
+        assert all(isinstance(f, PublishError) for f in failures)
+        assert backlog(store) == 20
+        with start(KafkaConfig(port=port)):
+            new_topic(addr, topic)
+            wait_for(lambda: backlog(store) == 0)
+            got = {dict(m.headers() or [])[HEADER_EVENT_ID] for m in consume(addr, topic, 20)}
+    finally:
+        stop.set()
+        worker.join(TIMEOUT)
+        publisher.close()
+    assert got == {w.encode() for w in want}
+
+
+def wait_for(cond: Callable[[], bool], timeout: float = 3 * TIMEOUT) -> None:
+    deadline = time.monotonic() + timeout
+    while not cond():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.005)

@@ -63,10 +63,14 @@ class KafkaPublisher:
                 results[i] = _classify(event, exc.args[0])
             except BufferError as exc:
                 results[i] = exc
-        # flush serves the delivery callbacks; what is not answered by the timeout
-        # stays a failure (it may still be delivered later: a duplicate, never a loss)
-        self._producer.flush(timeout)
-        return results
+        # flush serves the delivery callbacks; what is not answered by the timeout stays
+        # a failure. Messages still queued are purged, so that a broker that is down
+        # does not collect one more copy of the batch per attempt; those already in
+        # flight may still be written (a duplicate, never a loss).
+        if self._producer.flush(timeout) > 0:
+            self._producer.purge(in_queue=True, in_flight=False, blocking=False)
+            self._producer.poll(0)
+        return list(results)  # a late callback cannot change what the relay was told
 
     def close(self) -> None:
         """Give queued messages a moment, then let the producer go."""
