@@ -166,7 +166,9 @@ func TestKafkaBrokerDown(t *testing.T) {
 	broker.Close()
 	topic := kafkatest.Name(t)
 	addTo(t, ctx, db, topic, "e", 20, 4, "")
-	pub, err := outbox.NewKafka(addr)
+	// Short client backoffs: the test waits for the reconnect, not for kgo's defaults.
+	pub, err := outbox.NewKafka(addr, kgo.MetadataMinAge(50*time.Millisecond),
+		kgo.RetryBackoffFn(func(int) time.Duration { return 50 * time.Millisecond }))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -148,6 +148,12 @@ type row struct {
 // row in place (the batch is published again: duplicates, never loss); a
 // row is deleted only after the broker acknowledged it. It returns
 // [ErrPublish] when some events were not acknowledged (they stay).
+//
+// A batch that fails in part can reorder one aggregate's events: a later
+// event acknowledged, an earlier one left for the next batch. Consumers
+// that need the order per aggregate get it from Kafka's producer, whose
+// idempotence keeps a partition's records in order and fails a timed-out
+// batch as a whole, not from the relay; an inbox removes the duplicates.
 func (r *Relay) RunOnce(ctx context.Context) (Result, error) {
 	var res Result
 	err := r.db.InTx(ctx, func(tx *sql.Tx) error {
