@@ -6,7 +6,7 @@ import (
 )
 
 func TestBackoffDoublesUpToTheCeiling(t *testing.T) {
-	r := NewRelay(nil, nil, Config{MinBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond})
+	r := NewRelay(nil, nil, RelayConfig{MinBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond})
 	for n, want := range []time.Duration{10, 10, 20, 40, 50, 50} {
 		if n == 0 {
 			continue

@@ -14,13 +14,13 @@ import (
 // cutPublisher publishes, then takes the database away from the relay
 // while its batch's transaction is still open.
 type cutPublisher struct {
-	outbox.Memory
+	outbox.MemoryPublisher
 	cut  func()
 	cuts atomic.Int32
 }
 
 func (c *cutPublisher) Publish(ctx context.Context, evs []outbox.Event) []error {
-	errs := c.Memory.Publish(ctx, evs)
+	errs := c.MemoryPublisher.Publish(ctx, evs)
 	if c.cuts.Add(1) == 1 {
 		c.cut()
 	}
@@ -49,7 +49,8 @@ func TestDatabaseGoneMidBatch(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	r := outbox.NewRelay(db, pub, outbox.Config{BatchSize: 10})
+	r := outbox.NewRelay(db, pub, outbox.RelayConfig{BatchSize: 10})
+	settle(t, ctx, db)
 	if _, err := r.RunOnce(relayCtx); err == nil {
 		t.Fatal("the batch committed although the database went away")
 	}

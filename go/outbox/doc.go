@@ -14,11 +14,11 @@
 //   - event.go: [Event], what a row carries, and its validation.
 //   - schema.go: [Migrate], the tables outbox and outbox_parked.
 //   - add.go: [Add], the row written in the caller's transaction.
-//   - publisher.go: [Publisher], [Memory], and [ErrPoison] for what no
+//   - publisher.go: [Publisher], [MemoryPublisher], and [ErrPoison] for what no
 //     retry can deliver.
-//   - kafka.go: [Kafka], the publisher to chapter 4's broker (kgo,
+//   - kafka.go: [KafkaPublisher], the publisher to chapter 4's broker (kgo,
 //     idempotent, key = aggregate).
-//   - relay.go: [Relay] and [Config]: claim, publish, delete, in one
+//   - relay.go: [Relay] and [RelayConfig]: claim, publish, delete, in one
 //     transaction; back off while the broker is down.
 //   - metrics.go: [Backlog], [Lag], [Parked].
 //

@@ -68,8 +68,8 @@ func TestCommitOrderGap(t *testing.T) {
 	}
 
 	naive := &naiveReader{db: db}
-	pub := &outbox.Memory{}
-	relay := outbox.NewRelay(db, pub, outbox.Config{})
+	pub := &outbox.MemoryPublisher{}
+	relay := outbox.NewRelay(db, pub, outbox.RelayConfig{})
 	if got := naive.read(t, ctx); !slices.Equal(got, []string{"b"}) {
 		t.Fatalf("the naive reader read %v before A committed, want [b]", got)
 	}
@@ -83,7 +83,7 @@ func TestCommitOrderGap(t *testing.T) {
 	if got := naive.read(t, ctx); len(got) != 0 {
 		t.Fatalf("the naive reader read %v: no gap reproduced", got)
 	}
-	if res, err := relay.RunOnce(ctx); err != nil || res.Published != 2 {
+	if res, err := runOnce(t, ctx, db, relay); err != nil || res.Published != 2 {
 		t.Fatalf("relay after A committed: %+v, %v", res, err)
 	}
 	if got := ids(pub.Published()); !slices.Equal(got, []string{"a", "b"}) {

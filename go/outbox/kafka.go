@@ -9,16 +9,16 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
-// Kafka publishes to a Kafka broker (chapter 4's embedded kfake or a real
+// KafkaPublisher publishes to a Kafka broker (chapter 4's embedded kfake or a real
 // one) through a kgo producer that is idempotent with acks from every
 // in-sync replica: a retried produce request is written once, and a
 // partition's records keep their order. The key is the event's aggregate.
-type Kafka struct {
+type KafkaPublisher struct {
 	client *kgo.Client
 }
 
-// NewKafka connects a producer to bootstrap; opts are more kgo options.
-func NewKafka(bootstrap string, opts ...kgo.Opt) (*Kafka, error) {
+// NewKafkaPublisher connects a producer to bootstrap; opts are more kgo options.
+func NewKafkaPublisher(bootstrap string, opts ...kgo.Opt) (*KafkaPublisher, error) {
 	base := []kgo.Opt{
 		kgo.SeedBrokers(bootstrap),
 		kgo.RequiredAcks(kgo.AllISRAcks()),
@@ -28,11 +28,11 @@ func NewKafka(bootstrap string, opts ...kgo.Opt) (*Kafka, error) {
 	if err != nil {
 		return nil, fmt.Errorf("outbox: kafka producer: %w", err)
 	}
-	return &Kafka{client: cl}, nil
+	return &KafkaPublisher{client: cl}, nil
 }
 
 // Close flushes nothing (Publish waits for every record) and disconnects.
-func (k *Kafka) Close() { k.client.Close() }
+func (k *KafkaPublisher) Close() { k.client.Close() }
 
 // poison are the broker's answers that no retry changes.
 var poison = []error{
@@ -42,7 +42,7 @@ var poison = []error{
 
 // Publish produces every event and waits for each acknowledgement (or for
 // ctx to end: the events not acknowledged by then fail, transiently).
-func (k *Kafka) Publish(ctx context.Context, events []Event) []error {
+func (k *KafkaPublisher) Publish(ctx context.Context, events []Event) []error {
 	recs := make([]*kgo.Record, len(events))
 	for i, ev := range events {
 		hs := make([]kgo.RecordHeader, 0, len(ev.Headers)+2)

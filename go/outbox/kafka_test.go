@@ -96,12 +96,12 @@ func TestKafkaPublisher(t *testing.T) {
 	topic := newTopic(t, ctx, bootstrap)
 	tp := "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 	addTo(t, ctx, db, topic, "e", 60, 6, tp)
-	pub, err := outbox.NewKafka(bootstrap)
+	pub, err := outbox.NewKafkaPublisher(bootstrap)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer pub.Close()
-	if res, err := outbox.NewRelay(db, pub, outbox.Config{}).RunOnce(ctx); err != nil || res.Published != 60 {
+	if res, err := runOnce(t, ctx, db, outbox.NewRelay(db, pub, outbox.RelayConfig{})); err != nil || res.Published != 60 {
 		t.Fatalf("%+v, %v", res, err)
 	}
 	got := consume(t, ctx, bootstrap, topic, 60)
@@ -136,12 +136,12 @@ func TestKafkaPoisonIsParked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pub, err := outbox.NewKafka(bootstrap, kgo.ProducerBatchMaxBytes(1024))
+	pub, err := outbox.NewKafkaPublisher(bootstrap, kgo.ProducerBatchMaxBytes(1024))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer pub.Close()
-	res, err := outbox.NewRelay(db, pub, outbox.Config{}).RunOnce(ctx)
+	res, err := runOnce(t, ctx, db, outbox.NewRelay(db, pub, outbox.RelayConfig{}))
 	if err != nil || res.Published != 5 || res.Parked != 1 {
 		t.Fatalf("%+v, %v; want 5 published, 1 parked", res, err)
 	}
@@ -167,14 +167,14 @@ func TestKafkaBrokerDown(t *testing.T) {
 	topic := kafkatest.Name(t)
 	addTo(t, ctx, db, topic, "e", 20, 4, "")
 	// Short client backoffs: the test waits for the reconnect, not for kgo's defaults.
-	pub, err := outbox.NewKafka(addr, kgo.MetadataMinAge(50*time.Millisecond),
+	pub, err := outbox.NewKafkaPublisher(addr, kgo.MetadataMinAge(50*time.Millisecond),
 		kgo.RetryBackoffFn(func(int) time.Duration { return 50 * time.Millisecond }))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer pub.Close()
 	failures := make(chan error, 100)
-	r := outbox.NewRelay(db, pub, outbox.Config{BatchSize: 10, PublishTimeout: 300 * time.Millisecond,
+	r := outbox.NewRelay(db, pub, outbox.RelayConfig{BatchSize: 10, PublishTimeout: 300 * time.Millisecond,
 		MinBackoff: 10 * time.Millisecond, MaxBackoff: 100 * time.Millisecond,
 		OnError: func(err error) {
 			select {

@@ -145,3 +145,31 @@ func waitFor(t *testing.T, ctx context.Context, what string, cond func() bool) {
 		}
 	}
 }
+
+// settle waits until every outbox row is visible to a relay. On PostgreSQL
+// the relay reads only rows below the oldest transaction still running in
+// the whole cluster (see claimSQL), and the tests share one cluster with
+// other tests and packages: a row committed here stays out of a relay's
+// reach while a write transaction of another test is open. SQLite: no wait.
+func settle(t *testing.T, ctx context.Context, db *store.DB) {
+	t.Helper()
+	if db.Dialect() != store.Postgres {
+		return
+	}
+	waitFor(t, ctx, "the outbox rows to be visible to the relay", func() bool {
+		var n int
+		err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox
+			WHERE txid >= pg_snapshot_xmin(pg_current_snapshot())`).Scan(&n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n == 0
+	})
+}
+
+// runOnce is r.RunOnce once every row of the outbox is within its reach.
+func runOnce(t *testing.T, ctx context.Context, db *store.DB, r *outbox.Relay) (outbox.Result, error) {
+	t.Helper()
+	settle(t, ctx, db)
+	return r.RunOnce(ctx)
+}

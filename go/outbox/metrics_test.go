@@ -32,8 +32,8 @@ func TestBacklogAndLag(t *testing.T) {
 	if lag, err := outbox.Lag(ctx, db, now); err != nil || lag != 90*time.Second {
 		t.Errorf("lag %v, %v; want the oldest event's 90s", lag, err)
 	}
-	r := outbox.NewRelay(db, &outbox.Memory{}, outbox.Config{})
-	if _, err := r.RunOnce(ctx); err != nil {
+	r := outbox.NewRelay(db, &outbox.MemoryPublisher{}, outbox.RelayConfig{})
+	if _, err := runOnce(t, ctx, db, r); err != nil {
 		t.Fatal(err)
 	}
 	if lag, _ := outbox.Lag(ctx, db, now); lag != 0 || backlog(t, ctx, db) != 0 {

@@ -21,10 +21,10 @@ type Publisher interface {
 	Publish(ctx context.Context, events []Event) []error
 }
 
-// Memory is a [Publisher] that keeps what it is given, for unit tests and
+// MemoryPublisher is a [Publisher] that keeps what it is given, for unit tests and
 // benchmarks without a broker. Fail, when set, decides per event whether
 // publishing it fails (and with what). A Memory is safe for concurrent use.
-type Memory struct {
+type MemoryPublisher struct {
 	// Fail returns the error publishing ev gets, or nil to accept it.
 	Fail func(ev Event) error
 
@@ -33,7 +33,7 @@ type Memory struct {
 }
 
 // Publish keeps each event Fail accepts and returns Fail's verdicts.
-func (m *Memory) Publish(ctx context.Context, events []Event) []error {
+func (m *MemoryPublisher) Publish(ctx context.Context, events []Event) []error {
 	errs := make([]error, len(events))
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -54,7 +54,7 @@ func (m *Memory) Publish(ctx context.Context, events []Event) []error {
 
 // Published returns every event acknowledged so far, in order (a
 // redelivered event appears once per delivery).
-func (m *Memory) Published() []Event {
+func (m *MemoryPublisher) Published() []Event {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return append([]Event(nil), m.sent...)

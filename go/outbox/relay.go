@@ -20,8 +20,8 @@ import (
 // attempt, and [Relay.Run] backs off before it.
 var ErrPublish = errors.New("outbox: some events were not published")
 
-// Config says how a [Relay] works; zero fields take the defaults.
-type Config struct {
+// RelayConfig says how a [Relay] works; zero fields take the defaults.
+type RelayConfig struct {
 	// BatchSize is how many rows one transaction claims (default 100). It
 	// bounds what a crash can duplicate: at most one batch per crash.
 	BatchSize int
@@ -47,7 +47,7 @@ type Config struct {
 	OnError func(error)
 }
 
-func (c Config) withDefaults() Config {
+func (c RelayConfig) withDefaults() RelayConfig {
 	if c.BatchSize <= 0 {
 		c.BatchSize = 100
 	}
@@ -91,13 +91,13 @@ type Stats struct {
 type Relay struct {
 	db  *store.DB
 	pub Publisher
-	cfg Config
+	cfg RelayConfig
 
 	batches, published, parked, failed atomic.Int64
 }
 
 // NewRelay returns a relay from db's outbox to pub.
-func NewRelay(db *store.DB, pub Publisher, cfg Config) *Relay {
+func NewRelay(db *store.DB, pub Publisher, cfg RelayConfig) *Relay {
 	return &Relay{db: db, pub: pub, cfg: cfg.withDefaults()}
 }
 

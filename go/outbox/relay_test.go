@@ -31,10 +31,10 @@ func TestRelayPublishesInOrderAndDeletes(t *testing.T) {
 		t.Fatal(err)
 	}
 	want = append(want, "traced")
-	pub := &outbox.Memory{}
-	r := outbox.NewRelay(db, pub, outbox.Config{BatchSize: 100})
+	pub := &outbox.MemoryPublisher{}
+	r := outbox.NewRelay(db, pub, outbox.RelayConfig{BatchSize: 100})
 	for i, claimed := range []int{100, 100, 51, 0} {
-		res, err := r.RunOnce(ctx)
+		res, err := runOnce(t, ctx, db, r)
 		if err != nil || res.Claimed != claimed || res.Published != claimed {
 			t.Fatalf("batch %d: %+v, %v; want %d claimed and published", i, res, err, claimed)
 		}
@@ -63,7 +63,7 @@ func TestRelayKeepsWhatWasNotAcknowledged(t *testing.T) {
 	db, ctx := setup(t)
 	want := addEvents(t, ctx, db, "e", 60, 5)
 	var refused sync.Map
-	pub := &outbox.Memory{Fail: func(ev outbox.Event) error {
+	pub := &outbox.MemoryPublisher{Fail: func(ev outbox.Event) error {
 		var n int
 		fmt.Sscanf(ev.ID, "e-%d", &n)
 		if _, again := refused.LoadOrStore(ev.ID, true); !again && n%3 == 0 {
@@ -71,8 +71,8 @@ func TestRelayKeepsWhatWasNotAcknowledged(t *testing.T) {
 		}
 		return nil
 	}}
-	r := outbox.NewRelay(db, pub, outbox.Config{BatchSize: 100})
-	res, err := r.RunOnce(ctx)
+	r := outbox.NewRelay(db, pub, outbox.RelayConfig{BatchSize: 100})
+	res, err := runOnce(t, ctx, db, r)
 	if !errors.Is(err, outbox.ErrPublish) || res.Published != 40 || res.Failed != 20 {
 		t.Fatalf("first batch: %+v, %v; want 40 published, 20 failed, ErrPublish", res, err)
 	}
@@ -99,7 +99,7 @@ func TestRelayKeepsWhatWasNotAcknowledged(t *testing.T) {
 	if len(left) != 20 {
 		t.Fatalf("%d rows left, want the 20 refused", len(left))
 	}
-	if res, err := r.RunOnce(ctx); err != nil || res.Published != 20 {
+	if res, err := runOnce(t, ctx, db, r); err != nil || res.Published != 20 {
 		t.Fatalf("second batch: %+v, %v", res, err)
 	}
 	got := ids(pub.Published())
@@ -129,14 +129,14 @@ func TestRelayParksPoisonEvents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pub := &outbox.Memory{Fail: func(ev outbox.Event) error {
+	pub := &outbox.MemoryPublisher{Fail: func(ev outbox.Event) error {
 		if ev.ID == "refused" {
 			return fmt.Errorf("%w: MESSAGE_TOO_LARGE", outbox.ErrPoison)
 		}
 		return nil
 	}}
-	r := outbox.NewRelay(db, pub, outbox.Config{MaxPayloadBytes: 1000, Topics: []string{"orders"}})
-	res, err := r.RunOnce(ctx)
+	r := outbox.NewRelay(db, pub, outbox.RelayConfig{MaxPayloadBytes: 1000, Topics: []string{"orders"}})
+	res, err := runOnce(t, ctx, db, r)
 	if err != nil || res.Published != 10 || res.Parked != 3 {
 		t.Fatalf("%+v, %v; want 10 published and 3 parked", res, err)
 	}
@@ -188,9 +188,9 @@ func TestRelayParksCorruptRows(t *testing.T) {
 		}
 	}
 	addEvents(t, ctx, db, "f", 5, 2)
-	pub := &outbox.Memory{}
-	r := outbox.NewRelay(db, pub, outbox.Config{})
-	res, err := r.RunOnce(ctx)
+	pub := &outbox.MemoryPublisher{}
+	r := outbox.NewRelay(db, pub, outbox.RelayConfig{})
+	res, err := runOnce(t, ctx, db, r)
 	if err != nil || res.Published != 10 || res.Parked != 2 {
 		t.Fatalf("%+v, %v; want 10 published, 2 parked", res, err)
 	}
@@ -213,7 +213,7 @@ func TestRelayBacksOffWhileTheBrokerIsDown(t *testing.T) {
 	want := addEvents(t, ctx, db, "e", 30, 3)
 	var down atomic.Bool
 	down.Store(true)
-	pub := &outbox.Memory{Fail: func(outbox.Event) error {
+	pub := &outbox.MemoryPublisher{Fail: func(outbox.Event) error {
 		if down.Load() {
 			return errors.New("broker: connection refused")
 		}
@@ -221,7 +221,7 @@ func TestRelayBacksOffWhileTheBrokerIsDown(t *testing.T) {
 	}}
 	var mu sync.Mutex
 	var failedAt []time.Time
-	r := outbox.NewRelay(db, pub, outbox.Config{
+	r := outbox.NewRelay(db, pub, outbox.RelayConfig{
 		BatchSize: 10, MinBackoff: 2 * time.Millisecond, MaxBackoff: 16 * time.Millisecond, PollInterval: time.Millisecond,
 		OnError: func(error) {
 			mu.Lock()
@@ -263,11 +263,11 @@ func TestRelayBacksOffWhileTheBrokerIsDown(t *testing.T) {
 func TestConcurrentRelaysPublishEachEventOnce(t *testing.T) {
 	db, ctx := setup(t)
 	const writers, perWriter = 4, 250
-	pub := &outbox.Memory{}
+	pub := &outbox.MemoryPublisher{}
 	runCtx, stop := context.WithCancel(ctx)
 	var relays sync.WaitGroup
 	for range 3 {
-		r := outbox.NewRelay(db, pub, outbox.Config{BatchSize: 50, PollInterval: time.Millisecond, MinBackoff: time.Millisecond})
+		r := outbox.NewRelay(db, pub, outbox.RelayConfig{BatchSize: 50, PollInterval: time.Millisecond, MinBackoff: time.Millisecond})
 		relays.Go(func() { _ = r.Run(runCtx) })
 	}
 	var writing sync.WaitGroup

@@ -56,12 +56,12 @@ func run(args []string) error {
 	if err := outbox.Migrate(ctx, db); err != nil {
 		return err
 	}
-	pub, err := outbox.NewKafka(*bootstrap)
+	pub, err := outbox.NewKafkaPublisher(*bootstrap)
 	if err != nil {
 		return err
 	}
 	defer pub.Close()
-	relay := outbox.NewRelay(db, pub, outbox.Config{
+	relay := outbox.NewRelay(db, pub, outbox.RelayConfig{
 		BatchSize:    *batch,
 		PollInterval: *poll,
 		OnError:      func(err error) { fmt.Fprintln(os.Stderr, "twinbook-relay:", err) },

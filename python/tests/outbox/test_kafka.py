@@ -32,7 +32,7 @@ from twinbook.outbox import (
 )
 from twinbook.store import Store, Tx
 
-from .helpers import add_events
+from .helpers import add_events, run_once
 
 TP = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
@@ -79,7 +79,7 @@ def test_kafka_publisher(store: Store, kafka_bootstrap: str, kafka_name: str) ->
                 ),
             )
     publisher = KafkaPublisher(kafka_bootstrap)
-    assert Relay(store, publisher).run_once().published == 60
+    assert run_once(Relay(store, publisher)).published == 60
     publisher.close()
     last: dict[bytes, str] = {}
     partition: dict[bytes, int] = {}
@@ -102,7 +102,7 @@ def test_kafka_poison_is_parked(store: Store, kafka_bootstrap: str, kafka_name: 
     with store.transaction() as tx:
         add(tx, Event(id="huge", aggregate="a", topic=topic, type="t", payload=bytes(4096)))
     publisher = KafkaPublisher(kafka_bootstrap, {"message.max.bytes": 2048})
-    result = Relay(store, publisher).run_once()
+    result = run_once(Relay(store, publisher))
     publisher.close()
     assert (result.published, result.parked) == (5, 1)
     with store.transaction() as tx:

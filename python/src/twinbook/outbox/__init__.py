@@ -17,7 +17,7 @@ schema      :func:`migrate`: the tables ``outbox`` and ``outbox_parked``
 add         :func:`add`: the row written in the caller's transaction
 publisher   :class:`Publisher`, :class:`MemoryPublisher`, :class:`PoisonError`
 kafka       :class:`KafkaPublisher`: chapter 4's broker, key = aggregate
-relay       :class:`Relay`, :class:`RelayConfig`, :class:`Result`, :class:`PublishError`
+relay       :class:`Relay`, :class:`RelayConfig`, :class:`Result`, :class:`Stats`, errors
 metrics     :func:`backlog`, :func:`lag`, :func:`parked`
 ==========  =============================================================================
 
@@ -43,7 +43,7 @@ from .event import (
 from .kafka import KafkaPublisher
 from .metrics import backlog, lag, parked
 from .publisher import MemoryPublisher, PoisonError, Publisher
-from .relay import PublishError, Relay, RelayConfig, Result
+from .relay import PublishError, Relay, RelayConfig, Result, Stats
 from .schema import migrate
 
 __all__ = [
@@ -61,6 +61,7 @@ __all__ = [
     "Relay",
     "RelayConfig",
     "Result",
+    "Stats",
     "add",
     "backlog",
     "lag",

@@ -3,6 +3,7 @@ transaction; back off while the broker or the database is away."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 from collections.abc import Callable, Sequence
@@ -51,6 +52,16 @@ class Result:
     """What one batch did."""
 
     claimed: int = 0
+    published: int = 0
+    parked: int = 0
+    failed: int = 0
+
+
+@dataclass
+class Stats:
+    """A relay's running totals (:attr:`Relay.stats`)."""
+
+    batches: int = 0
     published: int = 0
     parked: int = 0
     failed: int = 0
@@ -120,8 +131,14 @@ class Relay:
         self.store = store
         self.publisher = publisher
         self.config = config or RelayConfig()
-        self.totals = Result()
+        self._stats = Stats()
         self._lock = threading.Lock()
+
+    @property
+    def stats(self) -> Stats:
+        """The relay's totals so far (a copy)."""
+        with self._lock:
+            return dataclasses.replace(self._stats)
 
     # docs:start outbox-relay-once
     def run_once(self) -> Result:
@@ -129,8 +146,29 @@ class Relay:
         for the broker, delete the acknowledged ones and park the poison ones, commit. A
         crash before the commit leaves every row in place (the batch goes again:
         duplicates, never loss); a row is deleted only after the broker acknowledged it.
-        Raises :class:`PublishError` when some events were not acknowledged (they stay)."""
+        Raises :class:`PublishError` when some events were not acknowledged (they stay).
+
+        A batch that fails in part can reorder one aggregate's events (a later one
+        acknowledged, an earlier one left for the next batch): the order per aggregate
+        comes from Kafka's idempotent producer, which keeps a partition's records in order
+        and times a batch out as a whole, not from the relay."""
         result = Result()
+        try:
+            self._batch(result)
+        except BaseException:
+            with self._lock:  # nothing committed: whatever was claimed goes again
+                self._stats.failed += result.claimed
+            raise
+        with self._lock:
+            self._stats.batches += 1
+            self._stats.published += result.published
+            self._stats.parked += result.parked
+            self._stats.failed += result.failed
+        if result.failed:
+            raise PublishError(f"{result.failed} of {result.claimed} events not acknowledged")
+        return result
+
+    def _batch(self, result: Result) -> None:
         with self.store.transaction() as tx:
             rows = tx.execute(CLAIM[self.store.dialect], (self.config.batch_size,)).fetchall()
             result.claimed = len(rows)
@@ -161,12 +199,6 @@ class Relay:
             if done:
                 marks = ", ".join("?" * len(done))
                 tx.execute(f"DELETE FROM outbox WHERE seq IN ({marks})", done)
-        with self._lock:
-            for name in ("claimed", "published", "parked", "failed"):
-                setattr(self.totals, name, getattr(self.totals, name) + getattr(result, name))
-        if result.failed:
-            raise PublishError(f"{result.failed} of {result.claimed} events not acknowledged")
-        return result
 
     # docs:end outbox-relay-once
 
