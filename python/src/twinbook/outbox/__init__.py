@@ -17,7 +17,7 @@ schema      :func:`migrate`: the tables ``outbox`` and ``outbox_parked``
 add         :func:`add`: the row written in the caller's transaction
 publisher   :class:`Publisher`, :class:`MemoryPublisher`, :class:`PoisonError`
 kafka       :class:`KafkaPublisher`: chapter 4's broker, key = aggregate
-relay       :class:`Relay`, :class:`RelayConfig`, :class:`Result`, :class:`Stats`, errors
+relay       :class:`Relay`, :class:`RelayConfig`, :class:`Result`, :class:`Stats`
 metrics     :func:`backlog`, :func:`lag`, :func:`parked`
 ==========  =============================================================================
 

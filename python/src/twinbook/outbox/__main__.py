@@ -2,8 +2,9 @@
 
 It creates the outbox tables when they do not exist, prints ``ready`` once it relays,
 and runs until SIGTERM or SIGINT (the kill -9 tests end it any other way and start it
-again, which is what the outbox must survive). ``--bootstrap`` defaults to
-``TWINBOOK_KAFKA``. The Go twin is ``go/cmd/twinbook-relay``.
+again, which is what the outbox must survive). Bad arguments exit 2, a store it cannot
+open exits 1. ``--bootstrap`` defaults to ``TWINBOOK_KAFKA``. The Go twin is
+``go/cmd/twinbook-relay``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import sys
 import threading
 
 from twinbook.kafka import from_env
-from twinbook.store import connect
+from twinbook.store import StoreError, connect
 
 from .kafka import KafkaPublisher
 from .relay import Relay, RelayConfig
@@ -33,7 +34,11 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    store = connect(args.store)
+    try:
+        store = connect(args.store)
+    except StoreError as exc:
+        print(f"twinbook-relay: {exc}", file=sys.stderr)
+        return 1
     try:
         migrate(store)
         publisher = KafkaPublisher(args.bootstrap)

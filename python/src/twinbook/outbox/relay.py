@@ -75,8 +75,9 @@ class Stats:
 # and the relay reads only rows below pg_snapshot_xmin(pg_current_snapshot()), the oldest
 # transaction still running: every writer below it has finished, so no row can still
 # appear before what the relay reads, and (txid, seq) is an order that never changes
-# behind the reader (watermill-sql's PostgreSQL schema does the same). The price: a
-# long transaction anywhere in the database holds the relay back until it ends.
+# behind the reader (watermill-sql's PostgreSQL schema does the same). The price:
+# transaction ids are the server's, not one database's, so a long write transaction in
+# any database of the server holds the relay back until it ends.
 #
 # SQLite has no gap: one writer at a time (BEGIN IMMEDIATE takes the database's write
 # lock), so transactions commit in the order they took their seqs, and a visible row has
