@@ -135,7 +135,7 @@ func ids(evs []outbox.Event) []string {
 }
 
 // waitFor polls cond until it holds or the test's deadline passes.
-func waitFor(t *testing.T, ctx context.Context, what string, cond func() bool) {
+func waitFor(t testing.TB, ctx context.Context, what string, cond func() bool) {
 	t.Helper()
 	for !cond() {
 		select {
@@ -151,7 +151,7 @@ func waitFor(t *testing.T, ctx context.Context, what string, cond func() bool) {
 // the whole cluster (see claimSQL), and the tests share one cluster with
 // other tests and packages: a row committed here stays out of a relay's
 // reach while a write transaction of another test is open. SQLite: no wait.
-func settle(t *testing.T, ctx context.Context, db *store.DB) {
+func settle(t testing.TB, ctx context.Context, db *store.DB) {
 	t.Helper()
 	if db.Dialect() != store.Postgres {
 		return
