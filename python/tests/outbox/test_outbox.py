@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from twinbook.clock import SystemClock
 from twinbook.outbox import (
     CorruptRowError,
     Event,
@@ -157,12 +158,25 @@ def test_relay_parks_corrupt_rows(store: Store) -> None:
     assert all(r[2].startswith(CorruptRowError.__name__) for r in rows)
 
 
+class RecordingClock(SystemClock):
+    """The system clock, but every pause is noted and lasts a millisecond: the test
+    reads the pauses the relay asked for instead of timing them."""
+
+    def __init__(self) -> None:
+        self.pauses: list[float] = []
+
+    def sleep(self, seconds: float, cancel: threading.Event | None = None) -> bool:
+        self.pauses.append(seconds)
+        return super().sleep(0.001, cancel)
+
+
 def test_relay_backs_off_while_the_broker_is_down(store: Store) -> None:
     want = add_events(store, "e", 30, 3)
     down = threading.Event()
     down.set()
     pub = MemoryPublisher(lambda e: ConnectionError("refused") if down.is_set() else None)
-    failed_at: list[float] = []
+    failures: list[Exception] = []
+    clock = RecordingClock()
     relay = Relay(
         store,
         pub,
@@ -170,15 +184,16 @@ def test_relay_backs_off_while_the_broker_is_down(store: Store) -> None:
             batch_size=10,
             min_backoff=0.002,
             max_backoff=0.016,
-            poll_interval=0.001,
-            on_error=lambda exc: failed_at.append(time.monotonic()),
+            poll_interval=1.0,
+            clock=clock,
+            on_error=failures.append,
         ),
     )
     stop = threading.Event()
     worker = threading.Thread(target=relay.run, args=(stop,))
     worker.start()
     try:
-        _wait_for(lambda: len(failed_at) >= 6)
+        _wait_for(lambda: len(failures) >= 6)
         assert backlog(store) == 30 and pub.published == []
         down.clear()
         _wait_for(lambda: backlog(store) == 0)
@@ -186,7 +201,9 @@ def test_relay_backs_off_while_the_broker_is_down(store: Store) -> None:
         stop.set()
         worker.join(10)
     assert not worker.is_alive()
-    assert failed_at[5] - failed_at[4] >= 0.016  # the pauses grew to the ceiling
+    assert all(isinstance(f, PublishError) for f in failures)
+    # pauses that double from min_backoff to max_backoff while batches fail
+    assert clock.pauses[:6] == [0.002, 0.004, 0.008, 0.016, 0.016, 0.016]
     assert [e.id for e in pub.published] == want
 
 
