@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"twinbook/clock"
 	"twinbook/outbox"
 	"twinbook/store"
 )
@@ -206,6 +207,22 @@ func TestRelayParksCorruptRows(t *testing.T) {
 	}
 }
 
+// recordingClock is the system clock, but every pause is noted and lasts a
+// millisecond: the test reads the pauses the relay asked for instead of
+// timing them.
+type recordingClock struct {
+	clock.System
+	mu     sync.Mutex
+	pauses []time.Duration
+}
+
+func (c *recordingClock) After(d time.Duration) <-chan time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.pauses = append(c.pauses, d)
+	return time.After(time.Millisecond)
+}
+
 // The broker is down: the relay backs off (pauses that double), marks
 // nothing published, and resumes when the broker is back.
 func TestRelayBacksOffWhileTheBrokerIsDown(t *testing.T) {
@@ -219,24 +236,22 @@ func TestRelayBacksOffWhileTheBrokerIsDown(t *testing.T) {
 		}
 		return nil
 	}}
-	var mu sync.Mutex
-	var failedAt []time.Time
+	var failures atomic.Int32
+	clk := &recordingClock{}
 	r := outbox.NewRelay(db, pub, outbox.RelayConfig{
-		BatchSize: 10, MinBackoff: 2 * time.Millisecond, MaxBackoff: 16 * time.Millisecond, PollInterval: time.Millisecond,
-		OnError: func(error) {
-			mu.Lock()
-			defer mu.Unlock()
-			failedAt = append(failedAt, time.Now())
+		BatchSize: 10, MinBackoff: 2 * time.Millisecond, MaxBackoff: 16 * time.Millisecond, PollInterval: time.Second,
+		Clock: clk,
+		OnError: func(err error) {
+			if !errors.Is(err, outbox.ErrPublish) {
+				t.Errorf("a failed batch said %v", err)
+			}
+			failures.Add(1)
 		},
 	})
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- r.Run(runCtx) }()
-	waitFor(t, ctx, "six failed batches", func() bool {
-		mu.Lock()
-		defer mu.Unlock()
-		return len(failedAt) >= 6
-	})
+	waitFor(t, ctx, "six failed batches", func() bool { return failures.Load() >= 6 })
 	if n := backlog(t, ctx, db); n != 30 || len(pub.Published()) != 0 {
 		t.Fatalf("while the broker is down: backlog %d, published %d", n, len(pub.Published()))
 	}
@@ -246,14 +261,16 @@ func TestRelayBacksOffWhileTheBrokerIsDown(t *testing.T) {
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Errorf("Run returned %v", err)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	// Pauses of 2, 4, 8, 16, 16ms: the gaps between failures grow.
-	if gap := failedAt[5].Sub(failedAt[4]); gap < 16*time.Millisecond {
-		t.Errorf("the fifth pause was %v, want the 16ms ceiling", gap)
+	clk.mu.Lock()
+	defer clk.mu.Unlock()
+	wantPauses := []time.Duration{2, 4, 8, 16, 16, 16}
+	for i, w := range wantPauses {
+		if clk.pauses[i] != w*time.Millisecond {
+			t.Errorf("pauses %v, want %v ms first", clk.pauses[:6], wantPauses)
+			break
+		}
 	}
-	got := ids(pub.Published())
-	if !slices.Equal(got, want) {
+	if got := ids(pub.Published()); !slices.Equal(got, want) {
 		t.Errorf("published %d events after the broker came back, want %d in order", len(got), len(want))
 	}
 }
