@@ -47,6 +47,7 @@ func TestAddCommitsOrRollsBackWithTheBusinessRow(t *testing.T) {
 }
 
 func TestAddRefusesInvalidEvents(t *testing.T) {
+	db, ctx := setup(t) // one store for every case: each must leave it empty
 	good := orderPlaced("o1")
 	tp := "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 	for _, tc := range []struct {
@@ -64,7 +65,6 @@ func TestAddRefusesInvalidEvents(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			db, ctx := setup(t)
 			ev := good
 			tc.change(&ev)
 			err := db.InTx(ctx, func(tx *sql.Tx) error {
@@ -80,7 +80,6 @@ func TestAddRefusesInvalidEvents(t *testing.T) {
 		})
 	}
 	t.Run("valid traceparent", func(t *testing.T) {
-		db, ctx := setup(t)
 		ev := good
 		ev.ID = ""
 		ev.Headers = map[string]string{"traceparent": tp}
