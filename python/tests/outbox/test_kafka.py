@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import random
+import select
 import signal
 import subprocess
 import sys
@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable
 
 import confluent_kafka
+import pytest
 from timeouts import TIMEOUT
 
 from twinbook.events import Config, create_topic
@@ -111,9 +112,6 @@ def test_kafka_poison_is_parked(store: Store, kafka_bootstrap: str, kafka_name: 
     consume(kafka_bootstrap, topic, 5)
 
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-
-
 def start_relay(store_url: str, bootstrap: str, batch: int) -> subprocess.Popen[str]:
     proc = subprocess.Popen(
         [
@@ -133,7 +131,12 @@ def start_relay(store_url: str, bootstrap: str, batch: int) -> subprocess.Popen[
         text=True,
     )
     assert proc.stdout is not None
-    line = proc.stdout.readline()  # the relay says "ready" (or exits: EOF)
+    readable, _, _ = select.select([proc.stdout], [], [], 3 * TIMEOUT)
+    if not readable:
+        proc.kill()
+        proc.wait(TIMEOUT)
+        pytest.fail(f"the relay did not say ready within {3 * TIMEOUT}s")
+    line = proc.stdout.readline()  # "ready", or EOF when it exited
     assert line == "ready\n", f"the relay did not start: {line!r}"
     return proc
 
