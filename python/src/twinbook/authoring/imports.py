@@ -41,6 +41,8 @@ LIBRARY = frozenset(
         "idempotency",
         "store",
         "saga",
+        "outbox",
+        "inbox",
         "_proto",
         "_goprograms",
     }
