@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"slices"
+	"strings"
 	"testing"
 
 	"twinbook/outbox"
@@ -43,8 +44,9 @@ func (n *naiveReader) read(t *testing.T, ctx context.Context) []string {
 // (see claimSQL), so transactions commit in the order they took their seqs.
 func TestCommitOrderGap(t *testing.T) {
 	db, ctx := setup(t)
-	if db.Dialect() != store.Postgres {
-		t.Skip("needs two writers at once; SQLite has one (BEGIN IMMEDIATE), hence no gap")
+	if db.Dialect() == store.SQLite {
+		sqliteHasNoGap(t, ctx, db)
+		return
 	}
 	add := func(tx *sql.Tx, id string) {
 		t.Helper()
@@ -88,5 +90,54 @@ func TestCommitOrderGap(t *testing.T) {
 	}
 	if got := ids(pub.Published()); !slices.Equal(got, []string{"a", "b"}) {
 		t.Errorf("the relay published %v, want [a b]: nothing skipped, in transaction order", got)
+	}
+}
+
+// sqliteHasNoGap is the same two writers on SQLite: while A is open, B
+// cannot even begin (one writer at a time: the store begins with BEGIN
+// IMMEDIATE), so the seqs are taken in commit order and the naive reader
+// misses nothing.
+func sqliteHasNoGap(t *testing.T, ctx context.Context, db *store.DB) {
+	conns := make([]*sql.Conn, 2)
+	for i := range conns {
+		c, err := db.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		conns[i] = c
+	}
+	write := func(tx *sql.Tx, id string) {
+		t.Helper()
+		ev := outbox.Event{ID: id, Aggregate: "o", Topic: "orders", Type: "t"}
+		if _, err := outbox.Add(ctx, tx, ev); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	txA, err := conns[0].BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conns[1].ExecContext(ctx, "PRAGMA busy_timeout = 0"); err != nil {
+		t.Fatal(err)
+	}
+	if txB, err := conns[1].BeginTx(ctx, nil); err == nil {
+		txB.Rollback()
+		t.Fatal("B began while A was open: SQLite should have one writer")
+	} else if !strings.Contains(err.Error(), "locked") && !strings.Contains(err.Error(), "busy") {
+		t.Fatalf("B could not begin, but not for the write lock: %v", err)
+	}
+	write(txA, "a")
+	txB, err := conns[1].BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(txB, "b")
+	naive := &naiveReader{db: db}
+	if got := naive.read(t, ctx); !slices.Equal(got, []string{"a", "b"}) {
+		t.Errorf("the naive reader read %v, want [a b]: no gap on SQLite", got)
 	}
 }
