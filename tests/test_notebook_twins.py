@@ -21,10 +21,12 @@ from tests.repo import ROOT
 
 NOTEBOOKS = ROOT / "notebooks" / "ch03-teammates"
 
-#: The supervision tree's lines: the action log's rows (`   1000  api crash        start api`),
-#: the timeline's rows (`  db/conn ====x===|`) and the give-ups under it.
+#: The supervision tree's lines: the action log's rows (`   1000  api crash        start api`)
+#: and their continuations (actions past 100 columns go on below, under their column), the
+#: timeline's rows (`  db/conn ====x===|`) and the give-ups under it.
 TREE_LINE = re.compile(
     r"^(\s*\d+  \S.*"
+    r"| {26}\S.*"
     r"|\s*(db|db/conn|db/cache|api|reporter|probe) [ =x|o!]+"
     r"|give_up \S+ at \d+ ms"
     r"|each character is 100 ms: .*"
@@ -60,6 +62,7 @@ def test_the_tree_is_shown_in_full(go_lines: list[str], python_lines: list[str])
     of the timeline and both give-ups; a notebook that lost a cell's output fails here."""
     for lines in (go_lines, python_lines):
         assert sum(bool(re.match(r"\s*\d+  ", line)) for line in lines) == 9, lines
+        assert " " * 26 + "start probe" in lines, "the start row's last action, on its own line"
         assert [line for line in lines if line.startswith("give_up")] == [
             "give_up db at 3500 ms",
             "give_up / at 6000 ms",

@@ -20,7 +20,7 @@ from twinbook.exercises.notebook import (
     cell_role,
     has_solution_markers,
     read_notebook,
-    stub_line,
+    strip_solution,
 )
 from twinbook.runner.check import answer_source, check_notebook
 from twinbook.runner.gorunner import goimports
@@ -135,8 +135,10 @@ def test_notebook_cells_follow_the_format(solution, stub):
     )
     # the learner's copy: the stub in every answer cell, no answer left
     stub_nb = read_notebook(stub[1].notebook_path)
-    for cell in answer_cells(stub_nb):
-        assert stub_line(spec.language, ex.title) in cell
+    stubbed = [strip_solution(c.source, spec.language, ex.title) for c in answers]
+    assert answer_cells(stub_nb) == stubbed, "each answer cell is its solution, stripped"
+    for cell in stubbed:
+        assert ex.title in cell
         assert not has_solution_markers(cell, spec.language)
     assert all(
         not c.get("outputs") and c.get("execution_count") is None

@@ -22,6 +22,7 @@ from twinbook.exercises.notebook import (
     python_answer_file,
     read_notebook,
     strip_solution,
+    stub_line,
 )
 from twinbook.exercises.results import TestResult, finalize, format_report, merge
 
@@ -320,6 +321,32 @@ def test_strip_go_region_uses_the_marker_indentation():
         strip_solution(source, "go", "Title")
         == '// F doc.\nfunc F() int {\n\tpanic("TODO: Title")\n}'
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "indent", "title", "stub"),
+    [
+        # 8 + 26 + 65 + 1 = 100 columns: still one line
+        ("python", " " * 8, "x" * 63, '        raise NotImplementedError("' + "x" * 63 + '")'),
+        (
+            "python",
+            " " * 8,
+            "x" * 64,
+            '        raise NotImplementedError(\n            "' + "x" * 64 + '"\n        )',
+        ),
+        # a tab counts 4: 4 + 6 + 89 + 1 = 100 columns
+        ("go", "\t", "x" * 81, '\tpanic("TODO: ' + "x" * 81 + '")'),
+        ("go", "\t", "x" * 82, '\tpanic(\n\t\t"TODO: ' + "x" * 82 + '",\n\t)'),
+    ],
+)
+def test_a_stub_wider_than_a_cell_shows_is_broken_over_three_lines(language, indent, title, stub):
+    """JupyterLab cuts a code line off after about 100 columns: a long title would hide the
+    end of the stub, so the call is broken the way ruff and gofmt break it."""
+    assert stub_line(language, title, indent) == stub
+    marker = "# BEGIN SOLUTION" if language == "python" else "// BEGIN SOLUTION"
+    end = marker.replace("BEGIN", "END")
+    source = f"{indent}{marker}\n{indent}x = 1\n{indent}{end}"
+    assert strip_solution(source, language, title) == stub
 
 
 def test_strip_without_markers_is_identity():

@@ -19,6 +19,11 @@ if TYPE_CHECKING:  # pragma: no cover
 ROLES = ("task", "answer", "check", "demo")
 NBFORMAT_VERSION = 4
 
+#: The widest code line a notebook cell shows whole: JupyterLab does not wrap code cells, and
+#: at 1280 px with the file browser open it cuts a line off after about 100 columns (a tab
+#: counts 4). tests/test_notebook_width.py holds every notebook to it.
+MAX_CODE_COLUMNS = 100
+
 _MARKERS = {
     "python": ("# BEGIN SOLUTION", "# END SOLUTION"),
     "go": ("// BEGIN SOLUTION", "// END SOLUTION"),
@@ -102,10 +107,18 @@ def notebook_language(nb: Any) -> str:
     return "go" if "gonb" in name or lang == "go" else "python"
 
 
-def stub_line(language: str, title: str) -> str:
+def stub_line(language: str, title: str, indent: str = "") -> str:
+    """What stands for a solution region in the learner's copy, indented by ``indent``: one
+    line, or the call broken over three (ruff's and gofmt's way) when the line would be wider
+    than :data:`MAX_CODE_COLUMNS`, so that a long title is not cut off at the cell's edge."""
     if language == "python":
-        return f"raise NotImplementedError({_quoted(title)})"
-    return f"panic({_quoted('TODO: ' + title)})"
+        call, literal, comma, step = "raise NotImplementedError", _quoted(title), "", "    "
+    else:
+        call, literal, comma, step = "panic", _quoted("TODO: " + title), ",", "\t"
+    line = f"{indent}{call}({literal})"
+    if len(line.expandtabs(4)) <= MAX_CODE_COLUMNS:
+        return line
+    return f"{indent}{call}(\n{indent}{step}{literal}{comma}\n{indent})"
 
 
 def _quoted(text: str) -> str:
@@ -131,7 +144,7 @@ def strip_solution(source: str, language: str, title: str, where: str = "<cell>"
                 )
             inside_since = number
             indent = line[: len(line) - len(line.lstrip())]
-            out.append(indent + stub_line(language, title))
+            out.append(stub_line(language, title, indent))
         elif stripped == end:
             if inside_since is None:
                 raise StripError(f"{where}: line {number}: {end} without {begin}")
