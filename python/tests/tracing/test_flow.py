@@ -138,13 +138,19 @@ def test_one_trace_per_order(
     assert len(traces) == len(orders)
     for order in orders:
         server = [
-            s for s in spans if s.kind is SpanKind.SERVER and s.attributes["url.path"].endswith(order)  # type: ignore[index,union-attr]
+            s
+            for s in spans
+            if s.kind is SpanKind.SERVER and s.attributes["url.path"].endswith(order)  # type: ignore[index,union-attr]
         ]
         producer = [
-            s for s in spans if s.kind is SpanKind.PRODUCER and s.attributes["messaging.kafka.message.key"] == order  # type: ignore[index]
+            s
+            for s in spans
+            if s.kind is SpanKind.PRODUCER and s.attributes["messaging.kafka.message.key"] == order  # type: ignore[index]
         ]
         consumers = [
-            s for s in spans if s.kind is SpanKind.CONSUMER and s.attributes["messaging.kafka.message.key"] == order  # type: ignore[index]
+            s
+            for s in spans
+            if s.kind is SpanKind.CONSUMER and s.attributes["messaging.kafka.message.key"] == order  # type: ignore[index]
         ]
         assert len(server) == 1 and len(producer) == 1, (order, server, producer)
         srv, prod = server[0], producer[0]
@@ -171,14 +177,18 @@ def test_one_trace_per_order(
             assert [link.context.span_id for link in c.links] == [prod.context.span_id]  # type: ignore[union-attr]
             assert c.name == f"process {topic}"
             attrs = dict(c.attributes or {})
-            assert attrs | {
-                "messaging.system": "kafka",
-                "messaging.destination.name": topic,
-                "messaging.operation.type": "process",
-                "messaging.consumer.group.name": "payments",
-                "messaging.message.id": f"ev-{order}",
-                tracing.ATTR_DUPLICATE: i > 0,
-            } == attrs
+            assert (
+                attrs
+                | {
+                    "messaging.system": "kafka",
+                    "messaging.destination.name": topic,
+                    "messaging.operation.type": "process",
+                    "messaging.consumer.group.name": "payments",
+                    "messaging.message.id": f"ev-{order}",
+                    tracing.ATTR_DUPLICATE: i > 0,
+                }
+                == attrs
+            )
     rows = tracing.timeline(spans)
     assert len(rows) == len(spans)
     assert rows[0].kind == "server" and rows[-1].kind == "consumer"

@@ -22,9 +22,7 @@ class Publisher:
     its child. A failed publish marks its span; a redelivered event gets a second
     producer span in the same trace."""
 
-    def __init__(
-        self, inner: OutboxPublisher, tracer_provider: trace.TracerProvider | None = None
-    ):
+    def __init__(self, inner: OutboxPublisher, tracer_provider: trace.TracerProvider | None = None):
         self.inner = inner
         self._tracer = tracer(tracer_provider)
 
