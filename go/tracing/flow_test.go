@@ -130,7 +130,7 @@ func drain(t *testing.T, ctx context.Context, relay *outbox.Relay, n int) {
 func attr(s sdktrace.ReadOnlySpan, k attribute.Key) string {
 	for _, kv := range s.Attributes() {
 		if kv.Key == k {
-			return kv.Value.Emit()
+			return kv.Value.String()
 		}
 	}
 	return "<absent>"

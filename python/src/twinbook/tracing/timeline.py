@@ -29,10 +29,12 @@ class Row:
 
     @property
     def start(self) -> datetime:
+        """``start_ns`` as an aware UTC datetime (microseconds: what matplotlib plots)."""
         return datetime.fromtimestamp(self.start_ns / 1e9, UTC)
 
     @property
     def end(self) -> datetime:
+        """``end_ns`` as an aware UTC datetime."""
         return datetime.fromtimestamp(self.end_ns / 1e9, UTC)
 
 
