@@ -83,8 +83,13 @@ def free_port() -> int:
 
 def cluster_id() -> str:
     """A cluster id as Kafka's ``Uuid.randomUuid().toString()`` writes it (base64url, no
-    padding), made here so that formatting costs one JVM start, not two."""
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    padding), made here so that formatting costs one JVM start, not two. Like Kafka's, never
+    one that starts with "-" (1 in 64 would): StorageTool's parser takes it for an option
+    and fails with "argument --cluster-id/-t: expected one argument"."""
+    while True:
+        cid = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cid.startswith("-"):
+            return cid
 
 
 def server_properties(workdir: Path, port: int, controller_port: int, partitions: int) -> str:

@@ -43,6 +43,7 @@ LIBRARY = frozenset(
         "saga",
         "outbox",
         "inbox",
+        "tracing",
         "_proto",
         "_goprograms",
     }
