@@ -24,6 +24,19 @@ from pathlib import Path
 import pytest
 from book_site import CHROMIUM, CHROMIUM_ARGS, STUDENT_HTML, build_site
 
+# The first test of a worker to ask for a site pays for its build (on a fresh clone Sphinx
+# executes every notebook: about two minutes on an idle 2-core machine, over five on a busy
+# one) or waits on the build lock while another worker builds; the 300 s that bound one
+# test would then fail every book test of the run at once. Those tests get this instead.
+BUILD_BUDGET = 1200
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        wants = set(getattr(item, "fixturenames", ()))
+        if wants & {"site", "student_site"} and item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(BUILD_BUDGET))
+
 
 @pytest.fixture(scope="session")
 def site() -> Path:
