@@ -72,6 +72,14 @@ func (s *StoreLog) Begin(ctx context.Context, p Progress) (Progress, error) {
 // Start implements Log.
 func (s *StoreLog) Start(ctx context.Context, sagaID, step string, kind Kind) error {
 	return s.db.InTx(ctx, func(tx *sql.Tx) error {
+		// Lock the saga's row first, as Finish does, so that the log's next
+		// seq is read after any other writer of this saga committed: on
+		// PostgreSQL a killed orchestrator's last COMMIT can land after its
+		// successor started.
+		lock := s.db.Rebind(`UPDATE sagas SET step = step WHERE id = ?`)
+		if _, err := tx.ExecContext(ctx, lock, sagaID); err != nil {
+			return fmt.Errorf("saga: lock %q: %w", sagaID, err)
+		}
 		if _, err := load(ctx, s.db, tx, sagaID); err != nil {
 			return err
 		}

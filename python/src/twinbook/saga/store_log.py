@@ -62,6 +62,10 @@ class StoreLog:
 
     def start(self, saga_id: str, step: str, kind: Kind) -> None:
         with self._store.transaction() as tx:
+            # Lock the saga's row first, as finish does, so that the log's next seq is read
+            # after any other writer of this saga committed: on PostgreSQL a killed
+            # orchestrator's last COMMIT can land after its successor started.
+            tx.execute("UPDATE sagas SET step = step WHERE id = ?", (saga_id,))
             _load(tx, saga_id)
             _append(tx, saga_id, step, kind, Result.STARTED)
 
