@@ -3,8 +3,8 @@ module twinbook
 go 1.26.0
 
 require (
-	github.com/ThreeDotsLabs/watermill v1.5.1
-	github.com/ThreeDotsLabs/watermill-sql/v4 v4.1.2
+	github.com/ThreeDotsLabs/watermill v1.5.1 // benchmark-only: chapter 5's peer (go/outbox/watermillbench)
+	github.com/ThreeDotsLabs/watermill-sql/v4 v4.1.2 // benchmark-only: chapter 5's peer
 	github.com/asynkron/protoactor-go v0.0.0-20240822202345-3c0e61ca19c9
 	github.com/hamba/avro/v2 v2.31.0
 	github.com/jackc/pgx/v5 v5.13.0
