@@ -193,8 +193,10 @@ def go_kill(pkg: str, test: str, env: dict[str, str], marker: str) -> dict[str, 
 def python_kill(test: str, store: str, prop: str, env: dict[str, str]) -> dict[str, Any]:
     """Run one Python kill -9 test on ``store`` (kfake); its summary from the junit XML."""
     xml = BENCH / "ch05-kill.xml"
+    # the project's plugins (pytest.ini's addopts: the [sqlite]/[postgres] stores, kfake),
+    # one process: a single long test
     cmd = [sys.executable, "-m", "pytest", test, "-k", store, "-p", "no:randomly", "-q"]
-    cmd += ["-o", "addopts=", "-p", "no:cacheprovider", f"--junitxml={xml}"]
+    cmd += ["-n", "0", "-p", "no:cacheprovider", f"--junitxml={xml}"]
     started = time.monotonic()
     run(cmd, ROOT, env, check=False)
     tree = ET.parse(xml)
@@ -293,6 +295,63 @@ def aims(result: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+STORE_NAMES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
+LANGUAGE_NAMES = {"go": "Go", "python": "Python"}
+BATCH_LABELS = {"1000": "batch 1000", "100": "batch 100", "1": "one event per transaction"}
+IDEM_LABELS = {
+    "bare": "bare handler",
+    "memory/new_key": "middleware, records in memory, new key",
+    "memory/replay": "middleware, records in memory, replay",
+    "sqlite/new_key": "middleware, records in SQLite, new key",
+    "sqlite/replay": "middleware, records in SQLite, replay",
+}
+
+
+def figures(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """The run's figures in the shape twinbook-bench-plot draws (book/_ext/
+    twinbook_bench_data.py): a time per operation in ns, a rate kept as per_s."""
+    found: list[dict[str, Any]] = []
+    relay_ = result.get("relay") or {}
+    for store, by_lang in relay_.get("events_per_s", {}).items():
+        group = f"Relay into Kafka (kfake) on {STORE_NAMES[store]}, per event"
+        for language, by_batch in by_lang.items():
+            for batch, rate in by_batch.items():
+                found.append(
+                    {
+                        "id": f"relay-{store}-{language}-batch-{batch}",
+                        "group": group,
+                        "language": language,
+                        "label": f"{LANGUAGE_NAMES[language]}: {BATCH_LABELS[batch]}",
+                        "ns": round(1e9 / rate, 1),
+                        "per_s": rate,
+                    }
+                )
+        peer = relay_.get("peer", {}).get("events_per_s")
+        if store == "postgres" and peer:
+            found.append(
+                {
+                    "id": "relay-postgres-go-watermill-sql",
+                    "group": group,
+                    "language": "go",
+                    "label": "Go: watermill-sql subscriber (peer)",
+                    "ns": round(1e9 / peer, 1),
+                    "per_s": peer,
+                }
+            )
+    for language, times in (result.get("idempotency") or {}).get("us_per_request", {}).items():
+        for name, us in times.items():
+            found.append(
+                {
+                    "id": f"idempotency-{language}-{name.replace('/', '-').replace('_', '-')}",
+                    "group": "Idempotency-Key middleware, per request (no HTTP)",
+                    "language": language,
+                    "label": f"{LANGUAGE_NAMES[language]}: {IDEM_LABELS.get(name, name)}",
+                    "ns": round(us * 1e3, 1),
+                }
+            )
+    return found
+
+
 def recording(result: dict[str, Any]) -> dict[str, Any]:
     ran_on = result.get("machine", {})
     mach: dict[str, Any] = {"cpu": ran_on.get("cpu") or platform.processor() or "unknown"}
@@ -309,6 +368,7 @@ def recording(result: dict[str, Any]) -> dict[str, Any]:
         "machine": mach,
         "load_average": result["load_average"],
         "command": "make bench-ch05 (tests/benchmarks/ch05.py --record book/_data/bench-ch05.json)",
+        "figures": figures(result),
         "relay": result.get("relay"),
         "idempotency": result.get("idempotency"),
         "kill9": result.get("kill9"),
@@ -328,7 +388,7 @@ def main(argv: list[str]) -> int:
     ap.add_argument(
         "--parts",
         nargs="+",
-        choices=["relay", "idempotency", "kill9"],
+        choices=["relay", "idempotency", "kill9", "none"],
         default=["relay", "idempotency", "kill9"],
     )
     ap.add_argument("--out", type=Path, default=BENCH / "ch05.json")
@@ -351,6 +411,8 @@ def main(argv: list[str]) -> int:
             if part in kept and part not in args.parts:
                 result[part] = kept[part]
                 result["load_average"][part] = kept["load_average"].get(part)
+        if kept.get("machine"):
+            result["machine"] = kept["machine"]
     started = time.monotonic()
     with postgres_cluster() as cluster:
         steps: dict[str, Callable[[], dict[str, Any]]] = {
@@ -359,6 +421,8 @@ def main(argv: list[str]) -> int:
             "kill9": lambda: kills(cluster.url, args.kill_events, args.kills, args.saga_kills),
         }
         for part in args.parts:
+            if part == "none":  # only the recording, from --keep's figures
+                continue
             before = load()
             try:
                 result[part] = steps[part]()
@@ -366,7 +430,8 @@ def main(argv: list[str]) -> int:
                 result["errors"][part] = str(err)
                 print(f"bench-ch05: {part}: {err}", file=sys.stderr, flush=True)
             result["load_average"][part] = {"before": before, "after": load()}
-    result["machine"] = {**machine("".join(output)), "cores": os.cpu_count() or 1}
+    if output or "machine" not in result:
+        result["machine"] = {**machine("".join(output)), "cores": os.cpu_count() or 1}
     result["seconds"] = elapsed(started)
     result["aims"] = aims(result)
     args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
