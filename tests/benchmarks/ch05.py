@@ -183,11 +183,17 @@ def go_kill(pkg: str, test: str, env: dict[str, str], marker: str) -> dict[str, 
     started = time.monotonic()
     out = run(cmd, ROOT / "go", env, check=False)
     summary: dict[str, Any] = {}
+    said: list[str] = []  # the test's own lines: a failure's reason is the last one
     for line in out.splitlines():
         _, found, rest = line.partition(marker)
         if found and rest.strip().startswith("{"):
             summary = json.loads(rest.strip())
-    return summary | {"passed": f"--- PASS: {test}" in out, "seconds": elapsed(started)}
+        elif re.match(r"^\s+\w+_test\.go:\d+: ", line):
+            said.append(line.strip())
+    passed = f"--- PASS: {test}" in out
+    if not passed and said:
+        summary["failure"] = said[-1][:500]
+    return summary | {"passed": passed, "seconds": elapsed(started)}
 
 
 def python_kill(test: str, store: str, prop: str, env: dict[str, str]) -> dict[str, Any]:
@@ -203,7 +209,12 @@ def python_kill(test: str, store: str, prop: str, env: dict[str, str]) -> dict[s
     summary: dict[str, Any] = {}
     passed = False
     for case in tree.iter("testcase"):
-        passed = case.find("failure") is None and case.find("error") is None
+        failed = case.find("failure")  # an Element with no children is falsy: no `or`
+        if failed is None:
+            failed = case.find("error")
+        passed = failed is None
+        if failed is not None:
+            summary["failure"] = (failed.get("message") or "")[:500]
         for p in case.iter("property"):
             if p.get("name") == prop:
                 value = json.loads(p.get("value") or "{}")
