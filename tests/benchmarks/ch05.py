@@ -207,18 +207,19 @@ def python_kill(test: str, store: str, prop: str, env: dict[str, str]) -> dict[s
     run(cmd, ROOT, env, check=False)
     tree = ET.parse(xml)
     summary: dict[str, Any] = {}
-    passed = False
+    passed, reason = False, "no test ran"
     for case in tree.iter("testcase"):
         failed = case.find("failure")  # an Element with no children is falsy: no `or`
         if failed is None:
             failed = case.find("error")
         passed = failed is None
-        if failed is not None:
-            summary["failure"] = (failed.get("message") or "")[:500]
+        reason = "" if failed is None else (failed.get("message") or "")[:500]
         for p in case.iter("property"):
             if p.get("name") == prop:
                 value = json.loads(p.get("value") or "{}")
                 summary = json.loads(value) if isinstance(value, str) else value
+    if not passed:
+        summary["failure"] = reason
     return summary | {"passed": passed, "seconds": elapsed(started)}
 
 
