@@ -303,6 +303,23 @@ bench-idempotency: setup ## chapter 5: the idempotency middleware's overhead per
 	  --benchmark-only --benchmark-min-time=0.0001 --benchmark-warmup=on --benchmark-sort=name \
 	  --benchmark-json=build/bench/idempotency-python.json
 
+# Chapter 5 in one run (tests/benchmarks/ch05.py): the outbox relay's events/s into kfake,
+# batched vs one event per transaction, Go and Python, SQLite and PostgreSQL (a throwaway
+# cluster), beside the watermill-sql peer; the idempotency middleware's overhead; the full
+# kill -9 runs (relay and saga, both languages, both stores; BENCH_KILL_EVENTS, BENCH_KILLS
+# and BENCH_SAGA_KILLS make them smaller). Figures, not gates. Many minutes.
+.PHONY: bench-ch05
+bench-ch05: setup ## chapter 5: relay throughput vs watermill-sql, idempotency overhead, kill -9 runs (build/bench/ch05.json)
+	@cd "$(ROOT)"
+	"$(BIN)/python" tests/benchmarks/ch05.py --count $(or $(BENCH_COUNT),1) \
+	  --kill-events $(or $(BENCH_KILL_EVENTS),100000) --kills $(or $(BENCH_KILLS),50) \
+	  --saga-kills $(or $(BENCH_SAGA_KILLS),50) $(BENCH_CH05_ARGS)
+
+# make bench-ch05, then the recording the book plots (book/_data/bench-ch05.json); commit it.
+.PHONY: bench-record-ch05
+bench-record-ch05: ## run chapter 5's benchmarks and rewrite book/_data/bench-ch05.json
+	@$(MAKE) bench-ch05 BENCH_CH05_ARGS="--record book/_data/bench-ch05.json"
+
 # The book's plots of chapters 3 and 4 (book/_data/bench-ch03.json, bench-ch04.json, drawn by
 # twinbook-bench-plot) are one run's figures with the machine and the date: rewrite them on
 # purpose, then commit them.

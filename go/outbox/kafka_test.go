@@ -58,7 +58,7 @@ func consume(t *testing.T, ctx context.Context, bootstrap, topic string, n int) 
 
 // newTopic makes a topic of the test's own (kgo, as the relay's producer,
 // does not create topics by naming them).
-func newTopic(t *testing.T, ctx context.Context, bootstrap string) string {
+func newTopic(t testing.TB, ctx context.Context, bootstrap string) string {
 	t.Helper()
 	topic := kafkatest.Name(t)
 	if err := events.CreateTopic(ctx, events.Config{Bootstrap: bootstrap, Timeout: 10 * time.Second}, topic, 3); err != nil {
