@@ -3,8 +3,8 @@ module twinbook
 go 1.26.0
 
 require (
-	github.com/ThreeDotsLabs/watermill v1.5.1 // benchmark-only: chapter 5's peer (go/outbox/watermillbench)
-	github.com/ThreeDotsLabs/watermill-sql/v4 v4.1.2 // benchmark-only: chapter 5's peer
+	github.com/ThreeDotsLabs/watermill v1.2.0 // benchmark-only: chapter 5's peer (go/outbox/watermillbench)
+	github.com/ThreeDotsLabs/watermill-sql/v3 v3.1.0 // benchmark-only: chapter 5's peer
 	github.com/asynkron/protoactor-go v0.0.0-20240822202345-3c0e61ca19c9
 	github.com/hamba/avro/v2 v2.31.0
 	github.com/jackc/pgx/v5 v5.13.0
@@ -28,7 +28,6 @@ require (
 require (
 	github.com/Workiva/go-datastructures v1.1.3 // indirect
 	github.com/beorn7/perks v1.0.1 // indirect
-	github.com/cenkalti/backoff/v5 v5.0.3 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/dustin/go-humanize v1.1.0 // indirect
 	github.com/emirpasic/gods v1.18.1 // indirect
@@ -59,7 +58,6 @@ require (
 	github.com/prometheus/common v0.65.0 // indirect
 	github.com/prometheus/procfs v0.17.0 // indirect
 	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
-	github.com/sony/gobreaker v1.0.0 // indirect
 	github.com/twmb/murmur3 v1.1.8 // indirect
 	go.opentelemetry.io/auto/sdk v1.2.1 // indirect
 	go.opentelemetry.io/otel/exporters/prometheus v0.44.0 // indirect

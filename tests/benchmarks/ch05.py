@@ -139,7 +139,7 @@ def relay(pg: str, count: int, output: list[str]) -> dict[str, Any]:
             for s, by in rates.items()
         },
         "peer": {
-            "name": "watermill-sql v4.1.2 PostgreSQL subscriber (watermill v1.5.1) -> Kafka",
+            "name": "watermill-sql v3.1.0 PostgreSQL subscriber (watermill v1.2.0) -> Kafka",
             "events_per_s": round(peer_rate, 1) if peer_rate else None,
         },
         "events": {"batched": N, "one_per_transaction": ONE_N},

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
-	wsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
+	wsql "github.com/ThreeDotsLabs/watermill-sql/v3/pkg/sql"
 	"github.com/ThreeDotsLabs/watermill/message"
 
 	"twinbook/events"
@@ -49,7 +49,7 @@ func BenchmarkWatermillSQLToKafka(b *testing.B) {
 		SubscribeBatchSize:  100,
 	}
 	logger := watermill.NopLogger{}
-	beginner := wsql.BeginnerFromStdSQL(db.DB)
+	beginner := db.DB
 
 	sub, err := wsql.NewSubscriber(beginner, wsql.SubscriberConfig{
 		ConsumerGroup:    "bench",
@@ -73,7 +73,7 @@ func BenchmarkWatermillSQLToKafka(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	writer, err := wsql.NewPublisher(wsql.TxFromStdSQL(tx), wsql.PublisherConfig{SchemaAdapter: schema}, logger)
+	writer, err := wsql.NewPublisher(tx, wsql.PublisherConfig{SchemaAdapter: schema}, logger)
 	if err != nil {
 		b.Fatal(err)
 	}
