@@ -386,13 +386,12 @@ func deleteRows(ctx context.Context, tx *sql.Tx, seqs []int64) error {
 	return nil
 }
 
-// docs:start outbox-relay-run
-
 // Run relays until ctx ends, then returns ctx's error. A failed batch (the
 // broker down, the database gone) is retried after a pause that doubles
 // with each failure in a row, from MinBackoff to MaxBackoff; a batch that
 // was not full is followed by PollInterval's pause.
 func (r *Relay) Run(ctx context.Context) error {
+	// docs:start outbox-relay-run
 	failures := 0
 	for {
 		res, err := r.RunOnce(ctx)
@@ -419,9 +418,8 @@ func (r *Relay) Run(ctx context.Context) error {
 		case <-r.cfg.Clock.After(pause):
 		}
 	}
+	// docs:end outbox-relay-run
 }
-
-// docs:end outbox-relay-run
 
 // backoff is the pause after the n-th failure in a row.
 func (r *Relay) backoff(n int) time.Duration {

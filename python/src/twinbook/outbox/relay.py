@@ -145,11 +145,12 @@ class Relay:
 
     # docs:start outbox-relay-once
     def run_once(self) -> Result:
-        """Relay one batch in one transaction: claim the oldest rows, publish them, wait
-        for the broker, delete the acknowledged ones and park the poison ones, commit. A
-        crash before the commit leaves every row in place (the batch goes again:
-        duplicates, never loss); a row is deleted only after the broker acknowledged it.
-        Raises :class:`PublishError` when some events were not acknowledged (they stay)."""
+        """Relay one batch in one transaction: claim the oldest rows, publish them,
+        wait for the broker, delete the acknowledged ones and park the poison ones,
+        commit. A crash before the commit leaves every row in place (the batch goes
+        again: duplicates, never loss); a row is deleted only after the broker
+        acknowledged it. Raises :class:`PublishError` when some events were not
+        acknowledged (they stay)."""
         result = Result()
         try:
             with self.store.transaction() as tx:

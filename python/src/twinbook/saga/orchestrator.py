@@ -143,10 +143,8 @@ class Orchestrator:
         rules of the spec in one place."""
         last = len(self._definition.steps) - 1
         if p.state is State.RUNNING and ok:
-            done = p.step == last
-            return Result.OK, replace(
-                p, step=p.step + 1, failures=0, state=State.COMPLETED if done else p.state
-            )
+            state = State.COMPLETED if p.step == last else p.state
+            return Result.OK, replace(p, step=p.step + 1, failures=0, state=state)
         if p.state is State.RUNNING:
             failures = p.failures + 1
             if failures <= self._definition.steps[p.step].retries:
