@@ -8,8 +8,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
+	"sync"
 	"testing"
+	"time"
 )
 
 // obCall runs f, turning a panic of the learner's code into a test failure that names the call.
@@ -195,4 +199,132 @@ func ikRun(t *testing.T, vectorsJSON string, newKeys func(t *testing.T, required
 			}
 		})
 	}
+}
+
+// --- 02-inbox ---
+
+// errCommitFailed is the test database's commit error (it was told to fail): nothing was written.
+var errCommitFailed = errors.New("the commit failed")
+
+// errEffectFailed is an effect's own error, which Deliver must return.
+var errEffectFailed = errors.New("the effect failed")
+
+// obGate makes the first n callers wait for each other (at most 10 s), so that goroutines
+// that deliver at once really are inside Deliver at once.
+type obGate struct {
+	mu      sync.Mutex
+	n, seen int
+	all     chan struct{}
+}
+
+func newObGate(n int) *obGate { return &obGate{n: n, all: make(chan struct{})} }
+
+func (g *obGate) wait() {
+	g.mu.Lock()
+	g.seen++
+	mine := g.seen
+	if mine == g.n {
+		close(g.all)
+	}
+	g.mu.Unlock()
+	if mine <= g.n {
+		select {
+		case <-g.all:
+		case <-time.After(10 * time.Second): // fewer came than expected: the counts say so
+		}
+	}
+}
+
+// obDB is the tests' database: rows, one writer at a time (a lock, as SQLite's write lock),
+// all or nothing (a transaction whose function fails, or whose commit fails, leaves the rows
+// as they were). commits keeps a copy of the rows after each commit. With together > 0, the
+// first together transactions wait for each other before they take the lock and again after
+// they end: a check made outside the transaction, or in one of its own, is seen by every
+// goroutine before any of them writes, every time.
+type obDB struct {
+	mu           sync.Mutex
+	rows         map[string]int64
+	commits      []map[string]int64
+	failCommit   bool
+	inside       bool
+	enter, leave *obGate
+}
+
+func newObDB(rows map[string]int64, together int) *obDB {
+	db := &obDB{rows: maps.Clone(rows)}
+	if db.rows == nil {
+		db.rows = map[string]int64{}
+	}
+	if together > 0 {
+		db.enter, db.leave = newObGate(together), newObGate(together)
+	}
+	return db
+}
+
+// inTx runs fn in a transaction; the learner's InTx is this method's value.
+func (db *obDB) inTx(fn func(tx map[string]int64) error) (err error) {
+	if db.enter != nil {
+		db.enter.wait()
+		defer db.leave.wait()
+	}
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	snapshot := maps.Clone(db.rows)
+	db.inside = true
+	defer func() {
+		db.inside = false
+		if p := recover(); p != nil {
+			db.rows = snapshot
+			panic(p)
+		}
+		if err != nil {
+			clear(db.rows)
+			maps.Copy(db.rows, snapshot)
+		}
+	}()
+	if err = fn(db.rows); err != nil {
+		return err
+	}
+	if db.failCommit {
+		return errCommitFailed
+	}
+	db.commits = append(db.commits, maps.Clone(db.rows))
+	return nil
+}
+
+// snapshot is a copy of the rows, taken under the database's lock.
+func (db *obDB) snapshot() map[string]int64 {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	return maps.Clone(db.rows)
+}
+
+// obEffect is a message's effect: it adds amount to the row account, and counts its calls and
+// those made outside a transaction of db. fail: it returns errEffectFailed after writing.
+type obEffect struct {
+	db             *obDB
+	account        string
+	amount         int64
+	fail           bool
+	mu             sync.Mutex
+	calls, outside int
+}
+
+func (e *obEffect) apply(tx map[string]int64) error {
+	e.mu.Lock()
+	e.calls++
+	if !e.db.inside {
+		e.outside++
+	}
+	e.mu.Unlock()
+	tx[e.account] += e.amount
+	if e.fail {
+		return errEffectFailed
+	}
+	return nil
+}
+
+// obShow prints rows in key order.
+func obShow(rows map[string]int64) string {
+	return fmt.Sprint(rows) // fmt prints a map's keys sorted
 }

@@ -181,3 +181,14 @@ func beginAt(keys *Keys, now int64, key string) (d ikDecision) {
 	got := keys.Begin(now, Request{Key: key, HasKey: true, Method: "POST", Path: "/orders", BodyHash: ikDigest("{}")})
 	return ikDecision{got.Outcome, got.Status, got.Body, got.Token}
 }
+
+func TestHiddenARequestWithoutAKeyTouchesNoRecord(t *testing.T) {
+	r := newKeysRun(t, false, 1000, 100)
+	r.post(0, "k1", "{}")
+	r.finish(1, 1, 201, "stored")
+	r.expect(r.begin(2, nil, "{}", "POST", "/orders"), run(0), "no key", "it runs with token 0")
+	r.finish(3, 0, 500, "other")
+	r.fail(0)
+	r.expect(r.post(4, "k1", "{}"), replay(201, "stored"), "k1 after Finish(.., 0, ..) and Fail(0)",
+		"a request without a key marked nothing, so it changes nothing")
+}
