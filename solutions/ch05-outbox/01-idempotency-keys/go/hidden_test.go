@@ -122,51 +122,64 @@ func TestHiddenARequestWhoseKeyWasTakenStoresNothing(t *testing.T) {
 		"the taker's response is stored")
 }
 
-// TestHiddenManyRequestsAtOnce sends requests from many goroutines at once, as net/http does:
-// one key raced by all of them runs once; each goroutine's own key runs, finishes and replays.
-// Keys without a lock fail under the race detector.
+// TestHiddenManyRequestsAtOnce sends requests from many goroutines at once, as net/http does,
+// in phases: one key raced by all of them runs once; then each goroutine's own key runs, is
+// finished, and replays; then another key of each runs and fails. Goroutines of one phase
+// share no lock of the test's, so Keys without a lock in any method fail under the race
+// detector.
 func TestHiddenManyRequestsAtOnce(t *testing.T) {
 	const n = 16
 	r := newKeysRun(t, true, 1000, 100)
-	var start, done sync.WaitGroup
-	start.Add(1)
-	results := make([]ikDecision, n)
-	replays := make([]ikDecision, n)
-	for i := range n {
-		done.Add(1)
-		go func() {
-			defer done.Done()
-			start.Wait()
-			results[i] = beginAt(r.keys, 0, "shared")
-			own := fmt.Sprintf("own-%d", i)
-			d := beginAt(r.keys, 0, own)
-			if d.Outcome == Run {
-				func() {
-					defer func() { _ = recover() }() // a panic shows as a missing replay below
-					r.keys.Finish(1, d.Token, 200, own)
-				}()
-			}
-			replays[i] = beginAt(r.keys, 2, own)
-		}()
-	}
-	start.Done()
-	done.Wait()
-	runs := 0
-	for i, d := range results {
-		switch d {
-		case refuse(409):
-		default:
-			if d.Outcome != Run {
-				t.Fatalf("goroutine %d: the shared key got %+v: want to run once, else 409", i, d)
-			}
-			runs++
+	atOnce := func(f func(i int)) {
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer func() { _ = recover() }() // a panic shows in the decisions checked below
+				<-start
+				f(i)
+			}()
 		}
-		if want := replay(200, fmt.Sprintf("own-%d", i)); replays[i] != want {
-			t.Fatalf("goroutine %d: its own key replayed %+v, want %+v", i, replays[i], want)
+		close(start)
+		wg.Wait()
+	}
+	shared := make([]ikDecision, n)
+	atOnce(func(i int) { shared[i] = beginAt(r.keys, 0, "shared") })
+	own := make([]ikDecision, n)
+	atOnce(func(i int) { own[i] = beginAt(r.keys, 0, fmt.Sprintf("own-%d", i)) })
+	atOnce(func(i int) { r.keys.Finish(1, own[i].Token, 200, fmt.Sprintf("own-%d", i)) })
+	failed := make([]ikDecision, n)
+	atOnce(func(i int) { failed[i] = beginAt(r.keys, 2, fmt.Sprintf("failed-%d", i)) })
+	atOnce(func(i int) { r.keys.Fail(failed[i].Token) })
+	runs, tokens := 0, map[int64]bool{}
+	for i := range n {
+		for _, d := range []ikDecision{shared[i], own[i], failed[i]} {
+			if d.Outcome == Run {
+				tokens[d.Token] = true
+			}
+		}
+		switch {
+		case shared[i] == refuse(409):
+		case shared[i].Outcome == Run:
+			runs++
+		default:
+			t.Fatalf("goroutine %d: the shared key got %+v: want to run once, else 409", i, shared[i])
+		}
+		key := fmt.Sprintf("own-%d", i)
+		if got, want := beginAt(r.keys, 3, key), replay(200, key); got != want {
+			t.Fatalf("%s, finished at once with the others, then got %+v, want %+v", key, got, want)
+		}
+		if got := beginAt(r.keys, 3, fmt.Sprintf("failed-%d", i)); got.Outcome != Run {
+			t.Fatalf("failed-%d, failed at once with the others, then got %+v: want to run", i, got)
 		}
 	}
 	if runs != 1 {
 		t.Fatalf("%d goroutines raced one key at once and %d of them ran it: want 1, the rest 409", n, runs)
+	}
+	if len(tokens) != 2*n+1 {
+		t.Fatalf("%d requests ran at once but got %d distinct tokens: every run gets its own", 2*n+1, len(tokens))
 	}
 }
 
