@@ -34,10 +34,17 @@ def test_the_vector_replayer_exists_once_per_language(language):
     )
 
 
-@pytest.mark.parametrize("exercise", sorted(exercise_vectors.EXERCISES))
-def test_the_exercise_replays_every_idempotency_key_case(exercise):
-    cases = exercise_vectors.select(exercise)
+def test_the_keys_exercise_replays_every_idempotency_key_case():
+    cases = exercise_vectors.select("01-idempotency-keys")
     assert len(cases) >= 60, f"{exercise}: only {len(cases)} vector cases"
     model = load_script("idempotency_model.py", "twinbook_idempotency_reference_model")
     for case in cases:
         assert model.run_case(case) > 0, case["name"]
+
+
+def test_the_saga_exercise_replays_every_case_without_a_crash():
+    cases = exercise_vectors.select("04-saga-compensation")
+    every = exercise_vectors.saga_cases()
+    assert len(cases) >= 25, f"only {len(cases)} saga cases without a crash"
+    assert [c for c in every if c not in cases] == [c for c in every if c["crash_after"]]
+    assert {c["expect"]["outcome"] for c in cases} == {"completed", "compensated"}

@@ -238,3 +238,59 @@ class InboxRun:
         got = call(what, self.inbox.prune, now)
         assert type(got) is int, f"{what} returned {got!r}: want an int"
         return plain(got)
+
+
+# --- 04-saga-compensation ---
+
+#: attempts after which a scripted participant stops a saga that does not end
+MAX_ATTEMPTS = 1000
+
+
+class Participant:
+    """The services a saga calls, scripted: ``script`` maps ``"step:kind"`` to the results of
+    its attempts in order (``"ok"`` or ``"fail"``; an attempt past the list succeeds). It logs
+    every attempt (``"reserve:action ok"``) and its idempotency key."""
+
+    def __init__(self, script=None):
+        self.script = {k: list(v) for k, v in (script or {}).items()}
+        self.log = []
+        self.keys = []
+
+    def attempt(self, step, kind, key):
+        results = self.script.get(f"{step}:{kind}", [])
+        result = results.pop(0) if results else "ok"
+        self.log.append(f"{step}:{kind} {result}")
+        self.keys.append(key)
+        if len(self.log) >= MAX_ATTEMPTS:
+            raise RuntimeError(f"{MAX_ATTEMPTS} attempts: the saga does not end")
+        return result == "ok"
+
+
+def saga(answer, saga_id, steps, participant):
+    """``run_saga(saga_id, steps, participant.attempt)``, which must return its outcome."""
+    what = f"run_saga({saga_id!r}, {steps}, attempt)"
+    got = plain(call(what, answer.run_saga, saga_id, list(steps), participant.attempt))
+    assert got in ("completed", "compensated"), (
+        f"{what} returned {got!r}: want 'completed' or 'compensated'"
+    )
+    return got
+
+
+def replay_saga(answer, case):
+    """Replay one saga conformance vector without crashes (the hidden tests carry them): the
+    attempts, their keys and the outcome must be the case's."""
+    steps = [(s["name"], s.get("retries", 0)) for s in case["saga"]["steps"]]
+    participant = Participant(case["script"])
+    outcome = saga(answer, case["saga"]["id"], steps, participant)
+    want = case["expect"]
+    assert participant.log == want["log"], (
+        f"{case['name']}: the attempts were {participant.log}, want {want['log']}"
+    )
+    for position, key in want.get("keys", {}).items():
+        got = participant.keys[int(position) - 1]
+        assert got == key, (
+            f"{case['name']}: attempt {position} carried the key {got!r}, want {key!r}"
+        )
+    assert outcome == want["outcome"], (
+        f"{case['name']}: outcome {outcome!r}, want {want['outcome']!r}"
+    )

@@ -328,3 +328,98 @@ func (e *obEffect) apply(tx map[string]int64) error {
 func obShow(rows map[string]int64) string {
 	return fmt.Sprint(rows) // fmt prints a map's keys sorted
 }
+
+// --- 04-saga-compensation ---
+
+// sgMaxAttempts is the number of attempts after which a scripted participant stops a saga
+// that does not end (it panics, and the test fails naming the call).
+const sgMaxAttempts = 1000
+
+// sgParticipant is the services a saga calls, scripted: script maps "step:kind" to the
+// results of its attempts in order ("ok" or "fail"; an attempt past the list succeeds). It
+// logs every attempt ("reserve:action ok") and its idempotency key.
+type sgParticipant struct {
+	script map[string][]string
+	log    []string
+	keys   []string
+}
+
+func newSgParticipant(script map[string][]string) *sgParticipant {
+	p := &sgParticipant{script: map[string][]string{}}
+	for k, v := range script {
+		p.script[k] = append([]string(nil), v...)
+	}
+	return p
+}
+
+func (p *sgParticipant) attempt(step, kind, key string) bool {
+	result := "ok"
+	if results := p.script[step+":"+kind]; len(results) > 0 {
+		result, p.script[step+":"+kind] = results[0], results[1:]
+	}
+	p.log = append(p.log, step+":"+kind+" "+result)
+	p.keys = append(p.keys, key)
+	if len(p.log) >= sgMaxAttempts {
+		panic(fmt.Sprintf("%d attempts: the saga does not end", sgMaxAttempts))
+	}
+	return result == "ok"
+}
+
+// sgStep is a step of a saga vector.
+type sgStep struct {
+	Name    string `json:"name"`
+	Retries int    `json:"retries"`
+}
+
+// sgCase is one saga conformance vector.
+type sgCase struct {
+	Name string `json:"name"`
+	Saga struct {
+		ID    string   `json:"id"`
+		Steps []sgStep `json:"steps"`
+	} `json:"saga"`
+	Script     map[string][]string `json:"script"`
+	CrashAfter []int               `json:"crash_after"`
+	Expect     struct {
+		Outcome string            `json:"outcome"`
+		Log     []string          `json:"log"`
+		Keys    map[string]string `json:"keys"`
+	} `json:"expect"`
+}
+
+// sgRun replays every case of vectorsJSON (an exercise's embedded vectors, without crashes),
+// one subtest each, through runSaga (the visible tests' adapter of the learner's RunSaga). A
+// key the replayer does not know fails the test: a vector is never half-checked.
+func sgRun(t *testing.T, vectorsJSON string, runSaga func(t *testing.T, id string, steps []sgStep, p *sgParticipant) string) {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader([]byte(vectorsJSON)))
+	dec.DisallowUnknownFields()
+	var cases []sgCase
+	if err := dec.Decode(&cases); err != nil {
+		t.Fatalf("the embedded vectors do not parse: %v", err)
+	}
+	for _, c := range cases {
+		t.Run(c.Name, func(t *testing.T) {
+			if len(c.CrashAfter) != 0 {
+				t.Fatalf("%s: a case with crashes is not this exercise's", c.Name)
+			}
+			p := newSgParticipant(c.Script)
+			outcome := runSaga(t, c.Saga.ID, c.Saga.Steps, p)
+			if fmt.Sprint(p.log) != fmt.Sprint(c.Expect.Log) {
+				t.Fatalf("%s: the attempts were %q, want %q", c.Name, p.log, c.Expect.Log)
+			}
+			for position, key := range c.Expect.Keys {
+				var n int
+				if _, err := fmt.Sscan(position, &n); err != nil || n < 1 || n > len(p.keys) {
+					t.Fatalf("%s: expect.keys position %q is not an attempt", c.Name, position)
+				}
+				if p.keys[n-1] != key {
+					t.Fatalf("%s: attempt %d carried the key %q, want %q", c.Name, n, p.keys[n-1], key)
+				}
+			}
+			if outcome != c.Expect.Outcome {
+				t.Fatalf("%s: outcome %q, want %q", c.Name, outcome, c.Expect.Outcome)
+			}
+		})
+	}
+}

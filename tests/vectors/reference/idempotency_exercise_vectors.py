@@ -5,7 +5,8 @@ copies only an exercise's test files and its chapter's helper file into a submis
 so the hidden tests embed the cases their exercise covers between two marker lines and replay
 them with the one replayer per language in the chapter's helper file (REPLAYERS). The
 idempotency-keys exercise is the whole contract of the keys without HTTP, so it replays every
-``idempotency_key`` case (the ``saga`` files of the same folder are another exercise's).
+``idempotency_key`` case; the saga exercise runs a saga in one process, without a store, so it
+replays every ``saga`` case without a crash (``crash_after`` empty).
 `--write` rewrites the blocks in solutions/ from whatever tests/vectors/idempotency holds, and
 tests/test_idempotency_exercise_vectors.py fails when a block is stale.
 
@@ -31,7 +32,7 @@ CONCEPT = "idempotency_key"
 OTHER_CONCEPTS = {"saga"}
 CASE_KEYS = {"name", "config", "steps"}
 
-EXERCISES = {"01-idempotency-keys": {}}
+EXERCISES = {"01-idempotency-keys": {}, "04-saga-compensation": {}}
 HIDDEN_FILES = {"python": "python/test_hidden.py", "go": "go/hidden_test.go"}
 # the chapter's helper files, where the replayer lives, and how its loop over a case's steps reads
 REPLAYERS = {
@@ -74,8 +75,20 @@ def all_cases() -> list[dict]:
     return found
 
 
+def saga_cases() -> list[dict]:
+    """Every saga case of tests/vectors/idempotency, in file then case order."""
+    found = []
+    for path in sorted(VECTORS.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(data, dict) and data.get("concept") == "saga":
+            found.extend(data["cases"])
+    return found
+
+
 def select(exercise: str) -> list[dict]:
     assert exercise in EXERCISES, exercise
+    if exercise == "04-saga-compensation":
+        return [case for case in saga_cases() if not case.get("crash_after")]
     return all_cases()
 
 
