@@ -36,7 +36,7 @@ def test_the_vector_replayer_exists_once_per_language(language):
 
 def test_the_keys_exercise_replays_every_idempotency_key_case():
     cases = exercise_vectors.select("01-idempotency-keys")
-    assert len(cases) >= 60, f"{exercise}: only {len(cases)} vector cases"
+    assert len(cases) >= 60, f"01-idempotency-keys: only {len(cases)} vector cases"
     model = load_script("idempotency_model.py", "twinbook_idempotency_reference_model")
     for case in cases:
         assert model.run_case(case) > 0, case["name"]
