@@ -1,5 +1,5 @@
-"""Chapter 4's Python notebook leaves no broker or registry running when its kernel ends,
-even after a cell failed before the last one (the one that stops them).
+"""Chapter 4's and chapter 5's Python notebooks leave no broker or registry running when
+their kernel ends, even after a cell failed before the last one (the one that stops them).
 
 The notebook starts the embedded broker (``twinbook-kafka``) and the registry
 (``python -m twinbook.registry``) as child processes of its kernel, owned by an
@@ -23,14 +23,19 @@ from nbval.kernel import RunningKernel
 
 from tests.repo import ROOT
 
-NOTEBOOK = ROOT / "notebooks" / "ch04-events" / "events_python.ipynb"
+#: Each notebook, with the programs its setup cells start (chapter 5's relays are started
+#: later, in section 3, and stopped there or by the same ExitStack).
+NOTEBOOKS = {
+    "ch04": (ROOT / "notebooks" / "ch04-events" / "events_python.ipynb", 2),
+    "ch05": (ROOT / "notebooks" / "ch05-outbox" / "outbox_python.ipynb", 1),
+}
 PATIENCE = 30.0
 PROGRAMS = ("twinbook-kafka", "twinbook.registry")
 
 
-def setup_cells() -> list[str]:
+def setup_cells(notebook: Path) -> list[str]:
     """The notebook's code up to and including the cell that starts the services."""
-    cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
     code = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
     last = next(i for i, source in enumerate(code) if "services.enter_context" in source)
     return code[: last + 1]
@@ -61,22 +66,24 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
+@pytest.mark.parametrize("chapter", sorted(NOTEBOOKS))
 @pytest.mark.parametrize("end", ["shutdown", "kill"])
 def test_the_services_end_with_the_kernel_after_a_failed_cell(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, end: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, end: str, chapter: str
 ) -> None:
+    notebook, programs = NOTEBOOKS[chapter]
     monkeypatch.delenv("TWINBOOK_KAFKA", raising=False)  # the embedded broker, started here
     kernel = RunningKernel("python3", cwd=str(tmp_path), startup_timeout=120)
     started: dict[int, str] = {}
     try:
-        for source in setup_cells():
+        for source in setup_cells(notebook):
             reply = kernel.kc.execute_interactive(source, timeout=120, output_hook=lambda _: None)
             assert reply["content"]["status"] == "ok", source
         failed = kernel.kc.execute_interactive("1 / 0", timeout=30, output_hook=lambda _: None)
         assert failed["content"]["status"] == "error"
         pid = kernel.km.provisioner.process.pid
         started = services(pid)
-        assert len(started) == 2, f"expected a broker and a registry, found {started}"
+        assert len(started) == programs, f"expected {programs} programs, found {started}"
         if end == "kill":
             os.kill(pid, signal.SIGKILL)
     finally:

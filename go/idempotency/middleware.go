@@ -72,9 +72,12 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// The records outlive a client that hangs up: its mark must still be
 	// stored or released, so they are not tied to the request's context.
 	ctx := context.WithoutCancel(r.Context())
-	d, err := m.records.Begin(ctx, scope, Fingerprint(body), m.clk.Now(), m.cfg.TTL, m.cfg.Lease)
+	// docs:start idempotency-decision
+	d, err := m.records.Begin(ctx, scope, Fingerprint(body),
+		m.clk.Now(), m.cfg.TTL, m.cfg.Lease)
 	if err != nil {
-		refuse(w, http.StatusServiceUnavailable, "idempotency records unavailable: "+err.Error())
+		refuse(w, http.StatusServiceUnavailable,
+			"idempotency records unavailable: "+err.Error())
 		return
 	}
 	switch d.Verdict {
@@ -86,14 +89,18 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(d.Response.Status)
 		_, _ = w.Write(d.Response.Body)
 	case Mismatch:
-		refuse(w, http.StatusUnprocessableEntity, "this Idempotency-Key was used with another request body")
+		refuse(w, http.StatusUnprocessableEntity,
+			"this Idempotency-Key was used with another request body")
 	case Conflict:
-		refuse(w, http.StatusConflict, "a request with this Idempotency-Key is in progress")
+		refuse(w, http.StatusConflict,
+			"a request with this Idempotency-Key is in progress")
 	case Acquired:
 		m.handle(ctx, w, r, scope, d.Token)
 	default:
-		refuse(w, http.StatusInternalServerError, "idempotency records: unknown verdict "+d.Verdict.String())
+		refuse(w, http.StatusInternalServerError,
+			"idempotency records: unknown verdict "+d.Verdict.String())
 	}
+	// docs:end idempotency-decision
 }
 
 // handle runs the handler for a request that holds its key, then stores its

@@ -74,8 +74,9 @@ func Handle(ctx context.Context, tx *sql.Tx, messageID, consumer string) (bool, 
 	case consumer == "":
 		return false, ErrNoConsumer
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO inbox (consumer, message_id, received_ms)
-		VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, consumer, messageID, time.Now().UnixMilli())
+	res, err := tx.ExecContext(ctx, `INSERT INTO inbox
+		(consumer, message_id, received_ms) VALUES ($1, $2, $3)
+		ON CONFLICT DO NOTHING`, consumer, messageID, time.Now().UnixMilli())
 	if err != nil {
 		return false, fmt.Errorf("inbox: record %s: %w", messageID, err)
 	}
@@ -106,11 +107,14 @@ func New(db *store.DB, consumer string) *Inbox {
 // Process applies a message once: in one transaction it records messageID
 // and, if the id is new, runs effect. It reports whether effect ran. An
 // error from effect rolls back the id too, so a later delivery retries it.
-func (in *Inbox) Process(ctx context.Context, messageID string, effect func(tx *sql.Tx) error) (bool, error) {
+func (in *Inbox) Process(
+	ctx context.Context, messageID string, effect func(tx *sql.Tx) error,
+) (bool, error) {
 	var fresh bool
 	err := in.db.InTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		if fresh, err = Handle(ctx, tx, messageID, in.consumer); err != nil || !fresh {
+		fresh, err = Handle(ctx, tx, messageID, in.consumer)
+		if err != nil || !fresh {
 			return err
 		}
 		return effect(tx)

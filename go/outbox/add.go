@@ -18,15 +18,7 @@ func Add(ctx context.Context, tx *sql.Tx, ev Event) (string, error) {
 	if err := ev.validate(); err != nil {
 		return "", err
 	}
-	if ev.ID == "" {
-		ev.ID = NewID()
-	}
-	if ev.CreatedAt.IsZero() {
-		ev.CreatedAt = time.Now()
-	}
-	if ev.Payload == nil {
-		ev.Payload = []byte{}
-	}
+	ev = ev.withDefaults()
 	headers, err := json.Marshal(ev.Headers)
 	if err != nil {
 		return "", fmt.Errorf("%w: headers: %w", ErrInvalidEvent, err)
@@ -36,7 +28,8 @@ func Add(ctx context.Context, tx *sql.Tx, ev Event) (string, error) {
 	_, err = tx.ExecContext(ctx, `INSERT INTO outbox
 		(event_id, aggregate, topic, type, payload, headers, created_ms)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		ev.ID, ev.Aggregate, ev.Topic, ev.Type, ev.Payload, string(headers), ev.CreatedAt.UnixMilli())
+		ev.ID, ev.Aggregate, ev.Topic, ev.Type, ev.Payload, string(headers),
+		ev.CreatedAt.UnixMilli())
 	if err != nil {
 		return "", fmt.Errorf("outbox: add %s: %w", ev.ID, err)
 	}
@@ -44,3 +37,18 @@ func Add(ctx context.Context, tx *sql.Tx, ev Event) (string, error) {
 }
 
 // docs:end outbox-add
+
+// withDefaults fills what [Add] may leave out: a new id, the time now, an
+// empty payload rather than a NULL one.
+func (ev Event) withDefaults() Event {
+	if ev.ID == "" {
+		ev.ID = NewID()
+	}
+	if ev.CreatedAt.IsZero() {
+		ev.CreatedAt = time.Now()
+	}
+	if ev.Payload == nil {
+		ev.Payload = []byte{}
+	}
+	return ev
+}

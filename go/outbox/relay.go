@@ -125,13 +125,20 @@ func (r *Relay) Stats() Stats {
 // SQLite has no gap: it has one writer at a time (BEGIN IMMEDIATE takes the
 // database's write lock), so transactions commit in the order they took
 // their ids, and a row that is visible has no invisible row before it.
+//
+// docs:start outbox-claim-sql
 var claimSQL = map[store.Dialect]string{
-	store.SQLite: `SELECT seq, event_id, aggregate, topic, type, payload, headers, created_ms
+	store.SQLite: `SELECT ` + columns + `
 		FROM outbox ORDER BY seq LIMIT $1`,
-	store.Postgres: `SELECT seq, event_id, aggregate, topic, type, payload, headers, created_ms
+	store.Postgres: `SELECT ` + columns + `
 		FROM outbox WHERE txid < pg_snapshot_xmin(pg_current_snapshot())
 		ORDER BY txid, seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
 }
+
+// docs:end outbox-claim-sql
+
+// columns are the outbox's columns in the order [decode] reads them.
+const columns = "seq, event_id, aggregate, topic, type, payload, headers, created_ms"
 
 // row is one claimed outbox row: its event, or why it is not one.
 type row struct {
@@ -149,12 +156,6 @@ type row struct {
 // row in place (the batch is published again: duplicates, never loss); a
 // row is deleted only after the broker acknowledged it. It returns
 // [ErrPublish] when some events were not acknowledged (they stay).
-//
-// A batch that fails in part can reorder one aggregate's events: a later
-// event acknowledged, an earlier one left for the next batch. Consumers
-// that need the order per aggregate get it from Kafka's producer, whose
-// idempotence keeps a partition's records in order and fails a timed-out
-// batch as a whole, not from the relay; an inbox removes the duplicates.
 func (r *Relay) RunOnce(ctx context.Context) (Result, error) {
 	var res Result
 	err := r.db.InTx(ctx, func(tx *sql.Tx) error {
@@ -163,59 +164,83 @@ func (r *Relay) RunOnce(ctx context.Context) (Result, error) {
 			return err
 		}
 		res.Claimed = len(rows)
-		var send []Event
-		var sendRows []*row
-		var done []int64
-		for _, rw := range rows {
-			if err := r.screen(rw); err != nil {
-				if err := r.park(ctx, tx, rw, err); err != nil {
-					return err
-				}
-				done = append(done, rw.seq)
-				res.Parked++
-				continue
-			}
-			send = append(send, rw.ev)
-			sendRows = append(sendRows, rw)
-		}
-		if len(send) > 0 {
-			pctx, cancel := context.WithTimeout(ctx, r.cfg.PublishTimeout)
-			errs := r.pub.Publish(pctx, send)
-			cancel()
-			for i, rw := range sendRows {
-				switch err := errs[i]; {
-				case err == nil:
-					done = append(done, rw.seq)
-					res.Published++
-				case errors.Is(err, ErrPoison):
-					if err := r.park(ctx, tx, rw, err); err != nil {
-						return err
-					}
-					done = append(done, rw.seq)
-					res.Parked++
-				default:
-					res.Failed++
-				}
-			}
+		done, err := r.deliver(ctx, tx, rows, &res)
+		if err != nil {
+			return err
 		}
 		return deleteRows(ctx, tx, done)
 	})
-	if err != nil {
-		// Nothing committed: whatever was published goes again.
+	if err != nil { // nothing committed: whatever was published goes again
 		r.failed.Add(int64(res.Claimed))
-		return Result{Claimed: res.Claimed, Failed: res.Claimed}, fmt.Errorf("outbox: relay batch: %w", err)
+		res = Result{Claimed: res.Claimed, Failed: res.Claimed}
+		return res, fmt.Errorf("outbox: relay batch: %w", err)
 	}
+	return res, r.count(res)
+}
+
+// docs:end outbox-relay-once
+
+// count adds a committed batch to the totals, and returns [ErrPublish] when
+// some of its events were not acknowledged.
+func (r *Relay) count(res Result) error {
 	r.batches.Add(1)
 	r.published.Add(int64(res.Published))
 	r.parked.Add(int64(res.Parked))
 	r.failed.Add(int64(res.Failed))
 	if res.Failed > 0 {
-		return res, fmt.Errorf("%w: %d of %d", ErrPublish, res.Failed, res.Claimed)
+		return fmt.Errorf("%w: %d of %d", ErrPublish, res.Failed, res.Claimed)
 	}
-	return res, nil
+	return nil
 }
 
-// docs:end outbox-relay-once
+// deliver parks the claimed rows that cannot be sent, publishes the others
+// and waits for the broker's verdicts; it returns the seqs to delete (the
+// acknowledged and the parked ones) and counts them in res.
+//
+// A batch that fails in part can reorder one aggregate's events: a later
+// event acknowledged, an earlier one left for the next batch. Consumers
+// that need the order per aggregate get it from Kafka's producer, whose
+// idempotence keeps a partition's records in order and fails a timed-out
+// batch as a whole, not from the relay; an inbox removes the duplicates.
+func (r *Relay) deliver(ctx context.Context, tx *sql.Tx, rows []*row, res *Result) ([]int64, error) {
+	var send []Event
+	var sendRows []*row
+	var done []int64
+	for _, rw := range rows {
+		if err := r.screen(rw); err != nil {
+			if err := r.park(ctx, tx, rw, err); err != nil {
+				return nil, err
+			}
+			done = append(done, rw.seq)
+			res.Parked++
+			continue
+		}
+		send = append(send, rw.ev)
+		sendRows = append(sendRows, rw)
+	}
+	if len(send) == 0 {
+		return done, nil
+	}
+	pctx, cancel := context.WithTimeout(ctx, r.cfg.PublishTimeout)
+	errs := r.pub.Publish(pctx, send)
+	cancel()
+	for i, rw := range sendRows {
+		switch err := errs[i]; {
+		case err == nil:
+			done = append(done, rw.seq)
+			res.Published++
+		case errors.Is(err, ErrPoison):
+			if err := r.park(ctx, tx, rw, err); err != nil {
+				return nil, err
+			}
+			done = append(done, rw.seq)
+			res.Parked++
+		default:
+			res.Failed++
+		}
+	}
+	return done, nil
+}
 
 func (r *Relay) claim(ctx context.Context, tx *sql.Tx) ([]*row, error) {
 	q, ok := claimSQL[r.db.Dialect()]
@@ -361,13 +386,12 @@ func deleteRows(ctx context.Context, tx *sql.Tx, seqs []int64) error {
 	return nil
 }
 
-// docs:start outbox-relay-run
-
 // Run relays until ctx ends, then returns ctx's error. A failed batch (the
 // broker down, the database gone) is retried after a pause that doubles
 // with each failure in a row, from MinBackoff to MaxBackoff; a batch that
 // was not full is followed by PollInterval's pause.
 func (r *Relay) Run(ctx context.Context) error {
+	// docs:start outbox-relay-run
 	failures := 0
 	for {
 		res, err := r.RunOnce(ctx)
@@ -394,9 +418,8 @@ func (r *Relay) Run(ctx context.Context) error {
 		case <-r.cfg.Clock.After(pause):
 		}
 	}
+	// docs:end outbox-relay-run
 }
-
-// docs:end outbox-relay-run
 
 // backoff is the pause after the n-th failure in a row.
 func (r *Relay) backoff(n int) time.Duration {

@@ -161,28 +161,35 @@ func (o *Orchestrator) attempt(ctx context.Context, p Progress) (Progress, error
 	if err := ctx.Err(); err != nil {
 		return p, fmt.Errorf("saga %q: %w", p.SagaID, err)
 	}
+	// docs:start saga-attempt
+	where := fmt.Sprintf("saga %q: %s:%s", p.SagaID, step.Name, kind)
 	if err := o.log.Start(ctx, p.SagaID, step.Name, kind); err != nil {
-		return p, fmt.Errorf("saga %q: %s:%s: record start: %w", p.SagaID, step.Name, kind, err)
+		return p, fmt.Errorf("%s: record start: %w", where, err)
 	}
 	var callErr error
-	if fn != nil { // only the last step may have no compensation, and it never needs one
-		callErr = fn(ctx, Call{SagaID: p.SagaID, Step: step.Name, Kind: kind, Key: Key(p.SagaID, step.Name, kind)})
+	// Only the last step may have no compensation, and it never needs one.
+	if fn != nil {
+		key := Key(p.SagaID, step.Name, kind)
+		callErr = fn(ctx, Call{SagaID: p.SagaID, Step: step.Name, Kind: kind, Key: key})
 	}
 	if callErr != nil && ctx.Err() != nil {
 		// Cancelled, not failed: leave the attempt unrecorded, as a crash
 		// would, so that it is repeated rather than counted.
-		return p, fmt.Errorf("saga %q: %s:%s: %w", p.SagaID, step.Name, kind, ctx.Err())
+		return p, fmt.Errorf("%s: %w", where, ctx.Err())
 	}
 	result, next := o.next(p, callErr == nil)
-	if err := o.log.Finish(ctx, p.SagaID, step.Name, kind, result, next); err != nil {
-		return p, fmt.Errorf("saga %q: %s:%s: record %s: %w", p.SagaID, step.Name, kind, result, err)
+	err := o.log.Finish(ctx, p.SagaID, step.Name, kind, result, next)
+	if err != nil {
+		return p, fmt.Errorf("%s: record %s: %w", where, result, err)
 	}
 	return next, nil
+	// docs:end saga-attempt
 }
 
 // next is the progress after an attempt at p that succeeded (ok) or failed:
 // the rules of the spec in one place.
 func (o *Orchestrator) next(p Progress, ok bool) (Result, Progress) {
+	// docs:start saga-next
 	n := p
 	switch {
 	case p.State == Running && ok:
@@ -211,6 +218,7 @@ func (o *Orchestrator) next(p Progress, ok bool) (Result, Progress) {
 		n.Failures = p.Failures + 1
 		return Fail, n
 	}
+	// docs:end saga-next
 }
 
 func (o *Orchestrator) wait(ctx context.Context, d time.Duration) error {

@@ -73,6 +73,7 @@ class IdempotencyMiddleware:
         if more is not None:
             await _refuse(send, 400, more)
             return
+        # docs:start idempotency-decision
         request_scope = Scope(scope["method"], _target(scope), key)
         try:
             decision = await self.records.begin(
@@ -88,13 +89,16 @@ class IdempotencyMiddleware:
         if decision.verdict is Verdict.REPLAY and decision.response is not None:
             await _send(send, decision.response, replayed=True)
         elif decision.verdict is Verdict.MISMATCH:
-            await _refuse(send, 422, "this Idempotency-Key was used with another request body")
+            why = "this Idempotency-Key was used with another request body"
+            await _refuse(send, 422, why)
         elif decision.verdict is Verdict.CONFLICT:
-            await _refuse(send, 409, "a request with this Idempotency-Key is in progress")
+            busy = "a request with this Idempotency-Key is in progress"
+            await _refuse(send, 409, busy)
         else:
             await self._handle(
                 scope, _replay_body(body, receive), send, request_scope, decision.token
             )
+        # docs:end idempotency-decision
 
     async def _handle(
         self, scope: ASGIScope, receive: Receive, send: Send, key: Scope, token: str

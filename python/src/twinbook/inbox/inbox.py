@@ -42,11 +42,11 @@ def migrate(store: Store) -> None:
 
 # docs:start inbox-handle
 def handle(tx: Tx, message_id: str, consumer: str) -> bool:
-    """Record ``message_id`` for ``consumer`` inside ``tx``, the transaction that applies
-    the message's effect, and say whether it is new. When it is not, apply nothing. Two
-    transactions handling one id at once cannot both see it new: the second waits on the
-    first's key and finds it taken once the first commits (or takes it, if it rolled
-    back)."""
+    """Record ``message_id`` for ``consumer`` inside ``tx``, the transaction that
+    applies the message's effect, and say whether it is new. When it is not, apply
+    nothing. Two transactions handling one id at once cannot both see it new: the
+    second waits on the first's key and finds it taken once the first commits (or
+    takes it, if it rolled back)."""
     if not message_id:
         raise InboxError("the message has no id")
     if not consumer:

@@ -24,8 +24,8 @@ def add(tx: Tx, event: Event) -> str:
         event = dataclasses.replace(event, id=new_id())
     created = event.created_ms or time.time_ns() // 1_000_000
     tx.execute(
-        "INSERT INTO outbox (event_id, aggregate, topic, type, payload, headers, created_ms)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO outbox (event_id, aggregate, topic, type, payload, headers,"
+        " created_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (
             event.id,
             event.aggregate,

@@ -83,12 +83,14 @@ class Stats:
 # lock), so transactions commit in the order they took their seqs, and a visible row has
 # no invisible row before it.
 _COLUMNS = "seq, event_id, aggregate, topic, type, payload, headers, created_ms"
+# docs:start outbox-claim-sql
 CLAIM: dict[Dialect, str] = {
     Dialect.SQLITE: f"SELECT {_COLUMNS} FROM outbox ORDER BY seq LIMIT ?",
     Dialect.POSTGRES: f"SELECT {_COLUMNS} FROM outbox"
     " WHERE txid < pg_snapshot_xmin(pg_current_snapshot())"
     " ORDER BY txid, seq LIMIT ? FOR UPDATE SKIP LOCKED",
 }
+# docs:end outbox-claim-sql
 
 
 def decode(raw: Sequence[Any]) -> Event:
@@ -143,23 +145,34 @@ class Relay:
 
     # docs:start outbox-relay-once
     def run_once(self) -> Result:
-        """Relay one batch in one transaction: claim the oldest rows, publish them, wait
-        for the broker, delete the acknowledged ones and park the poison ones, commit. A
-        crash before the commit leaves every row in place (the batch goes again:
-        duplicates, never loss); a row is deleted only after the broker acknowledged it.
-        Raises :class:`PublishError` when some events were not acknowledged (they stay).
-
-        A batch that fails in part can reorder one aggregate's events (a later one
-        acknowledged, an earlier one left for the next batch): the order per aggregate
-        comes from Kafka's idempotent producer, which keeps a partition's records in order
-        and times a batch out as a whole, not from the relay."""
+        """Relay one batch in one transaction: claim the oldest rows, publish them,
+        wait for the broker, delete the acknowledged ones and park the poison ones,
+        commit. A crash before the commit leaves every row in place (the batch goes
+        again: duplicates, never loss); a row is deleted only after the broker
+        acknowledged it. Raises :class:`PublishError` when some events were not
+        acknowledged (they stay)."""
         result = Result()
         try:
-            self._batch(result)
+            with self.store.transaction() as tx:
+                claim = CLAIM[self.store.dialect]
+                rows = tx.execute(claim, (self.config.batch_size,)).fetchall()
+                result.claimed = len(rows)
+                done = self._deliver(tx, rows, result)
+                if done:
+                    marks = ", ".join("?" * len(done))
+                    tx.execute(f"DELETE FROM outbox WHERE seq IN ({marks})", done)
         except BaseException:
             with self._lock:  # nothing committed: whatever was claimed goes again
                 self._stats.failed += result.claimed
             raise
+        self._count(result)
+        return result
+
+    # docs:end outbox-relay-once
+
+    def _count(self, result: Result) -> None:
+        """Add a committed batch to the totals; raise :class:`PublishError` when some of
+        its events were not acknowledged."""
         with self._lock:
             self._stats.batches += 1
             self._stats.published += result.published
@@ -167,41 +180,41 @@ class Relay:
             self._stats.failed += result.failed
         if result.failed:
             raise PublishError(f"{result.failed} of {result.claimed} events not acknowledged")
-        return result
 
-    def _batch(self, result: Result) -> None:
-        with self.store.transaction() as tx:
-            rows = tx.execute(CLAIM[self.store.dialect], (self.config.batch_size,)).fetchall()
-            result.claimed = len(rows)
-            done: list[int] = []
-            send: list[tuple[int, Event]] = []
-            for raw in rows:
-                try:
-                    event = self._screen(decode(raw))
-                except (CorruptRowError, PoisonError) as exc:
-                    self._park(tx, raw, exc)
-                    done.append(raw[0])
-                    result.parked += 1
-                    continue
-                send.append((raw[0], event))
-            if send:
-                verdicts = self.publisher.publish([e for _, e in send], self.config.publish_timeout)
-                for (seq, _), verdict in zip(send, verdicts, strict=True):
-                    if verdict is None:
-                        done.append(seq)
-                        result.published += 1
-                    elif isinstance(verdict, PoisonError):
-                        raw = next(r for r in rows if r[0] == seq)
-                        self._park(tx, raw, verdict)
-                        done.append(seq)
-                        result.parked += 1
-                    else:
-                        result.failed += 1
-            if done:
-                marks = ", ".join("?" * len(done))
-                tx.execute(f"DELETE FROM outbox WHERE seq IN ({marks})", done)
+    def _deliver(self, tx: Tx, rows: list[Any], result: Result) -> list[int]:
+        """Park the claimed rows that cannot be sent, publish the others and wait for the
+        broker's verdicts; return the seqs to delete (acknowledged or parked).
 
-    # docs:end outbox-relay-once
+        A batch that fails in part can reorder one aggregate's events (a later one
+        acknowledged, an earlier one left for the next batch): the order per aggregate
+        comes from Kafka's idempotent producer, which keeps a partition's records in order
+        and times a batch out as a whole, not from the relay."""
+        done: list[int] = []
+        send: list[tuple[int, Event]] = []
+        for raw in rows:
+            try:
+                event = self._screen(decode(raw))
+            except (CorruptRowError, PoisonError) as exc:
+                self._park(tx, raw, exc)
+                done.append(raw[0])
+                result.parked += 1
+                continue
+            send.append((raw[0], event))
+        if not send:
+            return done
+        verdicts = self.publisher.publish([e for _, e in send], self.config.publish_timeout)
+        for (seq, _), verdict in zip(send, verdicts, strict=True):
+            if verdict is None:
+                done.append(seq)
+                result.published += 1
+            elif isinstance(verdict, PoisonError):
+                raw = next(r for r in rows if r[0] == seq)
+                self._park(tx, raw, verdict)
+                done.append(seq)
+                result.parked += 1
+            else:
+                result.failed += 1
+        return done
 
     def _screen(self, event: Event) -> Event:
         if len(event.payload) > self.config.max_payload_bytes:

@@ -122,26 +122,29 @@ class Orchestrator:
             wait = self._options.backoff(p.failures)
             if wait > 0 and not self._options.clock.sleep(wait, cancel):
                 raise SagaCancelled(p.saga_id)
+        # docs:start saga-attempt
         self._log.start(p.saga_id, step.name, kind)
         ok = True
-        if participant is not None:  # only the last step may lack one, and never needs it
+        # only the last step may lack a compensation, and it never needs one
+        if participant is not None:
+            call_key = key(p.saga_id, step.name, kind)
             try:
-                participant(Call(p.saga_id, step.name, kind, key(p.saga_id, step.name, kind)))
+                participant(Call(p.saga_id, step.name, kind, call_key))
             except Exception:  # noqa: BLE001 - a failed attempt is data, not an error
                 ok = False
         result, nxt = self.next(p, ok)
         self._log.finish(p.saga_id, step.name, kind, result, nxt)
         return nxt
+        # docs:end saga-attempt
 
+    # docs:start saga-next
     def next(self, p: Progress, ok: bool) -> tuple[Result, Progress]:
         """The progress after an attempt at ``p`` that succeeded (``ok``) or failed: the
         rules of the spec in one place."""
         last = len(self._definition.steps) - 1
         if p.state is State.RUNNING and ok:
-            done = p.step == last
-            return Result.OK, replace(
-                p, step=p.step + 1, failures=0, state=State.COMPLETED if done else p.state
-            )
+            state = State.COMPLETED if p.step == last else p.state
+            return Result.OK, replace(p, step=p.step + 1, failures=0, state=state)
         if p.state is State.RUNNING:
             failures = p.failures + 1
             if failures <= self._definition.steps[p.step].retries:
@@ -153,3 +156,5 @@ class Orchestrator:
             state = State.COMPENSATING if p.step > 0 else State.COMPENSATED
             return Result.OK, replace(p, state=state, step=p.step - 1, failures=0)
         return Result.FAIL, replace(p, failures=p.failures + 1)  # until it succeeds
+
+    # docs:end saga-next
