@@ -74,7 +74,9 @@ def test_hidden_a_flaky_broker_over_many_passes(answer):
         parked_all += parked
         outbox = kept
     assert not outbox, f"200 passes left {len(outbox)} rows"
-    assert sorted(published_all + [r["id"] for r in parked_all]) == list(range(1, 41))
+    assert sorted(published_all + [r["id"] for r in parked_all]) == list(range(1, 41)), (
+        f"published {published_all} and parked {parked_all}: want every row once, 1 to 40"
+    )
     assert {r["id"] for r in parked_all} == poison, f"parked {parked_all}"
     for name in sorted(aggregate.values()):
         ids = [i for i in published_all if aggregate[i] == name]
