@@ -143,7 +143,7 @@ class Orchestrator:
         rules of the spec in one place."""
         last = len(self._definition.steps) - 1
         if p.state is State.RUNNING and ok:
-            state = State.COMPLETED if p.step == last else p.state
+            state: State = State.COMPLETED if p.step == last else p.state
             return Result.OK, replace(p, step=p.step + 1, failures=0, state=state)
         if p.state is State.RUNNING:
             failures = p.failures + 1
