@@ -21,7 +21,7 @@ NBFORMAT_VERSION = 4
 
 #: The widest code line a notebook cell shows whole: JupyterLab does not wrap code cells, and
 #: at 1280 px with the file browser open it cuts a line off after about 100 columns (a tab
-#: counts 4). tests/test_notebook_width.py holds every notebook to it.
+#: counts 4). A test of the project holds every notebook to it.
 MAX_CODE_COLUMNS = 100
 
 _MARKERS = {
