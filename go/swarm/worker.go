@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"sync"
@@ -196,6 +197,19 @@ func (w *Worker) Run(ctx context.Context) error {
 	}
 }
 
+// streamStatus is what a failed Send stands for: io.EOF only says that the
+// stream ended, and gRPC gives its status (a coordinator's refusal, say) to
+// the next Recv.
+func streamStatus(stream pb.Coordinator_WorkClient, err error) error {
+	if !errors.Is(err, io.EOF) {
+		return err
+	}
+	if _, recvErr := stream.Recv(); recvErr != nil && !errors.Is(recvErr, io.EOF) {
+		return recvErr
+	}
+	return err
+}
+
 // session is one Work stream; established says the stream opened.
 // tasksCtx is the parent of the tasks' contexts: they outlive a session.
 func (w *Worker) session(ctx, tasksCtx context.Context, client pb.CoordinatorClient) (bool, error) {
@@ -223,12 +237,12 @@ func (w *Worker) session(ctx, tasksCtx context.Context, client pb.CoordinatorCli
 	sort.Strings(kinds)
 	hello := &pb.WorkerMessage{Kind: &pb.WorkerMessage_Hello{Hello: &pb.Hello{WorkerId: w.cfg.ID, Kinds: kinds, Language: "go"}}}
 	if err := w.sendOn(stream, hello); err != nil {
-		return false, err
+		return false, streamStatus(stream, err)
 	}
 	w.cfg.Events.Emit("connected", map[string]any{"worker": w.cfg.ID, "kinds": strings.Join(kinds, ","), "credits": room})
 	if room > 0 {
 		if err := w.sendOn(stream, credit(room)); err != nil {
-			return true, err
+			return true, streamStatus(stream, err)
 		}
 	}
 	beats, sender := make(chan struct{}), make(chan struct{})
